@@ -1,0 +1,72 @@
+package actions
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/rectifyhq/rectify/engine/plans"
+)
+
+// Instance is one step applied to one target host: everything an action
+// needs to probe, observe, plan and apply, and nothing else.
+type Instance struct {
+	// Step is the step's name in the playbook ("smtp").
+	Step string
+	// Host is the target.
+	Host Host
+	// Config is the step's decoded attributes for this host.
+	Config Config
+	// Topology answers questions about other hosts of the inventory.
+	Topology Topology
+	// Now is the time the plan is made at (injected, for tests and expiry).
+	Now time.Time
+	// Triggered is set when a step named in triggered_by plans a change for
+	// this run; triggered actions plan a Run only then.
+	Triggered bool
+}
+
+// State is an action's observed state of its object on one host. It must
+// encode to JSON deterministically: the plan records its digest, and apply
+// compares a fresh observation against it to detect a stale plan.
+type State any
+
+// Outcome is what Apply did.
+type Outcome struct {
+	// After is the object's state after the change, as Observe would report it.
+	After State
+	// Undo is the data that reverts the change (for the journal); Undo
+	// applied as a change's Payload restores the previous state.
+	Undo json.RawMessage
+	// Messages are lines worth showing the operator (command output).
+	Messages []string
+}
+
+// Action brings one kind of object on one target to a desired state.
+type Action interface {
+	// Schema describes the action's block.
+	Schema() Schema
+	// Probes lists the reads needed to observe inst. It is pure.
+	Probes(inst Instance) ([]Probe, error)
+	// Observe turns the probes' results into the current state. It is pure.
+	Observe(inst Instance, results Results) (State, error)
+	// Plan compares the current state with the desired one. It is pure.
+	Plan(inst Instance, current State) (plans.Change, error)
+	// Apply makes exactly the planned change and reports what undoes it.
+	Apply(ctx context.Context, inst Instance, change plans.Change, conns Connections) (Outcome, error)
+}
+
+// Validator is implemented by actions that check their whole configuration
+// beyond attribute types (attribute combinations). Problems are sentences
+// naming the attribute concerned first ("value: must be ...").
+type Validator interface {
+	ValidateConfig(cfg Config) []ConfigProblem
+}
+
+// ConfigProblem is one problem in a step's configuration.
+type ConfigProblem struct {
+	// Attribute is the attribute at fault, "" for the whole block.
+	Attribute string
+	Summary   string
+	Detail    string
+}

@@ -1,0 +1,30 @@
+package actions
+
+// Host is a target as actions see it: the inventory's facts about one
+// machine, without connection settings or credentials.
+type Host struct {
+	Name    string            `json:"name"`
+	FQDN    string            `json:"fqdn"`
+	Address string            `json:"address,omitempty"`
+	Domain  string            `json:"domain,omitempty"`
+	Site    string            `json:"site,omitempty"`
+	Groups  []string          `json:"groups,omitempty"`
+	Vars    map[string]string `json:"vars,omitempty"`
+}
+
+// InGroup reports whether h belongs to group g.
+func (h Host) InGroup(g string) bool {
+	for _, x := range h.Groups {
+		if x == g {
+			return true
+		}
+	}
+	return false
+}
+
+// Topology answers questions about the rest of the inventory that an action
+// needs to plan one host: which DCs serve it, which hosts an attribute named.
+type Topology interface {
+	// Host returns the inventory host called name.
+	Host(name string) (Host, bool)
+}

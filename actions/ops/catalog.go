@@ -1,0 +1,273 @@
+package ops
+
+// Op names, as they appear in the scripts' marker lines.
+const (
+	Bootstrap        = "bootstrap"
+	Batch            = "batch"
+	RegistryGet      = "registry.get"
+	RegistrySet      = "registry.set"
+	RegistryDelete   = "registry.delete"
+	TimeRead         = "time.read"
+	TimeResync       = "time.resync"
+	NetReach         = "net.reach"
+	ReplSyncAll      = "repl.syncall"
+	ReplShow         = "repl.show"
+	EventsQuery      = "events.query"
+	ConnectorGet     = "exchange.connector.get"
+	ConnectorAddAuth = "exchange.connector.add_auth"
+	QueueGet         = "exchange.queue.get"
+	QueueRetry       = "exchange.queue.retry"
+	UserScript       = "user.script"
+)
+
+// BatchArgs runs several read-only ops in one command. Each item carries the
+// op's script text (from this library) and its arguments.
+type BatchArgs struct {
+	Items []BatchItem `json:"items"`
+}
+
+// BatchItem is one op of a batch.
+type BatchItem struct {
+	ID     string `json:"id"`
+	Script string `json:"script"`
+	Args   any    `json:"args"`
+}
+
+// BatchResult holds one result per item, in order. An item that failed has
+// OK false and Error set; the others still ran.
+type BatchResult struct {
+	Results []BatchItemResult `json:"results"`
+}
+
+// BatchItemResult is one item's outcome.
+type BatchItemResult struct {
+	ID     string `json:"id"`
+	OK     bool   `json:"ok"`
+	Output any    `json:"output,omitempty"`
+	Error  string `json:"error,omitempty"`
+}
+
+// Registry value kinds, as PowerShell's RegistryValueKind names them.
+const (
+	KindDWord        = "DWord"
+	KindQWord        = "QWord"
+	KindString       = "String"
+	KindExpandString = "ExpandString"
+	KindMultiString  = "MultiString"
+	KindBinary       = "Binary"
+)
+
+// RegistryGetArgs reads one value. Path is a PowerShell registry path such
+// as "HKLM:\SYSTEM\CurrentControlSet\Control\Lsa\Kerberos\Parameters".
+type RegistryGetArgs struct {
+	Path string `json:"path"`
+	Name string `json:"name"`
+}
+
+// RegistryValue is a value as read: whether the key and the value exist,
+// the value's kind, and its data (a number for DWord and QWord, a string, a
+// list of strings for MultiString, base64 for Binary).
+type RegistryValue struct {
+	KeyExists bool   `json:"key_exists"`
+	Exists    bool   `json:"exists"`
+	Kind      string `json:"kind,omitempty"`
+	Data      any    `json:"data,omitempty"`
+}
+
+// RegistrySetArgs writes one value, creating the key if missing. When
+// Expect is set, the script refuses (throws "stale: ...") if the current
+// value differs from it, so a change never lands on a moved target.
+type RegistrySetArgs struct {
+	Path   string         `json:"path"`
+	Name   string         `json:"name"`
+	Kind   string         `json:"kind"`
+	Data   any            `json:"data"`
+	Expect *RegistryValue `json:"expect,omitempty"`
+}
+
+// RegistryChange reports the value before and after a write or delete.
+type RegistryChange struct {
+	Previous   RegistryValue `json:"previous"`
+	Current    RegistryValue `json:"current"`
+	KeyCreated bool          `json:"key_created"`
+}
+
+// RegistryDeleteArgs deletes one value (not the key).
+type RegistryDeleteArgs struct {
+	Path   string         `json:"path"`
+	Name   string         `json:"name"`
+	Expect *RegistryValue `json:"expect,omitempty"`
+}
+
+// TimeReadArgs reads the host's clock and Kerberos tolerance.
+type TimeReadArgs struct{}
+
+// TimeReading is the host's UTC time ([DateTime]::UtcNow.ToString('o')) and
+// the Kerberos SkewTime in minutes (5 when the value is absent).
+type TimeReading struct {
+	UTC             string `json:"utc"`
+	SkewTimeMinutes int    `json:"skew_time_minutes"`
+	SkewTimeSet     bool   `json:"skew_time_set"`
+	// IsDC is set on domain controllers; PDCEmulator on the PDC emulator.
+	IsDC        bool `json:"is_dc"`
+	PDCEmulator bool `json:"pdc_emulator"`
+}
+
+// TimeResyncArgs configures w32time to follow the domain hierarchy and
+// resyncs: w32tm /config /syncfromflags:domhier /update, restart w32time,
+// w32tm /resync /rediscover.
+type TimeResyncArgs struct{}
+
+// CommandOutput is the raw text and exit code of native commands an op ran,
+// for parsing in Go (w32tm, repadmin, setspn print locale-dependent text).
+type CommandOutput struct {
+	Commands []CommandRun `json:"commands"`
+}
+
+// CommandRun is one native command's output.
+type CommandRun struct {
+	Command  string `json:"command"`
+	ExitCode int    `json:"exit_code"`
+	Output   string `json:"output"`
+}
+
+// NetReachArgs probes destinations from the host itself.
+type NetReachArgs struct {
+	Targets   []ReachTarget `json:"targets"`
+	TimeoutMS int           `json:"timeout_ms"`
+}
+
+// ReachTarget is one destination.
+type ReachTarget struct {
+	Host     string `json:"host"`
+	Port     int    `json:"port"`
+	Protocol string `json:"protocol"` // "tcp" or "udp"
+}
+
+// NetReachResult lists one outcome per target, in order.
+type NetReachResult struct {
+	Results []ReachOutcome `json:"results"`
+}
+
+// ReachOutcome is one target's outcome. UDP reach is "open" when anything
+// answered, "open|filtered" when nothing did (UDP cannot tell), "closed"
+// on an ICMP refusal.
+type ReachOutcome struct {
+	Host      string `json:"host"`
+	Port      int    `json:"port"`
+	Protocol  string `json:"protocol"`
+	Reachable bool   `json:"reachable"`
+	State     string `json:"state"`
+	ElapsedMS int    `json:"elapsed_ms"`
+	Error     string `json:"error,omitempty"`
+}
+
+// ReplSyncAllArgs runs repadmin /syncall <DC> /AdeP on a DC.
+type ReplSyncAllArgs struct {
+	DC      string `json:"dc"`
+	Options string `json:"options"` // "AdeP"
+}
+
+// ReplShowArgs runs repadmin /showrepl * /csv; the result is CommandOutput.
+type ReplShowArgs struct{}
+
+// EventsQueryArgs reads events with Get-WinEvent -FilterHashtable. Zero
+// matching events is an empty list, not an error.
+type EventsQueryArgs struct {
+	Log      string `json:"log"`      // "System", "Application"
+	Provider string `json:"provider"` // "Microsoft-Windows-Security-Kerberos"
+	IDs      []int  `json:"ids,omitempty"`
+	Since    string `json:"since,omitempty"` // RFC 3339
+	Max      int    `json:"max,omitempty"`
+}
+
+// EventsQueryResult lists the events found, newest first.
+type EventsQueryResult struct {
+	Events []Event `json:"events"`
+}
+
+// Event is one event log record; Data holds its EventData fields by name.
+type Event struct {
+	Time     string            `json:"time"` // RFC 3339, UTC
+	ID       int               `json:"id"`
+	Provider string            `json:"provider"`
+	Level    string            `json:"level"`
+	Message  string            `json:"message"`
+	Data     map[string]string `json:"data,omitempty"`
+}
+
+// ConnectorGetArgs reads the receive connectors of a server (after loading
+// the Exchange snap-in).
+type ConnectorGetArgs struct {
+	Server string `json:"server"`
+}
+
+// ConnectorGetResult lists the server's receive connectors.
+type ConnectorGetResult struct {
+	Connectors []Connector `json:"connectors"`
+}
+
+// Connector is a receive connector as Get-ReceiveConnector reports it, with
+// multi-valued properties as lists.
+type Connector struct {
+	Identity         string   `json:"identity"` // "EX01\Default EX01"
+	Name             string   `json:"name"`
+	Server           string   `json:"server"`
+	TransportRole    string   `json:"transport_role"` // "HubTransport", "FrontendTransport"
+	Bindings         []string `json:"bindings"`       // "0.0.0.0:2525"
+	AuthMechanism    []string `json:"auth_mechanism"`
+	PermissionGroups []string `json:"permission_groups"`
+	Enabled          bool     `json:"enabled"`
+	RequireTLS       bool     `json:"require_tls"`
+}
+
+// ConnectorAddAuthArgs adds mechanisms and permission groups to a connector:
+// the script reads the current sets, refuses if they differ from Expect
+// (stale), and sets the unions (Set-ReceiveConnector replaces whole sets).
+type ConnectorAddAuthArgs struct {
+	Identity            string     `json:"identity"`
+	AddAuthMechanism    []string   `json:"add_auth_mechanism"`
+	AddPermissionGroups []string   `json:"add_permission_groups"`
+	Expect              *Connector `json:"expect,omitempty"`
+	// Remove is used by undo: mechanisms and groups to take out again.
+	RemoveAuthMechanism    []string `json:"remove_auth_mechanism,omitempty"`
+	RemovePermissionGroups []string `json:"remove_permission_groups,omitempty"`
+}
+
+// ConnectorChange reports a connector before and after a change.
+type ConnectorChange struct {
+	Before Connector `json:"before"`
+	After  Connector `json:"after"`
+}
+
+// QueueGetArgs reads the server's queues (Get-Queue -Server).
+type QueueGetArgs struct {
+	Server string `json:"server"`
+}
+
+// QueueGetResult lists the server's queues.
+type QueueGetResult struct {
+	Queues []Queue `json:"queues"`
+}
+
+// Queue is one transport queue.
+type Queue struct {
+	Identity      string `json:"identity"` // "EX01\3"
+	DeliveryType  string `json:"delivery_type"`
+	Status        string `json:"status"` // "Ready", "Retry", "Active"
+	MessageCount  int    `json:"message_count"`
+	NextHopDomain string `json:"next_hop_domain"`
+	LastError     string `json:"last_error"`
+}
+
+// QueueRetryArgs retries queues (Retry-Queue) and reads them again.
+type QueueRetryArgs struct {
+	Server     string   `json:"server"`
+	Identities []string `json:"identities"`
+}
+
+// UserScriptArgs runs a user's script (the windows.powershell action): the
+// script text comes from the playbook's own files and receives Input.
+type UserScriptArgs struct {
+	Input any `json:"input"`
+}

@@ -1,0 +1,113 @@
+package actions
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Probe is one named read an action needs in order to observe a target.
+// Probes are data, so the engine can batch every shell read of every step
+// for one host into one command, merge directory lookups of the same shape
+// into few searches, and run reach probes concurrently. Exactly one of
+// Shell, Lookup, Search and Reach is set.
+type Probe struct {
+	// Name is unique among one instance's probes.
+	Name   string
+	Shell  *ShellProbe
+	Lookup *LookupProbe
+	Search *SearchProbe
+	Reach  *ReachProbe
+}
+
+// ShellProbe runs a read-only script op on a host.
+type ShellProbe struct {
+	// Host is the inventory host to run on; "" means the target itself.
+	Host   string
+	Script Script
+	// Args is the op's argument document (marshalled to JSON).
+	Args any
+}
+
+// LookupProbe finds objects by one attribute's values: objects matching
+// Match whose Attribute equals any of Values. Lookups that differ only in
+// Values are merged by the engine into one search (an OR of equalities), and
+// each probe receives the entries matching its own values.
+type LookupProbe struct {
+	// Domain is the inventory domain whose directory is searched.
+	Domain        string
+	GlobalCatalog bool
+	// Base is the search base; "" means the domain's default naming context
+	// (or the whole forest with GlobalCatalog).
+	Base       string
+	Match      Filter
+	Attribute  string
+	Values     []string
+	Attributes []string
+}
+
+// SearchProbe is a directory search that cannot be merged with others.
+type SearchProbe struct {
+	Domain  string
+	Request SearchRequest
+	// RootDSE reads the root DSE instead of searching.
+	RootDSE bool
+}
+
+// ReachProbe checks reach from the machine rectify runs on.
+type ReachProbe struct {
+	Endpoints []Endpoint
+}
+
+// Validate reports a probe that names no read or more than one.
+func (p Probe) Validate() error {
+	n := 0
+	for _, set := range []bool{p.Shell != nil, p.Lookup != nil, p.Search != nil, p.Reach != nil} {
+		if set {
+			n++
+		}
+	}
+	if p.Name == "" {
+		return fmt.Errorf("probe has no name")
+	}
+	if n != 1 {
+		return fmt.Errorf("probe %q must name exactly one read, names %d", p.Name, n)
+	}
+	return nil
+}
+
+// Result is what one probe read: the script's JSON output, the entries
+// found, or the reach outcomes; or the error that stopped the read.
+type Result struct {
+	Output  json.RawMessage `json:"output,omitempty"`
+	Entries []Entry         `json:"entries,omitempty"`
+	Reach   []Reach         `json:"reach,omitempty"`
+	Err     error           `json:"-"`
+}
+
+// Results maps probe names to what they read.
+type Results map[string]Result
+
+// Decode unmarshals the JSON output of the shell probe called name into v,
+// returning the probe's error if the read failed.
+func (r Results) Decode(name string, v any) error {
+	res, ok := r[name]
+	if !ok {
+		return fmt.Errorf("no result for probe %q", name)
+	}
+	if res.Err != nil {
+		return res.Err
+	}
+	if err := json.Unmarshal(res.Output, v); err != nil {
+		return fmt.Errorf("probe %q returned malformed output: %w", name, err)
+	}
+	return nil
+}
+
+// Entries returns the entries of the directory probe called name.
+func (r Results) Entries(name string) ([]Entry, error) {
+	res, ok := r[name]
+	if !ok {
+		return nil, fmt.Errorf("no result for probe %q", name)
+	}
+	return res.Entries, res.Err
+}
