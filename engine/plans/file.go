@@ -1,0 +1,146 @@
+package plans
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// MaxFileSize is the largest plan file Read accepts.
+const MaxFileSize = 256 << 20
+
+// file is a plan as written to disk: the plan and the digest of its
+// canonical encoding, so that a hand-edited or damaged plan is refused.
+type file struct {
+	FormatVersion int             `json:"format_version"`
+	Digest        string          `json:"digest"`
+	Plan          json.RawMessage `json:"plan"`
+}
+
+// Encode returns the canonical JSON encoding of p.
+func Encode(p *Plan) ([]byte, error) {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("encode plan: %w", err)
+	}
+	return b, nil
+}
+
+// Digest returns the sha256 of p's canonical encoding.
+func Digest(p *Plan) (string, error) {
+	b, err := Encode(p)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:]), nil
+}
+
+// Write saves p to path atomically (a temporary file renamed into place).
+func Write(path string, p *Plan) error {
+	body, err := Encode(p)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(body)
+	out, err := json.MarshalIndent(file{
+		FormatVersion: p.FormatVersion,
+		Digest:        "sha256:" + hex.EncodeToString(sum[:]),
+		Plan:          body,
+	}, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode plan file: %w", err)
+	}
+	out = append(out, '\n')
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".rectify-plan-*")
+	if err != nil {
+		return fmt.Errorf("write plan: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(out); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write plan: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write plan: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write plan: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write plan: %w", err)
+	}
+	return nil
+}
+
+// ErrTampered is returned for a plan file whose digest does not match its
+// content.
+var ErrTampered = errors.New("the plan file's content does not match its digest; it was edited or damaged after it was saved")
+
+// VersionError is returned for a plan file of a format this build cannot
+// read.
+type VersionError struct{ Got int }
+
+func (e *VersionError) Error() string {
+	if e.Got > FormatVersion {
+		return fmt.Sprintf("the plan file has format version %d, newer than this rectify reads (%d); apply it with the rectify that made it", e.Got, FormatVersion)
+	}
+	return fmt.Sprintf("the plan file has format version %d, which this rectify does not read (it reads %d)", e.Got, FormatVersion)
+}
+
+// Read loads a plan saved by Write, refusing damaged, tampered and
+// newer-format files.
+func Read(path string) (*Plan, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read plan: %w", err)
+	}
+	defer f.Close()
+	return Decode(io.LimitReader(f, MaxFileSize+1))
+}
+
+// Decode reads a plan file from r.
+func Decode(r io.Reader) (*Plan, error) {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read plan: %w", err)
+	}
+	if len(raw) > MaxFileSize {
+		return nil, fmt.Errorf("read plan: larger than %d bytes", MaxFileSize)
+	}
+	var f file
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("read plan: not a rectify plan file: %w", err)
+	}
+	if f.FormatVersion != FormatVersion {
+		return nil, &VersionError{Got: f.FormatVersion}
+	}
+	var body bytes.Buffer
+	if err := json.Compact(&body, f.Plan); err != nil {
+		return nil, fmt.Errorf("read plan: %w", err)
+	}
+	sum := sha256.Sum256(body.Bytes())
+	if "sha256:"+hex.EncodeToString(sum[:]) != f.Digest {
+		return nil, ErrTampered
+	}
+	var p Plan
+	pd := json.NewDecoder(&body)
+	pd.DisallowUnknownFields()
+	if err := pd.Decode(&p); err != nil {
+		return nil, fmt.Errorf("read plan: %w", err)
+	}
+	if p.FormatVersion != FormatVersion {
+		return nil, &VersionError{Got: p.FormatVersion}
+	}
+	return &p, nil
+}

@@ -1,0 +1,110 @@
+package plans
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func samplePlan() *Plan {
+	return &Plan{
+		FormatVersion:  FormatVersion,
+		CreatedAt:      time.Date(2026, 11, 27, 6, 0, 0, 0, time.UTC),
+		RectifyVersion: "test",
+		Playbook:       PlaybookRef{Name: "exchange-454", KB: "979174", Path: "pb", Digest: "sha256:aa"},
+		Inventory:      InventoryRef{Path: "inv.hcl", Digest: "sha256:bb"},
+		Rollout:        Rollout{Serial: "1"},
+		Hosts:          []Host{{Name: "ex01"}, {Name: "dc02", Error: "connect: refused"}},
+		Steps:          []Step{{Name: "smtp", Action: "ad.spn", AutoCorrect: true}},
+		Instances: []Instance{{
+			Address: Address("smtp", "ex01"), Step: "smtp", Action: "ad.spn", Host: "ex01",
+			Config:         json.RawMessage(`{"value":{"services":["SMTP"]},"type":["object",{"services":["list","string"]}]}`),
+			Observed:       json.RawMessage(`{"spns":["SMTP/EX01"]}`),
+			ObservedDigest: "sha256:cc",
+			Change: Change{Action: Create, Object: "SPN SMTP/ex01.corp.example.com on EX01$",
+				Attrs:  []Attr{{Name: "servicePrincipalName", After: []any{"SMTP/ex01.corp.example.com"}}},
+				Reason: "KB 979174 step 3: the Exchange server's computer account must hold its SMTP SPNs <&>", KBStep: "3"},
+		}},
+	}
+}
+
+func TestWriteReadRoundTrip(t *testing.T) {
+	p := samplePlan()
+	path := filepath.Join(t.TempDir(), "plan.json")
+	if err := Write(path, p); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(p, got); diff != "" {
+		t.Errorf("round trip changed the plan (-want +got):\n%s", diff)
+	}
+	s := got.Summary()
+	if s.Create != 1 || s.Errors != 1 || !s.Changes() {
+		t.Errorf("summary = %+v", s)
+	}
+}
+
+func TestReadRefusesBadFiles(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "plan.json")
+	if err := Write(good, samplePlan()); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tampered := write("tampered.json", strings.Replace(string(raw), `"action": "create"`, `"action": "delete"`, 1))
+	if string(raw) == mustRead(t, tampered) {
+		t.Fatal("test did not tamper with the plan")
+	}
+	newer := write("newer.json", strings.Replace(string(raw), `"format_version": 1`, `"format_version": 99`, 1))
+	tests := []struct {
+		path  string
+		check func(error) bool
+	}{
+		{tampered, func(err error) bool { return errors.Is(err, ErrTampered) }},
+		{newer, func(err error) bool { var v *VersionError; return errors.As(err, &v) && v.Got == 99 }},
+		{write("garbage.json", "\x00\x01garbage"), func(err error) bool { return err != nil && strings.Contains(err.Error(), "not a rectify plan file") }},
+		{write("empty.json", ""), func(err error) bool { return err != nil }},
+		{filepath.Join(dir, "missing.json"), func(err error) bool { return errors.Is(err, os.ErrNotExist) }},
+	}
+	for _, tt := range tests {
+		_, err := Read(tt.path)
+		if !tt.check(err) {
+			t.Errorf("Read(%s) error = %v", filepath.Base(tt.path), err)
+		}
+	}
+}
+
+func TestUnknownActionRefused(t *testing.T) {
+	var c Change
+	if err := json.Unmarshal([]byte(`{"action":"format-c"}`), &c); err == nil {
+		t.Error("an unknown change action was accepted")
+	}
+}
+
+func mustRead(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -1,0 +1,165 @@
+package plans
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// FormatVersion is the version of the plan file format this build writes
+// and the newest it reads.
+const FormatVersion = 1
+
+// Plan is everything rectify intends to do in one run, and what it saw when
+// it decided. It is a self-sufficient value: apply needs nothing else but
+// the inventory's connection settings and secrets.
+type Plan struct {
+	FormatVersion int       `json:"format_version"`
+	CreatedAt     time.Time `json:"created_at"`
+	// RectifyVersion is the version of the program that made the plan.
+	RectifyVersion string `json:"rectify_version"`
+
+	Playbook  PlaybookRef  `json:"playbook"`
+	Inventory InventoryRef `json:"inventory"`
+
+	// Windows are the change windows the playbook allows changes in.
+	Windows []Window `json:"windows,omitempty"`
+	Rollout Rollout  `json:"rollout"`
+
+	// Hosts are the hosts the plan covers, in inventory order, each with
+	// whether it could be read.
+	Hosts []Host `json:"hosts"`
+	// Steps are the playbook's steps in dependency order.
+	Steps []Step `json:"steps"`
+	// Instances are the (step, host) pairs, in apply order.
+	Instances []Instance `json:"instances"`
+}
+
+// PlaybookRef identifies the playbook a plan was made from.
+type PlaybookRef struct {
+	Name   string `json:"name"`
+	Title  string `json:"title,omitempty"`
+	KB     string `json:"kb,omitempty"`
+	Path   string `json:"path"`
+	Digest string `json:"digest"`
+}
+
+// InventoryRef identifies the inventory a plan was made against.
+type InventoryRef struct {
+	Path   string `json:"path"`
+	Digest string `json:"digest"`
+	// Limit is the -limit the plan was made with, if any.
+	Limit string `json:"limit,omitempty"`
+}
+
+// Window is one change window: a cron start, a duration, a time zone.
+type Window struct {
+	Start    string `json:"start"`
+	Duration string `json:"duration"`
+	Timezone string `json:"timezone,omitempty"`
+}
+
+// Rollout says how many hosts change at once and how many may fail.
+type Rollout struct {
+	// Serial is a host count ("1") or a percentage ("25%"); "" means all.
+	Serial  string `json:"serial,omitempty"`
+	MaxFail int    `json:"max_fail"`
+}
+
+// Host is one host of the plan.
+type Host struct {
+	Name string `json:"name"`
+	// Error says why the host could not be read; its instances then carry
+	// no change and apply never touches the host.
+	Error string `json:"error,omitempty"`
+}
+
+// Step is one step of the playbook as the plan records it.
+type Step struct {
+	Name        string   `json:"name"`
+	Action      string   `json:"action"`
+	Description string   `json:"description,omitempty"`
+	DependsOn   []string `json:"depends_on,omitempty"`
+	TriggeredBy []string `json:"triggered_by,omitempty"`
+	// AutoCorrect false keeps unattended drift correction from applying
+	// the step's changes.
+	AutoCorrect bool `json:"auto_correct"`
+}
+
+// Instance is one step on one host.
+type Instance struct {
+	// Address names the instance: "step.<name>[<host>]".
+	Address string `json:"address"`
+	Step    string `json:"step"`
+	Action  string `json:"action"`
+	Host    string `json:"host"`
+	// Config is the step's decoded configuration for this host, so that
+	// apply can rebuild the action's instance without the playbook.
+	Config json.RawMessage `json:"config"`
+	// Observed is the state the action observed; ObservedDigest is its
+	// digest, compared with a fresh observation before the change is made.
+	Observed       json.RawMessage `json:"observed,omitempty"`
+	ObservedDigest string          `json:"observed_digest,omitempty"`
+	Change         Change          `json:"change"`
+	// Triggered records that a step named in triggered_by planned a change.
+	Triggered bool `json:"triggered,omitempty"`
+	// Error says why this instance could not be planned.
+	Error string `json:"error,omitempty"`
+}
+
+// Address returns the address of step on host.
+func Address(step, host string) string {
+	return fmt.Sprintf("step.%s[%s]", step, host)
+}
+
+// Summary counts the plan's changes by action.
+type Summary struct {
+	Create, Update, Delete, Run, Blocked, NoOp, Errors int
+}
+
+// Summary counts p's changes.
+func (p *Plan) Summary() Summary {
+	var s Summary
+	for _, in := range p.Instances {
+		if in.Error != "" {
+			s.Errors++
+			continue
+		}
+		switch in.Change.Action {
+		case Create:
+			s.Create++
+		case Update:
+			s.Update++
+		case Delete:
+			s.Delete++
+		case Run:
+			s.Run++
+		case Blocked:
+			s.Blocked++
+		default:
+			s.NoOp++
+		}
+	}
+	for _, h := range p.Hosts {
+		if h.Error != "" {
+			s.Errors++
+		}
+	}
+	return s
+}
+
+// Changes reports whether the plan would change anything.
+func (s Summary) Changes() bool { return s.Create+s.Update+s.Delete+s.Run > 0 }
+
+// HasChanges reports whether applying p would change anything.
+func (p *Plan) HasChanges() bool { return p.Summary().Changes() }
+
+// Host returns the plan's record of host name.
+func (p *Plan) Host(name string) (Host, bool) {
+	for _, h := range p.Hosts {
+		if h.Name == name {
+			return h, true
+		}
+	}
+	return Host{}, false
+}
