@@ -31,8 +31,22 @@ type Scope struct {
 	LookupEnv func(string) (string, bool)
 }
 
-// Functions returns the function table for s.
+// Functions returns the function table for s. A function that fails on a
+// sensitive argument reports the failure without the argument's value.
 func (s Scope) Functions() map[string]function.Function {
+	table := s.table()
+	for name, f := range table {
+		switch name {
+		case "try", "can", "sensitive":
+			// try and can take expressions, not values; sensitive cannot fail.
+		default:
+			table[name] = hideSensitiveErrors(f)
+		}
+	}
+	return table
+}
+
+func (s Scope) table() map[string]function.Function {
 	return map[string]function.Function{
 		"abs":        stdlib.AbsoluteFunc,
 		"can":        tryfunc.CanFunc,

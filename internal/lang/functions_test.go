@@ -106,3 +106,47 @@ func mustWrite(t *testing.T, p, s string) {
 		t.Fatal(err)
 	}
 }
+
+func TestFunctionErrorsHideSensitiveArguments(t *testing.T) {
+	const secret = "hunter2-recognisable"
+	s := Scope{LookupEnv: func(n string) (string, bool) { return secret, n == "PW" }}
+	fns := s.Functions()
+	pw, err := fns["env"].Call([]cty.Value{cty.StringVal("PW")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := []struct {
+		fn   string
+		args []cty.Value
+	}{
+		{fn: "tonumber", args: []cty.Value{pw}},
+		{fn: "tobool", args: []cty.Value{pw}},
+		{fn: "duration", args: []cty.Value{pw}},
+		{fn: "file", args: []cty.Value{pw}},
+		{fn: "jsondecode", args: []cty.Value{pw}},
+		{fn: "regex", args: []cty.Value{cty.StringVal("(").Mark(Sensitive), cty.StringVal("x")}},
+		{fn: "env", args: []cty.Value{pw}},
+	}
+	for _, c := range calls {
+		f, ok := fns[c.fn]
+		if !ok {
+			continue
+		}
+		_, err := f.Call(c.args)
+		if err == nil {
+			t.Errorf("%s(sensitive) succeeded, want an error", c.fn)
+			continue
+		}
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("%s(sensitive) error reveals the value: %v", c.fn, err)
+		}
+	}
+	// Plain arguments keep their helpful messages, and results keep marks.
+	if _, err := fns["tonumber"].Call([]cty.Value{cty.StringVal("abc")}); err == nil || !strings.Contains(err.Error(), `"abc"`) {
+		t.Errorf("tonumber(\"abc\") error = %v, want it to quote the value", err)
+	}
+	up, err := fns["upper"].Call([]cty.Value{pw})
+	if err != nil || !IsSensitive(up) {
+		t.Errorf("upper(sensitive) = %#v, %v; want a sensitive value", up, err)
+	}
+}
