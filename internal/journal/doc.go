@@ -1,0 +1,8 @@
+// Package journal is rectify's run history and audit trail: every run (who,
+// when, which playbook and plan, the outcome) and every change (host, step,
+// before, after, undo data, result, timings), written before and after the
+// change is made so that a killed process leaves a record of what was in
+// flight. It also holds the locks that keep two applies against the same
+// inventory from overlapping. It is an embedded SQLite database
+// (modernc.org/sqlite, no cgo).
+package journal

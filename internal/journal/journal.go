@@ -1,0 +1,138 @@
+package journal
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// schemaVersion is the version of the tables this build creates and reads.
+const schemaVersion = 1
+
+const schema = `
+CREATE TABLE IF NOT EXISTS meta (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+	id               INTEGER PRIMARY KEY AUTOINCREMENT,
+	kind             TEXT NOT NULL,
+	started          TEXT NOT NULL,
+	finished         TEXT,
+	user             TEXT NOT NULL,
+	machine          TEXT NOT NULL,
+	pid              INTEGER NOT NULL,
+	playbook         TEXT NOT NULL,
+	playbook_digest  TEXT NOT NULL,
+	inventory        TEXT NOT NULL,
+	inventory_digest TEXT NOT NULL,
+	plan_digest      TEXT NOT NULL,
+	window_override  TEXT NOT NULL DEFAULT '',
+	outcome          TEXT NOT NULL DEFAULT 'running',
+	summary          TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS changes (
+	id        INTEGER PRIMARY KEY AUTOINCREMENT,
+	run_id    INTEGER NOT NULL REFERENCES runs(id),
+	address   TEXT NOT NULL,
+	step      TEXT NOT NULL,
+	host      TEXT NOT NULL,
+	action    TEXT NOT NULL,
+	object    TEXT NOT NULL,
+	planned   TEXT NOT NULL,
+	status    TEXT NOT NULL,
+	error     TEXT NOT NULL DEFAULT '',
+	after     TEXT NOT NULL DEFAULT '',
+	undo      TEXT NOT NULL DEFAULT '',
+	messages  TEXT NOT NULL DEFAULT '',
+	started   TEXT NOT NULL,
+	finished  TEXT
+);
+CREATE INDEX IF NOT EXISTS changes_run ON changes(run_id);
+CREATE TABLE IF NOT EXISTS locks (
+	name     TEXT PRIMARY KEY,
+	run_id   INTEGER NOT NULL,
+	user     TEXT NOT NULL,
+	machine  TEXT NOT NULL,
+	pid      INTEGER NOT NULL,
+	acquired TEXT NOT NULL
+);
+`
+
+// Journal is an open journal database. It is safe for concurrent use.
+type Journal struct {
+	db   *sql.DB
+	path string
+}
+
+// DefaultPath returns the journal's default location under the user's
+// state directory ($XDG_STATE_HOME/rectify/journal.db, or
+// ~/.local/state/rectify/journal.db).
+func DefaultPath() (string, error) {
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "rectify", "journal.db"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("find the state directory: %w", err)
+	}
+	return filepath.Join(home, ".local", "state", "rectify", "journal.db"), nil
+}
+
+// Open opens (creating if needed) the journal at path.
+func Open(ctx context.Context, path string) (*Journal, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("open journal: %w", err)
+	}
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open journal %s: %w", path, err)
+	}
+	j := &Journal{db: db, path: path}
+	if err := j.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open journal %s: %w", path, err)
+	}
+	return j, nil
+}
+
+func (j *Journal) migrate(ctx context.Context) error {
+	if _, err := j.db.ExecContext(ctx, schema); err != nil {
+		return err
+	}
+	var v string
+	err := j.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'schema_version'`).Scan(&v)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		_, err = j.db.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES ('schema_version', ?)`, fmt.Sprint(schemaVersion))
+		return err
+	case err != nil:
+		return err
+	case v != fmt.Sprint(schemaVersion):
+		return fmt.Errorf("the journal has schema version %s; this rectify reads version %d", v, schemaVersion)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (j *Journal) Close() error { return j.db.Close() }
+
+// Path returns the database file's path.
+func (j *Journal) Path() string { return j.path }
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+func parseStamp(s sql.NullString) time.Time {
+	if !s.Valid {
+		return time.Time{}
+	}
+	t, _ := time.Parse(time.RFC3339Nano, s.String)
+	return t
+}

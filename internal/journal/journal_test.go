@@ -1,0 +1,152 @@
+package journal
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rectifyhq/rectify/engine"
+	"github.com/rectifyhq/rectify/engine/plans"
+)
+
+func openTemp(t *testing.T) (*Journal, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "state", "journal.db")
+	j, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j.Close() })
+	return j, path
+}
+
+func TestRunAndChangesRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	j, _ := openTemp(t)
+	run, err := j.StartRun(ctx, RunInfo{Kind: KindApply, Playbook: "exchange-454", PlaybookDigest: "sha256:p", Inventory: "inv.hcl", InventoryDigest: "sha256:i", PlanDigest: "sha256:x", WindowOverride: "incident 4711"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := plans.Instance{Address: "step.smtp[ex01]", Step: "smtp", Host: "ex01",
+		Change: plans.Change{Action: plans.Create, Object: "SPN SMTP/EX01 on EX01$", Reason: "KB step 3"}}
+	id, err := run.ChangeStarting(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second change is left in flight, as a killed process leaves it.
+	if _, err := run.ChangeStarting(ctx, plans.Instance{Address: "step.smtp[ex02]", Step: "smtp", Host: "ex02", Change: plans.Change{Action: plans.Create}}); err != nil {
+		t.Fatal(err)
+	}
+	fin := time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)
+	if err := run.ChangeFinished(ctx, id, engine.ChangeResult{Address: in.Address, Status: engine.Applied, Undo: json.RawMessage(`{"remove":["SMTP/EX01"]}`), Messages: []string{"added"}, Finished: fin}); err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Finish(ctx, OutcomeSucceeded, "1 applied"); err != nil {
+		t.Fatal(err)
+	}
+	rec, changes, err := j.Run(ctx, run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Outcome != OutcomeSucceeded || rec.WindowOverride != "incident 4711" || rec.Unfinished {
+		t.Errorf("run record = %+v", rec)
+	}
+	got := []string{changes[0].Status, changes[1].Status}
+	if diff := cmp.Diff([]string{"applied", InFlight}, got); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+	if string(changes[0].Undo) != `{"remove":["SMTP/EX01"]}` || !changes[0].Finished.Equal(fin) || changes[0].Messages[0] != "added" {
+		t.Errorf("change record = %+v", changes[0])
+	}
+	if _, _, err := j.Run(ctx, 999); !errors.Is(err, ErrNoRun) {
+		t.Errorf("missing run: %v", err)
+	}
+	runs, err := j.Runs(ctx, 10)
+	if err != nil || len(runs) != 1 {
+		t.Errorf("Runs = %v, %v", runs, err)
+	}
+}
+
+func TestLockRefusesSecondHolderAndTakesOverDeadOne(t *testing.T) {
+	ctx := context.Background()
+	j, path := openTemp(t)
+	other, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+
+	r1, _ := j.StartRun(ctx, RunInfo{Kind: KindApply})
+	release, err := j.Lock(ctx, "/inv.hcl", r1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, _ := other.StartRun(ctx, RunInfo{Kind: KindApply})
+	_, err = other.Lock(ctx, "/inv.hcl", r2)
+	var le *LockedError
+	if !errors.As(err, &le) || le.RunID != r1.ID {
+		t.Fatalf("second lock: err = %v", err)
+	}
+	if err := release(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Lock(ctx, "/inv.hcl", r2); err != nil {
+		t.Fatalf("lock after release: %v", err)
+	}
+	// A holder whose process is gone is taken over.
+	if _, err := j.db.ExecContext(ctx, `UPDATE locks SET pid = 999999999 WHERE name = ?`, "/inv.hcl"); err != nil {
+		t.Fatal(err)
+	}
+	r3, _ := j.StartRun(ctx, RunInfo{Kind: KindApply})
+	if _, err := j.Lock(ctx, "/inv.hcl", r3); err != nil {
+		t.Errorf("dead holder's lock was not taken over: %v", err)
+	}
+}
+
+func TestConcurrentWritersDoNotCorrupt(t *testing.T) {
+	ctx := context.Background()
+	j, path := openTemp(t)
+	other, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	var wg sync.WaitGroup
+	for _, jj := range []*Journal{j, other} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run, err := jj.StartRun(ctx, RunInfo{Kind: KindApply})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			for i := 0; i < 50; i++ {
+				id, err := run.ChangeStarting(ctx, plans.Instance{Address: "a", Change: plans.Change{Action: plans.Update}})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if err := run.ChangeFinished(ctx, id, engine.ChangeResult{Status: engine.Applied}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var n int
+	if err := j.db.QueryRowContext(ctx, `SELECT count(*) FROM changes WHERE status = 'applied'`).Scan(&n); err != nil || n != 100 {
+		t.Errorf("applied changes = %d, %v", n, err)
+	}
+	var check string
+	if err := j.db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&check); err != nil || check != "ok" {
+		t.Errorf("integrity_check = %q, %v", check, err)
+	}
+}

@@ -1,0 +1,249 @@
+package journal
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"strings"
+	"time"
+
+	"github.com/rectifyhq/rectify/engine"
+	"github.com/rectifyhq/rectify/engine/plans"
+)
+
+// Run kinds.
+const (
+	KindApply = "apply"
+	KindWatch = "watch"
+)
+
+// Run outcomes. A run whose process died keeps OutcomeRunning; history shows
+// it as unfinished.
+const (
+	OutcomeRunning     = "running"
+	OutcomeSucceeded   = "succeeded"
+	OutcomeFailed      = "failed"
+	OutcomeInterrupted = "interrupted"
+	OutcomeRefused     = "refused"
+)
+
+// In-flight is the status of a change recorded as starting and not yet
+// finished; a killed process leaves it so.
+const InFlight = "in-flight"
+
+// RunInfo describes a run as it starts.
+type RunInfo struct {
+	Kind            string
+	Playbook        string
+	PlaybookDigest  string
+	Inventory       string
+	InventoryDigest string
+	PlanDigest      string
+	WindowOverride  string
+}
+
+// RunRecord is one run as the journal holds it.
+type RunRecord struct {
+	ID              int64     `json:"id"`
+	Kind            string    `json:"kind"`
+	Started         time.Time `json:"started"`
+	Finished        time.Time `json:"finished,omitzero"`
+	User            string    `json:"user"`
+	Machine         string    `json:"machine"`
+	PID             int       `json:"pid"`
+	Playbook        string    `json:"playbook"`
+	PlaybookDigest  string    `json:"playbook_digest"`
+	Inventory       string    `json:"inventory"`
+	InventoryDigest string    `json:"inventory_digest"`
+	PlanDigest      string    `json:"plan_digest"`
+	WindowOverride  string    `json:"window_override,omitempty"`
+	Outcome         string    `json:"outcome"`
+	Summary         string    `json:"summary,omitempty"`
+	// Unfinished is set for a run still marked running whose process is
+	// gone: it was killed, and its in-flight changes may or may not have
+	// been made.
+	Unfinished bool `json:"unfinished,omitempty"`
+}
+
+// ChangeRecord is one change as the journal holds it.
+type ChangeRecord struct {
+	ID       int64           `json:"id"`
+	RunID    int64           `json:"run_id"`
+	Address  string          `json:"address"`
+	Step     string          `json:"step"`
+	Host     string          `json:"host"`
+	Action   string          `json:"action"`
+	Object   string          `json:"object"`
+	Planned  json.RawMessage `json:"planned"`
+	Status   string          `json:"status"`
+	Error    string          `json:"error,omitempty"`
+	After    json.RawMessage `json:"after,omitempty"`
+	Undo     json.RawMessage `json:"undo,omitempty"`
+	Messages []string        `json:"messages,omitempty"`
+	Started  time.Time       `json:"started"`
+	Finished time.Time       `json:"finished,omitzero"`
+}
+
+// Run is an open run: it records changes for the engine.
+type Run struct {
+	j  *Journal
+	ID int64
+}
+
+var _ engine.Journal = (*Run)(nil)
+
+func whoAmI() (string, string) {
+	name := "unknown"
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	machine, err := os.Hostname()
+	if err != nil {
+		machine = "unknown"
+	}
+	return name, machine
+}
+
+// StartRun records the start of a run.
+func (j *Journal) StartRun(ctx context.Context, info RunInfo) (*Run, error) {
+	who, machine := whoAmI()
+	res, err := j.db.ExecContext(ctx, `INSERT INTO runs(kind, started, user, machine, pid, playbook, playbook_digest, inventory, inventory_digest, plan_digest, window_override)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		info.Kind, stamp(time.Now()), who, machine, os.Getpid(), info.Playbook, info.PlaybookDigest, info.Inventory, info.InventoryDigest, info.PlanDigest, info.WindowOverride)
+	if err != nil {
+		return nil, fmt.Errorf("journal: record the run: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return nil, fmt.Errorf("journal: record the run: %w", err)
+	}
+	return &Run{j: j, ID: id}, nil
+}
+
+// Finish records how the run ended.
+func (r *Run) Finish(ctx context.Context, outcome, summary string) error {
+	_, err := r.j.db.ExecContext(ctx, `UPDATE runs SET finished = ?, outcome = ?, summary = ? WHERE id = ?`, stamp(time.Now()), outcome, summary, r.ID)
+	if err != nil {
+		return fmt.Errorf("journal: record the end of run %d: %w", r.ID, err)
+	}
+	return nil
+}
+
+// ChangeStarting records a change before it is made.
+func (r *Run) ChangeStarting(ctx context.Context, in plans.Instance) (int64, error) {
+	planned, err := json.Marshal(in.Change)
+	if err != nil {
+		return 0, fmt.Errorf("journal: encode the planned change: %w", err)
+	}
+	res, err := r.j.db.ExecContext(ctx, `INSERT INTO changes(run_id, address, step, host, action, object, planned, status, started)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, in.Address, in.Step, in.Host, string(in.Change.Action), in.Change.Object, string(planned), InFlight, stamp(time.Now()))
+	if err != nil {
+		return 0, fmt.Errorf("journal: record the change to %s: %w", in.Address, err)
+	}
+	return res.LastInsertId()
+}
+
+// ChangeFinished records how a change ended.
+func (r *Run) ChangeFinished(ctx context.Context, id int64, res engine.ChangeResult) error {
+	msgs, err := json.Marshal(res.Messages)
+	if err != nil {
+		return fmt.Errorf("journal: encode messages: %w", err)
+	}
+	_, err = r.j.db.ExecContext(ctx, `UPDATE changes SET status = ?, error = ?, after = ?, undo = ?, messages = ?, finished = ? WHERE id = ? AND run_id = ?`,
+		string(res.Status), res.Error, string(res.After), string(res.Undo), string(msgs), stamp(res.Finished), id, r.ID)
+	if err != nil {
+		return fmt.Errorf("journal: record the outcome of %s: %w", res.Address, err)
+	}
+	return nil
+}
+
+// Runs lists the most recent runs, newest first.
+func (j *Journal) Runs(ctx context.Context, limit int) ([]RunRecord, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	rows, err := j.db.QueryContext(ctx, `SELECT `+runColumns+` FROM runs ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("journal: list runs: %w", err)
+	}
+	defer rows.Close()
+	var out []RunRecord
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ErrNoRun is returned for a run id the journal does not hold.
+var ErrNoRun = errors.New("no such run")
+
+// Run returns one run and its changes in the order they started.
+func (j *Journal) Run(ctx context.Context, id int64) (RunRecord, []ChangeRecord, error) {
+	r, err := scanRun(j.db.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return RunRecord{}, nil, fmt.Errorf("run %d: %w", id, ErrNoRun)
+	}
+	if err != nil {
+		return RunRecord{}, nil, err
+	}
+	rows, err := j.db.QueryContext(ctx, `SELECT id, run_id, address, step, host, action, object, planned, status, error, after, undo, messages, started, finished FROM changes WHERE run_id = ? ORDER BY id`, id)
+	if err != nil {
+		return RunRecord{}, nil, fmt.Errorf("journal: read run %d: %w", id, err)
+	}
+	defer rows.Close()
+	var changes []ChangeRecord
+	for rows.Next() {
+		var c ChangeRecord
+		var planned, after, undo, msgs string
+		var started, finished sql.NullString
+		if err := rows.Scan(&c.ID, &c.RunID, &c.Address, &c.Step, &c.Host, &c.Action, &c.Object, &planned, &c.Status, &c.Error, &after, &undo, &msgs, &started, &finished); err != nil {
+			return RunRecord{}, nil, fmt.Errorf("journal: read run %d: %w", id, err)
+		}
+		c.Planned = rawOrNil(planned)
+		c.After = rawOrNil(after)
+		c.Undo = rawOrNil(undo)
+		if msgs != "" && msgs != "null" {
+			_ = json.Unmarshal([]byte(msgs), &c.Messages)
+		}
+		c.Started, c.Finished = parseStamp(started), parseStamp(finished)
+		changes = append(changes, c)
+	}
+	return r, changes, rows.Err()
+}
+
+func rawOrNil(s string) json.RawMessage {
+	if s == "" || s == "null" {
+		return nil
+	}
+	return json.RawMessage(s)
+}
+
+const runColumns = `id, kind, started, finished, user, machine, pid, playbook, playbook_digest, inventory, inventory_digest, plan_digest, window_override, outcome, summary`
+
+type scanner interface{ Scan(...any) error }
+
+func scanRun(s scanner) (RunRecord, error) {
+	var r RunRecord
+	var started, finished sql.NullString
+	if err := s.Scan(&r.ID, &r.Kind, &started, &finished, &r.User, &r.Machine, &r.PID, &r.Playbook, &r.PlaybookDigest, &r.Inventory, &r.InventoryDigest, &r.PlanDigest, &r.WindowOverride, &r.Outcome, &r.Summary); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return r, err
+		}
+		return r, fmt.Errorf("journal: read a run: %w", err)
+	}
+	r.Started, r.Finished = parseStamp(started), parseStamp(finished)
+	if r.Outcome == OutcomeRunning {
+		_, machine := whoAmI()
+		r.Unfinished = strings.EqualFold(r.Machine, machine) && !processAlive(r.PID)
+	}
+	return r, nil
+}
