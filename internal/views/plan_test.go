@@ -1,0 +1,103 @@
+package views
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rectifyhq/rectify/engine/plans"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func samplePlan() *plans.Plan {
+	return &plans.Plan{
+		FormatVersion: plans.FormatVersion,
+		CreatedAt:     time.Date(2026, 11, 28, 22, 5, 0, 0, time.UTC),
+		Playbook:      plans.PlaybookRef{Name: "exchange-454", Title: "Exchange 454 4.7.0 temporary authentication failure", KB: "979174", Digest: "sha256:0123456789abcdef0123"},
+		Inventory:     plans.InventoryRef{Path: "inventory.hcl", Digest: "sha256:fedcba9876543210fedc"},
+		Windows:       []plans.Window{{Start: "0 22 * * SAT", Duration: "4h", Timezone: "Europe/Berlin"}},
+		Rollout:       plans.Rollout{Serial: "1"},
+		Hosts:         []plans.Host{{Name: "ex01"}, {Name: "ex02"}, {Name: "dc01"}, {Name: "dc02", Error: "dc02: connect: dial tcp 127.1.0.22:5986: connection refused"}},
+		Instances: []plans.Instance{
+			{Address: "step.smtp[ex01]", Step: "smtp", Action: "ad.spn", Host: "ex01", Change: plans.Change{
+				Action: plans.Create, Object: "SPNs on EX01$",
+				Attrs:  []plans.Attr{{Name: "servicePrincipalName", After: []any{"SMTP/ex01.corp.example.com", "SMTPSVC/EX01"}}},
+				Reason: "KB 979174 step 3: the Exchange server's computer account must hold its SMTP SPNs", KBStep: "3",
+				Risk: "Low: adds values only; other accounts are not touched", Undo: "remove the two SPNs from EX01$"}},
+			{Address: "step.smtp[ex02]", Step: "smtp", Action: "ad.spn", Host: "ex02", Change: plans.Change{
+				Action: plans.Blocked, Object: "SPN SMTPSVC/ex02.corp.example.com",
+				Reason:   "held by another account: CN=EX02-OLD,CN=Computers,DC=corp,DC=example,DC=com",
+				Findings: []string{"EX02-OLD$ also holds HOST/ex02-old (2 SPNs)", "set resolve_conflicts = \"remove_from_other\" to remove it"}}},
+			{Address: "step.kerberos_log[ex01]", Step: "kerberos_log", Action: "windows.registry_value", Host: "ex01", Change: plans.Change{
+				Action: plans.Update, Object: `HKLM:\SYSTEM\CurrentControlSet\Control\Lsa\Kerberos\Parameters\LogLevel`,
+				Attrs:  []plans.Attr{{Name: "data", Before: float64(0), After: float64(1)}},
+				Reason: "KB 979174 step 5 | Kerberos logging", Expires: "2026-11-29T22:05:00Z", Undo: "restore 0"}},
+			{Address: "step.push[dc01]", Step: "push", Action: "ad.replication", Host: "dc01", Triggered: true, Change: plans.Change{
+				Action: plans.Run, Object: "repadmin /syncall dc01 /AdeP",
+				Attrs:  []plans.Attr{{Name: "partitions", After: []any{"DC=corp,DC=example,DC=com", "CN=Configuration,DC=corp,DC=example,DC=com"}}},
+				Reason: "KB 979174 step 2: replicate the SPN changes to every DC"}},
+			{Address: "step.clocks[ex02]", Step: "clocks", Action: "windows.time_skew", Host: "ex02", Change: plans.Change{Action: plans.NoOp}},
+		},
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs (-want +got):\n%s", name, diff)
+	}
+}
+
+func TestPlanText(t *testing.T) {
+	var b bytes.Buffer
+	if err := Plan(&b, samplePlan(), Style{}); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "plan.txt", b.Bytes())
+}
+
+func TestPlanMarkdown(t *testing.T) {
+	var b bytes.Buffer
+	if err := Markdown(&b, samplePlan()); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "plan.md", b.Bytes())
+}
+
+func TestPlanJSON(t *testing.T) {
+	b, err := json.MarshalIndent(samplePlan(), "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "plan.json", append(b, '\n'))
+}
+
+func TestEmptyPlanSaysNoChanges(t *testing.T) {
+	p := samplePlan()
+	p.Hosts = p.Hosts[:1]
+	p.Instances = p.Instances[4:]
+	var b bytes.Buffer
+	if err := Plan(&b, p, Style{}); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b.Bytes(), []byte("No changes.")) || !bytes.Contains(b.Bytes(), []byte("Plan: 0 to create, 0 to update, 0 to delete, 0 to run.")) {
+		t.Errorf("empty plan output:\n%s", b.String())
+	}
+}
