@@ -24,6 +24,22 @@ type Instance struct {
 	// Triggered is set when a step named in triggered_by plans a change for
 	// this run; triggered actions plan a Run only then.
 	Triggered bool
+	// Memory is what the journal remembers of the last change rectify made
+	// to this instance, or nil. Temporary changes use it to know when they
+	// expire and what to restore.
+	Memory *Memory
+}
+
+// Memory is the journal's record of the last change applied to an instance.
+type Memory struct {
+	Action  plans.Action
+	Applied time.Time
+	// Expires is set for a temporary change.
+	Expires time.Time
+	// Undo is the data that reverts the change (Outcome.Undo).
+	Undo json.RawMessage
+	// Reverted is set once a temporary change was reverted after expiry.
+	Reverted bool
 }
 
 // State is an action's observed state of its object on one host. It must

@@ -108,4 +108,6 @@ type Change struct {
 	// Expires is set on temporary changes (RFC 3339): a later plan reverts
 	// the change when it is due.
 	Expires string `json:"expires,omitempty"`
+	// Revert marks a change that reverts an expired temporary change.
+	Revert bool `json:"revert,omitempty"`
 }

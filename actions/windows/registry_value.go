@@ -1,0 +1,437 @@
+package windows
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/rectifyhq/rectify/actions"
+	"github.com/rectifyhq/rectify/actions/ops"
+	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/internal/lang"
+)
+
+// RegistryValue is the windows.registry_value action: one typed value under
+// a registry key, created with its key if missing. With expires it is a
+// temporary value (a diagnostic setting such as Kerberos LogLevel): a plan
+// after the expiry restores the previous value, or deletes the value if
+// there was none.
+type RegistryValue struct{}
+
+var _ actions.Action = RegistryValue{}
+var _ actions.Validator = RegistryValue{}
+
+// kinds maps the playbook's type names to PowerShell's value kinds.
+var kinds = map[string]string{
+	"dword":         ops.KindDWord,
+	"qword":         ops.KindQWord,
+	"string":        ops.KindString,
+	"expand_string": ops.KindExpandString,
+	"multi_string":  ops.KindMultiString,
+}
+
+// Schema implements actions.Action.
+func (RegistryValue) Schema() actions.Schema {
+	return actions.Schema{
+		Description: "Ensures a typed registry value, optionally only for a while.",
+		Attributes: []actions.Attribute{
+			{Name: "path", Type: cty.String, Required: true, Description: `Registry key, e.g. "HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Lsa\\Kerberos\\Parameters".`, Check: checkRegistryPath},
+			{Name: "name", Type: cty.String, Required: true, Description: "Value name.", Check: nonEmpty},
+			{Name: "type", Type: cty.String, Default: cty.StringVal("dword"), OneOf: []string{"dword", "qword", "string", "expand_string", "multi_string"}},
+			{Name: "value", Type: cty.DynamicPseudoType, Description: "The data; required unless ensure = \"absent\"."},
+			{Name: "ensure", Type: cty.String, Default: cty.StringVal("present"), OneOf: []string{"present", "absent"}},
+			{Name: "expires", Type: cty.String, Description: "Makes the value temporary: revert it this long after it was set (24h).", Check: checkDuration},
+			{Name: "kb_step", Type: cty.String, Description: "The knowledge-base step this value carries out, cited in plans."},
+			{Name: "reason", Type: cty.String, Description: "Why the value is needed, cited in plans."},
+		},
+	}
+}
+
+func nonEmpty(v cty.Value) string {
+	if v.Type() == cty.String && strings.TrimSpace(v.AsString()) == "" {
+		return "must not be empty"
+	}
+	return ""
+}
+
+func checkRegistryPath(v cty.Value) string {
+	p := v.AsString()
+	for _, hive := range []string{`HKLM:\`, `HKCU:\`, `HKU:\`, `HKCR:\`, `HKCC:\`} {
+		if strings.HasPrefix(strings.ToUpper(p), hive) && len(p) > len(hive) {
+			if strings.ContainsAny(p, "\x00\r\n") {
+				return "must not contain NUL or line breaks"
+			}
+			return ""
+		}
+	}
+	return `must be a PowerShell registry path such as "HKLM:\SOFTWARE\Vendor"`
+}
+
+func checkDuration(v cty.Value) string {
+	if _, err := lang.ParseDuration(v.AsString()); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+// ValidateConfig implements actions.Validator: the value must fit the type.
+func (RegistryValue) ValidateConfig(cfg actions.Config) []actions.ConfigProblem {
+	if cfg.String("ensure") == "absent" {
+		if cfg.Has("value") {
+			return []actions.ConfigProblem{{Attribute: "value", Summary: "Value given for an absent registry value", Detail: `With ensure = "absent" the value is deleted; remove the value attribute.`}}
+		}
+		return nil
+	}
+	if !cfg.Has("value") {
+		return []actions.ConfigProblem{{Summary: "Missing registry data", Detail: `Set value, or ensure = "absent" to delete the value.`}}
+	}
+	if _, err := desiredData(cfg); err != nil {
+		return []actions.ConfigProblem{{Attribute: "value", Summary: "Value does not fit its type", Detail: err.Error()}}
+	}
+	return nil
+}
+
+// registryState is the observed value, with data normalised: whole numbers
+// as decimal strings, strings as they are, multi-strings as lists.
+type registryState struct {
+	KeyExists bool   `json:"key_exists"`
+	Exists    bool   `json:"exists"`
+	Kind      string `json:"kind,omitempty"`
+	Data      any    `json:"data,omitempty"`
+}
+
+// registryPayload is what apply writes, and what undo restores.
+type registryPayload struct {
+	Path     string            `json:"path"`
+	Name     string            `json:"name"`
+	Kind     string            `json:"kind,omitempty"`
+	Data     any               `json:"data,omitempty"`
+	Delete   bool              `json:"delete,omitempty"`
+	Expect   ops.RegistryValue `json:"expect"`
+	Previous *registryState    `json:"previous,omitempty"`
+}
+
+// desiredData converts the configured value to the wire form for its type.
+func desiredData(cfg actions.Config) (any, error) {
+	kind := kinds[cfg.String("type")]
+	v := cfg.Raw("value")
+	switch kind {
+	case ops.KindDWord, ops.KindQWord:
+		if v.Type() == cty.String {
+			n, ok := new(big.Float).SetString(v.AsString())
+			if !ok {
+				return nil, fmt.Errorf("%q is not a number", v.AsString())
+			}
+			v = cty.NumberVal(n)
+		}
+		if v.Type() != cty.Number {
+			return nil, fmt.Errorf("a %s needs a whole number", cfg.String("type"))
+		}
+		bf := v.AsBigFloat()
+		if !bf.IsInt() || bf.Sign() < 0 {
+			return nil, fmt.Errorf("a %s needs a whole number of zero or more", cfg.String("type"))
+		}
+		i, _ := bf.Int(nil)
+		limit := new(big.Int).Lsh(big.NewInt(1), 32)
+		if kind == ops.KindQWord {
+			limit = new(big.Int).Lsh(big.NewInt(1), 64)
+		}
+		if i.Cmp(limit) >= 0 {
+			return nil, fmt.Errorf("%s is too large for a %s", i, cfg.String("type"))
+		}
+		return json.Number(i.String()), nil
+	case ops.KindString, ops.KindExpandString:
+		if v.Type() == cty.Number {
+			return v.AsBigFloat().Text('f', -1), nil
+		}
+		if v.Type() != cty.String {
+			return nil, fmt.Errorf("a %s needs a string", cfg.String("type"))
+		}
+		return v.AsString(), nil
+	case ops.KindMultiString:
+		if !v.CanIterateElements() || v.Type().IsMapType() || v.Type().IsObjectType() {
+			return nil, fmt.Errorf("a multi_string needs a list of strings")
+		}
+		var out []string
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			if e.IsNull() || e.Type() != cty.String {
+				return nil, fmt.Errorf("a multi_string needs a list of strings")
+			}
+			out = append(out, e.AsString())
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("unknown type %q", cfg.String("type"))
+}
+
+// Probes implements actions.Action.
+func (RegistryValue) Probes(inst actions.Instance) ([]actions.Probe, error) {
+	script, err := ops.Script(ops.RegistryGet)
+	if err != nil {
+		return nil, err
+	}
+	return []actions.Probe{{Name: "value", Shell: &actions.ShellProbe{
+		Script: script,
+		Args:   ops.RegistryGetArgs{Path: inst.Config.String("path"), Name: inst.Config.String("name")},
+	}}}, nil
+}
+
+// Observe implements actions.Action.
+func (RegistryValue) Observe(_ actions.Instance, r actions.Results) (actions.State, error) {
+	res, ok := r["value"]
+	if !ok {
+		return nil, fmt.Errorf("no registry reading")
+	}
+	if res.Err != nil {
+		return nil, res.Err
+	}
+	return decodeRegistryValue(res.Output)
+}
+
+func decodeRegistryValue(raw json.RawMessage) (registryState, error) {
+	var v ops.RegistryValue
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return registryState{}, fmt.Errorf("malformed registry reading: %w", err)
+	}
+	return normalize(v), nil
+}
+
+func normalize(v ops.RegistryValue) registryState {
+	st := registryState{KeyExists: v.KeyExists, Exists: v.Exists}
+	if !v.Exists {
+		return st
+	}
+	st.Kind = v.Kind
+	switch d := v.Data.(type) {
+	case json.Number:
+		st.Data = d.String()
+	case float64:
+		st.Data = big.NewFloat(d).Text('f', -1)
+	case []any:
+		list := make([]string, 0, len(d))
+		for _, e := range d {
+			list = append(list, fmt.Sprint(e))
+		}
+		st.Data = list
+	case nil:
+		if v.Kind == ops.KindMultiString {
+			st.Data = []string{}
+		}
+	default:
+		st.Data = d
+	}
+	return st
+}
+
+func sameData(a, b any) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return bytes.Equal(ja, jb)
+}
+
+func wireData(d any) any {
+	if n, ok := d.(json.Number); ok {
+		return n.String()
+	}
+	return d
+}
+
+// display makes normalised data readable in a plan.
+func display(kind string, d any) any {
+	if d == nil {
+		return nil
+	}
+	if s, ok := d.(string); ok && (kind == ops.KindDWord || kind == ops.KindQWord) {
+		return json.Number(s)
+	}
+	if n, ok := d.(json.Number); ok {
+		return n
+	}
+	return d
+}
+
+// Plan implements actions.Action.
+func (a RegistryValue) Plan(inst actions.Instance, current actions.State) (plans.Change, error) {
+	st, ok := current.(registryState)
+	if !ok {
+		return plans.Change{}, fmt.Errorf("unexpected state %T", current)
+	}
+	cfg := inst.Config
+	object := cfg.String("path") + `\` + cfg.String("name")
+	kbStep, reason := cfg.String("kb_step"), cfg.String("reason")
+	if reason == "" {
+		reason = "the playbook sets this value"
+	}
+	if kbStep != "" {
+		reason = "KB step " + kbStep + ": " + reason
+	}
+	expect := ops.RegistryValue{KeyExists: st.KeyExists, Exists: st.Exists, Kind: st.Kind, Data: wireData(st.Data)}
+	base := plans.Change{Object: object, KBStep: kbStep}
+
+	// A temporary value whose time is up is reverted, once.
+	if m := inst.Memory; m != nil && !m.Expires.IsZero() && cfg.Has("expires") {
+		if m.Reverted {
+			base.Action = plans.NoOp
+			base.Findings = []string{fmt.Sprintf("temporary value reverted after it expired at %s; it is not set again until the step changes", m.Expires.UTC().Format(time.RFC3339))}
+			return base, nil
+		}
+		if !inst.Now.Before(m.Expires) {
+			return a.planRevert(base, st, expect, m, cfg)
+		}
+	}
+
+	if cfg.String("ensure") == "absent" {
+		if !st.Exists {
+			base.Action = plans.NoOp
+			return base, nil
+		}
+		base.Action = plans.Delete
+		base.Attrs = []plans.Attr{{Name: "data", Before: display(st.Kind, st.Data)}, {Name: "type", Before: st.Kind}}
+		base.Reason = reason
+		base.Undo = fmt.Sprintf("restore the %s value %v", st.Kind, display(st.Kind, st.Data))
+		base.Payload = mustJSON(registryPayload{Path: cfg.String("path"), Name: cfg.String("name"), Delete: true, Expect: expect, Previous: &st})
+		return base, nil
+	}
+
+	want, err := desiredData(cfg)
+	if err != nil {
+		return plans.Change{}, err
+	}
+	kind := kinds[cfg.String("type")]
+	wantNorm := normalize(ops.RegistryValue{Exists: true, Kind: kind, Data: want}).Data
+	if st.Exists && st.Kind == kind && sameData(st.Data, wantNorm) {
+		base.Action = plans.NoOp
+		if m := inst.Memory; m != nil && !m.Expires.IsZero() {
+			base.Findings = []string{"temporary value; reverted by a plan after " + m.Expires.UTC().Format(time.RFC3339)}
+		}
+		return base, nil
+	}
+	base.Reason = reason
+	base.Payload = mustJSON(registryPayload{Path: cfg.String("path"), Name: cfg.String("name"), Kind: kind, Data: want, Expect: expect, Previous: &st})
+	if !st.Exists {
+		base.Action = plans.Create
+		base.Attrs = []plans.Attr{{Name: "data", After: display(kind, wantNorm)}, {Name: "type", After: kind}}
+		base.Undo = "delete the value"
+		if !st.KeyExists {
+			base.Undo = "delete the value (the key created for it stays)"
+			base.Findings = []string{"the key does not exist yet and will be created"}
+		}
+	} else {
+		base.Action = plans.Update
+		base.Attrs = []plans.Attr{{Name: "data", Before: display(st.Kind, st.Data), After: display(kind, wantNorm)}}
+		if st.Kind != kind {
+			base.Attrs = append(base.Attrs, plans.Attr{Name: "type", Before: st.Kind, After: kind})
+		}
+		base.Undo = fmt.Sprintf("restore the %s value %v", st.Kind, display(st.Kind, st.Data))
+	}
+	if cfg.Has("expires") {
+		d, err := lang.ParseDuration(cfg.String("expires"))
+		if err != nil {
+			return plans.Change{}, err
+		}
+		exp := inst.Now.Add(d)
+		if m := inst.Memory; m != nil && !m.Expires.IsZero() && !m.Reverted {
+			exp = m.Expires // set again while still temporary: the expiry stays
+		}
+		base.Expires = exp.UTC().Format(time.RFC3339)
+		base.Risk = "temporary diagnostic setting: a plan after it expires reverts it"
+	}
+	return base, nil
+}
+
+// planRevert restores what a temporary change replaced.
+func (RegistryValue) planRevert(base plans.Change, st registryState, expect ops.RegistryValue, m *actions.Memory, cfg actions.Config) (plans.Change, error) {
+	var undo registryPayload
+	if err := json.Unmarshal(m.Undo, &undo); err != nil || undo.Previous == nil {
+		return plans.Change{}, fmt.Errorf("the journal's undo record for this temporary value is unreadable; revert it by hand")
+	}
+	prev := *undo.Previous
+	base.Revert = true
+	base.Reason = fmt.Sprintf("temporary value expired at %s", m.Expires.UTC().Format(time.RFC3339))
+	payload := registryPayload{Path: cfg.String("path"), Name: cfg.String("name"), Expect: expect, Previous: &st}
+	switch {
+	case !prev.Exists && !st.Exists:
+		base.Action = plans.NoOp
+		return base, nil
+	case !prev.Exists:
+		base.Action = plans.Delete
+		base.Attrs = []plans.Attr{{Name: "data", Before: display(st.Kind, st.Data)}}
+		payload.Delete = true
+	case st.Exists && st.Kind == prev.Kind && sameData(st.Data, prev.Data):
+		base.Action = plans.NoOp
+		return base, nil
+	default:
+		base.Action = plans.Update
+		base.Attrs = []plans.Attr{{Name: "data", Before: display(st.Kind, st.Data), After: display(prev.Kind, prev.Data)}}
+		payload.Kind, payload.Data = prev.Kind, prev.Data
+		if prev.Kind == ops.KindDWord || prev.Kind == ops.KindQWord {
+			if s, ok := prev.Data.(string); ok {
+				payload.Data = json.Number(s)
+			}
+		}
+	}
+	base.Undo = "set the value again"
+	base.Payload = mustJSON(payload)
+	return base, nil
+}
+
+// Apply implements actions.Action.
+func (RegistryValue) Apply(ctx context.Context, inst actions.Instance, change plans.Change, conns actions.Connections) (actions.Outcome, error) {
+	var p registryPayload
+	if err := json.Unmarshal(change.Payload, &p); err != nil {
+		return actions.Outcome{}, fmt.Errorf("the planned change carries no readable payload: %w", err)
+	}
+	sh, err := conns.Shell(ctx, inst.Host.Name)
+	if err != nil {
+		return actions.Outcome{}, err
+	}
+	var run actions.ScriptRun
+	if p.Delete {
+		s, err := ops.Script(ops.RegistryDelete)
+		if err != nil {
+			return actions.Outcome{}, err
+		}
+		run = actions.ScriptRun{Script: s, Args: mustJSON(ops.RegistryDeleteArgs{Path: p.Path, Name: p.Name, Expect: &p.Expect}), Mutates: true}
+	} else {
+		s, err := ops.Script(ops.RegistrySet)
+		if err != nil {
+			return actions.Outcome{}, err
+		}
+		run = actions.ScriptRun{Script: s, Args: mustJSON(ops.RegistrySetArgs{Path: p.Path, Name: p.Name, Kind: p.Kind, Data: p.Data, Expect: &p.Expect}), Mutates: true}
+	}
+	res, err := sh.RunScript(ctx, run)
+	if err != nil {
+		return actions.Outcome{}, err
+	}
+	var rc ops.RegistryChange
+	dec := json.NewDecoder(bytes.NewReader(res.Output))
+	dec.UseNumber()
+	if err := dec.Decode(&rc); err != nil {
+		return actions.Outcome{}, actions.Errorf(actions.KindProtocol, actions.Permanent, inst.Host.Name, run.Script.Op, "malformed answer: %v", err)
+	}
+	prev := normalize(rc.Previous)
+	after := normalize(rc.Current)
+	undo := registryPayload{Path: p.Path, Name: p.Name, Previous: &prev}
+	out := actions.Outcome{After: after, Undo: mustJSON(undo)}
+	if rc.KeyCreated {
+		out.Messages = append(out.Messages, "created the key "+p.Path)
+	}
+	return out, nil
+}
+
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("encode %T: %v", v, err))
+	}
+	return b
+}
