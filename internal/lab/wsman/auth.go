@@ -1,0 +1,118 @@
+package wsman
+
+import (
+	"crypto/subtle"
+	"encoding/base64"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// connKey keys a connection's authentication state in request contexts.
+type connKey struct{}
+
+// connAuth is what a connection has proved so far. NTLM authenticates the
+// connection: once an AUTHENTICATE message verifies, later requests on the
+// same connection need no Authorization header. Basic authenticates only
+// the request carrying it.
+type connAuth struct {
+	mu        sync.Mutex
+	challenge *[8]byte // outstanding NTLM server challenge
+	user      string   // user authenticated by NTLM, "" if none
+}
+
+// authenticate checks a request's credentials. It returns the user, or
+// answers 401 itself and returns ok false.
+func (h *Host) authenticate(w http.ResponseWriter, r *http.Request, faults Faults) (user string, ok bool) {
+	opts := &h.srv.opts
+	ca, _ := r.Context().Value(connKey{}).(*connAuth)
+	if ca == nil {
+		ca = &connAuth{}
+	}
+	header := r.Header.Get("Authorization")
+	if faults.Unauthorized {
+		h.unauthorized(w, r, "")
+		return "", false
+	}
+	if header == "" {
+		ca.mu.Lock()
+		user = ca.user
+		ca.mu.Unlock()
+		if user != "" {
+			return user, true
+		}
+		h.unauthorized(w, r, "")
+		return "", false
+	}
+	scheme, token, _ := strings.Cut(header, " ")
+	token = strings.TrimSpace(token)
+	switch {
+	case strings.EqualFold(scheme, "Basic") && !opts.DisableBasic:
+		raw, err := base64.StdEncoding.DecodeString(token)
+		if err != nil {
+			break
+		}
+		name, password, found := strings.Cut(string(raw), ":")
+		if found && sameAccount(name, opts.Username) &&
+			subtle.ConstantTimeCompare([]byte(password), []byte(opts.Password)) == 1 {
+			return name, true
+		}
+	case (strings.EqualFold(scheme, "Negotiate") || strings.EqualFold(scheme, "NTLM")) && !opts.DisableNTLM:
+		raw, err := base64.StdEncoding.DecodeString(token)
+		if err != nil {
+			break
+		}
+		ca.mu.Lock()
+		defer ca.mu.Unlock()
+		switch ntlmMessageType(raw) {
+		case ntlmNegotiate:
+			ca.user = ""
+			challenge, serverChallenge, err := buildChallenge(raw, h.identity, time.Now())
+			if err != nil {
+				break
+			}
+			ca.challenge = &serverChallenge
+			h.unauthorized(w, r, scheme+" "+base64.StdEncoding.EncodeToString(challenge))
+			return "", false
+		case ntlmAuthenticate:
+			pending := ca.challenge
+			ca.challenge = nil
+			if pending == nil {
+				break
+			}
+			user, err := verifyAuthenticate(raw, *pending, ntlmCredential{Username: opts.Username, Password: opts.Password})
+			if err != nil {
+				break
+			}
+			ca.user = user
+			h.counters.handshakes.Add(1)
+			return user, true
+		}
+	}
+	h.unauthorized(w, r, "")
+	return "", false
+}
+
+// unauthorized answers 401. With a challenge it continues an NTLM
+// handshake; without, it offers the enabled schemes as WinRM does. The
+// request body is drained first so that the connection stays usable for
+// the next leg of the handshake.
+func (h *Host) unauthorized(w http.ResponseWriter, r *http.Request, challenge string) {
+	opts := &h.srv.opts
+	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, int64(opts.MaxEnvelopeSizeKB)*2048))
+	if challenge != "" {
+		w.Header().Add("WWW-Authenticate", challenge)
+	} else {
+		if !opts.DisableNTLM {
+			w.Header().Add("WWW-Authenticate", "Negotiate")
+		}
+		if !opts.DisableBasic {
+			w.Header().Add("WWW-Authenticate", `Basic realm="WSMAN"`)
+		}
+	}
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(http.StatusUnauthorized)
+	h.counters.unauthorized.Add(1)
+}
