@@ -67,10 +67,9 @@ func buildChallenge(negotiate []byte, id ntlmIdentity, now time.Time) (msg []byt
 	if ntlmMessageType(negotiate) != ntlmNegotiate || len(negotiate) < 16 {
 		return nil, serverChallenge, fmt.Errorf("%w: not a NEGOTIATE message", errNTLM)
 	}
+	// Unicode is always chosen, as Windows does, even for clients that
+	// offer only OEM strings (ntlm-auth).
 	clientFlags := binary.LittleEndian.Uint32(negotiate[12:16])
-	if clientFlags&flagUnicode == 0 {
-		return nil, serverChallenge, fmt.Errorf("%w: client does not offer Unicode", errNTLM)
-	}
 	flags := uint32(flagUnicode | flagRequestTarget | flagNTLM | flagAlwaysSign | flagTargetTypeDomain |
 		flagTargetInfo | flagVersion)
 	flags |= clientFlags & (flagExtendedSecurity | flag128 | flag56 | flagSign | flagSeal)

@@ -1,0 +1,68 @@
+"""Runs one command with standard input through pywinrm's Protocol.
+
+Reads a JSON request on stdin (endpoint, transport, username, password, ca,
+command, args, stdin, operation_timeout, read_timeout) and prints a JSON
+result: stdout, stderr and exit code, or the name of the exception raised.
+"""
+import base64
+import json
+import sys
+
+import xmltodict
+import winrm
+from winrm.protocol import Protocol
+
+SHELL = 'http://schemas.microsoft.com/wbem/wsman/1/windows/shell'
+
+
+def send_input(p, shell_id, command_id, data, end):
+    if hasattr(p, 'send_command_input'):
+        return p.send_command_input(shell_id, command_id, data, end)
+    # pywinrm before 0.4 has no send_command_input: build the same Send
+    # message with the Protocol's own header helper and transport.
+    req = {'env:Envelope': p._get_soap_header(
+        resource_uri=SHELL + '/cmd', action=SHELL + '/Send', shell_id=shell_id)}
+    stream = req['env:Envelope'].setdefault('env:Body', {}).setdefault(
+        'rsp:Send', {}).setdefault('rsp:Stream', {})
+    stream['@Name'] = 'stdin'
+    stream['@CommandId'] = command_id
+    stream['@End'] = 'true' if end else 'false'
+    stream['#text'] = base64.b64encode(data).decode('ascii')
+    p.send_message(xmltodict.unparse(req))
+
+
+def main():
+    cfg = json.load(sys.stdin)
+    p = Protocol(
+        endpoint=cfg['endpoint'],
+        transport=cfg['transport'],
+        username=cfg['username'],
+        password=cfg['password'],
+        server_cert_validation='validate',
+        ca_trust_path=cfg['ca'],
+        operation_timeout_sec=cfg.get('operation_timeout', 20),
+        read_timeout_sec=cfg.get('read_timeout', 30),
+    )
+    try:
+        shell_id = p.open_shell()
+        command_id = p.run_command(shell_id, cfg['command'], cfg.get('args', []))
+        data = cfg.get('stdin', '').encode('utf-8')
+        half = len(data) // 2
+        send_input(p, shell_id, command_id, data[:half], False)
+        send_input(p, shell_id, command_id, data[half:], True)
+        out, err, code = p.get_command_output(shell_id, command_id)
+        p.cleanup_command(shell_id, command_id)
+        p.close_shell(shell_id)
+    except Exception as e:  # reported to the Go test, which checks the kind
+        print(json.dumps({'error': type(e).__name__, 'message': str(e)}))
+        return
+    print(json.dumps({
+        'stdout': out.decode('utf-8'),
+        'stderr': err.decode('utf-8'),
+        'code': code,
+        'pywinrm': getattr(winrm, '__version__', 'unknown'),
+    }))
+
+
+if __name__ == '__main__':
+    main()
