@@ -1,0 +1,79 @@
+package ad
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/rectifyhq/rectify/actions"
+	"github.com/rectifyhq/rectify/engine/plans"
+)
+
+func spnInstance(policy string) actions.Instance {
+	cfg := actions.NewConfig(cty.ObjectVal(map[string]cty.Value{
+		"services":          cty.ListVal([]cty.Value{cty.StringVal("SMTP"), cty.StringVal("SMTPSVC")}),
+		"account":           cty.NullVal(cty.String),
+		"resolve_conflicts": cty.StringVal(policy),
+		"kb_step":           cty.StringVal("3"),
+	}))
+	return actions.Instance{Step: "smtp", Host: actions.Host{Name: "ex02", FQDN: "ex02.corp.example.com", Domain: "corp.example.com"}, Config: cfg}
+}
+
+func computer(dn, sam string, uac string, spns ...string) actions.Entry {
+	return actions.Entry{DN: dn, Attributes: map[string][]string{"sAMAccountName": {sam}, "userAccountControl": {uac}, "servicePrincipalName": spns}}
+}
+
+func TestWantedSPNs(t *testing.T) {
+	got := WantedSPNs(actions.Host{Name: "ex01", FQDN: "EX01.Corp.Example.com"}, []string{"SMTP", "SMTPSVC"})
+	want := []string{"SMTP/EX01", "SMTP/ex01.corp.example.com", "SMTPSVC/EX01", "SMTPSVC/ex01.corp.example.com"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Error(diff)
+	}
+}
+
+func TestSPNPlan(t *testing.T) {
+	self := "CN=EX02,CN=Computers,DC=corp,DC=example,DC=com"
+	old := "CN=EX02-OLD,CN=Computers,DC=corp,DC=example,DC=com"
+	full := computer(self, "EX02$", "4096", "SMTP/EX02", "smtp/ex02.corp.example.com", "SMTPSVC/EX02", "SMTPSVC/ex02.corp.example.com", "HOST/EX02")
+	partial := computer(self, "EX02$", "4096", "SMTP/EX02", "SMTPSVC/EX02")
+	stale := computer(old, "EX02-OLD$", "4098", "SMTPSVC/ex02.corp.example.com", "HOST/ex02-old")
+	tests := []struct {
+		name     string
+		policy   string
+		account  []actions.Entry
+		holders  []actions.Entry
+		want     plans.Action
+		wantAdd  []string
+		findings int
+	}{
+		{name: "all present, case differs", policy: "report", account: []actions.Entry{full}, holders: []actions.Entry{full}, want: plans.NoOp},
+		{name: "two missing", policy: "report", account: []actions.Entry{partial}, holders: []actions.Entry{partial}, want: plans.Create,
+			wantAdd: []string{"SMTP/ex02.corp.example.com", "SMTPSVC/ex02.corp.example.com"}},
+		{name: "duplicate only", policy: "report", account: []actions.Entry{full}, holders: []actions.Entry{full, stale}, want: plans.Blocked, findings: 2},
+		{name: "missing one held elsewhere", policy: "report", account: []actions.Entry{partial}, holders: []actions.Entry{partial, stale}, want: plans.Create,
+			wantAdd: []string{"SMTP/ex02.corp.example.com"}, findings: 2},
+		{name: "remove from other", policy: "remove_from_other", account: []actions.Entry{partial}, holders: []actions.Entry{partial, stale}, want: plans.Update,
+			wantAdd: []string{"SMTP/ex02.corp.example.com", "SMTPSVC/ex02.corp.example.com"}, findings: 1},
+		{name: "no account", policy: "report", holders: nil, want: plans.Blocked, findings: 1},
+	}
+	for _, tt := range tests {
+		inst := spnInstance(tt.policy)
+		st, err := SPN{}.Observe(inst, actions.Results{"account": {Entries: tt.account}, "holders": {Entries: tt.holders}})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		ch, err := SPN{}.Plan(inst, st)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if ch.Action != tt.want || len(ch.Findings) != tt.findings {
+			t.Errorf("%s: %s with %d findings %q; want %s with %d", tt.name, ch.Action, len(ch.Findings), ch.Findings, tt.want, tt.findings)
+		}
+		if tt.wantAdd != nil {
+			if diff := cmp.Diff(tt.wantAdd, ch.Attrs[0].After); diff != "" {
+				t.Errorf("%s: added (-want +got):\n%s", tt.name, diff)
+			}
+		}
+	}
+}
