@@ -1,0 +1,424 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rectifyhq/rectify/actions"
+	"github.com/rectifyhq/rectify/engine/plans"
+)
+
+// DefaultChangeTimeout bounds one change once started, also after the run
+// was asked to stop.
+const DefaultChangeTimeout = 5 * time.Minute
+
+// ApplyOptions says how to apply a plan.
+type ApplyOptions struct {
+	// Hosts are the inventory's hosts now; the plan's hosts are looked up
+	// here to rebuild each instance.
+	Hosts []actions.Host
+	// PlaybookDigest and InventoryDigest are the digests of the playbook
+	// and inventory as they are now; a plan made from other ones is refused.
+	PlaybookDigest  string
+	InventoryDigest string
+	// WindowOverride, when not empty, is the recorded reason for applying
+	// outside the playbook's change windows.
+	WindowOverride string
+	// Journal records every change; nil records nothing.
+	Journal Journal
+	// Include, when set, leaves out the instances it returns false for
+	// (drift correction leaves out auto_correct = false steps).
+	Include func(plans.Instance) bool
+	// ChangeTimeout bounds one change; 0 means DefaultChangeTimeout.
+	ChangeTimeout time.Duration
+}
+
+// ApplyResult is what an apply did.
+type ApplyResult struct {
+	Changes []ChangeResult
+	// NotConverged lists the addresses that did not plan as no-op after
+	// their change.
+	NotConverged []string
+	// Stopped is set when the run ended early: interrupted, or a batch
+	// failed more than max_fail allows.
+	Stopped    bool
+	StopReason string
+}
+
+// Count returns how many changes ended with status s.
+func (r *ApplyResult) Count(s Status) int {
+	n := 0
+	for _, c := range r.Changes {
+		if c.Status == s {
+			n++
+		}
+	}
+	return n
+}
+
+// OK reports whether every change was applied and converged.
+func (r *ApplyResult) OK() bool {
+	return !r.Stopped && len(r.NotConverged) == 0 && r.Count(Failed) == 0 && r.Count(Stale) == 0 && r.Count(Interrupted) == 0
+}
+
+// DigestMismatchError is returned for a plan made from another playbook or
+// inventory than the one given now.
+type DigestMismatchError struct {
+	What       string // "playbook" or "inventory"
+	Plan, Have string
+}
+
+func (e *DigestMismatchError) Error() string {
+	return fmt.Sprintf("the %s changed since the plan was made (plan %s, now %s); make a new plan", e.What, short(e.Plan), short(e.Have))
+}
+
+func short(d string) string {
+	if i := strings.IndexByte(d, ':'); i >= 0 && len(d) > i+13 {
+		return d[:i+13]
+	}
+	return d
+}
+
+// Apply makes the plan's changes: step by step in plan order, each step's
+// hosts in rollout batches, re-reading each target first (a target that
+// moved since the plan is left alone as stale), and verifying each batch by
+// planning it again. Cancelling ctx stops new changes from starting; changes
+// under way finish or time out, and everything is recorded.
+func (e *Engine) Apply(ctx context.Context, p *plans.Plan, conns actions.Connections, opts ApplyOptions) (*ApplyResult, error) {
+	if p.Playbook.Digest != opts.PlaybookDigest {
+		return nil, &DigestMismatchError{What: "playbook", Plan: p.Playbook.Digest, Have: opts.PlaybookDigest}
+	}
+	if p.Inventory.Digest != opts.InventoryDigest {
+		return nil, &DigestMismatchError{What: "inventory", Plan: p.Inventory.Digest, Have: opts.InventoryDigest}
+	}
+	now := e.now()
+	open, next, err := InWindow(p.Windows, now)
+	if err != nil {
+		return nil, err
+	}
+	if !open && opts.WindowOverride == "" {
+		return nil, &WindowClosedError{Now: now, Windows: p.Windows, Next: next}
+	}
+	journal := opts.Journal
+	if journal == nil {
+		journal = noJournal{}
+	}
+	timeout := opts.ChangeTimeout
+	if timeout <= 0 {
+		timeout = DefaultChangeTimeout
+	}
+	topo := newTopology(opts.Hosts)
+	r := &applier{e: e, p: p, conns: conns, topo: topo, journal: journal, timeout: timeout, res: &ApplyResult{}, applied: map[string]bool{}}
+
+	// Instances to change, grouped by step in plan order.
+	byStep := map[string][]int{}
+	for i, in := range p.Instances {
+		if in.Error != "" || !in.Change.Action.Changes() {
+			continue
+		}
+		if h, ok := p.Host(in.Host); ok && h.Error != "" {
+			continue
+		}
+		byStep[in.Step] = append(byStep[in.Step], i)
+	}
+	for _, step := range p.Steps {
+		idx := byStep[step.Name]
+		if len(idx) == 0 {
+			continue
+		}
+		var todo []int
+		for _, i := range idx {
+			in := p.Instances[i]
+			switch {
+			case r.res.Stopped:
+				r.skip(in, Skipped, r.res.StopReason)
+			case opts.Include != nil && !opts.Include(in):
+				r.skip(in, Skipped, "left out of this run")
+			case in.Triggered && !r.triggerFired(step):
+				r.skip(in, Skipped, "none of the changes that trigger it were applied")
+			default:
+				todo = append(todo, i)
+			}
+		}
+		for _, batch := range batches(todo, p.Rollout.Serial) {
+			if r.res.Stopped {
+				for _, i := range batch {
+					r.skip(p.Instances[i], Skipped, r.res.StopReason)
+				}
+				continue
+			}
+			if ctx.Err() != nil {
+				r.stop("interrupted")
+				for _, i := range batch {
+					r.skip(p.Instances[i], Interrupted, "the run was interrupted before this change started")
+				}
+				continue
+			}
+			failed := r.runBatch(ctx, batch)
+			r.verify(ctx, step.Name, batch)
+			if failed > p.Rollout.MaxFail {
+				r.stop(fmt.Sprintf("%d change(s) of step %q failed in one batch, more than max_fail = %d", failed, step.Name, p.Rollout.MaxFail))
+			}
+		}
+	}
+	if ctx.Err() != nil && !r.res.Stopped {
+		r.stop("interrupted")
+	}
+	return r.res, nil
+}
+
+// applier holds one apply run's state.
+type applier struct {
+	e       *Engine
+	p       *plans.Plan
+	conns   actions.Connections
+	topo    topology
+	journal Journal
+	timeout time.Duration
+
+	mu      sync.Mutex
+	res     *ApplyResult
+	applied map[string]bool // steps with at least one applied change
+}
+
+func (r *applier) stop(reason string) {
+	if !r.res.Stopped {
+		r.res.Stopped, r.res.StopReason = true, reason
+	}
+}
+
+func (r *applier) triggerFired(step plans.Step) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, t := range step.TriggeredBy {
+		if r.applied[t] {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *applier) record(res ChangeResult) {
+	r.mu.Lock()
+	r.res.Changes = append(r.res.Changes, res)
+	if res.Status == Applied {
+		r.applied[res.Step] = true
+	}
+	r.mu.Unlock()
+}
+
+func (r *applier) skip(in plans.Instance, s Status, why string) {
+	now := r.e.now()
+	r.record(ChangeResult{Address: in.Address, Step: in.Step, Host: in.Host, Status: s, Error: why, Started: now, Finished: now})
+}
+
+// runBatch makes the changes of one batch concurrently and returns how many
+// failed.
+func (r *applier) runBatch(ctx context.Context, batch []int) int {
+	var wg sync.WaitGroup
+	results := make([]ChangeResult, len(batch))
+	for k, i := range batch {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[k] = r.change(ctx, r.p.Instances[i])
+		}()
+	}
+	wg.Wait()
+	failed := 0
+	for _, res := range results {
+		r.record(res)
+		if res.Status == Failed {
+			failed++
+		}
+	}
+	return failed
+}
+
+// change makes one planned change: record, re-read, compare, apply, record.
+func (r *applier) change(ctx context.Context, in plans.Instance) ChangeResult {
+	hooks := r.e.hooks()
+	res := ChangeResult{Address: in.Address, Step: in.Step, Host: in.Host, Started: r.e.now()}
+	finish := func(s Status, err error) ChangeResult {
+		res.Status, res.Finished = s, r.e.now()
+		if err != nil {
+			res.Error = err.Error()
+		}
+		return res
+	}
+	inst, action, err := r.instance(in)
+	if err != nil {
+		return finish(Failed, err)
+	}
+	hooks.ChangeStarting(in)
+	id, err := r.journal.ChangeStarting(ctx, in)
+	if err != nil {
+		res = finish(Failed, fmt.Errorf("not changed: the journal could not record the change: %w", err))
+		hooks.ChangeDone(in, res)
+		return res
+	}
+	// A change once started runs to its end or its timeout, even if the
+	// run is interrupted meanwhile.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.timeout)
+	defer cancel()
+
+	res = r.attempt(cctx, ctx, in, inst, action, res)
+	if err := r.journal.ChangeFinished(cctx, id, res); err != nil {
+		res.Error = strings.TrimSpace(res.Error + "; the journal could not record the outcome: " + err.Error())
+		if res.Status == Applied {
+			r.mu.Lock()
+			r.stop("the journal could not record a change's outcome")
+			r.mu.Unlock()
+		}
+	}
+	hooks.ChangeDone(in, res)
+	return res
+}
+
+// attempt re-reads the target and, if it has not moved, applies the change.
+func (r *applier) attempt(cctx, runCtx context.Context, in plans.Instance, inst actions.Instance, action actions.Action, res ChangeResult) ChangeResult {
+	finish := func(s Status, err error) ChangeResult {
+		res.Status, res.Finished = s, r.e.now()
+		if err != nil {
+			res.Error = err.Error()
+		}
+		return res
+	}
+	state, err := r.observe(cctx, inst, action)
+	if err != nil {
+		return finish(Failed, fmt.Errorf("not changed: could not re-read the target: %w", err))
+	}
+	_, digest, err := plans.EncodeState(state)
+	if err != nil {
+		return finish(Failed, err)
+	}
+	if digest != in.ObservedDigest {
+		return finish(Stale, errors.New("not changed: the target moved since the plan was made; make a new plan"))
+	}
+	if runCtx.Err() != nil {
+		return finish(Interrupted, errors.New("the run was interrupted before this change started"))
+	}
+	out, err := action.Apply(cctx, inst, in.Change, r.conns)
+	res.Messages = out.Messages
+	res.Undo = out.Undo
+	if out.After != nil {
+		if raw, _, encErr := plans.EncodeState(out.After); encErr == nil {
+			res.After = raw
+		}
+	}
+	if err != nil {
+		return finish(Failed, err)
+	}
+	return finish(Applied, nil)
+}
+
+// instance rebuilds the action instance of a planned instance.
+func (r *applier) instance(in plans.Instance) (actions.Instance, actions.Action, error) {
+	action, ok := r.e.Registry.Lookup(in.Action)
+	if !ok {
+		return actions.Instance{}, nil, fmt.Errorf("the plan names action %q, which this rectify does not have", in.Action)
+	}
+	host, ok := r.topo.Host(in.Host)
+	if !ok {
+		return actions.Instance{}, nil, fmt.Errorf("host %q of the plan is not in the inventory", in.Host)
+	}
+	var cfg actions.Config
+	if err := cfg.UnmarshalJSON(in.Config); err != nil {
+		return actions.Instance{}, nil, err
+	}
+	return actions.Instance{
+		Step: in.Step, Host: host, Config: cfg, Topology: r.topo, Now: r.e.now().UTC(), Triggered: in.Triggered,
+	}, action, nil
+}
+
+// observe reads one instance's probes and observes its state.
+func (r *applier) observe(ctx context.Context, inst actions.Instance, action actions.Action) (actions.State, error) {
+	probes, err := action.Probes(inst)
+	if err != nil {
+		return nil, err
+	}
+	out, err := reader{conns: r.conns, parallelism: r.e.parallelism()}.read(ctx, []readRequest{{host: inst.Host.Name, probes: probes}})
+	if err != nil {
+		return nil, err
+	}
+	if err := out.hostErrs[inst.Host.Name]; err != nil {
+		return nil, err
+	}
+	return action.Observe(inst, out.results[0])
+}
+
+// verify plans each applied change of a batch again and records whether it
+// converged (now plans as no-op).
+func (r *applier) verify(ctx context.Context, step string, batch []int) {
+	var hosts, notConverged []string
+	vctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.timeout)
+	defer cancel()
+	for _, i := range batch {
+		in := r.p.Instances[i]
+		hosts = append(hosts, in.Host)
+		k := r.resultIndex(in.Address)
+		if k < 0 || r.res.Changes[k].Status != Applied {
+			continue
+		}
+		inst, action, err := r.instance(in)
+		if err == nil {
+			inst.Triggered = false
+			var state actions.State
+			if state, err = r.observe(vctx, inst, action); err == nil {
+				var ch plans.Change
+				if ch, err = action.Plan(inst, state); err == nil && !ch.Action.Changes() {
+					r.mu.Lock()
+					r.res.Changes[k].Converged = true
+					r.mu.Unlock()
+					continue
+				}
+			}
+		}
+		notConverged = append(notConverged, in.Address)
+		r.mu.Lock()
+		r.res.NotConverged = append(r.res.NotConverged, in.Address)
+		r.mu.Unlock()
+	}
+	r.e.hooks().BatchVerified(step, hosts, notConverged)
+}
+
+func (r *applier) resultIndex(addr string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k := len(r.res.Changes) - 1; k >= 0; k-- {
+		if r.res.Changes[k].Address == addr {
+			return k
+		}
+	}
+	return -1
+}
+
+// batches splits instances into rollout batches: serial "" is one batch,
+// "N" is N at a time, "P%" is that share of them (at least one).
+func batches(idx []int, serial string) [][]int {
+	if len(idx) == 0 {
+		return nil
+	}
+	size := len(idx)
+	if s := strings.TrimSpace(serial); s != "" {
+		if pct, ok := strings.CutSuffix(s, "%"); ok {
+			if f, err := strconv.ParseFloat(pct, 64); err == nil && f > 0 {
+				size = int(math.Ceil(float64(len(idx)) * f / 100))
+			}
+		} else if n, err := strconv.Atoi(s); err == nil && n > 0 {
+			size = n
+		}
+	}
+	size = max(1, min(size, len(idx)))
+	var out [][]int
+	for start := 0; start < len(idx); start += size {
+		out = append(out, idx[start:min(start+size, len(idx))])
+	}
+	return out
+}

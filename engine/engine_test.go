@@ -1,0 +1,237 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rectifyhq/rectify/actions"
+	"github.com/rectifyhq/rectify/engine/plans"
+)
+
+func hosts(n int) []actions.Host {
+	var hs []actions.Host
+	for i := 1; i <= n; i++ {
+		hs = append(hs, actions.Host{Name: fmt.Sprintf("h%02d", i)})
+	}
+	return hs
+}
+
+func names(hs []actions.Host) []string {
+	var out []string
+	for _, h := range hs {
+		out = append(out, h.Name)
+	}
+	return out
+}
+
+func testInput(hs []actions.Host, runs *int) Input {
+	return Input{
+		Playbook:  plans.PlaybookRef{Name: "t", Digest: "sha256:p"},
+		Inventory: plans.InventoryRef{Digest: "sha256:i"},
+		Steps: []Step{
+			{Name: "kick", ActionID: "test.run", Action: runAction{runs: runs}, Targets: names(hs[:1]), TriggeredBy: []string{"a"}},
+			{Name: "a", ActionID: "test.value", Action: valueAction{}, Targets: names(hs), Config: config("A", 1)},
+			{Name: "b", ActionID: "test.value", Action: valueAction{}, Targets: names(hs), Config: config("B", 2), DependsOn: []string{"a"}},
+		},
+		Hosts: hs,
+	}
+}
+
+func newEngine(runs *int) *Engine {
+	reg := actions.NewRegistry()
+	reg.MustRegister("test.value", valueAction{})
+	reg.MustRegister("test.run", runAction{runs: runs})
+	return &Engine{Registry: reg, Now: func() time.Time { return fixedNow }}
+}
+
+func applyOpts(hs []actions.Host) ApplyOptions {
+	return ApplyOptions{Hosts: hs, PlaybookDigest: "sha256:p", InventoryDigest: "sha256:i"}
+}
+
+func TestPlanReadsEachHostOnceAndApplyConverges(t *testing.T) {
+	ctx := context.Background()
+	hs := hosts(20)
+	fleet := newFakeFleet()
+	fleet.set("h01", "A", 1.0) // already right
+	fleet.set("h02", "B", 5.0) // wrong
+	runs := 0
+	e := newEngine(&runs)
+	p, err := e.Plan(ctx, testInput(hs, &runs), fleet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hs {
+		if got := fleet.commands[h.Name]; got != 1 {
+			t.Errorf("host %s: %d commands during plan, want exactly 1", h.Name, got)
+		}
+	}
+	var order []string
+	for _, s := range p.Steps {
+		order = append(order, s.Name)
+	}
+	if diff := cmp.Diff([]string{"a", "kick", "b"}, order); diff != "" {
+		t.Errorf("step order (-want +got):\n%s", diff)
+	}
+	s := p.Summary()
+	if s.Create != 19+19 || s.Update != 1 || s.Run != 1 || s.NoOp != 1 {
+		t.Errorf("summary = %+v", s)
+	}
+
+	res, err := e.Apply(ctx, p, fleet, applyOpts(hs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.OK() || res.Count(Applied) != 40 || runs != 1 {
+		t.Fatalf("apply: ok=%v applied=%d runs=%d not converged=%v stop=%q", res.OK(), res.Count(Applied), runs, res.NotConverged, res.StopReason)
+	}
+	again, err := e.Plan(ctx, testInput(hs, &runs), fleet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.HasChanges() {
+		t.Errorf("second plan still has changes: %+v", again.Summary())
+	}
+}
+
+func TestApplyStopsStaleChangeAndAppliesTheRest(t *testing.T) {
+	ctx := context.Background()
+	hs := hosts(3)
+	fleet := newFakeFleet()
+	runs := 0
+	e := newEngine(&runs)
+	p, err := e.Plan(ctx, testInput(hs, &runs), fleet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fleet.set("h02", "A", 7.0) // moved after the plan
+	res, err := e.Apply(ctx, p, fleet, applyOpts(hs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := map[string]Status{}
+	for _, c := range res.Changes {
+		status[c.Address] = c.Status
+	}
+	if status["step.a[h02]"] != Stale {
+		t.Errorf("moved target: status %q, want stale", status["step.a[h02]"])
+	}
+	if v, _ := fleet.get("h02", "A"); v != 7.0 {
+		t.Errorf("stale target was changed to %v", v)
+	}
+	if status["step.a[h01]"] != Applied || status["step.b[h02]"] != Applied {
+		t.Errorf("other changes not applied: %v", status)
+	}
+}
+
+func TestApplyRefusesChangedInputsAndClosedWindow(t *testing.T) {
+	ctx := context.Background()
+	hs := hosts(1)
+	fleet := newFakeFleet()
+	runs := 0
+	e := newEngine(&runs)
+	p, err := e.Plan(ctx, testInput(hs, &runs), fleet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := applyOpts(hs)
+	opts.PlaybookDigest = "sha256:other"
+	var dm *DigestMismatchError
+	if _, err := e.Apply(ctx, p, fleet, opts); !errors.As(err, &dm) || dm.What != "playbook" {
+		t.Errorf("edited playbook: err = %v", err)
+	}
+	p.Windows = []plans.Window{{Start: "0 22 * * SUN", Duration: "1h", Timezone: "UTC"}}
+	var wc *WindowClosedError
+	if _, err := e.Apply(ctx, p, fleet, applyOpts(hs)); !errors.As(err, &wc) {
+		t.Errorf("outside window: err = %v", err)
+	}
+	if fleet.sets["h01"] != 0 {
+		t.Errorf("a refused apply changed the host")
+	}
+	opts = applyOpts(hs)
+	opts.WindowOverride = "incident 4711"
+	if res, err := e.Apply(ctx, p, fleet, opts); err != nil || res.Count(Applied) == 0 {
+		t.Errorf("override: %v", err)
+	}
+}
+
+func TestUnreachableHostIsAnErrorAndNeverTouched(t *testing.T) {
+	ctx := context.Background()
+	hs := hosts(3)
+	fleet := newFakeFleet()
+	fleet.down["h02"] = true
+	runs := 0
+	e := newEngine(&runs)
+	p, err := e.Plan(ctx, testInput(hs, &runs), fleet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := p.Host("h02")
+	if h.Error == "" {
+		t.Fatal("unreachable host has no error in the plan")
+	}
+	for _, in := range p.Instances {
+		if in.Host == "h02" && in.Step != "kick" && (in.Error == "" || in.Change.Action.Changes()) {
+			t.Errorf("%s: error %q, change %q", in.Address, in.Error, in.Change.Action)
+		}
+	}
+	fleet.down["h02"] = false
+	if _, err := e.Apply(ctx, p, fleet, applyOpts(hs)); err != nil {
+		t.Fatal(err)
+	}
+	if fleet.sets["h02"] != 0 {
+		t.Errorf("apply touched a host that could not be read during plan")
+	}
+}
+
+func TestMaxFailStopsLaterBatches(t *testing.T) {
+	ctx := context.Background()
+	hs := hosts(4)
+	fleet := newFakeFleet()
+	fleet.failSet["h01"] = true
+	runs := 0
+	e := newEngine(&runs)
+	in := testInput(hs, &runs)
+	in.Rollout = plans.Rollout{Serial: "1", MaxFail: 0}
+	p, err := e.Plan(ctx, in, fleet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Apply(ctx, p, fleet, applyOpts(hs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Stopped || res.Count(Failed) != 1 || res.Count(Applied) != 0 {
+		t.Errorf("stopped=%v failed=%d applied=%d", res.Stopped, res.Count(Failed), res.Count(Applied))
+	}
+	if runs != 0 {
+		t.Errorf("triggered step ran although nothing it depends on was applied")
+	}
+	for _, h := range []string{"h02", "h03", "h04"} {
+		if fleet.sets[h] != 0 {
+			t.Errorf("%s changed after the first batch failed", h)
+		}
+	}
+}
+
+func TestBatches(t *testing.T) {
+	idx := []int{0, 1, 2, 3, 4}
+	tests := []struct {
+		serial string
+		want   [][]int
+	}{
+		{"", [][]int{{0, 1, 2, 3, 4}}},
+		{"2", [][]int{{0, 1}, {2, 3}, {4}}},
+		{"40%", [][]int{{0, 1}, {2, 3}, {4}}},
+		{"1%", [][]int{{0}, {1}, {2}, {3}, {4}}},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, batches(idx, tt.serial)); diff != "" {
+			t.Errorf("serial %q (-want +got):\n%s", tt.serial, diff)
+		}
+	}
+}

@@ -1,0 +1,35 @@
+package engine
+
+import (
+	"github.com/rectifyhq/rectify/engine/plans"
+)
+
+// Hooks receives the engine's progress, for views to show. Calls may come
+// from several goroutines at once; implementations must be safe for that.
+type Hooks interface {
+	// ReadDone reports that the reads of one host finished (done of total).
+	ReadDone(host string, done, total int, err error)
+	// ChangeStarting reports a change about to be made.
+	ChangeStarting(in plans.Instance)
+	// ChangeDone reports a change's outcome.
+	ChangeDone(in plans.Instance, res ChangeResult)
+	// BatchVerified reports the verification of one rollout batch.
+	BatchVerified(step string, hosts []string, notConverged []string)
+}
+
+// NoHooks ignores everything. Embed it to implement only some hooks.
+type NoHooks struct{}
+
+var _ Hooks = NoHooks{}
+
+// ReadDone implements Hooks.
+func (NoHooks) ReadDone(string, int, int, error) {}
+
+// ChangeStarting implements Hooks.
+func (NoHooks) ChangeStarting(plans.Instance) {}
+
+// ChangeDone implements Hooks.
+func (NoHooks) ChangeDone(plans.Instance, ChangeResult) {}
+
+// BatchVerified implements Hooks.
+func (NoHooks) BatchVerified(string, []string, []string) {}

@@ -1,0 +1,367 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rectifyhq/rectify/actions"
+	"github.com/rectifyhq/rectify/actions/ops"
+)
+
+// lookupChunk is how many values one merged lookup search carries; it keeps
+// filters well under directory servers' request size limits.
+const lookupChunk = 64
+
+// reachTimeout bounds one reach probe from the rectify machine.
+const reachTimeout = 3 * time.Second
+
+// readRequest is the probes of one instance.
+type readRequest struct {
+	// host runs shell probes that name no host.
+	host   string
+	probes []actions.Probe
+}
+
+// readOutcome is what a set of reads produced: results per request, and
+// the hosts whose batch command failed as a whole.
+type readOutcome struct {
+	results  []actions.Results
+	hostErrs map[string]error
+	// commands counts the remote shell commands run, per host.
+	commands map[string]int
+}
+
+// shellItem is one distinct shell read on one host.
+type shellItem struct {
+	id     string
+	script actions.Script
+	args   json.RawMessage
+	// users are the (request, probe name) pairs waiting for this read.
+	users []probeRef
+}
+
+type probeRef struct {
+	req  int
+	name string
+}
+
+// lookupGroup is a set of lookups of one shape, merged into few searches.
+type lookupGroup struct {
+	domain string
+	probe  actions.LookupProbe // shape; Values unused
+	values []string
+	users  []lookupUser
+}
+
+type lookupUser struct {
+	ref    probeRef
+	values []string
+}
+
+// reader runs reads with bounded parallelism.
+type reader struct {
+	conns       actions.Connections
+	parallelism int
+}
+
+// read runs every probe of every request: all shell probes for one host as
+// one batch command, lookups of one shape merged, searches and reach probes
+// concurrently.
+func (r reader) read(ctx context.Context, reqs []readRequest) (readOutcome, error) {
+	out := readOutcome{
+		results:  make([]actions.Results, len(reqs)),
+		hostErrs: map[string]error{},
+		commands: map[string]int{},
+	}
+	for i := range reqs {
+		out.results[i] = actions.Results{}
+	}
+	var mu sync.Mutex
+	set := func(ref probeRef, res actions.Result) {
+		mu.Lock()
+		out.results[ref.req][ref.name] = res
+		mu.Unlock()
+	}
+
+	shell := map[string][]*shellItem{} // host -> items
+	shellIndex := map[string]*shellItem{}
+	groups := map[string]*lookupGroup{}
+	var groupOrder []string
+	type searchJob struct {
+		ref   probeRef
+		probe actions.SearchProbe
+	}
+	var searches []searchJob
+	type reachJob struct {
+		ref   probeRef
+		probe actions.ReachProbe
+	}
+	var reaches []reachJob
+
+	for i, req := range reqs {
+		for _, p := range req.probes {
+			if err := p.Validate(); err != nil {
+				return out, fmt.Errorf("bad probe: %w", err)
+			}
+			ref := probeRef{req: i, name: p.Name}
+			switch {
+			case p.Shell != nil:
+				host := p.Shell.Host
+				if host == "" {
+					host = req.host
+				}
+				args, err := json.Marshal(p.Shell.Args)
+				if err != nil {
+					return out, fmt.Errorf("probe %q: encode arguments: %w", p.Name, err)
+				}
+				key := host + "\x00" + p.Shell.Script.Op + "\x00" + string(args)
+				it, ok := shellIndex[key]
+				if !ok {
+					it = &shellItem{id: fmt.Sprintf("r%d", len(shell[host])+1), script: p.Shell.Script, args: args}
+					shellIndex[key] = it
+					shell[host] = append(shell[host], it)
+				}
+				it.users = append(it.users, ref)
+			case p.Lookup != nil:
+				l := *p.Lookup
+				attrs := append([]string(nil), l.Attributes...)
+				sort.Strings(attrs)
+				key := fmt.Sprintf("%s\x00%v\x00%s\x00%#v\x00%s\x00%s", strings.ToLower(l.Domain), l.GlobalCatalog, strings.ToLower(l.Base), l.Match, strings.ToLower(l.Attribute), strings.Join(attrs, ","))
+				g, ok := groups[key]
+				if !ok {
+					g = &lookupGroup{domain: l.Domain, probe: l}
+					groups[key] = g
+					groupOrder = append(groupOrder, key)
+				}
+				g.users = append(g.users, lookupUser{ref: ref, values: l.Values})
+				g.values = append(g.values, l.Values...)
+			case p.Search != nil:
+				searches = append(searches, searchJob{ref: ref, probe: *p.Search})
+			case p.Reach != nil:
+				reaches = append(reaches, reachJob{ref: ref, probe: *p.Reach})
+			}
+		}
+	}
+
+	sem := make(chan struct{}, max(1, r.parallelism))
+	var wg sync.WaitGroup
+	run := func(f func()) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				f() // each job reports the cancellation itself
+				return
+			}
+			defer func() { <-sem }()
+			f()
+		}()
+	}
+
+	hosts := make([]string, 0, len(shell))
+	for h := range shell {
+		hosts = append(hosts, h)
+	}
+	sort.Strings(hosts)
+	for _, host := range hosts {
+		items := shell[host]
+		run(func() {
+			err := r.runBatch(ctx, host, items, set)
+			mu.Lock()
+			out.commands[host]++
+			if err != nil {
+				out.hostErrs[host] = err
+			}
+			mu.Unlock()
+		})
+	}
+	for _, key := range groupOrder {
+		g := groups[key]
+		run(func() { r.runLookups(ctx, g, set) })
+	}
+	for _, s := range searches {
+		run(func() {
+			dir, err := r.conns.Directory(ctx, s.probe.Domain)
+			if err != nil {
+				set(s.ref, actions.Result{Err: err})
+				return
+			}
+			var entries []actions.Entry
+			if s.probe.RootDSE {
+				var e actions.Entry
+				e, err = dir.RootDSE(ctx)
+				entries = []actions.Entry{e}
+			} else {
+				entries, err = dir.Search(ctx, s.probe.Request)
+			}
+			set(s.ref, actions.Result{Entries: entries, Err: err})
+		})
+	}
+	for _, j := range reaches {
+		run(func() {
+			if err := ctx.Err(); err != nil {
+				set(j.ref, actions.Result{Err: err})
+				return
+			}
+			set(j.ref, actions.Result{Reach: r.conns.Prober().Probe(ctx, j.probe.Endpoints, reachTimeout)})
+		})
+	}
+	wg.Wait()
+	return out, nil
+}
+
+// runBatch runs every shell read for one host as one command.
+func (r reader) runBatch(ctx context.Context, host string, items []*shellItem, set func(probeRef, actions.Result)) error {
+	fail := func(err error) error {
+		for _, it := range items {
+			for _, u := range it.users {
+				set(u, actions.Result{Err: err})
+			}
+		}
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fail(err)
+	}
+	sh, err := r.conns.Shell(ctx, host)
+	if err != nil {
+		return fail(err)
+	}
+	batch := ops.BatchArgs{Items: make([]ops.BatchItem, len(items))}
+	for i, it := range items {
+		batch.Items[i] = ops.BatchItem{ID: it.id, Script: it.script.Text, Args: it.args}
+	}
+	args, err := json.Marshal(batch)
+	if err != nil {
+		return fail(fmt.Errorf("encode batch: %w", err))
+	}
+	res, err := sh.RunScript(ctx, actions.ScriptRun{Script: ops.MustScript(ops.Batch), Args: args})
+	if err != nil {
+		return fail(err)
+	}
+	var br struct {
+		Results []struct {
+			ID     string          `json:"id"`
+			OK     bool            `json:"ok"`
+			Output json.RawMessage `json:"output"`
+			Error  string          `json:"error"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(res.Output, &br); err != nil {
+		return fail(actions.Errorf(actions.KindProtocol, actions.Permanent, host, ops.Batch, "the batch answer is not a result list: %v", err))
+	}
+	byID := make(map[string]int, len(br.Results))
+	for i, x := range br.Results {
+		byID[x.ID] = i
+	}
+	for _, it := range items {
+		i, ok := byID[it.id]
+		var result actions.Result
+		switch {
+		case !ok:
+			result.Err = actions.Errorf(actions.KindProtocol, actions.Permanent, host, it.script.Op, "the batch answer has no result for this read")
+		case !br.Results[i].OK:
+			result.Err = actions.Errorf(actions.KindScript, actions.Permanent, host, it.script.Op, "%s", br.Results[i].Error)
+		default:
+			result.Output = br.Results[i].Output
+		}
+		for _, u := range it.users {
+			set(u, result)
+		}
+	}
+	return nil
+}
+
+// runLookups runs one group of merged lookups and hands each probe the
+// entries that match its own values.
+func (r reader) runLookups(ctx context.Context, g *lookupGroup, set func(probeRef, actions.Result)) {
+	fail := func(err error) {
+		for _, u := range g.users {
+			set(u.ref, actions.Result{Err: err})
+		}
+	}
+	dir, err := r.conns.Directory(ctx, g.domain)
+	if err != nil {
+		fail(err)
+		return
+	}
+	values := distinctFold(g.values)
+	attrs := g.probe.Attributes
+	if !containsFold(attrs, g.probe.Attribute) {
+		attrs = append(append([]string(nil), attrs...), g.probe.Attribute)
+	}
+	var entries []actions.Entry
+	seen := map[string]bool{}
+	for start := 0; start < len(values); start += lookupChunk {
+		end := min(start+lookupChunk, len(values))
+		or := make(actions.Or, 0, end-start)
+		for _, v := range values[start:end] {
+			or = append(or, actions.Equal{Attribute: g.probe.Attribute, Value: v})
+		}
+		var filter actions.Filter = or
+		if g.probe.Match != nil {
+			filter = actions.And{g.probe.Match, or}
+		}
+		found, err := dir.Search(ctx, actions.SearchRequest{
+			Base: g.probe.Base, Scope: actions.ScopeSubtree, Filter: filter,
+			Attributes: attrs, GlobalCatalog: g.probe.GlobalCatalog,
+		})
+		if err != nil {
+			fail(err)
+			return
+		}
+		for _, e := range found {
+			if k := strings.ToLower(e.DN); !seen[k] {
+				seen[k] = true
+				entries = append(entries, e)
+			}
+		}
+	}
+	for _, u := range g.users {
+		var mine []actions.Entry
+		for _, e := range entries {
+			if anyFold(e.Values(g.probe.Attribute), u.values) {
+				mine = append(mine, e)
+			}
+		}
+		set(u.ref, actions.Result{Entries: mine})
+	}
+}
+
+func distinctFold(in []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range in {
+		k := strings.ToLower(v)
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func containsFold(list []string, v string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, v) {
+			return true
+		}
+	}
+	return false
+}
+
+func anyFold(have, want []string) bool {
+	for _, h := range have {
+		if containsFold(want, h) {
+			return true
+		}
+	}
+	return false
+}
