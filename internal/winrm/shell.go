@@ -1,0 +1,220 @@
+package winrm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/masterzen/winrm"
+	"github.com/rs/zerolog"
+
+	"github.com/rectifyhq/rectify/actions"
+)
+
+// closeTimeout bounds the requests that clean up: the terminate signal
+// after a cancelled command and the deletion of the shell on Close.
+const closeTimeout = 5 * time.Second
+
+// Shell runs script ops and native commands on one Windows host. It keeps
+// one remote shell for all its commands and runs them one at a time. It is
+// safe for concurrent use.
+type Shell struct {
+	cfg  Config
+	pool *connPool
+	log  *zerolog.Logger
+	nop  zerolog.Logger
+
+	// turn admits one command at a time.
+	turn chan struct{}
+
+	mu      sync.Mutex
+	shellID string
+	closed  bool
+	inUse   int
+	creates int
+}
+
+var _ actions.Shell = (*Shell)(nil)
+
+// Stats counts what a Shell sent since it was made.
+type Stats struct {
+	// Dials is the number of connections opened.
+	Dials int64
+	// Handshakes is the number of NTLM handshakes made.
+	Handshakes int64
+	// Exchanges is the number of HTTP request/answer exchanges, including
+	// the authentication legs.
+	Exchanges int64
+	// Posts is the number of SOAP messages sent.
+	Posts int64
+	// Shells is the number of remote shells created.
+	Shells int
+}
+
+// New checks cfg and returns a Shell for its host without connecting.
+func New(cfg Config) (*Shell, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, fmt.Errorf("winrm config for %s: %w", cfg.Host, err)
+	}
+	pool, err := newConnPool(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("winrm config for %s: %w", cfg.Host, err)
+	}
+	s := &Shell{cfg: cfg, pool: pool, log: cfg.Logger, nop: zerolog.Nop(), turn: make(chan struct{}, 1)}
+	if s.log == nil {
+		s.log = &s.nop
+	}
+	if cfg.HTTPS && cfg.InsecureSkipVerify {
+		s.log.Warn().Str("host", cfg.Host).Msg("winrm: TLS certificate verification is off for this host (insecure_skip_verify)")
+	}
+	return s, nil
+}
+
+// Dial is New followed by the creation of the remote shell, so that
+// connect, TLS and authentication failures show at once.
+func Dial(ctx context.Context, cfg Config) (*Shell, error) {
+	s, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Open(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Open creates the remote shell if there is none yet.
+func (s *Shell) Open(ctx context.Context) error {
+	return s.retry(ctx, "open", false, func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+		defer cancel()
+		t := newCallTransport(ctx, s.pool, s.cfg.Host, "open", s.log)
+		_, err := s.ensureShell(t)
+		return err
+	})
+}
+
+// Stats reports the Shell's counters.
+func (s *Shell) Stats() Stats {
+	s.mu.Lock()
+	shells := s.creates
+	s.mu.Unlock()
+	return Stats{
+		Dials:      s.pool.dials.Load(),
+		Handshakes: s.pool.handshakes.Load(),
+		Exchanges:  s.pool.exchanges.Load(),
+		Posts:      s.pool.posts.Load(),
+		Shells:     shells,
+	}
+}
+
+// client is a masterzen client whose every post goes through t.
+func (s *Shell) client(t *callTransport) (*winrm.Client, error) {
+	params := winrm.NewParameters(s.cfg.operationTimeout(), "en-US", s.cfg.MaxEnvelopeSize)
+	params.TransportDecorator = func() winrm.Transporter { return t }
+	endpoint := winrm.NewEndpoint(s.cfg.ServerName, s.cfg.Port, s.cfg.HTTPS, s.cfg.InsecureSkipVerify, nil, nil, nil, s.cfg.Timeout)
+	// The credentials stay with the connection pool.
+	return winrm.NewClientWithParameters(endpoint, "", "", params)
+}
+
+// ensureShell returns the remote shell's id, creating the shell if needed.
+func (s *Shell) ensureShell(t *callTransport) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return "", &actions.TransportError{Kind: actions.KindCanceled, Class: actions.Permanent, Host: s.cfg.Host, Op: t.op, Err: errors.New("shell is closed")}
+	}
+	if s.shellID != "" {
+		return s.shellID, nil
+	}
+	c, err := s.client(t)
+	if err != nil {
+		return "", transportError(s.cfg.Host, t.op, err)
+	}
+	if _, err := c.CreateShell(); err != nil {
+		return "", transportError(s.cfg.Host, t.op, err)
+	}
+	// masterzen keeps the id to itself; read it from the answer.
+	id, err := winrm.ParseOpenShellResponse(t.createAnswer())
+	if err != nil || id == "" {
+		return "", transportError(s.cfg.Host, t.op, &protocolError{msg: "create shell: the answer names no ShellId"})
+	}
+	s.shellID = id
+	s.creates++
+	return id, nil
+}
+
+// forgetShell drops the shell id the server no longer knows.
+func (s *Shell) forgetShell(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shellID == id {
+		s.shellID = ""
+	}
+}
+
+// Close deletes the remote shell and closes every connection. Later calls
+// fail with KindCanceled.
+func (s *Shell) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	id := s.shellID
+	s.shellID = ""
+	s.mu.Unlock()
+	var err error
+	if id != "" {
+		err = s.deleteShell(id)
+	}
+	s.pool.shutdown()
+	return err
+}
+
+// release deletes the remote shell and closes the connections but keeps
+// the Shell usable: the next command creates a new shell.
+func (s *Shell) release() error {
+	s.mu.Lock()
+	id := s.shellID
+	s.shellID = ""
+	s.mu.Unlock()
+	var err error
+	if id != "" {
+		err = s.deleteShell(id)
+	}
+	s.pool.closeIdle()
+	return err
+}
+
+func (s *Shell) deleteShell(id string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+	defer cancel()
+	t := newCallTransport(ctx, s.pool, s.cfg.Host, "close", s.log)
+	c, err := s.client(t)
+	if err != nil {
+		return transportError(s.cfg.Host, "close", err)
+	}
+	if err := c.NewShell(id).Close(); err != nil {
+		return transportError(s.cfg.Host, "close", err)
+	}
+	return nil
+}
+
+// busy marks the Shell as running a command, for the Pool.
+func (s *Shell) busy(delta int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.inUse += delta
+}
+
+func (s *Shell) idle() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inUse == 0
+}
