@@ -1,0 +1,72 @@
+# rectify:op batch v1
+# Runs several read-only ops in one command. Arguments: {"items":[{"id",
+# "script","args"}]}; each script is a library op's text (marker line
+# first), each args the op's argument document. Every item runs, in order,
+# as a script block given its arguments as base64 JSON, exactly as the
+# bootstrap runs a single op; a failing item does not stop the others.
+# Result: {"results":[{"id","ok","output","error"}]}, one per item, in
+# order: output is the item's own JSON document, kept as it printed it;
+# error is the failure's message when ok is false.
+param([Parameter(Mandatory=$true)][string]$ArgsBase64)
+$ErrorActionPreference = 'Stop'
+# Windows PowerShell 5.1 serializes wrapped arrays as {"value":[...],"Count":n}
+# because of System.Array's extended type data; drop it for this process.
+Remove-TypeData -TypeName System.Array -ErrorAction SilentlyContinue
+$a = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($ArgsBase64)) | ConvertFrom-Json
+
+# Protect-Ascii escapes everything outside ASCII in JSON text (where such
+# characters can only stand inside strings) so the console code page cannot
+# mangle it.
+function Protect-Ascii([string]$Json) {
+    return [regex]::Replace($Json, '[^\x00-\x7F]', { param($m) '\u{0:x4}' -f [int][char]$m.Value })
+}
+
+function ConvertTo-AsciiJson($Value) {
+    return Protect-Ascii (ConvertTo-Json -Compress -Depth 6 -InputObject $Value)
+}
+
+# Invoke-BatchItem runs one item and returns its JSON text; it throws on failure.
+function Invoke-BatchItem($Item) {
+    $text = [string]$Item.script
+    if ($text -notmatch '^# rectify:op [a-z][a-z0-9_.]* v[1-9][0-9]*\r?\n') {
+        throw 'the item''s script has no "# rectify:op <name> v<N>" marker line'
+    }
+    if ($text -match '^# rectify:op batch v') {
+        throw 'a batch cannot contain a batch'
+    }
+    # The arguments travel as they would to the bootstrap: base64 of UTF-8 JSON.
+    $argsJson = ConvertTo-Json -Compress -Depth 100 -InputObject $Item.args
+    $itemArgs = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($argsJson))
+    $block = [ScriptBlock]::Create($text)
+    $printed = @(& $block $itemArgs | ForEach-Object { [string]$_ })
+    $output = ($printed -join "`n").Trim()
+    if ($output -eq '') {
+        throw 'the item printed no JSON document'
+    }
+    # Prove the item printed one JSON document before placing it in ours.
+    $null = ConvertFrom-Json -InputObject $output
+    return $output
+}
+
+$items = @()
+if ($null -ne $a.items) {
+    $items = @($a.items)
+}
+# Each item's output is already a JSON document; it is placed into the
+# result as it is rather than parsed and serialized again, which would lose
+# depth and, on PowerShell 7, turn time strings into dates.
+$parts = New-Object System.Collections.ArrayList
+foreach ($item in $items) {
+    $id = ConvertTo-AsciiJson ([string]$item.id)
+    try {
+        $output = Invoke-BatchItem $item
+        [void]$parts.Add('{"id":' + $id + ',"ok":true,"output":' + $output + '}')
+    } catch {
+        $message = ConvertTo-AsciiJson ([string]$_.Exception.Message)
+        [void]$parts.Add('{"id":' + $id + ',"ok":false,"error":' + $message + '}')
+    }
+}
+$document = '{"results":[' + ($parts.ToArray() -join ',') + ']}'
+# Check the whole document once more and print it.
+$null = ConvertFrom-Json -InputObject $document
+Protect-Ascii $document

@@ -1,0 +1,152 @@
+package ops
+
+import (
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// opContracts pairs every library op with its argument and result types.
+var opContracts = map[string]struct{ args, result any }{
+	Batch:            {BatchArgs{}, BatchResult{}},
+	RegistryGet:      {RegistryGetArgs{}, RegistryValue{}},
+	RegistrySet:      {RegistrySetArgs{}, RegistryChange{}},
+	RegistryDelete:   {RegistryDeleteArgs{}, RegistryChange{}},
+	TimeRead:         {TimeReadArgs{}, TimeReading{}},
+	TimeResync:       {TimeResyncArgs{}, CommandOutput{}},
+	NetReach:         {NetReachArgs{}, NetReachResult{}},
+	ReplSyncAll:      {ReplSyncAllArgs{}, CommandOutput{}},
+	ReplShow:         {ReplShowArgs{}, CommandOutput{}},
+	EventsQuery:      {EventsQueryArgs{}, EventsQueryResult{}},
+	ConnectorGet:     {ConnectorGetArgs{}, ConnectorGetResult{}},
+	ConnectorAddAuth: {ConnectorAddAuthArgs{}, ConnectorChange{}},
+	QueueGet:         {QueueGetArgs{}, QueueGetResult{}},
+	QueueRetry:       {QueueRetryArgs{}, QueueGetResult{}},
+}
+
+func TestLibraryHoldsEveryOp(t *testing.T) {
+	want := []string{Bootstrap}
+	for op := range opContracts {
+		want = append(want, op)
+	}
+	sort.Strings(want)
+	got := Ops()
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("library ops = %v, want %v", got, want)
+	}
+	if _, err := Script(UserScript); err == nil {
+		t.Errorf("%s comes from a playbook, not from the library", UserScript)
+	}
+}
+
+// jsonTags returns the JSON names of t's fields; with deep set it descends
+// into struct, pointer and slice fields.
+func jsonTags(t reflect.Type, deep bool) []string {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	var tags []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		tags = append(tags, name)
+		if deep {
+			tags = append(tags, jsonTags(f.Type, deep)...)
+		}
+	}
+	return tags
+}
+
+// TestScriptsSpeakTheCatalog checks that each script reads every argument
+// field by its JSON name and writes every result field by its JSON name,
+// so a renamed json tag cannot silently break the wire format.
+func TestScriptsSpeakTheCatalog(t *testing.T) {
+	for op, c := range opContracts {
+		text := MustScript(op).Text
+		args := reflect.TypeOf(c.args)
+		names := jsonTags(args, false)
+		// Lists of arguments are read element by element.
+		for i := range args.NumField() {
+			if f := args.Field(i).Type; f.Kind() == reflect.Slice {
+				names = append(names, jsonTags(f, false)...)
+			}
+		}
+		for _, name := range names {
+			if !regexp.MustCompile(`\.` + regexp.QuoteMeta(name) + `\b`).MatchString(text) {
+				t.Errorf("%s: argument field %q is never read", op, name)
+			}
+		}
+		for _, name := range jsonTags(reflect.TypeOf(c.result), true) {
+			key := regexp.MustCompile(`(?m)(^|[\s{;.])` + regexp.QuoteMeta(name) + `\s*=[^=]|"` + regexp.QuoteMeta(name) + `":`)
+			if !key.MatchString(text) {
+				t.Errorf("%s: result field %q is never written", op, name)
+			}
+		}
+	}
+}
+
+// forbidden are constructs that would turn data into code or hide output.
+var forbidden = regexp.MustCompile(`(?i)\b(Invoke-Expression|iex|Invoke-Command|Start-Process|cmd(\.exe)?\s+/c|Add-Type\s+-TypeDefinition|Write-Host)\b`)
+
+// TestScriptsFollowTheOpConvention checks the preamble every op shares: the
+// one base64 parameter, errors that stop, the decoding of the arguments, and
+// one JSON document printed at the end.
+func TestScriptsFollowTheOpConvention(t *testing.T) {
+	for op := range opContracts {
+		text := MustScript(op).Text
+		for _, want := range []string{
+			"\nparam([Parameter(Mandatory=$true)][string]$ArgsBase64)\n$ErrorActionPreference = 'Stop'\n",
+			"$a = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($ArgsBase64)) | ConvertFrom-Json\n",
+		} {
+			if !strings.Contains(text, want) {
+				t.Errorf("%s: the preamble lacks %q", op, want)
+			}
+		}
+		if op != Batch && !strings.Contains(text, "ConvertTo-Json -Compress -Depth 6 -InputObject $Value") {
+			t.Errorf("%s: no ConvertTo-Json -Compress -Depth 6 output", op)
+		}
+		if m := forbidden.FindString(text); m != "" {
+			t.Errorf("%s: uses %q", op, m)
+		}
+		lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+		last := lines[len(lines)-1]
+		if !strings.HasPrefix(last, "ConvertTo-AsciiJson ") && !strings.HasPrefix(last, "Protect-Ascii ") {
+			t.Errorf("%s: the last line %q does not print the result document", op, last)
+		}
+		if strings.Contains(text, "\r") {
+			t.Errorf("%s: carriage returns in the script", op)
+		}
+	}
+}
+
+// functionDef matches a function definition from its first line to the
+// closing brace at the start of a line.
+var functionDef = regexp.MustCompile(`(?ms)^function ([A-Za-z-]+)\b.*?^}`)
+
+// TestSharedFunctionsAgree checks that a helper copied into several scripts
+// (each script must stand alone) is the same text everywhere.
+func TestSharedFunctionsAgree(t *testing.T) {
+	seen := map[string]string{}
+	where := map[string]string{}
+	for _, op := range Ops() {
+		for _, m := range functionDef.FindAllStringSubmatch(MustScript(op).Text, -1) {
+			name, body := m[1], m[0]
+			if prev, ok := seen[name]; ok && prev != body {
+				t.Errorf("function %s differs between %s and %s", name, where[name], op)
+				continue
+			}
+			seen[name], where[name] = body, op
+		}
+	}
+	if len(seen) == 0 {
+		t.Fatal("no functions found")
+	}
+}
