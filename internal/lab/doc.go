@@ -1,0 +1,22 @@
+// Package lab is a simulated Exchange organisation: Exchange servers and
+// domain controllers whose state (clocks, registry, event logs, services,
+// firewall rules, receive connectors, queues, replication links) lives in
+// memory and is served over real sockets, WS-Management for the Windows
+// hosts and LDAP for the directory, so that rectify's real clients can be
+// driven end to end without Windows.
+//
+// The organisation is seeded from a Scenario (data), such as the built-in
+// KB979174 scenario that carries every fault of Microsoft KB 979174. The
+// state follows the causality of the real world: a sending Exchange
+// server's queue to another Exchange server holds the 454 4.7.0 error
+// while any cause of the KB remains for that pair (missing or duplicate
+// SPNs, clock skew, blocked Kerberos, a receive connector without Exchange
+// Server authentication, an SPN change not yet replicated), and a queue
+// retry clears it once every cause is fixed.
+//
+// Commands reach the lab as Windows would run them: the PowerShell
+// bootstrap of package ops with a script on standard input, dispatched on
+// the script's "# rectify:op <name> v<N>" marker and its JSON arguments
+// (never on other script text), and the native commands the KB uses
+// (w32tm, repadmin, setspn) with their real output formats.
+package lab

@@ -1,0 +1,251 @@
+package lab
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/rectifyhq/rectify/internal/lab/directory"
+	"github.com/rectifyhq/rectify/internal/lab/pki"
+	"github.com/rectifyhq/rectify/internal/lab/wsman"
+)
+
+// AnyPort, as a port option, lets the system pick a free port per host.
+const AnyPort = -1
+
+// Options configure a lab.
+type Options struct {
+	// Username and Password are the one account every endpoint accepts,
+	// for WinRM and for LDAP binds. Empty means `CORP\rectify` (with the
+	// scenario's NetBIOS domain) and a fresh random password.
+	Username string
+	Password string
+	// HTTP serves WinRM over plain HTTP (port 5985) instead of HTTPS.
+	HTTP bool
+	// WinRMPort is the port every host's WinRM endpoint listens on: 0 means
+	// WinRM's own (5986, or 5985 with HTTP), AnyPort a free one per host.
+	// When the port is taken or not allowed, the host gets a free one.
+	WinRMPort int
+	// LDAPPorts are the ports of each DC's LDAP servers; zero fields mean
+	// AD's (389, 636, 3268, 3269). AnyPort picks free ports.
+	LDAPPorts LDAPPorts
+	// FirstAddress is the loopback address of the first host; the next
+	// hosts get the following ones. Zero means 127.1.0.11. Where loopback
+	// aliases cannot be bound, every host listens on 127.0.0.1 with its own
+	// ports.
+	FirstAddress netip.Addr
+	// Latency delays every WinRM answer of every host.
+	Latency time.Duration
+	// Dir is where the lab writes its CA certificate; empty means a
+	// temporary directory removed by Close.
+	Dir string
+}
+
+// LDAPPorts are the four ports of a DC's LDAP service.
+type LDAPPorts struct {
+	LDAP, LDAPS, GC, GCS int
+}
+
+// Lab is a running simulated organisation. Its methods are safe for
+// concurrent use.
+type Lab struct {
+	scenario Scenario
+	org      *Org
+	dir      *directory.Directory
+	ca       *pki.CA
+	caPath   string
+	tmpDir   string
+	username string
+	password string
+	winrm    *wsman.Server
+	https    bool
+	hosts    map[string]*wsman.Host
+	ldap     map[string]*dcLDAP
+}
+
+// Start seeds the scenario's organisation and serves it: a WinRM endpoint
+// per host and LDAP servers (LDAP, LDAPS, GC) per DC, each host on its own
+// loopback address. The lab runs until Close; ctx bounds only the start.
+func Start(ctx context.Context, sc Scenario, opts Options) (lab *Lab, err error) {
+	l := &Lab{scenario: sc, https: !opts.HTTP, hosts: map[string]*wsman.Host{}, ldap: map[string]*dcLDAP{}}
+	defer func() {
+		if err != nil {
+			l.Close()
+		}
+	}()
+	l.username, l.password = opts.Username, opts.Password
+	if l.username == "" {
+		l.username = sc.NetBIOS + `\rectify`
+	}
+	if l.password == "" {
+		if l.password, err = randomPassword(); err != nil {
+			return nil, err
+		}
+	}
+
+	ips, err := allocateAddresses(sc, opts.FirstAddress)
+	if err != nil {
+		return nil, err
+	}
+	l.org, l.dir, err = seedOrg(sc, ips, time.Now().UTC())
+	if err != nil {
+		return nil, fmt.Errorf("seed scenario %s: %w", sc.Name, err)
+	}
+
+	if l.ca, err = pki.NewCA(); err != nil {
+		return nil, err
+	}
+	dir := opts.Dir
+	if dir == "" {
+		if l.tmpDir, err = os.MkdirTemp("", "rectify-lab-"); err != nil {
+			return nil, err
+		}
+		dir = l.tmpDir
+	}
+	l.caPath = filepath.Join(dir, "lab-ca.pem")
+	if err := l.ca.WritePEM(l.caPath); err != nil {
+		return nil, err
+	}
+
+	port := opts.WinRMPort
+	if port == 0 {
+		port = 5986
+		if opts.HTTP {
+			port = 5985
+		}
+	}
+	l.winrm, err = wsman.NewServer(wsman.Options{
+		Runner:    runner{org: l.org},
+		CA:        l.ca,
+		HTTP:      opts.HTTP,
+		Username:  l.username,
+		Password:  l.password,
+		Domain:    sc.NetBIOS,
+		DNSDomain: sc.Domain,
+		Port:      AnyPort,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range l.org.Hosts() {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		ep, err := l.addWinRMHost(h, port)
+		if err != nil {
+			return nil, err
+		}
+		if opts.Latency > 0 {
+			if err := ep.SetFaults(wsman.Faults{Latency: opts.Latency}); err != nil {
+				return nil, err
+			}
+		}
+		l.hosts[h.Name] = ep
+		if h.Role == RoleDC {
+			d, err := l.startLDAP(h, opts.LDAPPorts)
+			if err != nil {
+				return nil, fmt.Errorf("ldap on %s: %w", h.Name, err)
+			}
+			l.ldap[h.Name] = d
+		}
+	}
+	return l, nil
+}
+
+// addWinRMHost serves a host on its address and the wanted port, or on a
+// free port of its address when that one cannot be bound.
+func (l *Lab) addWinRMHost(h *Host, port int) (*wsman.Host, error) {
+	spec := wsman.HostSpec{Name: h.Name, DNSNames: []string{h.FQDN, h.NetBIOS}}
+	if port != AnyPort {
+		spec.Addr = net.JoinHostPort(h.IP, strconv.Itoa(port))
+		ep, err := l.winrm.AddHost(spec)
+		if err == nil {
+			return ep, nil
+		}
+		if !errors.Is(err, syscall.EADDRINUSE) && !errors.Is(err, syscall.EACCES) {
+			return nil, err
+		}
+	}
+	spec.Addr = net.JoinHostPort(h.IP, "0")
+	return l.winrm.AddHost(spec)
+}
+
+// allocateAddresses gives each host its own loopback address from first
+// on, or 127.0.0.1 for all when loopback aliases cannot be bound.
+func allocateAddresses(sc Scenario, first netip.Addr) (map[string]string, error) {
+	if !first.IsValid() {
+		first = netip.AddrFrom4([4]byte{127, 1, 0, 11})
+	}
+	out := map[string]string{}
+	ln, err := net.Listen("tcp", netip.AddrPortFrom(first, 0).String())
+	if err != nil {
+		for _, h := range sc.Hosts {
+			out[h.Name] = "127.0.0.1"
+		}
+		return out, nil
+	}
+	ln.Close()
+	ip := first
+	for _, h := range sc.Hosts {
+		if !ip.IsLoopback() {
+			return nil, fmt.Errorf("%d hosts do not fit in the loopback network from %s", len(sc.Hosts), first)
+		}
+		out[h.Name] = ip.String()
+		ip = nextAddr(ip)
+	}
+	return out, nil
+}
+
+// nextAddr steps to the next address, skipping .0 and .255.
+func nextAddr(ip netip.Addr) netip.Addr {
+	for {
+		ip = ip.Next()
+		b := ip.As4()
+		if b[3] != 0 && b[3] != 255 {
+			return ip
+		}
+	}
+}
+
+func randomPassword() (string, error) {
+	b := make([]byte, 18)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return "Lab-" + base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// Close stops every endpoint and removes what the lab wrote to a
+// temporary directory. Nothing keeps running afterwards.
+func (l *Lab) Close() error {
+	var errs []error
+	if l.winrm != nil {
+		errs = append(errs, l.winrm.Close())
+	}
+	for _, d := range l.ldap {
+		errs = append(errs, d.close())
+	}
+	if l.tmpDir != "" {
+		errs = append(errs, os.RemoveAll(l.tmpDir))
+	}
+	return errors.Join(errs...)
+}
+
+// runner runs the WinRM endpoints' commands against the organisation.
+type runner struct{ org *Org }
+
+var _ wsman.Runner = runner{}
+
+func (r runner) Run(ctx context.Context, host string, cmd wsman.Command, stdin io.Reader, stdout, stderr io.Writer) int {
+	return r.org.Run(ctx, host, cmd.Line, cmd.Executable, cmd.Arguments, stdin, stdout, stderr)
+}

@@ -1,0 +1,51 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// native runs one of the Windows programs the KB uses and returns its
+// output (standard output and error interleaved, as the KB's steps read
+// it) and exit code.
+func (o *Org) native(_ context.Context, h *Host, program string, argv []string) (string, int) {
+	switch program {
+	case "w32tm":
+		return o.w32tm(h, argv)
+	case "repadmin":
+		if h.Role != RoleDC {
+			return fmt.Sprintf("'%s' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n", program), 1
+		}
+		return o.repadmin(h, argv)
+	case "setspn":
+		return o.setspn(h, argv)
+	}
+	return fmt.Sprintf("'%s' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n", program), 1
+}
+
+// domainDN is the domain's naming context ("DC=corp,DC=example,DC=com").
+func (o *Org) domainDN() string {
+	parts := strings.Split(o.Domain, ".")
+	for i, p := range parts {
+		parts[i] = "DC=" + p
+	}
+	return strings.Join(parts, ",")
+}
+
+// namingContexts lists the partitions every DC holds, as repadmin lists them.
+func (o *Org) namingContexts() []string {
+	d := o.domainDN()
+	return []string{
+		d,
+		"CN=Configuration," + d,
+		"CN=Schema,CN=Configuration," + d,
+		"DC=DomainDnsZones," + d,
+		"DC=ForestDnsZones," + d,
+	}
+}
+
+// ntdsSettingsDN is a DC's NTDS Settings object.
+func (o *Org) ntdsSettingsDN(dc *Host) string {
+	return fmt.Sprintf("CN=NTDS Settings,CN=%s,CN=Servers,CN=%s,CN=Sites,CN=Configuration,%s", dc.NetBIOS, dc.Site, o.domainDN())
+}

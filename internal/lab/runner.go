@@ -1,0 +1,257 @@
+package lab
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/rectifyhq/rectify/actions/ops"
+)
+
+// maxStdin bounds the standard input a command may receive.
+const maxStdin = 8 << 20
+
+// Run executes one command on a host as Windows would: executable is the
+// program ("powershell.exe", "w32tm"), arguments its arguments; when both
+// are empty the command line is split as cmd.exe splits it. It writes the
+// command's output and returns its exit code.
+func (o *Org) Run(ctx context.Context, host, line, executable string, arguments []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	h, ok := o.Host(host)
+	if !ok {
+		fmt.Fprintf(stderr, "The computer %s is not part of the lab.\r\n", host)
+		return 1
+	}
+	if executable == "" {
+		words := splitCommandLine(line)
+		if len(words) == 0 {
+			return 0
+		}
+		executable, arguments = words[0], words[1:]
+	}
+	return o.runProgram(ctx, h, executable, arguments, stdin, stdout, stderr)
+}
+
+func (o *Org) runProgram(ctx context.Context, h *Host, executable string, arguments []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	switch programName(executable) {
+	case "powershell", "pwsh":
+		return o.runPowerShell(ctx, h, arguments, stdin, stdout, stderr)
+	case "cmd":
+		if len(arguments) > 0 && (strings.EqualFold(arguments[0], "/c") || strings.EqualFold(arguments[0], "/k")) && len(arguments) > 1 {
+			return o.runProgram(ctx, h, arguments[1], arguments[2:], stdin, stdout, stderr)
+		}
+		return 0
+	case "hostname":
+		fmt.Fprintf(stdout, "%s\r\n", h.NetBIOS)
+		return 0
+	case "w32tm", "repadmin", "setspn":
+		o.recordNative(h, executable, arguments)
+		out, code := o.native(ctx, h, programName(executable), arguments)
+		io.WriteString(stdout, out)
+		return code
+	}
+	o.recordNative(h, executable, arguments)
+	fmt.Fprintf(stderr, "'%s' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n", executable)
+	return 1
+}
+
+// programName is an executable's name without directory and extension, in
+// lower case.
+func programName(executable string) string {
+	s := executable
+	if i := strings.LastIndexAny(s, `\/`); i >= 0 {
+		s = s[i+1:]
+	}
+	s = strings.ToLower(s)
+	for _, ext := range []string{".exe", ".com", ".bat", ".cmd"} {
+		s = strings.TrimSuffix(s, ext)
+	}
+	return s
+}
+
+// splitCommandLine splits a command line as the Windows C runtime does for
+// the cases that matter here: spaces separate words, double quotes group.
+func splitCommandLine(line string) []string {
+	var words []string
+	var cur strings.Builder
+	inWord, quoted := false, false
+	for _, r := range line {
+		switch {
+		case r == '"':
+			quoted = !quoted
+			inWord = true
+		case (r == ' ' || r == '\t' || r == '\r' || r == '\n') && !quoted:
+			if inWord {
+				words = append(words, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			cur.WriteRune(r)
+			inWord = true
+		}
+	}
+	if inWord {
+		words = append(words, cur.String())
+	}
+	return words
+}
+
+// runPowerShell runs powershell.exe: -EncodedCommand with the bootstrap
+// reads a script and its arguments from standard input; -Command - reads
+// a script from standard input.
+func (o *Org) runPowerShell(ctx context.Context, h *Host, arguments []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	var encoded, command string
+	hasCommand := false
+	for i := 0; i < len(arguments); i++ {
+		a := strings.ToLower(arguments[i])
+		if !strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "/") {
+			command = strings.Join(arguments[i:], " ")
+			hasCommand = true
+			break
+		}
+		name := strings.TrimLeft(a, "-/")
+		switch {
+		case name == "e" || name == "ec" || (len(name) >= 2 && strings.HasPrefix("encodedcommand", name)):
+			if i+1 < len(arguments) {
+				encoded = arguments[i+1]
+				i++
+			}
+		case name == "c" || (len(name) >= 2 && strings.HasPrefix("command", name)):
+			command = strings.Join(arguments[i+1:], " ")
+			hasCommand = true
+			i = len(arguments)
+		case name == "executionpolicy" || name == "ep" || name == "file" || name == "f" || name == "inputformat" || name == "outputformat" || name == "windowstyle":
+			i++
+		}
+	}
+	var script string
+	switch {
+	case encoded != "":
+		text, err := ops.DecodeCommand(encoded)
+		if err != nil {
+			fmt.Fprintf(stderr, "Cannot process the command because the value specified with -EncodedCommand is not properly encoded. The value must be Base64 encoded.\r\n")
+			return 1
+		}
+		script = text
+	case hasCommand && command != "-":
+		first := splitCommandLine(command)
+		name := "-"
+		if len(first) > 0 {
+			name = first[0]
+		}
+		io.WriteString(stderr, clixml(commandNotFound(name)))
+		return 1
+	default:
+		b, err := io.ReadAll(io.LimitReader(stdin, maxStdin))
+		if err != nil {
+			return 1
+		}
+		script = string(b)
+	}
+
+	op, _, _ := ops.ParseMarker(script)
+	var argsJSON []byte
+	hasArgs := false
+	if op == ops.Bootstrap {
+		b, err := io.ReadAll(io.LimitReader(stdin, maxStdin))
+		if err != nil {
+			return 1
+		}
+		a, s, err := ops.ParseStdin(b)
+		if err != nil {
+			io.WriteString(stderr, clixml(thrown("rectify bootstrap: standard input holds no script")))
+			return 1
+		}
+		argsJSON, script, hasArgs = a, s, true
+	}
+	out, serr := o.runScript(ctx, h, script, argsJSON, hasArgs)
+	if serr != nil {
+		io.WriteString(stderr, clixml(serr))
+		return 1
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		io.WriteString(stderr, clixml(thrown("ConvertTo-Json: %v", err)))
+		return 1
+	}
+	stdout.Write(append(b, '\r', '\n'))
+	return 0
+}
+
+// runScript dispatches a script on its marker and decoded arguments.
+func (o *Org) runScript(ctx context.Context, h *Host, script string, argsJSON []byte, hasArgs bool) (any, *scriptError) {
+	op, version, ok := ops.ParseMarker(script)
+	if !ok {
+		return nil, commandNotFound(firstWord(script))
+	}
+	o.recordOp(h, op, version, argsJSON)
+	handler, known := handlerFor(op)
+	if !known {
+		return nil, commandNotFound(op)
+	}
+	if !hasArgs {
+		return nil, thrown(`Exception calling "FromBase64String" with "1" argument(s): "Value cannot be null.`)
+	}
+	return handler(ctx, &opCall{org: o, host: h, args: argsJSON})
+}
+
+// firstWord names an unmarked script in an error message the way
+// PowerShell names the command it could not find: the first word of the
+// first line that is neither blank nor a comment (bounded).
+func firstWord(script string) string {
+	for _, line := range strings.Split(script, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		w := strings.Fields(line)[0]
+		if r := []rune(w); len(r) > 64 {
+			w = string(r[:64])
+		}
+		return w
+	}
+	return "."
+}
+
+// OpRecord is one op or native command a host received.
+type OpRecord struct {
+	Time    time.Time
+	Op      string // op name, or the native program ("w32tm")
+	Version int
+	// Args is the op's JSON argument document, or the native command's
+	// arguments as a JSON list.
+	Args json.RawMessage
+}
+
+// maxRecordsPerHost bounds the record kept per host.
+const maxRecordsPerHost = 4096
+
+func (o *Org) recordOp(h *Host, op string, version int, args []byte) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	list := o.record[h.Name]
+	if len(list) >= maxRecordsPerHost {
+		list = list[1:]
+	}
+	o.record[h.Name] = append(list, OpRecord{Time: time.Now().UTC(), Op: op, Version: version, Args: append(json.RawMessage(nil), args...)})
+}
+
+func (o *Org) recordNative(h *Host, executable string, arguments []string) {
+	b, _ := json.Marshal(arguments)
+	o.recordOp(h, programName(executable), 0, b)
+}
+
+// Received returns every op and native command a host received, oldest
+// first.
+func (o *Org) Received(host string) []OpRecord {
+	h, ok := o.Host(host)
+	if !ok {
+		return nil
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return append([]OpRecord(nil), o.record[h.Name]...)
+}
