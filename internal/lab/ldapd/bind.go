@@ -1,0 +1,130 @@
+package ldapd
+
+import (
+	"crypto/subtle"
+	"strings"
+
+	ber "github.com/go-asn1-ber/asn1-ber"
+
+	"github.com/rectifyhq/rectify/internal/lab/directory"
+)
+
+// accounts resolves the bind names AD accepts to one account each.
+type accounts struct {
+	dir      *directory.Directory
+	netbios  string
+	dnsName  string
+	password map[string]string // identity -> password
+	readOnly map[string]bool   // identity -> may not write
+}
+
+func newAccounts(opts Options, dir *directory.Directory) *accounts {
+	a := &accounts{
+		dir:      dir,
+		netbios:  opts.NetBIOSDomain,
+		dnsName:  dir.DNSName(),
+		password: map[string]string{},
+		readOnly: map[string]bool{},
+	}
+	for name, pw := range opts.Users {
+		for _, id := range a.identities(name) {
+			a.password[id] = pw
+		}
+	}
+	for _, name := range opts.ReadOnlyUsers {
+		for _, id := range a.identities(name) {
+			a.readOnly[id] = true
+		}
+	}
+	return a
+}
+
+// identities returns the keys a bind name stands for: "acct:<name>" for an
+// account name in any of AD's forms, "dn:<canonical DN>" for a DN (plus the
+// account of the directory entry it names).
+func (a *accounts) identities(name string) []string {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return nil
+	}
+	if domain, user, ok := strings.Cut(name, `\`); ok {
+		if !strings.EqualFold(domain, a.netbios) && !strings.EqualFold(domain, a.dnsName) || user == "" {
+			return nil
+		}
+		return []string{"acct:" + strings.ToLower(user)}
+	}
+	if strings.Contains(name, "=") {
+		ndn, err := directory.NormalizeDN(name)
+		if err != nil || ndn == "" {
+			return nil
+		}
+		ids := []string{"dn:" + ndn}
+		if e, err := a.dir.Get(name); err == nil {
+			if sam := e.Get("sAMAccountName"); sam != "" {
+				ids = append(ids, "acct:"+strings.ToLower(sam))
+			}
+		}
+		return ids
+	}
+	if user, realm, ok := strings.Cut(name, "@"); ok {
+		if !strings.EqualFold(realm, a.dnsName) || user == "" {
+			return nil
+		}
+		return []string{"acct:" + strings.ToLower(user)}
+	}
+	return []string{"acct:" + strings.ToLower(name)}
+}
+
+// authenticate returns the identity the name and password prove, or false.
+func (a *accounts) authenticate(name, password string) (string, bool) {
+	for _, id := range a.identities(name) {
+		want, ok := a.password[id]
+		if ok && subtle.ConstantTimeCompare([]byte(want), []byte(password)) == 1 {
+			return id, true
+		}
+	}
+	return "", false
+}
+
+// bind handles a BindRequest: version 3 (or 2), simple authentication only.
+func (c *conn) bind(m *message) result {
+	p := m.op
+	if p.TagType != ber.TypeConstructed || len(p.Children) != 3 {
+		return result{code: 2, message: errDecoding}
+	}
+	version, err := integer(p.Children[0])
+	if err != nil {
+		return result{code: 2, message: errDecoding}
+	}
+	name, err := str(p.Children[1])
+	if err != nil {
+		return result{code: 2, message: errDecoding}
+	}
+	auth := p.Children[2]
+	if version != 3 && version != 2 {
+		return result{code: 2, message: errDecoding}
+	}
+	// Any bind, successful or not, first drops the current identity.
+	c.account = ""
+	if auth.ClassType != ber.ClassContext || auth.Tag != 0 || auth.TagType != ber.TypePrimitive {
+		if auth.ClassType == ber.ClassContext && auth.Tag == 3 {
+			return result{code: 7, message: errAuthMethod}
+		}
+		return result{code: 2, message: errDecoding}
+	}
+	password := auth.Data.String()
+	if password == "" {
+		// Anonymous, or an unauthenticated bind (a name without a
+		// password), which AD also treats as anonymous.
+		return result{}
+	}
+	if !c.isTLS && !c.srv.opts.AllowPlainBind {
+		return result{code: 8, message: errIntegrityRequired}
+	}
+	id, ok := c.srv.users.authenticate(name, password)
+	if !ok {
+		return result{code: 49, message: errInvalidCredentials}
+	}
+	c.account = id
+	return result{}
+}

@@ -1,0 +1,122 @@
+package ldapd
+
+import (
+	"errors"
+
+	ber "github.com/go-asn1-ber/asn1-ber"
+
+	"github.com/rectifyhq/rectify/internal/lab/directory"
+)
+
+func asDirectoryError(err error, target **directory.Error) bool { return errors.As(err, target) }
+
+// writeAllowed checks that the connection is bound with a writing account.
+func (c *conn) writeAllowed() (result, bool) {
+	if c.account == "" {
+		return result{code: 1, message: errBindRequired}, false
+	}
+	if c.srv.users.readOnly[c.account] {
+		return result{code: 50, message: errAccessDenied}, false
+	}
+	return result{}, true
+}
+
+// decodeAttribute reads a PartialAttribute: SEQUENCE { type, SET OF value }.
+func decodeAttribute(p *ber.Packet) (string, []string, error) {
+	if p.TagType != ber.TypeConstructed || len(p.Children) != 2 || p.Children[1].TagType != ber.TypeConstructed {
+		return "", nil, malformed("bad attribute")
+	}
+	name, err := str(p.Children[0])
+	if err != nil {
+		return "", nil, err
+	}
+	var values []string
+	for _, v := range p.Children[1].Children {
+		s, err := str(v)
+		if err != nil {
+			return "", nil, err
+		}
+		values = append(values, s)
+	}
+	return name, values, nil
+}
+
+// modify handles a ModifyRequest with the directory's answers.
+func (c *conn) modify(m *message) result {
+	p := m.op
+	if p.TagType != ber.TypeConstructed || len(p.Children) != 2 || p.Children[1].TagType != ber.TypeConstructed {
+		return result{code: 2, message: errDecoding}
+	}
+	dn, err := str(p.Children[0])
+	if err != nil {
+		return result{code: 2, message: errDecoding}
+	}
+	var changes []directory.Change
+	for _, cp := range p.Children[1].Children {
+		if cp.TagType != ber.TypeConstructed || len(cp.Children) != 2 {
+			return result{code: 2, message: errDecoding}
+		}
+		op, err := integer(cp.Children[0])
+		if err != nil || op < 0 || op > 3 {
+			return result{code: 2, message: errDecoding}
+		}
+		if op == 3 {
+			// increment (RFC 4525) is not an AD operation.
+			return unwillingToPerform()
+		}
+		name, values, err := decodeAttribute(cp.Children[1])
+		if err != nil {
+			return result{code: 2, message: errDecoding}
+		}
+		changes = append(changes, directory.Change{Op: directory.ChangeOp(op), Attribute: name, Values: values})
+	}
+	if r, ok := c.writeAllowed(); !ok {
+		return r
+	}
+	if err := c.srv.dir.Modify(dn, changes); err != nil {
+		return fromDirectory(err)
+	}
+	return result{}
+}
+
+// add handles an AddRequest as an originating write.
+func (c *conn) add(m *message) result {
+	p := m.op
+	if p.TagType != ber.TypeConstructed || len(p.Children) != 2 || p.Children[1].TagType != ber.TypeConstructed {
+		return result{code: 2, message: errDecoding}
+	}
+	dn, err := str(p.Children[0])
+	if err != nil {
+		return result{code: 2, message: errDecoding}
+	}
+	e := directory.Entry{DN: dn, Attributes: map[string][]string{}}
+	for _, ap := range p.Children[1].Children {
+		name, values, err := decodeAttribute(ap)
+		if err != nil {
+			return result{code: 2, message: errDecoding}
+		}
+		e.Attributes[name] = append(e.Attributes[name], values...)
+	}
+	if r, ok := c.writeAllowed(); !ok {
+		return r
+	}
+	if err := c.srv.dir.Add(e); err != nil {
+		return fromDirectory(err)
+	}
+	return result{}
+}
+
+// del handles a DelRequest.
+func (c *conn) del(m *message) result {
+	dn, err := str(m.op)
+	if err != nil {
+		return result{code: 2, message: errDecoding}
+	}
+	if r, ok := c.writeAllowed(); !ok {
+		return r
+	}
+	if err := c.srv.dir.Delete(dn); err != nil {
+		return fromDirectory(err)
+	}
+	return result{}
+}

@@ -1,0 +1,85 @@
+package ldapd
+
+import (
+	"crypto/tls"
+	"strings"
+	"time"
+)
+
+// Options configures a Server. Each address is served when set; use
+// "127.0.0.1:0" for a free port and read the bound address from Addrs.
+type Options struct {
+	// Addr is the plain LDAP listener (AD's 389): StartTLS upgrades it.
+	Addr string
+	// LDAPSAddr is the LDAP over TLS listener (AD's 636).
+	LDAPSAddr string
+	// GCAddr is the plain Global Catalog listener (AD's 3268).
+	GCAddr string
+	// GCSAddr is the Global Catalog over TLS listener (AD's 3269).
+	GCSAddr string
+	// TLSConfig holds the server certificate for LDAPS, GC over TLS and
+	// StartTLS. Without it those are refused.
+	TLSConfig *tls.Config
+	// Users maps a bind name to its password. A name may be an account name
+	// (svc-rectify), DOMAIN\account, account@dns.domain or a DN; a client
+	// may bind with any of these forms for the same account, as on AD.
+	Users map[string]string
+	// ReadOnlyUsers lists bind names (any form) that may read but not
+	// write: their writes get insufficientAccessRights (50).
+	ReadOnlyUsers []string
+	// AllowPlainBind accepts simple binds on unprotected connections, as a
+	// DC that does not require LDAP signing does. By default they are
+	// refused with strongerAuthRequired (8).
+	AllowPlainBind bool
+	// ClockOffset returns how far this DC's clock is off; rootDSE
+	// currentTime follows it. Nil means no offset.
+	ClockOffset func() time.Duration
+	// Now is the reference clock, time.Now when nil.
+	Now func() time.Time
+	// DNSHostName is the DC's name (dc01.corp.example.com); by default dc01
+	// under the forest's DNS name.
+	DNSHostName string
+	// NetBIOSDomain is the domain's NetBIOS name accepted in DOMAIN\user;
+	// by default the first label of the forest's DNS name, upper-cased.
+	NetBIOSDomain string
+	// Site is the DC's site, "Default-First-Site-Name" by default.
+	Site string
+	// MaxPageSize caps the entries of one page and of an unpaged search, as
+	// AD's LDAP policy does; 1000 by default.
+	MaxPageSize int
+	// MaxMessageSize caps one request; 10 MiB (AD's MaxReceiveBuffer)
+	// by default.
+	MaxMessageSize int
+	// RestartDown is how long Restart refuses connections when called
+	// with zero; one second by default.
+	RestartDown time.Duration
+}
+
+func (o Options) withDefaults(dnsDomain string) Options {
+	if o.DNSHostName == "" {
+		o.DNSHostName = "dc01." + dnsDomain
+	}
+	if o.NetBIOSDomain == "" {
+		label, _, _ := strings.Cut(dnsDomain, ".")
+		o.NetBIOSDomain = strings.ToUpper(label)
+	}
+	if o.Site == "" {
+		o.Site = "Default-First-Site-Name"
+	}
+	if o.MaxPageSize <= 0 {
+		o.MaxPageSize = 1000
+	}
+	if o.MaxMessageSize <= 0 {
+		o.MaxMessageSize = 10 << 20
+	}
+	if o.RestartDown <= 0 {
+		o.RestartDown = time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.ClockOffset == nil {
+		o.ClockOffset = func() time.Duration { return 0 }
+	}
+	return o
+}
