@@ -3,6 +3,7 @@ package actions
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 )
 
 // Probe is one named read an action needs in order to observe a target.
@@ -82,6 +83,10 @@ type Result struct {
 	Entries []Entry         `json:"entries,omitempty"`
 	Reach   []Reach         `json:"reach,omitempty"`
 	Err     error           `json:"-"`
+	// Sent and Received bracket the remote command that produced the
+	// result, by the clock of the machine rectify runs on: a reading of a
+	// host's clock is best compared with their midpoint.
+	Sent, Received time.Time `json:"-"`
 }
 
 // Results maps probe names to what they read.

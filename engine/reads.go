@@ -242,7 +242,9 @@ func (r reader) runBatch(ctx context.Context, host string, items []*shellItem, s
 	if err != nil {
 		return fail(fmt.Errorf("encode batch: %w", err))
 	}
+	sent := time.Now()
 	res, err := sh.RunScript(ctx, actions.ScriptRun{Script: ops.MustScript(ops.Batch), Args: args})
+	received := time.Now()
 	if err != nil {
 		return fail(err)
 	}
@@ -263,7 +265,7 @@ func (r reader) runBatch(ctx context.Context, host string, items []*shellItem, s
 	}
 	for _, it := range items {
 		i, ok := byID[it.id]
-		var result actions.Result
+		result := actions.Result{Sent: sent, Received: received}
 		switch {
 		case !ok:
 			result.Err = actions.Errorf(actions.KindProtocol, actions.Permanent, host, it.script.Op, "the batch answer has no result for this read")
