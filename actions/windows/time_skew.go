@@ -108,9 +108,11 @@ func readClock(r actions.Results, probe, host string) (reading, error) {
 // skewState keeps only what the decision rests on, rounded, so that a clock
 // that keeps ticking does not make every plan stale.
 type skewState struct {
-	// SkewSeconds is the target's largest distance from its DCs, whole
-	// seconds, rounded to tens to absorb measurement jitter.
-	SkewSeconds int  `json:"skew_seconds"`
+	// SkewSeconds is the target's largest distance from its DCs, rounded
+	// to ten seconds. It is shown, but left out of the encoded state so
+	// that a clock that keeps drifting within the same verdict does not
+	// make the plan stale; the verdict (Exceeds, OffDCs) is what counts.
+	SkewSeconds int  `json:"-"`
 	Limit       int  `json:"limit_seconds"`
 	Exceeds     bool `json:"exceeds"`
 	IsDC        bool `json:"is_dc"`
