@@ -220,8 +220,8 @@ func (p *connPool) request(body []byte, authorization string) (*http.Request, er
 	return req, nil
 }
 
-// exchange writes one request on pc and reads its answer, bound to ctx: the
-// connection's deadline is ctx's, and ctx ending aborts the exchange.
+// exchange writes one request on pc and reads its answer, bound to ctx:
+// ctx ending aborts the exchange at once.
 func (p *connPool) exchange(ctx context.Context, pc *persistConn, body []byte, authorization string, beforeWrite func(), n *int) (*reply, error) {
 	req, err := p.request(body, authorization)
 	if err != nil {
@@ -229,8 +229,9 @@ func (p *connPool) exchange(ctx context.Context, pc *persistConn, body []byte, a
 	}
 	p.exchanges.Add(1)
 	*n++
-	deadline, _ := ctx.Deadline()
-	if err := pc.nc.SetDeadline(deadline); err != nil {
+	// The context alone ends the exchange (AfterFunc runs once ctx.Err is
+	// set), so a failure after it ended is always reported as its error.
+	if err := pc.nc.SetDeadline(time.Time{}); err != nil {
 		return nil, err
 	}
 	stop := context.AfterFunc(ctx, func() { _ = pc.nc.SetDeadline(longAgo) })
