@@ -186,6 +186,14 @@ func params(timeout string) *winrm.Parameters {
 	return winrm.NewParameters(timeout, "en-US", 153600)
 }
 
+// postOK sends body, fails unless the answer is 200, and returns it.
+func (c *rawClient) postOK(t testing.TB, body string) string {
+	t.Helper()
+	status, resp := c.post(t, body)
+	mustOK(t, status, resp)
+	return resp
+}
+
 // mustOK fails unless status is 200.
 func mustOK(t testing.TB, status int, body string) {
 	t.Helper()
