@@ -145,8 +145,12 @@ func decodeStepRefs(attr *hcl.Attribute) ([]StepRef, hcl.Diagnostics) {
 	var refs []StepRef
 	for _, e := range exprs {
 		tr, ds := hcl.AbsTraversalForExpr(e)
-		r, named := traversalName(tr)
-		if ds.HasErrors() || r.Root != rootStep || !named || len(tr) != 2 {
+		var r ref
+		named := false
+		if !ds.HasErrors() {
+			r, named = traversalName(tr)
+		}
+		if !named || r.Root != rootStep || len(tr) != 2 {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid step reference",

@@ -17,6 +17,9 @@ type given struct {
 	rng   hcl.Range
 	// fromCLI is set for -var values.
 	fromCLI bool
+	// failed is set when the value given could not be read; the problem
+	// has been reported.
+	failed bool
 }
 
 // variables evaluates every variable: -var over -var-file over default,
@@ -35,9 +38,10 @@ func (e *evaluator) variables() hcl.Diagnostics {
 		}
 		g, ds := e.cliValue(v, e.in.Vars[name])
 		diags = append(diags, ds...)
-		if !ds.HasErrors() {
-			values[name] = g
+		if ds.HasErrors() {
+			g = given{failed: true}
 		}
+		values[name] = g
 	}
 	for _, name := range sortedKeys(e.p.Variables) {
 		v := e.p.Variables[name]
@@ -78,6 +82,9 @@ func (e *evaluator) variable(v *Variable, values map[string]given) (cty.Value, h
 			Detail:   fmt.Sprintf("The variable %q has no default, so a value must be given with -var %s=... or in a -var-file.", v.Name, v.Name),
 			Subject:  v.DeclRange.Ptr(),
 		}}
+	}
+	if g.failed {
+		return cty.UnknownVal(v.Type), nil
 	}
 	val := g.value
 	if v.TypeDefaults != nil {
@@ -157,6 +164,7 @@ func (e *evaluator) varFileValues() (map[string]given, hcl.Diagnostics) {
 			val, ds := attr.Expr.Value(&hcl.EvalContext{Functions: e.funcs})
 			diags = append(diags, ds...)
 			if ds.HasErrors() {
+				values[attr.Name] = given{failed: true}
 				continue
 			}
 			values[attr.Name] = given{value: val, rng: attr.Expr.Range()}

@@ -87,7 +87,7 @@ func (p *Playbook) Evaluate(in EvalInput) (*Resolved, hcl.Diagnostics) {
 	diags = append(diags, e.evalLocals()...)
 	diags = append(diags, e.steps()...)
 	diags = e.secrets.redact(diags)
-	sortDiagnostics(diags)
+	diags = tidyDiagnostics(diags)
 	return e.res, diags
 }
 

@@ -2,6 +2,7 @@ package playbooks
 
 import (
 	"bytes"
+	"sort"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
@@ -45,3 +46,5 @@ func render(t testing.TB, p *Playbook, r *Resolved, diags hcl.Diagnostics) strin
 	}
 	return buf.String()
 }
+
+func sortStrings(s []string) { sort.Strings(s) }

@@ -55,7 +55,7 @@ func LoadDir(path string, reg *actions.Registry) (*Playbook, hcl.Diagnostics) {
 		dec := decoder{p: p, reg: reg}
 		diags = append(diags, dec.decode(files)...)
 	}
-	sortDiagnostics(diags)
+	diags = tidyDiagnostics(diags)
 	return p, diags
 }
 

@@ -20,8 +20,35 @@ func rangeLess(a, b hcl.Range) bool {
 	return a.Start.Byte < b.Start.Byte
 }
 
+// tidyDiagnostics drops repeated diagnostics (an expression evaluated for
+// each element of a list reports the same problem for each) and orders
+// the rest as they appear in the files, those without a range first, so
+// that output reads from top to bottom.
+func tidyDiagnostics(diags hcl.Diagnostics) hcl.Diagnostics {
+	type key struct {
+		sev             hcl.DiagnosticSeverity
+		summary, detail string
+		subject         hcl.Range
+	}
+	seen := map[key]bool{}
+	out := diags[:0]
+	for _, d := range diags {
+		k := key{sev: d.Severity, summary: d.Summary, detail: d.Detail}
+		if d.Subject != nil {
+			k.subject = *d.Subject
+		}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, d)
+	}
+	sortDiagnostics(out)
+	return out
+}
+
 // sortDiagnostics orders diagnostics as they appear in the files, those
-// without a range first, so that output reads from top to bottom.
+// without a range first.
 func sortDiagnostics(diags hcl.Diagnostics) {
 	sort.SliceStable(diags, func(i, j int) bool {
 		a, b := diags[i].Subject, diags[j].Subject

@@ -29,6 +29,9 @@ type ref struct {
 // attribute (var.x) or string index (var["x"]) after the root. ok is false
 // when the traversal is only a root.
 func traversalName(tr hcl.Traversal) (ref, bool) {
+	if len(tr) == 0 || tr.IsRelative() {
+		return ref{}, false
+	}
 	r := ref{Root: tr.RootName(), Range: tr.SourceRange()}
 	if len(tr) < 2 {
 		return r, false

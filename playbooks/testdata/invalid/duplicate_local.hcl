@@ -1,0 +1,9 @@
+playbook "p" {}
+
+locals {
+  site = "HQ"
+}
+
+locals {
+  site = "Branch" # ERROR: Duplicate local value definition
+}

@@ -1,0 +1,3 @@
+playbook "a" {}
+
+playbook "b" {} # ERROR: Duplicate playbook block

@@ -1,0 +1,11 @@
+playbook "p" {}
+
+step "windows.time_skew" "clocks" {
+  targets  = group.exchange
+  max_skew = "a little" # ERROR: Invalid value for attribute
+}
+
+step "ad.replication" "push" {
+  targets = group.dc
+  retries = 1.5 # ERROR: Invalid value for attribute
+}

@@ -1,0 +1,4 @@
+# ERROR: Missing playbook block
+step "ad.spn" "smtp" {
+  targets = group.exchange
+}

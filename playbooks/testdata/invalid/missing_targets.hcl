@@ -1,0 +1,5 @@
+playbook "p" {}
+
+step "ad.spn" "smtp" { # ERROR: Missing required argument
+  services = ["SMTP"]
+}

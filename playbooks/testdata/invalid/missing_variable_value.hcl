@@ -1,0 +1,10 @@
+playbook "p" {}
+
+variable "max_skew" { # ERROR: No value for required variable
+  type = string
+}
+
+step "windows.time_skew" "clocks" {
+  targets  = group.exchange
+  max_skew = var.max_skew
+}

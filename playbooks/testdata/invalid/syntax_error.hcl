@@ -1,0 +1,4 @@
+playbook "p" {}
+
+step "ad.spn" "smtp" { # ERROR: Unclosed configuration block
+  targets = group.exchange

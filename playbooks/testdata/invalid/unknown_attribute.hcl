@@ -1,0 +1,6 @@
+playbook "p" {}
+
+step "ad.spn" "smtp" {
+  targets  = group.exchange
+  servicez = ["SMTP"] # ERROR: Unsupported argument
+}
