@@ -174,3 +174,5 @@ func (l *Lab) QueueErrors() int {
 	}
 	return n
 }
+
+func errNoHost(name string) error { return fmt.Errorf("no host %q in the lab", name) }

@@ -71,6 +71,7 @@ type Lab struct {
 	https    bool
 	hosts    map[string]*wsman.Host
 	ldap     map[string]*dcLDAP
+	watch    writeWatch
 }
 
 // Start seeds the scenario's organisation and serves it: a WinRM endpoint
@@ -101,6 +102,8 @@ func Start(ctx context.Context, sc Scenario, opts Options) (lab *Lab, err error)
 	if err != nil {
 		return nil, fmt.Errorf("seed scenario %s: %w", sc.Name, err)
 	}
+	l.watch.usn = l.dir.Version()
+	l.org.observe = l.observeWrites
 
 	if l.ca, err = pki.NewCA(); err != nil {
 		return nil, err

@@ -1,9 +1,168 @@
 package lab
 
-// dcLDAP is one DC's LDAP service.
-type dcLDAP struct{}
+import (
+	"context"
+	"net"
+	"strconv"
+	"sync"
+	"time"
 
-func (l *Lab) startLDAP(h *Host, ports LDAPPorts) (*dcLDAP, error) { return &dcLDAP{}, nil }
+	"github.com/rectifyhq/rectify/internal/lab/ldapd"
+)
 
-func (d *dcLDAP) close() error      { return nil }
-func (d *dcLDAP) ldapsAddr() string { return "" }
+// dcLDAP is one DC's LDAP service: LDAP, LDAPS, GC and GC over TLS.
+type dcLDAP struct {
+	srv *ldapd.Server
+}
+
+// startLDAP serves a DC's LDAP endpoints on its address, on AD's ports or
+// the asked ones, falling back to free ports when those cannot be bound.
+func (l *Lab) startLDAP(h *Host, ports LDAPPorts) (*dcLDAP, error) {
+	conf, err := l.ca.ServerTLSConfig(h.FQDN, h.NetBIOS, h.IP)
+	if err != nil {
+		return nil, err
+	}
+	port := func(p, def int) string {
+		switch p {
+		case 0:
+			return strconv.Itoa(def)
+		case AnyPort:
+			return "0"
+		}
+		return strconv.Itoa(p)
+	}
+	addrs := [4]string{port(ports.LDAP, 389), port(ports.LDAPS, 636), port(ports.GC, 3268), port(ports.GCS, 3269)}
+	var last error
+	for attempt := 0; attempt < 2; attempt++ {
+		opts := ldapd.Options{
+			Addr:          net.JoinHostPort(h.IP, addrs[0]),
+			LDAPSAddr:     net.JoinHostPort(h.IP, addrs[1]),
+			GCAddr:        net.JoinHostPort(h.IP, addrs[2]),
+			GCSAddr:       net.JoinHostPort(h.IP, addrs[3]),
+			TLSConfig:     conf,
+			Users:         map[string]string{l.username: l.password},
+			ClockOffset:   h.ClockOffset,
+			DNSHostName:   h.FQDN,
+			NetBIOSDomain: l.org.NetBIOS,
+			Site:          h.Site,
+		}
+		srv, err := ldapd.New(l.dir, opts)
+		if err != nil {
+			return nil, err
+		}
+		// The lab's lifetime, not Start's context, bounds the server.
+		if err := srv.Start(context.Background()); err != nil {
+			last = err
+			addrs = [4]string{"0", "0", "0", "0"}
+			continue
+		}
+		return &dcLDAP{srv: srv}, nil
+	}
+	return nil, last
+}
+
+func (d *dcLDAP) close() error { return d.srv.Close() }
+
+// ldapsAddr is the LDAPS endpoint, host:port.
+func (d *dcLDAP) ldapsAddr() string { return d.srv.Addr(ldapd.LDAPS) }
+
+// writes counts the originating writes the DC's LDAP server handled.
+func (d *dcLDAP) writes() int64 {
+	s := d.srv.Stats()
+	return s.Modifies + s.Adds + s.Deletes
+}
+
+// writeWatch attributes directory writes to the DC whose LDAP server took
+// them, so that SPN writes wait for replication to the other DCs. It
+// compares the directory's update sequence number and each server's write
+// counter since the last look; a look happens before the organisation
+// decides anything that depends on replication.
+type writeWatch struct {
+	mu     sync.Mutex
+	usn    uint64
+	writes map[string]int64
+}
+
+// observeWrites notes, for every DC whose LDAP server wrote since the last
+// look, an SPN write when a computer's entry changed.
+func (l *Lab) observeWrites() {
+	w := &l.watch
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	v := l.dir.Version()
+	if v == w.usn {
+		return
+	}
+	spnTouched := false
+	for _, e := range l.dir.ChangedSince(w.usn) {
+		if len(e.Values("servicePrincipalName")) > 0 || hasFold(e.Values("objectClass"), "computer") {
+			spnTouched = true
+			break
+		}
+	}
+	w.usn = v
+	if w.writes == nil {
+		w.writes = map[string]int64{}
+	}
+	for name, d := range l.ldap {
+		n := d.writes()
+		if n != w.writes[name] {
+			w.writes[name] = n
+			if spnTouched {
+				l.org.noteSPNWrite(name)
+			}
+		}
+	}
+}
+
+// RestartLDAP restarts a DC's LDAP server: every connection drops and new
+// ones are refused for down (a second when zero).
+func (l *Lab) RestartLDAP(ctx context.Context, dc string, down time.Duration) error {
+	h, ok := l.org.Host(dc)
+	if !ok {
+		return errNoHost(dc)
+	}
+	d, ok := l.ldap[h.Name]
+	if !ok {
+		return errNoHost(dc)
+	}
+	return d.srv.Restart(ctx, down)
+}
+
+// SetLDAPLatency delays every LDAP answer of a DC.
+func (l *Lab) SetLDAPLatency(dc string, latency time.Duration) error {
+	h, ok := l.org.Host(dc)
+	if !ok {
+		return errNoHost(dc)
+	}
+	d, ok := l.ldap[h.Name]
+	if !ok {
+		return errNoHost(dc)
+	}
+	d.srv.SetLatency(latency)
+	return nil
+}
+
+// LDAPAddr returns a DC's LDAP endpoint of the given kind (host:port).
+func (l *Lab) LDAPAddr(dc string, kind ldapd.Kind) string {
+	h, ok := l.org.Host(dc)
+	if !ok {
+		return ""
+	}
+	if d, ok := l.ldap[h.Name]; ok {
+		return d.srv.Addr(kind)
+	}
+	return ""
+}
+
+// LDAPStats returns a DC's LDAP counters.
+func (l *Lab) LDAPStats(dc string) ldapd.Stats {
+	h, ok := l.org.Host(dc)
+	if !ok {
+		return ldapd.Stats{}
+	}
+	if d, ok := l.ldap[h.Name]; ok {
+		return d.srv.Stats()
+	}
+	return ldapd.Stats{}
+}

@@ -26,6 +26,10 @@ type Org struct {
 	// stale holds, per DC, the DCs whose SPN writes have not reached it yet.
 	stale  map[string]map[string]bool
 	record map[string][]OpRecord
+	// observe, when set, brings the replication state up to date with
+	// writes made outside the organisation (through LDAP) before it is
+	// read. It must not be called with mu held.
+	observe func()
 }
 
 // newOrg creates an organisation over the given accounts.
@@ -135,6 +139,9 @@ func (o *Org) NoteSPNWrite(dc string) { o.noteSPNWrite(dc) }
 // PendingReplication lists the DCs a DC has not yet received SPN writes
 // from.
 func (o *Org) PendingReplication(dc string) []string {
+	if o.observe != nil {
+		o.observe()
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	var out []string
@@ -160,6 +167,9 @@ func (o *Org) ReplLinks() []ReplLink {
 // link that succeeds resets its failures and carries the source's SPN
 // writes to the destination.
 func (o *Org) syncAll(dc *Host, push, enterprise bool, nc func(string) bool, now time.Time) SyncResult {
+	if o.observe != nil {
+		o.observe()
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	result := SyncResult{Time: now, OK: true}
