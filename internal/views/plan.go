@@ -63,6 +63,23 @@ func Plan(w io.Writer, p *plans.Plan, st Style) error {
 		shown++
 		writeInstance(&b, in, st)
 	}
+	notes := 0
+	for _, in := range p.Instances {
+		if in.Error != "" || in.Change.Action.Changes() || in.Change.Action == plans.Blocked || len(in.Change.Findings) == 0 {
+			continue
+		}
+		if notes == 0 {
+			b.WriteString(st.Bold("Findings (no change needed):") + "\n")
+		}
+		notes++
+		fmt.Fprintf(&b, "  %s %s:\n", st.Bold("#"), st.Bold(in.Address))
+		for _, f := range in.Change.Findings {
+			fmt.Fprintf(&b, "      %s\n", f)
+		}
+	}
+	if notes > 0 {
+		b.WriteString("\n")
+	}
 	var errs []string
 	for _, h := range p.Hosts {
 		if h.Error != "" {

@@ -44,6 +44,8 @@ func samplePlan() *plans.Plan {
 				Attrs:  []plans.Attr{{Name: "partitions", After: []any{"DC=corp,DC=example,DC=com", "CN=Configuration,DC=corp,DC=example,DC=com"}}},
 				Reason: "KB 979174 step 2: replicate the SPN changes to every DC"}},
 			{Address: "step.clocks[ex02]", Step: "clocks", Action: "windows.time_skew", Host: "ex02", Change: plans.Change{Action: plans.NoOp}},
+			{Address: "step.kerberos_events[ex01]", Step: "kerberos_events", Action: "windows.event_query", Host: "ex01", Change: plans.Change{Action: plans.NoOp,
+				Findings: []string{"2× Kerberos 0x7 KDC_ERR_S_PRINCIPAL_UNKNOWN: the SPN is missing or duplicated, last at 2026-11-28T21:50:00Z"}}},
 		},
 	}
 }
@@ -92,7 +94,7 @@ func TestPlanJSON(t *testing.T) {
 func TestEmptyPlanSaysNoChanges(t *testing.T) {
 	p := samplePlan()
 	p.Hosts = p.Hosts[:1]
-	p.Instances = p.Instances[4:]
+	p.Instances = p.Instances[4:5]
 	var b bytes.Buffer
 	if err := Plan(&b, p, Style{}); err != nil {
 		t.Fatal(err)
