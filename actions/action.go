@@ -15,6 +15,10 @@ type Instance struct {
 	Step string
 	// Host is the target.
 	Host Host
+	// Targets are every target host of the step, in inventory order, for
+	// actions that act once for a group (a forced replication pushed from
+	// one DC).
+	Targets []string
 	// Config is the step's decoded attributes for this host.
 	Config Config
 	// Topology answers questions about other hosts of the inventory.

@@ -332,8 +332,14 @@ func (r *applier) instance(in plans.Instance) (actions.Instance, actions.Action,
 	if err := cfg.UnmarshalJSON(in.Config); err != nil {
 		return actions.Instance{}, nil, err
 	}
+	var targets []string
+	for _, s := range r.p.Steps {
+		if s.Name == in.Step {
+			targets = s.Targets
+		}
+	}
 	return actions.Instance{
-		Step: in.Step, Host: host, Config: cfg, Topology: r.topo, Now: r.e.now().UTC(), Triggered: in.Triggered,
+		Step: in.Step, Host: host, Targets: targets, Config: cfg, Topology: r.topo, Now: r.e.now().UTC(), Triggered: in.Triggered,
 	}, action, nil
 }
 

@@ -32,7 +32,7 @@ func (e *Engine) Plan(ctx context.Context, in Input, conns actions.Connections) 
 	}
 	for _, s := range steps {
 		p.Steps = append(p.Steps, plans.Step{
-			Name: s.Name, Action: s.ActionID, Description: s.Description,
+			Name: s.Name, Action: s.ActionID, Description: s.Description, Targets: s.Targets,
 			DependsOn: s.DependsOn, TriggeredBy: s.TriggeredBy, AutoCorrect: s.AutoCorrect,
 		})
 	}
@@ -56,7 +56,7 @@ func (e *Engine) Plan(ctx context.Context, in Input, conns actions.Connections) 
 			if !ok {
 				continue // left out by -limit
 			}
-			inst := actions.Instance{Step: s.Name, Host: host, Config: s.Config, Topology: topo, Now: now, Memory: in.Memory[plans.Address(s.Name, h)]}
+			inst := actions.Instance{Step: s.Name, Host: host, Targets: s.Targets, Config: s.Config, Topology: topo, Now: now, Memory: in.Memory[plans.Address(s.Name, h)]}
 			rec := plans.Instance{
 				Address: plans.Address(s.Name, h), Step: s.Name, Action: s.ActionID, Host: h, Config: cfg,
 			}

@@ -79,6 +79,7 @@ type Step struct {
 	Name        string   `json:"name"`
 	Action      string   `json:"action"`
 	Description string   `json:"description,omitempty"`
+	Targets     []string `json:"targets,omitempty"`
 	DependsOn   []string `json:"depends_on,omitempty"`
 	TriggeredBy []string `json:"triggered_by,omitempty"`
 	// AutoCorrect false keeps unattended drift correction from applying
