@@ -1,0 +1,183 @@
+package windows
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+
+	"github.com/rectifyhq/rectify/actions"
+	"github.com/rectifyhq/rectify/actions/ops"
+	"github.com/rectifyhq/rectify/engine/plans"
+)
+
+// PowerShell is the windows.powershell action, for steps of articles that
+// have no built-in action: like DSC's Script resource, but with a plan. The
+// playbook gives two scripts, usually with file(): check returns the current
+// state as JSON; apply brings the host to the desired state and returns the
+// new state. Both start with a marker line "# rectify:op user.<name> v<N>",
+// receive one argument document {"desired": ..., "current": ...} exactly as
+// library ops do (base64 JSON through the bootstrap), and write one JSON
+// document. The step is in its desired state when the state check returns
+// equals desired.
+type PowerShell struct{}
+
+var _ actions.Action = PowerShell{}
+var _ actions.Validator = PowerShell{}
+
+// Schema implements actions.Action.
+func (PowerShell) Schema() actions.Schema {
+	return actions.Schema{
+		Description: "Runs a user's check and apply scripts, planning from what check returns.",
+		Attributes: []actions.Attribute{
+			{Name: "check", Type: cty.String, Required: true, Description: "The check script's text (file(\"check.ps1\"))."},
+			{Name: "apply", Type: cty.String, Required: true, Description: "The apply script's text."},
+			{Name: "desired", Type: cty.DynamicPseudoType, Required: true, Description: "The desired state, compared with what check returns."},
+			{Name: "object", Type: cty.String, Description: "What the scripts manage, for plans."},
+			{Name: "reason", Type: cty.String},
+			{Name: "kb_step", Type: cty.String},
+		},
+	}
+}
+
+func userScript(text, attr string) (actions.Script, error) {
+	op, v, ok := ops.ParseMarker(text)
+	if !ok || len(op) < 6 || op[:5] != "user." {
+		return actions.Script{}, fmt.Errorf("the %s script must start with a line \"# rectify:op user.<name> v1\"", attr)
+	}
+	return actions.Script{Op: op, Version: v, Text: text}, nil
+}
+
+// ValidateConfig implements actions.Validator.
+func (PowerShell) ValidateConfig(cfg actions.Config) []actions.ConfigProblem {
+	var out []actions.ConfigProblem
+	for _, attr := range []string{"check", "apply"} {
+		if !cfg.Has(attr) {
+			continue
+		}
+		if _, err := userScript(cfg.String(attr), attr); err != nil {
+			out = append(out, actions.ConfigProblem{Attribute: attr, Summary: "Script without a rectify marker", Detail: err.Error()})
+		}
+	}
+	return out
+}
+
+func desiredJSON(cfg actions.Config) (json.RawMessage, error) {
+	v := cfg.Raw("desired")
+	b, err := ctyjson.Marshal(v, v.Type())
+	if err != nil {
+		return nil, fmt.Errorf("encode desired: %w", err)
+	}
+	return canonical(b)
+}
+
+// canonical re-encodes JSON with sorted keys, so equal documents compare
+// equal.
+func canonical(b []byte) (json.RawMessage, error) {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return json.Marshal(v)
+}
+
+type userArgs struct {
+	Desired json.RawMessage `json:"desired"`
+	Current json.RawMessage `json:"current,omitempty"`
+}
+
+// Probes implements actions.Action.
+func (PowerShell) Probes(inst actions.Instance) ([]actions.Probe, error) {
+	s, err := userScript(inst.Config.String("check"), "check")
+	if err != nil {
+		return nil, err
+	}
+	d, err := desiredJSON(inst.Config)
+	if err != nil {
+		return nil, err
+	}
+	return []actions.Probe{{Name: "check", Shell: &actions.ShellProbe{Script: s, Args: userArgs{Desired: d}}}}, nil
+}
+
+type userState struct {
+	State json.RawMessage `json:"state"`
+}
+
+// Observe implements actions.Action.
+func (PowerShell) Observe(_ actions.Instance, r actions.Results) (actions.State, error) {
+	res, ok := r["check"]
+	if !ok {
+		return nil, fmt.Errorf("no check result")
+	}
+	if res.Err != nil {
+		return nil, res.Err
+	}
+	c, err := canonical(res.Output)
+	if err != nil {
+		return nil, fmt.Errorf("the check script did not return JSON: %w", err)
+	}
+	return userState{State: c}, nil
+}
+
+// Plan implements actions.Action.
+func (PowerShell) Plan(inst actions.Instance, current actions.State) (plans.Change, error) {
+	st, ok := current.(userState)
+	if !ok {
+		return plans.Change{}, fmt.Errorf("unexpected state %T", current)
+	}
+	d, err := desiredJSON(inst.Config)
+	if err != nil {
+		return plans.Change{}, err
+	}
+	object := inst.Config.String("object")
+	if object == "" {
+		object = "state checked by " + inst.Step
+	}
+	if bytes.Equal(st.State, d) {
+		return plans.Change{Action: plans.NoOp, Object: object}, nil
+	}
+	var before, after any
+	_ = json.Unmarshal(st.State, &before)
+	_ = json.Unmarshal(d, &after)
+	payload, err := json.Marshal(userArgs{Desired: d, Current: st.State})
+	if err != nil {
+		return plans.Change{}, err
+	}
+	reason := inst.Config.String("reason")
+	if reason == "" {
+		reason = "the check script reports a state other than the desired one"
+	}
+	return plans.Change{Action: plans.Update, Object: object, KBStep: inst.Config.String("kb_step"), Reason: reason,
+		Attrs:   []plans.Attr{{Name: "state", Before: before, After: after}},
+		Risk:    "runs the playbook's own apply script",
+		Payload: payload}, nil
+}
+
+// Apply implements actions.Action.
+func (PowerShell) Apply(ctx context.Context, inst actions.Instance, change plans.Change, conns actions.Connections) (actions.Outcome, error) {
+	s, err := userScript(inst.Config.String("apply"), "apply")
+	if err != nil {
+		return actions.Outcome{}, err
+	}
+	sh, err := conns.Shell(ctx, inst.Host.Name)
+	if err != nil {
+		return actions.Outcome{}, err
+	}
+	res, err := sh.RunScript(ctx, actions.ScriptRun{Script: s, Args: change.Payload, Mutates: true})
+	if err != nil {
+		return actions.Outcome{}, err
+	}
+	c, err := canonical(res.Output)
+	if err != nil {
+		return actions.Outcome{}, fmt.Errorf("the apply script did not return JSON: %w", err)
+	}
+	var p userArgs
+	_ = json.Unmarshal(change.Payload, &p)
+	undo, _ := json.Marshal(userArgs{Desired: p.Current})
+	return actions.Outcome{After: userState{State: c}, Undo: undo}, nil
+}
