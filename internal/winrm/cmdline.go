@@ -19,7 +19,7 @@ const cmdMeta = "\"%!^&|<>()"
 // CommandLine builds the command line for a native program run through
 // cmd.exe, or refuses arguments that cmd.exe would interpret. The program
 // must be a plain name or path ([A-Za-z0-9_.:\/-]); an argument may not hold
-// control characters or any of " % ! ^ & | < > ( ). Arguments with spaces or
+// control characters other than tab or any of " % ! ^ & | < > ( ). Arguments with spaces or
 // tabs, and empty ones, are enclosed in double quotes, with backslashes
 // before the closing quote doubled as CommandLineToArgvW expects.
 func CommandLine(program string, args ...string) (string, error) {
@@ -30,7 +30,7 @@ func CommandLine(program string, args ...string) (string, error) {
 	b.WriteString(program)
 	for i, a := range args {
 		for _, r := range a {
-			if r < 0x20 || r == 0x7f || strings.ContainsRune(cmdMeta, r) {
+			if (r < 0x20 && r != '\t') || r == 0x7f || strings.ContainsRune(cmdMeta, r) {
 				return "", fmt.Errorf("argument %d holds %q, which cmd.exe would interpret", i+1, r)
 			}
 		}

@@ -34,11 +34,11 @@ func (pc *persistConn) close() { _ = pc.nc.Close() }
 
 // alive reports whether an idle connection can still carry a request: the
 // server has neither closed it nor sent anything unasked.
+//
+// The read is tried before the deadline is waited for, so a close that has
+// already arrived shows at once; a live connection costs the short wait.
 func (pc *persistConn) alive() bool {
-	if time.Since(pc.idleSince) < time.Second {
-		return true
-	}
-	if err := pc.nc.SetReadDeadline(time.Now().Add(time.Millisecond)); err != nil {
+	if err := pc.nc.SetReadDeadline(time.Now().Add(100 * time.Microsecond)); err != nil {
 		return false
 	}
 	_, err := pc.br.Peek(1)
