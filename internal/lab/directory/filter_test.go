@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func TestParseFilter(t *testing.T) {
@@ -126,4 +127,28 @@ func TestFilterMatch(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzParseFilter checks that whatever the text parser accepts renders back
+// to text that parses to the same filter, and that evaluation never fails.
+func FuzzParseFilter(f *testing.F) {
+	for _, s := range []string{"(&(objectCategory=computer)(|(sAMAccountName=EX01$)(dNSHostName=x)))", "(cn=*a*b*)",
+		`(cn=\28\29)`, "(userAccountControl:1.2.840.113556.1.4.803:=2)", "(!(a>=1))", "(cn:dn:2.5.13.5:=x)"} {
+		f.Add(s)
+	}
+	e := Entry{DN: "CN=EX01,DC=corp", Attributes: map[string][]string{"cn": {"EX01"}, "userAccountControl": {"4096"}, "objectCategory": {"CN=Computer,CN=Schema,CN=Configuration,DC=corp"}}}
+	f.Fuzz(func(t *testing.T, text string) {
+		parsed, err := ParseFilter(text)
+		if err != nil {
+			return
+		}
+		again, err := ParseFilter(parsed.String())
+		if err != nil {
+			t.Fatalf("%q renders as %q, which does not parse: %v", text, parsed.String(), err)
+		}
+		if diff := cmp.Diff(parsed, again, cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("%q does not round-trip (-first +second):\n%s", text, diff)
+		}
+		_ = parsed.Match(e)
+	})
 }

@@ -65,7 +65,7 @@ func (c *conn) serve() {
 	defer func() {
 		// A bug in a handler must cost one connection, not the lab.
 		if recover() != nil {
-			c.srv.stats.rejected.Add(1)
+			c.srv.stats.panics.Add(1)
 		}
 	}()
 	if tc, ok := c.nc.(*tls.Conn); ok {

@@ -41,34 +41,47 @@ func decodeAttribute(p *ber.Packet) (string, []string, error) {
 	return name, values, nil
 }
 
-// modify handles a ModifyRequest with the directory's answers.
-func (c *conn) modify(m *message) result {
-	p := m.op
+// decodeModify reads a ModifyRequest. Increment (RFC 4525) decodes but is
+// reported as unsupported, AD having no such operation.
+func decodeModify(p *ber.Packet) (string, []directory.Change, error) {
 	if p.TagType != ber.TypeConstructed || len(p.Children) != 2 || p.Children[1].TagType != ber.TypeConstructed {
-		return result{code: 2, message: errDecoding}
+		return "", nil, malformed("bad modify request")
 	}
 	dn, err := str(p.Children[0])
 	if err != nil {
-		return result{code: 2, message: errDecoding}
+		return "", nil, err
 	}
 	var changes []directory.Change
 	for _, cp := range p.Children[1].Children {
 		if cp.TagType != ber.TypeConstructed || len(cp.Children) != 2 {
-			return result{code: 2, message: errDecoding}
+			return "", nil, malformed("bad change")
 		}
 		op, err := integer(cp.Children[0])
 		if err != nil || op < 0 || op > 3 {
-			return result{code: 2, message: errDecoding}
-		}
-		if op == 3 {
-			// increment (RFC 4525) is not an AD operation.
-			return unwillingToPerform()
+			return "", nil, malformed("bad change operation")
 		}
 		name, values, err := decodeAttribute(cp.Children[1])
 		if err != nil {
-			return result{code: 2, message: errDecoding}
+			return "", nil, err
+		}
+		if op == 3 {
+			return "", nil, errIncrement
 		}
 		changes = append(changes, directory.Change{Op: directory.ChangeOp(op), Attribute: name, Values: values})
+	}
+	return dn, changes, nil
+}
+
+var errIncrement = errors.New("increment is not supported")
+
+// modify handles a ModifyRequest with the directory's answers.
+func (c *conn) modify(m *message) result {
+	dn, changes, err := decodeModify(m.op)
+	switch {
+	case errors.Is(err, errIncrement):
+		return unwillingToPerform()
+	case err != nil:
+		return result{code: 2, message: errDecoding}
 	}
 	if r, ok := c.writeAllowed(); !ok {
 		return r
@@ -79,23 +92,31 @@ func (c *conn) modify(m *message) result {
 	return result{}
 }
 
-// add handles an AddRequest as an originating write.
-func (c *conn) add(m *message) result {
-	p := m.op
+// decodeAdd reads an AddRequest.
+func decodeAdd(p *ber.Packet) (directory.Entry, error) {
 	if p.TagType != ber.TypeConstructed || len(p.Children) != 2 || p.Children[1].TagType != ber.TypeConstructed {
-		return result{code: 2, message: errDecoding}
+		return directory.Entry{}, malformed("bad add request")
 	}
 	dn, err := str(p.Children[0])
 	if err != nil {
-		return result{code: 2, message: errDecoding}
+		return directory.Entry{}, err
 	}
 	e := directory.Entry{DN: dn, Attributes: map[string][]string{}}
 	for _, ap := range p.Children[1].Children {
 		name, values, err := decodeAttribute(ap)
 		if err != nil {
-			return result{code: 2, message: errDecoding}
+			return directory.Entry{}, err
 		}
 		e.Attributes[name] = append(e.Attributes[name], values...)
+	}
+	return e, nil
+}
+
+// add handles an AddRequest as an originating write.
+func (c *conn) add(m *message) result {
+	e, err := decodeAdd(m.op)
+	if err != nil {
+		return result{code: 2, message: errDecoding}
 	}
 	if r, ok := c.writeAllowed(); !ok {
 		return r

@@ -45,6 +45,9 @@ type Stats struct {
 	Extended    int64
 	// Rejected counts connections closed for garbage on the wire.
 	Rejected int64
+	// Panics counts connections lost to a failure inside the server; it
+	// stays zero unless the server has a bug.
+	Panics int64
 }
 
 // Server is one domain controller's LDAP service.
@@ -64,7 +67,7 @@ type Server struct {
 	wg        sync.WaitGroup
 
 	stats struct {
-		connections, binds, searches, modifies, adds, deletes, extended, rejected atomic.Int64
+		connections, binds, searches, modifies, adds, deletes, extended, rejected, panics atomic.Int64
 	}
 }
 
@@ -229,6 +232,7 @@ func (s *Server) Stats() Stats {
 		Deletes:     s.stats.deletes.Load(),
 		Extended:    s.stats.extended.Load(),
 		Rejected:    s.stats.rejected.Load(),
+		Panics:      s.stats.panics.Load(),
 	}
 }
 
