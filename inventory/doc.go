@@ -1,0 +1,18 @@
+// Package inventory reads the hosts rectify works on, the groups they belong
+// to, the Active Directory domains they live in and how to reach them, from
+// an HCL file:
+//
+//	winrm { https = true, auth = "ntlm", username = env("USER"), password = env("PASS") }
+//	domain "corp.example.com" { ldap { url = "ldaps://dc01.corp.example.com" } }
+//	host "ex01" { fqdn = "ex01.corp.example.com", domain = "corp.example.com", groups = ["exchange"] }
+//	group "dc" { hosts = ["dc01"] }
+//
+// Load decodes such a file and reports every problem in one pass as HCL
+// diagnostics with the tightest source range. WinRM settings merge from the
+// top-level defaults, then each group the host belongs to (in declaration
+// order), then the host's own block.
+//
+// Credentials are held in Secret values, which never render: not through
+// fmt, JSON, text encoding nor zerolog. Only Secret.Reveal returns them, and
+// only the transports call it. Select implements the -limit host selection.
+package inventory

@@ -1,0 +1,60 @@
+package inventory
+
+import (
+	"net/netip"
+	"strings"
+)
+
+// validDNSName reports whether s is a DNS name of at least minLabels labels:
+// labels of letters, digits and hyphens, 1 to 63 characters, not starting
+// or ending with a hyphen, 253 characters in all. A trailing dot is allowed.
+func validDNSName(s string, minLabels int) bool {
+	s = strings.TrimSuffix(s, ".")
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	labels := strings.Split(s, ".")
+	if len(labels) < minLabels {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			c := l[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// validFQDN reports whether s is a fully qualified host name: a DNS name of
+// at least two labels.
+func validFQDN(s string) bool { return validDNSName(s, 2) }
+
+// validAddress reports whether s is an IP address or a host name, without a
+// port (the port belongs in the winrm block).
+func validAddress(s string) bool {
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.Zone() == ""
+	}
+	return validDNSName(s, 1)
+}
+
+// canonicalDomain is the form domain names are compared in.
+func canonicalDomain(s string) string {
+	return strings.ToLower(strings.TrimSuffix(s, "."))
+}
+
+// baseDNOf derives the default search base of a domain:
+// corp.example.com gives DC=corp,DC=example,DC=com.
+func baseDNOf(domain string) string {
+	labels := strings.Split(canonicalDomain(domain), ".")
+	for i, l := range labels {
+		labels[i] = "DC=" + l
+	}
+	return strings.Join(labels, ",")
+}

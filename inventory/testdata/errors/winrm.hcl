@@ -1,0 +1,35 @@
+winrm {
+  port                 = 70000 # ERROR: Invalid port
+  https                = "maybe" # ERROR: Incorrect attribute value type
+  auth                 = "kerberos" # ERROR: Invalid auth
+  timeout              = "soon" # ERROR: Invalid timeout
+  ca_file              = "../pki/missing.pem" # ERROR: Unusable ca_file
+  insecure_skip_verify = true # WARNING: TLS verification disabled
+}
+
+group "http" {
+  winrm {
+    https = false
+    auth  = "basic" # ERROR: Basic authentication over HTTP
+  }
+}
+
+host "ex01" {
+  fqdn   = "ex01.corp.example.com"
+  groups = ["http"]
+  winrm {
+    port    = 1.5 # ERROR: Invalid port
+    ca_file = "../pki/request.pem" # ERROR: Unusable ca_file
+    timeout = "0s" # ERROR: Invalid timeout
+  }
+}
+
+host "ex02" {
+  fqdn   = "ex02.corp.example.com"
+  groups = ["http"]
+  winrm {
+    ca_file  = "../pki/garbage.txt" # ERROR: Unusable ca_file
+    password = "written-here" # WARNING: Password written in the inventory
+    username = env("RECTIFY_NOT_SET") # ERROR: Invalid function argument
+  }
+}
