@@ -233,6 +233,9 @@ func decodeAmount(attr *hcl.Attribute, min int) (Amount, hcl.Diagnostics) {
 	if diags.HasErrors() {
 		return a, diags
 	}
+	if !v.IsWhollyKnown() {
+		return a, append(diags, notConstant(attr))
+	}
 	bad := func(detail string) (Amount, hcl.Diagnostics) {
 		return a, append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,

@@ -71,6 +71,9 @@ func (d *decoder) decodeVariable(b *hcl.Block) hcl.Diagnostics {
 	if attr, ok := content.Attributes["default"]; ok {
 		v.DefaultRange = attr.Expr.Range()
 		val, ds := attr.Expr.Value(nil)
+		if !ds.HasErrors() && !val.IsWhollyKnown() {
+			ds = append(ds, notConstant(attr))
+		}
 		diags = append(diags, ds...)
 		if !ds.HasErrors() {
 			if v.TypeDefaults != nil {

@@ -27,20 +27,44 @@ const MaxFileSize = 1 << 20
 // reg. It returns the playbook even when there are errors, so that
 // Evaluate can still report the problems of the parts that decoded.
 func LoadDir(path string, reg *actions.Registry) (*Playbook, hcl.Diagnostics) {
+	names, dir, diags := playbookFiles(path)
+	srcs := map[string][]byte{}
+	for _, name := range names {
+		src, d := readSource(name)
+		diags = append(diags, d...)
+		if src != nil {
+			srcs[name] = src
+		}
+	}
+	p, more := loadSources(dir, names, srcs, reg)
+	return p, tidyDiagnostics(append(diags, more...))
+}
+
+// Load runs both stages: LoadDir, then Evaluate. It returns the resolved
+// playbook (its Playbook field holds the static one) and the problems of
+// both stages in source order.
+func Load(path string, reg *actions.Registry, in EvalInput) (*Resolved, hcl.Diagnostics) {
+	p, diags := LoadDir(path, reg)
+	r, more := p.Evaluate(in)
+	return r, tidyDiagnostics(append(diags, more...))
+}
+
+// loadSources decodes the named files of a playbook in dir; srcs holds
+// the bytes of those that could be read.
+func loadSources(dir string, names []string, srcs map[string][]byte, reg *actions.Registry) (*Playbook, hcl.Diagnostics) {
 	p := &Playbook{
+		Dir:       dir,
 		Variables: map[string]*Variable{},
 		Locals:    map[string]*Local{},
 		Files:     map[string][]byte{},
 
 		stepsByName: map[string]*Step{},
 	}
-	names, dir, diags := playbookFiles(path)
-	p.Dir = dir
+	var diags hcl.Diagnostics
 	var files []*hcl.File
 	for _, name := range names {
-		src, d := readSource(name)
-		diags = append(diags, d...)
-		if src == nil {
+		src, ok := srcs[name]
+		if !ok {
 			continue
 		}
 		p.Files[name] = src
@@ -55,7 +79,6 @@ func LoadDir(path string, reg *actions.Registry) (*Playbook, hcl.Diagnostics) {
 		dec := decoder{p: p, reg: reg}
 		diags = append(diags, dec.decode(files)...)
 	}
-	diags = tidyDiagnostics(diags)
 	return p, diags
 }
 

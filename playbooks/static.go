@@ -16,6 +16,9 @@ func staticValue(attr *hcl.Attribute, ty cty.Type) (cty.Value, hcl.Diagnostics) 
 	if diags.HasErrors() {
 		return cty.NilVal, diags
 	}
+	if !v.IsWhollyKnown() {
+		return cty.NilVal, append(diags, notConstant(attr))
+	}
 	if v.IsNull() {
 		return cty.NilVal, append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
@@ -52,4 +55,15 @@ func staticBool(attr *hcl.Attribute) (bool, hcl.Diagnostics) {
 		return false, diags
 	}
 	return v.True(), diags
+}
+
+// notConstant reports a value that is not known before evaluation; only a
+// broken expression (whose syntax error is reported too) gets here.
+func notConstant(attr *hcl.Attribute) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Invalid value",
+		Detail:   fmt.Sprintf("The argument %q must be a constant value.", attr.Name),
+		Subject:  attr.Expr.Range().Ptr(),
+	}
 }
