@@ -17,7 +17,8 @@ import (
 // Replication is the ad.replication action (KB 979174 step 2): it reads
 // repadmin /showrepl * /csv on each domain controller and reports failing
 // inbound links with their error codes; it plans a forced
-// repadmin /syncall <dc> /AdeP on a DC whose inbound links fail, and, when
+// repadmin /syncall <dc> /AdeP on a DC whose links fail (with /P, the
+// source of the failing links: a push repairs what flows from it), and, when
 // triggered (after SPN changes), once from one DC (push_from, default the
 // first target), since /P pushes forest-wide. The plan lists the DCs and
 // partitions the push touches.
@@ -56,6 +57,7 @@ func (Replication) Probes(inst actions.Instance) ([]actions.Probe, error) {
 type FailingLink struct {
 	NamingContext string `json:"naming_context"`
 	Source        string `json:"source"`
+	Destination   string `json:"destination"`
 	Failures      int    `json:"failures"`
 	Status        int    `json:"status"`
 }
@@ -81,16 +83,23 @@ func (Replication) Observe(inst actions.Instance, r actions.Results) (actions.St
 		return nil, fmt.Errorf("read repadmin /showrepl: %w", err)
 	}
 	dc := netbios(inst.Host)
+	// A push (/P) from this DC repairs the links it is the source of; a
+	// pull repairs the links it is the destination of.
+	push := strings.Contains(inst.Config.String("options"), "P")
 	st := replState{DC: dc, Failing: []FailingLink{}, Contexts: []string{}, Partners: []string{}}
 	contexts, partners := map[string]bool{}, map[string]bool{}
 	for _, l := range links {
-		if !strings.EqualFold(l.DestinationDSA, dc) {
+		mine, partner := strings.EqualFold(l.DestinationDSA, dc), l.SourceDSA
+		if push {
+			mine, partner = strings.EqualFold(l.SourceDSA, dc), l.DestinationDSA
+		}
+		if !mine {
 			continue
 		}
 		contexts[l.NamingContext] = true
-		partners[l.SourceDSA] = true
+		partners[partner] = true
 		if !l.OK() {
-			st.Failing = append(st.Failing, FailingLink{NamingContext: l.NamingContext, Source: l.SourceDSA, Failures: l.Failures, Status: l.Status})
+			st.Failing = append(st.Failing, FailingLink{NamingContext: l.NamingContext, Source: l.SourceDSA, Destination: l.DestinationDSA, Failures: l.Failures, Status: l.Status})
 		}
 	}
 	for c := range contexts {
@@ -153,12 +162,12 @@ func (Replication) Plan(inst actions.Instance, current actions.State) (plans.Cha
 	pusher := strings.EqualFold(pushFrom(inst), inst.Host.Name)
 	var findings []string
 	for _, f := range st.Failing {
-		findings = append(findings, fmt.Sprintf("%s <- %s, %s: %d consecutive failure(s), last status %s", st.DC, f.Source, f.NamingContext, f.Failures, statusText(f.Status)))
+		findings = append(findings, fmt.Sprintf("%s <- %s, %s: %d consecutive failure(s), last status %s", f.Destination, f.Source, f.NamingContext, f.Failures, statusText(f.Status)))
 	}
 	var reason string
 	switch {
 	case len(st.Failing) > 0:
-		reason = fmt.Sprintf("KB 979174 step 2: %d inbound replication link(s) of %s fail", len(st.Failing), st.DC)
+		reason = fmt.Sprintf("KB 979174 step 2: %d replication link(s) from %s fail; a forced sync from it repairs them once their cause is gone", len(st.Failing), st.DC)
 	case inst.Triggered && pusher:
 		reason = "KB 979174 step 2: replicate the changes planned above (SPNs) to every domain controller before Exchange authenticates again"
 	default:

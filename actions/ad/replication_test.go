@@ -28,13 +28,13 @@ func TestReplicationPlan(t *testing.T) {
 		triggered bool
 		want      plans.Action
 	}{
-		{"dc01", false, plans.NoOp},
-		{"dc01", true, plans.Run},  // the pusher
-		{"dc02", false, plans.Run}, // failing inbound link
+		{"dc02", false, plans.NoOp},
+		{"dc02", true, plans.Run},  // the pusher
+		{"dc01", false, plans.Run}, // source of a failing link: its push repairs it
 		{"dc03", true, plans.NoOp}, // triggered, but not the pusher
 	}
 	for _, tt := range tests {
-		inst := actions.Instance{Host: actions.Host{Name: tt.host, FQDN: tt.host + ".corp.example.com"}, Targets: []string{"dc01", "dc02", "dc03"}, Config: cfg, Triggered: tt.triggered}
+		inst := actions.Instance{Host: actions.Host{Name: tt.host, FQDN: tt.host + ".corp.example.com"}, Targets: []string{"dc02", "dc01", "dc03"}, Config: cfg, Triggered: tt.triggered}
 		st, err := Replication{}.Observe(inst, results)
 		if err != nil {
 			t.Fatal(err)
@@ -46,7 +46,7 @@ func TestReplicationPlan(t *testing.T) {
 		if ch.Action != tt.want {
 			t.Errorf("%s triggered=%v: %s, want %s", tt.host, tt.triggered, ch.Action, tt.want)
 		}
-		if tt.host == "dc02" && (len(ch.Findings) != 1 || !strings.Contains(ch.Findings[0], "1722 (0x6ba): The RPC server is unavailable")) {
+		if tt.host == "dc01" && (len(ch.Findings) != 1 || !strings.Contains(ch.Findings[0], "1722 (0x6ba): The RPC server is unavailable")) {
 			t.Errorf("failing link finding = %q", ch.Findings)
 		}
 	}

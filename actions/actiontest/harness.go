@@ -1,0 +1,213 @@
+package actiontest
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+
+	"github.com/rectifyhq/rectify/actions"
+	"github.com/rectifyhq/rectify/actions/builtin"
+	"github.com/rectifyhq/rectify/engine"
+	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/internal/connect"
+	"github.com/rectifyhq/rectify/internal/lab"
+	"github.com/rectifyhq/rectify/internal/lab/ldapd"
+	"github.com/rectifyhq/rectify/internal/ldap"
+	"github.com/rectifyhq/rectify/internal/winrm"
+)
+
+// Harness is a running lab with the engine and transports pointed at it.
+type Harness struct {
+	Lab      *lab.Lab
+	Registry *actions.Registry
+	Engine   *engine.Engine
+	Conns    *connect.Connections
+	hosts    []actions.Host
+}
+
+// Start serves scenario sc on loopback for the test's duration.
+func Start(t testing.TB, sc lab.Scenario) *Harness {
+	t.Helper()
+	ctx := context.Background()
+	l, err := lab.Start(ctx, sc, lab.Options{WinRMPort: lab.AnyPort, LDAPPorts: lab.LDAPPorts{LDAP: lab.AnyPort, LDAPS: lab.AnyPort, GC: lab.AnyPort, GCS: lab.AnyPort}})
+	if err != nil {
+		t.Fatalf("start the lab: %v", err)
+	}
+	t.Cleanup(func() { l.Close() })
+	h := &Harness{Lab: l, Registry: builtin.Registry()}
+	h.Engine = &engine.Engine{Registry: h.Registry, Version: "test"}
+	for _, lh := range l.Org().Hosts() {
+		group := "exchange"
+		if lh.Role == lab.RoleDC {
+			group = "dc"
+		}
+		h.hosts = append(h.hosts, actions.Host{Name: lh.Name, FQDN: lh.FQDN, Address: lh.IP, Domain: lh.Domain, Site: lh.Site, Groups: []string{group}})
+	}
+	h.Conns = h.NewConnections()
+	t.Cleanup(func() { h.Conns.Close() })
+	return h
+}
+
+// NewConnections returns fresh transports to the lab; close them after use.
+func (h *Harness) NewConnections() *connect.Connections {
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(h.Lab.CAPEM())
+	pdc := ""
+	for _, dc := range h.Lab.Org().DCs() {
+		if dc.PDC || pdc == "" {
+			pdc = dc.Name
+		}
+	}
+	return connect.New(connect.Options{
+		WinRM: func(name string) (winrm.Config, error) {
+			ep, ok := h.Lab.WinRM(name)
+			lh, ok2 := h.Lab.Host(name)
+			if !ok || !ok2 {
+				return winrm.Config{}, fmt.Errorf("no lab host %q", name)
+			}
+			addr, portText, err := net.SplitHostPort(ep.Addr())
+			if err != nil {
+				return winrm.Config{}, err
+			}
+			port, err := strconv.Atoi(portText)
+			if err != nil {
+				return winrm.Config{}, err
+			}
+			return winrm.Config{
+				Host: name, Address: addr, Port: port, HTTPS: true, ServerName: lh.FQDN, RootCAs: pool,
+				Auth: winrm.AuthNTLM, Username: h.Lab.Username(), Password: h.Lab.Password(),
+				Timeout: 30 * time.Second, OperationTimeout: 5 * time.Second, DialTimeout: 5 * time.Second, MaxAttempts: 2,
+			}, nil
+		},
+		LDAP: func(domain string) (ldap.Config, error) {
+			return ldap.Config{
+				URL: "ldaps://" + h.Lab.LDAPAddr(pdc, ldapd.LDAPS), GCURL: "ldaps://" + h.Lab.LDAPAddr(pdc, ldapd.GCS),
+				RootCAs: pool, BindUser: h.Lab.Username(), Password: ldap.NewSecret(h.Lab.Password()), Timeout: 10 * time.Second,
+			}, nil
+		},
+	})
+}
+
+// Hosts returns the lab's hosts as the inventory would describe them.
+func (h *Harness) Hosts() []actions.Host { return h.hosts }
+
+// Group returns the names of the hosts in group g.
+func (h *Harness) Group(g string) []string {
+	var out []string
+	for _, x := range h.hosts {
+		if x.InGroup(g) {
+			out = append(out, x.Name)
+		}
+	}
+	return out
+}
+
+// Step builds an engine step for action id with attrs, applying the
+// schema's defaults and types as the playbook decoder does.
+func (h *Harness) Step(t testing.TB, id, name string, targets []string, attrs map[string]cty.Value) engine.Step {
+	t.Helper()
+	a, ok := h.Registry.Lookup(id)
+	if !ok {
+		t.Fatalf("no action %q", id)
+	}
+	cfg, err := Config(a.Schema(), attrs)
+	if err != nil {
+		t.Fatalf("step %s: %v", name, err)
+	}
+	if v, ok := a.(actions.Validator); ok {
+		for _, p := range v.ValidateConfig(cfg) {
+			t.Fatalf("step %s: %s: %s: %s", name, p.Attribute, p.Summary, p.Detail)
+		}
+	}
+	return engine.Step{Name: name, ActionID: id, Action: a, Targets: targets, Config: cfg, AutoCorrect: true}
+}
+
+// Config decodes attrs against s: every attribute present, defaults
+// applied, values converted to their types.
+func Config(s actions.Schema, attrs map[string]cty.Value) (actions.Config, error) {
+	out := map[string]cty.Value{}
+	for name := range attrs {
+		if _, ok := s.Lookup(name); !ok {
+			return actions.Config{}, fmt.Errorf("unknown attribute %q", name)
+		}
+	}
+	for _, a := range s.Attributes {
+		typ := a.Type
+		if a.Hosts {
+			typ = cty.List(cty.String)
+		}
+		v, given := attrs[a.Name]
+		switch {
+		case given:
+		case a.Default != cty.NilVal:
+			v = a.Default
+		case a.Required:
+			return actions.Config{}, fmt.Errorf("missing attribute %q", a.Name)
+		default:
+			if typ == cty.DynamicPseudoType {
+				v = cty.NullVal(cty.DynamicPseudoType)
+			} else {
+				v = cty.NullVal(typ)
+			}
+		}
+		if typ != cty.DynamicPseudoType && !v.IsNull() {
+			cv, err := convert.Convert(v, typ)
+			if err != nil {
+				return actions.Config{}, fmt.Errorf("attribute %q: %w", a.Name, err)
+			}
+			v = cv
+		}
+		out[a.Name] = v
+	}
+	return actions.NewConfig(cty.ObjectVal(out)), nil
+}
+
+// Input returns the engine input for steps over the lab's hosts.
+func (h *Harness) Input(steps ...engine.Step) engine.Input {
+	return engine.Input{
+		Playbook:  plans.PlaybookRef{Name: "conformance", Digest: "sha256:playbook"},
+		Inventory: plans.InventoryRef{Path: "lab", Digest: "sha256:inventory"},
+		Steps:     steps,
+		Hosts:     h.hosts,
+	}
+}
+
+// Plan plans steps against the lab.
+func (h *Harness) Plan(t testing.TB, steps ...engine.Step) *plans.Plan {
+	t.Helper()
+	p, err := h.Engine.Plan(context.Background(), h.Input(steps...), h.Conns)
+	if err != nil {
+		t.Fatalf("plan: %v", err)
+	}
+	return p
+}
+
+// Apply applies p to the lab.
+func (h *Harness) Apply(t testing.TB, p *plans.Plan) *engine.ApplyResult {
+	t.Helper()
+	res, err := h.Engine.Apply(context.Background(), p, h.Conns, engine.ApplyOptions{Hosts: h.hosts, PlaybookDigest: p.Playbook.Digest, InventoryDigest: p.Inventory.Digest})
+	if err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	return res
+}
+
+// Instance returns the plan's instance of step on host.
+func Instance(t testing.TB, p *plans.Plan, step, host string) plans.Instance {
+	t.Helper()
+	addr := plans.Address(step, host)
+	for _, in := range p.Instances {
+		if in.Address == addr {
+			return in
+		}
+	}
+	t.Fatalf("the plan has no instance %s", addr)
+	return plans.Instance{}
+}
