@@ -3,6 +3,7 @@ package ops
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,17 +17,23 @@ import (
 const pscheckScript = "../../tools/pscheck/pscheck.mjs"
 
 // runPscheck runs the checker with node on the given paths and returns its
-// standard output and exit code. It skips the test when node or the
-// checker's npm packages are missing.
+// standard output and exit code. On a developer machine without node or the
+// checker's npm packages it skips the test; under CI (CI set) it fails.
 func runPscheck(t *testing.T, paths ...string) (string, int) {
 	t.Helper()
+	missing := func(reason string) {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s; CI must install node and run npm ci --prefix tools/pscheck", reason)
+		}
+		t.Skip(reason + "; run npm ci --prefix tools/pscheck")
+	}
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("node is not installed; CI installs it and runs npm ci --prefix tools/pscheck")
+		missing("node is not installed")
 	}
 	modules := filepath.Join(filepath.Dir(pscheckScript), "node_modules", "web-tree-sitter")
 	if _, err := os.Stat(modules); err != nil {
-		t.Skip("tools/pscheck/node_modules is missing; run npm ci --prefix tools/pscheck")
+		missing("tools/pscheck/node_modules is missing")
 	}
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(node, append([]string{pscheckScript}, paths...)...)
@@ -147,5 +154,18 @@ func TestPscheckFlagsCommonMistakes(t *testing.T) {
 	}
 	if !strings.Contains(out, "files, ") {
 		t.Errorf("pscheck printed no summary:\n%s", out)
+	}
+}
+
+// TestPscheckWalksDirectories runs the checker as CI does, on a directory:
+// it finds every script and leaves fixtures under testdata alone.
+func TestPscheckWalksDirectories(t *testing.T) {
+	out, code := runPscheck(t, ".")
+	if code != 0 {
+		t.Fatalf("pscheck exit code %d on the package directory:\n%s", code, out)
+	}
+	want := fmt.Sprintf("pscheck: %d files, 0 with syntax errors", len(Ops()))
+	if !strings.Contains(out, want) {
+		t.Errorf("pscheck output lacks %q:\n%s", want, out)
 	}
 }

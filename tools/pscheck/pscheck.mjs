@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // pscheck parses PowerShell scripts with tree-sitter-powershell and reports
 // every syntax error as file:line:col. Arguments are .ps1 files or
-// directories (searched recursively for .ps1 files). It exits 0 when every
-// script parses cleanly, 1 when any has a syntax error, and 2 on a usage or
-// I/O problem.
+// directories, searched recursively for .ps1 files except under testdata,
+// node_modules and .git. It exits 0 when every script parses cleanly, 1
+// when any has a syntax error, and 2 on a usage or I/O problem.
+//
+// Usage: node tools/pscheck/pscheck.mjs FILE.ps1|DIR ...
 
 import { readFile, readdir, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -18,18 +20,33 @@ const { Language, Parser } = await import("web-tree-sitter");
 
 const require = createRequire(import.meta.url);
 
+// skipped are directory names not searched when walking a directory: Go's
+// testdata (fixtures, some broken on purpose), dependencies, and VCS data.
+// Files named on the command line are always checked.
+const skipped = new Set(["testdata", "node_modules", ".git"]);
+
+// walk appends the .ps1 files under dir to files.
+async function walk(dir, files) {
+  const entries = await readdir(dir, { withFileTypes: true });
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (!skipped.has(e.name)) {
+        await walk(p, files);
+      }
+    } else if (e.isFile() && e.name.toLowerCase().endsWith(".ps1")) {
+      files.push(p);
+    }
+  }
+}
+
 // collect expands the command-line arguments into a sorted list of files.
 async function collect(args) {
   const files = [];
   for (const arg of args) {
     const info = await stat(arg);
     if (info.isDirectory()) {
-      const entries = await readdir(arg, { recursive: true, withFileTypes: true });
-      for (const e of entries) {
-        if (e.isFile() && e.name.toLowerCase().endsWith(".ps1")) {
-          files.push(path.join(e.parentPath ?? e.path, e.name));
-        }
-      }
+      await walk(arg, files);
     } else {
       files.push(arg);
     }
