@@ -1,0 +1,179 @@
+package ldap
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	goldap "github.com/go-ldap/ldap/v3"
+	"github.com/rs/zerolog"
+)
+
+// MaxPageSize is the largest page a Directory asks for: Active Directory's
+// default MaxPageSize policy. Larger requests are capped to it.
+const MaxPageSize = 1000
+
+// DefaultTimeout bounds one LDAP operation (a dial, a bind, one page of a
+// search, a modify) when Config.Timeout is zero.
+const DefaultTimeout = 30 * time.Second
+
+// Config says how to reach and bind to one domain.
+type Config struct {
+	// URL is the domain controller: ldaps://host[:636], or ldap://host[:389]
+	// with StartTLS set. Plain LDAP without StartTLS is refused.
+	URL string
+	// StartTLS upgrades an ldap:// connection to TLS before binding.
+	StartTLS bool
+	// BaseDN is the default search base; empty means the rootDSE's
+	// defaultNamingContext.
+	BaseDN string
+	// BindUser is a user principal name (admin@corp.example.com) or a
+	// down-level logon name (CORP\admin).
+	BindUser string
+	// Password is the bind password.
+	Password Secret
+	// NTLM binds with NTLM instead of a simple bind. go-ldap's NTLM signs
+	// nothing and sends no channel binding, so hardened DCs refuse it.
+	NTLM bool
+	// CAFile is a PEM file of the CAs that sign the DCs' certificates.
+	CAFile string
+	// RootCAs is used instead of CAFile when set.
+	RootCAs *x509.CertPool
+	// ServerName is the name the certificate must carry; default: URL host.
+	ServerName string
+	// InsecureSkipVerify accepts any certificate. A warning is logged.
+	InsecureSkipVerify bool
+	// Timeout bounds one LDAP operation; default DefaultTimeout.
+	Timeout time.Duration
+	// GCURL is the Global Catalog; default: the URL's host on 3269 for
+	// ldaps, 3268 with StartTLS for ldap.
+	GCURL string
+	// PageSize is the default page size of searches (capped at MaxPageSize).
+	PageSize int
+	// Logger receives debug lines per request and the insecure warning.
+	// The zero value logs nothing.
+	Logger zerolog.Logger
+}
+
+// endpointConfig is one server to dial: the DC or the Global Catalog.
+type endpointConfig struct {
+	url      *url.URL
+	startTLS bool
+	address  string // host:port
+}
+
+func (c Config) timeout() time.Duration {
+	if c.Timeout > 0 {
+		return c.Timeout
+	}
+	return DefaultTimeout
+}
+
+func (c Config) pageSize(asked int) int {
+	size := asked
+	if size <= 0 {
+		size = c.PageSize
+	}
+	if size <= 0 || size > MaxPageSize {
+		size = MaxPageSize
+	}
+	return size
+}
+
+// parseEndpoint checks an LDAP URL and fills in the default port.
+func parseEndpoint(raw string, startTLS bool, defaultPorts [2]string) (endpointConfig, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return endpointConfig{}, fmt.Errorf("parse url: %w", err)
+	}
+	if u.Host == "" {
+		return endpointConfig{}, fmt.Errorf("url %q has no host", raw)
+	}
+	if u.User != nil {
+		return endpointConfig{}, errors.New("url must not carry credentials")
+	}
+	var port string
+	switch strings.ToLower(u.Scheme) {
+	case "ldaps":
+		if startTLS {
+			return endpointConfig{}, errors.New("start_tls applies to ldap:// urls, not ldaps://")
+		}
+		port = defaultPorts[1]
+	case "ldap":
+		if !startTLS {
+			return endpointConfig{}, fmt.Errorf("url %q is plain LDAP: use ldaps:// or enable StartTLS", raw)
+		}
+		port = defaultPorts[0]
+	default:
+		return endpointConfig{}, fmt.Errorf("url %q: scheme must be ldaps or ldap", raw)
+	}
+	host := u.Hostname()
+	if p := u.Port(); p != "" {
+		port = p
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	return endpointConfig{url: u, startTLS: startTLS, address: net.JoinHostPort(host, port)}, nil
+}
+
+// globalCatalog derives the Global Catalog endpoint from the DC's.
+func (c Config) globalCatalog(dc endpointConfig) (endpointConfig, error) {
+	if c.GCURL != "" {
+		startTLS := strings.HasPrefix(strings.ToLower(c.GCURL), "ldap:")
+		return parseEndpoint(c.GCURL, startTLS, [2]string{"3268", "3269"})
+	}
+	host := dc.url.Hostname()
+	u := *dc.url
+	port := "3269"
+	if dc.startTLS {
+		port = "3268"
+	}
+	u.Host = net.JoinHostPort(host, port)
+	return endpointConfig{url: &u, startTLS: dc.startTLS, address: u.Host}, nil
+}
+
+// tlsConfig builds the verified TLS configuration of the domain.
+func (c Config) tlsConfig(host string) (*tls.Config, error) {
+	conf := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: host}
+	if c.ServerName != "" {
+		conf.ServerName = c.ServerName
+	}
+	switch {
+	case c.RootCAs != nil:
+		conf.RootCAs = c.RootCAs
+	case c.CAFile != "":
+		pem, err := os.ReadFile(c.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("read ca_file: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("ca_file %s holds no PEM certificate", c.CAFile)
+		}
+		conf.RootCAs = pool
+	}
+	conf.InsecureSkipVerify = c.InsecureSkipVerify
+	return conf, nil
+}
+
+// validate checks what New needs before any network traffic.
+func (c Config) validate() error {
+	var errs []error
+	if c.BindUser == "" {
+		errs = append(errs, errors.New("bind user is required"))
+	}
+	if c.Password.IsZero() {
+		errs = append(errs, errors.New("password is required (an empty password would be an unauthenticated bind)"))
+	}
+	if c.BaseDN != "" {
+		if _, err := goldap.ParseDN(c.BaseDN); err != nil {
+			errs = append(errs, fmt.Errorf("base dn: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,31 @@
+// Package ldap is rectify's Active Directory client: an actions.Directory
+// over LDAP, built on github.com/go-ldap/ldap/v3.
+//
+// A Directory talks to one domain. It keeps one bound connection to the
+// domain controller and one to the Global Catalog, each used by one request
+// at a time, and redials once when a kept connection turns out to be dead.
+// Connections are always encrypted: ldaps:// or ldap:// followed by
+// StartTLS; certificates are verified against the configured CA unless the
+// configuration explicitly says otherwise (and then a warning is logged).
+//
+// Binding is a simple bind with a user principal name (user@corp.example.com)
+// or a down-level name (CORP\user) by default. NTLM bind is an option, but
+// go-ldap's NTLM bind signs nothing and sends no channel binding token, so
+// domain controllers hardened with LDAP signing and channel binding
+// (LdapEnforceChannelBinding=2) refuse it; prefer a simple bind over TLS.
+//
+// Filters are never text supplied by callers: they are actions.Filter values
+// rendered by RenderFilter, which escapes every value with ldap.EscapeFilter
+// and accepts only well-formed attribute names. DNs built from input go
+// through ldap.EscapeDN.
+//
+// Every failure is an *actions.TransportError whose Kind comes from the
+// error's type or the server's result code, never from matching message
+// text. The SPN uniqueness refusal is recognised from the Win32 error code
+// that AD (000021C7) and Samba (0000202F) put at the start of the
+// diagnostic message.
+//
+// The package also holds the SPN helpers of KB 979174 (KBSPNs, Holders,
+// DuplicateScan, FindComputer), written against actions.Directory so that
+// actions and the lab can use them with any Directory.
+package ldap

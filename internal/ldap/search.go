@@ -1,0 +1,166 @@
+package ldap
+
+import (
+	"context"
+	"errors"
+
+	goldap "github.com/go-ldap/ldap/v3"
+
+	"github.com/rectifyhq/rectify/actions"
+)
+
+// Pager is a Directory that can hand over a search page by page, so that
+// a caller scanning a whole forest holds one page at a time. The SPN
+// helpers use it when the Directory offers it.
+type Pager interface {
+	SearchPages(ctx context.Context, req actions.SearchRequest, page func([]actions.Entry) error) error
+}
+
+var _ Pager = (*Directory)(nil)
+
+// Search returns every matching entry, following paging. An empty Base
+// means the domain's base DN, except for Global Catalog searches (the whole
+// forest) and base-scope searches (the rootDSE).
+func (d *Directory) Search(ctx context.Context, req actions.SearchRequest) ([]actions.Entry, error) {
+	var out []actions.Entry
+	err := d.SearchPages(ctx, req, func(page []actions.Entry) error {
+		out = append(out, page...)
+		return nil
+	})
+	return out, err
+}
+
+// SearchPages runs a paged search and calls page for each page received,
+// at most MaxPageSize entries at a time. Each page is one operation bounded
+// by the configured timeout; ctx bounds the whole search and is checked
+// between pages. An error returned by page stops the search and is
+// returned as is. When the kept connection turns out to be broken before
+// the first page arrives, it is replaced and the search sent again, once;
+// after a page has been delivered a broken connection is an error.
+func (d *Directory) SearchPages(ctx context.Context, req actions.SearchRequest, page func([]actions.Entry) error) error {
+	var filter = "(objectClass=*)"
+	if req.Filter != nil {
+		f, err := RenderFilter(req.Filter)
+		if err != nil {
+			return &actions.TransportError{Kind: actions.KindProtocol, Class: actions.Permanent, Op: "search", Err: err}
+		}
+		filter = f
+	}
+	base := req.Base
+	if base == "" && !req.GlobalCatalog && req.Scope != actions.ScopeBase {
+		b, err := d.BaseDN(ctx)
+		if err != nil {
+			return err
+		}
+		base = b
+	}
+	scope, err := scopeOf(req.Scope)
+	if err != nil {
+		return &actions.TransportError{Kind: actions.KindProtocol, Class: actions.Permanent, Op: "search", Err: err}
+	}
+	attrs := req.Attributes
+	if len(attrs) == 0 {
+		attrs = []string{"*"}
+	}
+	e := d.endpointFor(req.GlobalCatalog)
+	delivered := 0
+	var callerErr error
+	retry := func() bool { return delivered == 0 }
+	err = d.use(ctx, e, "search", retry, func(opCtx context.Context, s *session) error {
+		sr := goldap.NewSearchRequest(base, scope, goldap.NeverDerefAliases, req.SizeLimit, 0, false, filter, attrs, nil)
+		if req.Scope == actions.ScopeBase {
+			res, err := s.conn.Search(sr)
+			if err != nil && !goldap.IsErrorWithCode(err, goldap.LDAPResultSizeLimitExceeded) || res == nil {
+				return err
+			}
+			delivered += len(res.Entries)
+			if len(res.Entries) > 0 {
+				callerErr = page(convertEntries(res.Entries))
+			}
+			return nil
+		}
+		paging := goldap.NewControlPaging(uint32(d.cfg.pageSize(req.PageSize)))
+		sr.Controls = []goldap.Control{paging}
+		for {
+			res, err := s.conn.Search(sr)
+			sizeLimited := goldap.IsErrorWithCode(err, goldap.LDAPResultSizeLimitExceeded)
+			if err != nil && !sizeLimited || res == nil {
+				return err
+			}
+			entries := convertEntries(res.Entries)
+			if req.SizeLimit > 0 && delivered+len(entries) >= req.SizeLimit {
+				entries = entries[:req.SizeLimit-delivered]
+				sizeLimited = true
+			}
+			delivered += len(entries)
+			if len(entries) > 0 {
+				if callerErr = page(entries); callerErr != nil {
+					return abandonPaging(s, sr, paging, res)
+				}
+			}
+			cookie := nextCookie(res)
+			if sizeLimited {
+				return abandonPaging(s, sr, paging, res)
+			}
+			if len(cookie) == 0 {
+				return nil
+			}
+			if err := opCtx.Err(); err != nil {
+				return err
+			}
+			paging.SetCookie(cookie)
+		}
+	})
+	if callerErr != nil {
+		return callerErr
+	}
+	return err
+}
+
+// nextCookie returns the paging cookie of a page, or nil on the last page.
+func nextCookie(res *goldap.SearchResult) []byte {
+	if res == nil {
+		return nil
+	}
+	if c, ok := goldap.FindControl(res.Controls, goldap.ControlTypePaging).(*goldap.ControlPaging); ok {
+		return c.Cookie
+	}
+	return nil
+}
+
+// abandonPaging tells the server to drop a paged search's state (a paging
+// control with size 0 and the last cookie, RFC 2696).
+func abandonPaging(s *session, sr *goldap.SearchRequest, paging *goldap.ControlPaging, res *goldap.SearchResult) error {
+	cookie := nextCookie(res)
+	if len(cookie) == 0 {
+		return nil
+	}
+	paging.SetCookie(cookie)
+	paging.PagingSize = 0
+	sr.SizeLimit = 0
+	_, err := s.conn.Search(sr)
+	if err != nil && !goldap.IsErrorWithCode(err, goldap.LDAPResultSizeLimitExceeded) {
+		return err
+	}
+	return nil
+}
+
+func scopeOf(s actions.Scope) (int, error) {
+	switch s {
+	case actions.ScopeBase:
+		return goldap.ScopeBaseObject, nil
+	case actions.ScopeOne:
+		return goldap.ScopeSingleLevel, nil
+	case actions.ScopeSubtree:
+		return goldap.ScopeWholeSubtree, nil
+	}
+	return 0, errors.New("search: unknown scope")
+}
+
+func convertEntries(in []*goldap.Entry) []actions.Entry {
+	out := make([]actions.Entry, len(in))
+	for i, e := range in {
+		out[i] = convertEntry(e)
+	}
+	return out
+}

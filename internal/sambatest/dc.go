@@ -1,0 +1,295 @@
+package sambatest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// The names of the provisioned domain.
+const (
+	Realm    = "LAB.EXAMPLE.TEST"
+	Domain   = "LAB"
+	DNSName  = "lab.example.test"
+	BaseDN   = "DC=lab,DC=example,DC=test"
+	HostName = "dc01"
+	// FQDN is the DC's host name, which its certificate carries besides
+	// 127.0.0.1 and localhost.
+	FQDN = HostName + "." + DNSName
+	// AdminPassword is the Administrator password. It meets Samba's
+	// complexity rules; it protects nothing but a throw-away test DC.
+	AdminPassword = "Rectify-Test-Pa55!"
+)
+
+// The loopback address and ports the DC listens on.
+const (
+	Address      = "127.0.0.1"
+	PortLDAP     = 389
+	PortLDAPS    = 636
+	PortGC       = 3268
+	PortGCS      = 3269
+	PortKerberos = 88
+)
+
+// DC is a running Samba AD domain controller.
+type DC struct {
+	// Dir holds the provisioned DC, its configuration and logs.
+	Dir string
+	// Conf is the smb.conf the DC runs with; samba-tool reads it with -s.
+	Conf string
+	// PKI is the CA and server certificate the DC serves.
+	PKI PKI
+
+	mu   sync.Mutex
+	proc *exec.Cmd
+	done chan struct{}
+	out  *lockedWriter
+}
+
+// LDAPSURL is ldaps://127.0.0.1:636.
+func (dc *DC) LDAPSURL() string { return fmt.Sprintf("ldaps://%s:%d", Address, PortLDAPS) }
+
+// LDAPURL is ldap://127.0.0.1:389, for StartTLS.
+func (dc *DC) LDAPURL() string { return fmt.Sprintf("ldap://%s:%d", Address, PortLDAP) }
+
+// GCSURL is the Global Catalog over TLS, ldaps://127.0.0.1:3269.
+func (dc *DC) GCSURL() string { return fmt.Sprintf("ldaps://%s:%d", Address, PortGCS) }
+
+// GCURL is the Global Catalog for StartTLS, ldap://127.0.0.1:3268.
+func (dc *DC) GCURL() string { return fmt.Sprintf("ldap://%s:%d", Address, PortGC) }
+
+// KDCAddress is 127.0.0.1:88.
+func (dc *DC) KDCAddress() string { return net.JoinHostPort(Address, fmt.Sprint(PortKerberos)) }
+
+// AdminUPN is the Administrator's user principal name.
+func (dc *DC) AdminUPN() string { return "Administrator@" + DNSName }
+
+// AdminDownLevel is the Administrator's down-level logon name, LAB\Administrator.
+func (dc *DC) AdminDownLevel() string { return Domain + `\Administrator` }
+
+// AdminPassword returns the Administrator password.
+func (dc *DC) AdminPassword() string { return AdminPassword }
+
+// missing says why a DC cannot run here, or "" when it can.
+func missing() string {
+	for _, tool := range []string{"samba", "samba-tool"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			return tool + " is not installed (Debian packages samba samba-ad-dc)"
+		}
+	}
+	if _, err := os.Stat(pythonLDB); err != nil {
+		return pythonLDB + " is missing (Debian package python3-ldb, installed with samba)"
+	}
+	if os.Geteuid() != 0 {
+		return "a Samba DC must run as root"
+	}
+	for _, p := range []int{PortKerberos, PortLDAP, PortLDAPS, PortGC, PortGCS} {
+		l, err := net.Listen("tcp", net.JoinHostPort(Address, fmt.Sprint(p)))
+		if err != nil {
+			return fmt.Sprintf("TCP port %d is taken on %s: %v", p, Address, err)
+		}
+		l.Close()
+	}
+	u, err := net.ListenPacket("udp", net.JoinHostPort(Address, fmt.Sprint(PortKerberos)))
+	if err != nil {
+		return fmt.Sprintf("UDP port %d is taken on %s: %v", PortKerberos, Address, err)
+	}
+	u.Close()
+	return ""
+}
+
+// provision creates a new domain in dir and writes the smb.conf to run it.
+func provision(ctx context.Context, dir string) (*DC, error) {
+	target := filepath.Join(dir, "dc")
+	pidDir := filepath.Join(dir, "pid")
+	tlsDir := filepath.Join(dir, "tls")
+	for _, d := range []string{pidDir, tlsDir} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return nil, err
+		}
+	}
+	pki, err := NewCA(tlsDir, FQDN, FQDN, "localhost", Address, "::1")
+	if err != nil {
+		return nil, fmt.Errorf("make certificates: %w", err)
+	}
+	args := []string{"domain", "provision",
+		"--realm=" + Realm, "--domain=" + Domain, "--server-role=dc", "--dns-backend=NONE",
+		"--adminpass=" + AdminPassword, "--use-rfc2307", "--targetdir=" + target,
+		"--host-name=" + HostName, "--host-ip=" + Address,
+		"--option=interfaces=lo", "--option=bind interfaces only=yes",
+		"--option=vfs objects=dfs_samba4 acl_xattr xattr_tdb",
+		"--option=pid directory=" + pidDir,
+	}
+	if out, err := exec.CommandContext(ctx, "samba-tool", args...).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("samba-tool domain provision: %w\n%s", err, tail(out))
+	}
+	conf := filepath.Join(target, "etc", "smb.conf")
+	if err := adjustConf(conf, dir, pki); err != nil {
+		return nil, err
+	}
+	return &DC{Dir: dir, Conf: conf, PKI: pki}, nil
+}
+
+// adjustConf adds the test's certificate, keeps logs in the test
+// directory, and runs only the services the tests use.
+func adjustConf(conf, dir string, pki PKI) error {
+	data, err := os.ReadFile(conf)
+	if err != nil {
+		return err
+	}
+	extra := map[string]string{
+		"tls enabled":     "yes",
+		"tls keyfile":     pki.KeyFile,
+		"tls certfile":    pki.CertFile,
+		"tls cafile":      pki.CAFile,
+		"log file":        filepath.Join(dir, "log.%m"),
+		"log level":       "1",
+		"server services": "ldap, cldap, kdc",
+	}
+	var out []string
+	inGlobal := false
+	for _, line := range strings.Split(string(data), "\n") {
+		trimmed := strings.TrimSpace(line)
+		if strings.HasPrefix(trimmed, "[") {
+			if inGlobal {
+				for k, v := range extra {
+					out = append(out, "\t"+k+" = "+v)
+				}
+				extra = nil
+			}
+			inGlobal = trimmed == "[global]"
+		}
+		if inGlobal {
+			if k, _, ok := strings.Cut(trimmed, "="); ok {
+				if _, replaced := extra[strings.TrimSpace(k)]; replaced {
+					continue
+				}
+			}
+		}
+		out = append(out, line)
+	}
+	if extra != nil {
+		return errors.New("smb.conf has no [global] section followed by another")
+	}
+	return os.WriteFile(conf, []byte(strings.Join(out, "\n")), 0o644)
+}
+
+// start runs samba in the foreground in its own process group and waits
+// until LDAP, LDAPS, the Global Catalog and the KDC accept connections.
+func (dc *DC) start(ctx context.Context) error {
+	dc.mu.Lock()
+	defer dc.mu.Unlock()
+	if dc.proc != nil {
+		return errors.New("samba is already running")
+	}
+	cmd := exec.Command("samba", "-i", "-M", "single", "-s", dc.Conf)
+	// Pdeathsig stops samba even if the test binary dies without cleanup.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	out := &lockedWriter{}
+	cmd.Stdout = out
+	cmd.Stderr = out
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start samba: %w", err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	dc.proc, dc.done, dc.out = cmd, done, out
+	deadline := time.Now().Add(60 * time.Second)
+	for _, p := range []int{PortLDAP, PortLDAPS, PortGC, PortGCS, PortKerberos} {
+		addr := net.JoinHostPort(Address, fmt.Sprint(p))
+		for {
+			c, err := net.DialTimeout("tcp", addr, time.Second)
+			if err == nil {
+				c.Close()
+				break
+			}
+			select {
+			case <-done:
+				dc.proc = nil
+				return fmt.Errorf("samba exited before listening on %s:\n%s", addr, dc.output())
+			case <-ctx.Done():
+				dc.stopLocked()
+				return ctx.Err()
+			case <-time.After(100 * time.Millisecond):
+			}
+			if time.Now().After(deadline) {
+				dc.stopLocked()
+				return fmt.Errorf("samba did not listen on %s within a minute:\n%s", addr, dc.output())
+			}
+		}
+	}
+	return nil
+}
+
+// Stop ends samba and every process it forked (its process group), and
+// waits for them. It is safe to call more than once.
+func (dc *DC) Stop() {
+	dc.mu.Lock()
+	defer dc.mu.Unlock()
+	dc.stopLocked()
+}
+
+func (dc *DC) stopLocked() {
+	if dc.proc == nil {
+		return
+	}
+	pgid := dc.proc.Process.Pid
+	_ = syscall.Kill(-pgid, syscall.SIGTERM)
+	select {
+	case <-dc.done:
+	case <-time.After(10 * time.Second):
+		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		<-dc.done
+	}
+	// Children left in the group (none with -M single) go too.
+	_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	dc.proc = nil
+}
+
+// Restart stops samba and starts it again on the same database.
+func (dc *DC) Restart(ctx context.Context) error {
+	dc.Stop()
+	return dc.start(ctx)
+}
+
+func (dc *DC) output() string {
+	if dc.out == nil {
+		return ""
+	}
+	return dc.out.String()
+}
+
+func tail(b []byte) string {
+	const max = 4000
+	if len(b) > max {
+		b = b[len(b)-max:]
+	}
+	return string(b)
+}
+
+// lockedWriter collects samba's output for error messages.
+type lockedWriter struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *lockedWriter) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return tail(l.buf.Bytes())
+}

@@ -1,0 +1,81 @@
+package sambatest
+
+import (
+	"context"
+	"net"
+	"os"
+	"testing"
+	"time"
+
+	goldap "github.com/go-ldap/ldap/v3"
+)
+
+func TestMain(m *testing.M) { os.Exit(Main(m)) }
+
+func TestSharedDCServes(t *testing.T) {
+	dc := Shared(t)
+	conn := dc.Admin(t)
+	res, err := conn.Search(goldap.NewSearchRequest("", goldap.ScopeBaseObject, goldap.NeverDerefAliases, 0, 0, false,
+		"(objectClass=*)", []string{"defaultNamingContext", "currentTime"}, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Entries[0].GetAttributeValue("defaultNamingContext"); got != BaseDN {
+		t.Errorf("defaultNamingContext = %q, want %q", got, BaseDN)
+	}
+	for _, addr := range []string{dc.KDCAddress(), "127.0.0.1:3268", "127.0.0.1:3269"} {
+		c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+		if err != nil {
+			t.Errorf("dial %s: %v", addr, err)
+			continue
+		}
+		c.Close()
+	}
+}
+
+func TestFixtures(t *testing.T) {
+	dc := Shared(t)
+	dn := dc.CreateComputer(t, "FIXA")
+	dc.AddComputers(t, "FIXB")
+	dc.AddSPN(t, "SMTPSVC/fixa.lab.example.test", "FIXA$")
+	// The running DC refuses the same SPN on another account...
+	conn := dc.Admin(t)
+	mod := goldap.NewModifyRequest(ComputerDN("FIXB"), nil)
+	mod.Add("servicePrincipalName", []string{"SMTPSVC/fixa.lab.example.test"})
+	if err := conn.Modify(mod); !goldap.IsErrorWithCode(err, goldap.LDAPResultConstraintViolation) {
+		t.Fatalf("adding a held SPN: err = %v, want constraint violation", err)
+	}
+	// ...but seeding writes past it.
+	dc.SeedSPNs(t, SPNWrite{DN: ComputerDN("FIXB"), SPN: "SMTPSVC/FIXA.lab.example.test"})
+	conn = dc.Admin(t)
+	res, err := conn.Search(goldap.NewSearchRequest(BaseDN, goldap.ScopeWholeSubtree, goldap.NeverDerefAliases, 0, 0, false,
+		"(servicePrincipalName=smtpsvc/fixa.lab.example.test)", []string{"cn"}, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Entries) != 2 {
+		t.Fatalf("holders of the seeded duplicate: %d entries, want 2 (%s and %s)", len(res.Entries), dn, ComputerDN("FIXB"))
+	}
+}
+
+func TestStopLeavesNoProcess(t *testing.T) {
+	dc := Shared(t)
+	pid := dc.proc.Process.Pid
+	dc.Stop()
+	dc.Stop() // idempotent
+	defer func() {
+		if err := dc.start(context.Background()); err != nil {
+			t.Fatalf("restart: %v", err)
+		}
+	}()
+	if err := processAlive(pid); err == nil {
+		t.Fatalf("samba pid %d still alive after Stop", pid)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	var d net.Dialer
+	if c, err := d.DialContext(ctx, "tcp", "127.0.0.1:636"); err == nil {
+		c.Close()
+		t.Fatal("port 636 still answers after Stop")
+	}
+}
