@@ -178,6 +178,7 @@ func (o *Org) syncAll(dc *Host, push, enterprise bool, nc func(string) bool, now
 	for len(frontier) > 0 {
 		cur := frontier[0]
 		frontier = frontier[1:]
+		var reached []string
 		for i := range o.links {
 			l := &o.links[i]
 			var peer string
@@ -189,7 +190,7 @@ func (o *Org) syncAll(dc *Host, push, enterprise bool, nc func(string) bool, now
 			default:
 				continue
 			}
-			if !nc(l.NamingContext) {
+			if visited[peer] || !nc(l.NamingContext) {
 				continue
 			}
 			if !o.linkWorks(l) {
@@ -205,13 +206,15 @@ func (o *Org) syncAll(dc *Host, push, enterprise bool, nc func(string) bool, now
 			l.LastSuccessTime = now
 			result.Synced = append(result.Synced, *l)
 			o.transfer(l.Source, l.Destination)
-			if enterprise && !visited[peer] {
-				visited[peer] = true
-				frontier = append(frontier, peer)
+			if !slices.Contains(reached, peer) {
+				reached = append(reached, peer)
 			}
 		}
-		if !push {
-			break // a pull only fills dc itself
+		for _, p := range reached {
+			visited[p] = true
+		}
+		if push && enterprise {
+			frontier = append(frontier, reached...)
 		}
 	}
 	dc.mu.Lock()
