@@ -114,7 +114,7 @@ func (e *Engine) Apply(ctx context.Context, p *plans.Plan, conns actions.Connect
 		timeout = DefaultChangeTimeout
 	}
 	topo := newTopology(opts.Hosts)
-	r := &applier{e: e, p: p, conns: conns, topo: topo, journal: journal, timeout: timeout, res: &ApplyResult{}, applied: map[string]bool{}}
+	r := &applier{e: e, p: p, conns: conns, topo: topo, journal: journal, timeout: timeout, res: &ApplyResult{}, applied: map[string]bool{}, failed: map[string]bool{}}
 
 	// Instances to change, grouped by step in plan order.
 	byStep := map[string][]int{}
@@ -127,6 +127,7 @@ func (e *Engine) Apply(ctx context.Context, p *plans.Plan, conns actions.Connect
 		}
 		byStep[in.Step] = append(byStep[in.Step], i)
 	}
+	failedHosts := 0
 	for _, step := range p.Steps {
 		idx := byStep[step.Name]
 		if len(idx) == 0 {
@@ -142,6 +143,8 @@ func (e *Engine) Apply(ctx context.Context, p *plans.Plan, conns actions.Connect
 				r.skip(in, Skipped, "left out of this run")
 			case in.Triggered && !r.triggerFired(step):
 				r.skip(in, Skipped, "none of the changes that trigger it were applied")
+			case r.hostFailed(in.Host):
+				r.skip(in, Skipped, "an earlier change on this host failed")
 			default:
 				todo = append(todo, i)
 			}
@@ -160,10 +163,10 @@ func (e *Engine) Apply(ctx context.Context, p *plans.Plan, conns actions.Connect
 				}
 				continue
 			}
-			failed := r.runBatch(ctx, batch)
+			failedHosts += r.runBatch(ctx, batch)
 			r.verify(ctx, step.Name, batch)
-			if failed > p.Rollout.MaxFail {
-				r.stop(fmt.Sprintf("%d change(s) of step %q failed in one batch, more than max_fail = %d", failed, step.Name, p.Rollout.MaxFail))
+			if failedHosts > p.Rollout.MaxFail {
+				r.stop(fmt.Sprintf("%d change(s) failed, more than max_fail = %d; later batches were not started", failedHosts, p.Rollout.MaxFail))
 			}
 		}
 	}
@@ -185,6 +188,13 @@ type applier struct {
 	mu      sync.Mutex
 	res     *ApplyResult
 	applied map[string]bool // steps with at least one applied change
+	failed  map[string]bool // hosts with a failed change
+}
+
+func (r *applier) hostFailed(host string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.failed[host]
 }
 
 func (r *applier) stop(reason string) {
@@ -207,8 +217,11 @@ func (r *applier) triggerFired(step plans.Step) bool {
 func (r *applier) record(res ChangeResult) {
 	r.mu.Lock()
 	r.res.Changes = append(r.res.Changes, res)
-	if res.Status == Applied {
+	switch res.Status {
+	case Applied:
 		r.applied[res.Step] = true
+	case Failed:
+		r.failed[res.Host] = true
 	}
 	r.mu.Unlock()
 }

@@ -235,3 +235,34 @@ func TestBatches(t *testing.T) {
 		}
 	}
 }
+
+func TestFailedHostSkipsItsLaterChanges(t *testing.T) {
+	ctx := context.Background()
+	hs := hosts(3)
+	fleet := newFakeFleet()
+	fleet.failSet["h01"] = true
+	runs := 0
+	e := newEngine(&runs)
+	in := testInput(hs, &runs)
+	in.Rollout = plans.Rollout{MaxFail: 3}
+	p, err := e.Plan(ctx, in, fleet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Apply(ctx, p, fleet, applyOpts(hs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := map[string]Status{}
+	for _, c := range res.Changes {
+		status[c.Address] = c.Status
+	}
+	want := map[string]Status{
+		"step.a[h01]": Failed, "step.b[h01]": Skipped,
+		"step.a[h02]": Applied, "step.b[h02]": Applied, "step.a[h03]": Applied, "step.b[h03]": Applied,
+		"step.kick[h01]": Skipped,
+	}
+	if diff := cmp.Diff(want, status); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+}
