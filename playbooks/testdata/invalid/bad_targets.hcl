@@ -15,3 +15,8 @@ step "ad.spn" "spare" {
 step "ad.spn" "typo" {
   targets = [for h in group.exchange : h if h.sit == "HQ"] # ERROR: Unsupported attribute
 }
+
+step "windows.time_skew" "spare_dcs" {
+  targets = group.exchange
+  against = group.spare # WARNING: No hosts selected
+}
