@@ -3,6 +3,7 @@ package wsman
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -30,6 +31,8 @@ const (
 //	                 count on stderr, exits with CODE
 //	sleep DURATION   prints "slept" after DURATION, or exits 130 when canceled
 //	hostname         prints the host's name
+//	repeat N         prints N bytes of a repeating pattern
+//	count            prints the number of stdin bytes
 //	panic            panics
 //
 // Anything else is answered as cmd.exe answers an unknown program.
@@ -68,6 +71,19 @@ func testRunner() Runner {
 			}
 		case "hostname":
 			fmt.Fprint(stdout, host)
+			return 0
+		case "repeat":
+			n, _ := strconv.Atoi(arg(0))
+			for i := 0; i < n; i += 10 {
+				stdout.Write([]byte("0123456789")[:min(10, n-i)])
+			}
+			return 0
+		case "count":
+			n, err := io.Copy(io.Discard, stdin)
+			if err != nil {
+				return 2
+			}
+			fmt.Fprint(stdout, n)
 			return 0
 		case "panic":
 			panic("boom")
@@ -224,4 +240,8 @@ func (c *rawClient) run(t testing.TB, shellID, command string, args ...string) s
 		t.Fatalf("no command id in %s (%v)", body, err)
 	}
 	return id
+}
+
+func tlsDial(addr string, conf *tls.Config) (*tls.Conn, error) {
+	return tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", addr, conf)
 }
