@@ -29,7 +29,17 @@ func (e *evaluator) steps() hcl.Diagnostics {
 	byName := map[string]*ResolvedStep{}
 	for _, name := range e.p.Order() {
 		s, ok := e.p.Step(name)
-		if !ok || s.Action == nil {
+		if !ok {
+			continue
+		}
+		if s.Action == nil {
+			// The unknown action is reported; its expressions may still
+			// hold problems of their own.
+			diags = append(diags, e.targets(s, &ResolvedStep{})...)
+			for _, attr := range sortedAttributes(s.Attributes) {
+				_, ds, _ := e.eval(attr.Expr, scopeStep)
+				diags = append(diags, ds...)
+			}
 			continue
 		}
 		rs := &ResolvedStep{Name: s.Name, Step: s, Action: s.Action}

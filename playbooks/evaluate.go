@@ -41,6 +41,10 @@ type evaluator struct {
 	vars    map[string]cty.Value
 	locals  map[string]cty.Value
 	stepObj cty.Value
+	// groupVal and hostVal are the group and host roots, built once.
+	groupVal, hostVal cty.Value
+	// ctx is the current evaluation context; nil when a value changed.
+	ctx *hcl.EvalContext
 }
 
 // Evaluate evaluates the playbook's variables, locals, targets and step
@@ -74,6 +78,7 @@ func (p *Playbook) Evaluate(in EvalInput) (*Resolved, hcl.Diagnostics) {
 			e.res.hostOrder = append(e.res.hostOrder, h.Name)
 		}
 	}
+	e.groupVal, e.hostVal = e.inv.groupsValue(), e.inv.hostsValue()
 	stepObjs := map[string]cty.Value{}
 	for _, s := range p.Steps {
 		stepObjs[s.Name] = cty.ObjectVal(map[string]cty.Value{
@@ -93,16 +98,19 @@ func (p *Playbook) Evaluate(in EvalInput) (*Resolved, hcl.Diagnostics) {
 
 // scope returns the evaluation context for locals and steps.
 func (e *evaluator) scope() *hcl.EvalContext {
-	return &hcl.EvalContext{
-		Variables: map[string]cty.Value{
-			rootVar:   cty.ObjectVal(e.vars),
-			rootLocal: cty.ObjectVal(e.locals),
-			rootGroup: e.inv.groupsValue(),
-			rootHost:  e.inv.hostsValue(),
-			rootStep:  e.stepObj,
-		},
-		Functions: e.funcs,
+	if e.ctx == nil {
+		e.ctx = &hcl.EvalContext{
+			Variables: map[string]cty.Value{
+				rootVar:   cty.ObjectVal(e.vars),
+				rootLocal: cty.ObjectVal(e.locals),
+				rootGroup: e.groupVal,
+				rootHost:  e.hostVal,
+				rootStep:  e.stepObj,
+			},
+			Functions: e.funcs,
+		}
 	}
+	return e.ctx
 }
 
 // evalLocals evaluates the locals in dependency order. Locals that could
@@ -121,6 +129,7 @@ func (e *evaluator) evalLocals() hcl.Diagnostics {
 		}
 		e.locals[name] = v
 		e.res.Locals[name] = v
+		e.ctx = nil
 	}
 	return diags
 }

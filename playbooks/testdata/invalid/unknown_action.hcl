@@ -1,6 +1,6 @@
 playbook "p" {}
 
 step "ad.spnn" "smtp" { # ERROR: Unknown action
-  targets  = group.exchange
-  anything = true
+  targets  = group.exchnge # ERROR: Unknown group
+  anything = upper(true, 1) # ERROR: Too many function arguments
 }
