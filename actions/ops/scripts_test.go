@@ -150,3 +150,23 @@ func TestSharedFunctionsAgree(t *testing.T) {
 		t.Fatal("no functions found")
 	}
 }
+
+// newerPowerShell matches constructs that Windows PowerShell 3.0 lacks:
+// pipeline chains, null-conditional operators and the ternary (PowerShell
+// 7), ::new() and classes (5.0), and parameters added after 3.0.
+var newerPowerShell = regexp.MustCompile(`&&|\|\||\?\?|\?\.|::new\(|(?m)^\s*class\s|(?i)\busing\s+namespace\b|-AsHashtable\b|-Parallel\b|-AsUTC\b|-AdditionalChildPath\b|ConvertFrom-Json\s+-Depth`)
+
+// commentLine matches a whole-line comment.
+var commentLine = regexp.MustCompile(`(?m)^\s*#.*$`)
+
+// TestScriptsAvoidNewerPowerShell keeps the op scripts runnable on Windows
+// PowerShell 3.0 to 5.1 as well as PowerShell 7. tree-sitter-powershell
+// rejects ??, ?. and the ternary, but accepts the others.
+func TestScriptsAvoidNewerPowerShell(t *testing.T) {
+	for _, op := range Ops() {
+		code := commentLine.ReplaceAllString(MustScript(op).Text, "")
+		if m := newerPowerShell.FindString(code); m != "" {
+			t.Errorf("%s: uses %q, which Windows PowerShell 3.0 lacks", op, m)
+		}
+	}
+}

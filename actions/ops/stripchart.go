@@ -32,8 +32,9 @@ var (
 	// stripchartChart is a sample without /dataonly:
 	// "08:23:44 d:+00.0312500s o:+00.0022650s  [ * ]".
 	stripchartChart = regexp.MustCompile(`^\s*([0-9][0-9:.APMapm ]*?)\s*,?\s+d:[+-]?[0-9.,]+s\s+o:([+-]?[0-9]+(?:[.,][0-9]+)?)s`)
-	// stripchartFailure is a failed sample: "08:23:44, error: 0x800705B4".
-	stripchartFailure = regexp.MustCompile(`^\s*([0-9][0-9:.APMapm ]*?),?\s+error:\s*(0x[0-9A-Fa-f]+)`)
+	// stripchartFailure is a failed sample: "08:23:44, error: 0x800705B4",
+	// the word "error" possibly localized.
+	stripchartFailure = regexp.MustCompile(`^\s*([0-9][0-9:.APMapm ]*?),?\s+[^\s0-9+,.:-][^:,]{0,40}:\s*(0x[0-9A-Fa-f]+)`)
 )
 
 // ParseStripchart reads the output of
@@ -53,7 +54,7 @@ var (
 // localized and skipped, as is any other line that is not a sample. A
 // sample is the local time of day, a comma, and either a signed offset in
 // seconds with "." or "," as the decimal mark and an "s" suffix, or
-// "error: 0x<hex>". Lines of the chart form printed without /dataonly
+// "error: 0x<hex>" (the word may be localized, as in "エラー: 0x800705B4"). Lines of the chart form printed without /dataonly
 // ("08:23:44 d:+00.0312500s o:+00.0022650s [ * ]") are read too, taking
 // the o: offset. The offset is the target's time minus the host's, so a
 // positive offset means the host's clock is behind. Exit codes of w32tm are

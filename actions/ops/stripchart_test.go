@@ -46,6 +46,10 @@ func TestParseStripchart(t *testing.T) {
 			{Clock: "08:23:46", Offset: 2 * ms},
 			{Clock: "08:23:48", Error: "0x800705B4"},
 		}},
+		{"w32tm/stripchart_ja_unverified.txt", []StripchartSample{
+			{Clock: "8:23:44", Offset: -73125 * time.Microsecond},
+			{Clock: "8:23:46", Error: "0x800705B4"},
+		}},
 		{"w32tm/stripchart_chart_unverified.txt", []StripchartSample{
 			{Clock: "08:23:44", Offset: 2265 * time.Microsecond},
 			{Clock: "08:23:46", Offset: -1 * ms},
@@ -112,6 +116,7 @@ func FuzzParseStripchart(f *testing.F) {
 		"w32tm/stripchart_comma_decimal_unverified.txt",
 		"w32tm/stripchart_sample_errors_unverified.txt",
 		"w32tm/stripchart_chart_unverified.txt",
+		"w32tm/stripchart_ja_unverified.txt",
 		"w32tm/stripchart_unreachable_unverified.txt",
 	} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
