@@ -46,6 +46,7 @@ var driftSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "schedule", Required: true},
 		{Name: "mode"},
+		{Name: "timezone"},
 	},
 }
 
@@ -114,20 +115,10 @@ func decodeWindow(b *hcl.Block) (*Window, hcl.Diagnostics) {
 	w := &Window{DeclRange: b.DefRange, Location: time.UTC}
 	content, diags := b.Body.Content(windowSchema)
 	if attr, ok := content.Attributes["timezone"]; ok {
-		tz, ds := staticString(attr)
+		loc, ds := decodeTimezone(attr)
 		diags = append(diags, ds...)
-		if !ds.HasErrors() {
-			loc, err := loadLocation(tz)
-			if err != nil {
-				diags = append(diags, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Invalid time zone",
-					Detail:   fmt.Sprintf("%q is not a time zone of the IANA database; write it like \"Europe/Berlin\" or \"UTC\".", tz),
-					Subject:  attr.Expr.Range().Ptr(),
-				})
-			} else {
-				w.Location = loc
-			}
+		if loc != nil {
+			w.Location = loc
 		}
 	}
 	if attr, ok := content.Attributes["start"]; ok {
@@ -169,6 +160,24 @@ func decodeWindow(b *hcl.Block) (*Window, hcl.Diagnostics) {
 	return w, diags
 }
 
+// decodeTimezone decodes an IANA time zone name; nil after an error.
+func decodeTimezone(attr *hcl.Attribute) (*time.Location, hcl.Diagnostics) {
+	tz, diags := staticString(attr)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	loc, err := loadLocation(tz)
+	if err != nil {
+		return nil, append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid time zone",
+			Detail:   fmt.Sprintf("%q is not a time zone of the IANA database; write it like \"Europe/Berlin\" or \"UTC\".", tz),
+			Subject:  attr.Expr.Range().Ptr(),
+		})
+	}
+	return loc, diags
+}
+
 // loadLocation loads an IANA time zone, refusing the empty name and
 // "Local", whose meaning depends on the machine.
 func loadLocation(tz string) (*time.Location, error) {
@@ -185,6 +194,16 @@ func parseWindowStart(s string) (cron.Schedule, error) {
 	if strings.HasPrefix(t, "@every") {
 		return nil, fmt.Errorf("an interval is not a time of day; use five fields")
 	}
+	if strings.HasPrefix(t, "TZ=") || strings.HasPrefix(t, "CRON_TZ=") {
+		return nil, fmt.Errorf("set the time zone with the timezone attribute")
+	}
+	return cronParser.Parse(t)
+}
+
+// parseDriftSchedule parses five cron fields or a descriptor, intervals
+// (@every 15m) included.
+func parseDriftSchedule(s string) (cron.Schedule, error) {
+	t := strings.TrimSpace(s)
 	if strings.HasPrefix(t, "TZ=") || strings.HasPrefix(t, "CRON_TZ=") {
 		return nil, fmt.Errorf("set the time zone with the timezone attribute")
 	}
@@ -278,15 +297,22 @@ func decodeAmount(attr *hcl.Attribute, min int) (Amount, hcl.Diagnostics) {
 }
 
 func decodeDrift(b *hcl.Block) (*Drift, hcl.Diagnostics) {
-	dr := &Drift{DeclRange: b.DefRange, Mode: DriftMonitor}
+	dr := &Drift{DeclRange: b.DefRange, Mode: DriftMonitor, Location: time.UTC}
 	content, diags := b.Body.Content(driftSchema)
+	if attr, ok := content.Attributes["timezone"]; ok {
+		loc, ds := decodeTimezone(attr)
+		diags = append(diags, ds...)
+		if loc != nil {
+			dr.Location = loc
+		}
+	}
 	if attr, ok := content.Attributes["schedule"]; ok {
 		dr.ScheduleRange = attr.Expr.Range()
 		s, ds := staticString(attr)
 		diags = append(diags, ds...)
 		if !ds.HasErrors() {
 			dr.Schedule = s
-			sched, err := cronParser.Parse(strings.TrimSpace(s))
+			sched, err := parseDriftSchedule(s)
 			if err != nil {
 				diags = append(diags, &hcl.Diagnostic{
 					Severity: hcl.DiagError,
@@ -295,6 +321,9 @@ func decodeDrift(b *hcl.Block) (*Drift, hcl.Diagnostics) {
 					Subject:  attr.Expr.Range().Ptr(),
 				})
 			} else {
+				if spec, ok := sched.(*cron.SpecSchedule); ok {
+					spec.Location = dr.Location
+				}
 				dr.schedule = sched
 			}
 		}

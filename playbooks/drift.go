@@ -27,7 +27,10 @@ type Drift struct {
 	ScheduleRange hcl.Range
 	Mode          DriftMode
 	ModeRange     hcl.Range
-	DeclRange     hcl.Range
+	// Location is the time zone the schedule is read in; UTC when none
+	// is given.
+	Location  *time.Location
+	DeclRange hcl.Range
 
 	schedule cron.Schedule
 }
@@ -37,5 +40,5 @@ func (d *Drift) Next(t time.Time) time.Time {
 	if d.schedule == nil {
 		return time.Time{}
 	}
-	return d.schedule.Next(t)
+	return d.schedule.Next(t.In(d.Location))
 }

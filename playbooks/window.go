@@ -28,7 +28,8 @@ type Window struct {
 	schedule cron.Schedule
 }
 
-// cronParser parses the standard 5-field form and descriptors (@daily).
+// cronParser parses the standard 5-field form and descriptors (@daily,
+// @every 15m). Schedules are read in UTC unless a block names a time zone.
 var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
 // Contains reports whether t falls inside one of the window's openings.

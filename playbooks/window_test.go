@@ -91,3 +91,25 @@ func TestAmounts(t *testing.T) {
 		t.Errorf("no rollout block: batch %d", none.BatchSize(4))
 	}
 }
+
+func TestDriftScheduleTimezone(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		block string
+		want  time.Time
+	}{
+		{`schedule = "0 3 * * *"`, time.Date(2026, 1, 1, 3, 0, 0, 0, time.UTC)},
+		{"schedule = \"0 3 * * *\"\ntimezone = \"Asia/Tokyo\"", time.Date(2026, 1, 1, 18, 0, 0, 0, time.UTC)},
+		{`schedule = "@every 15m"`, time.Date(2026, 1, 1, 0, 15, 0, 0, time.UTC)},
+		{`schedule = "@daily"`, time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)},
+	}
+	for _, tt := range tests {
+		p := loadString(t, "playbook \"d\" {\n  drift {\n"+tt.block+"\n  }\n}\n")
+		if got := p.Drift.Next(start); !got.Equal(tt.want) {
+			t.Errorf("%s: Next = %v, want %v", tt.block, got, tt.want)
+		}
+		if p.Drift.Mode != DriftMonitor {
+			t.Errorf("%s: mode %q, want monitor by default", tt.block, p.Drift.Mode)
+		}
+	}
+}
