@@ -125,6 +125,7 @@ func (h *Host) serveLocked(ln net.Listener) {
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 30 * time.Second,
+		MaxHeaderBytes:    64 << 10,
 		IdleTimeout:       2 * time.Minute,
 		// HTTP/1.1 only: NTLM authenticates a connection.
 		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){},
