@@ -1,7 +1,8 @@
 # rectify:op registry.delete v1
 # Deletes one registry value (never the key). Arguments: {"path","name",
-# "expect"}; when expect is given and the current value differs from it,
-# the script throws "stale: ..." before changing anything. Deleting a value
+# "expect"}; when expect is given and the current value differs from it
+# (whether it exists, and if so its kind and data), the script throws
+# "stale: ..." before changing anything. Deleting a value
 # that is absent changes nothing.
 # Result: {"previous","current","key_created"} (key_created is always false).
 param([Parameter(Mandatory=$true)][string]$ArgsBase64)

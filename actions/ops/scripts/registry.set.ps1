@@ -2,7 +2,8 @@
 # Writes one registry value, creating the key (and its parents) if missing.
 # Arguments: {"path","name","kind","data","expect"}; kind is DWord, QWord,
 # String, ExpandString, MultiString or Binary (data as base64). When expect
-# is given and the current value differs from it, the script throws
+# is given and the current value differs from it (whether it exists, and
+# if so its kind and data; key_exists is not compared), the script throws
 # "stale: ..." before changing anything.
 # Result: {"previous","current","key_created"}, each value as registry.get
 # reports it.
