@@ -173,11 +173,13 @@ func event1035(receiver, sender *Host, at time.Time) Event {
 		Category: "SmtpReceive",
 		Message: fmt.Sprintf("Inbound authentication failed with error IllegalMessage for Receive connector %s. The authentication mechanism is ExchangeAuth. The source IP address of the client who tried to authenticate to Microsoft Exchange is [%s].",
 			connector, sender.IP),
+		// Classic events carry unnamed insertion strings; events.query
+		// names them param1, param2, ... in order.
 		Data: map[string]string{
-			"ErrorCode":       "IllegalMessage",
-			"Connector":       connector,
-			"Mechanism":       "ExchangeAuth",
-			"SourceIPAddress": sender.IP,
+			"param1": "IllegalMessage",
+			"param2": connector,
+			"param3": "ExchangeAuth",
+			"param4": sender.IP,
 		},
 	}
 }
@@ -202,7 +204,6 @@ func kerberosEvent(o *Org, sender, receiver *Host, code string, at time.Time) Ev
 			o.NetBIOS, sender.NetBIOS, at.Format("15:04:05.0000 1/2/2006 Z"), code, name, realm, server, target, realm),
 		Data: map[string]string{
 			"ErrorCode":    code,
-			"Status":       code,
 			"ErrorMessage": name,
 			"ServerRealm":  realm,
 			"ServerName":   server,

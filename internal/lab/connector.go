@@ -170,18 +170,26 @@ func setAuth(c ReceiveConnector, args ops.ConnectorAddAuthArgs) (ReceiveConnecto
 	next := c.clone()
 	next.AuthMechanism, _ = canonicalValues("AuthMechanism", authMechanisms, applySet(c.AuthMechanism, add, remove))
 	next.PermissionGroups, _ = canonicalValues("PermissionGroups", permissionGroups, applySet(c.PermissionGroups, addGroups, removeGroups))
+	if sameSet(next.AuthMechanism, c.AuthMechanism) && sameSet(next.PermissionGroups, c.PermissionGroups) {
+		return c, nil // nothing to set: Set-ReceiveConnector is not called
+	}
 	if err := validateReceiveConnector(next); err != nil {
 		return c, err
 	}
 	return next, nil
 }
 
+// applySet is the new whole set exchange.connector.add_auth computes:
+// current plus add minus remove, without "None" unless nothing is left.
 func applySet(current, add, remove []string) []string {
 	var out []string
 	for _, v := range append(slices.Clone(current), add...) {
-		if !hasFold(remove, v) && !hasFold(out, v) {
+		if !strings.EqualFold(v, "None") && !hasFold(remove, v) && !hasFold(out, v) {
 			out = append(out, v)
 		}
+	}
+	if len(out) == 0 {
+		out = []string{"None"}
 	}
 	return out
 }

@@ -96,7 +96,7 @@ func containsInt(list []int, v int) bool {
 // opsEvent renders an event as the events.query op reports it.
 func opsEvent(e Event) ops.Event {
 	return ops.Event{
-		Time:     e.Time.UTC().Format(time.RFC3339Nano),
+		Time:     e.Time.UTC().Format("2006-01-02T15:04:05.0000000Z"),
 		ID:       e.ID,
 		Provider: e.Provider,
 		Level:    e.Level,

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -119,7 +120,7 @@ func runBatch(ctx context.Context, c *opCall) (any, *scriptError) {
 func (c *opCall) exchangeCall() *scriptError {
 	if c.host.Role != RoleExchange {
 		return cmdletError("Add-PSSnapin", "InvalidArgument: (Microsoft.Excha...owerShell.SnapIn:String) [Add-PSSnapin], PSArgumentException", "AddPSSnapInRead",
-			"The Windows PowerShell snap-in 'Microsoft.Exchange.Management.PowerShell.SnapIn' is not installed on this computer.")
+			"The Windows PowerShell snap-in 'Microsoft.Exchange.Management.PowerShell.E2010' is not installed on this computer.")
 	}
 	return nil
 }
@@ -169,6 +170,9 @@ func connectorAddAuth(_ context.Context, c *opCall) (any, *scriptError) {
 	if err := c.decode(&args); err != nil {
 		return nil, err
 	}
+	if args.Identity == "" {
+		return nil, thrown("exchange.connector.add_auth: identity is required")
+	}
 	if err := c.exchangeCall(); err != nil {
 		return nil, err
 	}
@@ -190,8 +194,14 @@ func connectorAddAuth(_ context.Context, c *opCall) (any, *scriptError) {
 	before := h.connectors[i].clone()
 	if args.Expect != nil {
 		if !sameSet(before.AuthMechanism, args.Expect.AuthMechanism) || !sameSet(before.PermissionGroups, args.Expect.PermissionGroups) {
-			return nil, thrown("stale: receive connector %s changed since it was read: AuthMechanism is %q and PermissionGroups %q",
-				before.Identity, strings.Join(before.AuthMechanism, ", "), strings.Join(before.PermissionGroups, ", "))
+			return nil, thrown("stale: the receive connector changed since it was read")
+		}
+	}
+	for _, list := range [][]string{args.AddAuthMechanism, args.AddPermissionGroups} {
+		for _, v := range list {
+			if strings.Trim(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" || v == "" {
+				return nil, thrown("connector setting names are single words; got %s", v)
+			}
 		}
 	}
 	after, err := setAuth(before, args)
@@ -230,24 +240,27 @@ func queueRetry(_ context.Context, c *opCall) (any, *scriptError) {
 	if err := c.exchangeCall(); err != nil {
 		return nil, err
 	}
-	h, serr := c.exchangeServer("Retry-Queue", args.Server)
+	var failed []string
+	for _, id := range args.Identities {
+		server, _, _ := strings.Cut(id, `\`)
+		h, ok := c.org.Host(server)
+		if !ok || h.Role != RoleExchange {
+			failed = append(failed, fmt.Sprintf("%s: The queue %s wasn't found.", id, id))
+			continue
+		}
+		if _, err := c.org.retryQueue(h, id); err != nil {
+			failed = append(failed, id+": "+err.Error())
+		}
+	}
+	if len(failed) > 0 {
+		return nil, thrown("exchange.queue.retry: Retry-Queue failed for %s", strings.Join(failed, "; "))
+	}
+	h, serr := c.exchangeServer("Get-Queue", args.Server)
 	if serr != nil {
 		return nil, serr
 	}
-	ids := args.Identities
-	if len(ids) == 0 {
-		for _, q := range h.Queues() {
-			if q.Status == QueueRetry {
-				ids = append(ids, q.Identity)
-			}
-		}
-	}
 	res := ops.QueueGetResult{Queues: []ops.Queue{}}
-	for _, id := range ids {
-		q, err := c.org.retryQueue(h, id)
-		if err != nil {
-			return nil, cmdletError("Retry-Queue", "NotSpecified: (:) [Retry-Queue], LocalizedException", "LocalizedException", "%s", err.Error())
-		}
+	for _, q := range h.Queues() {
 		res.Queues = append(res.Queues, q.opsQueue())
 	}
 	return res, nil
@@ -292,36 +305,43 @@ func eventsQuery(_ context.Context, c *opCall) (any, *scriptError) {
 	return res, nil
 }
 
-func replSyncAll(ctx context.Context, c *opCall) (any, *scriptError) {
+func replSyncAll(_ context.Context, c *opCall) (any, *scriptError) {
 	var args ops.ReplSyncAllArgs
 	if err := c.decode(&args); err != nil {
 		return nil, err
 	}
+	if !hostNamePattern.MatchString(args.DC) {
+		return nil, thrown("repl.syncall: dc must be a host name")
+	}
+	options := args.Options
+	if options == "" {
+		options = "AdeP"
+	}
+	if !letters.MatchString(options) {
+		return nil, thrown("repl.syncall: options must be repadmin /syncall option letters such as AdeP")
+	}
+	argv := []string{"/syncall", args.DC, "/" + options}
 	if c.host.Role != RoleDC {
-		return nil, commandNotFound("repadmin")
+		return nil, thrown(`repadmin %s: C:\Windows\System32\repadmin.exe is not installed`, strings.Join(argv, " "))
 	}
-	if args.DC == "" || strings.ContainsAny(args.DC, " \t\r\n\"") || strings.Trim(args.Options, "AaDdEePp") != "" {
-		return nil, thrown("repl.syncall: dc must be a DC name and options a combination of A, d, e, P")
-	}
-	argv := []string{"/syncall", args.DC}
-	if args.Options != "" {
-		argv = append(argv, "/"+args.Options)
-	}
-	out, code := c.org.native(ctx, c.host, "repadmin", argv)
-	return ops.CommandOutput{Commands: []ops.CommandRun{{Command: "repadmin " + strings.Join(argv, " "), ExitCode: code, Output: out}}}, nil
+	return ops.CommandOutput{Commands: []ops.CommandRun{c.nativeRun("repadmin", argv)}}, nil
 }
 
-func replShow(ctx context.Context, c *opCall) (any, *scriptError) {
+var (
+	hostNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	letters         = regexp.MustCompile(`^[A-Za-z]+$`)
+)
+
+func replShow(_ context.Context, c *opCall) (any, *scriptError) {
 	var args ops.ReplShowArgs
 	if err := c.decode(&args); err != nil {
 		return nil, err
 	}
-	if c.host.Role != RoleDC {
-		return nil, commandNotFound("repadmin")
-	}
 	argv := []string{"/showrepl", "*", "/csv"}
-	out, code := c.org.native(ctx, c.host, "repadmin", argv)
-	return ops.CommandOutput{Commands: []ops.CommandRun{{Command: "repadmin " + strings.Join(argv, " "), ExitCode: code, Output: out}}}, nil
+	if c.host.Role != RoleDC {
+		return nil, thrown(`repadmin %s: C:\Windows\System32\repadmin.exe is not installed`, strings.Join(argv, " "))
+	}
+	return ops.CommandOutput{Commands: []ops.CommandRun{c.nativeRun("repadmin", argv)}}, nil
 }
 
 func timeRead(_ context.Context, c *opCall) (any, *scriptError) {
@@ -344,20 +364,21 @@ func timeResync(ctx context.Context, c *opCall) (any, *scriptError) {
 	if err := c.decode(&args); err != nil {
 		return nil, err
 	}
-	var runs []ops.CommandRun
-	for _, argv := range [][]string{
-		{"/config", "/syncfromflags:domhier", "/update"},
-		nil, // Restart-Service w32time
-		{"/resync", "/rediscover"},
-	} {
-		if argv == nil {
-			c.host.SetService("w32time", "Running")
-			continue
-		}
-		out, code := c.org.native(ctx, c.host, "w32tm", argv)
-		runs = append(runs, ops.CommandRun{Command: "w32tm " + strings.Join(argv, " "), ExitCode: code, Output: out})
-	}
-	return ops.CommandOutput{Commands: runs}, nil
+	config := []string{"/config", "/syncfromflags:domhier", "/update"}
+	resync := []string{"/resync", "/rediscover"}
+	out := ops.CommandOutput{Commands: []ops.CommandRun{c.nativeRun("w32tm", config)}}
+	c.host.SetService("w32time", "Running")
+	out.Commands = append(out.Commands, ops.CommandRun{Command: "Restart-Service w32time", Output: "Running"})
+	out.Commands = append(out.Commands, c.nativeRun("w32tm", resync))
+	return out, nil
+}
+
+// nativeRun runs a native program as the scripts' Invoke-NativeCommand
+// does: its lines joined by LF, without the final line break.
+func (c *opCall) nativeRun(program string, argv []string) ops.CommandRun {
+	text, code := c.org.native(context.Background(), c.host, program, argv)
+	text = strings.TrimSuffix(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	return ops.CommandRun{Command: program + " " + strings.Join(argv, " "), ExitCode: code, Output: text}
 }
 
 func netReach(_ context.Context, c *opCall) (any, *scriptError) {

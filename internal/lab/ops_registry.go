@@ -2,7 +2,6 @@ package lab
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/rectifyhq/rectify/actions/ops"
 )
@@ -12,9 +11,12 @@ func registryGet(_ context.Context, c *opCall) (any, *scriptError) {
 	if err := c.decode(&args); err != nil {
 		return nil, err
 	}
+	if args.Path == "" {
+		return nil, thrown("registry.get: path is required")
+	}
 	p, err := canonicalKeyPath(args.Path)
 	if err != nil {
-		return nil, registryDriveError(args.Path, err)
+		return nil, thrown("%s", err.Error())
 	}
 	c.host.mu.Lock()
 	defer c.host.mu.Unlock()
@@ -26,13 +28,16 @@ func registrySet(_ context.Context, c *opCall) (any, *scriptError) {
 	if err := c.decode(&args); err != nil {
 		return nil, err
 	}
-	p, err := canonicalKeyPath(args.Path)
-	if err != nil {
-		return nil, registryDriveError(args.Path, err)
+	if args.Path == "" {
+		return nil, thrown("registry.set: path is required")
 	}
 	v, err := parseRegistryData(args.Kind, args.Data)
 	if err != nil {
-		return nil, cmdletError("New-ItemProperty", "InvalidArgument: (:) [New-ItemProperty], ArgumentException", "System.ArgumentException,Microsoft.PowerShell.Commands.NewItemPropertyCommand", "%s", err.Error())
+		return nil, thrown("%s", err.Error())
+	}
+	p, err := canonicalKeyPath(args.Path)
+	if err != nil {
+		return nil, thrown("%s", err.Error())
 	}
 	c.host.mu.Lock()
 	defer c.host.mu.Unlock()
@@ -40,8 +45,8 @@ func registrySet(_ context.Context, c *opCall) (any, *scriptError) {
 	if serr := checkExpect(args.Path, args.Name, prev, args.Expect); serr != nil {
 		return nil, serr
 	}
-	created := c.host.reg.set(p, args.Name, v)
-	return ops.RegistryChange{Previous: prev, Current: opsValue(c.host.reg.get(p, args.Name)), KeyCreated: created}, nil
+	c.host.reg.set(p, args.Name, v)
+	return ops.RegistryChange{Previous: prev, Current: opsValue(c.host.reg.get(p, args.Name)), KeyCreated: !prev.KeyExists}, nil
 }
 
 func registryDelete(_ context.Context, c *opCall) (any, *scriptError) {
@@ -49,9 +54,12 @@ func registryDelete(_ context.Context, c *opCall) (any, *scriptError) {
 	if err := c.decode(&args); err != nil {
 		return nil, err
 	}
+	if args.Path == "" {
+		return nil, thrown("registry.delete: path is required")
+	}
 	p, err := canonicalKeyPath(args.Path)
 	if err != nil {
-		return nil, registryDriveError(args.Path, err)
+		return nil, thrown("%s", err.Error())
 	}
 	c.host.mu.Lock()
 	defer c.host.mu.Unlock()
@@ -68,11 +76,5 @@ func checkExpect(path, name string, current ops.RegistryValue, expect *ops.Regis
 	if expect == nil || sameRegistryValue(current, *expect) {
 		return nil
 	}
-	got, _ := json.Marshal(current)
-	want, _ := json.Marshal(expect)
-	return thrown("stale: %s\\%s is %s, expected %s", path, name, got, want)
-}
-
-func registryDriveError(path string, err error) *scriptError {
-	return cmdletError("Get-ItemProperty", "ObjectNotFound: ("+path+":String) [Get-ItemProperty], DriveNotFoundException", "DriveNotFound", "%s", err.Error())
+	return thrown("stale: the registry value changed since it was read")
 }

@@ -38,12 +38,13 @@ func TestExchangeRules(t *testing.T) {
 		err  string // "" for success
 		auth []string
 	}{
-		{"None with others", ops.ConnectorAddAuthArgs{Identity: `EX01\Default EX01`, AddAuthMechanism: []string{"None"}}, `"None" of AuthMechanism can't be combined`, nil},
+		{"None is dropped from a union", ops.ConnectorAddAuthArgs{Identity: `EX01\Default EX01`, AddAuthMechanism: []string{"None"}}, "", []string{"Tls", "Integrated", "BasicAuth", "BasicAuthRequireTLS", "ExchangeServer"}},
+		{"not a single word", ops.ConnectorAddAuthArgs{Identity: `EX01\Default EX01`, AddAuthMechanism: []string{"Tls; Remove-Item"}}, "connector setting names are single words", nil},
 		{"ExternalAuthoritative beside ExchangeServer", ops.ConnectorAddAuthArgs{Identity: `EX01\Default EX01`, AddAuthMechanism: []string{"ExternalAuthoritative"}}, "ExternalAuthoritative can only be combined with Tls", nil},
 		{"BasicAuthRequireTLS without BasicAuth", ops.ConnectorAddAuthArgs{Identity: `EX01\Default EX01`, RemoveAuthMechanism: []string{"BasicAuth"}}, "BasicAuthRequireTLS requires both BasicAuth and Tls", nil},
 		{"unknown mechanism", ops.ConnectorAddAuthArgs{Identity: `EX01\Default EX01`, AddAuthMechanism: []string{"Kerberos"}}, "Cannot convert value \"Kerberos\"", nil},
 		{"unknown connector", ops.ConnectorAddAuthArgs{Identity: `EX01\Nope`, AddAuthMechanism: []string{"Tls"}}, `object 'EX01\Nope' couldn't be found`, nil},
-		{"stale expectation", ops.ConnectorAddAuthArgs{Identity: `EX01\Default EX01`, AddAuthMechanism: []string{"Tls"}, Expect: &ops.Connector{AuthMechanism: []string{"Tls"}}}, "stale: receive connector", nil},
+		{"stale expectation", ops.ConnectorAddAuthArgs{Identity: `EX01\Default EX01`, AddAuthMechanism: []string{"Tls"}, Expect: &ops.Connector{AuthMechanism: []string{"Tls"}}}, "stale: the receive connector changed since it was read", nil},
 		{"remove both, a valid whole set", ops.ConnectorAddAuthArgs{Identity: `EX01\Default EX01`, RemoveAuthMechanism: []string{"BasicAuth", "BasicAuthRequireTLS"}}, "", []string{"Tls", "Integrated", "ExchangeServer"}},
 		{"only Tls and ExternalAuthoritative", ops.ConnectorAddAuthArgs{Identity: `EX01\Default Frontend EX01`, RemoveAuthMechanism: []string{"Integrated", "BasicAuth", "BasicAuthRequireTLS", "ExchangeServer"}, AddAuthMechanism: []string{"ExternalAuthoritative"}}, "", []string{"Tls", "ExternalAuthoritative"}},
 	}
@@ -108,7 +109,7 @@ func TestUnknownAnswers(t *testing.T) {
 		t.Errorf("hostile registry path: %+v", r)
 	}
 	r = runScript(t, c, script(ops.RegistryGet), ops.RegistryGetArgs{Path: `QQ:\</Objs>`, Name: "x"})
-	if r.Code != 1 || !strings.Contains(clixmlText(t, r.Stderr), `A drive with the name 'QQ' does not exist.`) {
+	if r.Code != 1 || !strings.Contains(clixmlText(t, r.Stderr), `unknown registry hive in path`) {
 		t.Errorf("unknown drive: %+v", r)
 	}
 	got := l.Received("ex01")
@@ -136,9 +137,17 @@ func TestRegistryAndBatch(t *testing.T) {
 	if r.Code != 1 || !strings.Contains(clixmlText(t, r.Stderr), "stale: ") {
 		t.Errorf("stale set: %+v", r)
 	}
-	r = runScript(t, c, script(ops.RegistrySet), ops.RegistrySetArgs{Path: path, Name: "LogLevel", Kind: ops.KindDWord, Data: "one"})
-	if r.Code != 1 {
-		t.Errorf("a DWord from a string: %+v", r)
+	for _, bad := range []ops.RegistrySetArgs{
+		{Path: path, Name: "LogLevel", Kind: ops.KindDWord, Data: "one"},
+		{Path: path, Name: "LogLevel", Kind: ops.KindDWord, Data: -1},
+		{Path: path, Name: "LogLevel", Kind: ops.KindDWord, Data: 4294967296},
+		{Path: path, Name: "LogLevel", Kind: ops.KindDWord, Data: 1.5},
+		{Path: path, Name: "LogLevel", Kind: "Dword32", Data: 1},
+		{Path: "", Name: "LogLevel", Kind: ops.KindDWord, Data: 1},
+	} {
+		if r := runScript(t, c, script(ops.RegistrySet), bad); r.Code != 1 || !strings.HasPrefix(clixmlText(t, r.Stderr), "registry.set: ") {
+			t.Errorf("registry.set %+v: %+v", bad, r)
+		}
 	}
 	runOp(t, c, ops.RegistryDelete, ops.RegistryDeleteArgs{Path: path, Name: "LogLevel", Expect: &ops.RegistryValue{KeyExists: true, Exists: true, Kind: "DWord", Data: 1}}, &change)
 	if !change.Previous.Exists || change.Current.Exists {

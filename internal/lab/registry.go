@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/big"
+	"regexp"
+	"strconv"
 	"slices"
 	"strings"
 
@@ -36,41 +39,49 @@ func newRegistry() registry {
 	return registry{keys: map[string]*registryKey{}}
 }
 
-// hives maps the spellings PowerShell accepts to the canonical hive name.
+// hives maps the hive names the scripts accept to the canonical ones.
 var hives = map[string]string{
-	"hklm":               "HKLM",
-	"hkey_local_machine": "HKLM",
-	"hkcu":               "HKCU",
-	"hkey_current_user":  "HKCU",
-	"hku":                "HKU",
-	"hkey_users":         "HKU",
-	"hkcr":               "HKCR",
-	"hkey_classes_root":  "HKCR",
+	"HKLM":                "HKLM",
+	"HKEY_LOCAL_MACHINE":  "HKLM",
+	"HKCU":                "HKCU",
+	"HKEY_CURRENT_USER":   "HKCU",
+	"HKU":                 "HKU",
+	"HKEY_USERS":          "HKU",
+	"HKCR":                "HKCR",
+	"HKEY_CLASSES_ROOT":   "HKCR",
+	"HKCC":                "HKCC",
+	"HKEY_CURRENT_CONFIG": "HKCC",
 }
 
-// canonicalKeyPath turns "HKLM:\SYSTEM\...", "Registry::HKEY_LOCAL_MACHINE\..."
-// or "HKLM\SYSTEM\..." into "HKLM\SYSTEM\...".
+// registryPathPattern is the registry scripts' Resolve-RegistryPath.
+var registryPathPattern = regexp.MustCompile(`^([A-Za-z_]+):?(\\+(.*))?$`)
+
+// canonicalKeyPath resolves a path as the registry scripts do
+// ("HKLM:\SYSTEM\...", "Registry::HKEY_LOCAL_MACHINE\...", "HKLM\SYSTEM")
+// into "HKLM\SYSTEM\...". Empty path segments are dropped, as the
+// registry API does.
 func canonicalKeyPath(p string) (string, error) {
-	s := strings.TrimSpace(p)
-	if rest, ok := cutPrefixFold(s, "Microsoft.PowerShell.Core\\Registry::"); ok {
+	s, _ := cutPrefixFold(p, "Microsoft.PowerShell.Core\\")
+	if rest, ok := cutPrefixFold(s, "Registry::"); ok {
 		s = rest
-	} else if rest, ok := cutPrefixFold(s, "Registry::"); ok {
-		s = rest
+	} else {
+		s = p
 	}
-	s = strings.ReplaceAll(s, "/", "\\")
-	hive, rest, _ := strings.Cut(s, "\\")
-	hive = strings.TrimSuffix(hive, ":")
-	h, ok := hives[strings.ToLower(hive)]
+	m := registryPathPattern.FindStringSubmatch(s)
+	if m == nil {
+		return "", fmt.Errorf(`registry path is not of the form HKLM:\Key\Subkey`)
+	}
+	h, ok := hives[strings.ToUpper(m[1])]
 	if !ok {
-		return "", fmt.Errorf("Cannot find drive. A drive with the name '%s' does not exist.", hive)
+		return "", fmt.Errorf("unknown registry hive in path")
 	}
-	var parts []string
-	for _, part := range strings.Split(rest, "\\") {
+	parts := []string{h}
+	for _, part := range strings.Split(m[3], "\\") {
 		if part != "" {
 			parts = append(parts, part)
 		}
 	}
-	return strings.Join(append([]string{h}, parts...), "\\"), nil
+	return strings.Join(parts, "\\"), nil
 }
 
 func cutPrefixFold(s, prefix string) (string, bool) {
@@ -152,37 +163,48 @@ func opsValue(key bool, v RegistryValue, ok bool) ops.RegistryValue {
 }
 
 // parseRegistryData checks that data (decoded from JSON) fits kind and
-// converts it to the stored representation.
+// converts it to the stored representation, with registry.set's rules.
 func parseRegistryData(kind string, data any) (RegistryValue, error) {
 	switch kind {
 	case ops.KindDWord, ops.KindQWord:
-		n, err := jsonInteger(data)
+		limit := uint64(math.MaxUint32)
+		if kind == ops.KindQWord {
+			limit = math.MaxUint64
+		}
+		n, err := jsonWhole(data)
 		if err != nil {
-			return RegistryValue{}, fmt.Errorf("the %s value %v is not a number: %w", kind, data, err)
+			return RegistryValue{}, fmt.Errorf("registry.set: data must be a number for DWord and QWord values")
+		}
+		if n.Sign() < 0 || !n.IsUint64() || n.Uint64() > limit {
+			return RegistryValue{}, fmt.Errorf("registry.set: data must be a whole number from 0 to %d", limit)
 		}
 		if kind == ops.KindDWord {
-			if n < math.MinInt32 || n > math.MaxUint32 {
-				return RegistryValue{}, fmt.Errorf("the value %d is out of range for a DWord", n)
-			}
-			return RegistryValue{Kind: kind, Data: uint32(n)}, nil
+			return RegistryValue{Kind: kind, Data: uint32(n.Uint64())}, nil
 		}
-		return RegistryValue{Kind: kind, Data: uint64(n)}, nil
+		return RegistryValue{Kind: kind, Data: n.Uint64()}, nil
 	case ops.KindString, ops.KindExpandString:
 		s, ok := data.(string)
 		if !ok {
-			return RegistryValue{}, fmt.Errorf("the %s value is not a string", kind)
+			return RegistryValue{}, fmt.Errorf("registry.set: data must be a string for %s values", kind)
 		}
 		return RegistryValue{Kind: kind, Data: s}, nil
 	case ops.KindMultiString:
-		list, ok := data.([]any)
-		if !ok {
-			return RegistryValue{}, fmt.Errorf("the MultiString value is not a list of strings")
+		var list []any
+		switch d := data.(type) {
+		case []any:
+			list = d
+		case nil:
+		default:
+			list = []any{d}
 		}
 		out := make([]string, 0, len(list))
 		for _, item := range list {
+			if item == nil {
+				continue
+			}
 			s, ok := item.(string)
 			if !ok {
-				return RegistryValue{}, fmt.Errorf("the MultiString value is not a list of strings")
+				return RegistryValue{}, fmt.Errorf("registry.set: data must be a list of strings for MultiString values")
 			}
 			out = append(out, s)
 		}
@@ -190,15 +212,36 @@ func parseRegistryData(kind string, data any) (RegistryValue, error) {
 	case ops.KindBinary:
 		s, ok := data.(string)
 		if !ok {
-			return RegistryValue{}, fmt.Errorf("the Binary value is not base64 text")
+			return RegistryValue{}, fmt.Errorf("registry.set: data must be base64 text for Binary values")
 		}
 		b, err := base64.StdEncoding.DecodeString(s)
 		if err != nil {
-			return RegistryValue{}, fmt.Errorf("the Binary value is not base64 text: %w", err)
+			return RegistryValue{}, fmt.Errorf(`Exception calling "FromBase64String" with "1" argument(s): "The input is not a valid Base-64 string as it contains a non-base 64 character, more than two padding characters, or an illegal character among the padding characters. "`)
 		}
 		return RegistryValue{Kind: kind, Data: b}, nil
 	}
-	return RegistryValue{}, fmt.Errorf("Cannot convert value %q to type \"Microsoft.Win32.RegistryValueKind\". Specify one of the following enumerator names and try again: String, ExpandString, Binary, DWord, MultiString, QWord", kind)
+	return RegistryValue{}, fmt.Errorf("registry.set: kind must be one of DWord, QWord, String, ExpandString, MultiString, Binary")
+}
+
+// jsonWhole reads an integral JSON number (json.Number or float64).
+func jsonWhole(v any) (*big.Int, error) {
+	var text string
+	switch n := v.(type) {
+	case json.Number:
+		text = n.String()
+	case float64:
+		text = strconv.FormatFloat(n, 'f', -1, 64)
+	default:
+		return nil, fmt.Errorf("not a number")
+	}
+	r, ok := new(big.Rat).SetString(text)
+	if !ok || !r.IsInt() {
+		if ok {
+			return big.NewInt(-1), nil // a fraction: out of range
+		}
+		return nil, fmt.Errorf("not a number")
+	}
+	return r.Num(), nil
 }
 
 // jsonInteger reads an integral JSON number decoded as float64 or
