@@ -145,6 +145,8 @@ func (e *Engine) Apply(ctx context.Context, p *plans.Plan, conns actions.Connect
 				r.skip(in, Skipped, "none of the changes that trigger it were applied")
 			case r.hostFailed(in.Host):
 				r.skip(in, Skipped, "an earlier change on this host failed")
+			case blockedDependency(p, step, in.Host) != "":
+				r.skip(in, Skipped, blockedDependency(p, step, in.Host))
 			default:
 				todo = append(todo, i)
 			}
@@ -440,4 +442,26 @@ func batches(idx []int, serial string) [][]int {
 		out = append(out, idx[start:min(start+size, len(idx))])
 	}
 	return out
+}
+
+// blockedDependency says why a step's change on host must wait: a step it
+// depends on is blocked or could not be planned on the same host (the
+// symptom check is pointless while a cause rectify must not fix remains).
+// It returns "" when nothing blocks.
+func blockedDependency(p *plans.Plan, step plans.Step, host string) string {
+	for _, dep := range step.DependsOn {
+		addr := plans.Address(dep, host)
+		for _, in := range p.Instances {
+			if in.Address != addr {
+				continue
+			}
+			switch {
+			case in.Error != "":
+				return fmt.Sprintf("waits for %s, which could not be planned", addr)
+			case in.Change.Action == plans.Blocked:
+				return fmt.Sprintf("waits for %s, which is blocked: %s", addr, in.Change.Reason)
+			}
+		}
+	}
+	return ""
 }

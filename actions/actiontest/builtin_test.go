@@ -48,7 +48,7 @@ func TestTimeSkew(t *testing.T) {
 func TestSPN(t *testing.T) {
 	h := Start(t, lab.KB979174())
 	step := h.Step(t, "ad.spn", "smtp", h.Group("exchange"), nil)
-	Check(t, h, Case{Steps: []engine.Step{step}, Subject: "smtp", Host: "ex01", Want: plans.Create})
+	Check(t, h, Case{Steps: []engine.Step{step}, Subject: "smtp", Host: "ex01", Want: plans.Update})
 	Check(t, h, Case{Steps: []engine.Step{step}, Subject: "smtp", Host: "ex02", Want: plans.Blocked})
 	if err := h.Lab.RemoveSPN("EX02-OLD$", "SMTPSVC/ex02.corp.example.com"); err != nil {
 		t.Fatal(err)

@@ -208,7 +208,7 @@ func (SPN) Plan(inst actions.Instance, current actions.State) (plans.Change, err
 		return plans.Change{}, fmt.Errorf("unexpected state %T", current)
 	}
 	kb := inst.Config.String("kb_step")
-	object := "SPNs of " + st.Account
+	object := "computer account " + st.Account
 	if !st.Found {
 		return plans.Change{Action: plans.Blocked, Object: object, KBStep: kb,
 			Reason:   fmt.Sprintf("no computer account %s in %s", st.Account, inst.Host.Domain),
@@ -254,12 +254,14 @@ func (SPN) Plan(inst actions.Instance, current actions.State) (plans.Change, err
 		Risk:   "adds values only to this server's account"}
 	payload := spnPayload{DN: st.DN, Add: add}
 	if len(add) > 0 {
-		ch.Action = plans.Create
+		// Values are added to an existing account: an update in place.
+		ch.Action = plans.Update
 		ch.Attrs = append(ch.Attrs, plans.Attr{Name: "servicePrincipalName", After: add})
 		ch.Undo = "remove " + strings.Join(add, ", ") + " from " + st.Account
 	}
 	if remove && len(st.Holders) > 0 {
 		ch.Action = plans.Update
+		ch.Object = "computer account " + st.Account + " and the accounts holding its SPNs"
 		ch.Risk = "removes SPNs from other accounts: whatever runs under them loses those names"
 		for _, h := range st.Holders {
 			payload.From = append(payload.From, struct {

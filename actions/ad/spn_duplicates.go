@@ -105,7 +105,9 @@ func (a SPNDuplicates) Observe(inst actions.Instance, r actions.Results) (action
 			st.Duplicates = append(st.Duplicates, *d)
 		}
 	}
-	sort.Slice(st.Duplicates, func(i, j int) bool { return strings.ToLower(st.Duplicates[i].SPN) < strings.ToLower(st.Duplicates[j].SPN) })
+	sort.Slice(st.Duplicates, func(i, j int) bool {
+		return strings.ToLower(st.Duplicates[i].SPN) < strings.ToLower(st.Duplicates[j].SPN)
+	})
 	return st, nil
 }
 

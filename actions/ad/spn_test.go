@@ -48,10 +48,10 @@ func TestSPNPlan(t *testing.T) {
 		findings int
 	}{
 		{name: "all present, case differs", policy: "report", account: []actions.Entry{full}, holders: []actions.Entry{full}, want: plans.NoOp},
-		{name: "two missing", policy: "report", account: []actions.Entry{partial}, holders: []actions.Entry{partial}, want: plans.Create,
+		{name: "two missing", policy: "report", account: []actions.Entry{partial}, holders: []actions.Entry{partial}, want: plans.Update,
 			wantAdd: []string{"SMTP/ex02.corp.example.com", "SMTPSVC/ex02.corp.example.com"}},
 		{name: "duplicate only", policy: "report", account: []actions.Entry{full}, holders: []actions.Entry{full, stale}, want: plans.Blocked, findings: 2},
-		{name: "missing one held elsewhere", policy: "report", account: []actions.Entry{partial}, holders: []actions.Entry{partial, stale}, want: plans.Create,
+		{name: "missing one held elsewhere", policy: "report", account: []actions.Entry{partial}, holders: []actions.Entry{partial, stale}, want: plans.Update,
 			wantAdd: []string{"SMTP/ex02.corp.example.com"}, findings: 2},
 		{name: "remove from other", policy: "remove_from_other", account: []actions.Entry{partial}, holders: []actions.Entry{partial, stale}, want: plans.Update,
 			wantAdd: []string{"SMTP/ex02.corp.example.com", "SMTPSVC/ex02.corp.example.com"}, findings: 1},

@@ -103,6 +103,28 @@ func ports(cfg actions.Config) ([]port, error) {
 	return out, nil
 }
 
+// destinationNames maps each dialled destination to its inventory name.
+func destinationNames(inst actions.Instance) map[string]string {
+	out := map[string]string{}
+	for _, name := range inst.Config.Strings("against") {
+		if dc, ok := inst.Topology.Host(name); ok {
+			out[destination(dc)] = dc.Name
+		}
+	}
+	return out
+}
+
+// destination is what the probe dials: the address, else the FQDN.
+func destination(dc actions.Host) string {
+	switch {
+	case dc.Address != "":
+		return dc.Address
+	case dc.FQDN != "":
+		return dc.FQDN
+	}
+	return dc.Name
+}
+
 func targets(inst actions.Instance) ([]ops.ReachTarget, error) {
 	ps, err := ports(inst.Config)
 	if err != nil {
@@ -117,13 +139,7 @@ func targets(inst actions.Instance) ([]ops.ReachTarget, error) {
 		if !ok {
 			continue
 		}
-		dest := dc.FQDN
-		if dc.Address != "" {
-			dest = dc.Address
-		}
-		if dest == "" {
-			dest = dc.Name
-		}
+		dest := destination(dc)
 		for _, p := range ps {
 			out = append(out, ops.ReachTarget{Host: dest, Port: p.n, Protocol: p.proto})
 		}
@@ -170,17 +186,22 @@ type portsState struct {
 }
 
 // Observe implements actions.Action.
-func (KerberosPorts) Observe(_ actions.Instance, r actions.Results) (actions.State, error) {
+func (KerberosPorts) Observe(inst actions.Instance, r actions.Results) (actions.State, error) {
 	var res ops.NetReachResult
 	if err := r.Decode("reach", &res); err != nil {
 		return nil, err
 	}
+	names := destinationNames(inst)
 	st := portsState{Blocked: []Unreached{}, Unknown: []Unreached{}}
 	for _, o := range res.Results {
 		if o.Reachable {
 			continue
 		}
-		u := Unreached{Host: o.Host, Port: o.Port, Protocol: o.Protocol, State: o.State, Error: o.Error}
+		host := o.Host
+		if n, ok := names[o.Host]; ok && n != o.Host {
+			host = n + " (" + o.Host + ")"
+		}
+		u := Unreached{Host: host, Port: o.Port, Protocol: o.Protocol, State: o.State, Error: o.Error}
 		if o.Protocol == "udp" && o.State == "open|filtered" {
 			st.Unknown = append(st.Unknown, u)
 			continue

@@ -48,7 +48,7 @@ func TestKerberosPorts(t *testing.T) {
 		if ch.Action != tt.want {
 			t.Errorf("%+v: %s, want %s", tt.results, ch.Action, tt.want)
 		}
-		if ch.Action == plans.Blocked && !strings.Contains(ch.Findings[0], "ex01 -> 127.1.0.21 TCP 88 (Kerberos)") {
+		if ch.Action == plans.Blocked && !strings.Contains(ch.Findings[0], "ex01 -> dc01 (127.1.0.21) TCP 88 (Kerberos)") {
 			t.Errorf("finding does not name source, destination, port and protocol: %q", ch.Findings[0])
 		}
 	}

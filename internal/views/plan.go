@@ -121,15 +121,23 @@ func writeInstance(b *strings.Builder, in plans.Instance, st Style) {
 		if a.Sensitive {
 			before, after = "(sensitive)", "(sensitive)"
 		}
-		switch {
-		case c.Action == plans.Create || (a.Before == nil && a.After != nil):
-			fmt.Fprintf(b, "    %s %s = %s\n", st.symbol(plans.Create), a.Name, after)
-		case c.Action == plans.Delete || (a.After == nil && a.Before != nil):
-			fmt.Fprintf(b, "    %s %s = %s\n", st.symbol(plans.Delete), a.Name, before)
-		case c.Action == plans.Update:
-			fmt.Fprintf(b, "    %s %s = %s -> %s\n", st.symbol(plans.Update), a.Name, before, after)
+		switch c.Action {
+		case plans.Create, plans.Update, plans.Delete:
+			switch {
+			case a.Before == nil:
+				fmt.Fprintf(b, "    %s %s = %s\n", st.symbol(plans.Create), a.Name, after)
+			case a.After == nil:
+				fmt.Fprintf(b, "    %s %s = %s\n", st.symbol(plans.Delete), a.Name, before)
+			default:
+				fmt.Fprintf(b, "    %s %s = %s -> %s\n", st.symbol(plans.Update), a.Name, before, after)
+			}
 		default:
-			fmt.Fprintf(b, "    %s %s = %s\n", st.symbol(c.Action), a.Name, after)
+			// Run and blocked changes carry attributes that explain them.
+			shown := after
+			if a.After == nil {
+				shown = before
+			}
+			fmt.Fprintf(b, "      %s = %s\n", a.Name, shown)
 		}
 	}
 	for _, f := range c.Findings {

@@ -1,0 +1,117 @@
+# Microsoft KB 979174: "454 4.7.0 Temporary authentication failure" between
+# Exchange servers. The steps follow the article: clocks, replication, SPNs,
+# ports, Kerberos logging, the receive connector, and finally the queues
+# that prove the symptom is gone.
+
+playbook "exchange-454" {
+  title       = "Exchange 454 4.7.0 temporary authentication failure"
+  kb          = "979174"
+  description = "Exchange servers fail to authenticate each other (Kerberos): queues hold 451 4.4.0 / 454 4.7.0 and receivers log event 1035."
+
+  # Changes on production domain controllers and Exchange servers happen in
+  # the Saturday night change window.
+  window {
+    start    = "0 22 * * SAT"
+    duration = "4h"
+    timezone = "Europe/Berlin"
+  }
+
+  # One server at a time; stop at the first failure.
+  rollout {
+    serial   = 1
+    max_fail = 0
+  }
+
+  # Scheduled runs report drift; they correct only inside the window.
+  drift {
+    schedule = "*/15 * * * *"
+    mode     = "monitor"
+  }
+}
+
+variable "max_skew" {
+  type        = string
+  default     = "4m"
+  description = "Resync a server whose clock is further than this from its DCs (Kerberos allows 5 minutes)."
+}
+
+variable "spn_conflicts" {
+  type        = string
+  default     = "report"
+  description = "What to do with an SMTP SPN held by another account: report it, or remove_from_other."
+
+  validation {
+    condition     = contains(["report", "remove_from_other"], var.spn_conflicts)
+    error_message = "spn_conflicts must be \"report\" or \"remove_from_other\"."
+  }
+}
+
+# KB step 1: every Exchange server within the Kerberos tolerance of its DCs.
+step "windows.time_skew" "clocks" {
+  targets  = group.exchange
+  against  = group.dc
+  max_skew = var.max_skew
+}
+
+# KB step 3: SMTP and SMTPSVC SPNs on each Exchange server's computer
+# account, and on no other account.
+step "ad.spn" "smtp" {
+  targets           = group.exchange
+  services          = ["SMTP", "SMTPSVC"]
+  resolve_conflicts = var.spn_conflicts
+}
+
+# KB step 3, forest-wide: duplicate SMTP SPNs anywhere (setspn -X), as
+# findings for the operator.
+step "ad.spn_duplicates" "duplicates" {
+  targets  = group.dc
+  services = ["SMTP", "SMTPSVC"]
+}
+
+# KB step 2: force replication when links fail, and after SPN changes so
+# that every DC knows the new SPNs before Exchange authenticates again.
+step "ad.replication" "replication" {
+  targets      = group.dc
+  triggered_by = [step.smtp]
+}
+
+# KB cause 4: the Kerberos and AD ports from each Exchange server to its
+# DCs. rectify reports blocked ports; it does not change firewalls.
+step "net.kerberos_ports" "ports" {
+  targets = group.exchange
+  against = group.dc
+}
+
+# KB step 5: Kerberos event logging (KB 262177) while troubleshooting. It
+# is noisy, so it is temporary: a plan after 24 hours reverts it.
+step "windows.registry_value" "kerberos_log" {
+  targets = group.exchange
+  path    = "HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Lsa\\Kerberos\\Parameters"
+  name    = "LogLevel"
+  type    = "dword"
+  value   = 1
+  expires = "24h"
+  kb_step = "5"
+  reason  = "Kerberos event logging (KB 262177) names the failing principal"
+}
+
+# KB step 5: what the Kerberos log says (missing SPN, skew, wrong account).
+step "windows.event_query" "kerberos_errors" {
+  targets    = group.exchange
+  preset     = "kerberos_errors"
+  depends_on = [step.kerberos_log]
+}
+
+# KB step 6: Exchange Server authentication on the connector that
+# receives internal mail.
+step "exchange.receive_connector_auth" "connector" {
+  targets    = group.exchange
+  depends_on = [step.clocks]
+}
+
+# The symptom: retry the queues that hold 454 4.7.0, after every fix, and
+# confirm the error is gone.
+step "exchange.queue" "queues" {
+  targets    = group.exchange
+  depends_on = [step.clocks, step.smtp, step.replication, step.ports, step.connector]
+}
