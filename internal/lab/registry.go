@@ -7,8 +7,8 @@ import (
 	"math"
 	"math/big"
 	"regexp"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/rectifyhq/rectify/actions/ops"
