@@ -150,3 +150,37 @@ func TestConcurrentWritersDoNotCorrupt(t *testing.T) {
 		t.Errorf("integrity_check = %q, %v", check, err)
 	}
 }
+
+func TestMemoryFollowsTemporaryChanges(t *testing.T) {
+	ctx := context.Background()
+	j, _ := openTemp(t)
+	run, err := j.StartRun(ctx, RunInfo{Kind: KindApply, Playbook: "exchange-454"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := plans.Instance{Address: "step.kerberos_log[ex01]", Change: plans.Change{Action: plans.Create, Expires: "2026-11-28T22:00:00Z"}}
+	id, _ := run.ChangeStarting(ctx, set)
+	if err := run.ChangeFinished(ctx, id, engine.ChangeResult{Status: engine.Applied, Undo: json.RawMessage(`{"previous":{"exists":false}}`)}); err != nil {
+		t.Fatal(err)
+	}
+	mem, err := j.Memory(ctx, "exchange-454")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := mem["step.kerberos_log[ex01]"]
+	if m == nil || m.Reverted || m.Expires.IsZero() || string(m.Undo) != `{"previous":{"exists":false}}` {
+		t.Fatalf("memory after the temporary change = %+v", m)
+	}
+	revert := plans.Instance{Address: "step.kerberos_log[ex01]", Change: plans.Change{Action: plans.Delete, Revert: true}}
+	id, _ = run.ChangeStarting(ctx, revert)
+	if err := run.ChangeFinished(ctx, id, engine.ChangeResult{Status: engine.Applied}); err != nil {
+		t.Fatal(err)
+	}
+	mem, _ = j.Memory(ctx, "exchange-454")
+	if m := mem["step.kerberos_log[ex01]"]; m == nil || !m.Reverted || m.Expires.IsZero() {
+		t.Errorf("memory after the revert = %+v", m)
+	}
+	if other, _ := j.Memory(ctx, "other"); len(other) != 0 {
+		t.Errorf("another playbook's memory = %v", other)
+	}
+}
