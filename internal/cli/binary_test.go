@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// TestBinaryExitCodes builds the real rectify binary and checks the exit
+// codes and streams a shell would see.
+func TestBinaryExitCodes(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("the go tool is not on PATH, so the binary cannot be built")
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "rectify")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	build := exec.Command(goTool, "build", "-o", bin, "./cmd/rectify")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStdout string
+		wantStderr string
+	}{
+		{name: "version", args: []string{"version"}, wantCode: 0, wantStdout: "rectify "},
+		{name: "help", args: []string{"help"}, wantCode: 0, wantStdout: "Usage: rectify"},
+		{name: "no command", args: nil, wantCode: 1, wantStderr: "Usage: rectify"},
+		{name: "unknown command", args: []string{"frobnicate"}, wantCode: 1, wantStderr: `unknown command "frobnicate"`},
+		{name: "valid", args: []string{"validate", "internal/cli/testdata/empty"}, wantCode: 0,
+			wantStdout: "Playbook empty is valid: 0 steps, 0 target groups.\n"},
+		{name: "command flag before the command", args: []string{"--inventory", "inventory/testdata/valid/corp.hcl", "validate", "internal/cli/testdata/empty"},
+			wantCode: 1, wantStderr: "flag provided but not defined: -inventory"},
+		{name: "valid with inventory after command", args: []string{"validate", "--inventory", "inventory/testdata/valid/corp.hcl", "internal/cli/testdata/empty"},
+			wantCode: 0, wantStdout: "Playbook empty is valid: 0 steps, 0 target groups, 0 hosts.\n"},
+		{name: "invalid", args: []string{"validate", "playbooks/testdata/invalid/multi"}, wantCode: 1,
+			wantStderr: "on playbooks/testdata/invalid/multi/steps.hcl line 1:"},
+		// The binary registers no actions yet, so every step's action is
+		// unknown to it.
+		{name: "no actions registered", args: []string{"validate", "playbooks/testdata/valid/single-file"}, wantCode: 1,
+			wantStderr: `There is no action "windows.registry_value".`},
+		{name: "usage error", args: []string{"validate"}, wantCode: 1, wantStderr: "expected one PLAYBOOK argument"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.Command(bin, tt.args...)
+			cmd.Dir = root
+			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "RECTIFY_WINRM_USER=u", "RECTIFY_WINRM_PASSWORD=" + testSecret,
+				"RECTIFY_LAB_PASSWORD=" + testSecret, "RECTIFY_DC02_PASSWORD=" + testSecret}
+			var stdout, stderr strings.Builder
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			code := 0
+			var exit *exec.ExitError
+			if errors.As(err, &exit) {
+				code = exit.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if code != tt.wantCode {
+				t.Errorf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.wantCode, stdout.String(), stderr.String())
+			}
+			if !strings.Contains(stdout.String(), tt.wantStdout) {
+				t.Errorf("stdout = %q, want it to contain %q", stdout.String(), tt.wantStdout)
+			}
+			if !strings.Contains(stderr.String(), tt.wantStderr) {
+				t.Errorf("stderr = %q, want it to contain %q", stderr.String(), tt.wantStderr)
+			}
+			if strings.Contains(stdout.String()+stderr.String(), testSecret) {
+				t.Errorf("the output contains the secret")
+			}
+		})
+	}
+}

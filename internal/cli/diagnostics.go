@@ -1,0 +1,112 @@
+package cli
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// maxSnippetSource bounds a file read back only to show a snippet.
+const maxSnippetSource = 4 << 20
+
+// sources holds the bytes of the files diagnostics point into, keyed by
+// the names their ranges use.
+type sources map[string][]byte
+
+func (s sources) add(m map[string][]byte) {
+	for k, v := range m {
+		s[k] = v
+	}
+}
+
+// writeDiagnostics renders diags with HCL's text writer: file:line:col and
+// a snippet for each, colour only on a terminal, wrapped to its width.
+// File names under wd are shown relative to it.
+func (a *app) writeDiagnostics(w io.Writer, diags hcl.Diagnostics, wd string, src sources) error {
+	files := map[string]*hcl.File{}
+	var shown hcl.Diagnostics
+	for _, d := range diags {
+		c := *d
+		c.Subject = relativeRange(d.Subject, wd)
+		c.Context = relativeRange(d.Context, wd)
+		for _, r := range []*hcl.Range{d.Subject, d.Context} {
+			if r == nil {
+				continue
+			}
+			short := relativeName(r.Filename, wd)
+			if _, ok := files[short]; ok {
+				continue
+			}
+			if b, ok := src[r.Filename]; ok {
+				files[short] = &hcl.File{Bytes: b}
+			} else if b := readForSnippet(r.Filename); b != nil {
+				files[short] = &hcl.File{Bytes: b}
+			}
+		}
+		shown = append(shown, &c)
+	}
+	width := a.env.TerminalWidth(w)
+	if width < 0 {
+		width = 0
+	}
+	tw := hcl.NewDiagnosticTextWriter(w, files, uint(width), a.env.IsTerminal(w))
+	return tw.WriteDiagnostics(shown)
+}
+
+func relativeRange(r *hcl.Range, wd string) *hcl.Range {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	c.Filename = relativeName(r.Filename, wd)
+	return &c
+}
+
+// relativeName returns name relative to wd when it lies below wd. A
+// relative name is taken relative to the process's directory (see
+// resolvePath).
+func relativeName(name, wd string) string {
+	if wd == "" || strings.HasPrefix(name, "<") {
+		return name
+	}
+	abs, err := filepath.Abs(name)
+	if err != nil {
+		return name
+	}
+	rel, err := filepath.Rel(wd, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return name
+	}
+	return rel
+}
+
+// readForSnippet reads a file a diagnostic points into that no loader
+// handed over (an inventory that failed to load), if it is small enough.
+func readForSnippet(name string) []byte {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxSnippetSource+1))
+	if err != nil || len(b) > maxSnippetSource {
+		return nil
+	}
+	return b
+}
+
+// countSeverities returns the numbers of errors and warnings.
+func countSeverities(diags hcl.Diagnostics) (errs, warnings int) {
+	for _, d := range diags {
+		switch d.Severity {
+		case hcl.DiagError:
+			errs++
+		case hcl.DiagWarning:
+			warnings++
+		}
+	}
+	return errs, warnings
+}

@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/rs/zerolog"
+)
+
+// Exit codes, as Terraform's: 0 success, 1 error (including usage errors).
+const (
+	exitOK    = 0
+	exitError = 1
+)
+
+// app is what a running command uses: the environment and the logger.
+type app struct {
+	env Env
+	log zerolog.Logger
+}
+
+// Run runs rectify with args (without the program name) and returns the
+// process exit code.
+func Run(ctx context.Context, args []string, env Env) int {
+	env = env.withDefaults()
+	g := defaultGlobals()
+	fs := flag.NewFlagSet("rectify", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	g.register(fs)
+	showVersion := fs.Bool("version", false, "print the version and exit")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			writeMainUsage(env.Stdout)
+			return exitOK
+		}
+		return usageError(env.Stderr, "", err)
+	}
+	rest := fs.Args()
+	if *showVersion {
+		rest = []string{"version"}
+	}
+	if len(rest) == 0 {
+		writeMainUsage(env.Stderr)
+		return exitError
+	}
+	name := rest[0]
+	entry, ok := lookup(name)
+	if !ok {
+		return usageError(env.Stderr, "", fmt.Errorf("unknown command %q", name))
+	}
+	cmd := entry.make()
+	cfs := commandFlagSet(name, cmd, &g)
+	positional, err := parseInterspersed(cfs, rest[1:])
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			writeCommandUsage(env.Stdout, name, cmd, &g)
+			return exitOK
+		}
+		return usageError(env.Stderr, name, err)
+	}
+	log, err := g.logger(env.Stderr, env.IsTerminal(env.Stderr))
+	if err != nil {
+		return usageError(env.Stderr, name, err)
+	}
+	return cmd.Run(ctx, &app{env: env, log: log}, positional)
+}
+
+// usageError reports a mistake in the command line and how to get help.
+func usageError(w io.Writer, command string, err error) int {
+	prefix, help := "rectify", "rectify help"
+	if command != "" {
+		prefix += " " + command
+		help += " " + command
+	}
+	fmt.Fprintf(w, "%s: %v\nRun '%s' for usage.\n", prefix, err, help)
+	return exitError
+}
+
+// writeMainUsage lists the commands and the global flags.
+func writeMainUsage(w io.Writer) {
+	fmt.Fprint(w, `Usage: rectify [global options] <command> [options] [args]
+
+rectify turns a knowledge-base article into a reviewed, repeatable fix:
+it reads the live state of every host, plans the changes, applies them and
+verifies that the hosts converged.
+
+Commands:
+`)
+	for _, c := range commandTable() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.make().Synopsis())
+	}
+	fmt.Fprint(w, "\nGlobal options (before or after the command name):\n")
+	g := defaultGlobals()
+	fs := flag.NewFlagSet("rectify", flag.ContinueOnError)
+	g.register(fs)
+	printFlags(w, fs)
+	fmt.Fprint(w, "\nRun 'rectify help <command>' for a command's options.\n")
+}
+
+// writeCommandUsage prints a command's usage, description and flags.
+func writeCommandUsage(w io.Writer, name string, c command, g *globalOptions) {
+	fmt.Fprintln(w, c.Usage())
+	fs := flag.NewFlagSet("rectify "+name, flag.ContinueOnError)
+	c.Flags(fs)
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n > 0 {
+		fmt.Fprint(w, "\nOptions:\n")
+		printFlags(w, fs)
+	}
+	fmt.Fprint(w, "\nGlobal options:\n")
+	gfs := flag.NewFlagSet("rectify", flag.ContinueOnError)
+	d := defaultGlobals()
+	d.register(gfs)
+	printFlags(w, gfs)
+}
