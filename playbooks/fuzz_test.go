@@ -29,17 +29,17 @@ func fixtureSources(t testing.TB) [][]byte {
 }
 
 // decodeBytes runs both stages over one file's bytes, with and without an
-// inventory.
+// inventory, and renders the diagnostics as the validate command does.
 func decodeBytes(t testing.TB, src []byte) {
 	reg := testactions.Registry()
 	p, diags := loadSources(".", []string{"fuzz.hcl"}, map[string][]byte{"fuzz.hcl": src}, reg)
-	_ = diags
+	_ = render(t, p, nil, diags)
 	for _, in := range []EvalInput{{Hosts: testHosts(), Groups: testGroups}, {}} {
-		r, _ := p.Evaluate(in)
+		r, more := p.Evaluate(in)
 		if r == nil {
 			t.Fatal("Evaluate returned no result")
 		}
-		_ = render(t, p, r, nil)
+		_ = render(t, p, r, more)
 	}
 }
 
