@@ -2,10 +2,26 @@
 // to, the Active Directory domains they live in and how to reach them, from
 // an HCL file:
 //
-//	winrm { https = true, auth = "ntlm", username = env("USER"), password = env("PASS") }
-//	domain "corp.example.com" { ldap { url = "ldaps://dc01.corp.example.com" } }
-//	host "ex01" { fqdn = "ex01.corp.example.com", domain = "corp.example.com", groups = ["exchange"] }
-//	group "dc" { hosts = ["dc01"] }
+//	winrm {
+//	  auth     = "ntlm"
+//	  username = env("RECTIFY_WINRM_USER")
+//	  password = env("RECTIFY_WINRM_PASSWORD")
+//	  ca_file  = "pki/corp-ca.pem"
+//	}
+//	domain "corp.example.com" {
+//	  ldap {
+//	    url      = "ldaps://dc01.corp.example.com"
+//	    password = file("ldap-password.txt")
+//	  }
+//	}
+//	host "ex01" {
+//	  fqdn   = "ex01.corp.example.com"
+//	  domain = "corp.example.com"
+//	  groups = ["exchange"]
+//	}
+//	group "dc" {
+//	  hosts = ["dc01"]
+//	}
 //
 // Load decodes such a file and reports every problem in one pass as HCL
 // diagnostics with the tightest source range. WinRM settings merge from the

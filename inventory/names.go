@@ -32,8 +32,15 @@ func validDNSName(s string, minLabels int) bool {
 }
 
 // validFQDN reports whether s is a fully qualified host name: a DNS name of
-// at least two labels.
-func validFQDN(s string) bool { return validDNSName(s, 2) }
+// at least two labels whose last label is not all digits (so that an IPv4
+// address is not taken for a name).
+func validFQDN(s string) bool {
+	if !validDNSName(s, 2) {
+		return false
+	}
+	labels := strings.Split(strings.TrimSuffix(s, "."), ".")
+	return strings.Trim(labels[len(labels)-1], "0123456789") != ""
+}
 
 // validAddress reports whether s is an IP address or a host name, without a
 // port (the port belongs in the winrm block).
