@@ -390,6 +390,9 @@ func (r *applier) verify(ctx context.Context, step string, batch []int) {
 		inst, action, err := r.instance(in)
 		if err == nil {
 			inst.Triggered = false
+			// The journal now remembers this change: plan as a later run
+			// would, knowing it (a reverted temporary value stays reverted).
+			inst.Memory = memoryOf(in.Change, r.res.Changes[k])
 			var state actions.State
 			if state, err = r.observe(vctx, inst, action); err == nil {
 				var ch plans.Change
@@ -464,4 +467,13 @@ func blockedDependency(p *plans.Plan, step plans.Step, host string) string {
 		}
 	}
 	return ""
+}
+
+// memoryOf is what the journal remembers of an applied change.
+func memoryOf(ch plans.Change, res ChangeResult) *actions.Memory {
+	m := &actions.Memory{Action: ch.Action, Applied: res.Finished, Undo: res.Undo, Reverted: ch.Revert}
+	if ch.Expires != "" {
+		m.Expires, _ = time.Parse(time.RFC3339, ch.Expires)
+	}
+	return m
 }

@@ -238,11 +238,14 @@ func sameData(a, b any) bool {
 	return bytes.Equal(ja, jb)
 }
 
-func wireData(d any) any {
-	if n, ok := d.(json.Number); ok {
-		return n.String()
+// expectOf is the observed value as a script compares it: whole numbers as
+// JSON numbers (the state keeps them as decimal strings).
+func expectOf(st registryState) ops.RegistryValue {
+	v := ops.RegistryValue{KeyExists: st.KeyExists, Exists: st.Exists, Kind: st.Kind, Data: st.Data}
+	if s, ok := st.Data.(string); ok && (st.Kind == ops.KindDWord || st.Kind == ops.KindQWord) {
+		v.Data = json.Number(s)
 	}
-	return d
+	return v
 }
 
 // display makes normalised data readable in a plan.
@@ -274,7 +277,7 @@ func (a RegistryValue) Plan(inst actions.Instance, current actions.State) (plans
 	if kbStep != "" {
 		reason = "KB step " + kbStep + ": " + reason
 	}
-	expect := ops.RegistryValue{KeyExists: st.KeyExists, Exists: st.Exists, Kind: st.Kind, Data: wireData(st.Data)}
+	expect := expectOf(st)
 	base := plans.Change{Object: object, KBStep: kbStep}
 
 	// A temporary value whose time is up is reverted, once.
@@ -356,6 +359,7 @@ func (RegistryValue) planRevert(base plans.Change, st registryState, expect ops.
 	}
 	prev := *undo.Previous
 	base.Revert = true
+	base.Expires = m.Expires.UTC().Format(time.RFC3339)
 	base.Reason = fmt.Sprintf("temporary value expired at %s", m.Expires.UTC().Format(time.RFC3339))
 	payload := registryPayload{Path: cfg.String("path"), Name: cfg.String("name"), Expect: expect, Previous: &st}
 	switch {

@@ -152,7 +152,10 @@ func writeInstance(b *strings.Builder, in plans.Instance, st Style) {
 	if c.Undo != "" {
 		fmt.Fprintf(b, "      undo: %s\n", c.Undo)
 	}
-	if c.Expires != "" {
+	switch {
+	case c.Revert:
+		fmt.Fprintf(b, "      reverts a temporary change that expired at %s\n", c.Expires)
+	case c.Expires != "":
 		fmt.Fprintf(b, "      temporary: reverted by a plan after %s\n", c.Expires)
 	}
 	if in.Triggered {

@@ -1,0 +1,187 @@
+package examples
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rectifyhq/rectify/actions"
+	"github.com/rectifyhq/rectify/actions/actiontest"
+	"github.com/rectifyhq/rectify/engine"
+	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/internal/lab"
+	"github.com/rectifyhq/rectify/playbooks"
+)
+
+const playbookDir = "exchange-454"
+
+func load(t *testing.T, h *actiontest.Harness, vars map[string]string, memory map[string]*actions.Memory) engine.Input {
+	t.Helper()
+	r, diags := playbooks.Load(playbookDir, h.Registry, playbooks.EvalInput{Hosts: h.Hosts(), Vars: vars})
+	if diags.HasErrors() {
+		t.Fatalf("load the example: %s", diags.Error())
+	}
+	in := engine.NewInput(r, playbookDir, h.Hosts(), plans.InventoryRef{Path: "lab", Digest: "sha256:lab"})
+	in.Memory = memory
+	return in
+}
+
+func plan(t *testing.T, h *actiontest.Harness, in engine.Input) *plans.Plan {
+	t.Helper()
+	p, err := h.Engine.Plan(context.Background(), in, h.Conns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func apply(t *testing.T, h *actiontest.Harness, p *plans.Plan) *engine.ApplyResult {
+	t.Helper()
+	res, err := h.Engine.Apply(context.Background(), p, h.Conns, engine.ApplyOptions{
+		Hosts: h.Hosts(), PlaybookDigest: p.Playbook.Digest, InventoryDigest: p.Inventory.Digest,
+		WindowOverride: "example test on the lab",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// changes lists a plan's instances that change or are blocked, as
+// "address action".
+func changes(p *plans.Plan) []string {
+	var out []string
+	for _, in := range p.Instances {
+		if in.Error != "" {
+			out = append(out, in.Address+" error: "+in.Error)
+			continue
+		}
+		if in.Change.Action != plans.NoOp {
+			out = append(out, in.Address+" "+string(in.Change.Action))
+		}
+	}
+	return out
+}
+
+func statuses(res *engine.ApplyResult) map[string]engine.Status {
+	out := map[string]engine.Status{}
+	for _, c := range res.Changes {
+		out[c.Address] = c.Status
+	}
+	return out
+}
+
+// memoryFrom is what the journal would remember of res (see
+// journal.Memory), for the expiry part of the test.
+func memoryFrom(p *plans.Plan, res *engine.ApplyResult, at time.Time) map[string]*actions.Memory {
+	out := map[string]*actions.Memory{}
+	for _, c := range res.Changes {
+		if c.Status != engine.Applied {
+			continue
+		}
+		for _, in := range p.Instances {
+			if in.Address == c.Address {
+				m := &actions.Memory{Action: in.Change.Action, Applied: at, Undo: c.Undo, Reverted: in.Change.Revert}
+				if in.Change.Expires != "" {
+					m.Expires, _ = time.Parse(time.RFC3339, in.Change.Expires)
+				}
+				out[c.Address] = m
+			}
+		}
+	}
+	return out
+}
+
+// TestExchange454AgainstTheLab walks the KB 979174 story: the plan holds
+// exactly the changes the seeded faults call for; apply fixes what rectify
+// may fix; the operator opens the firewall and lets rectify remove the
+// duplicate SPN; the queue retry clears the 454 error; the next plan is
+// empty; and a plan after the LogLevel's expiry reverts it.
+func TestExchange454AgainstTheLab(t *testing.T) {
+	h := actiontest.Start(t, lab.KB979174())
+	if h.Lab.QueueErrors() == 0 {
+		t.Fatal("the scenario starts without the 454 symptom")
+	}
+
+	first := plan(t, h, load(t, h, nil, nil))
+	want := []string{
+		"step.clocks[ex01] run",
+		"step.smtp[ex01] update",
+		"step.smtp[ex02] blocked",
+		"step.replication[dc01] run",
+		"step.ports[ex02] blocked",
+		"step.kerberos_log[ex01] create",
+		"step.kerberos_log[ex02] create",
+		"step.connector[ex02] update",
+		"step.queues[ex01] run",
+		"step.queues[ex02] run",
+	}
+	if diff := cmp.Diff(want, changes(first)); diff != "" {
+		t.Fatalf("first plan (-want +got):\n%s", diff)
+	}
+
+	res := apply(t, h, first)
+	got := statuses(res)
+	for _, addr := range []string{"step.clocks[ex01]", "step.smtp[ex01]", "step.replication[dc01]", "step.kerberos_log[ex01]", "step.kerberos_log[ex02]", "step.connector[ex02]"} {
+		if got[addr] != engine.Applied {
+			t.Errorf("%s: %s, want applied", addr, got[addr])
+		}
+	}
+	if got["step.queues[ex02]"] != engine.Skipped {
+		t.Errorf("the queue of ex02 was retried although its Kerberos port is blocked: %s", got["step.queues[ex02]"])
+	}
+	if h.Lab.QueueErrors() == 0 {
+		t.Fatal("the symptom cleared although the duplicate SPN and the blocked port remain")
+	}
+
+	// The operator opens TCP 88 and decides the stale account may lose the
+	// duplicate SPN.
+	if err := h.Lab.Unblock("ex02", "dc02", 88, "tcp"); err != nil {
+		t.Fatal(err)
+	}
+	memory := memoryFrom(first, res, time.Now())
+	second := plan(t, h, load(t, h, map[string]string{"spn_conflicts": "remove_from_other"}, memory))
+	want = []string{
+		"step.smtp[ex02] update",
+		"step.replication[dc01] run",
+		"step.queues[ex01] run",
+		"step.queues[ex02] run",
+	}
+	if diff := cmp.Diff(want, changes(second)); diff != "" {
+		t.Fatalf("plan after the operator's decisions (-want +got):\n%s", diff)
+	}
+	res = apply(t, h, second)
+	if !res.OK() {
+		t.Fatalf("second apply: %+v not converged %v stop %q", res.Changes, res.NotConverged, res.StopReason)
+	}
+	if n := h.Lab.QueueErrors(); n != 0 {
+		t.Fatalf("%d queue(s) still hold the 454 error after every fix", n)
+	}
+	for k, v := range memoryFrom(second, res, time.Now()) {
+		memory[k] = v
+	}
+
+	if left := changes(plan(t, h, load(t, h, map[string]string{"spn_conflicts": "remove_from_other"}, memory))); len(left) != 0 {
+		t.Fatalf("plan after the fix is not empty: %q", left)
+	}
+
+	// A day later the diagnostic LogLevel is due: the plan reverts it.
+	h.Engine.Now = func() time.Time { return time.Now().Add(25 * time.Hour) }
+	later := plan(t, h, load(t, h, map[string]string{"spn_conflicts": "remove_from_other"}, memory))
+	want = []string{"step.kerberos_log[ex01] delete", "step.kerberos_log[ex02] delete"}
+	if diff := cmp.Diff(want, changes(later)); diff != "" {
+		t.Fatalf("plan after expiry (-want +got):\n%s", diff)
+	}
+	res = apply(t, h, later)
+	if !res.OK() {
+		t.Fatalf("revert: %+v", res.Changes)
+	}
+	for _, host := range []string{"ex01", "ex02"} {
+		lh, _ := h.Lab.Host(host)
+		if _, _, exists := lh.RegistryValue(`HKLM\SYSTEM\CurrentControlSet\Control\Lsa\Kerberos\Parameters`, "LogLevel"); exists {
+			t.Errorf("%s: LogLevel still set after its expiry", host)
+		}
+	}
+}
