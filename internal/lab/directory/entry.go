@@ -38,11 +38,16 @@ func (e Entry) Get(name string) string {
 // AttributeNames returns the entry's attribute names, sorted
 // case-insensitively.
 func (e Entry) AttributeNames() []string {
-	names := make([]string, 0, len(e.Attributes))
+	type keyed struct{ key, name string }
+	ks := make([]keyed, 0, len(e.Attributes))
 	for k := range e.Attributes {
-		names = append(names, k)
+		ks = append(ks, keyed{lower(k), k})
 	}
-	sort.Slice(names, func(i, j int) bool { return lower(names[i]) < lower(names[j]) })
+	sort.Slice(ks, func(i, j int) bool { return ks[i].key < ks[j].key })
+	names := make([]string, len(ks))
+	for i, k := range ks {
+		names[i] = k.name
+	}
 	return names
 }
 

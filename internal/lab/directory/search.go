@@ -193,7 +193,11 @@ func newSelection(attrs []string) selection {
 
 // entry copies the node's selected attributes, including the computed ones.
 func (n *node) entry(sel selection) Entry {
-	e := Entry{DN: n.dn, Attributes: make(map[string][]string, len(n.attrs)+3)}
+	size := len(n.attrs) + len(computedAttributes)
+	if !sel.all {
+		size = len(sel.keys)
+	}
+	e := Entry{DN: n.dn, Attributes: make(map[string][]string, size)}
 	for _, a := range n.attrs {
 		if sel.all || sel.keys[a.key] {
 			e.Attributes[a.name] = append([]string(nil), a.values...)

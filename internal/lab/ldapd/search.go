@@ -3,7 +3,6 @@ package ldapd
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"sort"
 	"strings"
 
 	ber "github.com/go-asn1-ber/asn1-ber"
@@ -263,28 +262,7 @@ func (c *conn) sendEntries(id int64, req searchRequest, entries []directory.Entr
 	}
 	var buf []byte
 	for _, e := range entries {
-		op := ber.Encode(ber.ClassApplication, ber.TypeConstructed, opSearchEntry, nil, "")
-		op.AppendChild(newOctets(e.DN))
-		list := ber.NewSequence("attributes")
-		names := make([]string, 0, len(e.Attributes))
-		for k := range e.Attributes {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, name := range names {
-			a := ber.NewSequence("")
-			a.AppendChild(newOctets(name))
-			vals := ber.Encode(ber.ClassUniversal, ber.TypeConstructed, ber.TagSet, nil, "")
-			if !req.typesOnly {
-				for _, v := range e.Attributes[name] {
-					vals.AppendChild(newOctets(v))
-				}
-			}
-			a.AppendChild(vals)
-			list.AppendChild(a)
-		}
-		op.AppendChild(list)
-		buf = append(buf, envelope(id, op).Bytes()...)
+		buf = appendSearchEntry(buf, id, e, req.typesOnly)
 		if len(buf) > 64<<10 {
 			if _, err := c.nc.Write(buf); err != nil {
 				return false

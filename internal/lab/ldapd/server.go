@@ -207,14 +207,16 @@ func (s *Server) Restart(ctx context.Context, down time.Duration) error {
 	return s.listenLocked(ctx)
 }
 
-// dropLocked closes every listener and connection. The caller holds s.mu.
+// dropLocked closes every connection and listener. Connections go first,
+// so a client refused by a closed listener knows its old connection is gone.
+// The caller holds s.mu.
 func (s *Server) dropLocked() {
+	for c := range s.conns {
+		c.close()
+	}
 	for k, l := range s.listeners {
 		_ = l.Close()
 		delete(s.listeners, k)
-	}
-	for c := range s.conns {
-		c.close()
 	}
 }
 
