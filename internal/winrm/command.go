@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/masterzen/winrm"
+
 	"github.com/rectifyhq/rectify/actions"
 )
 
@@ -92,14 +94,7 @@ func (s *Shell) executeOn(ctx context.Context, t *callTransport, commandLine str
 	}()
 	go func() {
 		defer wg.Done()
-		for len(stdin) > 0 && writeErr == nil {
-			n := min(chunk, len(stdin))
-			_, writeErr = cmd.Stdin.Write(stdin[:n])
-			stdin = stdin[n:]
-		}
-		if writeErr == nil {
-			writeErr = cmd.Stdin.Close()
-		}
+		writeErr = sendInput(c, t, id, stdin, chunk)
 	}()
 	go func() {
 		wg.Wait()
@@ -134,6 +129,28 @@ func (s *Shell) executeOn(ctx context.Context, t *callTransport, commandLine str
 		s.log.Debug().Str("host", s.cfg.Host).Str("op", t.op).AnErr("error", writeErr).Msg("winrm input not fully sent")
 	}
 	return res, nil
+}
+
+// sendInput sends the command's standard input in Send messages of at
+// most chunk bytes, the last one marked End. masterzen's own writer sends
+// the end of input in a message of its own; this saves that round trip.
+func sendInput(c *winrm.Client, t *callTransport, shellID string, stdin []byte, chunk int) error {
+	commandID := t.commandID()
+	if commandID == "" {
+		return &protocolError{msg: "the Command answer names no CommandId"}
+	}
+	for {
+		n := min(chunk, len(stdin))
+		last := n == len(stdin)
+		msg := winrm.NewSendInputRequest(t.pool.url, shellID, commandID, stdin[:n], last, &c.Parameters)
+		if _, err := t.Post(c, msg); err != nil {
+			return err
+		}
+		if last {
+			return nil
+		}
+		stdin = stdin[n:]
+	}
 }
 
 // stdinChunk is the most input one Send message carries: the envelope

@@ -37,6 +37,8 @@ type callTransport struct {
 	exchanges   atomic.Int64
 	// created is the answer to a Create message.
 	created string
+	// command is the CommandId of the answer to a Command message.
+	command string
 }
 
 var _ winrm.Transporter = (*callTransport)(nil)
@@ -50,6 +52,13 @@ func (t *callTransport) use(ctx context.Context) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.ctx = ctx
+}
+
+// commandID returns the id of the command the call started.
+func (t *callTransport) commandID() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.command
 }
 
 // createAnswer returns the body of the answer to the call's Create message.
@@ -104,9 +113,16 @@ func (t *callTransport) Post(_ *winrm.Client, message *soap.SoapMessage) (string
 	if !isSOAP(rep.header) {
 		return "", transportError(t.host, t.op, &protocolError{msg: "answer is not application/soap+xml"})
 	}
-	if action == "Create" {
+	switch action {
+	case "Create":
 		t.mu.Lock()
 		t.created = string(rep.body)
+		t.mu.Unlock()
+	case "Command":
+		// masterzen keeps the id to itself; the input is sent here.
+		id, _ := winrm.ParseExecuteCommandResponse(string(rep.body))
+		t.mu.Lock()
+		t.command = id
 		t.mu.Unlock()
 	}
 	return string(rep.body), nil
