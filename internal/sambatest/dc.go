@@ -128,6 +128,7 @@ func provision(ctx context.Context, dir string) (*DC, error) {
 		"--option=interfaces=lo", "--option=bind interfaces only=yes",
 		"--option=vfs objects=dfs_samba4 acl_xattr xattr_tdb",
 		"--option=pid directory=" + pidDir,
+		"--option=ldb:nosync=true",
 	}
 	if out, err := exec.CommandContext(ctx, "samba-tool", args...).CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("samba-tool domain provision: %w\n%s", err, tail(out))
@@ -154,6 +155,9 @@ func adjustConf(conf, dir string, pki PKI) error {
 		"log file":        filepath.Join(dir, "log.%m"),
 		"log level":       "1",
 		"server services": "ldap, cldap, kdc",
+		// A throw-away DC need not fsync every transaction: this makes
+		// writes (and provisioning) several times faster.
+		"ldb:nosync": "true",
 	}
 	var out []string
 	inGlobal := false
