@@ -551,7 +551,6 @@ func (c *contract) holdersAndDuplicates(t *testing.T) {
 	}
 }
 
-
 // reconnectAfterRestart: a Directory whose kept connection the server
 // dropped redials on its next request, for reads and for a Modify.
 func (c *contract) reconnectAfterRestart(t *testing.T) {
