@@ -30,7 +30,7 @@ func (h *Host) sweepLocked(now time.Time) {
 
 // shellLocked finds a live shell and marks it used; h.mu must be held.
 func (h *Host) shellLocked(id string) (*shell, error) {
-	now := time.Now()
+	now := h.srv.now()
 	h.sweepLocked(now)
 	sh, ok := h.shells[strings.ToUpper(id)]
 	if !ok || id == "" {
@@ -52,7 +52,7 @@ func (h *Host) create(req *request, user, ip string) (string, string, error) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.sweepLocked(time.Now())
+	h.sweepLocked(h.srv.now())
 	if len(h.shells) >= h.srv.opts.MaxShellsPerHost {
 		return "", "", faultQuotaShells(h.srv.opts.MaxShellsPerHost)
 	}
@@ -61,7 +61,7 @@ func (h *Host) create(req *request, user, ip string) (string, string, error) {
 		owner:    user,
 		input:    input,
 		output:   output,
-		lastUsed: time.Now(),
+		lastUsed: h.srv.now(),
 		commands: make(map[string]*command),
 	}
 	h.shells[sh.id] = sh

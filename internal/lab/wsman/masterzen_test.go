@@ -69,7 +69,7 @@ func TestMasterzenPollsThroughOperationTimeout(t *testing.T) {
 	client := l.masterzen(t, h, false, 30*time.Second)
 	client.Parameters.Timeout = "PT0.2S"
 	var out, errOut strings.Builder
-	code, err := client.Run("sleep 700ms", &out, &errOut)
+	code, err := client.Run("sleep 1500ms", &out, &errOut)
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -286,8 +287,8 @@ func TestShellLimits(t *testing.T) {
 	c.openShell(t)
 }
 
-// TestIdleShellsExpire sets a tiny idle timeout: a shell left alone is gone,
-// and so is the command running in it.
+// TestIdleShellsExpire moves the server's clock past the idle timeout: a
+// shell left alone is gone, and so is the command running in it.
 func TestIdleShellsExpire(t *testing.T) {
 	canceled := make(chan struct{})
 	runner := RunnerFunc(func(ctx context.Context, host string, cmd Command, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -295,12 +296,21 @@ func TestIdleShellsExpire(t *testing.T) {
 		close(canceled)
 		return 130
 	})
-	l := newLab(t, func(o *Options) { o.IdleTimeout = 20 * time.Millisecond; o.Runner = runner })
+	l := newLab(t, func(o *Options) { o.IdleTimeout = time.Hour; o.Runner = runner })
+	var mu sync.Mutex
+	now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+	l.srv.clock = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
 	h := l.host(t, "ex01")
 	c := l.raw(h)
 	shellID := c.openShell(t)
 	c.run(t, shellID, "wait")
-	time.Sleep(60 * time.Millisecond)
+	advance(59 * time.Minute)
+	c.openShell(t) // a request to the host: the first shell is not idle long enough yet
+	if n := h.ShellCount(); n != 2 {
+		t.Fatalf("%d shells before the idle timeout, want 2", n)
+	}
+	advance(2 * time.Minute)
 	status, body := c.post(t, winrm.NewExecuteCommandRequest(h.URL(), shellID, "echo", nil, params("PT60S")).String())
 	if f := parseFault(t, body); status != 500 || f.Code != "2150858843" {
 		t.Fatalf("command on an expired shell: status %d fault %+v", status, f)

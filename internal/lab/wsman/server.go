@@ -77,6 +77,9 @@ type Server struct {
 	base   context.Context
 	cancel context.CancelFunc
 
+	// clock tells the time for shell expiry; tests replace it.
+	clock func() time.Time
+
 	mu      sync.Mutex
 	hosts   map[string]*Host
 	next    netip.Addr
@@ -132,8 +135,11 @@ func NewServer(opts Options) (*Server, error) {
 		cancel: cancel,
 		hosts:  make(map[string]*Host),
 		next:   opts.FirstAddress,
+		clock:  time.Now,
 	}, nil
 }
+
+func (s *Server) now() time.Time { return s.clock() }
 
 // HostSpec describes a host to serve.
 type HostSpec struct {
