@@ -107,6 +107,9 @@ func (j *Journal) migrate(ctx context.Context) error {
 	if _, err := j.db.ExecContext(ctx, schema); err != nil {
 		return err
 	}
+	if err := j.migrateDrift(ctx); err != nil {
+		return err
+	}
 	var v string
 	err := j.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'schema_version'`).Scan(&v)
 	switch {

@@ -1,0 +1,399 @@
+package journal
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// driftSchema holds what scheduled drift runs remember: one row per drift
+// episode (an instance that planned a change, from the cycle it was first
+// seen until it planned no-op again), the corrections made to it, and the
+// reviews in which a person cleared a flapping item. The tables only add to
+// schema version 1, so older journals open unchanged.
+const driftSchema = `
+CREATE TABLE IF NOT EXISTS drift (
+	id             INTEGER PRIMARY KEY AUTOINCREMENT,
+	playbook       TEXT NOT NULL,
+	address        TEXT NOT NULL,
+	step           TEXT NOT NULL,
+	host           TEXT NOT NULL,
+	action         TEXT NOT NULL,
+	object         TEXT NOT NULL DEFAULT '',
+	first_seen     TEXT NOT NULL,
+	last_seen      TEXT NOT NULL,
+	last_run_id    INTEGER NOT NULL,
+	resolved       TEXT,
+	flapping       INTEGER NOT NULL DEFAULT 0,
+	flapping_since TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS drift_open ON drift(playbook, address) WHERE resolved IS NULL;
+CREATE INDEX IF NOT EXISTS drift_first_seen ON drift(first_seen);
+CREATE TABLE IF NOT EXISTS drift_corrections (
+	id       INTEGER PRIMARY KEY AUTOINCREMENT,
+	drift_id INTEGER NOT NULL REFERENCES drift(id),
+	run_id   INTEGER NOT NULL,
+	time     TEXT NOT NULL,
+	status   TEXT NOT NULL,
+	error    TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS drift_corrections_drift ON drift_corrections(drift_id);
+CREATE TABLE IF NOT EXISTS drift_reviews (
+	id       INTEGER PRIMARY KEY AUTOINCREMENT,
+	playbook TEXT NOT NULL,
+	address  TEXT NOT NULL,
+	time     TEXT NOT NULL,
+	user     TEXT NOT NULL
+);
+`
+
+// migrateDrift creates the drift tables when they are missing.
+func (j *Journal) migrateDrift(ctx context.Context) error {
+	if _, err := j.db.ExecContext(ctx, driftSchema); err != nil {
+		return fmt.Errorf("create the drift tables: %w", err)
+	}
+	return nil
+}
+
+// driftStamp formats t at a fixed width, so that stored times compare as
+// text in time order.
+func driftStamp(t time.Time) string {
+	return t.UTC().Format("2006-01-02T15:04:05.000000000Z07:00")
+}
+
+// FlapPolicy says when a drifting item is flapping: its change is pending
+// again after Corrections applied corrections within Within. A flapping
+// item is reported and no longer corrected until a person clears it.
+type FlapPolicy struct {
+	Corrections int
+	Within      time.Duration
+}
+
+// DriftObservation is one change a drift cycle found pending.
+type DriftObservation struct {
+	Address string
+	Step    string
+	Host    string
+	Action  string
+	Object  string
+}
+
+// DriftCycle is what one drift cycle saw.
+type DriftCycle struct {
+	Playbook string
+	RunID    int64
+	Time     time.Time
+	// Pending are the changes the cycle's plan holds.
+	Pending []DriftObservation
+	// Unknown are the addresses that could not be read in this cycle (their
+	// host was down): their episodes are left as they were. Every other
+	// open episode of the playbook not in Pending has settled and is
+	// closed.
+	Unknown []string
+	Policy  FlapPolicy
+}
+
+// DriftCorrection is one attempt to correct a drifted item.
+type DriftCorrection struct {
+	RunID  int64     `json:"run_id"`
+	Time   time.Time `json:"time"`
+	Status string    `json:"status"`
+	Error  string    `json:"error,omitempty"`
+}
+
+// DriftRecord is one drift episode: an instance that planned a change from
+// FirstSeen until Resolved (zero while it still drifts).
+type DriftRecord struct {
+	ID        int64     `json:"id"`
+	Playbook  string    `json:"playbook"`
+	Address   string    `json:"address"`
+	Step      string    `json:"step"`
+	Host      string    `json:"host"`
+	Action    string    `json:"action"`
+	Object    string    `json:"object,omitempty"`
+	FirstSeen time.Time `json:"first_seen"`
+	LastSeen  time.Time `json:"last_seen"`
+	LastRunID int64     `json:"last_run_id"`
+	Resolved  time.Time `json:"resolved,omitzero"`
+	// Flapping is set once the change came back after the policy's number
+	// of corrections; FlappingSince says when.
+	Flapping      bool              `json:"flapping,omitempty"`
+	FlappingSince time.Time         `json:"flapping_since,omitzero"`
+	Corrections   []DriftCorrection `json:"corrections,omitempty"`
+}
+
+// Open reports whether the item still drifts.
+func (r DriftRecord) Open() bool { return r.Resolved.IsZero() }
+
+// RecordDrift records one cycle's pending changes in a single transaction:
+// it opens an episode for each new one and extends those already open,
+// marks flapping the items whose change is back after c.Policy's number
+// of corrections, and closes the episodes that settled. It returns the
+// playbook's open episodes afterwards, in address order.
+func (j *Journal) RecordDrift(ctx context.Context, c DriftCycle) ([]DriftRecord, error) {
+	tx, err := j.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("journal: record drift: %w", err)
+	}
+	defer tx.Rollback()
+	now := driftStamp(c.Time)
+	keep := map[string]bool{}
+	for _, a := range c.Unknown {
+		keep[a] = true
+	}
+	for _, o := range c.Pending {
+		keep[o.Address] = true
+		var id int64
+		var flapping bool
+		err := tx.QueryRowContext(ctx, `SELECT id, flapping FROM drift WHERE playbook = ? AND address = ? AND resolved IS NULL`, c.Playbook, o.Address).Scan(&id, &flapping)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			res, err := tx.ExecContext(ctx, `INSERT INTO drift(playbook, address, step, host, action, object, first_seen, last_seen, last_run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				c.Playbook, o.Address, o.Step, o.Host, o.Action, o.Object, now, now, c.RunID)
+			if err != nil {
+				return nil, fmt.Errorf("journal: record drift of %s: %w", o.Address, err)
+			}
+			if id, err = res.LastInsertId(); err != nil {
+				return nil, fmt.Errorf("journal: record drift of %s: %w", o.Address, err)
+			}
+		case err != nil:
+			return nil, fmt.Errorf("journal: record drift of %s: %w", o.Address, err)
+		default:
+			if _, err := tx.ExecContext(ctx, `UPDATE drift SET action = ?, object = ?, last_seen = ?, last_run_id = ? WHERE id = ?`, o.Action, o.Object, now, c.RunID, id); err != nil {
+				return nil, fmt.Errorf("journal: record drift of %s: %w", o.Address, err)
+			}
+		}
+		if flapping || c.Policy.Corrections <= 0 {
+			continue
+		}
+		n, err := correctionsSince(ctx, tx, c.Playbook, o.Address, c.Time.Add(-c.Policy.Within))
+		if err != nil {
+			return nil, err
+		}
+		if n >= c.Policy.Corrections {
+			if _, err := tx.ExecContext(ctx, `UPDATE drift SET flapping = 1, flapping_since = ? WHERE id = ?`, now, id); err != nil {
+				return nil, fmt.Errorf("journal: mark %s flapping: %w", o.Address, err)
+			}
+		}
+	}
+	open, err := queryDrift(ctx, tx, `WHERE playbook = ? AND resolved IS NULL ORDER BY address`, c.Playbook)
+	if err != nil {
+		return nil, err
+	}
+	var still []DriftRecord
+	for _, r := range open {
+		if keep[r.Address] {
+			still = append(still, r)
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE drift SET resolved = ? WHERE id = ?`, now, r.ID); err != nil {
+			return nil, fmt.Errorf("journal: close the drift of %s: %w", r.Address, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("journal: record drift: %w", err)
+	}
+	return still, nil
+}
+
+// correctionsSince counts the applied corrections of an address made after
+// since and after the last time a person cleared it.
+func correctionsSince(ctx context.Context, tx *sql.Tx, playbook, address string, since time.Time) (int, error) {
+	from := driftStamp(since)
+	var reviewed sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT max(time) FROM drift_reviews WHERE playbook = ? AND address = ?`, playbook, address).Scan(&reviewed); err != nil {
+		return 0, fmt.Errorf("journal: read the reviews of %s: %w", address, err)
+	}
+	if reviewed.Valid && reviewed.String > from {
+		from = reviewed.String
+	}
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM drift_corrections c JOIN drift d ON d.id = c.drift_id
+		WHERE d.playbook = ? AND d.address = ? AND c.status = 'applied' AND c.time > ?`, playbook, address, from).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("journal: count the corrections of %s: %w", address, err)
+	}
+	return n, nil
+}
+
+// DriftCorrectionResult is the outcome of one correction, for
+// RecordCorrection.
+type DriftCorrectionResult struct {
+	Address string
+	RunID   int64
+	Time    time.Time
+	// Status is the change's status (engine.Applied, engine.Failed ...).
+	Status string
+	Error  string
+	// Converged is set when verification found the instance settled: the
+	// episode then closes at Time.
+	Converged bool
+}
+
+// RecordCorrection records a correction made to an open drift episode of
+// playbook. It reports false, and records nothing, when the address has no
+// open episode (a change a trigger caused, not a drift).
+func (j *Journal) RecordCorrection(ctx context.Context, playbook string, c DriftCorrectionResult) (bool, error) {
+	tx, err := j.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("journal: record the correction of %s: %w", c.Address, err)
+	}
+	defer tx.Rollback()
+	var id int64
+	err = tx.QueryRowContext(ctx, `SELECT id FROM drift WHERE playbook = ? AND address = ? AND resolved IS NULL`, playbook, c.Address).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("journal: record the correction of %s: %w", c.Address, err)
+	}
+	at := driftStamp(c.Time)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO drift_corrections(drift_id, run_id, time, status, error) VALUES (?, ?, ?, ?, ?)`, id, c.RunID, at, c.Status, c.Error); err != nil {
+		return false, fmt.Errorf("journal: record the correction of %s: %w", c.Address, err)
+	}
+	if c.Status == "applied" && c.Converged {
+		if _, err := tx.ExecContext(ctx, `UPDATE drift SET resolved = ? WHERE id = ?`, at, id); err != nil {
+			return false, fmt.Errorf("journal: close the drift of %s: %w", c.Address, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("journal: record the correction of %s: %w", c.Address, err)
+	}
+	return true, nil
+}
+
+// ErrNotFlapping is returned by ClearFlapping for an address that is not
+// flapping.
+var ErrNotFlapping = errors.New("not flapping")
+
+// ClearFlapping records that a person looked at a flapping item: it is
+// corrected again, and only corrections made after now count towards
+// flapping.
+func (j *Journal) ClearFlapping(ctx context.Context, playbook, address string, now time.Time) error {
+	tx, err := j.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("journal: clear flapping of %s: %w", address, err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE drift SET flapping = 0 WHERE playbook = ? AND address = ? AND resolved IS NULL AND flapping = 1`, playbook, address)
+	if err != nil {
+		return fmt.Errorf("journal: clear flapping of %s: %w", address, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if err != nil {
+			return fmt.Errorf("journal: clear flapping of %s: %w", address, err)
+		}
+		return fmt.Errorf("journal: %s of playbook %s: %w", address, playbook, ErrNotFlapping)
+	}
+	who, _ := whoAmI()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO drift_reviews(playbook, address, time, user) VALUES (?, ?, ?, ?)`, playbook, address, driftStamp(now), who); err != nil {
+		return fmt.Errorf("journal: clear flapping of %s: %w", address, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("journal: clear flapping of %s: %w", address, err)
+	}
+	return nil
+}
+
+// DriftQuery selects drift episodes for DriftHistory.
+type DriftQuery struct {
+	// Playbook, when set, keeps that playbook's episodes only.
+	Playbook string
+	// Since, when set, keeps episodes still open at or after it.
+	Since time.Time
+	// Open keeps the episodes that still drift.
+	Open bool
+	// Limit bounds the answer; 0 means 200.
+	Limit int
+}
+
+// DriftHistory lists what drifted over time, newest episode first, each
+// with its corrections in the order they were made.
+func (j *Journal) DriftHistory(ctx context.Context, q DriftQuery) ([]DriftRecord, error) {
+	var where []string
+	var args []any
+	if q.Playbook != "" {
+		where, args = append(where, "playbook = ?"), append(args, q.Playbook)
+	}
+	if !q.Since.IsZero() {
+		where, args = append(where, "(resolved IS NULL OR resolved >= ?)"), append(args, driftStamp(q.Since))
+	}
+	if q.Open {
+		where = append(where, "resolved IS NULL")
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 200
+	}
+	clause := ""
+	if len(where) > 0 {
+		clause = "WHERE " + strings.Join(where, " AND ")
+	}
+	tx, err := j.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("journal: read drift: %w", err)
+	}
+	defer tx.Rollback()
+	out, err := queryDrift(ctx, tx, clause+" ORDER BY first_seen DESC, id DESC LIMIT ?", append(args, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Corrections, err = corrections(ctx, tx, out[i].ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+const driftColumns = `id, playbook, address, step, host, action, object, first_seen, last_seen, last_run_id, resolved, flapping, flapping_since`
+
+func queryDrift(ctx context.Context, tx *sql.Tx, rest string, args ...any) ([]DriftRecord, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+driftColumns+` FROM drift `+rest, args...)
+	if err != nil {
+		return nil, fmt.Errorf("journal: read drift: %w", err)
+	}
+	defer rows.Close()
+	var out []DriftRecord
+	for rows.Next() {
+		var r DriftRecord
+		var first, last, resolved, since sql.NullString
+		if err := rows.Scan(&r.ID, &r.Playbook, &r.Address, &r.Step, &r.Host, &r.Action, &r.Object, &first, &last, &r.LastRunID, &resolved, &r.Flapping, &since); err != nil {
+			return nil, fmt.Errorf("journal: read drift: %w", err)
+		}
+		r.FirstSeen, r.LastSeen, r.Resolved, r.FlappingSince = parseStamp(first), parseStamp(last), parseStamp(resolved), parseStamp(since)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func corrections(ctx context.Context, tx *sql.Tx, driftID int64) ([]DriftCorrection, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT run_id, time, status, error FROM drift_corrections WHERE drift_id = ? ORDER BY id`, driftID)
+	if err != nil {
+		return nil, fmt.Errorf("journal: read corrections: %w", err)
+	}
+	defer rows.Close()
+	var out []DriftCorrection
+	for rows.Next() {
+		var c DriftCorrection
+		var at sql.NullString
+		if err := rows.Scan(&c.RunID, &at, &c.Status, &c.Error); err != nil {
+			return nil, fmt.Errorf("journal: read corrections: %w", err)
+		}
+		c.Time = parseStamp(at)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// SetPlanDigest records the digest of the plan a run made after it
+// started (a drift run plans once it holds the lock).
+func (r *Run) SetPlanDigest(ctx context.Context, digest string) error {
+	if _, err := r.j.db.ExecContext(ctx, `UPDATE runs SET plan_digest = ? WHERE id = ?`, digest, r.ID); err != nil {
+		return fmt.Errorf("journal: record the plan of run %d: %w", r.ID, err)
+	}
+	return nil
+}
