@@ -52,8 +52,8 @@ func count1035(t *testing.T, c *winrm.Client) int {
 // 1035 event until the last seeded cause is fixed, then the queues drain.
 func TestQueueRetryClearsOnlyWhenEveryCauseIsFixed(t *testing.T) {
 	l := startLab(t, KB979174(), nil)
-	ex01, ex02 := client(t, l, "ex01", true), client(t, l, "ex02", true)
-	dc01 := client(t, l, "dc01", true)
+	ex01, ex02 := client(t, l, "ex01", false), client(t, l, "ex02", false)
+	dc01 := client(t, l, "dc01", false)
 
 	stillBroken := func(step string) {
 		t.Helper()

@@ -13,7 +13,7 @@ import (
 // WinRM and reads their output with the parsers rectify uses.
 func TestNativeOutputsParse(t *testing.T) {
 	l := startLab(t, KB979174(), nil)
-	ex01, dc01 := client(t, l, "ex01", true), client(t, l, "dc01", true)
+	ex01, dc01 := client(t, l, "ex01", false), client(t, l, "dc01", false)
 
 	r := run(t, ex01, "w32tm /stripchart /computer:dc02 /samples:3 /dataonly")
 	samples, err := ops.ParseStripchart(r.Stdout)

@@ -31,7 +31,7 @@ func clixmlText(t *testing.T, stderr string) string {
 // violations as Set-ReceiveConnector does: a PowerShell error on stderr.
 func TestExchangeRules(t *testing.T) {
 	l := startLab(t, KB979174(), nil)
-	c := client(t, l, "ex01", true)
+	c := client(t, l, "ex01", false)
 	tests := []struct {
 		name string
 		args ops.ConnectorAddAuthArgs
@@ -124,7 +124,7 @@ func TestUnknownAnswers(t *testing.T) {
 // batch of reads.
 func TestRegistryAndBatch(t *testing.T) {
 	l := startLab(t, KB979174(), nil)
-	c := client(t, l, "ex02", true)
+	c := client(t, l, "ex02", false)
 	path := `HKLM:\SYSTEM\CurrentControlSet\Control\Lsa\Kerberos\Parameters`
 	var change ops.RegistryChange
 	runOp(t, c, ops.RegistrySet, ops.RegistrySetArgs{Path: path, Name: "LogLevel", Kind: ops.KindDWord, Data: 1, Expect: &ops.RegistryValue{KeyExists: true}}, &change)
