@@ -63,6 +63,17 @@ func (d *decoder) value(attr *hcl.Attribute, ty cty.Type) (cty.Value, bool) {
 	return cv, true
 }
 
+// requiredString decodes a string attribute the schema requires, and
+// reports a null value, which the schema's presence check lets through.
+func (d *decoder) requiredString(attr *hcl.Attribute) (s string, sensitive, ok bool) {
+	before := len(d.diags)
+	s, sensitive, ok = d.plainString(attr)
+	if !ok && attr != nil && !d.diags[before:].HasErrors() {
+		d.errorf(attr.Expr.Range(), "Missing "+attr.Name, "%s is required and must not be null.", attr.Name)
+	}
+	return s, sensitive, ok
+}
+
 // plainString decodes a string attribute that is not a secret. A value from
 // env() or file() is accepted (a user name often comes from the environment)
 // but flagged so that callers never quote it in a message.
@@ -88,6 +99,16 @@ func (d *decoder) str(attr *hcl.Attribute) (string, bool) {
 // or file(), whose values are secrets.
 func (d *decoder) fact(attr *hcl.Attribute) (string, bool) {
 	s, sensitive, ok := d.plainString(attr)
+	return d.checkFact(attr, s, sensitive, ok)
+}
+
+// requiredFact is fact for an attribute the schema requires.
+func (d *decoder) requiredFact(attr *hcl.Attribute) (string, bool) {
+	s, sensitive, ok := d.requiredString(attr)
+	return d.checkFact(attr, s, sensitive, ok)
+}
+
+func (d *decoder) checkFact(attr *hcl.Attribute, s string, sensitive, ok bool) (string, bool) {
 	if ok && sensitive {
 		d.errorf(attr.Expr.Range(), "Secret in host facts", secretFactDetail, attr.Name)
 		return "", false

@@ -202,7 +202,7 @@ func (d *decoder) host(b *hcl.Block, domains map[string]hcl.Range) *hostDecl {
 	ok := d.checkName("host", b)
 	h := &hostDecl{name: b.Labels[0], rng: b.DefRange}
 	a := content.Attributes
-	if s, set := d.fact(a["fqdn"]); set {
+	if s, set := d.requiredFact(a["fqdn"]); set {
 		if validFQDN(s) {
 			h.fqdn, h.fqdnRng = s, a["fqdn"].Expr.Range()
 		} else {

@@ -102,7 +102,7 @@ func (d *decoder) ldap(domain string, block *hcl.Block) *LDAPSettings {
 	a := content.Attributes
 	l := &LDAPSettings{BaseDN: baseDNOf(domain), Timeout: DefaultLDAPTimeout}
 	scheme := ""
-	if s, ok := d.str(a["url"]); ok {
+	if s, _, ok := d.requiredString(a["url"]); ok {
 		// checkLDAPURL never quotes the URL, which may come from env().
 		if sc, problem := checkLDAPURL(s); problem != "" {
 			d.errorf(a["url"].Expr.Range(), "Invalid LDAP URL", "%s", problem)

@@ -10,7 +10,8 @@ import (
 // SelectionError is a -limit expression that cannot be satisfied: it names
 // hosts or groups the inventory does not have, or selects nothing.
 type SelectionError struct {
-	// Unknown lists the terms that matched nothing, as written.
+	// Unknown lists the terms that matched no host, as written: names the
+	// inventory does not have, groups without hosts, globs matching nothing.
 	Unknown []string
 	// Empty is set when the terms are valid but exclude every host.
 	Empty bool
@@ -18,12 +19,14 @@ type SelectionError struct {
 	Syntax string
 }
 
+var _ error = (*SelectionError)(nil)
+
 func (e *SelectionError) Error() string {
 	switch {
 	case e.Syntax != "":
 		return "limit: " + e.Syntax
 	case len(e.Unknown) > 0:
-		return "limit: no host or group matches " + strings.Join(quoteAll(e.Unknown), ", ")
+		return "limit: no host matches " + strings.Join(quoteAll(e.Unknown), ", ")
 	default:
 		return "limit: the selection leaves no host"
 	}

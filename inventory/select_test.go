@@ -65,7 +65,7 @@ func TestSelectionErrorMessages(t *testing.T) {
 		err  *SelectionError
 		want string
 	}{
-		{err: &SelectionError{Unknown: []string{"ex03", "group:x"}}, want: `limit: no host or group matches "ex03", "group:x"`},
+		{err: &SelectionError{Unknown: []string{"ex03", "group:x"}}, want: `limit: no host matches "ex03", "group:x"`},
 		{err: &SelectionError{Empty: true}, want: "limit: the selection leaves no host"},
 		{err: &SelectionError{Syntax: "empty term"}, want: "limit: empty term"},
 	}

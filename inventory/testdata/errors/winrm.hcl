@@ -33,3 +33,12 @@ host "ex02" {
     username = env("RECTIFY_NOT_SET") # ERROR: Invalid function argument
   }
 }
+
+host "ex03" {
+  fqdn = "ex03.corp.example.com"
+  winrm {
+    port    = 1e400 # ERROR: Invalid port
+    timeout = "1e999h" # ERROR: Invalid timeout
+    auth    = null
+  }
+}
