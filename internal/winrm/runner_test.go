@@ -89,10 +89,10 @@ func (r *opRunner) powershell(ctx context.Context, cmd wsman.Command, stdin io.R
 	r.runs[op]++
 	r.lastArgs = args
 	r.mu.Unlock()
-	r.started <- op
+	notify(r.started, op)
 	out, err := r.dispatch(ctx, op, script, args)
 	if ctx.Err() != nil {
-		r.canceled <- op
+		notify(r.canceled, op)
 		return 130
 	}
 	if err != nil {
@@ -110,6 +110,15 @@ func (r *opRunner) powershell(ctx context.Context, cmd wsman.Command, stdin io.R
 	stdout.Write(b)
 	stdout.Write([]byte("\r\n"))
 	return 0
+}
+
+// notify sends op on ch unless its buffer is full: tests that do not
+// listen must not block the host.
+func notify(ch chan string, op string) {
+	select {
+	case ch <- op:
+	default:
+	}
 }
 
 // rawOutput is printed as is instead of as JSON.
