@@ -101,13 +101,16 @@ type lab struct {
 }
 
 // newLab starts a server with the test account; edit adjusts its options.
+// Hosts get ephemeral ports on their loopback addresses, so that tests in
+// other processes that use WinRM's port cannot take an address a test frees
+// (an unreachable host closes its listener).
 func newLab(t testing.TB, edit func(*Options)) *lab {
 	t.Helper()
 	ca, err := pki.NewCA()
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := Options{Runner: testRunner(), CA: ca, Username: testUser, Password: testPassword}
+	opts := Options{Runner: testRunner(), CA: ca, Username: testUser, Password: testPassword, Port: AnyPort}
 	if edit != nil {
 		edit(&opts)
 	}

@@ -88,7 +88,8 @@ func (h *Host) Faults() Faults {
 
 // SetFaults replaces the faults the host shows. Making it unreachable
 // closes its listener and connections; clearing that listens again on the
-// same address.
+// same address. Should another process have bound that address meanwhile,
+// SetFaults returns the error and the host stays unreachable.
 func (h *Host) SetFaults(f Faults) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -36,8 +36,32 @@ func TestNewServerValidatesOptions(t *testing.T) {
 	}
 }
 
+// TestDefaultAddresses checks that hosts get their own loopback addresses on
+// WinRM's port by default (another process may hold the first ones).
+func TestDefaultAddresses(t *testing.T) {
+	l := newLab(t, func(o *Options) { o.Port = 0 })
+	a, b := l.host(t, "ex01"), l.host(t, "ex02")
+	for _, h := range []*Host{a, b} {
+		ip, port, err := net.SplitHostPort(h.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if port != "5986" || !strings.HasPrefix(ip, "127.1.") {
+			t.Errorf("%s listens on %s, want 127.1.x.y:5986", h.Name(), h.Addr())
+		}
+	}
+	if a.Addr() == b.Addr() {
+		t.Errorf("both hosts on %s", a.Addr())
+	}
+	client := l.masterzen(t, b, true, 10*time.Second)
+	var out, errOut strings.Builder
+	if code, err := client.Run("hostname", &out, &errOut); err != nil || code != 0 || out.String() != "ex02" {
+		t.Fatalf("code %d stdout %q err %v", code, out.String(), err)
+	}
+}
+
 func TestAddHost(t *testing.T) {
-	l := newLab(t, func(o *Options) { o.Port = AnyPort })
+	l := newLab(t, nil)
 	h := l.host(t, "ex01")
 	if _, err := l.srv.AddHost(HostSpec{Name: "ex01"}); err == nil {
 		t.Error("a second host named ex01 was added")
