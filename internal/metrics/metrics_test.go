@@ -23,7 +23,7 @@ type fakeClock struct {
 	t  time.Time
 }
 
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *fakeClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *fakeClock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 func serve(t *testing.T, m *metrics.Metrics) string {
@@ -48,8 +48,8 @@ func TestCycleReplacesDriftSeriesAndCountsRuns(t *testing.T) {
 	first := metrics.Cycle{
 		Playbook: "exchange-454", Started: t0, Duration: 1500 * time.Millisecond, Outcome: "succeeded",
 		Pending: []metrics.Pending{{Step: "smtp", Host: "ex02", Action: "update"}, {Step: "kerberos_log", Host: "ex01", Action: "update"}, {Step: "ports", Host: "ex02", Action: "blocked"}},
-		Drift: []metrics.Drift{{Step: "smtp", Host: "ex02", FirstSeen: t0}, {Step: "kerberos_log", Host: "ex01", FirstSeen: t0.Add(-time.Hour), Flapping: true}},
-		Hosts: []metrics.Host{{Name: "ex01", Up: true}, {Name: "ex02", Up: false}},
+		Drift:   []metrics.Drift{{Step: "smtp", Host: "ex02", FirstSeen: t0}, {Step: "kerberos_log", Host: "ex01", FirstSeen: t0.Add(-time.Hour), Flapping: true}},
+		Hosts:   []metrics.Host{{Name: "ex01", Up: true}, {Name: "ex02", Up: false}},
 	}
 	m.ObserveCycle(first)
 	second := metrics.Cycle{
