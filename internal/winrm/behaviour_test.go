@@ -214,3 +214,32 @@ func TestConfigHidesPassword(t *testing.T) {
 		t.Errorf("bad auth scheme: %v", err)
 	}
 }
+
+// TestWarnings checks that turning certificate verification off, or TLS
+// itself, is logged as a warning.
+func TestWarnings(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(*Config)
+		want string
+	}{
+		{"verified", func(*Config) {}, ""},
+		{"insecure skip verify", func(c *Config) { c.InsecureSkipVerify = true }, "TLS certificate verification is off"},
+		{"plain http", func(c *Config) { c.HTTPS = false }, "plain HTTP"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			logger := zerolog.New(&buf).Level(zerolog.WarnLevel)
+			cfg := Config{Host: "ex01", Address: "ex01.lab.example.test", HTTPS: true, Username: labUser, Password: labPassword, Logger: &logger}
+			tt.edit(&cfg)
+			if _, err := New(cfg); err != nil {
+				t.Fatal(err)
+			}
+			got := buf.String()
+			if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) || strings.Contains(got, labPassword) {
+				t.Errorf("log %q, want a warning containing %q", got, tt.want)
+			}
+		})
+	}
+}

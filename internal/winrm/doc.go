@@ -1,24 +1,35 @@
 // Package winrm is rectify's Shell over WS-Management: it runs script ops
-// and native commands on Windows hosts through github.com/masterzen/winrm,
-// adding what that library lacks.
+// and native commands on Windows hosts through github.com/masterzen/winrm
+// (CreateShell, Execute, its Command's output streams and Close), adding
+// what that library lacks.
 //
 // A Shell keeps one remote shell per host and reuses it for every command
-// of a run (the shell is created once, recreated if the server has lost it,
-// and deleted on Close). Its HTTP layer is its own: a few persistent
-// connections per host, each authenticated once (NTLM is connection
-// oriented, so a kept-alive connection needs no new handshake; Basic sends
-// its header on every request), with every request bound to the caller's
-// context so that a cancelled or expired context aborts the request in
-// flight and terminates the remote command.
+// (the shell is created once, recreated if the server has lost it, and
+// deleted on Close); commands on one Shell run one at a time. A Pool hands
+// out one Shell per host for a run and closes them all at its end.
+//
+// The HTTP layer is the package's own, plugged into masterzen as its
+// Transporter: a few persistent connections per host, each authenticated
+// once (NTLM is connection oriented, so a kept-alive connection needs no new
+// handshake until the server answers 401; Basic sends its header on every
+// request). Every request is bound to the caller's context: a cancelled or
+// expired context aborts the request in flight, and the command is then
+// terminated with a Signal. masterzen's API has no context, so the context
+// of a call lives in that call's Transporter for its duration.
 //
 // Script ops follow the wire protocol of package ops: the bootstrap starts
-// with a short command line and the op's script and arguments go over
-// standard input, so a script's size is not limited by cmd.exe. Standard
-// error arrives as CLIXML and is decoded into plain text (DecodeCLIXML).
+// with a short command line and the op's arguments and script go over
+// standard input, in Send messages sized to the envelope, the last one
+// carrying the end of input. Standard error arrives as CLIXML and is
+// decoded into console text (DecodeCLIXML). Native commands pass through
+// cmd.exe; CommandLine quotes their arguments or refuses the characters
+// cmd.exe would interpret.
 //
 // Every failure is an *actions.TransportError whose Kind and Class are
 // derived from the types of the errors involved (network, TLS, HTTP status,
 // SOAP fault codes), never from message text. Retryable failures are
 // retried with a bounded, context-aware backoff, except a mutating run
-// once its command may have reached the host.
+// once its Command message may have reached the host (MayHaveRun).
+// Requests are logged at debug level with host, op, SOAP action, HTTP
+// exchanges and duration; passwords and sensitive arguments never are.
 package winrm

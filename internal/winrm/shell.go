@@ -67,8 +67,11 @@ func New(cfg Config) (*Shell, error) {
 	if s.log == nil {
 		s.log = &s.nop
 	}
-	if cfg.HTTPS && cfg.InsecureSkipVerify {
+	switch {
+	case cfg.HTTPS && cfg.InsecureSkipVerify:
 		s.log.Warn().Str("host", cfg.Host).Msg("winrm: TLS certificate verification is off for this host (insecure_skip_verify)")
+	case !cfg.HTTPS:
+		s.log.Warn().Str("host", cfg.Host).Str("auth", cfg.Auth).Msg("winrm: plain HTTP: commands and output travel unencrypted (and Basic credentials readable)")
 	}
 	return s, nil
 }
