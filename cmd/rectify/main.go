@@ -6,8 +6,9 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"syscall"
 
-	"github.com/rectifyhq/rectify/actions"
+	"github.com/rectifyhq/rectify/actions/builtin"
 	"github.com/rectifyhq/rectify/internal/cli"
 )
 
@@ -15,8 +16,8 @@ import (
 var version string
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	reg := actions.NewRegistry()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	reg := builtin.Registry()
 	code := cli.Run(ctx, os.Args[1:], cli.Env{
 		Stdout:        os.Stdout,
 		Stderr:        os.Stderr,

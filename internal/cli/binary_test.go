@@ -50,10 +50,10 @@ func TestBinaryExitCodes(t *testing.T) {
 			wantCode: 0, wantStdout: "Playbook empty is valid: 0 steps, 0 target groups, 0 hosts.\n"},
 		{name: "invalid", args: []string{"validate", "playbooks/testdata/invalid/multi"}, wantCode: 1,
 			wantStderr: "on playbooks/testdata/invalid/multi/steps.hcl line 1:"},
-		// The binary registers no actions yet, so every step's action is
-		// unknown to it.
-		{name: "no actions registered", args: []string{"validate", "playbooks/testdata/valid/single-file"}, wantCode: 1,
-			wantStderr: `There is no action "windows.registry_value".`},
+		// The binary registers the built-in actions, so the example is valid
+		// against its own schemas.
+		{name: "built-in actions", args: []string{"validate", "examples/exchange-454"}, wantCode: 0,
+			wantStdout: "Playbook exchange-454 is valid: 9 steps, 2 target groups.\n"},
 		{name: "usage error", args: []string{"validate"}, wantCode: 1, wantStderr: "expected one PLAYBOOK argument"},
 	}
 	for _, tt := range tests {

@@ -4,7 +4,13 @@ package cli
 // them. Adding a command is one line here and one file beside this one.
 func commandTable() []commandEntry {
 	return []commandEntry{
+		{name: "demo", make: func() command { return &demoCommand{} }},
 		{name: "validate", make: func() command { return &validateCommand{} }},
+		{name: "plan", make: func() command { return &planCommand{} }},
+		{name: "show", make: func() command { return &showCommand{} }},
+		{name: "apply", make: func() command { return &applyCommand{} }},
+		{name: "history", make: func() command { return &historyCommand{} }},
+		{name: "lab", make: func() command { return &labCommand{} }},
 		{name: "version", make: func() command { return &versionCommand{} }},
 		{name: "help", make: func() command { return &helpCommand{} }},
 	}

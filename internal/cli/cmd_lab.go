@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/rectifyhq/rectify/internal/lab"
+)
+
+// labCommand serves the simulated organisation until interrupted.
+type labCommand struct {
+	hosts     int
+	faults    string
+	latency   time.Duration
+	inventory string
+	http      bool
+}
+
+func (*labCommand) Synopsis() string {
+	return "Serve the simulated Exchange organisation for trying rectify"
+}
+
+func (*labCommand) Usage() string {
+	return `Usage: rectify lab [options]
+
+  Serves a simulated Exchange organisation on loopback, with the faults of
+  KB 979174: Exchange servers and domain controllers that speak real
+  WinRM (HTTPS, NTLM) and real LDAP (LDAPS, Global Catalog). It writes an
+  inventory that points at it, prints the credentials to export and a plan
+  command to try, and serves until interrupted (Ctrl-C).
+
+  -faults takes a comma-separated list: all (the default), none, or KB
+  fault kinds, and HOST=FAULT for transport faults (unreachable, slow,
+  401, 500, hang, reset, stall).`
+}
+
+func (c *labCommand) Flags(fs *flag.FlagSet) {
+	fs.IntVar(&c.hosts, "hosts", 0, "serve a generated organisation of `N` Exchange servers instead of the KB scenario")
+	fs.StringVar(&c.faults, "faults", "", "faults to seed, comma-separated `list`")
+	fs.DurationVar(&c.latency, "latency", 0, "delay every WinRM answer by this `duration`")
+	fs.StringVar(&c.inventory, "write-inventory", "lab.hcl", "write the inventory to `file`")
+	fs.BoolVar(&c.http, "http", false, "serve WinRM over plain HTTP (5985) instead of HTTPS")
+}
+
+func (c *labCommand) Run(ctx context.Context, a *app, args []string) int {
+	if len(args) != 0 {
+		return usageError(a.env.Stderr, "lab", errors.New("expected no arguments"))
+	}
+	if c.hosts < 0 {
+		return usageError(a.env.Stderr, "lab", errors.New("-hosts must be positive"))
+	}
+	wd, err := a.env.Getwd()
+	if err != nil {
+		fmt.Fprintf(a.env.Stderr, "rectify lab: %v\n", err)
+		return exitError
+	}
+	var faults []string
+	for _, f := range strings.Split(c.faults, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			faults = append(faults, f)
+		}
+	}
+	err = lab.Serve(ctx, a.env.Stdout, lab.ServeConfig{
+		Hosts: c.hosts, Faults: faults, Latency: c.latency,
+		Inventory: resolvePath(wd, c.inventory), Options: lab.Options{HTTP: c.http},
+	})
+	if err != nil {
+		fmt.Fprintf(a.env.Stderr, "rectify lab: %v\n", err)
+		return exitError
+	}
+	return exitOK
+}

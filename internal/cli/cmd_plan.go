@@ -1,0 +1,132 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/rectifyhq/rectify/engine"
+	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/internal/views"
+)
+
+// Exit code of plan -detailed-exitcode when the plan has changes.
+const exitChanges = 2
+
+// planCommand reads every target and shows what apply would change.
+type planCommand struct {
+	run          runFlags
+	out          string
+	json         bool
+	detailedExit bool
+}
+
+func (*planCommand) Synopsis() string {
+	return "Read the hosts and show the changes the playbook calls for"
+}
+
+func (*planCommand) Usage() string {
+	return `Usage: rectify plan -inventory FILE [options] PLAYBOOK
+
+  Reads the live state of every host the playbook targets (one command per
+  host) and shows what apply would change, why, the risk and how to undo
+  it. Nothing is changed. With -out, the plan is saved for review
+  (rectify show) and for apply, which makes exactly those changes.
+
+  Exit status: 0 success, 1 error; with -detailed-exitcode 0 no changes,
+  1 error, 2 changes.`
+}
+
+func (c *planCommand) Flags(fs *flag.FlagSet) {
+	c.run.register(fs)
+	fs.StringVar(&c.out, "out", "", "save the plan to `file`")
+	fs.BoolVar(&c.json, "json", false, "print the plan as JSON")
+	fs.BoolVar(&c.detailedExit, "detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
+}
+
+func (c *planCommand) Run(ctx context.Context, a *app, args []string) int {
+	if len(args) != 1 {
+		return usageError(a.env.Stderr, "plan", errors.New("expected one PLAYBOOK argument (a directory or a .hcl file)"))
+	}
+	wd, err := a.env.Getwd()
+	if err != nil {
+		fmt.Fprintf(a.env.Stderr, "rectify plan: cannot find the working directory: %v\n", err)
+		return exitError
+	}
+	lr := a.loadRun("plan", wd, args[0], &c.run)
+	if lr == nil {
+		return exitError
+	}
+	p, err := a.makePlan(ctx, wd, lr, &c.run, !c.json)
+	if err != nil {
+		fmt.Fprintf(a.env.Stderr, "rectify plan: %v\n", err)
+		return exitError
+	}
+	if c.out != "" {
+		if err := plans.Write(resolvePath(wd, c.out), p); err != nil {
+			fmt.Fprintf(a.env.Stderr, "rectify plan: %v\n", err)
+			return exitError
+		}
+	}
+	if c.json {
+		enc := json.NewEncoder(a.env.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(p); err != nil {
+			fmt.Fprintf(a.env.Stderr, "rectify plan: %v\n", err)
+			return exitError
+		}
+	} else {
+		if err := views.Plan(a.env.Stdout, p, a.style(a.env.Stdout)); err != nil {
+			return exitError
+		}
+		if c.out != "" {
+			fmt.Fprintf(a.env.Stdout, "\nSaved the plan to %s. Review it with \"rectify show %s\"; apply exactly it with \"rectify apply %s\".\n", c.out, c.out, c.out)
+		}
+	}
+	errs := p.Summary().Errors
+	switch {
+	case errs > 0:
+		return exitError
+	case c.detailedExit && p.HasChanges():
+		return exitChanges
+	}
+	return exitOK
+}
+
+// makePlan reads the hosts and plans, with what the journal remembers of
+// earlier changes (for temporary values) when the journal can be read.
+func (a *app) makePlan(ctx context.Context, wd string, lr *loadedRun, f *runFlags, progress bool) (*plans.Plan, error) {
+	if path, err := journalPath(wd, f.state); err == nil {
+		if _, statErr := os.Stat(path); statErr == nil {
+			if j := a.openJournal(ctx, "plan", wd, f.state); j != nil {
+				mem, err := j.Memory(ctx, lr.input.Playbook.Name)
+				j.Close()
+				if err != nil {
+					return nil, err
+				}
+				lr.input.Memory = mem
+			}
+		}
+	}
+	conns := connectionsFor(lr.inv, a.log)
+	defer conns.Close()
+	e := a.engine(f.parallelism)
+	if progress {
+		e.Hooks = views.NewProgress(a.env.Stderr, a.style(a.env.Stderr), a.env.IsTerminal(a.env.Stderr))
+	}
+	return e.Plan(ctx, lr.input, conns)
+}
+
+// engine returns the engine of one command.
+func (a *app) engine(parallelism int) *engine.Engine {
+	return &engine.Engine{Registry: a.env.Actions, Parallelism: parallelism, Version: version(a.env.Version)}
+}
+
+// style colours output written to w when w is a terminal.
+func (a *app) style(w io.Writer) views.Style {
+	return views.Style{Color: a.env.IsTerminal(w)}
+}

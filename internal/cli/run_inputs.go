@@ -1,0 +1,148 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"path/filepath"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/rectifyhq/rectify/actions"
+	"github.com/rectifyhq/rectify/engine"
+	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/internal/journal"
+	"github.com/rectifyhq/rectify/internal/lang"
+	"github.com/rectifyhq/rectify/inventory"
+	"github.com/rectifyhq/rectify/playbooks"
+)
+
+// runFlags are the flags of commands that plan: plan, apply with a
+// playbook, watch.
+type runFlags struct {
+	inventory   string
+	vars        varsFlag
+	varFiles    stringsFlag
+	limit       string
+	parallelism int
+	state       string
+}
+
+func (f *runFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.inventory, "inventory", "", "inventory `file` of the hosts to act on (required)")
+	fs.Var(&f.vars, "var", "set a variable, as `name=value`; repeatable")
+	fs.Var(&f.varFiles, "var-file", "read variable values from an HCL `file`; repeatable")
+	fs.StringVar(&f.limit, "limit", "", "act only on these `hosts`: ex01,ex02, group:exchange, !dc02, ex*")
+	fs.IntVar(&f.parallelism, "parallelism", engine.DefaultParallelism, "how many hosts are read or changed at once")
+	fs.StringVar(&f.state, "state", "", "journal `path` (default: the user's state directory)")
+}
+
+// loadedRun is a playbook evaluated against an inventory, ready to plan.
+type loadedRun struct {
+	resolved *playbooks.Resolved
+	inv      *inventory.Inventory
+	hosts    []actions.Host
+	input    engine.Input
+}
+
+// loadRun loads the playbook at arg and the inventory, evaluates the
+// playbook against the hosts -limit selects, and renders every diagnostic.
+// It returns nil after reporting the problems.
+func (a *app) loadRun(cmd, wd, arg string, f *runFlags) *loadedRun {
+	if f.vars.err != nil {
+		usageError(a.env.Stderr, cmd, f.vars.err)
+		return nil
+	}
+	if f.inventory == "" {
+		usageError(a.env.Stderr, cmd, errors.New("-inventory FILE is required"))
+		return nil
+	}
+	if f.parallelism < 1 {
+		usageError(a.env.Stderr, cmd, errors.New("-parallelism must be at least 1"))
+		return nil
+	}
+	src := sources{}
+	inv, diags := inventory.Load(resolvePath(wd, f.inventory), a.env.LookupEnv)
+	var hosts []actions.Host
+	if inv != nil && !diags.HasErrors() {
+		logInventory(a, inv)
+		hosts = inv.Hosts()
+		if f.limit != "" {
+			names, err := inv.Select(f.limit)
+			if err != nil {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid -limit", Detail: err.Error()})
+			} else {
+				keep := map[string]bool{}
+				for _, n := range names {
+					keep[n] = true
+				}
+				var limited []actions.Host
+				for _, h := range hosts {
+					if keep[h.Name] {
+						limited = append(limited, h)
+					}
+				}
+				hosts = limited
+			}
+		}
+	}
+	pb, pdiags := playbooks.LoadDir(resolvePath(wd, arg), a.env.Actions)
+	diags = append(diags, pdiags...)
+	src.add(pb.Files)
+	var res *playbooks.Resolved
+	if !diags.HasErrors() {
+		in := playbooks.EvalInput{
+			Vars:      f.vars.values,
+			Hosts:     inv.Hosts(),
+			Groups:    inv.Groups(),
+			Functions: lang.Scope{BaseDir: pb.Dir, LookupEnv: a.env.LookupEnv}.Functions(),
+		}
+		for _, vf := range f.varFiles {
+			in.VarFiles = append(in.VarFiles, resolvePath(wd, vf))
+		}
+		var ediags hcl.Diagnostics
+		res, ediags = pb.Evaluate(in)
+		diags = append(diags, ediags...)
+		if res != nil {
+			src.add(res.Files)
+		}
+	}
+	if len(diags) > 0 {
+		if err := a.writeDiagnostics(a.env.Stderr, diags, wd, src); err != nil {
+			a.log.Error().Err(err).Msg("cannot write diagnostics")
+		}
+	}
+	if diags.HasErrors() || res == nil {
+		errs, warnings := countSeverities(diags)
+		fmt.Fprintf(a.env.Stderr, "\nrectify %s: nothing was read or changed: %s.\n", cmd, countText(errs, "error", warnings))
+		return nil
+	}
+	invPath, _ := filepath.Abs(resolvePath(wd, f.inventory))
+	pbPath, _ := filepath.Abs(resolvePath(wd, arg))
+	input := engine.NewInput(res, pbPath, hosts, plans.InventoryRef{Path: invPath, Digest: inv.Digest(), Limit: f.limit})
+	return &loadedRun{resolved: res, inv: inv, hosts: hosts, input: input}
+}
+
+// journalPath is -state, or the default under the user's state directory.
+func journalPath(wd, state string) (string, error) {
+	if state != "" {
+		return resolvePath(wd, state), nil
+	}
+	return journal.DefaultPath()
+}
+
+// openJournal opens the journal, reporting failure on stderr.
+func (a *app) openJournal(ctx context.Context, cmd, wd, state string) *journal.Journal {
+	path, err := journalPath(wd, state)
+	if err != nil {
+		fmt.Fprintf(a.env.Stderr, "rectify %s: %v; set -state PATH\n", cmd, err)
+		return nil
+	}
+	j, err := journal.Open(ctx, path)
+	if err != nil {
+		fmt.Fprintf(a.env.Stderr, "rectify %s: %v\n", cmd, err)
+		return nil
+	}
+	return j
+}

@@ -1,0 +1,52 @@
+package cli
+
+import (
+	"crypto/x509"
+	"fmt"
+
+	"github.com/rs/zerolog"
+
+	"github.com/rectifyhq/rectify/internal/connect"
+	"github.com/rectifyhq/rectify/internal/ldap"
+	"github.com/rectifyhq/rectify/internal/winrm"
+	"github.com/rectifyhq/rectify/inventory"
+)
+
+// connectionsFor returns the transports of one run over inv: WinRM and
+// LDAP settings come from the inventory, secrets are revealed only into
+// the clients' configurations.
+func connectionsFor(inv *inventory.Inventory, log zerolog.Logger) *connect.Connections {
+	return connect.New(connect.Options{
+		WinRM: func(host string) (winrm.Config, error) {
+			s, ok := inv.WinRM(host)
+			if !ok {
+				return winrm.Config{}, fmt.Errorf("host %q is not in the inventory", host)
+			}
+			return winrm.Config{
+				Host: host, Address: s.Host, Port: s.Port, HTTPS: s.HTTPS, ServerName: s.ServerName,
+				CAPEM: s.CAPEM, InsecureSkipVerify: s.InsecureSkipVerify, Auth: s.Auth,
+				Username: s.Username, Password: s.Password.Reveal(), Timeout: s.Timeout, Logger: &log,
+			}, nil
+		},
+		LDAP: func(domain string) (ldap.Config, error) {
+			d, ok := inv.Domain(domain)
+			if !ok || d.LDAP == nil {
+				return ldap.Config{}, fmt.Errorf("the inventory has no ldap block for domain %q", domain)
+			}
+			l := d.LDAP
+			cfg := ldap.Config{
+				URL: l.URL, StartTLS: l.StartTLS, BaseDN: l.BaseDN, BindUser: l.BindUser,
+				Password: ldap.NewSecret(l.Password.Reveal()), ServerName: l.ServerName,
+				InsecureSkipVerify: l.InsecureSkipVerify, Timeout: l.Timeout, Logger: log,
+			}
+			if len(l.CAPEM) > 0 {
+				pool := x509.NewCertPool()
+				if !pool.AppendCertsFromPEM(l.CAPEM) {
+					return ldap.Config{}, fmt.Errorf("domain %q: ca_file holds no certificate", domain)
+				}
+				cfg.RootCAs = pool
+			}
+			return cfg, nil
+		},
+	})
+}
