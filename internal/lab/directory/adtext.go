@@ -82,13 +82,11 @@ func errInvalidDN() *Error {
 	}
 }
 
-// errRootSubtree is what AD answers a one-level or subtree search from the
-// empty base on a non-Global-Catalog port.
+// errRootSubtree answers a one-level or subtree search from the empty base
+// on a port that is not a Global Catalog: no naming context holds the empty
+// DN (Samba answers the same code).
 func errRootSubtree() *Error {
-	return &Error{
-		Code:    OperationsError,
-		Message: "000020D6: SvcErr: DSID-03100837, problem 5012 (DIR_ERROR), data 0\n",
-	}
+	return errNoSuchObject("")
 }
 
 // errSyntax is ERROR_DS_INVALID_ATTRIBUTE_SYNTAX for a value an integer

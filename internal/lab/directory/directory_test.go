@@ -198,7 +198,7 @@ func TestSeedDuplicates(t *testing.T) {
 		t.Fatalf("seeding a present value: %v", err)
 	}
 	got, err := d.Search("", ScopeSubtree, Equal("servicePrincipalName", "SMTPSVC/EX01.CORP.EXAMPLE.COM"))
-	if CodeOf(err) != OperationsError {
+	if CodeOf(err) != NoSuchObject {
 		t.Errorf("subtree search from the empty base without GC: %v", err)
 	}
 	page, err := d.SearchPage(Query{Scope: ScopeSubtree, Filter: Equal("servicePrincipalName", "SMTPSVC/EX01.CORP.EXAMPLE.COM"), GlobalCatalog: true}, 0, 0)

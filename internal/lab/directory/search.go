@@ -13,8 +13,8 @@ type Query struct {
 	Attributes []string
 	// GlobalCatalog gives the search the Global Catalog's reach: from the
 	// empty base it spans every naming context of the forest. Without it, a
-	// one-level or subtree search from the empty base is refused as AD
-	// refuses it, and every search stays inside its base's naming context.
+	// one-level or subtree search from the empty base finds no such object,
+	// and every search stays inside its base's naming context.
 	GlobalCatalog bool
 }
 
@@ -209,4 +209,40 @@ func (n *node) entry(sel selection) Entry {
 		}
 	}
 	return e
+}
+
+// SubordinateContexts returns the DNs of the naming contexts that hang
+// directly below a search's reach without being part of it: a subtree
+// search from the domain root does not descend into CN=Configuration, and a
+// DC answers with a continuation reference to it instead. Global Catalog
+// searches from the empty base span every context and get none.
+func (d *Directory) SubordinateContexts(q Query) []string {
+	if q.Scope == ScopeBase || q.Base == "" {
+		return nil
+	}
+	base, err := NormalizeDN(q.Base)
+	if err != nil {
+		return nil
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	b, ok := d.byNDN[base]
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, ndn := range []string{d.configNDN(), d.schemaNDN()} {
+		head, ok := d.byNDN[ndn]
+		if !ok || head.parent == nil || head.nc == b.nc {
+			continue
+		}
+		p := head.parent
+		switch {
+		case q.Scope == ScopeOne && p == b:
+			out = append(out, head.dn)
+		case q.Scope == ScopeSubtree && p.nc == b.nc && isUnder(p.ndn, b.ndn):
+			out = append(out, head.dn)
+		}
+	}
+	return out
 }

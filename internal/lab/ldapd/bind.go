@@ -39,14 +39,23 @@ func newAccounts(opts Options, dir *directory.Directory) *accounts {
 	return a
 }
 
-// identities returns the keys a bind name stands for: "acct:<name>" for an
-// account name in any of AD's forms, "dn:<canonical DN>" for a DN (plus the
-// account of the directory entry it names).
+// identities returns the keys a configured user name stands for:
+// "acct:<name>" for an account name in any of AD's forms (a bare account
+// name included), "dn:<canonical DN>" for a DN.
 func (a *accounts) identities(name string) []string {
 	name = strings.TrimSpace(name)
-	if name == "" {
-		return nil
+	if name != "" && !strings.ContainsAny(name, `\@=`) {
+		return []string{"acct:" + strings.ToLower(name)}
 	}
+	return a.bindIdentities(name)
+}
+
+// bindIdentities returns the keys a bind name stands for. As on AD and
+// Samba, a client must qualify the account: a UPN (account@dns.domain),
+// DOMAIN\account or a DN; a DN also stands for the account of the entry it
+// names. A bare account name stands for nothing.
+func (a *accounts) bindIdentities(name string) []string {
+	name = strings.TrimSpace(name)
 	if domain, user, ok := strings.Cut(name, `\`); ok {
 		if !strings.EqualFold(domain, a.netbios) && !strings.EqualFold(domain, a.dnsName) || user == "" {
 			return nil
@@ -72,12 +81,12 @@ func (a *accounts) identities(name string) []string {
 		}
 		return []string{"acct:" + strings.ToLower(user)}
 	}
-	return []string{"acct:" + strings.ToLower(name)}
+	return nil
 }
 
 // authenticate returns the identity the name and password prove, or false.
 func (a *accounts) authenticate(name, password string) (string, bool) {
-	for _, id := range a.identities(name) {
+	for _, id := range a.bindIdentities(name) {
 		want, ok := a.password[id]
 		if ok && subtle.ConstantTimeCompare([]byte(want), []byte(password)) == 1 {
 			return id, true
@@ -113,13 +122,16 @@ func (c *conn) bind(m *message) result {
 		return result{code: 2, message: errDecoding}
 	}
 	password := auth.Data.String()
-	if password == "" {
-		// Anonymous, or an unauthenticated bind (a name without a
-		// password), which AD also treats as anonymous.
-		return result{}
+	if name == "" && password == "" {
+		return result{} // anonymous
 	}
 	if !c.isTLS && !c.srv.opts.AllowPlainBind {
 		return result{code: 8, message: errIntegrityRequired}
+	}
+	if password == "" {
+		// An unauthenticated bind (a name without a password) is refused
+		// like a wrong password, as Samba refuses it.
+		return result{code: 49, message: errInvalidCredentials}
 	}
 	id, ok := c.srv.users.authenticate(name, password)
 	if !ok {

@@ -6,13 +6,15 @@ import (
 	"github.com/rectifyhq/rectify/internal/lab/directory"
 )
 
-// The BER identifiers of a SearchResultEntry.
+// The BER identifiers of search results.
 const (
 	berOctetString = 0x04
 	berInteger     = 0x02
 	berSequence    = 0x30
 	berSet         = 0x31
 	berSearchEntry = 0x64 // [APPLICATION 4] constructed
+	// berSearchReference is [APPLICATION 19] constructed.
+	berSearchReference = 0x73
 )
 
 // appendLength appends a BER definite length.

@@ -20,9 +20,11 @@ type Options struct {
 	// TLSConfig holds the server certificate for LDAPS, GC over TLS and
 	// StartTLS. Without it those are refused.
 	TLSConfig *tls.Config
-	// Users maps a bind name to its password. A name may be an account name
-	// (svc-rectify), DOMAIN\account, account@dns.domain or a DN; a client
-	// may bind with any of these forms for the same account, as on AD.
+	// Users maps a user to its password. A key may be an account name
+	// (svc-rectify), DOMAIN\account, account@dns.domain or a DN. A client
+	// binds to an account with its UPN, DOMAIN\account or a DN, whichever
+	// form the key used; a bare account name is refused as AD and Samba
+	// refuse it.
 	Users map[string]string
 	// ReadOnlyUsers lists bind names (any form) that may read but not
 	// write: their writes get insufficientAccessRights (50).

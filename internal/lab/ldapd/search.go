@@ -130,7 +130,38 @@ func (c *conn) search(m *message) bool {
 	if page.More {
 		return c.done(m.id, result{code: 4})
 	}
+	if !c.sendReferences(m.id, q) {
+		return false
+	}
 	return c.done(m.id, result{})
+}
+
+// sendReferences sends a continuation reference for each naming context
+// below the search's reach (RFC 4511, section 4.5.3), as a DC does: a client
+// that wants the configuration partition must search it itself.
+func (c *conn) sendReferences(id int64, q directory.Query) bool {
+	if q.GlobalCatalog {
+		return true
+	}
+	scheme := "ldap"
+	if c.kind == LDAPS {
+		scheme = "ldaps"
+	}
+	var buf []byte
+	for _, dn := range c.srv.dir.SubordinateContexts(q) {
+		url := scheme + "://" + c.srv.dir.DNSName() + "/" + dn
+		if q.Scope == directory.ScopeOne {
+			url += "??base"
+		}
+		msg := appendInteger(nil, id)
+		msg = appendTLV(msg, berSearchReference, appendString(nil, url))
+		buf = appendTLV(buf, berSequence, msg)
+	}
+	if len(buf) == 0 {
+		return true
+	}
+	_, err := c.nc.Write(buf)
+	return err == nil
 }
 
 // searchPaged serves one page of a paged search (RFC 2696). The page size
@@ -144,7 +175,7 @@ func (c *conn) searchPaged(id int64, req searchRequest, q directory.Query, ctl *
 	if cookie != "" {
 		s, ok := c.pages[cookie]
 		if !ok || s.key != state.key {
-			return c.done(id, result{code: 2, message: errBadPagingCookie})
+			return c.done(id, result{code: 53, message: errBadPagingCookie})
 		}
 		delete(c.pages, cookie)
 		state = s
@@ -172,6 +203,9 @@ func (c *conn) searchPaged(id int64, req searchRequest, q directory.Query, ctl *
 	}
 	state.returned += len(page.Entries)
 	if !page.More {
+		if !c.sendReferences(id, q) {
+			return false
+		}
 		return c.done(id, result{}, pagingControl(""))
 	}
 	if req.sizeLimit > 0 && state.returned >= req.sizeLimit {

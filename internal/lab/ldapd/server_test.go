@@ -100,7 +100,10 @@ func TestBind(t *testing.T) {
 		{"unknown account", LDAPS, false, "nobody@corp.example.com", testPassword, 49, "80090308:"},
 		{"other realm", LDAPS, false, testUser + "@other.example.com", testPassword, 49, "80090308:"},
 		{"other domain", LDAPS, false, `OTHER\` + testUser, testPassword, 49, "80090308:"},
-		{"password is case-sensitive", LDAPS, false, testUser, strings.ToUpper(testPassword), 49, "80090308:"},
+		{"password is case-sensitive", LDAPS, false, testUser + "@corp.example.com", strings.ToUpper(testPassword), 49, "80090308:"},
+		{"bare account name", LDAPS, false, testUser, testPassword, 49, "80090308:"},
+		{"unauthenticated bind", LDAPS, false, testUser + "@corp.example.com", "", 49, "80090308:"},
+		{"unauthenticated bind on plain ldap", LDAP, false, testUser + "@corp.example.com", "", 8, "00002028:"},
 		{"computer dn without password entry", LDAPS, false, dn, testPassword, 49, "80090308:"},
 		{"plain ldap refused", LDAP, false, testUser + "@corp.example.com", testPassword, 8, "00002028:"},
 		{"plain gc refused", GC, false, testUser + "@corp.example.com", testPassword, 8, "00002028:"},
@@ -114,7 +117,12 @@ func TestBind(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			err := c.Bind(tt.user, tt.password)
+			var err error
+			if tt.password == "" {
+				err = c.UnauthenticatedBind(tt.user)
+			} else {
+				err = c.Bind(tt.user, tt.password)
+			}
 			if got := ldapCode(err); got != tt.code {
 				t.Fatalf("Bind: %v (code %d), want code %d", err, got, tt.code)
 			}
@@ -171,7 +179,7 @@ func TestBind(t *testing.T) {
 	t.Run("plain bind allowed when signing is not required", func(t *testing.T) {
 		g := startServer(t, f.dir, func(o *Options) { o.AllowPlainBind = true })
 		c := g.dial(t, LDAP)
-		if err := c.Bind(testUser, testPassword); err != nil {
+		if err := c.Bind(`CORP\`+testUser, testPassword); err != nil {
 			t.Errorf("Bind: %v", err)
 		}
 	})
@@ -401,8 +409,35 @@ func TestGlobalCatalog(t *testing.T) {
 	t.Run("ldap port refuses the empty base", func(t *testing.T) {
 		c := f.bound(t, LDAPS)
 		_, err := c.Search(ldap.NewSearchRequest("", ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 0, 0, false, filter, nil, nil))
-		if ldapCode(err) != 1 || !strings.HasPrefix(ldapMessage(err), "000020D6:") {
-			t.Errorf("err = %v, want operationsError 000020D6", err)
+		if ldapCode(err) != 32 {
+			t.Errorf("err = %v, want noSuchObject", err)
+		}
+	})
+	t.Run("references to the configuration partition", func(t *testing.T) {
+		tests := []struct {
+			kind  Kind
+			base  string
+			scope int
+			want  []string
+		}{
+			{LDAPS, testRoot, ldap.ScopeWholeSubtree, []string{"ldaps://corp.example.com/CN=Configuration," + testRoot}},
+			{LDAP, testRoot, ldap.ScopeWholeSubtree, []string{"ldap://corp.example.com/CN=Configuration," + testRoot}},
+			{LDAPS, testRoot, ldap.ScopeSingleLevel, []string{"ldaps://corp.example.com/CN=Configuration," + testRoot + "??base"}},
+			{LDAPS, "CN=Configuration," + testRoot, ldap.ScopeWholeSubtree, []string{"ldaps://corp.example.com/CN=Schema,CN=Configuration," + testRoot}},
+			{LDAPS, "CN=Computers," + testRoot, ldap.ScopeWholeSubtree, nil},
+			{GCS, testRoot, ldap.ScopeWholeSubtree, nil},
+			{GCS, "", ldap.ScopeWholeSubtree, nil},
+		}
+		for _, tt := range tests {
+			c := f.bound(t, tt.kind)
+			res, err := c.SearchWithPaging(ldap.NewSearchRequest(tt.base, tt.scope, ldap.NeverDerefAliases, 0, 0, false,
+				"(objectClass=*)", []string{"1.1"}, nil), 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, res.Referrals, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("%s %q scope %d: referrals (-want +got):\n%s", tt.kind, tt.base, tt.scope, diff)
+			}
 		}
 	})
 	t.Run("missing base", func(t *testing.T) {
@@ -485,7 +520,7 @@ func TestModify(t *testing.T) {
 			t.Errorf("anonymous Modify: %v", err)
 		}
 		reader := f.dial(t, LDAPS)
-		if err := reader.Bind("reader", "r3ader-Pass"); err != nil {
+		if err := reader.Bind("reader@corp.example.com", "r3ader-Pass"); err != nil {
 			t.Fatal(err)
 		}
 		if err := reader.Modify(req); ldapCode(err) != 50 {
