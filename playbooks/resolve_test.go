@@ -44,17 +44,17 @@ func TestResolveExchange454(t *testing.T) {
 	}
 	want := []stepSummary{
 		{Name: "clocks", Action: "windows.time_skew", Targets: []string{"ex01", "ex02"},
-			Config: `{"against":["dc01","dc02"],"max_skew":"4m","resync":true}`},
+			Config: `{"against":["dc01","dc02"],"kb_step":null,"max_skew":"4m","resync":true}`},
 		{Name: "smtp", Action: "ad.spn", Targets: []string{"ex01", "ex02"}, DependsOn: []string{"clocks"}, Triggers: []string{"push"},
-			Config: `{"resolve_conflicts":"block","services":["SMTP","SMTPSVC"]}`},
+			Config: `{"account":null,"kb_step":null,"resolve_conflicts":"report","services":["SMTP","SMTPSVC"]}`},
 		{Name: "push", Action: "ad.replication", Targets: []string{"dc01", "dc02"}, TriggeredBy: []string{"smtp"},
-			Config: `{"partitions":null,"retries":2,"timeout":"10m"}`},
+			Config: `{"kb_step":null,"options":"AdeP","partitions":null,"push_from":null,"retries":1,"timeout":"10m"}`},
 		{Name: "ports", Action: "net.kerberos_ports", Targets: []string{"ex01"},
-			Config: `{"against":["dc01","dc02"],"ports":[88,389,464],"timeout":"3s"}`},
+			Config: `{"against":["dc01","dc02"],"kb_step":null,"ports":null,"timeout":"2s"}`},
 		{Name: "kerberos_log", Action: "windows.registry_value", Targets: []string{"ex01", "ex02"},
-			Config: `{"expires":"24h","name":"LogLevel","path":"HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Lsa\\Kerberos\\Parameters","type":"dword","value":1}`},
+			Config: `{"ensure":"present","expires":"24h","kb_step":null,"name":"LogLevel","path":"HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Lsa\\Kerberos\\Parameters","reason":null,"type":"dword","value":1}`},
 		{Name: "internal", Action: "exchange.receive_connector_auth", Targets: []string{"ex01"}, DependsOn: []string{"clocks", "ports"},
-			Config: `{"auth_mechanism":["ExchangeServer","Tls"],"identity":"EX01\\Default EX01","permission_groups":["ExchangeServers"]}`},
+			Config: `{"allowed_groups":null,"auth_mechanisms":["Tls","ExchangeServer"],"identity":"EX01\\Default EX01","kb_step":null,"permission_groups":["ExchangeServers"],"server":null}`},
 	}
 	if diff := cmp.Diff(want, summarize(t, r)); diff != "" {
 		t.Errorf("resolved steps (-want +got):\n%s", diff)
@@ -113,9 +113,9 @@ func TestResolveExpressions(t *testing.T) {
 	}
 	want := []stepSummary{
 		{Name: "connector", Action: "exchange.receive_connector_auth", Targets: []string{"ex01", "ex02"}, Triggers: nil,
-			Config: `{"auth_mechanism":["ExchangeServer","Tls"],"identity":"ex01\\Default EX01","permission_groups":["ExchangeServers"]}`},
+			Config: `{"allowed_groups":null,"auth_mechanisms":["Tls","ExchangeServer"],"identity":"ex01\\Default EX01","kb_step":null,"permission_groups":["ExchangeServers"],"server":null}`},
 		{Name: "after", Action: "ad.replication", Targets: []string{"dc01"}, DependsOn: []string{"connector"},
-			Config: `{"partitions":["DC=connector"],"retries":1,"timeout":"15m0s"}`},
+			Config: `{"kb_step":"after connector","options":"AdeP","partitions":null,"push_from":"dc01","retries":1,"timeout":"10m"}`},
 	}
 	if diff := cmp.Diff(want, summarize(t, r)); diff != "" {
 		t.Errorf("resolved steps (-want +got):\n%s", diff)

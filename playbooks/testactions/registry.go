@@ -23,21 +23,31 @@ func Registry() *actions.Registry {
 	return r
 }
 
+// The schemas follow the built-in actions' (the playbook fixtures must be
+// valid for both), plus a few attributes of their own so that tests cover
+// every kind: numbers (retries), bools (resync) and sets.
+
+var kbStep = actions.Attribute{Name: "kb_step", Type: cty.String, Description: "The knowledge-base step, cited in plans."}
+
 var timeSkew = actions.Schema{
 	Description: "Keeps each target's clock within max_skew of the domain controllers of its site.",
 	Attributes: []actions.Attribute{
-		{Name: "against", Hosts: true, Description: "The hosts to compare with; the DCs of each target's site when absent."},
+		{Name: "against", Hosts: true, Required: true, Description: "The domain controllers to compare with."},
 		{Name: "max_skew", Type: cty.String, Default: cty.StringVal("4m"), Check: checkDuration, Description: "The largest skew tolerated."},
 		{Name: "resync", Type: cty.Bool, Default: cty.True, Description: "Whether to plan a resync above max_skew."},
+		kbStep,
 	},
 }
 
 var replication = actions.Schema{
 	Description: "Keeps Active Directory replication healthy and forces it when triggered.",
 	Attributes: []actions.Attribute{
+		{Name: "push_from", Type: cty.String, Description: "The DC that pushes a triggered replication."},
+		{Name: "options", Type: cty.String, Default: cty.StringVal("AdeP"), Check: checkSyncallOptions},
 		{Name: "partitions", Type: cty.List(cty.String), Description: "Naming contexts to replicate; all when absent."},
 		{Name: "retries", Type: cty.Number, Default: cty.NumberIntVal(1), Check: checkWhole(0, 10)},
 		{Name: "timeout", Type: cty.String, Default: cty.StringVal("10m"), Check: checkDuration},
+		kbStep,
 	},
 }
 
@@ -45,7 +55,9 @@ var spn = actions.Schema{
 	Description: "Registers the KB's service principal names on each Exchange host's computer account.",
 	Attributes: []actions.Attribute{
 		{Name: "services", Type: cty.List(cty.String), Default: cty.ListVal([]cty.Value{cty.StringVal("SMTP"), cty.StringVal("SMTPSVC")})},
-		{Name: "resolve_conflicts", Type: cty.String, Default: cty.StringVal("block"), OneOf: []string{"block", "remove_from_other"}},
+		{Name: "account", Type: cty.String},
+		{Name: "resolve_conflicts", Type: cty.String, Default: cty.StringVal("report"), OneOf: []string{"report", "remove_from_other"}},
+		kbStep,
 	},
 }
 
@@ -54,9 +66,12 @@ var registryValue = actions.Schema{
 	Attributes: []actions.Attribute{
 		{Name: "path", Type: cty.String, Required: true, Check: checkRegistryPath},
 		{Name: "name", Type: cty.String, Required: true},
-		{Name: "type", Type: cty.String, Required: true, OneOf: []string{"dword", "qword", "string", "expandstring", "multistring"}},
-		{Name: "value", Type: cty.DynamicPseudoType, Required: true},
+		{Name: "type", Type: cty.String, Default: cty.StringVal("dword"), OneOf: []string{"dword", "qword", "string", "expand_string", "multi_string"}},
+		{Name: "value", Type: cty.DynamicPseudoType, Description: "The data; required unless ensure is absent."},
+		{Name: "ensure", Type: cty.String, Default: cty.StringVal("present"), OneOf: []string{"present", "absent"}},
 		{Name: "expires", Type: cty.String, Check: checkDuration},
+		{Name: "reason", Type: cty.String},
+		kbStep,
 	},
 }
 
@@ -64,8 +79,11 @@ var connectorAuth = actions.Schema{
 	Description: "Gives the receive connector for internal mail the authentication Exchange servers need.",
 	Attributes: []actions.Attribute{
 		{Name: "identity", Type: cty.String},
-		{Name: "auth_mechanism", Type: cty.Set(cty.String), Default: cty.SetVal([]cty.Value{cty.StringVal("Tls"), cty.StringVal("ExchangeServer")})},
-		{Name: "permission_groups", Type: cty.Set(cty.String), Default: cty.SetVal([]cty.Value{cty.StringVal("ExchangeServers")})},
+		{Name: "server", Type: cty.String},
+		{Name: "auth_mechanisms", Type: cty.List(cty.String), Default: cty.ListVal([]cty.Value{cty.StringVal("Tls"), cty.StringVal("ExchangeServer")})},
+		{Name: "permission_groups", Type: cty.List(cty.String), Default: cty.ListVal([]cty.Value{cty.StringVal("ExchangeServers")})},
+		{Name: "allowed_groups", Type: cty.Set(cty.String), Description: "A set attribute, for tests."},
+		kbStep,
 	},
 }
 
@@ -73,9 +91,19 @@ var kerberosPorts = actions.Schema{
 	Description: "Checks that each target reaches its domain controllers on the Kerberos ports.",
 	Attributes: []actions.Attribute{
 		{Name: "against", Hosts: true, Required: true},
-		{Name: "ports", Type: cty.List(cty.Number), Default: cty.ListVal([]cty.Value{cty.NumberIntVal(88), cty.NumberIntVal(389), cty.NumberIntVal(464)})},
-		{Name: "timeout", Type: cty.String, Default: cty.StringVal("3s"), Check: checkDuration},
+		{Name: "ports", Type: cty.List(cty.String), Description: `Ports as "88/tcp"; the KB's list when absent.`},
+		{Name: "timeout", Type: cty.String, Default: cty.StringVal("2s"), Check: checkDuration},
+		kbStep,
 	},
+}
+
+func checkSyncallOptions(v cty.Value) string {
+	for _, r := range v.AsString() {
+		if !strings.ContainsRune("AdePSe", r) {
+			return "may hold only the repadmin /syncall options A, d, e, P, S"
+		}
+	}
+	return ""
 }
 
 func checkDuration(v cty.Value) string {
@@ -105,10 +133,17 @@ func checkRegistryPath(v cty.Value) string {
 	return `must start with a hive, such as HKLM:\`
 }
 
-// validateRegistryValue checks that value suits type.
+// validateRegistryValue checks that value is given when it must be, and
+// suits type.
 func validateRegistryValue(cfg actions.Config) []actions.ConfigProblem {
 	v := cfg.Raw("value")
-	if !v.IsKnown() || v.IsNull() {
+	if v.IsNull() {
+		if cfg.String("ensure") == "present" {
+			return []actions.ConfigProblem{{Attribute: "value", Summary: "value is required unless ensure is \"absent\""}}
+		}
+		return nil
+	}
+	if !v.IsKnown() {
 		return nil
 	}
 	switch kind := cfg.String("type"); kind {
@@ -124,13 +159,13 @@ func validateRegistryValue(cfg actions.Config) []actions.ConfigProblem {
 		if f, _ := n.Float64(); f < 0 || f > limit {
 			return []actions.ConfigProblem{{Attribute: "value", Summary: "value is out of range for a " + kind}}
 		}
-	case "string", "expandstring":
+	case "string", "expand_string":
 		if v.Type() != cty.String {
 			return []actions.ConfigProblem{{Attribute: "value", Summary: "value must be a string for a " + kind}}
 		}
-	case "multistring":
+	case "multi_string":
 		if !v.Type().IsListType() && !v.Type().IsTupleType() {
-			return []actions.ConfigProblem{{Attribute: "value", Summary: "value must be a list of strings for a multistring"}}
+			return []actions.ConfigProblem{{Attribute: "value", Summary: "value must be a list of strings for a multi_string"}}
 		}
 	}
 	return nil

@@ -56,11 +56,12 @@ func TestRegistryValueCombinations(t *testing.T) {
 		{"dword", cty.NumberIntVal(1 << 33), "value is out of range for a dword"},
 		{"qword", cty.NumberIntVal(1 << 33), ""},
 		{"string", cty.NumberIntVal(1), "value must be a string for a string"},
-		{"multistring", cty.ListVal([]cty.Value{cty.StringVal("a")}), ""},
-		{"multistring", cty.StringVal("a"), "value must be a list of strings for a multistring"},
+		{"multi_string", cty.ListVal([]cty.Value{cty.StringVal("a")}), ""},
+		{"multi_string", cty.StringVal("a"), "value must be a list of strings for a multi_string"},
+		{"dword", cty.NullVal(cty.DynamicPseudoType), "value is required unless ensure is \"absent\""},
 	}
 	for _, tt := range tests {
-		cfg := configOf(map[string]cty.Value{"type": cty.StringVal(tt.kind), "value": tt.value})
+		cfg := configOf(map[string]cty.Value{"type": cty.StringVal(tt.kind), "value": tt.value, "ensure": cty.StringVal("present")})
 		got := ""
 		if probs := v.ValidateConfig(cfg); len(probs) > 0 {
 			got = probs[0].Summary

@@ -2,6 +2,7 @@ playbook "p" {}
 
 step "windows.time_skew" "clocks" {
   targets  = group.exchange
+  against  = group.dc
   max_skew = "a little" # ERROR: Invalid value for attribute
 }
 

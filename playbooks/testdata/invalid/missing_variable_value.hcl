@@ -6,5 +6,6 @@ variable "max_skew" { # ERROR: No value for required variable
 
 step "windows.time_skew" "clocks" {
   targets  = group.exchange
+  against  = group.dc
   max_skew = var.max_skew
 }

@@ -6,5 +6,6 @@ variable "max_skew" {
 
 step "windows.time_skew" "clocks" {
   targets  = group.exchange
+  against  = group.dc
   max_skew = var.max_skwe # ERROR: Reference to undeclared input variable
 }

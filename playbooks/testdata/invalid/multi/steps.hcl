@@ -4,6 +4,7 @@ step "ad.spnn" "smtp" { # ERROR: Unknown action
 
 step "windows.time_skew" "clocks" {
   targets  = group.exchnge # ERROR: Unknown group
+  against  = group.dc
   max_skew = var.max_skw # ERROR: Reference to undeclared input variable
   resync   = "sometimes" # ERROR: Incorrect attribute value type
   colour   = "blue" # ERROR: Unsupported argument

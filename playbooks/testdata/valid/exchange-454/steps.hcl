@@ -7,14 +7,14 @@ step "windows.time_skew" "clocks" { # KB step 1
 step "ad.spn" "smtp" { # KB step 3
   targets           = group.exchange
   services          = var.spn_services
-  resolve_conflicts = "block"
+  resolve_conflicts = "report"
   depends_on        = [step.clocks]
 }
 
 step "ad.replication" "push" { # KB step 2, after SPN changes
   targets      = group.dc
   triggered_by = [step.smtp]
-  retries      = 2
+  options      = "AdeP"
 }
 
 step "net.kerberos_ports" "ports" { # KB step 4

@@ -39,7 +39,7 @@ step "exchange.receive_connector_auth" "connector" {
 }
 
 step "ad.replication" "after" {
-  targets    = [lower(local.dc_name)]
-  partitions = [format("DC=%s", step.connector.name)]
-  timeout    = duration("15m")
+  targets   = [lower(local.dc_name)]
+  push_from = lower(local.dc_name)
+  kb_step   = format("after %s", step.connector.name)
 }
