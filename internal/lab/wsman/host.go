@@ -24,7 +24,8 @@ type Host struct {
 
 	mu       sync.Mutex
 	faults   Faults
-	httpSrv  *http.Server // nil while unreachable or closed
+	httpSrv  *http.Server  // nil while unreachable or closed
+	served   chan struct{} // closed when httpSrv's Serve has returned
 	shells   map[string]*shell
 	closed   bool
 	shutdown chan struct{} // closed when the host closes
@@ -100,10 +101,7 @@ func (h *Host) SetFaults(f Faults) error {
 	h.faults = f
 	switch {
 	case f.Unreachable && !was:
-		if h.httpSrv != nil {
-			h.httpSrv.Close()
-			h.httpSrv = nil
-		}
+		h.stopLocked()
 	case !f.Unreachable && was:
 		ln, err := net.Listen("tcp", h.addr)
 		if err != nil {
@@ -143,8 +141,25 @@ func (h *Host) serveLocked(ln net.Listener) {
 	if h.tls != nil {
 		ln = tls.NewListener(ln, h.tls)
 	}
-	h.httpSrv = srv
-	go func() { _ = srv.Serve(ln) }()
+	served := make(chan struct{})
+	h.httpSrv, h.served = srv, served
+	go func() {
+		defer close(served)
+		_ = srv.Serve(ln)
+	}()
+}
+
+// stopLocked closes the listener and every connection; h.mu must be held.
+// It waits for the accept loop to end: until then the socket is still open
+// in the kernel and would accept, then reset, new connections.
+func (h *Host) stopLocked() error {
+	if h.httpSrv == nil {
+		return nil
+	}
+	err := h.httpSrv.Close()
+	<-h.served
+	h.httpSrv, h.served = nil, nil
+	return err
 }
 
 // close stops the host for good.
@@ -156,11 +171,7 @@ func (h *Host) close() error {
 	}
 	h.closed = true
 	close(h.shutdown)
-	var err error
-	if h.httpSrv != nil {
-		err = h.httpSrv.Close()
-		h.httpSrv = nil
-	}
+	err := h.stopLocked()
 	for id, sh := range h.shells {
 		sh.close()
 		delete(h.shells, id)
