@@ -36,6 +36,9 @@ func (k Kind) globalCatalog() bool { return k == GC || k == GCS }
 
 // Stats counts what a Server has handled since it was created.
 type Stats struct {
+	// Open is the number of connections open now; the others count since
+	// the server was created.
+	Open        int64
 	Connections int64
 	Binds       int64
 	Searches    int64
@@ -225,7 +228,11 @@ func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(d)) }
 
 // Stats returns the counters.
 func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	open := int64(len(s.conns))
+	s.mu.Unlock()
 	return Stats{
+		Open:        open,
 		Connections: s.stats.connections.Load(),
 		Binds:       s.stats.binds.Load(),
 		Searches:    s.stats.searches.Load(),

@@ -578,7 +578,7 @@ func TestStats(t *testing.T) {
 		}
 	}
 	got := f.srv.Stats()
-	want := Stats{Connections: 1, Binds: 1, Searches: 3}
+	want := Stats{Open: 1, Connections: 1, Binds: 1, Searches: 3}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Stats (-want +got):\n%s", diff)
 	}
