@@ -45,6 +45,9 @@ type Host struct {
 	// address its endpoint listens on).
 	IP string
 
+	// clock is the real time the host's clock is offset from.
+	clock func() time.Time
+
 	mu         sync.Mutex
 	offset     time.Duration
 	reg        registry
@@ -71,6 +74,7 @@ func newHost(name, fqdn, domain, site string, role Role) *Host {
 		Domain:   strings.ToLower(domain),
 		Site:     site,
 		Role:     role,
+		clock:    time.Now,
 		reg:      newRegistry(),
 		events:   newEventLog(),
 		services: map[string]string{"w32time": "Running", "netlogon": "Running"},
@@ -82,7 +86,7 @@ func newHost(name, fqdn, domain, site string, role Role) *Host {
 func (h *Host) Now() time.Time {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return time.Now().Add(h.offset).UTC()
+	return h.clock().Add(h.offset).UTC()
 }
 
 // ClockOffset is how far the host's clock is ahead of real time.

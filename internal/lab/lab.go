@@ -49,6 +49,9 @@ type Options struct {
 	// Dir is where the lab writes its CA certificate; empty means a
 	// temporary directory removed by Close.
 	Dir string
+	// Clock is the real time every host's clock is offset from; nil means
+	// time.Now. Tests fix it to get reproducible output.
+	Clock func() time.Time
 }
 
 // LDAPPorts are the four ports of a DC's LDAP service.
@@ -98,7 +101,11 @@ func Start(ctx context.Context, sc Scenario, opts Options) (lab *Lab, err error)
 	if err != nil {
 		return nil, err
 	}
-	l.org, l.dir, err = seedOrg(sc, ips, time.Now().UTC())
+	clock := opts.Clock
+	if clock == nil {
+		clock = time.Now
+	}
+	l.org, l.dir, err = seedOrg(sc, ips, clock)
 	if err != nil {
 		return nil, fmt.Errorf("seed scenario %s: %w", sc.Name, err)
 	}

@@ -42,6 +42,7 @@ func (l *Lab) startLDAP(h *Host, ports LDAPPorts) (*dcLDAP, error) {
 			TLSConfig:     conf,
 			Users:         map[string]string{l.username: l.password},
 			ClockOffset:   h.ClockOffset,
+			Now:           h.clock,
 			DNSHostName:   h.FQDN,
 			NetBIOSDomain: l.org.NetBIOS,
 			Site:          h.Site,

@@ -41,7 +41,7 @@ func (o *Org) repadminSyncAll(h *Host, argv []string) (string, int) {
 	enterprise := strings.Contains(flags, "e")
 	push := strings.Contains(flags, "P")
 	domain := o.domainDN()
-	res := o.syncAll(target, push, enterprise, func(nc string) bool { return all || strings.EqualFold(nc, domain) }, target.Now())
+	res := o.syncAll(target, push, enterprise, func(nc string) bool { return all || strings.EqualFold(nc, domain) }, target.clock().UTC())
 
 	name := func(dc string) string {
 		d, ok := o.Host(dc)

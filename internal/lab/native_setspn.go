@@ -10,12 +10,16 @@ import (
 func (o *Org) setspn(h *Host, argv []string) (string, int) {
 	var mode string
 	var rest []string
+	forest, quiet := false, false
 	for _, a := range argv {
 		if strings.HasPrefix(a, "-") || strings.HasPrefix(a, "/") {
 			switch f := strings.ToUpper(a[1:]); f {
 			case "L", "Q", "X", "S", "D":
 				mode = f
-			case "F", "P":
+			case "F":
+				forest = true
+			case "P":
+				quiet = true
 			default:
 				return setspnUsage, 1
 			}
@@ -23,7 +27,11 @@ func (o *Org) setspn(h *Host, argv []string) (string, int) {
 		}
 		rest = append(rest, a)
 	}
-	checking := fmt.Sprintf("Checking domain %s\r\n", o.domainDN())
+	scope := "domain"
+	if forest {
+		scope = "forest"
+	}
+	checking := fmt.Sprintf("Checking %s %s\r\n", scope, o.domainDN())
 	switch mode {
 	case "L":
 		if len(rest) != 1 {
@@ -59,7 +67,7 @@ func (o *Org) setspn(h *Host, argv []string) (string, int) {
 		b.WriteString("\r\nExisting SPN found!\r\n")
 		return b.String(), 0
 	case "X":
-		return o.setspnDuplicates(checking), 0
+		return o.setspnDuplicates(checking, quiet), 0
 	case "S", "D":
 		if len(rest) != 2 {
 			return setspnUsage, 1
@@ -73,7 +81,7 @@ const setspnUsage = "Usage: setspn [modifiers switch] [accountname]\r\n  Where \
 
 // setspnDuplicates groups every SPN case-insensitively and lists the
 // groups held by more than one account.
-func (o *Org) setspnDuplicates(checking string) string {
+func (o *Org) setspnDuplicates(checking string, quiet bool) string {
 	accounts := o.accounts.WithSPNs()
 	holders := map[string][]string{}
 	spelling := map[string]string{}
@@ -92,7 +100,9 @@ func (o *Org) setspnDuplicates(checking string) string {
 	}
 	var b strings.Builder
 	b.WriteString(checking)
-	fmt.Fprintf(&b, "Processing entry %d\r\n", len(accounts))
+	if !quiet {
+		fmt.Fprintf(&b, "Processing entry %d\r\n", len(accounts))
+	}
 	groups := 0
 	for _, key := range order {
 		if len(holders[key]) < 2 {

@@ -12,7 +12,8 @@ import (
 
 // seedOrg builds an organisation and its directory from a scenario. ips
 // gives each host's address (by host name); missing ones stay empty.
-func seedOrg(sc Scenario, ips map[string]string, now time.Time) (*Org, *directory.Directory, error) {
+func seedOrg(sc Scenario, ips map[string]string, clock func() time.Time) (*Org, *directory.Directory, error) {
+	now := clock().UTC()
 	if sc.Domain == "" || sc.NetBIOS == "" {
 		return nil, nil, fmt.Errorf("scenario %q: domain and NetBIOS name are required", sc.Name)
 	}
@@ -44,6 +45,7 @@ func seedOrg(sc Scenario, ips map[string]string, now time.Time) (*Org, *director
 		h.DC = strings.ToLower(spec.DC)
 		h.IP = ips[spec.Name]
 		h.offset = spec.ClockOffset
+		h.clock = clock
 		if err := org.addHost(h); err != nil {
 			return nil, nil, err
 		}
