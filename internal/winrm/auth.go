@@ -40,6 +40,10 @@ func (p *connPool) handshake(ctx context.Context, pc *persistConn, body []byte, 
 		}
 		var offered []string
 		challenge, offered = ntlmChallenge(rep.header, scheme)
+		if challenge != nil && rep.close {
+			// The answer to the challenge must travel on this connection.
+			return nil, &protocolError{msg: "server closed the connection in the middle of the NTLM handshake"}
+		}
 		if challenge != nil {
 			break
 		}
