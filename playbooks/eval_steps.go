@@ -251,7 +251,7 @@ func (e *evaluator) attribute(s *Step, a actions.Attribute) (cty.Value, hcl.Diag
 	}
 	if a.Check != nil {
 		if problem := a.Check(plain); problem != "" {
-			return bad("Invalid value for attribute", fmt.Sprintf("The attribute %q %s.", a.Name, strings.TrimSuffix(problem, ".")))
+			return bad("Invalid value for attribute", fmt.Sprintf("Invalid value for %q: %s.", a.Name, strings.TrimSuffix(problem, ".")))
 		}
 	}
 	return cv, diags
