@@ -39,7 +39,9 @@ func (d *Directory) addLocked(e Entry, ndn string, unique bool) error {
 		}
 		parent = p
 	}
-	n := &node{dn: e.DN, ndn: ndn, parent: parent}
+	// One more slot than given for a defaulted objectCategory: growing by
+	// append would double the slice, and 100,000 computers feel it.
+	n := &node{dn: e.DN, ndn: ndn, parent: parent, attrs: make([]attr, 0, len(e.Attributes)+1)}
 	for _, name := range e.AttributeNames() {
 		key := lower(name)
 		if _, computed := computedAttributes[key]; computed {
