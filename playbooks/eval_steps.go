@@ -148,7 +148,11 @@ func (e *evaluator) config(s *Step, rs *ResolvedStep) hcl.Diagnostics {
 		// attributes are unknown.
 		return diags
 	}
-	for _, prob := range validator.ValidateConfig(rs.Config) {
+	probs, err := runValidator(validator, rs.Config)
+	if err != nil {
+		return append(diags, actionBug(s, err))
+	}
+	for _, prob := range probs {
 		subject := s.DeclRange
 		if attr, ok := s.Attributes[prob.Attribute]; ok {
 			subject = attr.Expr.Range()
@@ -250,7 +254,11 @@ func (e *evaluator) attribute(s *Step, a actions.Attribute) (cty.Value, hcl.Diag
 		}
 	}
 	if a.Check != nil {
-		if problem := a.Check(plain); problem != "" {
+		problem, err := runCheck(a.Check, plain)
+		if err != nil {
+			return cty.UnknownVal(ty), append(diags, actionBug(s, fmt.Errorf("attribute %q: %w", a.Name, err)))
+		}
+		if problem != "" {
 			return bad("Invalid value for attribute", fmt.Sprintf("Invalid value for %q: %s.", a.Name, strings.TrimSuffix(problem, ".")))
 		}
 	}
@@ -264,4 +272,14 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// actionBug reports an action that failed while checking a configuration.
+func actionBug(s *Step, err error) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Action failed to check its configuration",
+		Detail:   fmt.Sprintf("The action %s failed while checking step %q: %v. This is a bug in the action; please report it.", s.ActionID, s.Name, err),
+		Subject:  s.ActionRange.Ptr(),
+	}
 }
