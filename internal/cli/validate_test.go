@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
@@ -72,32 +74,30 @@ func (r result) String() string {
 	return fmt.Sprintf("exit %d\n--- stdout\n%s--- stderr\n%s", r.code, r.stdout, r.stderr)
 }
 
-// TestValidateGolden runs validate over the playbook and inventory
-// fixtures and compares everything it printed with golden files
-// (go test -update rewrites them).
+// TestValidateGolden runs validate over the command line's own fixtures
+// and the inventory's, and compares everything it printed with golden
+// files (go test -update rewrites them).
 func TestValidateGolden(t *testing.T) {
 	const (
 		inventory = "inventory/testdata/valid/corp.hcl"
-		exchange  = "playbooks/testdata/valid/exchange-454"
+		kb        = "internal/cli/testdata/kb"
+		empty     = "internal/cli/testdata/empty"
 	)
 	tests := []struct {
 		name     string
 		args     []string
 		wantCode int
 	}{
-		{name: "exchange-454", args: []string{"validate", exchange}, wantCode: 0},
-		{name: "exchange-454-inventory", args: []string{"validate", "-inventory", inventory, exchange}, wantCode: 0},
-		{name: "single-file-inventory", args: []string{"validate", "--inventory", inventory, "playbooks/testdata/valid/single-file/playbook.hcl"}, wantCode: 0},
-		{name: "expressions-inventory", args: []string{"validate", "-inventory=" + inventory, "playbooks/testdata/valid/expressions"}, wantCode: 0},
-		{name: "flags-after-playbook", args: []string{"validate", exchange, "-inventory", inventory}, wantCode: 0},
-		{name: "empty-selection", args: []string{"validate", "-inventory", "internal/cli/testdata/no-dc.hcl", exchange}, wantCode: 1},
-		{name: "unknown-group", args: []string{"validate", "-inventory", inventory, "playbooks/testdata/invalid/unknown_group.hcl"}, wantCode: 1},
-		{name: "multi", args: []string{"validate", "playbooks/testdata/invalid/multi"}, wantCode: 1},
-		{name: "cycle", args: []string{"validate", "playbooks/testdata/invalid/cycle.hcl"}, wantCode: 1},
-		{name: "inventory-errors", args: []string{"validate", "-inventory", "inventory/testdata/errors/hosts.hcl", exchange}, wantCode: 1},
-		{name: "inventory-warnings", args: []string{"validate", "-inventory", "inventory/testdata/warnings.hcl", "internal/cli/testdata/empty"}, wantCode: 0},
+		{name: "kb", args: []string{"validate", kb}, wantCode: 0},
+		{name: "kb-inventory", args: []string{"validate", "-inventory", inventory, kb}, wantCode: 0},
+		{name: "kb-double-dash", args: []string{"validate", "--inventory", inventory, kb + "/playbook.hcl"}, wantCode: 0},
+		{name: "kb-equals", args: []string{"validate", "-inventory=" + inventory, kb}, wantCode: 0},
+		{name: "flags-after-playbook", args: []string{"validate", kb, "-inventory", inventory}, wantCode: 0},
+		{name: "empty-selection", args: []string{"validate", "-inventory", "internal/cli/testdata/no-dc.hcl", kb}, wantCode: 1},
+		{name: "inventory-errors", args: []string{"validate", "-inventory", "inventory/testdata/errors/hosts.hcl", empty}, wantCode: 1},
+		{name: "inventory-warnings", args: []string{"validate", "-inventory", "inventory/testdata/warnings.hcl", empty}, wantCode: 0},
 		{name: "missing-playbook", args: []string{"validate", "no/such/playbook"}, wantCode: 1},
-		{name: "missing-inventory", args: []string{"validate", "-inventory", "no/such/inventory.hcl", exchange}, wantCode: 1},
+		{name: "missing-inventory", args: []string{"validate", "-inventory", "no/such/inventory.hcl", empty}, wantCode: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -108,6 +108,99 @@ func TestValidateGolden(t *testing.T) {
 			golden(t, tt.name, got.String())
 		})
 	}
+}
+
+// TestValidatePlaybookFixtures runs validate over every error fixture of
+// the playbooks package, against an inventory of the hosts those fixtures
+// assume, and checks that each "# ERROR:" and "# WARNING:" marker comes
+// out rendered at its file and line, and nothing else; a step that selects
+// no host is an error in validate. Every fixture exits 1.
+func TestValidatePlaybookFixtures(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixtures, err := filepath.Glob(filepath.Join(root, "playbooks/testdata/invalid/*"))
+	if err != nil || len(fixtures) == 0 {
+		t.Fatalf("no playbook fixtures: %v", err)
+	}
+	for _, abs := range fixtures {
+		rel, _ := filepath.Rel(root, abs)
+		t.Run(filepath.Base(rel), func(t *testing.T) {
+			want := fixtureMarkers(t, root, rel)
+			if len(want) == 0 {
+				t.Skipf("%s has no markers", rel)
+			}
+			got := run(t, runOptions{}, "validate", "-inventory", "internal/cli/testdata/playbook-tests.hcl", rel)
+			if got.code != 1 {
+				t.Errorf("exit code = %d, want 1", got.code)
+			}
+			if diff := cmp.Diff(want, renderedDiagnostics(got.stderr)); diff != "" {
+				t.Errorf("rendered diagnostics (-markers +got):\n%s\n%s", diff, got)
+			}
+		})
+	}
+}
+
+// fixtureMarker finds the markers on a fixture line.
+var fixtureMarker = regexp.MustCompile(`#\s*(ERROR|WARNING):\s*([^#]*[^#\s])`)
+
+// fixtureMarkers reads the markers of the .hcl files at rel (a file or a
+// directory) as "file:line: SEVERITY: summary", with "No hosts selected"
+// as an error, which is what validate makes of it.
+func fixtureMarkers(t *testing.T, root, rel string) []string {
+	t.Helper()
+	files := []string{rel}
+	if st, err := os.Stat(filepath.Join(root, rel)); err == nil && st.IsDir() {
+		matches, _ := filepath.Glob(filepath.Join(root, rel, "*.hcl"))
+		files = files[:0]
+		for _, m := range matches {
+			r, _ := filepath.Rel(root, m)
+			files = append(files, r)
+		}
+	}
+	var out []string
+	for _, f := range files {
+		src, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(src), "\n") {
+			for _, m := range fixtureMarker.FindAllStringSubmatch(line, -1) {
+				sev := m[1]
+				if m[2] == "No hosts selected" {
+					sev = "ERROR"
+				}
+				out = append(out, fmt.Sprintf("%s:%d: %s: %s", f, i+1, sev, m[2]))
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// renderedDiagnostic matches the head of one diagnostic as HCL's text
+// writer prints it.
+var renderedDiagnostic = regexp.MustCompile(`(?m)^(Error|Warning): (.+)\n\n  on (\S+) line (\d+)`)
+
+// renderedDiagnostics reads the diagnostics back from validate's output.
+func renderedDiagnostics(stderr string) []string {
+	var out []string
+	for _, m := range renderedDiagnostic.FindAllStringSubmatch(stderr, -1) {
+		out = append(out, fmt.Sprintf("%s:%s: %s: %s", m[3], m[4], strings.ToUpper(m[1]), m[2]))
+	}
+	if n := strings.Count(stderr, "\nError: ") + strings.Count(stderr, "\nWarning: ") + boolInt(strings.HasPrefix(stderr, "Error: ") || strings.HasPrefix(stderr, "Warning: ")); n != len(out) {
+		out = append(out, fmt.Sprintf("(%d diagnostics without a source range)", n-len(out)))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func golden(t *testing.T, name, got string) {
@@ -135,15 +228,16 @@ func TestValidateSummaries(t *testing.T) {
 		want string
 	}{
 		{
-			args: []string{"validate", "-inventory", "inventory/testdata/valid/corp.hcl", "playbooks/testdata/valid/exchange-454"},
-			want: "Playbook exchange-454 is valid: 6 steps, 3 target groups, 4 hosts.\n",
+			// clocks and smtp target ex01 and ex02, push dc01 and dc02,
+			// hq_only ex01: three target groups over four hosts.
+			args: []string{"validate", "-inventory", "inventory/testdata/valid/corp.hcl", "internal/cli/testdata/kb"},
+			want: "Playbook kb is valid: 4 steps, 3 target groups, 4 hosts.\n",
 		},
 		{
-			args: []string{"validate", "playbooks/testdata/valid/exchange-454"},
 			// Without an inventory, target groups are told apart by their
-			// expressions: group.exchange, group.dc, the for expression
-			// and host.ex01.
-			want: "Playbook exchange-454 is valid: 6 steps, 4 target groups.\n",
+			// expressions: group.exchange, group.dc and the for expression.
+			args: []string{"validate", "internal/cli/testdata/kb"},
+			want: "Playbook kb is valid: 4 steps, 3 target groups.\n",
 		},
 		{
 			args: []string{"validate", "internal/cli/testdata/empty"},
@@ -165,7 +259,7 @@ func TestValidateSummaries(t *testing.T) {
 // TestValidateColour checks that diagnostics are coloured on a terminal
 // only, and wrapped to its width.
 func TestValidateColour(t *testing.T) {
-	args := []string{"validate", "playbooks/testdata/invalid/multi"}
+	args := []string{"validate", "-inventory", "inventory/testdata/errors/hosts.hcl", "internal/cli/testdata/empty"}
 	plain := run(t, runOptions{}, args...)
 	if strings.Contains(plain.stderr, "\x1b[") {
 		t.Errorf("escape codes in output to a pipe:\n%s", plain.stderr)
