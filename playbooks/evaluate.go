@@ -16,7 +16,8 @@ type EvalInput struct {
 	// an HCL expression ([1, 2], {a = "b"}, true).
 	Vars map[string]string
 	// VarFiles are -var-file paths: HCL files of name = value attributes,
-	// applied in order, before Vars.
+	// applied in order, before Vars. Their values may call functions
+	// (token = env("TOKEN")) but refer to nothing.
 	VarFiles []string
 	// Hosts are the inventory's hosts in inventory order. Nil means no
 	// inventory: group and host references evaluate to unknown values, so

@@ -146,7 +146,7 @@ func readSource(name string) ([]byte, hcl.Diagnostics) {
 		return nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "File too large",
-			Detail:   fmt.Sprintf("The file %q is larger than %d bytes, the most a playbook file may hold.", name, MaxFileSize),
+			Detail:   fmt.Sprintf("The file %q is larger than %d bytes, the most rectify reads from one file.", name, MaxFileSize),
 			Subject:  &hcl.Range{Filename: name, Start: hcl.InitialPos, End: hcl.InitialPos},
 		}}
 	}
@@ -160,7 +160,7 @@ func parseSource(src []byte, name string) (*hcl.File, hcl.Diagnostics) {
 		return nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "File too large",
-			Detail:   fmt.Sprintf("The file %q is larger than %d bytes, the most a playbook file may hold.", name, MaxFileSize),
+			Detail:   fmt.Sprintf("The file %q is larger than %d bytes, the most rectify reads from one file.", name, MaxFileSize),
 			Subject:  &hcl.Range{Filename: name, Start: hcl.InitialPos, End: hcl.InitialPos},
 		}}
 	}
