@@ -76,6 +76,7 @@ func (c *conn) serve() {
 		_ = tc.SetDeadline(time.Time{})
 	}
 	for {
+		_ = c.nc.SetReadDeadline(time.Now().Add(c.srv.opts.IdleTimeout))
 		frame, err := readFrame(c.r, c.srv.opts.MaxMessageSize)
 		if err != nil {
 			if errors.Is(err, errMalformed) {
@@ -138,7 +139,14 @@ func (c *conn) handle(m *message) bool {
 
 // write sends one message; it reports false when the connection broke.
 func (c *conn) write(id int64, op *ber.Packet, controls ...*ber.Packet) bool {
-	_, err := c.nc.Write(envelope(id, op, controls...).Bytes())
+	return c.send(envelope(id, op, controls...).Bytes())
+}
+
+// send writes bytes to the client, giving up on a client that stops
+// reading for WriteTimeout.
+func (c *conn) send(b []byte) bool {
+	_ = c.nc.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteTimeout))
+	_, err := c.nc.Write(b)
 	return err == nil
 }
 
@@ -146,7 +154,6 @@ func (c *conn) write(id int64, op *ber.Packet, controls ...*ber.Packet) bool {
 // with protocolError.
 func (c *conn) disconnect() {
 	r := result{code: 2, message: errDecoding}
-	_ = c.nc.SetWriteDeadline(time.Now().Add(time.Second))
 	c.write(0, r.packet(opExtendedResponse, noticeOfDisconnection()))
 }
 

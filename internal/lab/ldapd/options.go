@@ -52,6 +52,12 @@ type Options struct {
 	// MaxMessageSize caps one request; 10 MiB (AD's MaxReceiveBuffer)
 	// by default.
 	MaxMessageSize int
+	// IdleTimeout closes a connection that sends nothing for that long;
+	// 15 minutes (AD's MaxConnIdleTime) by default.
+	IdleTimeout time.Duration
+	// WriteTimeout drops a client that stops reading results for that
+	// long; one minute by default.
+	WriteTimeout time.Duration
 	// RestartDown is how long Restart refuses connections when called
 	// with zero; one second by default.
 	RestartDown time.Duration
@@ -73,6 +79,12 @@ func (o Options) withDefaults(dnsDomain string) Options {
 	}
 	if o.MaxMessageSize <= 0 {
 		o.MaxMessageSize = 10 << 20
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = 15 * time.Minute
+	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = time.Minute
 	}
 	if o.RestartDown <= 0 {
 		o.RestartDown = time.Second

@@ -160,8 +160,7 @@ func (c *conn) sendReferences(id int64, q directory.Query) bool {
 	if len(buf) == 0 {
 		return true
 	}
-	_, err := c.nc.Write(buf)
-	return err == nil
+	return c.send(buf)
 }
 
 // searchPaged serves one page of a paged search (RFC 2696). The page size
@@ -298,14 +297,13 @@ func (c *conn) sendEntries(id int64, req searchRequest, entries []directory.Entr
 	for _, e := range entries {
 		buf = appendSearchEntry(buf, id, e, req.typesOnly)
 		if len(buf) > 64<<10 {
-			if _, err := c.nc.Write(buf); err != nil {
+			if !c.send(buf) {
 				return false
 			}
 			buf = buf[:0]
 		}
 	}
-	_, err := c.nc.Write(buf)
-	return err == nil
+	return c.send(buf)
 }
 
 // done sends SearchResultDone.

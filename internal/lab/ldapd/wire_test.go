@@ -274,3 +274,11 @@ func TestDecodeFilterAgreesWithText(t *testing.T) {
 		})
 	}
 }
+
+func TestIdleConnectionClosed(t *testing.T) {
+	f := startServer(t, nil, func(o *Options) { o.IdleTimeout = 50 * time.Millisecond })
+	c := rawConn(t, f)
+	if got := readUntilClosed(t, c); len(got) != 0 {
+		t.Errorf("%d messages before the idle close, want none", len(got))
+	}
+}
