@@ -53,6 +53,8 @@ type evaluator struct {
 // schema. It always returns a Resolved, holding what evaluated; the
 // diagnostics say what did not. It reports only problems LoadDir cannot
 // see: expressions with a bad reference LoadDir reported are skipped.
+// Evaluate does not change p: a playbook loaded once may be evaluated many
+// times (a drift run each schedule), from several goroutines at once.
 func (p *Playbook) Evaluate(in EvalInput) (*Resolved, hcl.Diagnostics) {
 	e := &evaluator{
 		p:       p,
