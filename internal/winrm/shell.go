@@ -53,16 +53,21 @@ type Stats struct {
 	Shells int
 }
 
-// New checks cfg and returns a Shell for its host without connecting.
+// New checks cfg and returns a Shell for its host without connecting. A
+// configuration it cannot use is a permanent TransportError.
 func New(cfg Config) (*Shell, error) {
 	cfg, err := cfg.withDefaults()
-	if err != nil {
-		return nil, fmt.Errorf("winrm config for %s: %w", cfg.Host, err)
+	if err == nil {
+		var pool *connPool
+		if pool, err = newConnPool(cfg); err == nil {
+			return newShellWith(cfg, pool), nil
+		}
 	}
-	pool, err := newConnPool(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("winrm config for %s: %w", cfg.Host, err)
-	}
+	return nil, &actions.TransportError{Kind: actions.KindProtocol, Class: actions.Permanent, Host: cfg.Host, Op: "connect",
+		Err: fmt.Errorf("winrm settings: %w", err)}
+}
+
+func newShellWith(cfg Config, pool *connPool) *Shell {
 	s := &Shell{cfg: cfg, pool: pool, log: cfg.Logger, nop: zerolog.Nop(), turn: make(chan struct{}, 1)}
 	if s.log == nil {
 		s.log = &s.nop
@@ -73,7 +78,7 @@ func New(cfg Config) (*Shell, error) {
 	case !cfg.HTTPS:
 		s.log.Warn().Str("host", cfg.Host).Str("auth", cfg.Auth).Msg("winrm: plain HTTP: commands and output travel unencrypted (and Basic credentials readable)")
 	}
-	return s, nil
+	return s
 }
 
 // Dial is New followed by the creation of the remote shell, so that
