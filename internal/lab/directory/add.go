@@ -126,6 +126,9 @@ func (n *node) find(key string) int {
 // attribute's matching rule.
 func checkValues(name string, values []string, strict bool) error {
 	key := lower(name)
+	if singleValued[key] && len(values) > 1 {
+		return errSingleValued(name)
+	}
 	if syntaxOf(key) == syntaxInteger {
 		for _, v := range values {
 			if _, ok := parseInteger(v); !ok {

@@ -30,6 +30,16 @@ func errSPNNotUnique() *Error {
 	}
 }
 
+// errSingleValued is ERROR_DS_SINGLE_VALUE_CONSTRAINT: a second value for a
+// single-valued attribute.
+func errSingleValued(attr string) *Error {
+	return &Error{
+		Code: ConstraintViolation,
+		Message: fmt.Sprintf("00002082: AtrErr: DSID-03151E6D, #1:\n"+
+			"\t0: 00002082: DSID-03151E6D, problem 1005 (CONSTRAINT_ATT_TYPE), data 0, Att %x (%s)\n", attributeID(attr), attr),
+	}
+}
+
 // errValueExists is ERROR_DS_ATT_VAL_ALREADY_EXISTS.
 func errValueExists(attr string) *Error {
 	return &Error{

@@ -349,3 +349,21 @@ func TestDeleteAndChanges(t *testing.T) {
 		t.Errorf("index still finds a deleted entry: %v", got)
 	}
 }
+
+func TestSingleValued(t *testing.T) {
+	d := newTestDirectory(t)
+	ex01 := mustComputer(t, d, Computer{Name: "EX01"})
+	for _, c := range []Change{
+		{ChangeAdd, "dNSHostName", []string{"other.corp.example.com"}},
+		{ChangeReplace, "userAccountControl", []string{"4096", "2"}},
+	} {
+		err := d.Modify(ex01, []Change{c})
+		var de *Error
+		if !errors.As(err, &de) || de.Code != ConstraintViolation || !strings.HasPrefix(de.Message, "00002082:") {
+			t.Errorf("%v %s: %v, want constraintViolation 00002082", c.Op, c.Attribute, err)
+		}
+	}
+	if err := d.Modify(ex01, []Change{{ChangeReplace, "dNSHostName", []string{"ex01.corp.example.com"}}}); err != nil {
+		t.Errorf("replacing a single value: %v", err)
+	}
+}

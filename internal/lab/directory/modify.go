@@ -124,6 +124,9 @@ func (d *Directory) applyLocked(n *node, changes []Change, unique bool) error {
 				}
 			}
 			next = append(append([]string(nil), current...), c.Values...)
+			if singleValued[key] && len(next) > 1 {
+				return errSingleValued(c.Attribute)
+			}
 		case ChangeDelete:
 			if i < 0 {
 				return errNoSuchAttribute(c.Attribute)

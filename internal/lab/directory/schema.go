@@ -67,6 +67,25 @@ var attributeSyntaxes = map[string]syntax{
 	"msexchmailboxsecuritydescriptor": syntaxOctet,
 }
 
+// singleValued names the single-valued attributes among those the lab
+// writes. Keys are lower case.
+var singleValued = map[string]bool{
+	"samaccountname":     true,
+	"dnshostname":        true,
+	"useraccountcontrol": true,
+	"objectcategory":     true,
+	"cn":                 true,
+	"name":               true,
+	"distinguishedname":  true,
+	"primarygroupid":     true,
+	"samaccounttype":     true,
+	"instancetype":       true,
+	"serverreference":    true,
+	"msexchserversite":   true,
+	"ldapdisplayname":    true,
+	"dc":                 true,
+}
+
 func syntaxOf(attr string) syntax {
 	return attributeSyntaxes[lower(attr)]
 }
