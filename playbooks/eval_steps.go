@@ -130,7 +130,7 @@ func (e *evaluator) config(s *Step, rs *ResolvedStep) hcl.Diagnostics {
 		if ds.HasErrors() {
 			valid = false
 		}
-		if a.Sensitive && v.IsKnown() && !v.IsNull() {
+		if a.Sensitive {
 			v = v.Mark(lang.Sensitive)
 		}
 		if lang.IsSensitive(v) {
@@ -217,6 +217,9 @@ func (e *evaluator) attribute(s *Step, a actions.Attribute) (cty.Value, hcl.Diag
 		})
 	}
 	if a.Hosts {
+		if v.IsNull() && !a.Required {
+			return cty.NullVal(ty), diags
+		}
 		sel, ds := e.selectHosts(s, a.Name, attr.Expr, v)
 		diags = append(diags, ds...)
 		if ds.HasErrors() {
