@@ -1,0 +1,181 @@
+package drift
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/rectifyhq/rectify/actions"
+	"github.com/rectifyhq/rectify/engine"
+	"github.com/rectifyhq/rectify/internal/journal"
+	"github.com/rectifyhq/rectify/internal/metrics"
+)
+
+// DefaultFlapPolicy marks an item flapping when its drift is back after
+// three corrections within a day.
+var DefaultFlapPolicy = journal.FlapPolicy{Corrections: 3, Within: 24 * time.Hour}
+
+// Conns are one cycle's transports; the watcher closes them when the cycle
+// ends.
+type Conns interface {
+	actions.Connections
+	io.Closer
+}
+
+// Cycle is what one cycle works on, loaded afresh for every cycle so that
+// an edited playbook or inventory is picked up.
+type Cycle struct {
+	// Input is the engine input; its playbook and inventory digests are
+	// those of the files as they are now.
+	Input engine.Input
+	// Conns reach the hosts and directories.
+	Conns Conns
+	// Lock names the journal lock the cycle holds, the one a manual apply
+	// against the same inventory takes: the inventory's absolute path. ""
+	// means Input.Inventory.Path.
+	Lock string
+}
+
+// Config configures a Watcher.
+type Config struct {
+	// Name names the watched playbook in logs, metrics and the journal
+	// until Prepare has loaded it (a path will do).
+	Name     string
+	Schedule Schedule
+	Mode     Mode
+	// Prepare loads the playbook and inventory and opens the transports
+	// for one cycle.
+	Prepare func(ctx context.Context) (*Cycle, error)
+	Engine  *engine.Engine
+	Journal *journal.Journal
+	// Metrics receives every cycle's figures; nil means none.
+	Metrics *metrics.Metrics
+	Logger  zerolog.Logger
+	// Clock tells the time; nil means the system clock.
+	Clock Clock
+	// Flapping is the flapping policy; the zero value means
+	// DefaultFlapPolicy, a negative Corrections turns the guard off.
+	Flapping journal.FlapPolicy
+}
+
+// Watcher runs drift cycles on a schedule.
+type Watcher struct {
+	cfg    Config
+	clock  Clock
+	engine *engine.Engine
+	busy   atomic.Bool
+}
+
+// ErrCycleRunning is returned by RunOnce while another cycle runs: cycles
+// never overlap.
+var ErrCycleRunning = errors.New("a drift cycle is already running")
+
+// New checks cfg and returns a Watcher.
+func New(cfg Config) (*Watcher, error) {
+	switch {
+	case cfg.Prepare == nil:
+		return nil, errors.New("drift: no Prepare function")
+	case cfg.Engine == nil:
+		return nil, errors.New("drift: no engine")
+	case cfg.Journal == nil:
+		return nil, errors.New("drift: no journal")
+	}
+	if _, err := ParseMode(string(cfg.Mode)); err != nil {
+		return nil, fmt.Errorf("drift: %w", err)
+	}
+	if cfg.Flapping == (journal.FlapPolicy{}) {
+		cfg.Flapping = DefaultFlapPolicy
+	}
+	w := &Watcher{cfg: cfg, clock: cfg.Clock}
+	if w.clock == nil {
+		w.clock = systemClock{}
+	}
+	// The engine reads the watcher's clock, so that windows and expiries
+	// follow it.
+	e := *cfg.Engine
+	e.Now = w.clock.Now
+	w.engine = &e
+	return w, nil
+}
+
+// RunOnce runs one cycle now (rectify watch -once). It returns
+// ErrCycleRunning while another cycle runs; a cycle that ran reports its
+// outcome in the report, also when it failed.
+func (w *Watcher) RunOnce(ctx context.Context) (CycleReport, error) {
+	if !w.busy.CompareAndSwap(false, true) {
+		return CycleReport{}, ErrCycleRunning
+	}
+	defer w.busy.Store(false)
+	return w.cycle(ctx), nil
+}
+
+// Run runs cycles on the schedule until ctx ends. A cycle still running
+// when ctx ends stops starting changes, lets those under way finish, and
+// is journaled as interrupted. A cycle that runs past later start times
+// makes them skip, with a log line. Run returns nil once stopped.
+func (w *Watcher) Run(ctx context.Context) error {
+	if w.cfg.Schedule == nil {
+		return errors.New("drift: no schedule")
+	}
+	log := w.cfg.Logger
+	next := w.cfg.Schedule.Next(w.clock.Now())
+	if next.IsZero() {
+		return errors.New("drift: the schedule never starts a cycle")
+	}
+	log.Info().Str("playbook", w.cfg.Name).Str("mode", string(w.cfg.Mode)).Time("next", next).Msg("watching for drift")
+	for {
+		w.expect(next)
+		select {
+		case <-ctx.Done():
+			log.Info().Str("playbook", w.cfg.Name).Msg("stopped watching")
+			return nil
+		case <-w.clock.After(next.Sub(w.clock.Now())):
+		}
+		if !w.busy.CompareAndSwap(false, true) {
+			log.Warn().Str("playbook", w.cfg.Name).Time("scheduled", next).Msg("skipping the cycle: the previous cycle is still running")
+			w.skipped("overrun", 1)
+			next = w.cfg.Schedule.Next(w.clock.Now())
+			continue
+		}
+		w.cycle(ctx)
+		w.busy.Store(false)
+		if ctx.Err() != nil {
+			log.Info().Str("playbook", w.cfg.Name).Msg("stopped watching")
+			return nil
+		}
+		end := w.clock.Now()
+		missed := 0
+		for t := w.cfg.Schedule.Next(next); !t.IsZero() && !t.After(end) && missed < 10000; t = w.cfg.Schedule.Next(t) {
+			missed++
+		}
+		if missed > 0 {
+			log.Warn().Str("playbook", w.cfg.Name).Int("skipped", missed).Time("scheduled", next).
+				Msgf("the cycle ran past %d later start time(s); they were skipped", missed)
+			w.skipped("overrun", missed)
+		}
+		next = w.cfg.Schedule.Next(end)
+		if next.IsZero() {
+			return errors.New("drift: the schedule starts no further cycle")
+		}
+	}
+}
+
+func (w *Watcher) expect(next time.Time) {
+	if w.cfg.Metrics != nil {
+		w.cfg.Metrics.ExpectCycle(next)
+	}
+}
+
+func (w *Watcher) skipped(reason string, n int) {
+	if w.cfg.Metrics == nil {
+		return
+	}
+	for range n {
+		w.cfg.Metrics.CycleSkipped(w.cfg.Name, reason)
+	}
+}
