@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -182,7 +183,8 @@ func (s *Shell) retry(ctx context.Context, op string, mutates bool, fn func(cont
 		}
 		s.log.Debug().Str("host", s.cfg.Host).Str("op", op).Int("attempt", attempt).
 			Str("kind", string(te.Kind)).Dur("backoff", backoff).Msg("winrm retry")
-		timer := time.NewTimer(backoff)
+		// Jitter keeps hosts that failed together from retrying together.
+		timer := time.NewTimer(backoff/2 + rand.N(backoff))
 		select {
 		case <-timer.C:
 		case <-ctx.Done():
