@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -160,9 +161,15 @@ func (o *Org) runPowerShell(ctx context.Context, h *Host, arguments []string, st
 		if err != nil {
 			return 1
 		}
+		if !bytes.Contains(b, []byte("\n")) {
+			io.WriteString(stderr, clixml(thrown("rectify bootstrap: standard input holds no script")))
+			return 1
+		}
 		a, s, err := ops.ParseStdin(b)
 		if err != nil {
-			io.WriteString(stderr, clixml(thrown("rectify bootstrap: standard input holds no script")))
+			// The bootstrap hands the line on; the script's own
+			// FromBase64String refuses it.
+			io.WriteString(stderr, clixml(thrown(`Exception calling "FromBase64String" with "1" argument(s): "The input is not a valid Base-64 string as it contains a non-base 64 character, more than two padding characters, or an illegal character among the padding characters. "`)))
 			return 1
 		}
 		argsJSON, script, hasArgs = a, s, true
