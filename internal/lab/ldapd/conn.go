@@ -127,9 +127,7 @@ func (c *conn) handle(m *message) bool {
 	case opExtendedRequest:
 		c.srv.stats.extended.Add(1)
 		return c.extended(m)
-	case opCompareRequest:
-		return c.write(m.id, c.compare(m).packet(opCompareResponse))
-	case opModDNRequest:
+	case opModDNRequest, opCompareRequest:
 		tag, _ := responseTag(m.op.Tag)
 		return c.write(m.id, unwillingToPerform().packet(tag))
 	}
