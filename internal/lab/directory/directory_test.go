@@ -367,3 +367,27 @@ func TestSingleValued(t *testing.T) {
 		t.Errorf("replacing a single value: %v", err)
 	}
 }
+
+func TestCompare(t *testing.T) {
+	d := newTestDirectory(t)
+	ex01 := mustComputer(t, d, Computer{Name: "EX01", SPNs: []string{"SMTP/EX01"}})
+	tests := []struct {
+		attr, value string
+		want        bool
+		code        ResultCode
+	}{
+		{"servicePrincipalName", "smtp/ex01", true, Success},
+		{"servicePrincipalName", "smtp/ex02", false, Success},
+		{"userAccountControl", "04096", true, Success},
+		{"description", "x", false, NoSuchAttribute},
+	}
+	for _, tt := range tests {
+		got, err := d.Compare(ex01, tt.attr, tt.value)
+		if got != tt.want || CodeOf(err) != tt.code {
+			t.Errorf("Compare(%s=%s) = %v, %v; want %v, %s", tt.attr, tt.value, got, err, tt.want, tt.code)
+		}
+	}
+	if _, err := d.Compare("CN=Gone,"+testRoot, "cn", "x"); CodeOf(err) != NoSuchObject {
+		t.Errorf("Compare on a missing entry: %v", err)
+	}
+}

@@ -127,7 +127,9 @@ func (c *conn) handle(m *message) bool {
 	case opExtendedRequest:
 		c.srv.stats.extended.Add(1)
 		return c.extended(m)
-	case opModDNRequest, opCompareRequest:
+	case opCompareRequest:
+		return c.write(m.id, c.compare(m).packet(opCompareResponse))
+	case opModDNRequest:
 		tag, _ := responseTag(m.op.Tag)
 		return c.write(m.id, unwillingToPerform().packet(tag))
 	}

@@ -10,7 +10,7 @@
 // 80090308 text for a wrong password; searches refused to anonymous clients
 // with AD's 000004DC text; the paged results control with opaque cookies and
 // AD's MaxPageSize of 1000; a Global Catalog port whose searches from the
-// empty base span the forest; and Modify, Add and Delete with the
+// empty base span the forest; and Modify, Add, Delete and Compare with the
 // directory's answers.
 //
 // Garbage on the wire closes the connection; a message that is well framed

@@ -56,6 +56,13 @@ func seedRequests(t testing.TB) [][]byte {
 
 	del := ber.NewString(ber.ClassApplication, ber.TypePrimitive, opDelRequest, "CN=EX01,CN=Computers,"+testRoot, "")
 
+	cmpReq := ber.Encode(ber.ClassApplication, ber.TypeConstructed, opCompareRequest, nil, "")
+	cmpReq.AppendChild(newOctets("CN=EX01,CN=Computers," + testRoot))
+	ava := ber.NewSequence("")
+	ava.AppendChild(newOctets("cn"))
+	ava.AppendChild(newOctets("ex01"))
+	cmpReq.AppendChild(ava)
+
 	paged := envelope(7, search, ldap.NewControlPaging(10).Encode())
 	return [][]byte{
 		envelope(1, bind).Bytes(),
@@ -64,6 +71,7 @@ func seedRequests(t testing.TB) [][]byte {
 		envelope(3, mod).Bytes(),
 		envelope(4, ext).Bytes(),
 		envelope(5, del).Bytes(),
+		envelope(6, cmpReq).Bytes(),
 	}
 }
 

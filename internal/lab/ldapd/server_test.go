@@ -564,6 +564,17 @@ func TestAddDelete(t *testing.T) {
 	if err := c.Del(ldap.NewDelRequest(dn, nil)); ldapCode(err) != 32 {
 		t.Errorf("second Del: %v, want noSuchObject", err)
 	}
+	ok, err := c.Compare("CN=Computers,"+testRoot, "cn", "computers")
+	if err != nil || !ok {
+		t.Errorf("Compare cn=computers: %v, %v", ok, err)
+	}
+	ok, err = c.Compare("CN=Computers,"+testRoot, "cn", "users")
+	if err != nil || ok {
+		t.Errorf("Compare cn=users: %v, %v", ok, err)
+	}
+	if _, err := c.Compare("CN=Computers,"+testRoot, "description", "x"); ldapCode(err) != 16 {
+		t.Errorf("Compare of an absent attribute: %v", err)
+	}
 	if err := c.ModifyDN(ldap.NewModifyDNRequest("CN=Computers,"+testRoot, "CN=Machines", true, "")); ldapCode(err) != 53 {
 		t.Errorf("ModifyDN: %v, want unwillingToPerform", err)
 	}
