@@ -5,6 +5,7 @@ import (
 	"context"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -186,3 +187,5 @@ func items(rep drift.CycleReport) []string {
 	sort.Strings(out)
 	return out
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
