@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -280,5 +281,53 @@ func TestIdleConnectionClosed(t *testing.T) {
 	c := rawConn(t, f)
 	if got := readUntilClosed(t, c); len(got) != 0 {
 		t.Errorf("%d messages before the idle close, want none", len(got))
+	}
+}
+
+// TestRestartUnderLoad restarts the server while clients page through
+// results; run with -race. Clients see errors, the server never fails inside
+// and serves again afterwards.
+func TestRestartUnderLoad(t *testing.T) {
+	f := startServer(t, nil, nil)
+	addWorkstations(t, f.dir, 300)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				c, err := ldap.DialURL("ldaps://"+f.srv.Addr(LDAPS), ldap.DialWithTLSConfig(f.pki.client.Clone()))
+				if err != nil {
+					time.Sleep(5 * time.Millisecond)
+					continue
+				}
+				c.SetTimeout(5 * time.Second)
+				if c.Bind(testUser+"@corp.example.com", testPassword) == nil {
+					_, _ = c.SearchWithPaging(ldap.NewSearchRequest(testRoot, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 0, 0, false,
+						"(servicePrincipalName=*)", []string{"servicePrincipalName"}, nil), 50)
+				}
+				_ = c.Close()
+			}
+		})
+	}
+	for range 3 {
+		if err := f.srv.Restart(context.Background(), 20*time.Millisecond); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	if n := f.srv.Stats().Panics; n != 0 {
+		t.Errorf("Panics = %d", n)
+	}
+	c := f.bound(t, LDAPS)
+	res, err := c.SearchWithPaging(ldap.NewSearchRequest(testRoot, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 0, 0, false,
+		"(servicePrincipalName=*)", []string{"1.1"}, nil), 100)
+	if err != nil || len(res.Entries) != 300 {
+		t.Errorf("after restarts: %d entries, %v", len(res.Entries), err)
 	}
 }
