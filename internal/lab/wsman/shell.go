@@ -44,8 +44,10 @@ func (c *command) receive(ctx context.Context, timeout time.Duration, budget int
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	for {
-		c.mu.Lock()
+		// stalled takes the host's lock: ask before taking the command's,
+		// which is always taken after the host's.
 		hide := stalled()
+		c.mu.Lock()
 		if len(c.stdout) > 0 || len(c.stderr) > 0 || (c.done && !hide) {
 			var r receiveResult
 			r.stdout, c.stdout = take(c.stdout, budget)
