@@ -391,3 +391,29 @@ func TestCompare(t *testing.T) {
 		t.Errorf("Compare on a missing entry: %v", err)
 	}
 }
+
+func TestEscapedNames(t *testing.T) {
+	d := newTestDirectory(t)
+	ou := `OU=Sales\, Europe,` + testRoot
+	if err := d.Add(Entry{DN: ou, Attributes: map[string][]string{"objectClass": {"top", "organizationalUnit"}, "ou": {"Sales, Europe"}}}); err != nil {
+		t.Fatal(err)
+	}
+	dn, err := d.AddComputer(Computer{Name: "EX#1+A", Parent: `ou=sales\2C europe,dc=CORP,dc=example,dc=com`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, spelling := range []string{dn, `CN=EX\231\+A,OU=Sales\, Europe,DC=corp,DC=example,DC=com`, `cn=ex#1\2ba, ou=SALES\2c EUROPE, dc=corp,dc=example,dc=com`} {
+		if _, err := d.Get(spelling); err != nil {
+			t.Errorf("Get(%s): %v", spelling, err)
+		}
+	}
+	got, err := d.Search(`OU=Sales\2C Europe,`+testRoot, ScopeOne, Present("objectClass"))
+	if err != nil || len(got) != 1 || got[0].DN != dn {
+		t.Errorf("one-level under the escaped OU: %v, %v", got, err)
+	}
+	// The comma inside the OU's name is not a separator: nothing lives
+	// under a "Europe" parent.
+	if _, err := d.Search("OU=Sales,"+testRoot, ScopeSubtree, Present("objectClass")); CodeOf(err) != NoSuchObject {
+		t.Errorf("search under OU=Sales: %v", err)
+	}
+}
