@@ -19,7 +19,7 @@ import (
 // startLab starts a lab on free ports and closes it when the test ends.
 func startLab(t testing.TB, sc Scenario, edit func(*Options)) *Lab {
 	t.Helper()
-	opts := Options{WinRMPort: AnyPort, LDAPPorts: LDAPPorts{LDAP: AnyPort, LDAPS: AnyPort, GC: AnyPort, GCS: AnyPort}, Dir: t.TempDir()}
+	opts := Options{Dir: t.TempDir()}
 	if edit != nil {
 		edit(&opts)
 	}

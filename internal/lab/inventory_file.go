@@ -25,7 +25,7 @@ func (l *Lab) WriteInventory(path string) error {
 	if err := l.ca.WritePEM(filepath.Join(dir, caName)); err != nil {
 		return fmt.Errorf("write the lab CA: %w", err)
 	}
-	data, err := l.inventory(caName)
+	data, err := l.InventoryHCL(caName)
 	if err != nil {
 		return err
 	}
@@ -35,9 +35,9 @@ func (l *Lab) WriteInventory(path string) error {
 	return nil
 }
 
-// inventory renders the inventory file; caFile is the CA's path relative
-// to it.
-func (l *Lab) inventory(caFile string) ([]byte, error) {
+// InventoryHCL renders the inventory WriteInventory writes, naming caFile
+// (absolute, or relative to where the inventory will be) as the CA bundle.
+func (l *Lab) InventoryHCL(caFile string) ([]byte, error) {
 	f := hclwrite.NewEmptyFile()
 	root := f.Body()
 	env := func(name string) hclwrite.Tokens {

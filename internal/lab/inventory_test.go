@@ -1,6 +1,8 @@
 package lab
 
 import (
+	"net"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -90,5 +92,24 @@ func TestInventoryReachesTheLab(t *testing.T) {
 	}
 	if got := res.Entries[0].GetAttributeValue("dnsHostName"); got != "dc01.corp.example.com" {
 		t.Errorf("the inventory's LDAP server is %q, want the PDC emulator dc01", got)
+	}
+
+	// rectify finds the Global Catalog on the LDAPS host's port 3269.
+	u, err := url.Parse(dom.LDAP.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gc, err := ldap.DialURL("ldaps://"+net.JoinHostPort(u.Hostname(), "3269"), ldap.DialWithTLSConfig(conf))
+	if err != nil {
+		t.Fatalf("no Global Catalog beside the inventory's LDAPS endpoint: %v", err)
+	}
+	defer gc.Close()
+	if err := gc.Bind(dom.LDAP.BindUser, dom.LDAP.Password.Reveal()); err != nil {
+		t.Fatal(err)
+	}
+	holders, err := gc.Search(ldap.NewSearchRequest("", ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 0, 0, false,
+		"(servicePrincipalName=smtpsvc/EX02.corp.example.com)", []string{"sAMAccountName"}, nil))
+	if err != nil || len(holders.Entries) != 2 {
+		t.Errorf("GC search for the duplicated SPN: %v, %d holders, want 2", err, len(holders.Entries))
 	}
 }

@@ -97,7 +97,14 @@ func Start(ctx context.Context, sc Scenario, opts Options) (lab *Lab, err error)
 		}
 	}
 
-	ips, err := allocateAddresses(sc, opts.FirstAddress)
+	port := opts.WinRMPort
+	if port == 0 {
+		port = 5986
+		if opts.HTTP {
+			port = 5985
+		}
+	}
+	ips, err := allocateAddresses(sc, opts.FirstAddress, port, opts.LDAPPorts)
 	if err != nil {
 		return nil, err
 	}
@@ -127,13 +134,6 @@ func Start(ctx context.Context, sc Scenario, opts Options) (lab *Lab, err error)
 		return nil, err
 	}
 
-	port := opts.WinRMPort
-	if port == 0 {
-		port = 5986
-		if opts.HTTP {
-			port = 5985
-		}
-	}
 	l.winrm, err = wsman.NewServer(wsman.Options{
 		Runner:    runner{org: l.org},
 		CA:        l.ca,
@@ -191,8 +191,10 @@ func (l *Lab) addWinRMHost(h *Host, port int) (*wsman.Host, error) {
 }
 
 // allocateAddresses gives each host its own loopback address from first
-// on, or 127.0.0.1 for all when loopback aliases cannot be bound.
-func allocateAddresses(sc Scenario, first netip.Addr) (map[string]string, error) {
+// on, skipping addresses where a port the host needs is taken (another lab
+// may run beside this one), or 127.0.0.1 for all when loopback aliases
+// cannot be bound.
+func allocateAddresses(sc Scenario, first netip.Addr, winrmPort int, ldapPorts LDAPPorts) (map[string]string, error) {
 	if !first.IsValid() {
 		first = netip.AddrFrom4([4]byte{127, 1, 0, 11})
 	}
@@ -207,13 +209,59 @@ func allocateAddresses(sc Scenario, first netip.Addr) (map[string]string, error)
 	ln.Close()
 	ip := first
 	for _, h := range sc.Hosts {
-		if !ip.IsLoopback() {
-			return nil, fmt.Errorf("%d hosts do not fit in the loopback network from %s", len(sc.Hosts), first)
+		ports := []int{winrmPort}
+		if h.Role == RoleDC {
+			ports = append(ports, ldapPorts.resolved()...)
 		}
-		out[h.Name] = ip.String()
-		ip = nextAddr(ip)
+		for tries := 0; ; tries++ {
+			if !ip.IsLoopback() || tries > 4096 {
+				return nil, fmt.Errorf("no free loopback address for host %s from %s on", h.Name, first)
+			}
+			free := portsFree(ip, ports)
+			cur := ip
+			ip = nextAddr(ip)
+			if free {
+				out[h.Name] = cur.String()
+				break
+			}
+		}
 	}
 	return out, nil
+}
+
+// portsFree reports whether no other listener holds any of the ports on
+// ip. A port the process may not bind (a privileged one) does not count:
+// the host then gets a free port instead.
+func portsFree(ip netip.Addr, ports []int) bool {
+	for _, p := range ports {
+		if p <= 0 {
+			continue
+		}
+		ln, err := net.Listen("tcp", netip.AddrPortFrom(ip, uint16(p)).String())
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return false
+		}
+		if err == nil {
+			ln.Close()
+		}
+	}
+	return true
+}
+
+// resolved lists the ports asked for, AD's for zero fields, none for
+// AnyPort ones.
+func (p LDAPPorts) resolved() []int {
+	var out []int
+	for _, pair := range [][2]int{{p.LDAP, 389}, {p.LDAPS, 636}, {p.GC, 3268}, {p.GCS, 3269}} {
+		switch pair[0] {
+		case 0:
+			out = append(out, pair[1])
+		case AnyPort:
+		default:
+			out = append(out, pair[0])
+		}
+	}
+	return out
 }
 
 // nextAddr steps to the next address, skipping .0 and .255.

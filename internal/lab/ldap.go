@@ -32,6 +32,19 @@ func (l *Lab) startLDAP(h *Host, ports LDAPPorts) (*dcLDAP, error) {
 		return strconv.Itoa(p)
 	}
 	addrs := [4]string{port(ports.LDAP, 389), port(ports.LDAPS, 636), port(ports.GC, 3268), port(ports.GCS, 3269)}
+	for i, a := range addrs {
+		// A port this process may not bind (a privileged one without the
+		// right) becomes a free one; the inventory names the LDAPS port.
+		if a == "0" {
+			continue
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort(h.IP, a))
+		if err != nil {
+			addrs[i] = "0"
+			continue
+		}
+		ln.Close()
+	}
 	var last error
 	for attempt := 0; attempt < 2; attempt++ {
 		opts := ldapd.Options{
