@@ -121,36 +121,31 @@ func (d *Directory) use(ctx context.Context, e *endpoint, op string, retry func(
 		stop := interruptOnDone(opCtx, e.session.raw)
 		err := fn(opCtx, e.session)
 		interrupted := stop()
+		broken := interrupted || e.session.broken()
+		var te *actions.TransportError
+		if err != nil && !errors.As(err, &te) {
+			te = classify(opCtx, e.cfg.address, op, err)
+			if broken && te.Kind == actions.KindProtocol {
+				// The library reports a lost connection as an untyped
+				// error; the closed connection says what it was.
+				te.Kind, te.Class = actions.KindConnect, actions.Retryable
+			}
+		}
 		cancel()
 		d.cfg.Logger.Debug().Str("server", e.cfg.address).Str("op", op).
 			Dur("duration", time.Since(started)).Bool("ok", err == nil).Msg("ldap request")
-		if interrupted || e.session.broken() {
+		if broken {
 			e.session.close()
 			e.session = nil
 		}
 		if err == nil {
 			return nil
 		}
-		var te *actions.TransportError
-		if !errors.As(err, &te) {
-			te = classify(opCtx, e.cfg.address, op, err)
-		}
-		if !interrupted && retry != nil && retry() && reused && attempt == 0 && isConnectionLoss(err) {
+		if !interrupted && retry != nil && retry() && reused && attempt == 0 && te.Kind == actions.KindConnect {
 			continue
 		}
 		return te
 	}
-}
-
-// isConnectionLoss reports whether err says the connection itself failed
-// (go-ldap's network error), as opposed to a server answer.
-func isConnectionLoss(err error) bool {
-	var te *actions.TransportError
-	if errors.As(err, &te) {
-		return te.Kind == actions.KindConnect
-	}
-	var ldapErr *goldap.Error
-	return errors.As(err, &ldapErr) && ldapErr.ResultCode == goldap.ErrorNetwork
 }
 
 // endpointFor picks the DC or the Global Catalog.
@@ -188,19 +183,18 @@ func (d *Directory) Modify(ctx context.Context, req actions.ModifyRequest) error
 			return &actions.TransportError{Kind: actions.KindProtocol, Class: actions.Permanent, Op: "modify", Err: fmt.Errorf("modify: unknown operation %d", c.Op)}
 		}
 	}
-	return d.use(ctx, d.dc, "modify", nil, func(ctx context.Context, s *session) error {
-		err := s.conn.Modify(mod)
-		if err == nil {
-			return nil
-		}
-		te := classify(ctx, s.addr, "modify", err)
-		var res *ResultError
-		if !errors.As(te, &res) {
-			// Not a server answer: the request may have reached the server.
-			te.MayHaveRun = true
-		}
-		return te
+	sent := false
+	err := d.use(ctx, d.dc, "modify", nil, func(_ context.Context, s *session) error {
+		sent = true
+		return s.conn.Modify(mod)
 	})
+	var te *actions.TransportError
+	var res *ResultError
+	if errors.As(err, &te) && sent && !errors.As(err, &res) {
+		// Not a server answer: the request may have reached the server.
+		te.MayHaveRun = true
+	}
+	return err
 }
 
 // RootDSE reads the root DSE of the domain controller.

@@ -145,6 +145,8 @@ func resultKind(res *ResultError) (actions.Kind, actions.Class) {
 		return actions.KindTimeout, actions.Retryable
 	case goldap.LDAPResultNoSuchAttribute:
 		return actions.KindNotFound, actions.Permanent
+	case goldap.LDAPResultProtocolError:
+		return actions.KindProtocol, actions.Permanent
 	}
 	return actions.KindServer, actions.Permanent
 }

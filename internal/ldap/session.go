@@ -11,6 +11,8 @@ import (
 
 	ber "github.com/go-asn1-ber/asn1-ber"
 	goldap "github.com/go-ldap/ldap/v3"
+
+	"github.com/rectifyhq/rectify/actions"
 )
 
 // oidStartTLS is the StartTLS extended operation (RFC 4511 4.14).
@@ -83,11 +85,23 @@ func (d *Directory) secureAndBind(ctx context.Context, ep endpointConfig, raw ne
 	conn.Start()
 	s := &session{conn: conn, raw: raw, addr: ep.address}
 	if err := d.bind(conn); err != nil {
+		dropped := conn.IsClosing()
 		s.close()
-		return nil, classify(ctx, ep.address, "bind", err)
+		te := classify(ctx, ep.address, "bind", err)
+		if dropped && te.Kind == actions.KindProtocol {
+			// The server hung up instead of answering the bind: what
+			// Samba does with go-ldap's NTLM (sicily) bind. Trying again
+			// will not help.
+			te.Kind, te.Class = actions.KindAuth, actions.Permanent
+			te.Err = fmt.Errorf("%w: %w", errBindDropped, err)
+		}
+		return nil, te
 	}
 	return s, nil
 }
+
+// errBindDropped says the server closed the connection in answer to a bind.
+var errBindDropped = errors.New("the server closed the connection instead of answering the bind")
 
 // startTLS runs the StartTLS extended operation on a fresh connection
 // before go-ldap takes it over, so that the handshake that follows keeps
