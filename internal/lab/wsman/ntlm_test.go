@@ -94,3 +94,21 @@ func TestNTLMRefusesMalformedMessages(t *testing.T) {
 		t.Errorf("challenge for a non-NEGOTIATE: error %v", err)
 	}
 }
+
+// FuzzNTLMMessages feeds the NTLM parsers arbitrary tokens, as a client can
+// send in an Authorization header: they must refuse, never panic, and never
+// accept what go-ntlmssp did not compute from the password.
+func FuzzNTLMMessages(f *testing.F) {
+	negotiate, _ := ntlmssp.NewNegotiateMessage("LAB", "WS01")
+	challenge, serverChallenge, _ := buildChallenge(negotiate, labIdentity, time.Now())
+	authenticate, _ := ntlmssp.NewAuthenticateMessage(challenge, `LAB\rectify`, "wrong", nil)
+	f.Add(negotiate)
+	f.Add(authenticate)
+	cred := ntlmCredential{Username: `LAB\rectify`, Password: "pa55-word"}
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		_, _, _ = buildChallenge(msg, labIdentity, time.Now())
+		if user, err := verifyAuthenticate(msg, serverChallenge, cred); err == nil {
+			t.Fatalf("accepted %q as %q without the password", msg, user)
+		}
+	})
+}
