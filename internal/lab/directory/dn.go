@@ -37,7 +37,7 @@ func NormalizeDN(dn string) (string, error) {
 	return b.String(), nil
 }
 
-// ParentDN returns the canonical DN of the parent of the canonical DN ndn,
+// parentNDN returns the canonical DN of the parent of the canonical DN ndn,
 // "" for a top-level name.
 func parentNDN(ndn string) string {
 	// A canonical DN escapes every comma inside a value as "\,", so the

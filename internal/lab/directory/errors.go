@@ -82,6 +82,7 @@ type Error struct {
 	Message string
 }
 
+// Error returns the code, its name and the diagnostic message.
 func (e *Error) Error() string {
 	return fmt.Sprintf("ldap result %d (%s): %s", int(e.Code), e.Code, e.Message)
 }

@@ -8,8 +8,6 @@ import (
 	"github.com/rectifyhq/rectify/internal/lab/directory"
 )
 
-func asDirectoryError(err error, target **directory.Error) bool { return errors.As(err, target) }
-
 // writeAllowed checks that the connection is bound with a writing account.
 func (c *conn) writeAllowed() (result, bool) {
 	if c.account == "" {
@@ -140,41 +138,4 @@ func (c *conn) del(m *message) result {
 		return fromDirectory(err)
 	}
 	return result{}
-}
-
-// decodeCompare reads a CompareRequest.
-func decodeCompare(p *ber.Packet) (dn, attr, value string, err error) {
-	if p.TagType != ber.TypeConstructed || len(p.Children) != 2 || p.Children[1].TagType != ber.TypeConstructed ||
-		len(p.Children[1].Children) != 2 {
-		return "", "", "", malformed("bad compare request")
-	}
-	if dn, err = str(p.Children[0]); err != nil {
-		return "", "", "", err
-	}
-	if attr, err = str(p.Children[1].Children[0]); err != nil {
-		return "", "", "", err
-	}
-	if value, err = str(p.Children[1].Children[1]); err != nil {
-		return "", "", "", err
-	}
-	return dn, attr, value, nil
-}
-
-// compare handles a CompareRequest: compareTrue (6) or compareFalse (5).
-func (c *conn) compare(m *message) result {
-	dn, attr, value, err := decodeCompare(m.op)
-	if err != nil {
-		return result{code: 2, message: errDecoding}
-	}
-	if c.account == "" {
-		return result{code: 1, message: errBindRequired}
-	}
-	ok, err := c.srv.dir.Compare(dn, attr, value)
-	switch {
-	case err != nil:
-		return fromDirectory(err)
-	case ok:
-		return result{code: 6}
-	}
-	return result{code: 5}
 }

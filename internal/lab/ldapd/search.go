@@ -3,6 +3,7 @@ package ldapd
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"strings"
 
 	ber "github.com/go-asn1-ber/asn1-ber"
@@ -314,7 +315,7 @@ func (c *conn) done(id int64, r result, controls ...*ber.Packet) bool {
 // fromDirectory turns a directory refusal into its LDAP result.
 func fromDirectory(err error) result {
 	var de *directory.Error
-	if asDirectoryError(err, &de) {
+	if errors.As(err, &de) {
 		return result{code: int(de.Code), matchedDN: de.MatchedDN, message: de.Message}
 	}
 	return result{code: 80, message: "00000000: LdapErr: DSID-0C0907C2, comment: internal error, data 0, v4563"}

@@ -24,6 +24,7 @@ const (
 	GCS
 )
 
+// String returns the endpoint's name: ldap, ldaps, gc or gcs.
 func (k Kind) String() string {
 	return [...]string{"ldap", "ldaps", "gc", "gcs"}[k]
 }
