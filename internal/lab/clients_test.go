@@ -10,8 +10,8 @@ import (
 
 	"github.com/rectifyhq/rectify/actions"
 	"github.com/rectifyhq/rectify/actions/ops"
-	ldapclient "github.com/rectifyhq/rectify/internal/ldap"
 	"github.com/rectifyhq/rectify/internal/lab/ldapd"
+	ldapclient "github.com/rectifyhq/rectify/internal/ldap"
 	"github.com/rectifyhq/rectify/internal/winrm"
 )
 
