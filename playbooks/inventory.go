@@ -170,7 +170,8 @@ type selection struct {
 }
 
 // selectHosts turns a value into host names: a host object, a host name, or
-// any nesting of lists, sets and tuples of them. With an inventory the
+// any nesting of lists, sets, tuples, maps and objects of them (targets =
+// host is every host). With an inventory the
 // names are checked and returned in inventory order without duplicates.
 func (inv *inventory) selectHosts(v cty.Value) (selection, string) {
 	v, _ = v.UnmarkDeep()
@@ -192,7 +193,7 @@ func (inv *inventory) selectHosts(v cty.Value) (selection, string) {
 				return "a host object must have a name"
 			}
 			names = append(names, n.AsString())
-		case (ty.IsListType() || ty.IsSetType() || ty.IsTupleType()) && depth < 8:
+		case (ty.IsListType() || ty.IsSetType() || ty.IsTupleType() || ty.IsMapType() || ty.IsObjectType()) && depth < 8:
 			for it := v.ElementIterator(); it.Next(); {
 				_, e := it.Element()
 				if why := walk(e, depth+1); why != "" {

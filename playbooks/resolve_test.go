@@ -124,3 +124,22 @@ func TestResolveExpressions(t *testing.T) {
 		t.Errorf("rollout: %+v", p.Rollout)
 	}
 }
+
+func TestResolveHostSelections(t *testing.T) {
+	p, r, diags := loadAndEvaluate(t, "testdata/valid/single-file/playbook.hcl", EvalInput{Hosts: testHosts(), Groups: testGroups})
+	if len(diags) > 0 {
+		t.Fatalf("diagnostics:\n%s", render(t, p, r, diags))
+	}
+	got := map[string][]string{}
+	for _, s := range r.Steps {
+		got[s.Name] = s.Targets
+	}
+	want := map[string][]string{
+		"tls12":    {"ex01", "ex02"}, // "ex01", host.ex02 and group.exchange, deduplicated
+		"everyone": {"ex01", "ex02"},
+		"all_dcs":  {"dc01", "dc02"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("targets (-want +got):\n%s", diff)
+	}
+}

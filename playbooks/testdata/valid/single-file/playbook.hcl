@@ -9,3 +9,11 @@ step "windows.registry_value" "tls12" {
   type    = "dword"
   value   = 1
 }
+
+step "ad.spn" "everyone" {
+  targets = [for h in host : h if contains(h.groups, "exchange")]
+}
+
+step "ad.replication" "all_dcs" {
+  targets = { for name, h in host : name => h if contains(h.groups, "dc") }
+}
