@@ -63,16 +63,6 @@ func rdnValue(dn string) string {
 	return parsed.RDNs[0].Attributes[0].Value
 }
 
-// rdnAttribute returns the type and value of the first RDN of dn.
-func rdnAttribute(dn string) (typ, value string, ok bool) {
-	parsed, err := ldap.ParseDN(dn)
-	if err != nil || len(parsed.RDNs) == 0 || len(parsed.RDNs[0].Attributes) == 0 {
-		return "", "", false
-	}
-	a := parsed.RDNs[0].Attributes[0]
-	return a.Type, a.Value, true
-}
-
 // isUnder reports whether canonical DN ndn is base or lies below it.
 func isUnder(ndn, base string) bool {
 	if base == "" {
@@ -121,5 +111,3 @@ func lower(s string) string {
 	}
 	return s
 }
-
-func ldapEscapeDN(v string) string { return ldap.EscapeDN(v) }

@@ -2,6 +2,7 @@ package directory
 
 import (
 	"fmt"
+	"github.com/go-ldap/ldap/v3"
 	"strconv"
 	"strings"
 )
@@ -327,6 +328,4 @@ func (d *Directory) ensure(dn string, attrs map[string][]string) error {
 }
 
 // escapeRDN escapes an RDN value for use in a DN (RFC 4514).
-func escapeRDN(v string) string {
-	return ldapEscapeDN(v)
-}
+func escapeRDN(v string) string { return ldap.EscapeDN(v) }

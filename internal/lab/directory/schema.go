@@ -140,18 +140,6 @@ func categoryPrefix(class string) string {
 	return "cn=" + ldap.EscapeDN(lower(cn)) + ",cn=schema,cn=configuration,"
 }
 
-func dnEqual(a, b string) bool {
-	na, err := NormalizeDN(a)
-	if err != nil {
-		return false
-	}
-	nb, err := NormalizeDN(b)
-	if err != nil {
-		return false
-	}
-	return na == nb
-}
-
 func parseInteger(s string) (int64, bool) {
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	if err != nil {
