@@ -1,0 +1,211 @@
+package drift_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/rectifyhq/rectify/engine"
+	"github.com/rectifyhq/rectify/engine/drift"
+	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/internal/journal"
+	"github.com/rectifyhq/rectify/internal/lab"
+)
+
+func waitFor(t *testing.T, c <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-c:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("gave up waiting: %s", what)
+	}
+}
+
+// TestSlowCycleSkipsLaterTicks drives Run with a fake clock: a cycle that
+// runs past four later start times makes them skip with a log line and a
+// metric, /healthz follows the schedule, and cancelling stops Run.
+func TestSlowCycleSkipsLaterTicks(t *testing.T) {
+	e := newEnv(t, lab.KB979174().WithFaults(), inWindow)
+	entered, leave := make(chan struct{}, 10), make(chan struct{})
+	var once sync.Once
+	w, err := drift.New(drift.Config{
+		Name: "exchange-454", Schedule: drift.Every(10 * time.Second), Mode: drift.Monitor,
+		Engine: e.h.Engine, Journal: e.journal, Metrics: e.metrics, Logger: zerolog.New(e.logs), Clock: e.clock,
+		Prepare: func(ctx context.Context) (*drift.Cycle, error) {
+			entered <- struct{}{}
+			once.Do(func() { <-leave })
+			return e.prepare(nil)(ctx)
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(e.metrics.Handler())
+	defer srv.Close()
+	healthz := func() int {
+		resp, err := http.Get(srv.URL + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan error, 1)
+	go func() { stopped <- w.Run(ctx) }()
+
+	waitFor(t, e.clock.waiting, "the first wait")
+	if code := healthz(); code != http.StatusOK {
+		t.Errorf("/healthz before the first cycle = %d", code)
+	}
+	e.clock.Add(10 * time.Second)
+	waitFor(t, entered, "the first cycle")
+	e.clock.Add(45 * time.Second) // the cycle is slow: four ticks pass
+	if code := healthz(); code != http.StatusOK {
+		t.Errorf("/healthz within the grace = %d", code)
+	}
+	close(leave)
+	waitFor(t, e.clock.waiting, "the wait after the slow cycle")
+	if logs := e.logs.String(); !strings.Contains(logs, "the cycle ran past 4 later start time(s); they were skipped") {
+		t.Errorf("no log line for the skipped ticks:\n%s", logs)
+	}
+	e.clock.Add(10 * time.Second)
+	waitFor(t, entered, "the second cycle")
+	waitFor(t, e.clock.waiting, "the wait after the second cycle")
+	cancel()
+	select {
+	case err := <-stopped:
+		if err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run did not stop")
+	}
+	runs, err := e.journal.Runs(context.Background(), 10)
+	if err != nil || len(runs) != 2 {
+		t.Fatalf("runs = %+v, %v", runs, err)
+	}
+	for _, r := range runs {
+		if r.Kind != journal.KindWatch || r.Outcome != journal.OutcomeSucceeded {
+			t.Errorf("run %+v", r)
+		}
+	}
+	if code := healthz(); code != http.StatusOK {
+		t.Errorf("/healthz after the cycles = %d", code)
+	}
+	e.clock.Add(10 * time.Minute) // the watcher is gone: no cycle comes
+	if code := healthz(); code != http.StatusServiceUnavailable {
+		t.Errorf("/healthz with no cycle for 10 minutes = %d", code)
+	}
+}
+
+// TestRunOnTheRealClock runs the watcher on a one-second schedule until
+// it has finished two cycles, then stops it.
+func TestRunOnTheRealClock(t *testing.T) {
+	e := newEnv(t, lab.KB979174().WithFaults(), inWindow)
+	w, err := drift.New(drift.Config{
+		Name: "exchange-454", Schedule: drift.Every(time.Second), Mode: drift.Monitor,
+		Engine: e.h.Engine, Journal: e.journal, Metrics: e.metrics, Logger: zerolog.New(e.logs), Prepare: e.prepare(nil),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan error, 1)
+	go func() { stopped <- w.Run(ctx) }()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		runs, err := e.journal.Runs(context.Background(), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		finished := 0
+		for _, r := range runs {
+			if r.Outcome != journal.OutcomeRunning {
+				finished++
+			}
+		}
+		if finished >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("fewer than two cycles finished: %+v", runs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	if err := <-stopped; err != nil {
+		t.Errorf("Run: %v", err)
+	}
+	runs, _ := e.journal.Runs(context.Background(), 10)
+	for _, r := range runs {
+		if r.Outcome == journal.OutcomeRunning || r.Unfinished {
+			t.Errorf("run %d left %s after the stop", r.ID, r.Outcome)
+		}
+	}
+}
+
+// stopOnFirstChange cancels the cycle as soon as its first change is
+// done, as SIGTERM arriving mid-cycle does.
+type stopOnFirstChange struct {
+	engine.NoHooks
+	once   sync.Once
+	cancel context.CancelFunc
+}
+
+func (s *stopOnFirstChange) ChangeDone(plans.Instance, engine.ChangeResult) { s.once.Do(s.cancel) }
+
+// TestStopMidCycle: a stop during the corrections starts no further
+// change, journals the run as interrupted and
+// releases the lock; the next cycle finishes the job.
+func TestStopMidCycle(t *testing.T) {
+	e := newEnv(t, lab.KB979174().WithFaults(), inWindow)
+	ctx, cancel := context.WithCancel(context.Background())
+	hooks := &stopOnFirstChange{cancel: cancel}
+	eng := *e.h.Engine
+	eng.Hooks = hooks
+	w, err := drift.New(drift.Config{
+		Name: "exchange-454", Mode: drift.Correct, Engine: &eng, Journal: e.journal, Metrics: e.metrics,
+		Logger: zerolog.New(e.logs), Clock: e.clock, Prepare: e.prepare(nil),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := w.RunOnce(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Outcome != journal.OutcomeInterrupted || !strings.HasPrefix(rep.Summary, "interrupted: ") {
+		t.Errorf("outcome %s, summary %q", rep.Outcome, rep.Summary)
+	}
+	results := map[string]engine.Status{}
+	for _, it := range rep.Items {
+		results[it.Address] = it.Result
+	}
+	if results["step.kerberos_log[ex01]"] != engine.Applied || results["step.kerberos_log[ex02]"] != engine.Interrupted {
+		t.Errorf("results after the stop: %v", results)
+	}
+	run, changes, err := e.journal.Run(context.Background(), rep.RunID)
+	if err != nil || run.Outcome != journal.OutcomeInterrupted || len(changes) != 1 || changes[0].Status != "applied" {
+		t.Errorf("interrupted run in the journal: %+v %+v %v", run, changes, err)
+	}
+	if _, exists := e.logLevel(t, "ex02"); exists {
+		t.Error("a change started after the stop")
+	}
+	// The lock was released: the next cycle runs and finishes the job.
+	e.clock.Add(time.Minute)
+	rep = e.once(t, e.watcher(t, drift.Correct, journal.FlapPolicy{}))
+	want := "step.kerberos_log[ex02] create corrected"
+	if got := items(rep); len(got) != 1 || got[0] != want || rep.Outcome != journal.OutcomeSucceeded {
+		t.Errorf("next cycle: %s %q", rep.Outcome, got)
+	}
+}
