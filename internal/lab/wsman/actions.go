@@ -82,7 +82,9 @@ func (h *Host) command(req *request) (string, string, error) {
 	if err != nil {
 		return "", "", err
 	}
-	ctx, cancel := context.WithCancel(h.srv.base)
+	// The command outlives this request: its context ends when it is
+	// terminated, its shell deleted or expired, or the host closed.
+	ctx, cancel := context.WithCancel(context.Background())
 	c := newRunningCommand(newGUID(), cancel)
 	sh.commands[c.id] = c
 	c.start(ctx, h.srv.opts.Runner, h.name, cmd)

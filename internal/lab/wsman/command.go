@@ -57,7 +57,7 @@ func (c *command) run(ctx context.Context, runner Runner, host string, cmd Comma
 			code = 1
 		}
 	}()
-	return runner.Run(ctx, host, cmd, stdinReader{c, ctx}, outputWriter{c, false}, outputWriter{c, true})
+	return runner.Run(ctx, host, cmd, stdinReader{c, ctx.Done()}, outputWriter{c, false}, outputWriter{c, true})
 }
 
 // send appends standard input; eof ends it.
@@ -84,8 +84,8 @@ func (c *command) terminate() {
 // stdinReader hands the runner the data sent so far, waiting for more until
 // the client ends its input or the command is canceled.
 type stdinReader struct {
-	c   *command
-	ctx context.Context
+	c        *command
+	canceled <-chan struct{}
 }
 
 func (r stdinReader) Read(p []byte) (int, error) {
@@ -110,8 +110,8 @@ func (r stdinReader) Read(p []byte) (int, error) {
 		c.mu.Unlock()
 		select {
 		case <-changed:
-		case <-r.ctx.Done():
-			return 0, r.ctx.Err()
+		case <-r.canceled:
+			return 0, context.Canceled
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package wsman
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -72,10 +71,6 @@ type Options struct {
 // safe for concurrent use.
 type Server struct {
 	opts Options
-	// base is canceled when the server closes; every command's context
-	// derives from it.
-	base   context.Context
-	cancel context.CancelFunc
 
 	// clock tells the time for shell expiry; tests replace it.
 	clock func() time.Time
@@ -128,14 +123,11 @@ func NewServer(opts Options) (*Server, error) {
 	if opts.DNSDomain == "" {
 		opts.DNSDomain = "lab.example.test"
 	}
-	base, cancel := context.WithCancel(context.Background())
 	return &Server{
-		opts:   opts,
-		base:   base,
-		cancel: cancel,
-		hosts:  make(map[string]*Host),
-		next:   opts.FirstAddress,
-		clock:  time.Now,
+		opts:  opts,
+		hosts: make(map[string]*Host),
+		next:  opts.FirstAddress,
+		clock: time.Now,
 	}, nil
 }
 
@@ -253,7 +245,6 @@ func (s *Server) Close() error {
 		hosts = append(hosts, h)
 	}
 	s.mu.Unlock()
-	s.cancel()
 	var errs []error
 	for _, h := range hosts {
 		errs = append(errs, h.close())
