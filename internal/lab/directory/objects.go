@@ -2,9 +2,10 @@ package directory
 
 import (
 	"fmt"
-	"github.com/go-ldap/ldap/v3"
 	"strconv"
 	"strings"
+
+	"github.com/go-ldap/ldap/v3"
 )
 
 // The userAccountControl flags the lab uses.

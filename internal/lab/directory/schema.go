@@ -1,9 +1,10 @@
 package directory
 
 import (
-	"github.com/go-ldap/ldap/v3"
 	"strconv"
 	"strings"
+
+	"github.com/go-ldap/ldap/v3"
 )
 
 // syntax is how values of an attribute compare.
