@@ -130,7 +130,7 @@ func provision(ctx context.Context, dir string) (*DC, error) {
 		"--option=pid directory=" + pidDir,
 		"--option=ldb:nosync=true",
 	}
-	if out, err := exec.CommandContext(ctx, "samba-tool", args...).CombinedOutput(); err != nil {
+	if out, err := withoutSysAdmin(ctx, "samba-tool", args...).CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("samba-tool domain provision: %w\n%s", err, tail(out))
 	}
 	conf := filepath.Join(target, "etc", "smb.conf")
@@ -195,7 +195,7 @@ func (dc *DC) start(ctx context.Context) error {
 	if dc.proc != nil {
 		return errors.New("samba is already running")
 	}
-	cmd := exec.Command("samba", "-i", "-M", "single", "-s", dc.Conf)
+	cmd := withoutSysAdmin(context.Background(), "samba", "-i", "-M", "single", "-s", dc.Conf)
 	// Pdeathsig stops samba even if the test binary dies without cleanup.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	out := &lockedWriter{}
@@ -296,4 +296,16 @@ func (l *lockedWriter) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return tail(l.buf.Bytes())
+}
+
+// withoutSysAdmin runs a command with CAP_SYS_ADMIN dropped from its
+// bounding set (with util-linux's setpriv, when installed), so that the
+// tests show the DC working where containers grant no CAP_SYS_ADMIN: the
+// "vfs objects" option is what makes that possible.
+func withoutSysAdmin(ctx context.Context, name string, args ...string) *exec.Cmd {
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		return exec.CommandContext(ctx, name, args...)
+	}
+	return exec.CommandContext(ctx, setpriv, append([]string{"--bounding-set=-sys_admin", "--", name}, args...)...)
 }

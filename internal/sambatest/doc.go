@@ -7,7 +7,9 @@
 // a negative serial number that Go refuses), and started in the foreground
 // with a private pid directory, listening on lo only. The
 // "vfs objects = dfs_samba4 acl_xattr xattr_tdb" option lets it run as
-// root without CAP_SYS_ADMIN. It is stopped, with its whole process group,
+// root without CAP_SYS_ADMIN (without it, provisioning fails with
+// NT_STATUS_ACCESS_DENIED setting the sysvol ACLs); samba-tool and samba run
+// with CAP_SYS_ADMIN dropped by setpriv, so the tests prove it. It is stopped, with its whole process group,
 // when the test (or, for Shared, the test binary) ends.
 //
 // Samba's ports are fixed, so one DC runs on a machine at a time: Start

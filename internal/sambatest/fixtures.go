@@ -50,7 +50,7 @@ func (dc *DC) SambaTool(t testing.TB, args ...string) string {
 	args = append(args, "-s", dc.Conf)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, "samba-tool", args...).CombinedOutput()
+	out, err := withoutSysAdmin(ctx, "samba-tool", args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("samba-tool %s: %v\n%s", strings.Join(args, " "), err, out)
 	}

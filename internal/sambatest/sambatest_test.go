@@ -2,8 +2,12 @@ package sambatest
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os"
+	"os/exec"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,4 +82,31 @@ func TestStopLeavesNoProcess(t *testing.T) {
 		c.Close()
 		t.Fatal("port 636 still answers after Stop")
 	}
+}
+
+// TestRunsWithoutSysAdmin shows that the DC runs with CAP_SYS_ADMIN out of
+// its capability sets (bit 21 of CapEff), as in an unprivileged container.
+func TestRunsWithoutSysAdmin(t *testing.T) {
+	if _, err := exec.LookPath("setpriv"); err != nil {
+		t.Skip("setpriv (util-linux) is not installed: samba runs with this process's capabilities")
+	}
+	dc := Shared(t)
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", dc.proc.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if v, ok := strings.CutPrefix(line, "CapEff:"); ok {
+			eff, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			const capSysAdmin = 21
+			if eff&(1<<capSysAdmin) != 0 {
+				t.Errorf("samba runs with CAP_SYS_ADMIN (CapEff %x)", eff)
+			}
+			return
+		}
+	}
+	t.Fatal("no CapEff line in /proc status")
 }
