@@ -136,7 +136,7 @@ func checkValues(name string, values []string, strict bool) error {
 			}
 		}
 	}
-	if !strict {
+	if !strict || len(values) < 2 {
 		return nil
 	}
 	seen := make(map[string]struct{}, len(values))
