@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"sync"
@@ -57,6 +58,7 @@ type Host struct {
 	connectors []ReceiveConnector
 	queues     []Queue
 	lastSync   SyncResult
+	user       map[string]json.RawMessage
 }
 
 // reachKey names one blocked destination.

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2/hclwrite"
+
+	"github.com/rectifyhq/rectify/internal/lab/ldapd"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -63,6 +65,9 @@ func (l *Lab) InventoryHCL(caFile string) ([]byte, error) {
 		domain := root.AppendNewBlock("domain", []string{l.org.Domain}).Body()
 		ld := domain.AppendNewBlock("ldap", nil).Body()
 		ld.SetAttributeValue("url", cty.StringVal("ldaps://"+d.ldapsAddr()))
+		if gc := d.srv.Addr(ldapd.GCS); gc != "" {
+			ld.SetAttributeValue("gc_url", cty.StringVal("ldaps://"+gc))
+		}
 		ld.SetAttributeRaw("bind_user", env(EnvLDAPUser))
 		ld.SetAttributeRaw("password", env(EnvLDAPPassword))
 		ld.SetAttributeValue("ca_file", cty.StringVal(caFile))

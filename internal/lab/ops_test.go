@@ -186,3 +186,30 @@ func TestRegistryAndBatch(t *testing.T) {
 		t.Errorf("reach states from ex02 (-want +got):\n%s", diff)
 	}
 }
+
+// TestUserScripts plays a windows.powershell step's check and apply
+// scripts: check reads null until apply stores the desired state.
+func TestUserScripts(t *testing.T) {
+	l := startLab(t, KB979174(), nil)
+	c := client(t, l, "ex01", false)
+	check := actions.Script{Op: "user.tls12", Version: 1, Text: "# rectify:op user.tls12 v1\nparam($a)\n"}
+	apply := actions.Script{Op: "user.tls12_set", Version: 1, Text: "# rectify:op user.tls12_set v1\nparam($a)\n"}
+	desired := map[string]any{"enabled": true}
+	steps := []struct {
+		script actions.Script
+		want   string
+	}{
+		{check, "null"},
+		{apply, `{"enabled":true}`},
+		{check, `{"enabled":true}`},
+	}
+	for _, s := range steps {
+		r := runScript(t, c, s.script, map[string]any{"desired": desired, "current": nil})
+		if r.Code != 0 || strings.TrimSpace(r.Stdout) != s.want {
+			t.Errorf("%s: %+v, want %s", s.script.Op, r, s.want)
+		}
+	}
+	if r := runScript(t, client(t, l, "ex02", false), check, map[string]any{"desired": desired}); strings.TrimSpace(r.Stdout) != "null" {
+		t.Errorf("another host shares the state: %+v", r)
+	}
+}
