@@ -130,7 +130,7 @@ type Directory interface {
 	// Search returns every matching entry, following paging as needed.
 	Search(ctx context.Context, req SearchRequest) ([]Entry, error)
 	// Modify changes one object. Server refusals come back as typed errors
-	// (see DirectoryError).
+	// (TransportError with KindExists, KindConstraint, KindSPNConflict, ...).
 	Modify(ctx context.Context, req ModifyRequest) error
 	// RootDSE reads the root DSE of the server the Directory is bound to.
 	RootDSE(ctx context.Context) (Entry, error)
