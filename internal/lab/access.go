@@ -79,6 +79,17 @@ func (l *Lab) SetWinRMFaults(host string, f wsman.Faults) error {
 	return ep.SetFaults(f)
 }
 
+// Causes lists what currently stops sender from authenticating to
+// receiver (both Exchange servers, by name), in the KB's order.
+func (l *Lab) Causes(sender, receiver string) ([]Cause, error) {
+	s, ok1 := l.org.Host(sender)
+	r, ok2 := l.org.Host(receiver)
+	if !ok1 || !ok2 || s.Role != RoleExchange || r.Role != RoleExchange {
+		return nil, fmt.Errorf("causes %s -> %s: both must be Exchange servers of the lab", sender, receiver)
+	}
+	return l.org.Causes(s, r), nil
+}
+
 // Received returns every op and native command a host received.
 func (l *Lab) Received(host string) []OpRecord { return l.org.Received(host) }
 

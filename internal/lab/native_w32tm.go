@@ -92,6 +92,11 @@ func (o *Org) resync(h *Host) (string, int) {
 			return head + "The computer did not resync because no time data was available.\r\n", 1
 		}
 		h.SetClockOffset(src.ClockOffset())
+		h.LogEvent(Event{
+			Log: "System", Provider: "Microsoft-Windows-Time-Service", ID: 35, Time: h.Now(), Level: LevelInformation,
+			Message: fmt.Sprintf("The time service is now synchronizing the system time with the time source %s (ntp.d|0.0.0.0:123->%s:123).", src.FQDN, src.IP),
+			Data:    map[string]string{"TimeSource": fmt.Sprintf("%s (ntp.d|0.0.0.0:123->%s:123)", src.FQDN, src.IP)},
+		})
 	}
 	return head + "The command completed successfully.\r\n", 0
 }

@@ -94,6 +94,10 @@ func TestUnknownAnswers(t *testing.T) {
 	if r.Code != 1 || !strings.Contains(clixmlText(t, r.Stderr), "The term 'Get-ItemProperty' is not recognized") {
 		t.Errorf("script without marker: %+v", r)
 	}
+	r = runScript(t, client(t, l, "dc01", false), script(ops.ConnectorGet), ops.ConnectorGetArgs{Server: "EX01"})
+	if r.Code != 1 || !strings.Contains(clixmlText(t, r.Stderr), "snap-in 'Microsoft.Exchange.Management.PowerShell.E2010' is not installed") {
+		t.Errorf("an Exchange op on a DC: %+v", r)
+	}
 	r = run(t, c, "frobnicate /all")
 	want := result{Stderr: "'frobnicate' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n", Code: 1}
 	if diff := cmp.Diff(want, r); diff != "" {
