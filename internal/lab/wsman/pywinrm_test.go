@@ -2,6 +2,7 @@ package wsman
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -52,7 +53,9 @@ func runPywinrm(t *testing.T, req pywinrmRequest) pywinrmResult {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(python, "testdata/pywinrm_run.py")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, python, "testdata/pywinrm_run.py")
 	cmd.Stdin = bytes.NewReader(in)
 	for _, kv := range os.Environ() {
 		if name, _, _ := strings.Cut(kv, "="); !strings.HasSuffix(strings.ToLower(name), "_proxy") {
@@ -61,11 +64,7 @@ func runPywinrm(t *testing.T, req pywinrmRequest) pywinrmResult {
 	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	done := make(chan struct{})
-	timer := time.AfterFunc(60*time.Second, func() { _ = cmd.Process.Kill() })
-	defer timer.Stop()
 	out, err := cmd.Output()
-	close(done)
 	if err != nil {
 		t.Fatalf("pywinrm: %v\n%s", err, stderr.String())
 	}
@@ -83,6 +82,7 @@ func TestPywinrmRunsCommandWithStdin(t *testing.T) {
 	needPywinrm(t)
 	l := newLab(t, nil)
 	h := l.host(t, "ex01")
+	other := newLab(t, nil) // another CA: its certificate must not be trusted for this host
 	tests := []struct {
 		name string
 		req  pywinrmRequest
@@ -110,6 +110,11 @@ func TestPywinrmRunsCommandWithStdin(t *testing.T) {
 			want: pywinrmResult{Error: "InvalidCredentialsError"},
 		},
 		{
+			name: "certificate from another CA",
+			req:  pywinrmRequest{Transport: "ntlm", CA: other.caPath, Command: "upper 0"},
+			want: pywinrmResult{Error: "SSLError"},
+		},
+		{
 			name: "basic wrong password",
 			req:  pywinrmRequest{Transport: "basic", Password: "wrong", Command: "upper 0"},
 			want: pywinrmResult{Error: "InvalidCredentialsError"},
@@ -123,7 +128,9 @@ func TestPywinrmRunsCommandWithStdin(t *testing.T) {
 			if req.Password == "" {
 				req.Password = testPassword
 			}
-			req.CA = l.caPath
+			if req.CA == "" {
+				req.CA = l.caPath
+			}
 			got := runPywinrm(t, req)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("result (-want +got):\n%s", diff)
