@@ -1,6 +1,8 @@
 package wsman
 
 import (
+	"crypto/x509"
+	"errors"
 	"net"
 	"strings"
 	"testing"
@@ -101,5 +103,19 @@ func TestAddHost(t *testing.T) {
 	}
 	if _, err := l.srv.AddHost(HostSpec{Name: "late"}); err == nil {
 		t.Error("AddHost on a closed server succeeded")
+	}
+}
+
+// TestClientsVerifyTheLabCA checks that the host's certificate verifies
+// only against its own lab CA.
+func TestClientsVerifyTheLabCA(t *testing.T) {
+	l := newLab(t, nil)
+	h := l.host(t, "ex01")
+	other := newLab(t, nil)
+	client := other.masterzen(t, h, true, 10*time.Second)
+	_, err := client.CreateShell()
+	var unknown x509.UnknownAuthorityError
+	if !errors.As(err, &unknown) {
+		t.Fatalf("error %v, want an unknown certificate authority", err)
 	}
 }
