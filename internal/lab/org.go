@@ -116,7 +116,8 @@ func (o *Org) timeSource(h *Host) *Host {
 }
 
 // noteSPNWrite records an originating write of servicePrincipalName on a
-// DC: every other DC is stale until replication reaches it.
+// DC: every other DC is stale until replication reaches it, at once over
+// healthy links, through a forced sync over failing ones.
 func (o *Org) noteSPNWrite(dc string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -144,6 +145,7 @@ func (o *Org) PendingReplication(dc string) []string {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	o.replicateLocked()
 	var out []string
 	for origin := range o.stale[strings.ToLower(dc)] {
 		out = append(out, origin)
@@ -221,6 +223,27 @@ func (o *Org) syncAll(dc *Host, push, enterprise bool, nc func(string) bool, now
 	dc.lastSync = result
 	dc.mu.Unlock()
 	return result
+}
+
+// replicateLocked lets changes flow as AD's own replication does between
+// forced syncs: over every link that is healthy (its last attempt
+// succeeded) and not blocked, until nothing moves. A failing link holds
+// changes back until a forced sync repairs it. It is called with o.mu held.
+func (o *Org) replicateLocked() {
+	for moved := true; moved; {
+		moved = false
+		for i := range o.links {
+			l := &o.links[i]
+			if l.LastStatus != ReplOK || len(o.stale[l.Destination]) == 0 || !o.linkWorks(l) {
+				continue
+			}
+			before := len(o.stale[l.Destination])
+			o.transfer(l.Source, l.Destination)
+			if len(o.stale[l.Destination]) != before {
+				moved = true
+			}
+		}
+	}
 }
 
 // transfer gives dest everything source has: dest stays stale only for
