@@ -26,6 +26,9 @@ type Domain struct {
 type LDAPSettings struct {
 	// URL is ldaps://host[:port], or ldap://host[:port] with StartTLS.
 	URL string `json:"url"`
+	// GCURL is the Global Catalog; "" means the URL's host on 3269 (ldaps)
+	// or 3268 (ldap with StartTLS).
+	GCURL string `json:"gc_url,omitempty"`
 	// BaseDN defaults to the domain's naming context (DC=corp,DC=example,DC=com).
 	BaseDN string `json:"base_dn"`
 	// BindUser is a UPN or DOMAIN\user; "" binds anonymously.
@@ -56,6 +59,7 @@ func (l LDAPSettings) TLSConfig() (*tls.Config, error) {
 // MarshalZerologObject logs the settings; the password shows only as set.
 func (l LDAPSettings) MarshalZerologObject(e *zerolog.Event) {
 	e.Str("url", l.URL).
+		Str("gc_url", l.GCURL).
 		Str("base_dn", l.BaseDN).
 		Str("bind_user", l.BindUser).
 		Object("password", l.Password).
@@ -74,7 +78,7 @@ var domainSchema = &hcl.BodySchema{
 
 var ldapSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
-		{Name: "url", Required: true}, {Name: "base_dn"}, {Name: "bind_user"},
+		{Name: "url", Required: true}, {Name: "gc_url"}, {Name: "base_dn"}, {Name: "bind_user"},
 		{Name: "password"}, {Name: "ca_file"}, {Name: "server_name"},
 		{Name: "start_tls"}, {Name: "insecure_skip_verify"}, {Name: "timeout"},
 	},
@@ -108,6 +112,16 @@ func (d *decoder) ldap(domain string, block *hcl.Block) *LDAPSettings {
 			d.errorf(a["url"].Expr.Range(), "Invalid LDAP URL", "%s", problem)
 		} else {
 			l.URL, scheme = s, sc
+		}
+	}
+	if s, ok := d.str(a["gc_url"]); ok {
+		if sc, problem := checkLDAPURL(s); problem != "" {
+			d.errorf(a["gc_url"].Expr.Range(), "Invalid Global Catalog URL", "%s", problem)
+		} else if sc != scheme && scheme != "" {
+			d.errorf(a["gc_url"].Expr.Range(), "Global Catalog URL of another scheme",
+				"gc_url must use the same scheme as url (%s://), so both are protected the same way.", scheme)
+		} else {
+			l.GCURL = s
 		}
 	}
 	if s, ok := d.str(a["base_dn"]); ok {

@@ -35,7 +35,7 @@ func connectionsFor(inv *inventory.Inventory, log zerolog.Logger) *connect.Conne
 			}
 			l := d.LDAP
 			cfg := ldap.Config{
-				URL: l.URL, StartTLS: l.StartTLS, BaseDN: l.BaseDN, BindUser: l.BindUser,
+				URL: l.URL, GCURL: l.GCURL, StartTLS: l.StartTLS, BaseDN: l.BaseDN, BindUser: l.BindUser,
 				Password: ldap.NewSecret(l.Password.Reveal()), ServerName: l.ServerName,
 				InsecureSkipVerify: l.InsecureSkipVerify, Timeout: l.Timeout, Logger: log,
 			}
