@@ -163,7 +163,8 @@ func (h *Host) receive(ctx context.Context, req *request) (string, string, error
 	}
 	budget := max((limit-2048)*3/4, 1024)
 	stalled := func() bool { return h.Faults().StallCommands }
-	r, err := c.receive(ctx, timeout, budget, stalled)
+	want := parseDesired(req.Receive.DesiredStream.Streams)
+	r, err := c.receive(ctx, timeout, budget, want, stalled)
 	if err != nil {
 		return "", "", err
 	}

@@ -2,6 +2,7 @@ package wsman
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -36,11 +37,33 @@ type receiveResult struct {
 	exitCode       int
 }
 
-// receive waits until the command has output or has finished and takes up
-// up to budget bytes of output. It gives up with the w:TimedOut fault after
-// timeout, and with ctx. When stalled is set, completion is hidden: only
-// output is delivered.
-func (c *command) receive(ctx context.Context, timeout time.Duration, budget int, stalled func() bool) (receiveResult, error) {
+// desired names the output streams a Receive asks for.
+type desired struct{ stdout, stderr bool }
+
+// parseDesired reads rsp:DesiredStream ("stdout stderr"); none named means
+// both.
+func parseDesired(streams string) desired {
+	var d desired
+	for _, name := range strings.Fields(streams) {
+		switch name {
+		case "stdout":
+			d.stdout = true
+		case "stderr":
+			d.stderr = true
+		}
+	}
+	if !d.stdout && !d.stderr {
+		return desired{true, true}
+	}
+	return d
+}
+
+// receive waits until the command has output on the desired streams or has
+// finished, and takes up to budget bytes of that output. It gives up with
+// the w:TimedOut fault after timeout, and with ctx. When stalled is set,
+// completion is hidden: only output is delivered. The command is done for
+// the client once the output of the desired streams has been taken.
+func (c *command) receive(ctx context.Context, timeout time.Duration, budget int, want desired, stalled func() bool) (receiveResult, error) {
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	for {
@@ -48,11 +71,17 @@ func (c *command) receive(ctx context.Context, timeout time.Duration, budget int
 		// which is always taken after the host's.
 		hide := stalled()
 		c.mu.Lock()
-		if len(c.stdout) > 0 || len(c.stderr) > 0 || (c.done && !hide) {
+		pendingOut := want.stdout && len(c.stdout) > 0
+		pendingErr := want.stderr && len(c.stderr) > 0
+		if pendingOut || pendingErr || (c.done && !hide) {
 			var r receiveResult
-			r.stdout, c.stdout = take(c.stdout, budget)
-			r.stderr, c.stderr = take(c.stderr, budget-len(r.stdout))
-			r.done = c.done && !hide && len(c.stdout) == 0 && len(c.stderr) == 0
+			if want.stdout {
+				r.stdout, c.stdout = take(c.stdout, budget)
+			}
+			if want.stderr {
+				r.stderr, c.stderr = take(c.stderr, budget-len(r.stdout))
+			}
+			r.done = c.done && !hide && (!want.stdout || len(c.stdout) == 0) && (!want.stderr || len(c.stderr) == 0)
 			r.exitCode = c.exitCode
 			c.mu.Unlock()
 			return r, nil

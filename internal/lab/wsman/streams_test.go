@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/masterzen/winrm"
 )
 
 // TestLargeStreams moves more data than one envelope holds both ways:
@@ -50,5 +52,33 @@ func TestRunnerPanicIsAFailedCommand(t *testing.T) {
 	out.Reset()
 	if code, err := client.Run("echo still here", &out, &errOut); err != nil || code != 0 || out.String() != "still here\r\n" {
 		t.Fatalf("after the panic: code %d stdout %q err %v", code, out.String(), err)
+	}
+}
+
+// TestReceiveDesiredStreams asks for standard output only: standard error
+// is not sent, and the command is done once standard output is drained.
+func TestReceiveDesiredStreams(t *testing.T) {
+	l := newLab(t, nil)
+	h := l.host(t, "ex01")
+	c := l.raw(h)
+	url := h.URL()
+	shellID := c.openShell(t)
+	commandID := c.run(t, shellID, "upper", "6")
+	c.postOK(t, winrm.NewSendInputRequest(url, shellID, commandID, []byte("abc"), true, params("PT60S")).String())
+	var out, errOut strings.Builder
+	for done, polls := false, 0; !done; polls++ {
+		if polls > 10 {
+			t.Fatal("not done after 10 Receives")
+		}
+		body := c.postOK(t, winrm.NewGetOutputRequest(url, shellID, commandID, "stdout", params("PT10S")).String())
+		var code int
+		var err error
+		done, code, err = winrm.ParseSlurpOutputErrResponse(body, &out, &errOut)
+		if err != nil || (done && code != 6) {
+			t.Fatalf("receive: done %v code %d err %v", done, code, err)
+		}
+	}
+	if out.String() != "ABC" || errOut.String() != "" {
+		t.Fatalf("stdout %q stderr %q, want stdout only", out.String(), errOut.String())
 	}
 }
