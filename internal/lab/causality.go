@@ -14,18 +14,18 @@ type Cause struct {
 	// KerberosCode is the Kerberos error the sender's Kerberos client logs
 	// ("0x7"), or "" for causes outside Kerberos.
 	KerberosCode string
-	Detail       string
+	// Detail says what is wrong, naming the hosts, SPNs or ports.
+	Detail string
 }
 
 // The kinds of Cause.
 const (
-	CauseSPNMissing     = "spn-missing"
-	CauseSPNDuplicate   = "spn-duplicate"
-	CauseNotReplicated  = "spn-not-replicated"
-	CauseClockSkew      = "clock-skew"
-	CauseKerberosPort   = "kerberos-port-blocked"
-	CauseConnectorAuth  = "connector-auth"
-	CauseReceiverAbsent = "receiver-unknown"
+	CauseSPNMissing    = "spn-missing"
+	CauseSPNDuplicate  = "spn-duplicate"
+	CauseNotReplicated = "spn-not-replicated"
+	CauseClockSkew     = "clock-skew"
+	CauseKerberosPort  = "kerberos-port-blocked"
+	CauseConnectorAuth = "connector-auth"
 )
 
 // kerberosErrors names the Kerberos error codes the lab logs.

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -69,7 +70,7 @@ func (l *eventLog) query(args ops.EventsQueryArgs, since time.Time) (out []Event
 		if args.Provider != "" && !strings.EqualFold(e.Provider, args.Provider) {
 			continue
 		}
-		if len(args.IDs) > 0 && !containsInt(args.IDs, e.ID) {
+		if len(args.IDs) > 0 && !slices.Contains(args.IDs, e.ID) {
 			continue
 		}
 		if !since.IsZero() && e.Time.Before(since) {
@@ -82,15 +83,6 @@ func (l *eventLog) query(args ops.EventsQueryArgs, since time.Time) (out []Event
 		}
 	}
 	return out, true
-}
-
-func containsInt(list []int, v int) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // opsEvent renders an event as the events.query op reports it.

@@ -244,21 +244,6 @@ func jsonWhole(v any) (*big.Int, error) {
 	return r.Num(), nil
 }
 
-// jsonInteger reads an integral JSON number decoded as float64 or
-// json.Number.
-func jsonInteger(v any) (int64, error) {
-	switch n := v.(type) {
-	case json.Number:
-		return n.Int64()
-	case float64:
-		if n != math.Trunc(n) || math.IsInf(n, 0) || math.IsNaN(n) {
-			return 0, fmt.Errorf("not an integer")
-		}
-		return int64(n), nil
-	}
-	return 0, fmt.Errorf("not a number")
-}
-
 // sameRegistryValue compares a value as read with an expected one, by
 // existence, kind and data.
 func sameRegistryValue(got, want ops.RegistryValue) bool {
