@@ -1,6 +1,7 @@
 package plans
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
@@ -107,4 +108,35 @@ func mustRead(t *testing.T, p string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// FuzzDecode feeds arbitrary bytes to the plan file decoder: it must
+// refuse what it cannot read, never panic, and accept only files whose
+// digest matches.
+func FuzzDecode(f *testing.F) {
+	var good bytes.Buffer
+	p := samplePlan()
+	path := filepath.Join(f.TempDir(), "plan.json")
+	if err := Write(path, p); err != nil {
+		f.Fatal(err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	good.Write(raw)
+	f.Add(good.Bytes())
+	f.Add([]byte(`{"format_version":1,"digest":"sha256:00","plan":{}}`))
+	f.Add([]byte(`{"format_version":1,"digest":"","plan":null}`))
+	f.Add([]byte("{"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := Decode(bytes.NewReader(b))
+		if err != nil {
+			return
+		}
+		// Whatever was accepted must encode to the digest it carried.
+		if _, err := Encode(p); err != nil {
+			t.Fatalf("an accepted plan does not encode: %v", err)
+		}
+	})
 }
