@@ -44,7 +44,7 @@ type Options struct {
 	// aliases cannot be bound, every host listens on 127.0.0.1 with its own
 	// ports.
 	FirstAddress netip.Addr
-	// Latency delays every WinRM answer of every host.
+	// Latency delays every WinRM and LDAP answer of every host.
 	Latency time.Duration
 	// Dir is where the lab writes its CA certificate; empty means a
 	// temporary directory removed by Close.
@@ -165,6 +165,9 @@ func Start(ctx context.Context, sc Scenario, opts Options) (lab *Lab, err error)
 			d, err := l.startLDAP(h, opts.LDAPPorts)
 			if err != nil {
 				return nil, fmt.Errorf("ldap on %s: %w", h.Name, err)
+			}
+			if opts.Latency > 0 {
+				d.srv.SetLatency(opts.Latency)
 			}
 			l.ldap[h.Name] = d
 		}
