@@ -14,6 +14,15 @@
 // Server authentication, an SPN change not yet replicated), and a queue
 // retry clears it once every cause is fixed.
 //
+// Start serves an organisation: a WS-Management endpoint (package wsman)
+// per host and LDAP, LDAPS and Global Catalog endpoints (package ldapd) per
+// DC over one shared directory (package directory), each host on its own
+// loopback address (127.1.0.11 on), TLS from a lab CA (package pki).
+// WriteInventory writes an inventory that points at it; Serve is the
+// `rectify lab` command. SPN writes that reach a DC through its LDAP server
+// replicate to the other DCs at once over healthy links and only through a
+// forced sync over failing ones.
+//
 // Commands reach the lab as Windows would run them: the PowerShell
 // bootstrap of package ops with a script on standard input, dispatched on
 // the script's "# rectify:op <name> v<N>" marker and its JSON arguments
