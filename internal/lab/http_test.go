@@ -4,6 +4,7 @@ import (
 	"net"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,5 +43,18 @@ func TestPlainHTTPLab(t *testing.T) {
 	}
 	if r := run(t, c, "hostname"); r.Stdout != "EX02\r\n" || r.Code != 0 {
 		t.Errorf("hostname over HTTP: %+v", r)
+	}
+}
+
+// TestBasicDisabled refuses Basic when the lab's WinRM service disables
+// it, and still takes NTLM.
+func TestBasicDisabled(t *testing.T) {
+	l := startLab(t, KB979174(), func(o *Options) { o.DisableBasic = true })
+	c := client(t, l, "ex01", false)
+	if _, err := c.RunWithInput("hostname", &strings.Builder{}, &strings.Builder{}, strings.NewReader("")); err == nil {
+		t.Error("Basic authentication succeeded on a lab that disables it")
+	}
+	if r := run(t, client(t, l, "ex01", true), "hostname"); r.Stdout != "EX01\r\n" {
+		t.Errorf("NTLM: %+v", r)
 	}
 }

@@ -32,6 +32,10 @@ type Options struct {
 	Password string
 	// HTTP serves WinRM over plain HTTP (port 5985) instead of HTTPS.
 	HTTP bool
+	// DisableBasic and DisableNTLM turn a WinRM authentication scheme off,
+	// as a host's WinRM service configuration can.
+	DisableBasic bool
+	DisableNTLM  bool
 	// WinRMPort is the port every host's WinRM endpoint listens on: 0 means
 	// WinRM's own (5986, or 5985 with HTTP), AnyPort a free one per host.
 	// When the port is taken or not allowed, the host gets a free one.
@@ -135,14 +139,16 @@ func Start(ctx context.Context, sc Scenario, opts Options) (lab *Lab, err error)
 	}
 
 	l.winrm, err = wsman.NewServer(wsman.Options{
-		Runner:    runner{org: l.org},
-		CA:        l.ca,
-		HTTP:      opts.HTTP,
-		Username:  l.username,
-		Password:  l.password,
-		Domain:    sc.NetBIOS,
-		DNSDomain: sc.Domain,
-		Port:      AnyPort,
+		Runner:       runner{org: l.org},
+		CA:           l.ca,
+		HTTP:         opts.HTTP,
+		Username:     l.username,
+		Password:     l.password,
+		Domain:       sc.NetBIOS,
+		DNSDomain:    sc.Domain,
+		Port:         AnyPort,
+		DisableBasic: opts.DisableBasic,
+		DisableNTLM:  opts.DisableNTLM,
 	})
 	if err != nil {
 		return nil, err
