@@ -90,3 +90,11 @@ type ConfigProblem struct {
 	Summary   string
 	Detail    string
 }
+
+// Undoer is implemented by actions whose changes can be reverted from the
+// undo data their Apply returned (Outcome.Undo). Actions that only run an
+// operation with nothing to put back (a clock resync, a forced
+// replication, a queue retry) do not implement it.
+type Undoer interface {
+	Undo(ctx context.Context, inst Instance, undo json.RawMessage, conns Connections) (Outcome, error)
+}

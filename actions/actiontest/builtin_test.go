@@ -64,3 +64,29 @@ func TestReplicationAndPorts(t *testing.T) {
 	Check(t, h, Case{Steps: []engine.Step{ports}, Subject: "ports", Host: "ex02", Want: plans.Blocked})
 	Check(t, h, Case{Steps: []engine.Step{ports}, Subject: "ports", Host: "ex01", Want: plans.NoOp})
 }
+
+func TestPowerShell(t *testing.T) {
+	h := Start(t, lab.KB979174())
+	step := h.Step(t, "windows.powershell", "tls", h.Group("exchange"), map[string]cty.Value{
+		"check":   str("# rectify:op user.tls12 v1\nparam([string]$ArgsBase64)\n"),
+		"apply":   str("# rectify:op user.tls12_set v1\nparam([string]$ArgsBase64)\n"),
+		"desired": cty.ObjectVal(map[string]cty.Value{"enabled": cty.True}),
+		"object":  str("TLS 1.2 for .NET"),
+	})
+	Check(t, h, Case{Steps: []engine.Step{step}, Subject: "tls", Host: "ex01", Want: plans.Update, ShellFault: true})
+}
+
+func TestFindingsOnly(t *testing.T) {
+	h := Start(t, lab.KB979174())
+	dups := h.Step(t, "ad.spn_duplicates", "duplicates", h.Group("dc"), map[string]cty.Value{"services": cty.ListVal([]cty.Value{str("SMTPSVC")})})
+	Check(t, h, Case{Steps: []engine.Step{dups}, Subject: "duplicates", Host: "dc01", Want: plans.NoOp})
+	p := h.Plan(t, dups)
+	if in := Instance(t, p, "duplicates", "dc01"); len(in.Change.Findings) == 0 {
+		t.Error("the seeded duplicate SPN is not reported")
+	}
+	events := h.Step(t, "windows.event_query", "transport", h.Group("exchange"), map[string]cty.Value{"preset": str("transport_1035")})
+	Check(t, h, Case{Steps: []engine.Step{events}, Subject: "transport", Host: "ex02", Want: plans.NoOp})
+	if in := Instance(t, h.Plan(t, events), "transport", "ex02"); len(in.Change.Findings) == 0 {
+		t.Error("the seeded 1035 events are not reported")
+	}
+}

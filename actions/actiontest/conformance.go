@@ -3,7 +3,11 @@ package actiontest
 import (
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rectifyhq/rectify/actions"
 	"github.com/rectifyhq/rectify/engine"
 	"github.com/rectifyhq/rectify/engine/plans"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
@@ -60,6 +64,44 @@ func Check(t *testing.T, h *Harness, c Case) {
 	if again.Change.Action != plans.NoOp || again.Error != "" {
 		t.Errorf("%s: plan after apply: %s %q %s; want no-op", in.Address, again.Change.Action, again.Change.Findings, again.Error)
 	}
+	checkUndo(t, h, c, in, got.Undo)
+}
+
+// checkUndo reverts the change with the action's undo data and checks that
+// the original change is planned again: the host is back where it was.
+// Actions that only run operations (a resync, a replication, a retry)
+// have nothing to put back and do not implement actions.Undoer.
+func checkUndo(t *testing.T, h *Harness, c Case, in plans.Instance, undo []byte) {
+	t.Helper()
+	step := stepNamed(c.Steps, c.Subject)
+	u, ok := step.Action.(actions.Undoer)
+	if !ok {
+		return
+	}
+	if len(undo) == 0 {
+		t.Fatalf("%s: %s can undo, but its apply returned no undo data", in.Address, step.ActionID)
+	}
+	host, _ := h.topology().Host(c.Host)
+	inst := actions.Instance{Step: step.Name, Host: host, Targets: step.Targets, Config: step.Config, Topology: h.topology(), Now: time.Now()}
+	if _, err := u.Undo(t.Context(), inst, undo, h.Conns); err != nil {
+		t.Fatalf("%s: undo: %v", in.Address, err)
+	}
+	back := Instance(t, h.Plan(t, c.Steps...), c.Subject, c.Host)
+	if back.Change.Action != c.Want {
+		t.Errorf("%s: after undo the plan shows %s, want %s as before the change", in.Address, back.Change.Action, c.Want)
+	}
+	if diff := cmp.Diff(in.Change.Attrs, back.Change.Attrs); diff != "" {
+		t.Errorf("%s: after undo the planned change differs from the original (-before +after):\n%s", in.Address, diff)
+	}
+}
+
+func stepNamed(steps []engine.Step, name string) engine.Step {
+	for _, s := range steps {
+		if s.Name == name {
+			return s
+		}
+	}
+	return engine.Step{}
 }
 
 // onlyInstance returns a copy of p in which only addr changes.

@@ -211,3 +211,19 @@ func Instance(t testing.TB, p *plans.Plan, step, host string) plans.Instance {
 	t.Fatalf("the plan has no instance %s", addr)
 	return plans.Instance{}
 }
+
+// topology answers actions' questions about the lab's hosts.
+type topology map[string]actions.Host
+
+func (t topology) Host(name string) (actions.Host, bool) {
+	h, ok := t[name]
+	return h, ok
+}
+
+func (h *Harness) topology() topology {
+	t := topology{}
+	for _, x := range h.hosts {
+		t[x.Name] = x
+	}
+	return t
+}

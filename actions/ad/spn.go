@@ -317,12 +317,50 @@ func (SPN) Apply(ctx context.Context, inst actions.Instance, change plans.Change
 		}
 		out.Messages = append(out.Messages, fmt.Sprintf("added %s to %s", strings.Join(p.Add, ", "), p.DN))
 	}
-	undoDoc := map[string]any{"remove_from": p.DN, "remove": p.Add, "restore": p.From}
-	b, err := json.Marshal(undoDoc)
+	b, err := json.Marshal(spnUndo{DN: p.DN, Remove: p.Add, Restore: p.From})
 	if err != nil {
 		return out, err
 	}
 	out.Undo = b
+	return out, nil
+}
+
+// spnUndo reverts an SPN change: the added values come off the account,
+// the removed ones go back to theirs.
+type spnUndo struct {
+	DN      string   `json:"dn"`
+	Remove  []string `json:"remove,omitempty"`
+	Restore []struct {
+		DN     string   `json:"dn"`
+		Remove []string `json:"remove"`
+	} `json:"restore,omitempty"`
+}
+
+var _ actions.Undoer = SPN{}
+
+// Undo implements actions.Undoer.
+func (SPN) Undo(ctx context.Context, inst actions.Instance, undo json.RawMessage, conns actions.Connections) (actions.Outcome, error) {
+	var u spnUndo
+	if err := json.Unmarshal(undo, &u); err != nil {
+		return actions.Outcome{}, fmt.Errorf("unreadable undo data: %w", err)
+	}
+	dir, err := conns.Directory(ctx, inst.Host.Domain)
+	if err != nil {
+		return actions.Outcome{}, err
+	}
+	var out actions.Outcome
+	if len(u.Remove) > 0 {
+		if err := dir.Modify(ctx, actions.ModifyRequest{DN: u.DN, Changes: []actions.Modification{{Op: actions.ModDelete, Attribute: "servicePrincipalName", Values: u.Remove}}}); err != nil {
+			return out, fmt.Errorf("remove %s from %s: %w", strings.Join(u.Remove, ", "), u.DN, err)
+		}
+		out.Messages = append(out.Messages, fmt.Sprintf("removed %s from %s", strings.Join(u.Remove, ", "), u.DN))
+	}
+	for _, r := range u.Restore {
+		if err := dir.Modify(ctx, actions.ModifyRequest{DN: r.DN, Changes: []actions.Modification{{Op: actions.ModAdd, Attribute: "servicePrincipalName", Values: r.Remove}}}); err != nil {
+			return out, fmt.Errorf("give %s back to %s: %w", strings.Join(r.Remove, ", "), r.DN, err)
+		}
+		out.Messages = append(out.Messages, fmt.Sprintf("gave %s back to %s", strings.Join(r.Remove, ", "), r.DN))
+	}
 	return out, nil
 }
 

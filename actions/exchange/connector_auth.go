@@ -208,3 +208,26 @@ func (ConnectorAuth) Apply(ctx context.Context, inst actions.Instance, change pl
 	}
 	return actions.Outcome{After: after, Undo: undo}, nil
 }
+
+var _ actions.Undoer = ConnectorAuth{}
+
+// Undo implements actions.Undoer: the mechanisms and groups the change
+// added are taken out again (the rest of the sets stays as it is now).
+func (ConnectorAuth) Undo(ctx context.Context, inst actions.Instance, undo json.RawMessage, conns actions.Connections) (actions.Outcome, error) {
+	var args ops.ConnectorAddAuthArgs
+	if err := json.Unmarshal(undo, &args); err != nil || args.Identity == "" {
+		return actions.Outcome{}, fmt.Errorf("unreadable undo data")
+	}
+	s, err := ops.Script(ops.ConnectorAddAuth)
+	if err != nil {
+		return actions.Outcome{}, err
+	}
+	sh, err := conns.Shell(ctx, inst.Host.Name)
+	if err != nil {
+		return actions.Outcome{}, err
+	}
+	if _, err := sh.RunScript(ctx, actions.ScriptRun{Script: s, Args: undo, Mutates: true}); err != nil {
+		return actions.Outcome{}, err
+	}
+	return actions.Outcome{Messages: []string{"removed " + strings.Join(append(append([]string(nil), args.RemoveAuthMechanism...), args.RemovePermissionGroups...), ", ") + " from " + args.Identity}}, nil
+}

@@ -439,3 +439,50 @@ func mustJSON(v any) json.RawMessage {
 	}
 	return b
 }
+
+var _ actions.Undoer = RegistryValue{}
+
+// Undo implements actions.Undoer: the value the change replaced is written
+// back, or the value is deleted if there was none.
+func (RegistryValue) Undo(ctx context.Context, inst actions.Instance, undo json.RawMessage, conns actions.Connections) (actions.Outcome, error) {
+	var u registryPayload
+	dec := json.NewDecoder(bytes.NewReader(undo))
+	dec.UseNumber()
+	if err := dec.Decode(&u); err != nil || u.Previous == nil {
+		return actions.Outcome{}, fmt.Errorf("unreadable undo data")
+	}
+	prev := *u.Previous
+	p := registryPayload{Path: u.Path, Name: u.Name, Delete: !prev.Exists, Kind: prev.Kind, Data: expectOf(prev).Data}
+	// The current value is whatever it is now: read it, so the write is
+	// guarded like any other.
+	cur, err := readRegistry(ctx, inst, conns, u.Path, u.Name)
+	if err != nil {
+		return actions.Outcome{}, err
+	}
+	if !cur.Exists && p.Delete {
+		return actions.Outcome{Messages: []string{"nothing to undo: the value is already absent"}}, nil
+	}
+	p.Expect = expectOf(cur)
+	b, err := json.Marshal(p)
+	if err != nil {
+		return actions.Outcome{}, err
+	}
+	return RegistryValue{}.Apply(ctx, inst, plans.Change{Payload: b}, conns)
+}
+
+// readRegistry reads one value now.
+func readRegistry(ctx context.Context, inst actions.Instance, conns actions.Connections, path, name string) (registryState, error) {
+	s, err := ops.Script(ops.RegistryGet)
+	if err != nil {
+		return registryState{}, err
+	}
+	sh, err := conns.Shell(ctx, inst.Host.Name)
+	if err != nil {
+		return registryState{}, err
+	}
+	res, err := sh.RunScript(ctx, actions.ScriptRun{Script: s, Args: mustJSON(ops.RegistryGetArgs{Path: path, Name: name})})
+	if err != nil {
+		return registryState{}, err
+	}
+	return decodeRegistryValue(res.Output)
+}
