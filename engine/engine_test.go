@@ -266,3 +266,76 @@ func TestFailedHostSkipsItsLaterChanges(t *testing.T) {
 		t.Errorf("statuses (-want +got):\n%s", diff)
 	}
 }
+
+// slowShell blocks registry.set until released, to interrupt an apply in
+// the middle of a change.
+type slowFleet struct {
+	*fakeFleet
+	started chan string
+	release chan struct{}
+}
+
+func (s slowFleet) Shell(ctx context.Context, host string) (actions.Shell, error) {
+	inner, _ := s.fakeFleet.Shell(ctx, host)
+	return slowShell{inner: inner, f: s, host: host}, nil
+}
+
+type slowShell struct {
+	inner actions.Shell
+	f     slowFleet
+	host  string
+}
+
+func (s slowShell) RunScript(ctx context.Context, run actions.ScriptRun) (actions.ScriptResult, error) {
+	if run.Mutates {
+		s.f.started <- s.host
+		<-s.f.release
+	}
+	return s.inner.RunScript(ctx, run)
+}
+
+func TestInterruptLetsTheRunningChangeFinishAndStartsNoOther(t *testing.T) {
+	hs := hosts(3)
+	fleet := slowFleet{fakeFleet: newFakeFleet(), started: make(chan string, 10), release: make(chan struct{})}
+	runs := 0
+	e := newEngine(&runs)
+	in := testInput(hs, &runs)
+	in.Rollout = plans.Rollout{Serial: "1", MaxFail: 3}
+	p, err := e.Plan(context.Background(), in, fleet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan *ApplyResult)
+	go func() {
+		res, err := e.Apply(ctx, p, fleet, applyOpts(hs))
+		if err != nil {
+			t.Error(err)
+		}
+		done <- res
+	}()
+	first := <-fleet.started // the first change is under way
+	cancel()                 // Ctrl-C
+	close(fleet.release)     // the running change finishes
+	res := <-done
+	status := map[string]Status{}
+	for _, c := range res.Changes {
+		status[c.Address] = c.Status
+	}
+	if status[plans.Address("a", first)] != Applied {
+		t.Errorf("the change under way at the interrupt: %s, want applied", status[plans.Address("a", first)])
+	}
+	if got := fleet.sets[first]; got != 1 {
+		t.Errorf("%d writes on %s", got, first)
+	}
+	total := 0
+	for _, n := range fleet.sets {
+		total += n
+	}
+	if total != 1 {
+		t.Errorf("%d changes were made after the interrupt began, want only the one under way", total-1)
+	}
+	if !res.Stopped || res.Count(Interrupted)+res.Count(Skipped) != len(res.Changes)-1 {
+		t.Errorf("stopped=%v reason=%q results=%v", res.Stopped, res.StopReason, status)
+	}
+}
