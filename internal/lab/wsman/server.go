@@ -52,9 +52,10 @@ type Options struct {
 	// HTTPS, 5985 for HTTP), AnyPort an ephemeral one.
 	Port int
 	// FirstAddress is the loopback address of the first host added without
-	// one; the next hosts get the following addresses. Zero means
-	// 127.1.0.11. Where such an address cannot be bound, hosts fall back to
-	// their own port on 127.0.0.1.
+	// one; the next hosts get the following addresses, skipping those whose
+	// port another listener holds. Zero means 127.1.0.11. Where loopback
+	// aliases cannot be bound (outside Linux), hosts fall back to their own
+	// port on 127.0.0.1.
 	FirstAddress netip.Addr
 
 	// MaxEnvelopeSizeKB bounds a request's SOAP envelope; larger ones get
@@ -176,7 +177,9 @@ func (s *Server) listenLocked(addr string) (net.Listener, error) {
 		return net.Listen("tcp", addr)
 	}
 	if !s.noAlias {
-		for tries := 0; tries < 256; tries++ {
+		// Other servers (other processes) may hold many addresses on the
+		// same port; a refused bind costs microseconds.
+		for tries := 0; tries < 8192; tries++ {
 			ip := s.next
 			s.next = nextHostAddr(ip)
 			ln, err := net.Listen("tcp", netip.AddrPortFrom(ip, uint16(s.opts.Port)).String())
