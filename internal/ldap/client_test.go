@@ -219,11 +219,7 @@ func TestLogsAndInsecureWarning(t *testing.T) {
 // failure of the bind either way (auth for the hang-up), never a retryable
 // network error, and never the password.
 func TestNTLMBind(t *testing.T) {
-	targets := []ldaptest.Target{ldaptest.StartLab(t)}
-	if !testing.Short() {
-		targets = append(targets, ldaptest.SambaTarget(sambatest.Shared(t)))
-	}
-	for _, tg := range targets {
+	for _, tg := range []ldaptest.Target{ldaptest.StartLab(t), ldaptest.SambaTarget(sambatest.Shared(t))} {
 		for _, user := range []string{tg.DownLevel, tg.UPN} {
 			cfg := config(tg, "")
 			cfg.NTLM, cfg.BindUser = true, user
