@@ -123,6 +123,19 @@ func (e *Engine) Plan(ctx context.Context, in Input, conns actions.Connections) 
 		}
 		p.Hosts = append(p.Hosts, ph)
 	}
+	// A change whose dependency is blocked on its host waits: say so now,
+	// so the reviewer is not surprised when apply skips it.
+	for i := range p.Instances {
+		in := &p.Instances[i]
+		if in.Error != "" || !in.Change.Action.Changes() {
+			continue
+		}
+		for _, s := range p.Steps {
+			if s.Name == in.Step {
+				in.Waits = blockedDependency(p, s, in.Host)
+			}
+		}
+	}
 	// An instance whose own host could not be read is never changed, even
 	// when its action needed no shell read.
 	for i := range p.Instances {

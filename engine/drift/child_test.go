@@ -55,6 +55,10 @@ type labAccess struct {
 	LDAPURL  string            `json:"ldap_url"`
 	GCURL    string            `json:"gc_url"`
 	Journal  string            `json:"journal"`
+	// Soak, when set, runs the watcher on a one-second schedule until
+	// SIGTERM, printing its figures every minute; otherwise the child runs
+	// one cycle.
+	Soak bool `json:"soak"`
 }
 
 func (e *env) access(journalPath string) labAccess {
@@ -120,9 +124,16 @@ func runChild(path string) error {
 	}
 	defer j.Close()
 	reg := builtin.Registry()
+	var clock drift.Clock = fixedClock(inWindow)
+	logger := zerolog.New(os.Stderr)
+	var onCycle func(drift.CycleReport)
+	soak := newSoakPrinter()
+	if a.Soak {
+		clock, logger, onCycle = shiftedClock{start: inWindow, base: time.Now()}, zerolog.Nop(), soak.cycle
+	}
 	w, err := drift.New(drift.Config{
 		Name: "exchange-454", Mode: drift.Correct, Engine: &engine.Engine{Registry: reg, Version: "test"}, Journal: j,
-		Logger: zerolog.New(os.Stderr), Clock: fixedClock(inWindow),
+		Logger: logger, Clock: clock, Schedule: drift.Every(time.Second), OnCycle: onCycle,
 		Prepare: func(ctx context.Context) (*drift.Cycle, error) {
 			r, diags := playbooks.Load(examplePlaybook, reg, playbooks.EvalInput{Hosts: a.Hosts})
 			if diags.HasErrors() {
@@ -134,6 +145,9 @@ func runChild(path string) error {
 	})
 	if err != nil {
 		return err
+	}
+	if a.Soak {
+		return soakChild(ctx, w, soak)
 	}
 	rep, err := w.RunOnce(ctx)
 	if err != nil {

@@ -29,6 +29,8 @@ type cycleRun struct {
 	open map[string]journal.DriftRecord
 	// hosts are the hosts the plan read.
 	hosts []string
+	// planned is set once the plan is made.
+	planned bool
 }
 
 // cycle runs one cycle and reports it; every way it ends is journaled,
@@ -104,6 +106,7 @@ func (c *cycleRun) do() {
 		}
 		return
 	}
+	c.planned = true
 	if digest, err := plans.Digest(p); err == nil {
 		if err := c.run.SetPlanDigest(ctx, digest); err != nil {
 			c.log.Warn().Err(err).Msg("recording the plan's digest")
@@ -297,7 +300,10 @@ func (c *cycleRun) end() {
 		rep.Outcome = journal.OutcomeSucceeded
 	}
 	rep.Summary = rep.summarize()
-	if interrupted && rep.Skipped == "" {
+	switch {
+	case interrupted && rep.Skipped == "" && !c.planned:
+		rep.Summary = "interrupted before the plan was made"
+	case interrupted && rep.Skipped == "":
 		rep.Summary = "interrupted: " + rep.Summary
 	}
 	if c.run != nil {

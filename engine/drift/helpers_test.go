@@ -3,6 +3,7 @@ package drift_test
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -189,3 +190,5 @@ func items(rep drift.CycleReport) []string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func writeFile(path, text string) error { return os.WriteFile(path, []byte(text), 0o600) }

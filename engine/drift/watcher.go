@@ -61,6 +61,9 @@ type Config struct {
 	// Flapping is the flapping policy; the zero value means
 	// DefaultFlapPolicy, a negative Corrections turns the guard off.
 	Flapping journal.FlapPolicy
+	// OnCycle, when set, receives the report of every cycle Run runs,
+	// skipped ones included, once the cycle has ended (to print it).
+	OnCycle func(CycleReport)
 }
 
 // Watcher runs drift cycles on a schedule.
@@ -142,8 +145,11 @@ func (w *Watcher) Run(ctx context.Context) error {
 			next = w.cfg.Schedule.Next(w.clock.Now())
 			continue
 		}
-		w.cycle(ctx)
+		rep := w.cycle(ctx)
 		w.busy.Store(false)
+		if w.cfg.OnCycle != nil {
+			w.cfg.OnCycle(rep)
+		}
 		if ctx.Err() != nil {
 			log.Info().Str("playbook", w.cfg.Name).Msg("stopped watching")
 			return nil

@@ -104,6 +104,9 @@ type Instance struct {
 	Change         Change          `json:"change"`
 	// Triggered records that a step named in triggered_by planned a change.
 	Triggered bool `json:"triggered,omitempty"`
+	// Waits says why apply will skip this change: a step it depends on is
+	// blocked or could not be planned on the same host.
+	Waits string `json:"waits,omitempty"`
 	// Error says why this instance could not be planned.
 	Error string `json:"error,omitempty"`
 }

@@ -161,6 +161,9 @@ func writeInstance(b *strings.Builder, in plans.Instance, st Style) {
 	if in.Triggered {
 		b.WriteString("      triggered by changes planned above\n")
 	}
+	if in.Waits != "" {
+		fmt.Fprintf(b, "      %s %s; apply skips this change until then\n", st.Yellow("waits:"), strings.TrimPrefix(in.Waits, "waits for "))
+	}
 	b.WriteString("\n")
 }
 
