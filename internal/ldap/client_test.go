@@ -235,3 +235,20 @@ func TestNTLMBind(t *testing.T) {
 		}
 	}
 }
+
+// TestWrongPortKinds: LDAPS to a plain port and StartTLS to a TLS port
+// fail as TLS problems, permanently, and quickly.
+func TestWrongPortKinds(t *testing.T) {
+	tg := ldaptest.StartLab(t)
+	cfg := config(tg, "")
+	cfg.URL = "ldaps://" + strings.TrimPrefix(tg.LDAPURL, "ldap://")
+	if _, err := open(t, cfg).RootDSE(testContext(t)); actions.KindOf(err) != actions.KindTLS || actions.IsRetryable(err) {
+		t.Errorf("ldaps to the plain port: %v, want a permanent TLS error", err)
+	}
+	cfg = config(tg, "")
+	cfg.URL, cfg.StartTLS = "ldap://"+strings.TrimPrefix(tg.LDAPSURL, "ldaps://"), true
+	cfg.Timeout = 2 * time.Second
+	if _, err := open(t, cfg).RootDSE(testContext(t)); actions.KindOf(err) != actions.KindTLS || actions.IsRetryable(err) {
+		t.Errorf("StartTLS to the TLS port: %v, want a permanent TLS error", err)
+	}
+}

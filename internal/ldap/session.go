@@ -70,7 +70,13 @@ func (d *Directory) dialSession(ctx context.Context, ep endpointConfig) (*sessio
 func (d *Directory) secureAndBind(ctx context.Context, ep endpointConfig, raw net.Conn) (*session, error) {
 	if ep.startTLS {
 		if err := startTLS(raw); err != nil {
-			return nil, classify(ctx, ep.address, "starttls", err)
+			te := classify(ctx, ep.address, "starttls", err)
+			if te.Kind != actions.KindTimeout && te.Kind != actions.KindCanceled {
+				// A server that will not start TLS (no certificate,
+				// unwillingToPerform) will not on a retry either.
+				te.Kind, te.Class = actions.KindTLS, actions.Permanent
+			}
+			return nil, te
 		}
 	}
 	conf := d.tls.Clone()
