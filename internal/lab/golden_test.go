@@ -46,6 +46,9 @@ func TestNativeGolden(t *testing.T) {
 		{"setspn-q-missing", "ex01", "setspn -Q SMTPSVC/EX01"},
 		{"setspn-x", "dc01", "setspn -X -F -P"},
 		{"unknown-program", "ex01", "frobnicate /all"},
+		{"net-stop", "ex01", "net stop w32time"},
+		{"resync-stopped", "ex01", "w32tm /resync"},
+		{"net-start", "ex01", "net start w32time"},
 		{"powershell-command", "ex01", "powershell.exe -NoProfile -Command Get-Date"},
 	}
 	org := goldenOrg(t)
