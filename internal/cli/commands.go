@@ -10,6 +10,7 @@ func commandTable() []commandEntry {
 		{name: "show", make: func() command { return &showCommand{} }},
 		{name: "apply", make: func() command { return &applyCommand{} }},
 		{name: "history", make: func() command { return &historyCommand{} }},
+		{name: "inventory", make: func() command { return &inventoryCommand{} }},
 		{name: "lab", make: func() command { return &labCommand{} }},
 		{name: "version", make: func() command { return &versionCommand{} }},
 		{name: "help", make: func() command { return &helpCommand{} }},
