@@ -73,6 +73,9 @@ func TestQueueRetryClearsOnlyWhenEveryCauseIsFixed(t *testing.T) {
 	}
 
 	stillBroken("nothing")
+	if r := run(t, ex02, "klist get SMTPSVC/ex01.corp.example.com"); r.Code == 0 {
+		t.Errorf("klist from ex02 got a ticket while ex01's SPNs are missing: %+v", r)
+	}
 
 	// Kerberos logging shows the sender's Kerberos errors on the next retry.
 	var change ops.RegistryChange
@@ -168,6 +171,9 @@ func TestQueueRetryClearsOnlyWhenEveryCauseIsFixed(t *testing.T) {
 	r := run(t, dc01, "repadmin /showrepl * /csv")
 	if strings.Contains(r.Stdout, ",1722") {
 		t.Errorf("replication still fails after the forced sync:\n%s", r.Stdout)
+	}
+	if r := run(t, ex01, "klist get SMTPSVC/ex02.corp.example.com"); r.Code != 0 || !strings.Contains(r.Stdout, "has been retrieved successfully") {
+		t.Errorf("klist from ex01 after every fix: %+v", r)
 	}
 }
 

@@ -46,6 +46,7 @@ func TestNativeGolden(t *testing.T) {
 		{"setspn-q-missing", "ex01", "setspn -Q SMTPSVC/EX01"},
 		{"setspn-x", "dc01", "setspn -X -F -P"},
 		{"unknown-program", "ex01", "frobnicate /all"},
+		{"klist-skew", "ex01", "klist get SMTPSVC/ex02.corp.example.com"},
 		{"net-stop", "ex01", "net stop w32time"},
 		{"resync-stopped", "ex01", "w32tm /resync"},
 		{"net-start", "ex01", "net start w32time"},

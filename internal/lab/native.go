@@ -22,6 +22,8 @@ func (o *Org) native(_ context.Context, h *Host, program string, argv []string) 
 		return o.setspn(h, argv)
 	case "net":
 		return o.netCommand(h, argv)
+	case "klist":
+		return o.klist(h, argv)
 	}
 	return fmt.Sprintf("'%s' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n", program), 1
 }

@@ -47,7 +47,7 @@ func (o *Org) runProgram(ctx context.Context, h *Host, executable string, argume
 	case "hostname":
 		fmt.Fprintf(stdout, "%s\r\n", h.NetBIOS)
 		return 0
-	case "w32tm", "repadmin", "setspn", "net":
+	case "w32tm", "repadmin", "setspn", "net", "klist":
 		o.recordNative(h, executable, arguments)
 		out, code := o.native(ctx, h, programName(executable), arguments)
 		io.WriteString(stdout, out)
