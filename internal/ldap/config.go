@@ -38,8 +38,10 @@ type Config struct {
 	BindUser string
 	// Password is the bind password.
 	Password Secret
-	// NTLM binds with NTLM instead of a simple bind. go-ldap's NTLM signs
-	// nothing and sends no channel binding, so hardened DCs refuse it.
+	// NTLM binds with NTLM (Microsoft's "sicily" bind) instead of a simple
+	// bind. go-ldap's NTLM signs nothing and sends no channel binding, so
+	// DCs that require LDAP signing or channel binding refuse it; Samba does
+	// not implement the sicily bind at all and hangs up.
 	NTLM bool
 	// CAFile is a PEM file of the CAs that sign the DCs' certificates.
 	CAFile string

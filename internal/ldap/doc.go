@@ -12,7 +12,9 @@
 // or a down-level name (CORP\user) by default. NTLM bind is an option, but
 // go-ldap's NTLM bind signs nothing and sends no channel binding token, so
 // domain controllers hardened with LDAP signing and channel binding
-// (LdapEnforceChannelBinding=2) refuse it; prefer a simple bind over TLS.
+// (LdapEnforceChannelBinding=2) refuse it, and Samba, which offers NTLM
+// only inside SASL GSS-SPNEGO, closes the connection; prefer a simple bind
+// over TLS.
 //
 // Filters are never text supplied by callers: they are actions.Filter values
 // rendered by RenderFilter, which escapes every value with ldap.EscapeFilter
