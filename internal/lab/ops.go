@@ -93,8 +93,14 @@ func runBatch(ctx context.Context, c *opCall) (any, *scriptError) {
 	res := ops.BatchResult{Results: []ops.BatchItemResult{}}
 	for _, item := range args.Items {
 		r := ops.BatchItemResult{ID: item.ID}
-		if op, _, _ := ops.ParseMarker(item.Script); op == ops.Batch {
-			r.Error = "a batch cannot hold another batch"
+		op, _, ok := ops.ParseMarker(item.Script)
+		switch {
+		case !ok:
+			r.Error = `the item's script has no "# rectify:op <name> v<N>" marker line`
+		case op == ops.Batch:
+			r.Error = "a batch cannot contain a batch"
+		}
+		if r.Error != "" {
 			res.Results = append(res.Results, r)
 			continue
 		}
