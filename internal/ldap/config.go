@@ -139,12 +139,10 @@ func (c Config) globalCatalog(dc endpointConfig) (endpointConfig, error) {
 	return endpointConfig{url: &u, startTLS: dc.startTLS, address: u.Host}, nil
 }
 
-// tlsConfig builds the verified TLS configuration of the domain.
-func (c Config) tlsConfig(host string) (*tls.Config, error) {
-	conf := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: host}
-	if c.ServerName != "" {
-		conf.ServerName = c.ServerName
-	}
+// tlsConfig builds the verified TLS configuration of the domain. An empty
+// ServerName is filled in per endpoint with the URL's host.
+func (c Config) tlsConfig() (*tls.Config, error) {
+	conf := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: c.ServerName}
 	switch {
 	case c.RootCAs != nil:
 		conf.RootCAs = c.RootCAs

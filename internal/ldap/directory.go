@@ -23,7 +23,7 @@ type Directory struct {
 	dc  *endpoint
 	gc  *endpoint
 
-	baseOnce sync.Mutex
+	baseMu   sync.Mutex
 	baseDN   string
 }
 
@@ -56,7 +56,7 @@ func New(cfg Config) (*Directory, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ldap config: global catalog: %w", err)
 	}
-	tlsConf, err := cfg.tlsConfig("")
+	tlsConf, err := cfg.tlsConfig()
 	if err != nil {
 		return nil, fmt.Errorf("ldap config: %w", err)
 	}
@@ -235,8 +235,8 @@ func (d *Directory) rootDSE(ctx context.Context, e *endpoint) (actions.Entry, er
 
 // BaseDN returns the configured base DN, or the DC's defaultNamingContext.
 func (d *Directory) BaseDN(ctx context.Context) (string, error) {
-	d.baseOnce.Lock()
-	defer d.baseOnce.Unlock()
+	d.baseMu.Lock()
+	defer d.baseMu.Unlock()
 	if d.baseDN != "" {
 		return d.baseDN, nil
 	}
