@@ -23,8 +23,8 @@ type Directory struct {
 	dc  *endpoint
 	gc  *endpoint
 
-	baseMu   sync.Mutex
-	baseDN   string
+	baseMu sync.Mutex
+	baseDN string
 }
 
 // endpoint is one server (DC or Global Catalog) and its kept connection.
