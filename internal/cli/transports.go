@@ -8,6 +8,7 @@ import (
 
 	"github.com/rectifyhq/rectify/internal/connect"
 	"github.com/rectifyhq/rectify/internal/ldap"
+	"github.com/rectifyhq/rectify/internal/netprobe"
 	"github.com/rectifyhq/rectify/internal/winrm"
 	"github.com/rectifyhq/rectify/inventory"
 )
@@ -48,5 +49,6 @@ func connectionsFor(inv *inventory.Inventory, log zerolog.Logger) *connect.Conne
 			}
 			return cfg, nil
 		},
+		Prober: &netprobe.Prober{},
 	})
 }
