@@ -252,3 +252,12 @@ func opNames(recs []lab.OpRecord) []string {
 
 // str is an HCL string literal of s, for hclwrite.
 func str(s string) cty.Value { return cty.StringVal(s) }
+
+func readFile(t *testing.T, f *fixture, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(f.dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
