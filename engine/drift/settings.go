@@ -61,21 +61,22 @@ func ResolveSettings(f Flags, pb *playbooks.Drift) (Settings, error) {
 	if loc != time.UTC && f.Every == 0 {
 		s.Spec += " in " + loc.String()
 	}
-	switch {
-	case f.Mode != "":
-		m, err := ParseMode(f.Mode)
-		if err != nil {
-			return s, err
-		}
-		s.Mode = m
-	case pb != nil && pb.Mode != "":
-		m, err := ParseMode(string(pb.Mode))
-		if err != nil {
-			return s, err
-		}
-		s.Mode = m
-	default:
-		s.Mode = Monitor
+	m, err := ResolveMode(f.Mode, pb)
+	if err != nil {
+		return s, err
 	}
+	s.Mode = m
 	return s, nil
+}
+
+// ResolveMode returns the mode the command line gives (-mode), else the
+// playbook's drift block's (pb may be nil), else Monitor.
+func ResolveMode(flag string, pb *playbooks.Drift) (Mode, error) {
+	switch {
+	case flag != "":
+		return ParseMode(flag)
+	case pb != nil && pb.Mode != "":
+		return ParseMode(string(pb.Mode))
+	}
+	return Monitor, nil
 }

@@ -9,6 +9,7 @@ func commandTable() []commandEntry {
 		{name: "plan", make: func() command { return &planCommand{} }},
 		{name: "show", make: func() command { return &showCommand{} }},
 		{name: "apply", make: func() command { return &applyCommand{} }},
+		{name: "watch", make: func() command { return &watchCommand{} }},
 		{name: "history", make: func() command { return &historyCommand{} }},
 		{name: "inventory", make: func() command { return &inventoryCommand{} }},
 		{name: "lab", make: func() command { return &labCommand{} }},

@@ -1,0 +1,233 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/rectifyhq/rectify/engine/drift"
+	"github.com/rectifyhq/rectify/internal/journal"
+	"github.com/rectifyhq/rectify/internal/metrics"
+	"github.com/rectifyhq/rectify/playbooks"
+)
+
+// watchCommand re-checks a playbook on a schedule: drift correction.
+type watchCommand struct {
+	run           runFlags
+	schedule      string
+	every         time.Duration
+	mode          string
+	metricsAddr   string
+	once          bool
+	clearFlapping string
+	flapCount     int
+	flapPeriod    time.Duration
+}
+
+func (*watchCommand) Synopsis() string {
+	return "Re-check on a schedule: report drift, correct it inside change windows"
+}
+
+func (*watchCommand) Usage() string {
+	return `Usage: rectify watch -inventory FILE [-schedule CRON | -every DURATION] [-mode monitor|correct] [options] PLAYBOOK
+
+  Plans the playbook on a schedule and journals what drifted: which step on
+  which host, since when. In monitor mode nothing is changed; in correct
+  mode the corrections are applied inside the playbook's change windows
+  only, with the same safety as apply (stale checks, rollout batches,
+  verification). Steps with auto_correct = false are reported, never
+  applied. Expired temporary values are reverted in either mode while a
+  window is open.
+
+  An item whose drift comes back after -flapping-count corrections within
+  -flapping-period is marked flapping: reported, no longer corrected, until
+  a person clears it with -clear-flapping ADDRESS.
+
+  The playbook's drift block gives the schedule and mode; the command line
+  wins. The playbook and inventory are read again for every cycle. A cycle
+  never overlaps the previous one nor a manual apply (the journal's lock):
+  it is skipped with a log line. With -metrics-addr, Prometheus metrics are
+  served at /metrics and health at /healthz. SIGTERM or Ctrl-C lets the
+  running cycle stop cleanly; it is journaled as interrupted.`
+}
+
+func (c *watchCommand) Flags(fs *flag.FlagSet) {
+	c.run.register(fs)
+	fs.StringVar(&c.schedule, "schedule", "", "start a cycle on this cron `line` (\"*/15 * * * *\", \"@hourly\")")
+	fs.DurationVar(&c.every, "every", 0, "start a cycle this `interval` after the previous one ended (15m)")
+	fs.StringVar(&c.mode, "mode", "", "`monitor` (report drift) or correct (also apply corrections inside change windows); default: the playbook's, else monitor")
+	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "serve /metrics and /healthz on this `address` (127.0.0.1:9464)")
+	fs.BoolVar(&c.once, "once", false, "run one cycle now and exit: 0 when it succeeded, 1 otherwise")
+	fs.StringVar(&c.clearFlapping, "clear-flapping", "", "clear the flapping mark of this `address` (step.NAME[HOST]) after looking at it, and exit")
+	fs.IntVar(&c.flapCount, "flapping-count", drift.DefaultFlapPolicy.Corrections, "mark an item flapping when its drift is back after this many corrections")
+	fs.DurationVar(&c.flapPeriod, "flapping-period", drift.DefaultFlapPolicy.Within, "count the corrections of this `period` towards flapping")
+}
+
+func (c *watchCommand) Run(ctx context.Context, a *app, args []string) int {
+	if len(args) != 1 {
+		return usageError(a.env.Stderr, "watch", errors.New("expected one PLAYBOOK argument"))
+	}
+	if c.flapCount < 1 || c.flapPeriod <= 0 {
+		return usageError(a.env.Stderr, "watch", errors.New("-flapping-count must be at least 1 and -flapping-period positive"))
+	}
+	wd, err := a.env.Getwd()
+	if err != nil {
+		fmt.Fprintf(a.env.Stderr, "rectify watch: cannot find the working directory: %v\n", err)
+		return exitError
+	}
+	if c.clearFlapping != "" {
+		return c.clear(ctx, a, wd, args[0])
+	}
+	first := a.loadRun("watch", wd, args[0], &c.run)
+	if first == nil {
+		return exitError
+	}
+	pb := first.resolved.Playbook
+	mode, err := drift.ResolveMode(c.mode, pb.Drift)
+	if err != nil {
+		return usageError(a.env.Stderr, "watch", err)
+	}
+	var settings drift.Settings
+	if !c.once {
+		if settings, err = drift.ResolveSettings(drift.Flags{Schedule: c.schedule, Every: c.every, Mode: c.mode}, pb.Drift); err != nil {
+			return usageError(a.env.Stderr, "watch", err)
+		}
+	}
+	j := a.openJournal(ctx, "watch", wd, c.run.state)
+	if j == nil {
+		return exitError
+	}
+	defer j.Close()
+
+	m := metrics.New(metrics.Options{})
+	if c.metricsAddr != "" && !c.once {
+		stop, err := c.serveMetrics(a, m)
+		if err != nil {
+			fmt.Fprintf(a.env.Stderr, "rectify watch: %v\n", err)
+			return exitError
+		}
+		defer stop()
+	}
+	prepare := func(context.Context) (*drift.Cycle, error) {
+		lr := first
+		first = nil
+		if lr == nil {
+			if lr = a.loadRun("watch", wd, args[0], &c.run); lr == nil {
+				return nil, errors.New("the playbook or inventory has errors (shown above)")
+			}
+		}
+		lock, _ := filepath.Abs(lr.inv.Path())
+		return &drift.Cycle{Input: lr.input, Conns: connectionsFor(lr.inv, a.log), Lock: lock}, nil
+	}
+	w, err := drift.New(drift.Config{
+		Name: pb.Name, Schedule: settings.Schedule, Mode: mode, Prepare: prepare,
+		Engine: a.engine(c.run.parallelism), Journal: j, Metrics: m, Logger: a.log,
+		Flapping: journal.FlapPolicy{Corrections: c.flapCount, Within: c.flapPeriod},
+		OnCycle:  func(rep drift.CycleReport) { writeCycle(a.env.Stdout, rep) },
+	})
+	if err != nil {
+		fmt.Fprintf(a.env.Stderr, "rectify watch: %v\n", err)
+		return exitError
+	}
+	if c.once {
+		rep, err := w.RunOnce(ctx)
+		if err != nil {
+			fmt.Fprintf(a.env.Stderr, "rectify watch: %v\n", err)
+			return exitError
+		}
+		writeCycle(a.env.Stdout, rep)
+		if rep.Outcome != journal.OutcomeSucceeded {
+			return exitError
+		}
+		return exitOK
+	}
+	fmt.Fprintf(a.env.Stdout, "Watching %s in %s mode, schedule %s; journal %s.\n", pb.Name, mode, settings.Spec, j.Path())
+	if err := w.Run(ctx); err != nil {
+		fmt.Fprintf(a.env.Stderr, "rectify watch: %v\n", err)
+		return exitError
+	}
+	fmt.Fprintln(a.env.Stdout, "Stopped.")
+	return exitOK
+}
+
+// clear records that a person looked at a flapping item.
+func (c *watchCommand) clear(ctx context.Context, a *app, wd, arg string) int {
+	pb, diags := playbooks.LoadDir(resolvePath(wd, arg), a.env.Actions)
+	if diags.HasErrors() || pb == nil || pb.Name == "" {
+		_ = a.writeDiagnostics(a.env.Stderr, diags, wd, sources{})
+		fmt.Fprintln(a.env.Stderr, "\nrectify watch: the playbook cannot be read; nothing was cleared.")
+		return exitError
+	}
+	j := a.openJournal(ctx, "watch", wd, c.run.state)
+	if j == nil {
+		return exitError
+	}
+	defer j.Close()
+	if err := j.ClearFlapping(ctx, pb.Name, c.clearFlapping, time.Now()); err != nil {
+		fmt.Fprintf(a.env.Stderr, "rectify watch: %v\n", err)
+		return exitError
+	}
+	fmt.Fprintf(a.env.Stdout, "Cleared: %s of %s is corrected again by the next cycle in correct mode.\n", c.clearFlapping, pb.Name)
+	return exitOK
+}
+
+// serveMetrics serves m on -metrics-addr until the returned function is
+// called.
+func (c *watchCommand) serveMetrics(a *app, m *metrics.Metrics) (func(), error) {
+	ln, err := net.Listen("tcp", c.metricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("serve metrics: %w", err)
+	}
+	srv := &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Error().Err(err).Msg("metrics server")
+		}
+	}()
+	addr := ln.Addr().String()
+	fmt.Fprintf(a.env.Stdout, "Serving metrics at http://%s/metrics and health at http://%s/healthz.\n", addr, addr)
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}, nil
+}
+
+// writeCycle prints one cycle's report for people.
+func writeCycle(w io.Writer, rep drift.CycleReport) {
+	fmt.Fprintf(w, "\n%s cycle", rep.Started.Local().Format("2006-01-02 15:04:05"))
+	if rep.RunID != 0 {
+		fmt.Fprintf(w, " (run %d)", rep.RunID)
+	}
+	fmt.Fprintf(w, ", %s mode: %s: %s\n", rep.Mode, rep.Outcome, rep.Summary)
+	for _, it := range rep.Items {
+		fmt.Fprintf(w, "  %s %s %s", it.Action.Symbol(), it.Address, it.Action)
+		if it.Object != "" {
+			fmt.Fprintf(w, " %s", it.Object)
+		}
+		if !it.FirstSeen.IsZero() {
+			fmt.Fprintf(w, ", drifting since %s", it.FirstSeen.Local().Format("2006-01-02 15:04:05"))
+		}
+		fmt.Fprintln(w)
+		switch {
+		case it.Corrected():
+			fmt.Fprintln(w, "      corrected")
+		case it.Result != "":
+			fmt.Fprintf(w, "      %s %s\n", it.Result, it.Error)
+		case it.Held != "":
+			fmt.Fprintf(w, "      not applied: %s\n", it.Held)
+		}
+	}
+	for _, h := range rep.HostErrors {
+		fmt.Fprintf(w, "  host %s could not be read: %s\n", h.Host, h.Error)
+	}
+	for _, e := range rep.Errors {
+		fmt.Fprintf(w, "  error: %s\n", e)
+	}
+}

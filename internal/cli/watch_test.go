@@ -1,0 +1,213 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rectifyhq/rectify/actions/builtin"
+	"github.com/rectifyhq/rectify/internal/journal"
+	"github.com/rectifyhq/rectify/internal/lab"
+	"github.com/rectifyhq/rectify/internal/metrics/metricstest"
+)
+
+// setWindow rewrites the example's change window: "always" (a window
+// that opens every minute for four hours) or "never" (one that opens on
+// 30 February), so that the tests do not depend on the day they run.
+func (f *labFixture) setWindow(t *testing.T, which string) {
+	t.Helper()
+	start := map[string]string{"always": "* * * * *", "never": "0 0 30 2 *"}[which]
+	path := filepath.Join(f.playbook, "playbook.hcl")
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := regexp.MustCompile(`(?m)^    start    = "[^"]*"$`).FindIndex(src)
+	if loc == nil {
+		t.Fatal("the example's window start was not found")
+	}
+	edited := string(src[:loc[0]]) + `    start    = "` + start + `"` + string(src[loc[1]:])
+	if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f *labFixture) logLevelSet(host string) bool {
+	h, _ := f.lab.Host(host)
+	_, _, exists := h.RegistryValue(lab.KerberosParametersKey, "LogLevel")
+	return exists
+}
+
+func TestWatchOnceReportsThenCorrectsInsideTheWindow(t *testing.T) {
+	f := startLab(t, lab.KB979174().WithFaults())
+	f.setWindow(t, "never")
+
+	// The playbook's drift block says monitor: the drift is reported and
+	// journaled, nothing changes.
+	got := f.rectify(t, "watch", "-once", "-inventory", "inventory.hcl", "-state", "journal.db", "exchange-454")
+	if got.code != 0 {
+		t.Fatalf("watch -once: %s", got)
+	}
+	for _, want := range []string{"monitor mode: succeeded: 2 drifted", "+ step.kerberos_log[ex01] create", "not applied: monitor mode"} {
+		if !strings.Contains(got.stdout, want) {
+			t.Errorf("watch -once output lacks %q:\n%s", want, got)
+		}
+	}
+	if f.logLevelSet("ex01") {
+		t.Fatal("monitor mode set LogLevel")
+	}
+	// Correct mode outside the window only reports.
+	got = f.rectify(t, "watch", "-once", "-mode", "correct", "-inventory", "inventory.hcl", "-state", "journal.db", "exchange-454")
+	if got.code != 0 || !strings.Contains(got.stdout, "not applied: outside the playbook's change windows") || f.logLevelSet("ex01") {
+		t.Fatalf("correct mode outside the window: %s", got)
+	}
+	// Inside the window it corrects.
+	f.setWindow(t, "always")
+	got = f.rectify(t, "watch", "-once", "-mode", "correct", "-inventory", "inventory.hcl", "-state", "journal.db", "exchange-454")
+	if got.code != 0 || strings.Count(got.stdout, "      corrected") != 2 || !f.logLevelSet("ex01") || !f.logLevelSet("ex02") {
+		t.Fatalf("correct mode inside the window: %s", got)
+	}
+	run, changes := f.history(t, "3")
+	if run.Kind != journal.KindWatch || run.Outcome != journal.OutcomeSucceeded || len(changes) != 2 {
+		t.Errorf("history of the correcting cycle: %+v, %d change(s)", run, len(changes))
+	}
+}
+
+func TestWatchUsageAndClearFlapping(t *testing.T) {
+	f := startLab(t, lab.KB979174().WithFaults())
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"watch", "-inventory", "inventory.hcl", "-every", "1m", "-schedule", "@hourly", "exchange-454"}, "not both"},
+		{[]string{"watch", "-inventory", "inventory.hcl", "-mode", "fix", "-once", "exchange-454"}, `mode "fix"`},
+		{[]string{"watch", "-inventory", "inventory.hcl", "-once"}, "expected one PLAYBOOK"},
+		{[]string{"watch", "-state", "journal.db", "-clear-flapping", "step.connector[ex02]", "exchange-454"}, "not flapping"},
+	}
+	for _, tt := range tests {
+		got := f.rectify(t, tt.args...)
+		if got.code != 1 || !strings.Contains(got.stderr, tt.want) {
+			t.Errorf("%q: %s; want exit 1 and %q", tt.args, got, tt.want)
+		}
+	}
+}
+
+// lockedBuffer is a buffer written by the command and read by the test.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestWatchRunsOnScheduleWithMetricsAndStops runs rectify watch on a
+// one-second schedule, scrapes its /metrics over HTTP, and stops it as
+// SIGTERM does (by cancelling its context).
+func TestWatchRunsOnScheduleWithMetricsAndStops(t *testing.T) {
+	f := startLab(t, lab.KB979174().WithFaults())
+	f.setWindow(t, "always")
+	var stdout, stderr lockedBuffer
+	env := Env{
+		Stdout: &stdout, Stderr: &stderr,
+		LookupEnv: func(name string) (string, bool) { v, ok := f.env[name]; return v, ok },
+		Getwd:     func() (string, error) { return f.dir, nil },
+		Actions:   builtin.Registry(),
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	exited := make(chan int, 1)
+	go func() {
+		exited <- Run(ctx, []string{"watch", "-inventory", "inventory.hcl", "-state", "journal.db", "-every", "1s", "-mode", "correct", "-metrics-addr", "127.0.0.1:0", "exchange-454"}, env)
+	}()
+	addrRE := regexp.MustCompile(`Serving metrics at http://([0-9.:]+)/metrics`)
+	deadline := time.Now().Add(60 * time.Second)
+	var addr string
+	for {
+		if m := addrRE.FindStringSubmatch(stdout.String()); m != nil && strings.Count(stdout.String(), " cycle (run ") >= 2 {
+			addr = m[1]
+			break
+		}
+		select {
+		case code := <-exited:
+			t.Fatalf("watch exited %d early:\n%s\n%s", code, stdout.String(), stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("fewer than two cycles:\n%s\n%s", stdout.String(), stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for _, want := range []string{"Watching exchange-454 in correct mode, schedule every 1s", "      corrected"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	samples, err := metricstest.Scrape(ctx, "http://"+addr+"/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	applied := metricstest.Series("rectify_drift_corrections_total", "playbook", "exchange-454", "step", "kerberos_log", "host", "ex01", "result", "applied")
+	if samples[applied] != 1 {
+		t.Errorf("%s = %v, want 1", applied, samples[applied])
+	}
+	if n := samples[metricstest.Series("rectify_drift_runs_total", "playbook", "exchange-454", "outcome", "succeeded")]; n < 2 {
+		t.Errorf("succeeded runs = %v", n)
+	}
+	if pending := samples.Family("rectify_drift_pending_changes"); len(pending) != 0 {
+		t.Errorf("pending changes after the corrections: %v", pending)
+	}
+	resp, err := http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("/healthz = %d", resp.StatusCode)
+	}
+
+	cancel()
+	select {
+	case code := <-exited:
+		if code != 0 || !strings.Contains(stdout.String(), "Stopped.") {
+			t.Errorf("after the stop: exit %d\n%s\n%s", code, stdout.String(), stderr.String())
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("watch did not stop")
+	}
+	if _, err := http.Get("http://" + addr + "/metrics"); err == nil {
+		t.Error("the metrics server still answers after the stop")
+	}
+	j, err := journal.Open(context.Background(), f.state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	runs, err := j.Runs(context.Background(), 100)
+	if err != nil || len(runs) < 2 {
+		t.Fatalf("runs: %v, %v", runs, err)
+	}
+	for _, r := range runs {
+		if r.Outcome == journal.OutcomeRunning {
+			t.Errorf("run %d still running after the stop", r.ID)
+		}
+	}
+}
