@@ -30,9 +30,13 @@ func TestInventoryRefusesHostileFacts(t *testing.T) {
 		{"host name with LDAP", func(b *hclwrite.Block) { b.SetLabels([]string{ldapInjection}) }, `host "`, "Invalid host name"},
 		{"fqdn with a subexpression", func(b *hclwrite.Block) { b.Body().SetAttributeValue("fqdn", str(psSubexpr+".corp.example.com")) }, "fqdn", "Invalid fqdn"},
 		{"fqdn with backticks", func(b *hclwrite.Block) { b.Body().SetAttributeValue("fqdn", str(psBackticks+".corp.example.com")) }, "fqdn", "Invalid fqdn"},
-		{"fqdn with LDAP", func(b *hclwrite.Block) { b.Body().SetAttributeValue("fqdn", str("ex01"+ldapInjection+".corp.example.com")) }, "fqdn", "Invalid fqdn"},
+		{"fqdn with LDAP", func(b *hclwrite.Block) {
+			b.Body().SetAttributeValue("fqdn", str("ex01"+ldapInjection+".corp.example.com"))
+		}, "fqdn", "Invalid fqdn"},
 		{"fqdn with NUL", func(b *hclwrite.Block) { b.Body().SetAttributeValue("fqdn", str("ex01.corp.example.com\x00")) }, "fqdn", "Invalid fqdn"},
-		{"fqdn with a line break", func(b *hclwrite.Block) { b.Body().SetAttributeValue("fqdn", str("ex01.corp.example.com\r\nevil.corp.example.com")) }, "fqdn", "Invalid fqdn"},
+		{"fqdn with a line break", func(b *hclwrite.Block) {
+			b.Body().SetAttributeValue("fqdn", str("ex01.corp.example.com\r\nevil.corp.example.com"))
+		}, "fqdn", "Invalid fqdn"},
 		{"fqdn of 64 KiB", func(b *hclwrite.Block) { b.Body().SetAttributeValue("fqdn", str(long64K())) }, "fqdn", "Invalid fqdn"},
 		{"fqdn in Cyrillic", func(b *hclwrite.Block) { b.Body().SetAttributeValue("fqdn", str(cyrillicEx01+".corp.example.com")) }, "fqdn", "Invalid fqdn"},
 		{"address with PowerShell", func(b *hclwrite.Block) { b.Body().SetAttributeValue("address", str("127.0.0.1"+psInjection)) }, "address", "Invalid address"},
