@@ -19,6 +19,9 @@ type ServeConfig struct {
 	// Hosts, when positive, serves a generated organisation of that many
 	// Exchange servers (see Generate) instead of the KB979174 scenario.
 	Hosts int
+	// ScenarioFile, when set, serves the scenario of that HCL file (see
+	// ParseScenario) instead.
+	ScenarioFile string
 	// Faults selects faults: kinds of the KB's faults to seed (FaultKinds;
 	// "all", the default, or "none"), and transport faults of one host
 	// written HOST=FAULT, FAULT one of unreachable, slow, 401, 500, hang,
@@ -43,7 +46,16 @@ var transportFaults = []string{"unreachable", "slow", "401", "500", "hang", "res
 // and serves until ctx is done; then it stops everything.
 func Serve(ctx context.Context, w io.Writer, cfg ServeConfig) error {
 	sc := KB979174()
-	if cfg.Hosts > 0 {
+	switch {
+	case cfg.ScenarioFile != "" && cfg.Hosts > 0:
+		return fmt.Errorf("a scenario file and a generated organisation exclude each other")
+	case cfg.ScenarioFile != "":
+		loaded, diags := LoadScenario(cfg.ScenarioFile)
+		if diags.HasErrors() {
+			return fmt.Errorf("scenario: %w", diags)
+		}
+		sc = loaded
+	case cfg.Hosts > 0:
 		sc = Generate(cfg.Hosts)
 	}
 	kinds, perHost, err := parseFaults(cfg.Faults)

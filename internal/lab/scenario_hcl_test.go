@@ -1,0 +1,55 @@
+package lab
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+// TestScenarioFileMatchesBuiltIn reads the built-in scenario written as
+// HCL and gets the same data.
+func TestScenarioFileMatchesBuiltIn(t *testing.T) {
+	sc, diags := LoadScenario("testdata/scenarios/kb979174.hcl")
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	if diff := cmp.Diff(KB979174(), sc, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("scenario file (-built-in +file):\n%s", diff)
+	}
+}
+
+// TestScenarioFileProblems reports every problem of a scenario file on
+// its line.
+func TestScenarioFileProblems(t *testing.T) {
+	head := "scenario \"x\" {\n  domain = \"corp.example.com\"\n  netbios = \"CORP\"\n}\nhost \"dc01\" {\n  role = \"dc\"\n  site = \"HQ\"\n  pdc = true\n}\n"
+	tests := []struct {
+		name string
+		body string
+		want []string // "line: summary"
+	}{
+		{"bad role", "host \"ex01\" {\n  role = \"mailbox\"\n  site = \"HQ\"\n  dc = \"dc01\"\n}\n", []string{"11: Invalid role"}},
+		{"unknown dc and peer", "host \"ex01\" {\n  role = \"exchange\"\n  site = \"HQ\"\n  dc = \"dc09\"\n  peers = [\"ex09\"]\n}\n", []string{"13: Unknown host", "14: Unknown host"}},
+		{"dc is an Exchange server", "host \"ex01\" {\n  role = \"exchange\"\n  site = \"HQ\"\n  dc = \"ex01\"\n}\n", []string{"13: Wrong kind of host"}},
+		{"bad duration", "host \"ex01\" {\n  role = \"exchange\"\n  site = \"HQ\"\n  dc = \"dc01\"\n  clock_offset = \"seven minutes\"\n}\n", []string{"14: Invalid duration"}},
+		{"bad protocol and unknown target", "block {\n  from = \"dc01\"\n  to = \"dc07\"\n  port = 88\n  protocol = \"sctp\"\n}\n", []string{"12: Unknown host", "14: Invalid protocol"}},
+		{"missing dc", "host \"ex01\" {\n  role = \"exchange\"\n  site = \"HQ\"\n}\n", []string{"10: Missing dc"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, diags := ParseScenario([]byte(head+tt.body), "test.hcl")
+			var got []string
+			for _, d := range diags {
+				line := 0
+				if d.Subject != nil {
+					line = d.Subject.Start.Line
+				}
+				got = append(got, itoa(line)+": "+d.Summary)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("diagnostics (-want +got):\n%s\n%s", diff, strings.TrimSpace(diags.Error()))
+			}
+		})
+	}
+}
