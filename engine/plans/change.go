@@ -57,13 +57,15 @@ func (a Action) Changes() bool {
 }
 
 // UnmarshalJSON refuses unknown actions, so that a tampered or newer plan
-// file cannot smuggle in an action this version does not understand.
+// file cannot smuggle in an action this version does not understand. The
+// empty action of an instance that could not be planned (it changes
+// nothing) is read back as it was written.
 func (a *Action) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return err
 	}
-	if !Action(s).Valid() {
+	if s != "" && !Action(s).Valid() {
 		return fmt.Errorf("unknown change action %q", s)
 	}
 	*a = Action(s)
