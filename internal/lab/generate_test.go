@@ -59,4 +59,29 @@ func TestGenerate(t *testing.T) {
 	if healed := Generate(80).WithFaults(); len(healed.Blocks)+len(healed.Accounts)+len(healed.FailingLinks) != 0 {
 		t.Errorf("WithFaults() kept faults: %+v", healed)
 	}
+	// Without faults every queue flows; with only one kind, only that
+	// kind's pairs fail.
+	for kinds, wantBroken := range map[string]int{"": 0, FaultConnector: 1, FaultSkew: 2} {
+		var sc Scenario
+		if kinds == "" {
+			sc = KB979174().WithFaults()
+		} else {
+			sc = KB979174().WithFaults(kinds)
+		}
+		o, _, err := seedOrg(sc, map[string]string{}, time.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		broken := 0
+		for _, h := range o.Hosts() {
+			for _, q := range h.Queues() {
+				if q.LastError != "" {
+					broken++
+				}
+			}
+		}
+		if broken != wantBroken {
+			t.Errorf("kb979174 with faults %q: %d broken queues, want %d", kinds, broken, wantBroken)
+		}
+	}
 }
