@@ -3,7 +3,8 @@
 // package lab while a host drops in the middle of a command, answers 500,
 // answers 401 after a password change, hangs past its timeout or resets
 // connections, while the directory restarts during SPN changes, and while
-// the journal's disk fills up.
+// the journal's disk fills up (every journal write failing with ENOSPC
+// from a chosen one on).
 //
 // Each case checks four things against the journal and the lab, not only
 // the error message: the run reports exactly what happened (the change's
