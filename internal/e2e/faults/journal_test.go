@@ -181,4 +181,3 @@ func TestJournalDiskFull(t *testing.T) {
 		})
 	}
 }
-
