@@ -81,12 +81,14 @@ func (p *Pool) Shell(ctx context.Context, host string) (*Shell, error) {
 	p.entries[host] = e
 	p.mu.Unlock()
 
-	e.shell, e.err = p.dial(ctx, host)
+	shell, err := p.dial(ctx, host)
+	// evict reads other entries' shells under p.mu: publish under it too.
+	p.mu.Lock()
+	e.shell, e.err = shell, err
 	if e.err != nil {
-		p.mu.Lock()
 		delete(p.entries, host)
-		p.mu.Unlock()
 	}
+	p.mu.Unlock()
 	close(e.ready)
 	if e.err != nil {
 		return nil, e.err
