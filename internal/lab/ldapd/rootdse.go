@@ -24,7 +24,7 @@ func (s *Server) rootDSE() directory.Entry {
 	dns := s.dir.DNSName()
 	now := s.opts.Now().Add(s.opts.ClockOffset()).UTC()
 	return directory.Entry{Attributes: map[string][]string{
-		"currentTime":                   {now.Format("20060102150405.0Z")},
+		"currentTime":                   {now.Format("20060102150405") + ".0Z"}, // AD prints a literal .0
 		"subschemaSubentry":             {"CN=Aggregate," + s.dir.SchemaDN()},
 		"dsServiceName":                 {"CN=NTDS Settings," + server},
 		"namingContexts":                {root, config, s.dir.SchemaDN()},
