@@ -196,6 +196,11 @@ func TestWatchRunsOnScheduleWithMetricsAndStops(t *testing.T) {
 	if _, err := http.Get("http://" + addr + "/metrics"); err == nil {
 		t.Error("the metrics server still answers after the stop")
 	}
+	for name, secret := range f.env {
+		if strings.Contains(name, "PASSWORD") && (strings.Contains(stdout.String(), secret) || strings.Contains(stderr.String(), secret)) {
+			t.Errorf("watch printed the value of %s", name)
+		}
+	}
 	j, err := journal.Open(context.Background(), f.state)
 	if err != nil {
 		t.Fatal(err)
