@@ -60,8 +60,8 @@ func (*watchCommand) Usage() string {
 func (c *watchCommand) Flags(fs *flag.FlagSet) {
 	c.run.register(fs)
 	fs.StringVar(&c.schedule, "schedule", "", "start a cycle on this cron `line` (\"*/15 * * * *\", \"@hourly\")")
-	fs.DurationVar(&c.every, "every", 0, "start a cycle this `interval` after the previous one ended (15m)")
-	fs.StringVar(&c.mode, "mode", "", "`monitor` (report drift) or correct (also apply corrections inside change windows); default: the playbook's, else monitor")
+	fs.Var((*intervalFlag)(&c.every), "every", "start a cycle this `interval` after the previous one ended (15m)")
+	fs.StringVar(&c.mode, "mode", "", "what a cycle does, as `mode`: monitor (report drift) or correct (also apply corrections inside change windows); default: the playbook's, else monitor")
 	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "serve /metrics and /healthz on this `address` (127.0.0.1:9464)")
 	fs.BoolVar(&c.once, "once", false, "run one cycle now and exit: 0 when it succeeded, 1 otherwise")
 	fs.StringVar(&c.clearFlapping, "clear-flapping", "", "clear the flapping mark of this `address` (step.NAME[HOST]) after looking at it, and exit")
@@ -197,6 +197,26 @@ func (c *watchCommand) serveMetrics(a *app, m *metrics.Metrics) (func(), error) 
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	}, nil
+}
+
+// intervalFlag is -every: a duration whose zero value means "not given"
+// and is shown as no default.
+type intervalFlag time.Duration
+
+func (f *intervalFlag) String() string {
+	if f == nil || *f == 0 {
+		return ""
+	}
+	return time.Duration(*f).String()
+}
+
+func (f *intervalFlag) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*f = intervalFlag(d)
+	return nil
 }
 
 // writeCycle prints one cycle's report for people.
