@@ -114,7 +114,11 @@ func (e *Engine) Apply(ctx context.Context, p *plans.Plan, conns actions.Connect
 		timeout = DefaultChangeTimeout
 	}
 	topo := newTopology(opts.Hosts)
-	r := &applier{e: e, p: p, conns: conns, topo: topo, journal: journal, timeout: timeout, res: &ApplyResult{}, applied: map[string]bool{}, failed: map[string]bool{}}
+	r := &applier{e: e, p: p, conns: conns, topo: topo, journal: journal, timeout: timeout, res: &ApplyResult{}, applied: map[string]bool{}, failed: map[string]bool{},
+		results: map[string]int{}, instances: make(map[string]int, len(p.Instances))}
+	for i, in := range p.Instances {
+		r.instances[in.Address] = i
+	}
 
 	// Instances to change, grouped by step in plan order.
 	byStep := map[string][]int{}
@@ -145,8 +149,8 @@ func (e *Engine) Apply(ctx context.Context, p *plans.Plan, conns actions.Connect
 				r.skip(in, Skipped, "none of the changes that trigger it were applied")
 			case r.hostFailed(in.Host):
 				r.skip(in, Skipped, "an earlier change on this host failed")
-			case blockedDependency(p, step, in.Host) != "":
-				r.skip(in, Skipped, blockedDependency(p, step, in.Host))
+			case r.waitsFor(step, in.Host) != "":
+				r.skip(in, Skipped, r.waitsFor(step, in.Host))
 			default:
 				todo = append(todo, i)
 			}
@@ -191,6 +195,10 @@ type applier struct {
 	res     *ApplyResult
 	applied map[string]bool // steps with at least one applied change
 	failed  map[string]bool // hosts with a failed change
+	// results indexes res.Changes by address: the latest result of each.
+	results map[string]int
+	// instances indexes the plan's instances by address.
+	instances map[string]int
 }
 
 func (r *applier) hostFailed(host string) bool {
@@ -219,6 +227,7 @@ func (r *applier) triggerFired(step plans.Step) bool {
 func (r *applier) record(res ChangeResult) {
 	r.mu.Lock()
 	r.res.Changes = append(r.res.Changes, res)
+	r.results[res.Address] = len(r.res.Changes) - 1
 	switch res.Status {
 	case Applied:
 		r.applied[res.Step] = true
@@ -375,50 +384,87 @@ func (r *applier) observe(ctx context.Context, inst actions.Instance, action act
 }
 
 // verify plans each applied change of a batch again and records whether it
-// converged (now plans as no-op).
+// converged (now plans as no-op). The batch's hosts are read concurrently,
+// at most Parallelism at once, as a plan reads them.
 func (r *applier) verify(ctx context.Context, step string, batch []int) {
-	var hosts, notConverged []string
 	vctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.timeout)
 	defer cancel()
-	for _, i := range batch {
+	hosts := make([]string, len(batch))
+	converged := make([]bool, len(batch))
+	checked := make([]bool, len(batch))
+	sem := make(chan struct{}, r.e.parallelism())
+	var wg sync.WaitGroup
+	for j, i := range batch {
 		in := r.p.Instances[i]
-		hosts = append(hosts, in.Host)
+		hosts[j] = in.Host
 		k := r.resultIndex(in.Address)
-		if k < 0 || r.res.Changes[k].Status != Applied {
+		if k < 0 || r.changeStatus(k) != Applied {
 			continue
 		}
-		inst, action, err := r.instance(in)
-		if err == nil {
-			inst.Triggered = false
-			// The journal now remembers this change: plan as a later run
-			// would, knowing it (a reverted temporary value stays reverted).
-			inst.Memory = memoryOf(in.Change, r.res.Changes[k])
-			var state actions.State
-			if state, err = r.observe(vctx, inst, action); err == nil {
-				var ch plans.Change
-				if ch, err = action.Plan(inst, state); err == nil && !ch.Action.Changes() {
-					r.mu.Lock()
-					r.res.Changes[k].Converged = true
-					r.mu.Unlock()
-					continue
-				}
-			}
+		checked[j] = true
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			converged[j] = r.converged(vctx, in, k)
+		}()
+	}
+	wg.Wait()
+	var notConverged []string
+	r.mu.Lock()
+	for j, i := range batch {
+		if !checked[j] {
+			continue
+		}
+		in := r.p.Instances[i]
+		if converged[j] {
+			r.res.Changes[r.resultIndexLocked(in.Address)].Converged = true
+			continue
 		}
 		notConverged = append(notConverged, in.Address)
-		r.mu.Lock()
 		r.res.NotConverged = append(r.res.NotConverged, in.Address)
-		r.mu.Unlock()
 	}
+	r.mu.Unlock()
 	r.e.hooks().BatchVerified(step, hosts, notConverged)
+}
+
+// converged re-reads one applied change's target and reports whether it
+// now plans as no-op.
+func (r *applier) converged(ctx context.Context, in plans.Instance, k int) bool {
+	inst, action, err := r.instance(in)
+	if err != nil {
+		return false
+	}
+	inst.Triggered = false
+	// The journal now remembers this change: plan as a later run would,
+	// knowing it (a reverted temporary value stays reverted).
+	r.mu.Lock()
+	inst.Memory = memoryOf(in.Change, r.res.Changes[k])
+	r.mu.Unlock()
+	state, err := r.observe(ctx, inst, action)
+	if err != nil {
+		return false
+	}
+	ch, err := action.Plan(inst, state)
+	return err == nil && !ch.Action.Changes()
+}
+
+func (r *applier) changeStatus(k int) Status {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.res.Changes[k].Status
 }
 
 func (r *applier) resultIndex(addr string) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for k := len(r.res.Changes) - 1; k >= 0; k-- {
-		if r.res.Changes[k].Address == addr {
-			return k
-		}
+	return r.resultIndexLocked(addr)
+}
+
+func (r *applier) resultIndexLocked(addr string) int {
+	if k, ok := r.results[addr]; ok {
+		return k
 	}
 	return -1
 }
@@ -447,23 +493,35 @@ func batches(idx []int, serial string) [][]int {
 	return out
 }
 
-// blockedDependency says why a step's change on host must wait: a step it
-// depends on is blocked or could not be planned on the same host (the
-// symptom check is pointless while a cause rectify must not fix remains).
-// It returns "" when nothing blocks.
-func blockedDependency(p *plans.Plan, step plans.Step, host string) string {
+// waitsFor says why a step's change on host must wait (see waitReason),
+// from the applier's index of instances, which keeps apply linear in the
+// plan's size.
+func (r *applier) waitsFor(step plans.Step, host string) string {
+	return waitReason(step, host, func(addr string) (plans.Instance, bool) {
+		i, ok := r.instances[addr]
+		if !ok {
+			return plans.Instance{}, false
+		}
+		return r.p.Instances[i], true
+	})
+}
+
+// waitReason says why a step's change on host must wait: a step it depends
+// on is blocked or could not be planned on the same host (the symptom check
+// is pointless while a cause rectify must not fix remains). lookup finds an
+// instance by address. It returns "" when nothing blocks.
+func waitReason(step plans.Step, host string, lookup func(addr string) (plans.Instance, bool)) string {
 	for _, dep := range step.DependsOn {
 		addr := plans.Address(dep, host)
-		for _, in := range p.Instances {
-			if in.Address != addr {
-				continue
-			}
-			switch {
-			case in.Error != "":
-				return fmt.Sprintf("waits for %s, which could not be planned", addr)
-			case in.Change.Action == plans.Blocked:
-				return fmt.Sprintf("waits for %s, which is blocked: %s", addr, in.Change.Reason)
-			}
+		in, ok := lookup(addr)
+		if !ok {
+			continue
+		}
+		switch {
+		case in.Error != "":
+			return fmt.Sprintf("waits for %s, which could not be planned", addr)
+		case in.Change.Action == plans.Blocked:
+			return fmt.Sprintf("waits for %s, which is blocked: %s", addr, in.Change.Reason)
 		}
 	}
 	return ""

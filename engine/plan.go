@@ -125,15 +125,28 @@ func (e *Engine) Plan(ctx context.Context, in Input, conns actions.Connections) 
 	}
 	// A change whose dependency is blocked on its host waits: say so now,
 	// so the reviewer is not surprised when apply skips it.
+	byAddress := make(map[string]int, len(p.Instances))
+	for i, in := range p.Instances {
+		byAddress[in.Address] = i
+	}
+	stepByName := make(map[string]plans.Step, len(p.Steps))
+	for _, s := range p.Steps {
+		stepByName[s.Name] = s
+	}
+	lookup := func(addr string) (plans.Instance, bool) {
+		i, ok := byAddress[addr]
+		if !ok {
+			return plans.Instance{}, false
+		}
+		return p.Instances[i], true
+	}
 	for i := range p.Instances {
 		in := &p.Instances[i]
 		if in.Error != "" || !in.Change.Action.Changes() {
 			continue
 		}
-		for _, s := range p.Steps {
-			if s.Name == in.Step {
-				in.Waits = blockedDependency(p, s, in.Host)
-			}
+		if s, ok := stepByName[in.Step]; ok {
+			in.Waits = waitReason(s, in.Host, lookup)
 		}
 	}
 	// An instance whose own host could not be read is never changed, even
