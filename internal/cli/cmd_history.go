@@ -14,27 +14,38 @@ import (
 
 // historyCommand lists runs from the journal, or shows one.
 type historyCommand struct {
-	json  bool
-	state string
-	limit int
+	json     bool
+	state    string
+	limit    int
+	drift    bool
+	playbook string
+	open     bool
 }
 
 func (*historyCommand) Synopsis() string { return "List past runs and their changes from the journal" }
 
 func (*historyCommand) Usage() string {
 	return `Usage: rectify history [-json] [-state PATH] [RUN]
+       rectify history -drift [-playbook NAME] [-open] [-json] [-state PATH]
 
   Lists the most recent runs (who, when, which playbook, the outcome), or
   with RUN every change of that run: host, step, status, error, and the
   data that undoes it. A run whose process was killed shows as unfinished,
   and its changes that were in flight as in-flight: they may or may not
-  have been made; plan again to see what remains.`
+  have been made; plan again to see what remains.
+
+  With -drift, lists what drifted over time (from rectify watch): each
+  instance that planned a change, from when it was first seen until it
+  settled, the corrections made, and whether it was marked flapping.`
 }
 
 func (c *historyCommand) Flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.json, "json", false, "print as JSON")
 	fs.StringVar(&c.state, "state", "", "journal `path` (default: the user's state directory)")
-	fs.IntVar(&c.limit, "n", 20, "how many runs to list")
+	fs.IntVar(&c.limit, "n", 20, "how many runs (or drift episodes) to list")
+	fs.BoolVar(&c.drift, "drift", false, "list what drifted over time instead of runs")
+	fs.StringVar(&c.playbook, "playbook", "", "with -drift, only this playbook's `name`")
+	fs.BoolVar(&c.open, "open", false, "with -drift, only what still drifts")
 }
 
 func (c *historyCommand) Run(ctx context.Context, a *app, args []string) int {
@@ -51,6 +62,12 @@ func (c *historyCommand) Run(ctx context.Context, a *app, args []string) int {
 		return exitError
 	}
 	defer j.Close()
+	if c.drift {
+		if len(args) != 0 {
+			return usageError(a.env.Stderr, "history", errors.New("-drift takes no RUN argument"))
+		}
+		return c.showDrift(ctx, a, j)
+	}
 	if len(args) == 1 {
 		id, err := strconv.ParseInt(args[0], 10, 64)
 		if err != nil {
@@ -147,4 +164,34 @@ func short(d string) string {
 		return d[:19]
 	}
 	return d
+}
+
+// showDrift lists drift episodes, newest first.
+func (c *historyCommand) showDrift(ctx context.Context, a *app, j *journal.Journal) int {
+	recs, err := j.DriftHistory(ctx, journal.DriftQuery{Playbook: c.playbook, Open: c.open, Limit: c.limit})
+	if err != nil {
+		fmt.Fprintf(a.env.Stderr, "rectify history: %v\n", err)
+		return exitError
+	}
+	if c.json {
+		return writeJSON(a, recs)
+	}
+	if len(recs) == 0 {
+		fmt.Fprintln(a.env.Stdout, "No drift recorded.")
+		return exitOK
+	}
+	w := a.env.Stdout
+	for _, r := range recs {
+		state := "settled " + r.Resolved.Local().Format("2006-01-02 15:04:05")
+		if r.Open() {
+			state = "still drifting"
+		}
+		if r.Flapping {
+			state += ", FLAPPING since " + r.FlappingSince.Local().Format("2006-01-02 15:04:05") + " (not corrected until cleared: rectify watch -clear-flapping " + r.Address + ")"
+		}
+		fmt.Fprintf(w, "%s (%s) %s: %s\n", r.Address, r.Action, r.Object, state)
+		fmt.Fprintf(w, "    first seen %s, last seen %s (run %d), %d correction(s)\n",
+			r.FirstSeen.Local().Format("2006-01-02 15:04:05"), r.LastSeen.Local().Format("2006-01-02 15:04:05"), r.LastRunID, len(r.Corrections))
+	}
+	return exitOK
 }

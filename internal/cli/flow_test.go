@@ -345,3 +345,35 @@ func TestKilledApplyLeavesInFlightRecord(t *testing.T) {
 		t.Error("the plan after the kill has nothing left, although the apply was cut short")
 	}
 }
+
+func TestHistoryDriftListsWhatWatchSaw(t *testing.T) {
+	f := startLab(t, lab.KB979174())
+	watch := f.rectify(t, "watch", "-inventory", "inventory.hcl", "-state", "journal.db", "-once", "-mode", "monitor", "exchange-454")
+	if !strings.Contains(watch.stdout+watch.stderr, "step.smtp[ex01]") {
+		t.Fatalf("watch -once did not report the missing SPNs: %s", watch)
+	}
+	got := f.rectify(t, "history", "-drift", "-json", "-state", "journal.db")
+	if got.code != 0 {
+		t.Fatalf("history -drift: %s", got)
+	}
+	var recs []journal.DriftRecord
+	if err := json.Unmarshal([]byte(got.stdout), &recs); err != nil {
+		t.Fatalf("history -drift -json: %v\n%s", err, got.stdout)
+	}
+	found := false
+	for _, r := range recs {
+		if r.Address == "step.smtp[ex01]" && r.Open() && !r.FirstSeen.IsZero() {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the missing SPNs of ex01 are not in the drift history: %+v", recs)
+	}
+	text := f.rectify(t, "history", "-drift", "-state", "journal.db", "-open")
+	if !strings.Contains(text.stdout, "step.smtp[ex01] (update)") || !strings.Contains(text.stdout, "still drifting") {
+		t.Errorf("history -drift text:\n%s", text)
+	}
+	if f.hasSPN("EX01$", "SMTPSVC/EX01") {
+		t.Error("monitor mode changed the directory")
+	}
+}
