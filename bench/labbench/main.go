@@ -1,0 +1,231 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/rectifyhq/rectify/examples"
+	"github.com/rectifyhq/rectify/internal/lab"
+	"github.com/rectifyhq/rectify/internal/lab/wsman"
+)
+
+func main() {
+	rectify := flag.String("rectify", "", "the rectify `binary` to measure")
+	out := flag.String("out", "", "the `directory` for labs' inventories, plans and journals")
+	parallelism := flag.Int("parallelism", 10, "rectify's -parallelism")
+	serial := flag.String("serial", "", `the playbook's rollout serial for the benchmark; "" keeps the example's`)
+	flag.Parse()
+	if *rectify == "" || *out == "" || flag.NArg() == 0 {
+		fmt.Fprintln(os.Stderr, "usage: labbench -rectify PATH -out DIR [-parallelism N] [-serial S] HOSTSxLATENCY...")
+		os.Exit(2)
+	}
+	header()
+	for _, spec := range flag.Args() {
+		n, latency, planOnly, err := parseSpec(spec)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		if err := measure(context.Background(), *rectify, *out, n, latency, *parallelism, *serial, planOnly); err != nil {
+			fmt.Fprintf(os.Stderr, "labbench %s: %v\n", spec, err)
+			os.Exit(1)
+		}
+	}
+}
+
+// parseSpec reads "1000x50ms", or "5000x5ms:plan" for a plan alone.
+func parseSpec(s string) (int, time.Duration, bool, error) {
+	s, planOnly := strings.CutSuffix(s, ":plan")
+	hosts, lat, ok := strings.Cut(s, "x")
+	n, err := strconv.Atoi(hosts)
+	if !ok || err != nil || n < 1 {
+		return 0, 0, false, fmt.Errorf("%q: want HOSTSxLATENCY, such as 1000x50ms", s)
+	}
+	d, err := time.ParseDuration(lat)
+	if err != nil {
+		return 0, 0, false, fmt.Errorf("%q: %w", s, err)
+	}
+	return n, d, planOnly, nil
+}
+
+// usage is what one child run cost.
+type usage struct {
+	wall   time.Duration
+	maxRSS int64 // bytes
+	cpu    time.Duration
+	labCPU time.Duration // the lab's, in this process
+	exit   int
+}
+
+// run runs the rectify binary in dir with the lab's credentials.
+func run(ctx context.Context, bin, dir string, env map[string]string, log io.Writer, args ...string) (usage, error) {
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "XDG_STATE_HOME=" + dir}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	cmd.Stdout, cmd.Stderr = log, log
+	start := time.Now()
+	err := cmd.Run()
+	u := usage{wall: time.Since(start)}
+	if cmd.ProcessState == nil {
+		return u, err
+	}
+	u.exit = cmd.ProcessState.ExitCode()
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		u.maxRSS = ru.Maxrss * 1024
+		u.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	return u, nil
+}
+
+// totals sums the lab's counters over every host.
+type totals struct {
+	winrm    wsman.Counts
+	searches int64
+	modifies int64
+}
+
+func snapshot(l *lab.Lab) totals {
+	var t totals
+	for _, h := range l.Org().Hosts() {
+		t.winrm = t.winrm.Add(l.WinRMCounts(h.Name))
+	}
+	for _, dc := range l.DCs() {
+		s := l.LDAPStats(dc)
+		t.searches += s.Searches
+		t.modifies += s.Modifies
+	}
+	return t
+}
+
+func (t totals) minus(o totals) totals {
+	w := t.winrm
+	neg := wsman.Counts{HTTP: -o.winrm.HTTP, Connections: -o.winrm.Connections, Unauthorized: -o.winrm.Unauthorized, Handshakes: -o.winrm.Handshakes,
+		Faults: -o.winrm.Faults, Create: -o.winrm.Create, Command: -o.winrm.Command, Send: -o.winrm.Send, Receive: -o.winrm.Receive,
+		Signal: -o.winrm.Signal, Delete: -o.winrm.Delete}
+	return totals{winrm: w.Add(neg), searches: t.searches - o.searches, modifies: t.modifies - o.modifies}
+}
+
+var serialLine = regexp.MustCompile(`(?m)^(\s*serial\s*=\s*).*$`)
+
+// writePlaybook copies the example playbook to dir, with the rollout's
+// serial replaced when serial is not empty.
+func writePlaybook(dir, serial string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return fs.WalkDir(examples.Exchange454, "exchange-454", func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		b, err := examples.Exchange454.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if serial != "" && strings.HasSuffix(path, ".hcl") {
+			b = serialLine.ReplaceAll(b, []byte("${1}"+strconv.Quote(serial)))
+		}
+		return os.WriteFile(filepath.Join(dir, filepath.Base(path)), b, 0o644)
+	})
+}
+
+func measure(ctx context.Context, bin, out string, n int, latency time.Duration, parallelism int, serial string, planOnly bool) error {
+	dir := filepath.Join(out, fmt.Sprintf("%d-hosts-%s", n, latency))
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	l, err := lab.Start(ctx, lab.Generate(n), lab.Options{Latency: latency, Dir: dir, WinRMPort: lab.AnyPort,
+		LDAPPorts: lab.LDAPPorts{LDAP: lab.AnyPort, LDAPS: lab.AnyPort, GC: lab.AnyPort, GCS: lab.AnyPort}})
+	if err != nil {
+		return fmt.Errorf("start the lab: %w", err)
+	}
+	defer l.Close()
+	if err := l.WriteInventory(filepath.Join(dir, "inventory.hcl")); err != nil {
+		return err
+	}
+	if err := writePlaybook(filepath.Join(dir, "exchange-454"), serial); err != nil {
+		return err
+	}
+	log, err := os.Create(filepath.Join(dir, "rectify.log"))
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	hosts := len(l.Org().Hosts())
+	par := strconv.Itoa(parallelism)
+
+	before := snapshot(l)
+	labCPU := selfCPU()
+	plan, err := run(ctx, bin, dir, l.Credentials(), log, "plan", "-inventory", "inventory.hcl", "-state", "journal.db", "-parallelism", par, "-out", "fix.plan", "exchange-454")
+	if err != nil {
+		return err
+	}
+	afterPlan := snapshot(l)
+	// Plan exits 0 whether or not it found changes; an error is 1.
+	if plan.exit != 0 {
+		return fmt.Errorf("plan exited %d; see %s", plan.exit, log.Name())
+	}
+	plan.labCPU = selfCPU() - labCPU
+	row("plan", n, hosts, latency, parallelism, plan, afterPlan.minus(before))
+	if planOnly {
+		return nil
+	}
+	labCPU = selfCPU()
+
+	apply, err := run(ctx, bin, dir, l.Credentials(), log, "apply", "-state", "journal.db", "-parallelism", par, "-window-override", "benchmark", "fix.plan")
+	if err != nil {
+		return err
+	}
+	apply.labCPU = selfCPU() - labCPU
+	row("apply", n, hosts, latency, parallelism, apply, snapshot(l).minus(afterPlan))
+	return nil
+}
+
+// minRequests is the fewest HTTP exchanges one command on a host takes
+// with a fresh connection: the NTLM negotiate (401), Create shell (with
+// the authenticate message), Command, Send (the script on stdin), Receive
+// (output and exit code), Delete shell.
+const minRequests = 6
+
+func header() {
+	fmt.Printf("| run | Exchange servers | hosts | latency | wall | rectify CPU | lab CPU | floor | wall/floor | commands/host | HTTP/host | LDAP searches | LDAP modifies | peak RSS | RSS/host | exit |\n")
+	fmt.Printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+}
+
+func row(what string, n, hosts int, latency time.Duration, parallelism int, u usage, t totals) {
+	rounds := (hosts + parallelism - 1) / parallelism
+	floor := time.Duration(rounds*minRequests) * latency
+	ratio := "-"
+	if floor > 0 {
+		ratio = fmt.Sprintf("%.2f", float64(u.wall)/float64(floor))
+	}
+	fmt.Printf("| %s | %d | %d | %s | %s | %s | %s | %s | %s | %.2f | %.2f | %d | %d | %.1f MB | %.1f KB | %d |\n",
+		what, n, hosts, latency, u.wall.Round(10*time.Millisecond), u.cpu.Round(10*time.Millisecond), u.labCPU.Round(10*time.Millisecond), floor, ratio,
+		float64(t.winrm.Command)/float64(hosts), float64(t.winrm.HTTP)/float64(hosts),
+		t.searches, t.modifies, float64(u.maxRSS)/(1<<20), float64(u.maxRSS)/1024/float64(hosts), u.exit)
+}
+
+// selfCPU is the CPU time this process (the lab) has used.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

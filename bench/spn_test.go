@@ -1,0 +1,183 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/x509"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+
+	goldap "github.com/go-ldap/ldap/v3"
+
+	"github.com/rectifyhq/rectify/internal/lab"
+	"github.com/rectifyhq/rectify/internal/lab/directory"
+	"github.com/rectifyhq/rectify/internal/lab/ldapd"
+	"github.com/rectifyhq/rectify/internal/ldap"
+	"github.com/rectifyhq/rectify/internal/sambatest"
+)
+
+// The sizes of the duplicate SPN scans: computer objects in the domain.
+// BENCH_SPN_SIZES overrides the lab's ("10000,100000"), BENCH_SAMBA_SIZES
+// Samba's: loading Samba over LDAP takes about 15 ms a computer here, so
+// 100,000 computers (25 minutes) are left to an explicit
+// BENCH_SAMBA_SIZES=100000.
+var (
+	labSizes   = []int{10_000, 100_000}
+	sambaSizes = []int{10_000}
+)
+
+func sizes(b *testing.B, env string, def []int) []int {
+	s := os.Getenv(env)
+	if s == "" {
+		return def
+	}
+	var out []int
+	for _, f := range bytes.Split([]byte(s), []byte(",")) {
+		n, err := strconv.Atoi(string(bytes.TrimSpace(f)))
+		if err != nil {
+			b.Fatalf("%s: %v", env, err)
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// target is one server to scan: rectify's Directory and ldapsearch's
+// arguments for the same Global Catalog endpoint, base and account.
+type target struct {
+	url, base, user, password, caFile string
+}
+
+// rectifyScan runs rectify's duplicate SPN scan (ldap.DuplicateScan, the
+// read behind ad.spn_duplicates) and returns the number of duplicates.
+func (tg target) rectifyScan(b *testing.B) int {
+	pem, err := os.ReadFile(tg.caFile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	dir, err := ldap.New(ldap.Config{URL: tg.url, GCURL: tg.url, BaseDN: tg.base, BindUser: tg.user, Password: ldap.NewSecret(tg.password), RootCAs: pool})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer dir.Close()
+	n := 0
+	if err := ldap.DuplicateScan(context.Background(), dir, 1000, func(ldap.Duplicate) { n++ }); err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
+
+// ldapsearch runs ldapsearch -E pr=1000/noprompt of the same filter and
+// attributes, reading its LDIF, and returns the entries it printed.
+func (tg target) ldapsearch(b *testing.B) int {
+	cmd := exec.Command("ldapsearch", "-LLL", "-o", "ldif-wrap=no", "-x", "-H", tg.url, "-D", tg.user, "-w", tg.password,
+		"-b", tg.base, "-E", "pr=1000/noprompt", "(servicePrincipalName=*)", "sAMAccountName", "dNSHostName", "servicePrincipalName")
+	cmd.Env = append(os.Environ(), "LDAPTLS_CACERT="+tg.caFile, "LDAPTLS_REQCERT=demand")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	entries := 0
+	sc := bufio.NewScanner(out)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		if bytes.HasPrefix(sc.Bytes(), []byte("dn: ")) {
+			entries++
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		b.Fatalf("ldapsearch: %v\n%s", err, stderr.String())
+	}
+	return entries
+}
+
+// scan benchmarks both clients against one target.
+func scan(b *testing.B, tg target, computers int) {
+	b.Run("rectify", func(b *testing.B) {
+		dups := 0
+		for b.Loop() {
+			dups = tg.rectifyScan(b)
+		}
+		b.ReportMetric(float64(dups), "duplicates")
+		b.ReportMetric(float64(computers), "computers")
+	})
+	b.Run("ldapsearch", func(b *testing.B) {
+		if _, err := exec.LookPath("ldapsearch"); err != nil {
+			b.Skip("ldapsearch is not installed (Debian package ldap-utils)")
+		}
+		entries := 0
+		for b.Loop() {
+			entries = tg.ldapsearch(b)
+		}
+		b.ReportMetric(float64(entries), "entries")
+		b.ReportMetric(float64(computers), "computers")
+	})
+}
+
+// BenchmarkDuplicateSPNScanLab scans the lab's directory over LDAPS to its
+// Global Catalog, filled with computers (one in every hundred sharing an
+// SPN with the next).
+func BenchmarkDuplicateSPNScanLab(b *testing.B) {
+	for _, n := range sizes(b, "BENCH_SPN_SIZES", labSizes) {
+		b.Run(fmt.Sprintf("computers=%d", n), func(b *testing.B) {
+			l, err := lab.Start(context.Background(), lab.KB979174(), lab.Options{Dir: b.TempDir(), WinRMPort: lab.AnyPort,
+				LDAPPorts: lab.LDAPPorts{LDAP: lab.AnyPort, LDAPS: lab.AnyPort, GC: lab.AnyPort, GCS: lab.AnyPort}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer l.Close()
+			for i := range n {
+				c := directory.Computer{Name: fmt.Sprintf("WS%06d", i)}
+				if i%100 == 1 {
+					prev := fmt.Sprintf("WS%06d", i-1)
+					c.SPNs = []string{"HOST/" + c.Name, "HOST/" + prev, "RestrictedKrbHost/" + c.Name}
+					c.Replicated = true
+				}
+				if _, err := l.Directory().AddComputer(c); err != nil {
+					b.Fatal(err)
+				}
+			}
+			creds := l.Credentials()
+			tg := target{url: "ldaps://" + l.LDAPAddr(l.DCs()[0], ldapd.GCS), base: "DC=corp,DC=example,DC=com",
+				user: creds[lab.EnvLDAPUser], password: creds[lab.EnvLDAPPassword], caFile: l.CAFile()}
+			scan(b, tg, n)
+		})
+	}
+}
+
+// BenchmarkDuplicateSPNScanSamba scans a Samba AD DC over LDAPS to its
+// Global Catalog, filled over LDAP with computers holding HOST/ SPNs. It
+// is skipped, with the reason, where Samba cannot run.
+func BenchmarkDuplicateSPNScanSamba(b *testing.B) {
+	for _, n := range sizes(b, "BENCH_SAMBA_SIZES", sambaSizes) {
+		b.Run(fmt.Sprintf("computers=%d", n), func(b *testing.B) {
+			dc := sambatest.Start(b)
+			conn := dc.Admin(b)
+			for i := range n {
+				name := fmt.Sprintf("ws%06d", i)
+				req := goldap.NewAddRequest(sambatest.ComputerDN(name), nil)
+				req.Attribute("objectClass", []string{"computer"})
+				req.Attribute("sAMAccountName", []string{name + "$"})
+				req.Attribute("dNSHostName", []string{sambatest.ComputerFQDN(name)})
+				req.Attribute("userAccountControl", []string{"4096"})
+				req.Attribute("servicePrincipalName", []string{"HOST/" + name, "HOST/" + sambatest.ComputerFQDN(name)})
+				if err := conn.Add(req); err != nil {
+					b.Fatalf("add computer %s: %v", name, err)
+				}
+			}
+			tg := target{url: dc.GCSURL(), base: sambatest.BaseDN, user: dc.AdminUPN(), password: dc.AdminPassword(), caFile: dc.PKI.CAFile}
+			scan(b, tg, n)
+		})
+	}
+}
