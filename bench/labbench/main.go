@@ -30,6 +30,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: labbench -rectify PATH -out DIR [-parallelism N] [-serial S] HOSTSxLATENCY...")
 		os.Exit(2)
 	}
+	bin, err := filepath.Abs(*rectify)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
 	header()
 	for _, spec := range flag.Args() {
 		n, latency, planOnly, err := parseSpec(spec)
@@ -37,7 +42,7 @@ func main() {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)
 		}
-		if err := measure(context.Background(), *rectify, *out, n, latency, *parallelism, *serial, planOnly); err != nil {
+		if err := measure(context.Background(), bin, *out, n, latency, *parallelism, *serial, planOnly); err != nil {
 			fmt.Fprintf(os.Stderr, "labbench %s: %v\n", spec, err)
 			os.Exit(1)
 		}
