@@ -21,6 +21,7 @@ import (
 	"github.com/rectifyhq/rectify/actions/builtin"
 	"github.com/rectifyhq/rectify/engine/plans"
 	"github.com/rectifyhq/rectify/internal/lab"
+	"github.com/rectifyhq/rectify/internal/lab/directory"
 	"github.com/rectifyhq/rectify/internal/lab/ldapd"
 	"github.com/rectifyhq/rectify/inventory"
 )
@@ -280,5 +281,44 @@ func TestInventoryDiscoverToStdout(t *testing.T) {
 	}
 	if entries, _ := filepath.Glob(filepath.Join(d.dir, ".discover-*")); len(entries) != 0 {
 		t.Errorf("temporary files left behind: %v", entries)
+	}
+}
+
+// TestInventoryDiscoverHostileDirectory plants Exchange servers whose
+// names are HCL and PowerShell syntax and whose address is a Cyrillic
+// look-alike: the written inventory validates, holds the names only as
+// strings, and says on stderr, in ASCII, what it left out.
+func TestInventoryDiscoverHostileDirectory(t *testing.T) {
+	d := startDiscoverLab(t)
+	dir := d.lab.Directory()
+	evil := `x"; } host "evil" { fqdn = "$(Stop-Computer)" } #`
+	for _, x := range []directory.ExchangeServer{
+		{Name: evil, FQDN: "ex90.corp.example.com", Site: "HQ"},
+		{Name: "EX91", FQDN: "\u0435\u044591.corp.example.com", Site: "HQ"},
+	} {
+		if _, err := dir.AddExchangeServer(x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := d.rectify(t, d.discoverArgs("-out", "hostile.hcl")...)
+	if got.code != 0 {
+		t.Fatalf("discover: %s", got)
+	}
+	if !strings.Contains(got.stderr, `Left out: Exchange server "EX91": no usable DNS name`) || !strings.Contains(got.stderr, `\u0435\u044591.corp.example.com`) {
+		t.Errorf("stderr does not say, in ASCII, that EX91 was left out: %s", got)
+	}
+	if got := d.rectify(t, "validate", "-inventory", "hostile.hcl", "exchange-454"); got.code != 0 {
+		t.Fatalf("validate: %s", got)
+	}
+	inv, diags := inventory.Load(filepath.Join(d.dir, "hostile.hcl"), func(n string) (string, bool) { v, ok := d.env[n]; return v, ok })
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	h, ok := inv.Host("ex90")
+	if !ok || h.Vars["directory_name"] != evil || h.FQDN != "ex90.corp.example.com" {
+		t.Errorf("ex90: %+v", h)
+	}
+	if _, ok := inv.Host("evil"); ok || len(inv.Hosts()) != 5 {
+		t.Errorf("hosts: %v", inv.HostNames())
 	}
 }
