@@ -126,7 +126,7 @@ func (f *fixture) rectify(ctx context.Context, args ...string) result {
 // plan saves a plan of the example playbook to fix.plan and returns it.
 func (f *fixture) plan(t *testing.T) *plans.Plan {
 	t.Helper()
-	got := f.rectify(context.Background(), "plan", "-inventory", "inventory.hcl", "-state", "journal.db", "-out", "fix.plan", "exchange-454")
+	got := f.rectify(context.Background(), "plan", "-inventory", "inventory.hcl", "-state", f.state, "-out", "fix.plan", "exchange-454")
 	if got.code != 0 {
 		t.Fatalf("plan: %s", got)
 	}
@@ -139,14 +139,14 @@ func (f *fixture) plan(t *testing.T) *plans.Plan {
 
 // apply applies the saved plan.
 func (f *fixture) apply(ctx context.Context) result {
-	return f.rectify(ctx, "apply", "-state", "journal.db", "-window-override", "fault suite", "fix.plan")
+	return f.rectify(ctx, "apply", "-state", f.state, "-window-override", "fault suite", "fix.plan")
 }
 
 // replan plans again, as JSON, and returns the addresses that plan a
 // change, sorted.
 func (f *fixture) replan(t *testing.T) []string {
 	t.Helper()
-	got := f.rectify(context.Background(), "plan", "-inventory", "inventory.hcl", "-state", "journal.db", "-json", "exchange-454")
+	got := f.rectify(context.Background(), "plan", "-inventory", "inventory.hcl", "-state", f.state, "-json", "exchange-454")
 	var p plans.Plan
 	if err := json.Unmarshal([]byte(got.stdout), &p); err != nil {
 		t.Fatalf("plan -json: %v\n%s", err, got)
@@ -170,7 +170,7 @@ func changing(p *plans.Plan) []string {
 // history reads one run from rectify history -json.
 func (f *fixture) history(t *testing.T, run string) (journal.RunRecord, []journal.ChangeRecord) {
 	t.Helper()
-	got := f.rectify(context.Background(), "history", "-json", "-state", "journal.db", run)
+	got := f.rectify(context.Background(), "history", "-json", "-state", f.state, run)
 	if got.code != 0 {
 		t.Fatalf("history: %s", got)
 	}

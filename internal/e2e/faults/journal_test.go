@@ -152,7 +152,7 @@ func TestJournalDiskFull(t *testing.T) {
 			}
 
 			// What the journal holds, read as rectify history -json does.
-			f := &fixture{lab: h.Lab, dir: dir}
+			f := &fixture{lab: h.Lab, dir: dir, state: filepath.Join(dir, "journal.db")}
 			rec, changes := f.history(t, "1")
 			got := map[string]string{}
 			for _, c := range changes {

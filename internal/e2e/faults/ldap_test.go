@@ -2,7 +2,6 @@ package faults
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -14,7 +13,7 @@ import (
 
 // inFlight reports whether the journal holds addr of run 1 as in flight.
 func (f *fixture) inFlight(addr string) bool {
-	j, err := journal.Open(context.Background(), filepath.Join(f.dir, "journal.db"))
+	j, err := journal.Open(context.Background(), f.state)
 	if err != nil {
 		return false
 	}
