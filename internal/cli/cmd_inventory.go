@@ -132,13 +132,15 @@ func (c *inventoryCommand) Run(ctx context.Context, a *app, args []string) int {
 		}
 	}
 
-	outDir := wd
+	// Paths in a file are relative to it when they lie below it; on
+	// standard output, whose destination is unknown, they are absolute.
+	outDir := ""
 	if out != "" {
 		outDir = filepath.Dir(out)
 	}
 	rel := func(p string) string {
-		if p == "" {
-			return ""
+		if p == "" || outDir == "" {
+			return p
 		}
 		if r, err := filepath.Rel(outDir, p); err == nil && !strings.HasPrefix(r, "..") {
 			return r
@@ -167,6 +169,9 @@ func (c *inventoryCommand) Run(ctx context.Context, a *app, args []string) int {
 // that relative paths resolve as they will, then puts it in place (or on
 // standard output).
 func (c *inventoryCommand) write(a *app, outDir, out string, data []byte) int {
+	if outDir == "" {
+		outDir = os.TempDir()
+	}
 	tmp, err := os.CreateTemp(outDir, ".discover-*.hcl")
 	if err != nil {
 		return c.fail(a, err)

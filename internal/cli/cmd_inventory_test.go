@@ -276,6 +276,9 @@ func TestInventoryDiscoverToStdout(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, got.stdout)
 		}
 	}
+	if !strings.Contains(got.stdout, `ca_file  = "`+filepath.Join(d.dir, "lab-ca.pem")+`"`) {
+		t.Errorf("the CA path on standard output is not absolute:\n%s", got.stdout)
+	}
 	if strings.Contains(got.stdout, "address") {
 		t.Errorf("addresses written without -resolve:\n%s", got.stdout)
 	}
