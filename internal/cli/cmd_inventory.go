@@ -58,11 +58,11 @@ func (*inventoryCommand) Usage() string {
 }
 
 func (c *inventoryCommand) Flags(fs *flag.FlagSet) {
-	fs.StringVar(&c.ldapURL, "ldap", "", "the domain controller, ldaps://HOST[:PORT] or ldap://HOST[:PORT] with -start-tls")
+	fs.StringVar(&c.ldapURL, "ldap", "", "the domain controller `URL`: ldaps://HOST[:PORT], or ldap://HOST[:PORT] with -start-tls")
 	fs.StringVar(&c.gcURL, "gc-url", "", "the Global Catalog `URL` to write into the inventory (default: the -ldap host on 3269)")
 	fs.BoolVar(&c.startTLS, "start-tls", false, "upgrade an ldap:// connection with StartTLS")
 	fs.StringVar(&c.bindUser, "bind-user", "", "bind as this `user` (user@corp.example.com or CORP\\user)")
-	fs.StringVar(&c.passwordEnv, "password-env", discover.DefaultLDAPPasswordEnv, "the environment variable holding the bind password")
+	fs.StringVar(&c.passwordEnv, "password-env", discover.DefaultLDAPPasswordEnv, "the environment variable (`NAME`) holding the bind password")
 	fs.StringVar(&c.caFile, "ca-file", "", "PEM `file` of the CA that signs the DCs' certificates (default: the system roots)")
 	fs.StringVar(&c.serverName, "server-name", "", "the `name` the DC's certificate carries, when it is not the -ldap host")
 	fs.StringVar(&c.out, "out", "", "write the inventory to `file` (default: standard output)")
