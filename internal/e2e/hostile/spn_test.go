@@ -101,42 +101,47 @@ func TestSPNServicesAreMatchedLiterally(t *testing.T) {
 }
 
 // TestSPNAccountIsMatchedLiterally names the computer account with LDAP
-// filter syntax: escaped it matches no account, so nothing is changed;
-// spliced it would match every account.
+// filter syntax (escaped it matches no account; spliced it would match
+// every one) and with a Cyrillic look-alike of EX01$: no account is found,
+// the plan is blocked, and nothing is changed or written.
 func TestSPNAccountIsMatchedLiterally(t *testing.T) {
-	f := start(t, lab.KB979174())
-	f.write(t, "pb/playbook.hcl", playbook("ad.spn", "evil", "exchange", map[string]cty.Value{
-		"account": str(ldapInjection),
-	}))
-	before := spnSnapshot(f)
-	modifies := f.lab.LDAPStats(f.lab.DCs()[0]).Modifies
-	p, got := planJSON(t, f, "-inventory", "inventory.hcl", "-out", "evil.plan", "pb")
-	if got.code != 0 {
-		t.Fatalf("plan: %s", got)
-	}
-	for _, host := range []string{"ex01", "ex02"} {
-		in := instance(t, p, "step.evil["+host+"]")
-		if in.Change.Action != plans.Blocked || !strings.Contains(in.Change.Reason, "no computer account "+ldapInjection) {
-			t.Errorf("%s: %s %q, want blocked: no computer account", in.Address, in.Change.Action, in.Change.Reason)
-		}
-	}
-	apply := f.rectify(t, "apply", "-state", "journal.db", "-auto-approve", "evil.plan")
-	if apply.code != 0 || !strings.Contains(apply.stdout, "0 applied, 0 failed") {
-		t.Errorf("apply: %s", apply)
-	}
-	run, changes := f.history(t, "journal.db", "1")
-	for _, c := range changes {
-		if c.Status == "applied" {
-			t.Errorf("journal: %s was applied", c.Address)
-		}
-	}
-	if run.Outcome != journal.OutcomeSucceeded {
-		t.Errorf("journal: outcome %q", run.Outcome)
-	}
-	if diff := cmp.Diff(before, spnSnapshot(f)); diff != "" {
-		t.Errorf("SPNs changed (-before +after):\n%s", diff)
-	}
-	if m := f.lab.LDAPStats(f.lab.DCs()[0]).Modifies; m != modifies {
-		t.Errorf("%d LDAP modifies", m-modifies)
+	for _, account := range []string{ldapInjection, "\u0415\u042501$"} {
+		t.Run(account, func(t *testing.T) {
+			f := start(t, lab.KB979174())
+			f.write(t, "pb/playbook.hcl", playbook("ad.spn", "evil", "exchange", map[string]cty.Value{
+				"account": str(account),
+			}))
+			before := spnSnapshot(f)
+			modifies := f.lab.LDAPStats(f.lab.DCs()[0]).Modifies
+			p, got := planJSON(t, f, "-inventory", "inventory.hcl", "-out", "evil.plan", "pb")
+			if got.code != 0 {
+				t.Fatalf("plan: %s", got)
+			}
+			for _, host := range []string{"ex01", "ex02"} {
+				in := instance(t, p, "step.evil["+host+"]")
+				if in.Change.Action != plans.Blocked || !strings.Contains(in.Change.Reason, "no computer account "+account) {
+					t.Errorf("%s: %s %q, want blocked: no computer account", in.Address, in.Change.Action, in.Change.Reason)
+				}
+			}
+			apply := f.rectify(t, "apply", "-state", "journal.db", "-auto-approve", "evil.plan")
+			if apply.code != 0 || !strings.Contains(apply.stdout, "0 applied, 0 failed") {
+				t.Errorf("apply: %s", apply)
+			}
+			run, changes := f.history(t, "journal.db", "1")
+			for _, c := range changes {
+				if c.Status == "applied" {
+					t.Errorf("journal: %s was applied", c.Address)
+				}
+			}
+			if run.Outcome != journal.OutcomeSucceeded {
+				t.Errorf("journal: outcome %q", run.Outcome)
+			}
+			if diff := cmp.Diff(before, spnSnapshot(f)); diff != "" {
+				t.Errorf("SPNs changed (-before +after):\n%s", diff)
+			}
+			if m := f.lab.LDAPStats(f.lab.DCs()[0]).Modifies; m != modifies {
+				t.Errorf("%d LDAP modifies", m-modifies)
+			}
+		})
 	}
 }
