@@ -149,13 +149,18 @@ func (e *Engine) Plan(ctx context.Context, in Input, conns actions.Connections) 
 			in.Waits = waitReason(s, in.Host, lookup)
 		}
 	}
+	for i := range p.Instances {
+		if p.Instances[i].Change.Action == "" {
+			p.Instances[i].Change.Action = plans.NoOp
+		}
+	}
 	// An instance whose own host could not be read is never changed, even
 	// when its action needed no shell read.
 	for i := range p.Instances {
 		in := &p.Instances[i]
 		if err := out.hostErrs[in.Host]; err != nil && in.Error == "" {
 			in.Error = fmt.Sprintf("host %s could not be read: %v", in.Host, err)
-			in.Change = plans.Change{}
+			in.Change = plans.Change{Action: plans.NoOp}
 		}
 	}
 	return p, nil

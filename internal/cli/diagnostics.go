@@ -52,9 +52,32 @@ func (a *app) writeDiagnostics(w io.Writer, diags hcl.Diagnostics, wd string, sr
 	if width < 0 {
 		width = 0
 	}
-	tw := hcl.NewDiagnosticTextWriter(w, files, uint(width), a.env.IsTerminal(w))
-	return tw.WriteDiagnostics(shown)
+	color := a.env.IsTerminal(w)
+	withSnippets := hcl.NewDiagnosticTextWriter(w, files, uint(width), color)
+	// HCL's writer scans a file from its start to cut each snippet, so a
+	// file with thousands of problems would take quadratic time: past the
+	// first snippetsPerFile diagnostics of a file, the rest are written
+	// with their file and line only.
+	plain := hcl.NewDiagnosticTextWriter(w, nil, uint(width), color)
+	perFile := map[string]int{}
+	for _, d := range shown {
+		tw := withSnippets
+		if d.Subject != nil {
+			perFile[d.Subject.Filename]++
+			if perFile[d.Subject.Filename] > snippetsPerFile {
+				tw = plain
+			}
+		}
+		if err := tw.WriteDiagnostic(d); err != nil {
+			return err
+		}
+	}
+	return nil
 }
+
+// snippetsPerFile is how many diagnostics of one file show a source
+// snippet.
+const snippetsPerFile = 50
 
 func relativeRange(r *hcl.Range, wd string) *hcl.Range {
 	if r == nil {

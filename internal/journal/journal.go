@@ -3,7 +3,6 @@ package journal
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -110,15 +109,16 @@ func (j *Journal) migrate(ctx context.Context) error {
 	if err := j.migrateDrift(ctx); err != nil {
 		return err
 	}
+	// Two processes may open a new journal at once: the first to insert
+	// the version wins, and both then read it.
+	if _, err := j.db.ExecContext(ctx, `INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)`, fmt.Sprint(schemaVersion)); err != nil {
+		return err
+	}
 	var v string
-	err := j.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'schema_version'`).Scan(&v)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		_, err = j.db.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES ('schema_version', ?)`, fmt.Sprint(schemaVersion))
+	if err := j.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'schema_version'`).Scan(&v); err != nil {
 		return err
-	case err != nil:
-		return err
-	case v != fmt.Sprint(schemaVersion):
+	}
+	if v != fmt.Sprint(schemaVersion) {
 		return fmt.Errorf("the journal has schema version %s; this rectify reads version %d", v, schemaVersion)
 	}
 	return nil

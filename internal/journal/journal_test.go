@@ -184,3 +184,26 @@ func TestMemoryFollowsTemporaryChanges(t *testing.T) {
 		t.Errorf("another playbook's memory = %v", other)
 	}
 }
+
+func TestConcurrentOpensOfANewJournal(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal.db")
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			j, err := Open(context.Background(), path)
+			if err != nil {
+				errs <- err
+				return
+			}
+			j.Close()
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("a concurrent open of a new journal failed: %v", err)
+	}
+}
