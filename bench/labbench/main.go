@@ -25,9 +25,10 @@ func main() {
 	out := flag.String("out", "", "the `directory` for labs' inventories, plans and journals")
 	parallelism := flag.Int("parallelism", 10, "rectify's -parallelism")
 	serial := flag.String("serial", "", `the playbook's rollout serial for the benchmark; "" keeps the example's`)
+	dropPorts := flag.Bool("without-ports", false, "leave out the playbook's net.kerberos_ports step (every Exchange server probes every DC), to measure the rest")
 	flag.Parse()
 	if *rectify == "" || *out == "" || flag.NArg() == 0 {
-		fmt.Fprintln(os.Stderr, "usage: labbench -rectify PATH -out DIR [-parallelism N] [-serial S] HOSTSxLATENCY...")
+		fmt.Fprintln(os.Stderr, "usage: labbench -rectify PATH -out DIR [-parallelism N] [-serial S] [-without-ports] HOSTSxLATENCY...")
 		os.Exit(2)
 	}
 	bin, err := filepath.Abs(*rectify)
@@ -42,7 +43,7 @@ func main() {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)
 		}
-		if err := measure(context.Background(), bin, *out, n, latency, *parallelism, *serial, planOnly); err != nil {
+		if err := measure(context.Background(), bin, *out, n, latency, *parallelism, playbookEdit{serial: *serial, dropPorts: *dropPorts}, planOnly); err != nil {
 			fmt.Fprintf(os.Stderr, "labbench %s: %v\n", spec, err)
 			os.Exit(1)
 		}
@@ -124,11 +125,22 @@ func (t totals) minus(o totals) totals {
 	return totals{winrm: w.Add(neg), searches: t.searches - o.searches, modifies: t.modifies - o.modifies}
 }
 
-var serialLine = regexp.MustCompile(`(?m)^(\s*serial\s*=\s*).*$`)
+var (
+	serialLine = regexp.MustCompile(`(?m)^(\s*serial\s*=\s*).*$`)
+	portsStep  = regexp.MustCompile(`(?s)step "net\.kerberos_ports" "ports" \{.*?\n\}\n`)
+	portsRef   = regexp.MustCompile(`,\s*step\.ports`)
+)
 
-// writePlaybook copies the example playbook to dir, with the rollout's
-// serial replaced when serial is not empty.
-func writePlaybook(dir, serial string) error {
+// playbookEdit is how the benchmark's copy of the example differs.
+type playbookEdit struct {
+	// serial replaces the rollout's serial when not empty.
+	serial string
+	// dropPorts leaves out the ports step and the references to it.
+	dropPorts bool
+}
+
+// writePlaybook copies the example playbook to dir, edited.
+func writePlaybook(dir string, edit playbookEdit) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -140,14 +152,23 @@ func writePlaybook(dir, serial string) error {
 		if err != nil {
 			return err
 		}
-		if serial != "" && strings.HasSuffix(path, ".hcl") {
-			b = serialLine.ReplaceAll(b, []byte("${1}"+strconv.Quote(serial)))
+		if !strings.HasSuffix(path, ".hcl") {
+			return os.WriteFile(filepath.Join(dir, filepath.Base(path)), b, 0o644)
+		}
+		if edit.serial != "" {
+			b = serialLine.ReplaceAll(b, []byte("${1}"+strconv.Quote(edit.serial)))
+		}
+		if edit.dropPorts {
+			if !portsStep.Match(b) {
+				return fmt.Errorf("%s has no ports step to leave out", path)
+			}
+			b = portsRef.ReplaceAll(portsStep.ReplaceAll(b, nil), nil)
 		}
 		return os.WriteFile(filepath.Join(dir, filepath.Base(path)), b, 0o644)
 	})
 }
 
-func measure(ctx context.Context, bin, out string, n int, latency time.Duration, parallelism int, serial string, planOnly bool) error {
+func measure(ctx context.Context, bin, out string, n int, latency time.Duration, parallelism int, edit playbookEdit, planOnly bool) error {
 	dir := filepath.Join(out, fmt.Sprintf("%d-hosts-%s", n, latency))
 	if err := os.RemoveAll(dir); err != nil {
 		return err
@@ -164,7 +185,7 @@ func measure(ctx context.Context, bin, out string, n int, latency time.Duration,
 	if err := l.WriteInventory(filepath.Join(dir, "inventory.hcl")); err != nil {
 		return err
 	}
-	if err := writePlaybook(filepath.Join(dir, "exchange-454"), serial); err != nil {
+	if err := writePlaybook(filepath.Join(dir, "exchange-454"), edit); err != nil {
 		return err
 	}
 	log, err := os.Create(filepath.Join(dir, "rectify.log"))
@@ -214,14 +235,19 @@ func header() {
 }
 
 func row(what string, n, hosts int, latency time.Duration, parallelism int, u usage, t totals) {
-	rounds := (hosts + parallelism - 1) / parallelism
-	floor := time.Duration(rounds*minRequests) * latency
-	ratio := "-"
-	if floor > 0 {
-		ratio = fmt.Sprintf("%.2f", float64(u.wall)/float64(floor))
+	// The floor is a plan's: one command per host. An apply reads,
+	// changes and verifies each target, step by step, so it has none here.
+	floorText, ratio := "-", "-"
+	if what == "plan" {
+		rounds := (hosts + parallelism - 1) / parallelism
+		floor := time.Duration(rounds*minRequests) * latency
+		floorText = floor.String()
+		if floor > 0 {
+			ratio = fmt.Sprintf("%.2f", float64(u.wall)/float64(floor))
+		}
 	}
 	fmt.Printf("| %s | %d | %d | %s | %s | %s | %s | %s | %s | %.2f | %.2f | %d | %d | %.1f MB | %.1f KB | %d |\n",
-		what, n, hosts, latency, u.wall.Round(10*time.Millisecond), u.cpu.Round(10*time.Millisecond), u.labCPU.Round(10*time.Millisecond), floor, ratio,
+		what, n, hosts, latency, u.wall.Round(10*time.Millisecond), u.cpu.Round(10*time.Millisecond), u.labCPU.Round(10*time.Millisecond), floorText, ratio,
 		float64(t.winrm.Command)/float64(hosts), float64(t.winrm.HTTP)/float64(hosts),
 		t.searches, t.modifies, float64(u.maxRSS)/(1<<20), float64(u.maxRSS)/1024/float64(hosts), u.exit)
 }
