@@ -61,14 +61,20 @@ func TestWinRMFaultsDuringApply(t *testing.T) {
 			name:   "drops between the re-read and the change",
 			before: wsman.Faults{Latency: 300 * time.Millisecond},
 			during: func(t *testing.T, f *fixture, done <-chan struct{}) {
-				// The plan's read was batch 1; the change's re-read is 2.
-				if waitFor(t, done, func() bool { return f.received("ex02", ops.Batch) >= 2 }) {
+				// The plan's read was batch 1 and ended with Signal 1;
+				// the change's re-read is batch 2, and its Signal 2 says
+				// the client has its answer: the next request is the
+				// change's command, held 300 ms by the latency.
+				reread := func() bool {
+					return f.received("ex02", ops.Batch) >= 2 && f.lab.WinRMCounts("ex02").Signal >= 2
+				}
+				if waitFor(t, done, reread) {
 					if err := f.lab.SetWinRMFaults("ex02", wsman.Faults{Unreachable: true}); err != nil {
 						t.Error(err)
 					}
 				}
 			},
-			words: []string{"registry.set", "connection refused"},
+			words: []string{"ex02", "registry.set", "connect"},
 		},
 	}
 	for _, tc := range tests {
