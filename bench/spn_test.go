@@ -5,17 +5,16 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"testing"
 
 	goldap "github.com/go-ldap/ldap/v3"
 
-	"github.com/rectifyhq/rectify/internal/lab"
-	"github.com/rectifyhq/rectify/internal/lab/directory"
-	"github.com/rectifyhq/rectify/internal/lab/ldapd"
 	"github.com/rectifyhq/rectify/internal/ldap"
 	"github.com/rectifyhq/rectify/internal/sambatest"
 )
@@ -127,31 +126,45 @@ func scan(b *testing.B, tg target, computers int) {
 
 // BenchmarkDuplicateSPNScanLab scans the lab's directory over LDAPS to its
 // Global Catalog, filled with computers (one in every hundred sharing an
-// SPN with the next).
+// SPN with the previous one). The lab runs in a process of its own
+// (labbench -serve-directory), as a DC would, so that its heap does not
+// slow the client measured here.
 func BenchmarkDuplicateSPNScanLab(b *testing.B) {
+	bin := filepath.Join(b.TempDir(), "labbench")
+	build := exec.Command("go", "build", "-o", bin, "./labbench")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("go build ./labbench: %v\n%s", err, out)
+	}
 	for _, n := range sizes(b, "BENCH_SPN_SIZES", labSizes) {
 		b.Run(fmt.Sprintf("computers=%d", n), func(b *testing.B) {
-			l, err := lab.Start(context.Background(), lab.KB979174(), lab.Options{Dir: b.TempDir(), WinRMPort: lab.AnyPort,
-				LDAPPorts: lab.LDAPPorts{LDAP: lab.AnyPort, LDAPS: lab.AnyPort, GC: lab.AnyPort, GCS: lab.AnyPort}})
+			cmd := exec.Command(bin, "-serve-directory", strconv.Itoa(n), "-out", b.TempDir())
+			stdin, err := cmd.StdinPipe()
 			if err != nil {
 				b.Fatal(err)
 			}
-			defer l.Close()
-			for i := range n {
-				c := directory.Computer{Name: fmt.Sprintf("WS%06d", i)}
-				if i%100 == 1 {
-					prev := fmt.Sprintf("WS%06d", i-1)
-					c.SPNs = []string{"HOST/" + c.Name, "HOST/" + prev, "RestrictedKrbHost/" + c.Name}
-					c.Replicated = true
-				}
-				if _, err := l.Directory().AddComputer(c); err != nil {
-					b.Fatal(err)
-				}
+			stdout, err := cmd.StdoutPipe()
+			if err != nil {
+				b.Fatal(err)
 			}
-			creds := l.Credentials()
-			tg := target{url: "ldaps://" + l.LDAPAddr(l.DCs()[0], ldapd.GCS), base: "DC=corp,DC=example,DC=com",
-				user: creds[lab.EnvLDAPUser], password: creds[lab.EnvLDAPPassword], caFile: l.CAFile()}
-			scan(b, tg, n)
+			cmd.Stderr = os.Stderr
+			if err := cmd.Start(); err != nil {
+				b.Fatal(err)
+			}
+			defer func() {
+				stdin.Close()
+				cmd.Wait()
+			}()
+			var tgt struct {
+				URL      string `json:"url"`
+				Base     string `json:"base"`
+				User     string `json:"user"`
+				Password string `json:"password"`
+				CAFile   string `json:"ca_file"`
+			}
+			if err := json.NewDecoder(stdout).Decode(&tgt); err != nil {
+				b.Fatalf("labbench -serve-directory: %v", err)
+			}
+			scan(b, target{url: tgt.URL, base: tgt.Base, user: tgt.User, password: tgt.Password, caFile: tgt.CAFile}, n)
 		})
 	}
 }

@@ -25,8 +25,16 @@ func main() {
 	out := flag.String("out", "", "the `directory` for labs' inventories, plans and journals")
 	parallelism := flag.Int("parallelism", 10, "rectify's -parallelism")
 	serial := flag.String("serial", "", `the playbook's rollout serial for the benchmark; "" keeps the example's`)
+	serveDirectory := flag.Int("serve-directory", 0, "serve a lab whose directory holds this many more `computers`, print its Global Catalog's settings as JSON, and run until standard input closes")
 	dropPorts := flag.Bool("without-ports", false, "leave out the playbook's net.kerberos_ports step (every Exchange server probes every DC), to measure the rest")
 	flag.Parse()
+	if *serveDirectory > 0 {
+		if err := serveDirectoryUntilEOF(*serveDirectory, *out); err != nil {
+			fmt.Fprintf(os.Stderr, "labbench: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *rectify == "" || *out == "" || flag.NArg() == 0 {
 		fmt.Fprintln(os.Stderr, "usage: labbench -rectify PATH -out DIR [-parallelism N] [-serial S] [-without-ports] HOSTSxLATENCY...")
 		os.Exit(2)
