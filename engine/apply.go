@@ -45,6 +45,9 @@ type ApplyResult struct {
 	// NotConverged lists the addresses that did not plan as no-op after
 	// their change.
 	NotConverged []string
+	// Unverified lists applied changes whose verification could not read
+	// the target; each result's VerifyError says why.
+	Unverified []string
 	// Stopped is set when the run ended early: interrupted, or a batch
 	// failed more than max_fail allows.
 	Stopped    bool
@@ -64,7 +67,7 @@ func (r *ApplyResult) Count(s Status) int {
 
 // OK reports whether every change was applied and converged.
 func (r *ApplyResult) OK() bool {
-	return !r.Stopped && len(r.NotConverged) == 0 && r.Count(Failed) == 0 && r.Count(Stale) == 0 && r.Count(Interrupted) == 0
+	return !r.Stopped && len(r.NotConverged) == 0 && len(r.Unverified) == 0 && r.Count(Failed) == 0 && r.Count(Stale) == 0 && r.Count(Interrupted) == 0
 }
 
 // DigestMismatchError is returned for a plan made from another playbook or
@@ -391,6 +394,7 @@ func (r *applier) verify(ctx context.Context, step string, batch []int) {
 	defer cancel()
 	hosts := make([]string, len(batch))
 	converged := make([]bool, len(batch))
+	verifyErr := make([]error, len(batch))
 	checked := make([]bool, len(batch))
 	sem := make(chan struct{}, r.e.parallelism())
 	var wg sync.WaitGroup
@@ -407,7 +411,7 @@ func (r *applier) verify(ctx context.Context, step string, batch []int) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			converged[j] = r.converged(vctx, in, k)
+			converged[j], verifyErr[j] = r.converged(vctx, in, k)
 		}()
 	}
 	wg.Wait()
@@ -422,6 +426,13 @@ func (r *applier) verify(ctx context.Context, step string, batch []int) {
 			r.res.Changes[r.resultIndexLocked(in.Address)].Converged = true
 			continue
 		}
+		if verifyErr[j] != nil {
+			// Applied, but nobody can say whether it took: not the same as
+			// a target that still plans a change.
+			r.res.Changes[r.resultIndexLocked(in.Address)].VerifyError = verifyErr[j].Error()
+			r.res.Unverified = append(r.res.Unverified, in.Address)
+			continue
+		}
 		notConverged = append(notConverged, in.Address)
 		r.res.NotConverged = append(r.res.NotConverged, in.Address)
 	}
@@ -431,10 +442,10 @@ func (r *applier) verify(ctx context.Context, step string, batch []int) {
 
 // converged re-reads one applied change's target and reports whether it
 // now plans as no-op.
-func (r *applier) converged(ctx context.Context, in plans.Instance, k int) bool {
+func (r *applier) converged(ctx context.Context, in plans.Instance, k int) (bool, error) {
 	inst, action, err := r.instance(in)
 	if err != nil {
-		return false
+		return false, err
 	}
 	inst.Triggered = false
 	// The journal now remembers this change: plan as a later run would,
@@ -444,10 +455,13 @@ func (r *applier) converged(ctx context.Context, in plans.Instance, k int) bool 
 	r.mu.Unlock()
 	state, err := r.observe(ctx, inst, action)
 	if err != nil {
-		return false
+		return false, fmt.Errorf("could not read the target again: %w", err)
 	}
 	ch, err := action.Plan(inst, state)
-	return err == nil && !ch.Action.Changes()
+	if err != nil {
+		return false, err
+	}
+	return !ch.Action.Changes(), nil
 }
 
 func (r *applier) changeStatus(k int) Status {

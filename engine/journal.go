@@ -41,6 +41,9 @@ type ChangeResult struct {
 	Finished time.Time       `json:"finished"`
 	// Converged is set by verification: the instance now plans as no-op.
 	Converged bool `json:"converged"`
+	// VerifyError says why verification could not tell (the target could
+	// not be read again).
+	VerifyError string `json:"verify_error,omitempty"`
 }
 
 // Journal records every change before it is made and after. A change whose

@@ -98,4 +98,9 @@ func (c *cycleRun) correct(ctx context.Context, p *plans.Plan, prep *Cycle, in e
 	for _, addr := range res.NotConverged {
 		c.rep.Errors = append(c.rep.Errors, addr+": did not converge after its correction")
 	}
+	for _, ch := range res.Changes {
+		if ch.VerifyError != "" {
+			c.rep.Errors = append(c.rep.Errors, ch.Address+": applied, but could not be verified: "+ch.VerifyError)
+		}
+	}
 }

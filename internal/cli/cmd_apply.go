@@ -192,8 +192,8 @@ func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, inv *inve
 		return exitError
 	}
 	views.ApplySummary(a.env.Stdout, res, a.style(a.env.Stdout))
-	summary := fmt.Sprintf("%d applied, %d failed, %d stale, %d skipped, %d not converged",
-		res.Count(engine.Applied), res.Count(engine.Failed), res.Count(engine.Stale), res.Count(engine.Skipped), len(res.NotConverged))
+	summary := fmt.Sprintf("%d applied, %d failed, %d stale, %d skipped, %d not converged, %d unverified",
+		res.Count(engine.Applied), res.Count(engine.Failed), res.Count(engine.Stale), res.Count(engine.Skipped), len(res.NotConverged), len(res.Unverified))
 	switch {
 	case ctx.Err() != nil:
 		finish(journal.OutcomeInterrupted, summary)

@@ -114,4 +114,9 @@ func ApplySummary(w io.Writer, res *engine.ApplyResult, st Style) {
 	for _, a := range res.NotConverged {
 		fmt.Fprintf(w, "  %s %s: applied, but a new plan still wants to change it\n", st.Red("!"), a)
 	}
+	for _, c := range res.Changes {
+		if c.VerifyError != "" {
+			fmt.Fprintf(w, "  %s %s: applied, but could not be verified: %s; plan again to check it\n", st.Yellow("?"), c.Address, c.VerifyError)
+		}
+	}
 }
