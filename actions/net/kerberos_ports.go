@@ -44,7 +44,7 @@ func (KerberosPorts) Schema() actions.Schema {
 	return actions.Schema{
 		Description: "Checks that each target reaches its domain controllers on the Kerberos and AD ports.",
 		Attributes: []actions.Attribute{
-			{Name: "against", Hosts: true, Required: true, Description: "The domain controllers to reach."},
+			{Name: "against", Hosts: true, Required: true, Description: "The domain controllers to reach; those of the target's site are used when sites are known."},
 			{Name: "ports", Type: cty.List(cty.String), Description: `Ports as "88/tcp"; default: the KB's list.`, Check: checkPorts},
 			{Name: "timeout", Type: cty.String, Default: cty.StringVal("2s"), Description: "How long to wait for each port.", Check: func(v cty.Value) string {
 				if _, err := lang.ParseDuration(v.AsString()); err != nil {
@@ -125,12 +125,13 @@ func destination(dc actions.Host) string {
 	return dc.Name
 }
 
-func targets(inst actions.Instance) ([]ops.ReachTarget, error) {
-	ps, err := ports(inst.Config)
-	if err != nil {
-		return nil, err
-	}
-	var out []ops.ReachTarget
+// dcs returns the hosts a target must reach: those named in against that
+// are in the target's site, or all of them when none is (a site without
+// its own DC authenticates elsewhere). Probing every DC of a large forest
+// from every server would grow with servers × DCs and test paths Kerberos
+// never takes.
+func dcs(inst actions.Instance) []actions.Host {
+	var all, site []actions.Host
 	for _, name := range inst.Config.Strings("against") {
 		if name == inst.Host.Name {
 			continue
@@ -139,6 +140,24 @@ func targets(inst actions.Instance) ([]ops.ReachTarget, error) {
 		if !ok {
 			continue
 		}
+		all = append(all, dc)
+		if inst.Host.Site != "" && strings.EqualFold(dc.Site, inst.Host.Site) {
+			site = append(site, dc)
+		}
+	}
+	if len(site) > 0 {
+		return site
+	}
+	return all
+}
+
+func targets(inst actions.Instance) ([]ops.ReachTarget, error) {
+	ps, err := ports(inst.Config)
+	if err != nil {
+		return nil, err
+	}
+	var out []ops.ReachTarget
+	for _, dc := range dcs(inst) {
 		dest := destination(dc)
 		for _, p := range ps {
 			out = append(out, ops.ReachTarget{Host: dest, Port: p.n, Protocol: p.proto})

@@ -57,3 +57,35 @@ func TestKerberosPorts(t *testing.T) {
 		t.Error("a port without protocol was accepted")
 	}
 }
+
+func TestKerberosPortsProbesTheSitesDCs(t *testing.T) {
+	hosts := topo{
+		"ex01": {Name: "ex01", Site: "HQ"},
+		"dc01": {Name: "dc01", Site: "HQ", Address: "127.1.0.21"},
+		"dc09": {Name: "dc09", Site: "Branch", Address: "127.1.0.29"},
+		"ex09": {Name: "ex09", Site: "Lab"},
+	}
+	cfg := actions.NewConfig(cty.ObjectVal(map[string]cty.Value{
+		"against": cty.ListVal([]cty.Value{cty.StringVal("dc01"), cty.StringVal("dc09")}), "ports": cty.ListVal([]cty.Value{cty.StringVal("88/tcp")}),
+		"timeout": cty.StringVal("1s"), "kb_step": cty.StringVal("4"),
+	}))
+	for _, tt := range []struct {
+		host string
+		want []string
+	}{
+		{"ex01", []string{"127.1.0.21"}},               // its site's DC only
+		{"ex09", []string{"127.1.0.21", "127.1.0.29"}}, // no DC in its site: all of them
+	} {
+		probes, err := KerberosPorts{}.Probes(actions.Instance{Host: hosts[tt.host], Config: cfg, Topology: hosts})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, tg := range probes[0].Shell.Args.(ops.NetReachArgs).Targets {
+			got = append(got, tg.Host)
+		}
+		if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+			t.Errorf("%s probes %v, want %v", tt.host, got, tt.want)
+		}
+	}
+}
