@@ -70,8 +70,11 @@ func TestNTLMAuthenticatesOncePerConnection(t *testing.T) {
 	second := l.ntlmRaw(h)
 	second.oneCommand(t)
 	got := h.Counts()
-	if got.Connections != 2 || got.Handshakes != 2 || got.Unauthorized != 4 {
-		t.Fatalf("counts after a second connection %+v: want 2 connections, 2 handshakes, 4 401s", got)
+	// The second client's transport may open more than one connection
+	// (a kept-alive connection can be retired under load); what must hold
+	// is one handshake, and two 401s, per new connection.
+	if got.Connections < 2 || got.Handshakes != got.Connections || got.Unauthorized != 2*got.Connections {
+		t.Fatalf("counts after a second connection %+v: want one handshake and two 401s per connection", got)
 	}
 
 	// A request without credentials on a new connection is refused.
