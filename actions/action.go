@@ -3,6 +3,7 @@ package actions
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/rectifyhq/rectify/engine/plans"
@@ -97,4 +98,29 @@ type ConfigProblem struct {
 // replication, a queue retry) do not implement it.
 type Undoer interface {
 	Undo(ctx context.Context, inst Instance, undo json.RawMessage, conns Connections) (Outcome, error)
+}
+
+// SiteHosts returns the hosts a Hosts attribute names, other than the
+// target itself: those in the target's site when any are, else all of
+// them (a site without its own domain controller authenticates
+// elsewhere).
+func (inst Instance) SiteHosts(attr string) []Host {
+	var all, site []Host
+	for _, name := range inst.Config.Strings(attr) {
+		if name == inst.Host.Name || inst.Topology == nil {
+			continue
+		}
+		h, ok := inst.Topology.Host(name)
+		if !ok {
+			continue
+		}
+		all = append(all, h)
+		if inst.Host.Site != "" && strings.EqualFold(h.Site, inst.Host.Site) {
+			site = append(site, h)
+		}
+	}
+	if len(site) > 0 {
+		return site
+	}
+	return all
 }

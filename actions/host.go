@@ -1,5 +1,7 @@
 package actions
 
+import "strings"
+
 // Host is a target as actions see it: the inventory's facts about one
 // machine, without connection settings or credentials.
 type Host struct {
@@ -10,6 +12,17 @@ type Host struct {
 	Site    string            `json:"site,omitempty"`
 	Groups  []string          `json:"groups,omitempty"`
 	Vars    map[string]string `json:"vars,omitempty"`
+}
+
+// NetBIOS returns the host's computer name as Windows shows it: the first
+// label of its FQDN (or of its name), in upper case.
+func (h Host) NetBIOS() string {
+	name := h.FQDN
+	if name == "" {
+		name = h.Name
+	}
+	first, _, _ := strings.Cut(name, ".")
+	return strings.ToUpper(first)
 }
 
 // InGroup reports whether h belongs to group g.

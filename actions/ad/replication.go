@@ -82,7 +82,7 @@ func (Replication) Observe(inst actions.Instance, r actions.Results) (actions.St
 	if err != nil {
 		return nil, fmt.Errorf("read repadmin /showrepl: %w", err)
 	}
-	dc := netbios(inst.Host)
+	dc := inst.Host.NetBIOS()
 	// A push (/P) from this DC repairs the links it is the source of; a
 	// pull repairs the links it is the destination of.
 	push := strings.Contains(inst.Config.String("options"), "P")

@@ -59,22 +59,11 @@ func checkServices(v cty.Value) string {
 	return ""
 }
 
-// netbios returns the host's NetBIOS name: the first label of its FQDN
-// (or name), upper case.
-func netbios(h actions.Host) string {
-	name := h.FQDN
-	if name == "" {
-		name = h.Name
-	}
-	first, _, _ := strings.Cut(name, ".")
-	return strings.ToUpper(first)
-}
-
 func account(inst actions.Instance) string {
 	if a := inst.Config.String("account"); a != "" {
 		return a
 	}
-	return netbios(inst.Host) + "$"
+	return inst.Host.NetBIOS() + "$"
 }
 
 // WantedSPNs returns the KB's SPNs for a host: each service with the
@@ -82,7 +71,7 @@ func account(inst actions.Instance) string {
 func WantedSPNs(h actions.Host, services []string) []string {
 	var out []string
 	for _, s := range services {
-		out = append(out, s+"/"+netbios(h))
+		out = append(out, s+"/"+h.NetBIOS())
 		if h.FQDN != "" {
 			out = append(out, s+"/"+strings.ToLower(h.FQDN))
 		}

@@ -45,12 +45,7 @@ func ServerName(h actions.Host) string {
 	if v := h.Vars["exchange_server"]; v != "" {
 		return v
 	}
-	name := h.FQDN
-	if name == "" {
-		name = h.Name
-	}
-	first, _, _ := strings.Cut(name, ".")
-	return strings.ToUpper(first)
+	return h.NetBIOS()
 }
 
 func serverOf(inst actions.Instance) string {

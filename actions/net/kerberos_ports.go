@@ -125,39 +125,13 @@ func destination(dc actions.Host) string {
 	return dc.Name
 }
 
-// dcs returns the hosts a target must reach: those named in against that
-// are in the target's site, or all of them when none is (a site without
-// its own DC authenticates elsewhere). Probing every DC of a large forest
-// from every server would grow with servers × DCs and test paths Kerberos
-// never takes.
-func dcs(inst actions.Instance) []actions.Host {
-	var all, site []actions.Host
-	for _, name := range inst.Config.Strings("against") {
-		if name == inst.Host.Name {
-			continue
-		}
-		dc, ok := inst.Topology.Host(name)
-		if !ok {
-			continue
-		}
-		all = append(all, dc)
-		if inst.Host.Site != "" && strings.EqualFold(dc.Site, inst.Host.Site) {
-			site = append(site, dc)
-		}
-	}
-	if len(site) > 0 {
-		return site
-	}
-	return all
-}
-
 func targets(inst actions.Instance) ([]ops.ReachTarget, error) {
 	ps, err := ports(inst.Config)
 	if err != nil {
 		return nil, err
 	}
 	var out []ops.ReachTarget
-	for _, dc := range dcs(inst) {
+	for _, dc := range inst.SiteHosts("against") {
 		dest := destination(dc)
 		for _, p := range ps {
 			out = append(out, ops.ReachTarget{Host: dest, Port: p.n, Protocol: p.proto})

@@ -41,29 +41,6 @@ func (TimeSkew) Schema() actions.Schema {
 	}
 }
 
-// peers returns the DCs a target is compared with: those of its site when
-// any are, else all named.
-func peers(inst actions.Instance) []actions.Host {
-	var all, site []actions.Host
-	for _, name := range inst.Config.Strings("against") {
-		if name == inst.Host.Name {
-			continue
-		}
-		h, ok := inst.Topology.Host(name)
-		if !ok {
-			continue
-		}
-		all = append(all, h)
-		if inst.Host.Site != "" && strings.EqualFold(h.Site, inst.Host.Site) {
-			site = append(site, h)
-		}
-	}
-	if len(site) > 0 {
-		return site
-	}
-	return all
-}
-
 // Probes implements actions.Action: time.read on the target and on each of
 // its DCs (shared with every other target's reads of the same DC).
 func (TimeSkew) Probes(inst actions.Instance) ([]actions.Probe, error) {
@@ -72,7 +49,7 @@ func (TimeSkew) Probes(inst actions.Instance) ([]actions.Probe, error) {
 		return nil, err
 	}
 	ps := []actions.Probe{{Name: "self", Shell: &actions.ShellProbe{Script: s, Args: ops.TimeReadArgs{}}}}
-	dcs := peers(inst)
+	dcs := inst.SiteHosts("against")
 	if len(dcs) == 0 {
 		return nil, fmt.Errorf("against names no domain controller in the inventory other than the target itself")
 	}
@@ -130,7 +107,7 @@ func (TimeSkew) Observe(inst actions.Instance, r actions.Results) (actions.State
 		return nil, err
 	}
 	var dcs []reading
-	for _, dc := range peers(inst) {
+	for _, dc := range inst.SiteHosts("against") {
 		rd, err := readClock(r, "dc:"+dc.Name, dc.Name)
 		if err != nil {
 			return nil, err
