@@ -238,7 +238,16 @@ func (d *demo) run(ctx context.Context) int {
 		return exitError
 	}
 	d.say("\nThe Kerberos LogLevel set for troubleshooting is temporary: a plan after its 24-hour expiry reverts it.\n")
-	d.say("Every change is in the journal: rectify history -state %s\n", d.state)
+
+	d.heading(8, "The journal")
+	d.say("$ rectify history\n")
+	if code := (&historyCommand{state: d.state, limit: 10}).Run(ctx, d.a, nil); code != exitOK {
+		return code
+	}
+	d.say("(rectify history -state journal.db RUN shows each change of a run with its undo data.)\n")
+	if d.ownDir {
+		d.say("The demo's files are removed now; run it with -keep or -dir DIR to keep them.\n")
+	}
 	return exitOK
 }
 
