@@ -140,7 +140,7 @@ func (e *Engine) Apply(ctx context.Context, p *plans.Plan, conns actions.Connect
 		if len(idx) == 0 {
 			continue
 		}
-		var todo []int
+		var pending []int
 		for _, i := range idx {
 			in := p.Instances[i]
 			switch {
@@ -155,10 +155,10 @@ func (e *Engine) Apply(ctx context.Context, p *plans.Plan, conns actions.Connect
 			case r.waitsFor(step, in.Host) != "":
 				r.skip(in, Skipped, r.waitsFor(step, in.Host))
 			default:
-				todo = append(todo, i)
+				pending = append(pending, i)
 			}
 		}
-		for _, batch := range batches(todo, p.Rollout.Serial) {
+		for _, batch := range batches(pending, p.Rollout.Serial) {
 			if r.res.Stopped {
 				for _, i := range batch {
 					r.skip(p.Instances[i], Skipped, r.res.StopReason)
