@@ -250,11 +250,23 @@ func (r *applier) skip(in plans.Instance, s Status, why string) {
 func (r *applier) runBatch(ctx context.Context, batch []int) int {
 	var wg sync.WaitGroup
 	results := make([]ChangeResult, len(batch))
+	// At most Parallelism hosts change at once, whatever the batch size:
+	// -parallelism is the operator's bound on load on production servers.
+	sem := make(chan struct{}, r.e.parallelism())
 	for k, i := range batch {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[k] = r.change(ctx, r.p.Instances[i])
+			in := r.p.Instances[i]
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if ctx.Err() != nil {
+				now := r.e.now()
+				results[k] = ChangeResult{Address: in.Address, Step: in.Step, Host: in.Host, Status: Interrupted,
+					Error: "the run was interrupted before this change started", Started: now, Finished: now}
+				return
+			}
+			results[k] = r.change(ctx, in)
 		}()
 	}
 	wg.Wait()

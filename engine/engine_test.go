@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -337,5 +338,55 @@ func TestInterruptLetsTheRunningChangeFinishAndStartsNoOther(t *testing.T) {
 	}
 	if !res.Stopped || res.Count(Interrupted)+res.Count(Skipped) != len(res.Changes)-1 {
 		t.Errorf("stopped=%v reason=%q results=%v", res.Stopped, res.StopReason, status)
+	}
+}
+
+// countingFleet records how many registry writes run at once.
+type countingFleet struct {
+	*fakeFleet
+	mu            sync.Mutex
+	running, peak int
+}
+
+func (c *countingFleet) Shell(ctx context.Context, host string) (actions.Shell, error) {
+	inner, _ := c.fakeFleet.Shell(ctx, host)
+	return countingShell{inner: inner, c: c}, nil
+}
+
+type countingShell struct {
+	inner actions.Shell
+	c     *countingFleet
+}
+
+func (s countingShell) RunScript(ctx context.Context, run actions.ScriptRun) (actions.ScriptResult, error) {
+	if run.Mutates {
+		s.c.mu.Lock()
+		s.c.running++
+		s.c.peak = max(s.c.peak, s.c.running)
+		s.c.mu.Unlock()
+		time.Sleep(5 * time.Millisecond)
+		defer func() { s.c.mu.Lock(); s.c.running--; s.c.mu.Unlock() }()
+	}
+	return s.inner.RunScript(ctx, run)
+}
+
+func TestParallelismBoundsChangesInABatch(t *testing.T) {
+	hs := hosts(12)
+	fleet := &countingFleet{fakeFleet: newFakeFleet()}
+	runs := 0
+	e := newEngine(&runs)
+	e.Parallelism = 3
+	in := testInput(hs, &runs)
+	in.Rollout = plans.Rollout{MaxFail: 12} // one batch of every host
+	p, err := e.Plan(context.Background(), in, fleet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Apply(context.Background(), p, fleet, applyOpts(hs))
+	if err != nil || !res.OK() {
+		t.Fatalf("apply: %v %+v", err, res)
+	}
+	if fleet.peak > 3 {
+		t.Errorf("%d changes ran at once, more than -parallelism 3", fleet.peak)
 	}
 }
