@@ -122,7 +122,7 @@ type env struct {
 	dir     string
 }
 
-func newEnv(t *testing.T, sc lab.Scenario, now time.Time) *env {
+func newEnv(t testing.TB, sc lab.Scenario, now time.Time) *env {
 	t.Helper()
 	e := &env{h: actiontest.Start(t, sc), clock: newClock(now), logs: &syncBuffer{}, dir: t.TempDir()}
 	j, err := journal.Open(context.Background(), filepath.Join(e.dir, "journal.db"))
@@ -148,7 +148,7 @@ func (e *env) prepare(vars map[string]string) func(context.Context) (*drift.Cycl
 	}
 }
 
-func (e *env) watcher(t *testing.T, mode drift.Mode, policy journal.FlapPolicy) *drift.Watcher {
+func (e *env) watcher(t testing.TB, mode drift.Mode, policy journal.FlapPolicy) *drift.Watcher {
 	t.Helper()
 	w, err := drift.New(drift.Config{
 		Name: "exchange-454", Schedule: drift.Every(2 * time.Second), Mode: mode,
@@ -161,7 +161,7 @@ func (e *env) watcher(t *testing.T, mode drift.Mode, policy journal.FlapPolicy) 
 	return w
 }
 
-func (e *env) once(t *testing.T, w *drift.Watcher) drift.CycleReport {
+func (e *env) once(t testing.TB, w *drift.Watcher) drift.CycleReport {
 	t.Helper()
 	rep, err := w.RunOnce(context.Background())
 	if err != nil {

@@ -18,7 +18,7 @@ import (
 const kerberosParameters = `HKLM\SYSTEM\CurrentControlSet\Control\Lsa\Kerberos\Parameters`
 
 // logLevel reads the Kerberos LogLevel of a lab host.
-func (e *env) logLevel(t *testing.T, host string) (any, bool) {
+func (e *env) logLevel(t testing.TB, host string) (any, bool) {
 	t.Helper()
 	h, ok := e.h.Lab.Host(host)
 	if !ok {
@@ -30,7 +30,7 @@ func (e *env) logLevel(t *testing.T, host string) (any, bool) {
 
 // setLogLevel changes the Kerberos LogLevel by hand, as an administrator
 // on the server would.
-func (e *env) setLogLevel(t *testing.T, host string, level uint32) {
+func (e *env) setLogLevel(t testing.TB, host string, level uint32) {
 	t.Helper()
 	h, _ := e.h.Lab.Host(host)
 	if err := h.SetRegistryValue(kerberosParameters, "LogLevel", lab.RegistryValue{Kind: ops.KindDWord, Data: level}); err != nil {
@@ -40,7 +40,7 @@ func (e *env) setLogLevel(t *testing.T, host string, level uint32) {
 
 // smtpSPN returns the SMTP SPN of an Exchange server's account with its
 // FQDN, failing when the account does not hold it.
-func (e *env) smtpSPN(t *testing.T, account string) string {
+func (e *env) smtpSPN(t testing.TB, account string) string {
 	t.Helper()
 	for _, s := range e.h.Lab.SPNs(account) {
 		if strings.HasPrefix(s, "SMTP/") && strings.Contains(s, ".") {
@@ -57,7 +57,7 @@ func (e *env) holdsSPN(account, spn string) bool {
 
 // connectorAuth returns the authentication mechanisms of a server's
 // "Default <SERVER>" receive connector.
-func (e *env) connectorAuth(t *testing.T, host string) []string {
+func (e *env) connectorAuth(t testing.TB, host string) []string {
 	t.Helper()
 	h, _ := e.h.Lab.Host(host)
 	c, ok := h.Connector("Default " + h.NetBIOS)
@@ -70,7 +70,7 @@ func (e *env) connectorAuth(t *testing.T, host string) []string {
 // breakConnector takes ExchangeServer out of a server's default receive
 // connector over WinRM, with the same op the undo of a correction uses:
 // the lab fault that re-breaks the connector after each fix.
-func (e *env) breakConnector(t *testing.T, host string) {
+func (e *env) breakConnector(t testing.TB, host string) {
 	t.Helper()
 	h, _ := e.h.Lab.Host(host)
 	conns := e.h.NewConnections()
@@ -90,7 +90,7 @@ func (e *env) breakConnector(t *testing.T, host string) {
 }
 
 // serveMetrics serves the env's metrics over HTTP and returns a scraper.
-func (e *env) serveMetrics(t *testing.T) func() metricstest.Samples {
+func (e *env) serveMetrics(t testing.TB) func() metricstest.Samples {
 	t.Helper()
 	srv := httptest.NewServer(e.metrics.Handler())
 	t.Cleanup(srv.Close)
@@ -110,7 +110,7 @@ func series(name string, labels ...string) string {
 }
 
 // openDrift lists the journal's open drift episodes as "address action".
-func (e *env) openDrift(t *testing.T) map[string]journal.DriftRecord {
+func (e *env) openDrift(t testing.TB) map[string]journal.DriftRecord {
 	t.Helper()
 	recs, err := e.journal.DriftHistory(context.Background(), journal.DriftQuery{Playbook: "exchange-454", Open: true})
 	if err != nil {

@@ -129,7 +129,7 @@ func TestValidatePlaybookFixtures(t *testing.T) {
 		t.Run(filepath.Base(rel), func(t *testing.T) {
 			want := fixtureMarkers(t, root, rel)
 			if len(want) == 0 {
-				t.Skipf("%s has no markers", rel)
+				t.Fatalf("%s is an invalid-playbook fixture without a # ERROR: marker", rel)
 			}
 			got := run(t, runOptions{}, "validate", "-inventory", "internal/cli/testdata/playbook-tests.hcl", rel)
 			if got.code != 1 {
