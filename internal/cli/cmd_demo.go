@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,7 +101,7 @@ func newDemo(ctx context.Context, a *app, dir string) (*demo, error) {
 	d.playbook = filepath.Join(dir, "exchange-454")
 	d.inventory = filepath.Join(dir, "inventory.hcl")
 	d.state = filepath.Join(dir, "journal.db")
-	if err := writeExample(d.playbook); err != nil {
+	if err := examples.WriteExchange454(d.playbook); err != nil {
 		return nil, err
 	}
 	l, err := lab.Start(ctx, lab.KB979174(), lab.Options{Dir: dir})
@@ -125,23 +124,6 @@ func newDemo(ctx context.Context, a *app, dir string) (*demo, error) {
 		return base(name)
 	}
 	return d, nil
-}
-
-// writeExample copies the embedded example playbook to dir.
-func writeExample(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	return fs.WalkDir(examples.Exchange454, "exchange-454", func(path string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return err
-		}
-		b, err := examples.Exchange454.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dir, filepath.Base(path)), b, 0o644)
-	})
 }
 
 func (d *demo) close(keep bool) {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/rectifyhq/rectify/actions/builtin"
 	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/examples"
 	"github.com/rectifyhq/rectify/internal/lab"
 	"github.com/rectifyhq/rectify/internal/lab/directory"
 	"github.com/rectifyhq/rectify/internal/lab/ldapd"
@@ -62,7 +63,7 @@ func startDiscoverLab(t *testing.T) *discoverLab {
 	if err := os.WriteFile(filepath.Join(dir, "lab-ca.pem"), l.CAPEM(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := writeExample(filepath.Join(dir, "exchange-454")); err != nil {
+	if err := examples.WriteExchange454(filepath.Join(dir, "exchange-454")); err != nil {
 		t.Fatal(err)
 	}
 	return &discoverLab{lab: l, dir: dir, dns: serveDNS(t, names), env: l.Credentials(), port: port}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/rectifyhq/rectify/actions/builtin"
 	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/examples"
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
@@ -46,7 +47,7 @@ func startLab(t *testing.T, sc lab.Scenario) *labFixture {
 	if err := l.WriteInventory(f.inventory); err != nil {
 		t.Fatal(err)
 	}
-	if err := writeExample(f.playbook); err != nil {
+	if err := examples.WriteExchange454(f.playbook); err != nil {
 		t.Fatal(err)
 	}
 	return f

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -60,7 +59,7 @@ func start(t *testing.T, winrmExtra string) *fixture {
 			t.Fatal(err)
 		}
 	}
-	if err := writeExample(filepath.Join(dir, "exchange-454")); err != nil {
+	if err := examples.WriteExchange454(filepath.Join(dir, "exchange-454")); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -78,23 +77,6 @@ func insertIntoBlock(src, opener, lines string) (string, bool) {
 	}
 	at := i + nl + 1
 	return src[:at] + lines + "\n" + src[at:], true
-}
-
-// writeExample copies the example playbook to dir.
-func writeExample(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	return fs.WalkDir(examples.Exchange454, "exchange-454", func(path string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return err
-		}
-		b, err := examples.Exchange454.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dir, filepath.Base(path)), b, 0o644)
-	})
 }
 
 // result is what one rectify command did.

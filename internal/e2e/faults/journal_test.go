@@ -15,6 +15,7 @@ import (
 	"github.com/rectifyhq/rectify/actions/ops"
 	"github.com/rectifyhq/rectify/engine"
 	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/examples"
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
 	"github.com/rectifyhq/rectify/playbooks"
@@ -100,7 +101,7 @@ func TestJournalDiskFull(t *testing.T) {
 			h := actiontest.Start(t, lab.KB979174())
 			dir := t.TempDir()
 			pb := filepath.Join(dir, "exchange-454")
-			if err := writeExample(pb); err != nil {
+			if err := examples.WriteExchange454(pb); err != nil {
 				t.Fatal(err)
 			}
 			plan := func() *plans.Plan {

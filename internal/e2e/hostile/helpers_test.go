@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -99,18 +98,7 @@ func (f *fixture) write(t *testing.T, name string, data []byte) string {
 // writeExample copies the example playbook to dir/exchange-454.
 func (f *fixture) writeExample(t *testing.T) string {
 	t.Helper()
-	err := fs.WalkDir(examples.Exchange454, "exchange-454", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := examples.Exchange454.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		f.write(t, p, b)
-		return nil
-	})
-	if err != nil {
+	if err := examples.WriteExchange454(filepath.Join(f.dir, "exchange-454")); err != nil {
 		t.Fatal(err)
 	}
 	return "exchange-454"
