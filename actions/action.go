@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // Instance is one step applied to one target host: everything an action

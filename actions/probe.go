@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // Probe is one named read an action needs in order to observe a target.
@@ -24,7 +26,7 @@ type Probe struct {
 type ShellProbe struct {
 	// Host is the inventory host to run on; "" means the target itself.
 	Host   string
-	Script Script
+	Script ops.Script
 	// Args is the op's argument document (marshalled to JSON).
 	Args any
 }

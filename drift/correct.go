@@ -5,8 +5,8 @@ import (
 	"errors"
 
 	"github.com/rectifyhq/rectify/engine"
-	"github.com/rectifyhq/rectify/engine/plans"
 	"github.com/rectifyhq/rectify/internal/journal"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // correct applies what the mode, the steps, the flapping guard and the
@@ -79,7 +79,7 @@ func (c *cycleRun) correct(ctx context.Context, p *plans.Plan, prep *Cycle, in e
 			continue
 		}
 		it := &c.rep.Items[i]
-		if ch.Status == engine.Skipped {
+		if ch.Status == plans.Skipped {
 			if it.Held == "" {
 				it.Held = ch.Error
 			}

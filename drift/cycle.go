@@ -8,8 +8,8 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/rectifyhq/rectify/engine/plans"
 	"github.com/rectifyhq/rectify/internal/journal"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // journalTimeout bounds the journal writes that record how a cycle ended,

@@ -3,9 +3,9 @@ package drift
 import (
 	"context"
 
-	"github.com/rectifyhq/rectify/engine"
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/metrics"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // end decides the outcome, finishes the run in the journal, logs and
@@ -13,8 +13,8 @@ import (
 func (c *cycleRun) end(ctx context.Context) {
 	rep := &c.rep
 	rep.Finished = c.w.clock.Now()
-	failedCorrections := rep.Count(func(it Item) bool { return it.Result != "" && it.Result != engine.Interrupted && !it.Corrected() })
-	interrupted := ctx.Err() != nil || rep.Count(func(it Item) bool { return it.Result == engine.Interrupted }) > 0
+	failedCorrections := rep.Count(func(it Item) bool { return it.Result != "" && it.Result != plans.Interrupted && !it.Corrected() })
+	interrupted := ctx.Err() != nil || rep.Count(func(it Item) bool { return it.Result == plans.Interrupted }) > 0
 	switch {
 	case rep.Skipped != "":
 		rep.Outcome = journal.OutcomeRefused

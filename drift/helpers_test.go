@@ -13,19 +13,19 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/rectifyhq/rectify/actions/actiontest"
+	"github.com/rectifyhq/rectify/drift"
 	"github.com/rectifyhq/rectify/engine"
-	"github.com/rectifyhq/rectify/engine/drift"
-	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/internal/actiontest"
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
 	"github.com/rectifyhq/rectify/internal/metrics"
+	"github.com/rectifyhq/rectify/plans"
 	"github.com/rectifyhq/rectify/playbooks"
 )
 
 // examplePlaybook is the KB 979174 playbook; its change window opens on
 // Saturdays at 22:00 in Berlin for four hours.
-const examplePlaybook = "../../examples/exchange-454"
+const examplePlaybook = "../examples/exchange-454"
 
 var (
 	// inWindow is Saturday 28 November 2026, 22:30 in Berlin.

@@ -1,7 +1,7 @@
 package drift
 
 import (
-	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // Reasons a pending change is held back rather than applied.

@@ -8,11 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/actions/ops"
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
 	"github.com/rectifyhq/rectify/internal/metrics/metricstest"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 const kerberosParameters = `HKLM\SYSTEM\CurrentControlSet\Control\Lsa\Kerberos\Parameters`
@@ -80,7 +79,7 @@ func (e *env) breakConnector(t testing.TB, host string) {
 		t.Fatal(err)
 	}
 	args, _ := json.Marshal(ops.ConnectorAddAuthArgs{Identity: h.NetBIOS + `\Default ` + h.NetBIOS, RemoveAuthMechanism: []string{"ExchangeServer"}})
-	res, err := sh.RunScript(context.Background(), actions.ScriptRun{Script: ops.MustScript("exchange.connector.add_auth"), Args: args, Mutates: true})
+	res, err := sh.RunScript(context.Background(), ops.ScriptRun{Script: ops.MustScript("exchange.connector.add_auth"), Args: args, Mutates: true})
 	if err != nil || res.ExitCode != 0 {
 		t.Fatalf("break the connector of %s: %v %s", host, err, res.Stderr)
 	}

@@ -3,8 +3,8 @@ package drift
 import (
 	"context"
 
-	"github.com/rectifyhq/rectify/engine/plans"
 	"github.com/rectifyhq/rectify/internal/journal"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // recordDrift journals what the plan found pending and learns which items

@@ -5,8 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rectifyhq/rectify/engine"
-	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // Item is one change a cycle found pending: a drifted instance, a blocked
@@ -28,15 +27,15 @@ type Item struct {
 	// Held says why the change was not applied in this cycle; "" when it
 	// was attempted.
 	Held string
-	// Result is how the attempt ended (engine.Applied ...), "" when none
+	// Result is how the attempt ended (plans.Applied ...), "" when none
 	// was made; Error says why it failed.
-	Result    engine.Status
+	Result    plans.Status
 	Error     string
 	Converged bool
 }
 
 // Corrected reports whether the item was applied and verified.
-func (it Item) Corrected() bool { return it.Result == engine.Applied && it.Converged }
+func (it Item) Corrected() bool { return it.Result == plans.Applied && it.Converged }
 
 // HostError is a host a cycle could not read.
 type HostError struct {

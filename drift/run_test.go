@@ -12,11 +12,11 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/rectifyhq/rectify/drift"
 	"github.com/rectifyhq/rectify/engine"
-	"github.com/rectifyhq/rectify/engine/drift"
-	"github.com/rectifyhq/rectify/engine/plans"
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 func waitFor(t *testing.T, c <-chan struct{}, what string) {
@@ -162,7 +162,7 @@ type stopOnFirstChange struct {
 	cancel context.CancelFunc
 }
 
-func (s *stopOnFirstChange) ChangeDone(plans.Instance, engine.ChangeResult) { s.once.Do(s.cancel) }
+func (s *stopOnFirstChange) ChangeDone(plans.Instance, plans.ChangeResult) { s.once.Do(s.cancel) }
 
 // TestStopMidCycle: a stop during the corrections starts no further
 // change, journals the run as interrupted and
@@ -187,11 +187,11 @@ func TestStopMidCycle(t *testing.T) {
 	if rep.Outcome != journal.OutcomeInterrupted || !strings.HasPrefix(rep.Summary, "interrupted: ") {
 		t.Errorf("outcome %s, summary %q", rep.Outcome, rep.Summary)
 	}
-	results := map[string]engine.Status{}
+	results := map[string]plans.Status{}
 	for _, it := range rep.Items {
 		results[it.Address] = it.Result
 	}
-	if results["step.kerberos_log[ex01]"] != engine.Applied || results["step.kerberos_log[ex02]"] != engine.Interrupted {
+	if results["step.kerberos_log[ex01]"] != plans.Applied || results["step.kerberos_log[ex02]"] != plans.Interrupted {
 		t.Errorf("results after the stop: %v", results)
 	}
 	run, changes, err := e.journal.Run(context.Background(), rep.RunID)

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rectifyhq/rectify/engine/drift"
+	"github.com/rectifyhq/rectify/drift"
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
 )
@@ -88,7 +88,7 @@ func soakChild(ctx context.Context, w *drift.Watcher, s *soakPrinter) error {
 // minute, and is stopped with SIGTERM. The figures are printed, not
 // asserted. Run it with
 //
-//	[RECTIFY_SOAK_DURATION=10m] go test -run '^$' -bench Soak -benchtime 1x -v -timeout 30m ./engine/drift
+//	[RECTIFY_SOAK_DURATION=10m] go test -run '^$' -bench Soak -benchtime 1x -v -timeout 30m ./drift
 //
 // It is a benchmark, not a test: it prints figures for minutes and asserts
 // none, so the test runs of CI do not start it.

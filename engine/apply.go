@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // DefaultChangeTimeout bounds one change once started, also after the run
@@ -41,7 +41,7 @@ type ApplyOptions struct {
 
 // ApplyResult is what an apply did.
 type ApplyResult struct {
-	Changes []ChangeResult
+	Changes []plans.ChangeResult
 	// NotConverged lists the addresses that did not plan as no-op after
 	// their change.
 	NotConverged []string
@@ -55,7 +55,7 @@ type ApplyResult struct {
 }
 
 // Count returns how many changes ended with status s.
-func (r *ApplyResult) Count(s Status) int {
+func (r *ApplyResult) Count(s plans.Status) int {
 	n := 0
 	for _, c := range r.Changes {
 		if c.Status == s {
@@ -67,7 +67,7 @@ func (r *ApplyResult) Count(s Status) int {
 
 // OK reports whether every change was applied and converged.
 func (r *ApplyResult) OK() bool {
-	return !r.Stopped && len(r.NotConverged) == 0 && len(r.Unverified) == 0 && r.Count(Failed) == 0 && r.Count(Stale) == 0 && r.Count(Interrupted) == 0
+	return !r.Stopped && len(r.NotConverged) == 0 && len(r.Unverified) == 0 && r.Count(plans.Failed) == 0 && r.Count(plans.Stale) == 0 && r.Count(plans.Interrupted) == 0
 }
 
 // DigestMismatchError is returned for a plan made from another playbook or
@@ -145,15 +145,15 @@ func (e *Engine) Apply(ctx context.Context, p *plans.Plan, conns actions.Connect
 			in := p.Instances[i]
 			switch {
 			case r.res.Stopped:
-				r.skip(in, Skipped, r.res.StopReason)
+				r.skip(in, plans.Skipped, r.res.StopReason)
 			case opts.Include != nil && !opts.Include(in):
-				r.skip(in, Skipped, "left out of this run")
+				r.skip(in, plans.Skipped, "left out of this run")
 			case in.Triggered && !r.triggerFired(step):
-				r.skip(in, Skipped, "none of the changes that trigger it were applied")
+				r.skip(in, plans.Skipped, "none of the changes that trigger it were applied")
 			case r.hostFailed(in.Host):
-				r.skip(in, Skipped, "an earlier change on this host failed")
+				r.skip(in, plans.Skipped, "an earlier change on this host failed")
 			case r.waitsFor(step, in.Host) != "":
-				r.skip(in, Skipped, r.waitsFor(step, in.Host))
+				r.skip(in, plans.Skipped, r.waitsFor(step, in.Host))
 			default:
 				pending = append(pending, i)
 			}
@@ -161,14 +161,14 @@ func (e *Engine) Apply(ctx context.Context, p *plans.Plan, conns actions.Connect
 		for _, batch := range batches(pending, p.Rollout.Serial) {
 			if r.res.Stopped {
 				for _, i := range batch {
-					r.skip(p.Instances[i], Skipped, r.res.StopReason)
+					r.skip(p.Instances[i], plans.Skipped, r.res.StopReason)
 				}
 				continue
 			}
 			if ctx.Err() != nil {
 				r.stop("interrupted")
 				for _, i := range batch {
-					r.skip(p.Instances[i], Interrupted, "the run was interrupted before this change started")
+					r.skip(p.Instances[i], plans.Interrupted, "the run was interrupted before this change started")
 				}
 				continue
 			}
@@ -227,29 +227,29 @@ func (r *applier) triggerFired(step plans.Step) bool {
 	return false
 }
 
-func (r *applier) record(res ChangeResult) {
+func (r *applier) record(res plans.ChangeResult) {
 	r.mu.Lock()
 	r.res.Changes = append(r.res.Changes, res)
 	r.results[res.Address] = len(r.res.Changes) - 1
 	switch res.Status {
-	case Applied:
+	case plans.Applied:
 		r.applied[res.Step] = true
-	case Failed:
+	case plans.Failed:
 		r.failed[res.Host] = true
 	}
 	r.mu.Unlock()
 }
 
-func (r *applier) skip(in plans.Instance, s Status, why string) {
+func (r *applier) skip(in plans.Instance, s plans.Status, why string) {
 	now := r.e.now()
-	r.record(ChangeResult{Address: in.Address, Step: in.Step, Host: in.Host, Status: s, Error: why, Started: now, Finished: now})
+	r.record(plans.ChangeResult{Address: in.Address, Step: in.Step, Host: in.Host, Status: s, Error: why, Started: now, Finished: now})
 }
 
 // runBatch makes the changes of one batch concurrently and returns how many
 // failed.
 func (r *applier) runBatch(ctx context.Context, batch []int) int {
 	var wg sync.WaitGroup
-	results := make([]ChangeResult, len(batch))
+	results := make([]plans.ChangeResult, len(batch))
 	// At most Parallelism hosts change at once, whatever the batch size:
 	// -parallelism is the operator's bound on load on production servers.
 	sem := make(chan struct{}, r.e.parallelism())
@@ -262,7 +262,7 @@ func (r *applier) runBatch(ctx context.Context, batch []int) int {
 			defer func() { <-sem }()
 			if ctx.Err() != nil {
 				now := r.e.now()
-				results[k] = ChangeResult{Address: in.Address, Step: in.Step, Host: in.Host, Status: Interrupted,
+				results[k] = plans.ChangeResult{Address: in.Address, Step: in.Step, Host: in.Host, Status: plans.Interrupted,
 					Error: "the run was interrupted before this change started", Started: now, Finished: now}
 				return
 			}
@@ -273,7 +273,7 @@ func (r *applier) runBatch(ctx context.Context, batch []int) int {
 	failed := 0
 	for _, res := range results {
 		r.record(res)
-		if res.Status == Failed {
+		if res.Status == plans.Failed {
 			failed++
 		}
 	}
@@ -281,10 +281,10 @@ func (r *applier) runBatch(ctx context.Context, batch []int) int {
 }
 
 // change makes one planned change: record, re-read, compare, apply, record.
-func (r *applier) change(ctx context.Context, in plans.Instance) ChangeResult {
+func (r *applier) change(ctx context.Context, in plans.Instance) plans.ChangeResult {
 	hooks := r.e.hooks()
-	res := ChangeResult{Address: in.Address, Step: in.Step, Host: in.Host, Started: r.e.now()}
-	finish := func(s Status, err error) ChangeResult {
+	res := plans.ChangeResult{Address: in.Address, Step: in.Step, Host: in.Host, Started: r.e.now()}
+	finish := func(s plans.Status, err error) plans.ChangeResult {
 		res.Status, res.Finished = s, r.e.now()
 		if err != nil {
 			res.Error = err.Error()
@@ -293,12 +293,12 @@ func (r *applier) change(ctx context.Context, in plans.Instance) ChangeResult {
 	}
 	inst, action, err := r.instance(in)
 	if err != nil {
-		return finish(Failed, err)
+		return finish(plans.Failed, err)
 	}
 	hooks.ChangeStarting(in)
 	id, err := r.journal.ChangeStarting(ctx, in)
 	if err != nil {
-		res = finish(Failed, fmt.Errorf("not changed: the journal could not record the change: %w", err))
+		res = finish(plans.Failed, fmt.Errorf("not changed: the journal could not record the change: %w", err))
 		hooks.ChangeDone(in, res)
 		return res
 	}
@@ -310,7 +310,7 @@ func (r *applier) change(ctx context.Context, in plans.Instance) ChangeResult {
 	res = r.attempt(cctx, ctx, in, inst, action, res)
 	if err := r.journal.ChangeFinished(cctx, id, res); err != nil {
 		res.Error = strings.TrimSpace(res.Error + "; the journal could not record the outcome: " + err.Error())
-		if res.Status == Applied {
+		if res.Status == plans.Applied {
 			r.mu.Lock()
 			r.stop("the journal could not record a change's outcome")
 			r.mu.Unlock()
@@ -321,8 +321,8 @@ func (r *applier) change(ctx context.Context, in plans.Instance) ChangeResult {
 }
 
 // attempt re-reads the target and, if it has not moved, applies the change.
-func (r *applier) attempt(cctx, runCtx context.Context, in plans.Instance, inst actions.Instance, action actions.Action, res ChangeResult) ChangeResult {
-	finish := func(s Status, err error) ChangeResult {
+func (r *applier) attempt(cctx, runCtx context.Context, in plans.Instance, inst actions.Instance, action actions.Action, res plans.ChangeResult) plans.ChangeResult {
+	finish := func(s plans.Status, err error) plans.ChangeResult {
 		res.Status, res.Finished = s, r.e.now()
 		if err != nil {
 			res.Error = err.Error()
@@ -331,17 +331,17 @@ func (r *applier) attempt(cctx, runCtx context.Context, in plans.Instance, inst 
 	}
 	state, err := r.observe(cctx, inst, action)
 	if err != nil {
-		return finish(Failed, fmt.Errorf("not changed: could not re-read the target: %w", err))
+		return finish(plans.Failed, fmt.Errorf("not changed: could not re-read the target: %w", err))
 	}
 	_, digest, err := plans.EncodeState(state)
 	if err != nil {
-		return finish(Failed, err)
+		return finish(plans.Failed, err)
 	}
 	if digest != in.ObservedDigest {
-		return finish(Stale, errors.New("not changed: the target moved since the plan was made; make a new plan"))
+		return finish(plans.Stale, errors.New("not changed: the target moved since the plan was made; make a new plan"))
 	}
 	if runCtx.Err() != nil {
-		return finish(Interrupted, errors.New("the run was interrupted before this change started"))
+		return finish(plans.Interrupted, errors.New("the run was interrupted before this change started"))
 	}
 	out, err := action.Apply(cctx, inst, in.Change, r.conns)
 	res.Messages = out.Messages
@@ -352,9 +352,9 @@ func (r *applier) attempt(cctx, runCtx context.Context, in plans.Instance, inst 
 		}
 	}
 	if err != nil {
-		return finish(Failed, err)
+		return finish(plans.Failed, err)
 	}
-	return finish(Applied, nil)
+	return finish(plans.Applied, nil)
 }
 
 // instance rebuilds the action instance of a planned instance.
@@ -414,7 +414,7 @@ func (r *applier) verify(ctx context.Context, step string, batch []int) {
 		in := r.p.Instances[i]
 		hosts[j] = in.Host
 		k := r.resultIndex(in.Address)
-		if k < 0 || r.changeStatus(k) != Applied {
+		if k < 0 || r.changeStatus(k) != plans.Applied {
 			continue
 		}
 		checked[j] = true
@@ -476,7 +476,7 @@ func (r *applier) converged(ctx context.Context, in plans.Instance, k int) (bool
 	return !ch.Action.Changes(), nil
 }
 
-func (r *applier) changeStatus(k int) Status {
+func (r *applier) changeStatus(k int) plans.Status {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.res.Changes[k].Status
@@ -554,7 +554,7 @@ func waitReason(step plans.Step, host string, lookup func(addr string) (plans.In
 }
 
 // memoryOf is what the journal remembers of an applied change.
-func memoryOf(ch plans.Change, res ChangeResult) *actions.Memory {
+func memoryOf(ch plans.Change, res plans.ChangeResult) *actions.Memory {
 	m := &actions.Memory{Action: ch.Action, Applied: res.Finished, Undo: res.Undo, Reverted: ch.Revert}
 	if ch.Expires != "" {
 		m.Expires, _ = time.Parse(time.RFC3339, ch.Expires)

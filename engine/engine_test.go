@@ -11,7 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/ops"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 func hosts(n int) []actions.Host {
@@ -87,8 +88,8 @@ func TestPlanReadsEachHostOnceAndApplyConverges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.OK() || res.Count(Applied) != 40 || runs != 1 {
-		t.Fatalf("apply: ok=%v applied=%d runs=%d not converged=%v stop=%q", res.OK(), res.Count(Applied), runs, res.NotConverged, res.StopReason)
+	if !res.OK() || res.Count(plans.Applied) != 40 || runs != 1 {
+		t.Fatalf("apply: ok=%v applied=%d runs=%d not converged=%v stop=%q", res.OK(), res.Count(plans.Applied), runs, res.NotConverged, res.StopReason)
 	}
 	again, err := e.Plan(ctx, testInput(hs, &runs), fleet)
 	if err != nil {
@@ -114,17 +115,17 @@ func TestApplyStopsStaleChangeAndAppliesTheRest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	status := map[string]Status{}
+	status := map[string]plans.Status{}
 	for _, c := range res.Changes {
 		status[c.Address] = c.Status
 	}
-	if status["step.a[h02]"] != Stale {
+	if status["step.a[h02]"] != plans.Stale {
 		t.Errorf("moved target: status %q, want stale", status["step.a[h02]"])
 	}
 	if v, _ := fleet.get("h02", "A"); v != 7.0 {
 		t.Errorf("stale target was changed to %v", v)
 	}
-	if status["step.a[h01]"] != Applied || status["step.b[h02]"] != Applied {
+	if status["step.a[h01]"] != plans.Applied || status["step.b[h02]"] != plans.Applied {
 		t.Errorf("other changes not applied: %v", status)
 	}
 }
@@ -155,7 +156,7 @@ func TestApplyRefusesChangedInputsAndClosedWindow(t *testing.T) {
 	}
 	opts = applyOpts(hs)
 	opts.WindowOverride = "incident 4711"
-	if res, err := e.Apply(ctx, p, fleet, opts); err != nil || res.Count(Applied) == 0 {
+	if res, err := e.Apply(ctx, p, fleet, opts); err != nil || res.Count(plans.Applied) == 0 {
 		t.Errorf("override: %v", err)
 	}
 }
@@ -206,8 +207,8 @@ func TestMaxFailStopsLaterBatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.Stopped || res.Count(Failed) != 1 || res.Count(Applied) != 0 {
-		t.Errorf("stopped=%v failed=%d applied=%d", res.Stopped, res.Count(Failed), res.Count(Applied))
+	if !res.Stopped || res.Count(plans.Failed) != 1 || res.Count(plans.Applied) != 0 {
+		t.Errorf("stopped=%v failed=%d applied=%d", res.Stopped, res.Count(plans.Failed), res.Count(plans.Applied))
 	}
 	if runs != 0 {
 		t.Errorf("triggered step ran although nothing it depends on was applied")
@@ -254,14 +255,14 @@ func TestFailedHostSkipsItsLaterChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	status := map[string]Status{}
+	status := map[string]plans.Status{}
 	for _, c := range res.Changes {
 		status[c.Address] = c.Status
 	}
-	want := map[string]Status{
-		"step.a[h01]": Failed, "step.b[h01]": Skipped,
-		"step.a[h02]": Applied, "step.b[h02]": Applied, "step.a[h03]": Applied, "step.b[h03]": Applied,
-		"step.kick[h01]": Skipped,
+	want := map[string]plans.Status{
+		"step.a[h01]": plans.Failed, "step.b[h01]": plans.Skipped,
+		"step.a[h02]": plans.Applied, "step.b[h02]": plans.Applied, "step.a[h03]": plans.Applied, "step.b[h03]": plans.Applied,
+		"step.kick[h01]": plans.Skipped,
 	}
 	if diff := cmp.Diff(want, status); diff != "" {
 		t.Errorf("statuses (-want +got):\n%s", diff)
@@ -276,18 +277,18 @@ type slowFleet struct {
 	release chan struct{}
 }
 
-func (s slowFleet) Shell(ctx context.Context, host string) (actions.Shell, error) {
+func (s slowFleet) Shell(ctx context.Context, host string) (ops.Shell, error) {
 	inner, _ := s.fakeFleet.Shell(ctx, host)
 	return slowShell{inner: inner, f: s, host: host}, nil
 }
 
 type slowShell struct {
-	inner actions.Shell
+	inner ops.Shell
 	f     slowFleet
 	host  string
 }
 
-func (s slowShell) RunScript(ctx context.Context, run actions.ScriptRun) (actions.ScriptResult, error) {
+func (s slowShell) RunScript(ctx context.Context, run ops.ScriptRun) (ops.ScriptResult, error) {
 	if run.Mutates {
 		s.f.started <- s.host
 		<-s.f.release
@@ -319,11 +320,11 @@ func TestInterruptLetsTheRunningChangeFinishAndStartsNoOther(t *testing.T) {
 	cancel()                 // Ctrl-C
 	close(fleet.release)     // the running change finishes
 	res := <-done
-	status := map[string]Status{}
+	status := map[string]plans.Status{}
 	for _, c := range res.Changes {
 		status[c.Address] = c.Status
 	}
-	if status[plans.Address("a", first)] != Applied {
+	if status[plans.Address("a", first)] != plans.Applied {
 		t.Errorf("the change under way at the interrupt: %s, want applied", status[plans.Address("a", first)])
 	}
 	if got := fleet.sets[first]; got != 1 {
@@ -336,7 +337,7 @@ func TestInterruptLetsTheRunningChangeFinishAndStartsNoOther(t *testing.T) {
 	if total != 1 {
 		t.Errorf("%d changes were made after the interrupt began, want only the one under way", total-1)
 	}
-	if !res.Stopped || res.Count(Interrupted)+res.Count(Skipped) != len(res.Changes)-1 {
+	if !res.Stopped || res.Count(plans.Interrupted)+res.Count(plans.Skipped) != len(res.Changes)-1 {
 		t.Errorf("stopped=%v reason=%q results=%v", res.Stopped, res.StopReason, status)
 	}
 }
@@ -348,17 +349,17 @@ type countingFleet struct {
 	running, peak int
 }
 
-func (c *countingFleet) Shell(ctx context.Context, host string) (actions.Shell, error) {
+func (c *countingFleet) Shell(ctx context.Context, host string) (ops.Shell, error) {
 	inner, _ := c.fakeFleet.Shell(ctx, host)
 	return countingShell{inner: inner, c: c}, nil
 }
 
 type countingShell struct {
-	inner actions.Shell
+	inner ops.Shell
 	c     *countingFleet
 }
 
-func (s countingShell) RunScript(ctx context.Context, run actions.ScriptRun) (actions.ScriptResult, error) {
+func (s countingShell) RunScript(ctx context.Context, run ops.ScriptRun) (ops.ScriptResult, error) {
 	if run.Mutates {
 		s.c.mu.Lock()
 		s.c.running++

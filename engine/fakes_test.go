@@ -11,8 +11,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/actions/ops"
-	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/ops"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // fakeFleet is an in-memory fleet: registry values per host, reached through
@@ -46,7 +46,7 @@ func (f *fakeFleet) get(host, name string) (any, bool) {
 	return v, ok
 }
 
-func (f *fakeFleet) Shell(_ context.Context, host string) (actions.Shell, error) {
+func (f *fakeFleet) Shell(_ context.Context, host string) (ops.Shell, error) {
 	return fakeShell{f: f, host: host}, nil
 }
 func (f *fakeFleet) Directory(context.Context, string) (actions.Directory, error) {
@@ -59,20 +59,20 @@ type fakeShell struct {
 	host string
 }
 
-func (s fakeShell) RunScript(_ context.Context, run actions.ScriptRun) (actions.ScriptResult, error) {
+func (s fakeShell) RunScript(_ context.Context, run ops.ScriptRun) (ops.ScriptResult, error) {
 	s.f.mu.Lock()
 	s.f.commands[s.host]++
 	down := s.f.down[s.host]
 	s.f.mu.Unlock()
 	if down {
-		return actions.ScriptResult{}, actions.Errorf(actions.KindConnect, actions.Retryable, s.host, run.Script.Op, "connection refused")
+		return ops.ScriptResult{}, actions.Errorf(actions.KindConnect, actions.Retryable, s.host, run.Script.Op, "connection refused")
 	}
 	out, err := s.op(run.Script.Op, run.Args)
 	if err != nil {
-		return actions.ScriptResult{ExitCode: 1, Stderr: err.Error()}, actions.Errorf(actions.KindScript, actions.Permanent, s.host, run.Script.Op, "%v", err)
+		return ops.ScriptResult{ExitCode: 1, Stderr: err.Error()}, actions.Errorf(actions.KindScript, actions.Permanent, s.host, run.Script.Op, "%v", err)
 	}
 	b, _ := json.Marshal(out)
-	return actions.ScriptResult{Output: b}, nil
+	return ops.ScriptResult{Output: b}, nil
 }
 
 func (s fakeShell) op(op string, args json.RawMessage) (any, error) {
@@ -178,7 +178,7 @@ func (valueAction) Apply(ctx context.Context, inst actions.Instance, ch plans.Ch
 		return actions.Outcome{}, err
 	}
 	args, _ := json.Marshal(ops.RegistrySetArgs{Name: inst.Config.String("name"), Kind: ops.KindDWord, Data: inst.Config.Int("value")})
-	_, err = sh.RunScript(ctx, actions.ScriptRun{Script: script(ops.RegistrySet), Args: args, Mutates: true})
+	_, err = sh.RunScript(ctx, ops.ScriptRun{Script: script(ops.RegistrySet), Args: args, Mutates: true})
 	return actions.Outcome{}, err
 }
 
@@ -211,6 +211,6 @@ var fixedNow = time.Date(2026, 11, 28, 22, 30, 0, 0, time.UTC)
 
 // script is a stand-in for a library script: the fake dispatches on the
 // marker only.
-func script(op string) actions.Script {
-	return actions.Script{Op: op, Version: 1, Text: "# rectify:op " + op + " v1\n"}
+func script(op string) ops.Script {
+	return ops.Script{Op: op, Version: 1, Text: "# rectify:op " + op + " v1\n"}
 }

@@ -1,7 +1,7 @@
 package engine
 
 import (
-	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // Hooks receives the engine's progress, for views to show. Calls may come
@@ -12,7 +12,7 @@ type Hooks interface {
 	// ChangeStarting reports a change about to be made.
 	ChangeStarting(in plans.Instance)
 	// ChangeDone reports a change's outcome.
-	ChangeDone(in plans.Instance, res ChangeResult)
+	ChangeDone(in plans.Instance, res plans.ChangeResult)
 	// BatchVerified reports the verification of one rollout batch.
 	BatchVerified(step string, hosts []string, notConverged []string)
 }
@@ -29,7 +29,7 @@ func (NoHooks) ReadDone(string, int, int, error) {}
 func (NoHooks) ChangeStarting(plans.Instance) {}
 
 // ChangeDone implements Hooks.
-func (NoHooks) ChangeDone(plans.Instance, ChangeResult) {}
+func (NoHooks) ChangeDone(plans.Instance, plans.ChangeResult) {}
 
 // BatchVerified implements Hooks.
 func (NoHooks) BatchVerified(string, []string, []string) {}

@@ -2,7 +2,7 @@ package engine
 
 import (
 	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // Step is one playbook step, resolved against the inventory.

@@ -4,7 +4,7 @@ import (
 	"strconv"
 
 	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/plans"
 	"github.com/rectifyhq/rectify/playbooks"
 )
 

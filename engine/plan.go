@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // Plan reads the live state of every target and returns the plan. A host

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/actions/ops"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // lookupChunk is how many values one merged lookup search carries; it keeps
@@ -39,7 +39,7 @@ type readOutcome struct {
 // shellItem is one distinct shell read on one host.
 type shellItem struct {
 	id     string
-	script actions.Script
+	script ops.Script
 	args   json.RawMessage
 	// users are the (request, probe name) pairs waiting for this read.
 	users []probeRef
@@ -243,7 +243,7 @@ func (r reader) runBatch(ctx context.Context, host string, items []*shellItem, s
 		return fail(fmt.Errorf("encode batch: %w", err))
 	}
 	sent := time.Now()
-	res, err := sh.RunScript(ctx, actions.ScriptRun{Script: ops.MustScript(ops.Batch), Args: args})
+	res, err := sh.RunScript(ctx, ops.ScriptRun{Script: ops.MustScript(ops.Batch), Args: args})
 	received := time.Now()
 	if err != nil {
 		return fail(err)

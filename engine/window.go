@@ -6,8 +6,8 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"github.com/rectifyhq/rectify/engine/plans"
 	"github.com/rectifyhq/rectify/internal/lang"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // cronParser reads standard five-field cron lines and descriptors (@daily).

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 func TestInWindow(t *testing.T) {

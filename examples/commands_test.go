@@ -3,7 +3,7 @@ package examples
 import (
 	"testing"
 
-	"github.com/rectifyhq/rectify/actions/actiontest"
+	"github.com/rectifyhq/rectify/internal/actiontest"
 	"github.com/rectifyhq/rectify/internal/lab"
 )
 

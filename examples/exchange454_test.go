@@ -8,10 +8,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/actions/actiontest"
 	"github.com/rectifyhq/rectify/engine"
-	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/internal/actiontest"
 	"github.com/rectifyhq/rectify/internal/lab"
+	"github.com/rectifyhq/rectify/plans"
 	"github.com/rectifyhq/rectify/playbooks"
 )
 
@@ -65,8 +65,8 @@ func changes(p *plans.Plan) []string {
 	return out
 }
 
-func statuses(res *engine.ApplyResult) map[string]engine.Status {
-	out := map[string]engine.Status{}
+func statuses(res *engine.ApplyResult) map[string]plans.Status {
+	out := map[string]plans.Status{}
 	for _, c := range res.Changes {
 		out[c.Address] = c.Status
 	}
@@ -78,7 +78,7 @@ func statuses(res *engine.ApplyResult) map[string]engine.Status {
 func memoryFrom(p *plans.Plan, res *engine.ApplyResult, at time.Time) map[string]*actions.Memory {
 	out := map[string]*actions.Memory{}
 	for _, c := range res.Changes {
-		if c.Status != engine.Applied {
+		if c.Status != plans.Applied {
 			continue
 		}
 		for _, in := range p.Instances {
@@ -125,11 +125,11 @@ func TestExchange454AgainstTheLab(t *testing.T) {
 	res := apply(t, h, first)
 	got := statuses(res)
 	for _, addr := range []string{"step.clocks[ex01]", "step.smtp[ex01]", "step.replication[dc01]", "step.kerberos_log[ex01]", "step.kerberos_log[ex02]", "step.connector[ex02]"} {
-		if got[addr] != engine.Applied {
+		if got[addr] != plans.Applied {
 			t.Errorf("%s: %s, want applied", addr, got[addr])
 		}
 	}
-	if got["step.queues[ex02]"] != engine.Skipped {
+	if got["step.queues[ex02]"] != plans.Skipped {
 		t.Errorf("the queue of ex02 was retried although its Kerberos port is blocked: %s", got["step.queues[ex02]"])
 	}
 	if h.Lab.QueueErrors() == 0 {

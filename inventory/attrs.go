@@ -7,9 +7,10 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
-	"github.com/rectifyhq/rectify/internal/lang"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
+
+	"github.com/rectifyhq/rectify/internal/lang"
 )
 
 // decoder evaluates attributes and collects every problem it meets, so that

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf16"
-
-	"github.com/rectifyhq/rectify/actions"
 )
 
 //go:embed scripts/*.ps1
@@ -38,12 +36,12 @@ func ParseMarker(text string) (op string, version int, ok bool) {
 
 var (
 	loadOnce sync.Once
-	library  map[string]actions.Script
+	library  map[string]Script
 	loadErr  error
 )
 
 func load() {
-	library = map[string]actions.Script{}
+	library = map[string]Script{}
 	entries, err := fs.ReadDir(scriptFiles, "scripts")
 	if err != nil {
 		loadErr = err
@@ -64,27 +62,27 @@ func load() {
 			loadErr = fmt.Errorf("op %q is defined by two scripts", op)
 			return
 		}
-		library[op] = actions.Script{Op: op, Version: v, Text: string(b)}
+		library[op] = Script{Op: op, Version: v, Text: string(b)}
 	}
 }
 
-// Script returns the library's script for op.
-func Script(op string) (actions.Script, error) {
+// Lookup returns the library's script for op.
+func Lookup(op string) (Script, error) {
 	loadOnce.Do(load)
 	if loadErr != nil {
-		return actions.Script{}, fmt.Errorf("load the script library: %w", loadErr)
+		return Script{}, fmt.Errorf("load the script library: %w", loadErr)
 	}
 	s, ok := library[op]
 	if !ok {
-		return actions.Script{}, fmt.Errorf("no script for op %q", op)
+		return Script{}, fmt.Errorf("no script for op %q", op)
 	}
 	return s, nil
 }
 
-// MustScript is Script for ops the program itself names; a missing one is a
+// MustScript is Lookup for ops the program itself names; a missing one is a
 // bug caught by the library's tests.
-func MustScript(op string) actions.Script {
-	s, err := Script(op)
+func MustScript(op string) Script {
+	s, err := Lookup(op)
 	if err != nil {
 		panic(err)
 	}
@@ -139,7 +137,7 @@ func DecodeCommand(encoded string) (string, error) {
 
 // Stdin builds the bootstrap's standard input for one op run: the base64 of
 // the JSON arguments on the first line, then the script.
-func Stdin(script actions.Script, argsJSON []byte) []byte {
+func Stdin(script Script, argsJSON []byte) []byte {
 	enc := base64.StdEncoding.EncodeToString(argsJSON)
 	out := make([]byte, 0, len(enc)+1+len(script.Text))
 	out = append(out, enc...)

@@ -13,7 +13,7 @@ func TestEveryScriptHasAMarker(t *testing.T) {
 		t.Fatal("the library holds no scripts")
 	}
 	for _, op := range ops {
-		s, err := Script(op)
+		s, err := Lookup(op)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,7 +14,7 @@ import (
 
 // pscheckScript is the syntax checker's entry point, relative to this
 // package's directory.
-const pscheckScript = "../../tools/pscheck/pscheck.mjs"
+const pscheckScript = "../tools/pscheck/pscheck.mjs"
 
 // runPscheck runs the checker with node on the given paths and returns its
 // standard output and exit code. On a developer machine without node or the
@@ -101,7 +101,7 @@ func TestPscheckReportsBrokenFixture(t *testing.T) {
 	if !ok {
 		t.Fatalf("%s has no marker line", fixture)
 	}
-	if _, err := Script(op); err == nil {
+	if _, err := Lookup(op); err == nil {
 		t.Errorf("the broken fixture's op %q is embedded in the library", op)
 	}
 }

@@ -36,7 +36,7 @@ func TestLibraryHoldsEveryOp(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("library ops = %v, want %v", got, want)
 	}
-	if _, err := Script(UserScript); err == nil {
+	if _, err := Lookup(UserScript); err == nil {
 		t.Errorf("%s comes from a playbook, not from the library", UserScript)
 	}
 }

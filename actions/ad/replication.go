@@ -10,8 +10,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/actions/ops"
-	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/ops"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // Replication is the ad.replication action (KB 979174 step 2): it reads
@@ -46,7 +46,7 @@ func (Replication) Schema() actions.Schema {
 
 // Probes implements actions.Action.
 func (Replication) Probes(inst actions.Instance) ([]actions.Probe, error) {
-	s, err := ops.Script(ops.ReplShow)
+	s, err := ops.Lookup(ops.ReplShow)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +196,7 @@ func (Replication) Apply(ctx context.Context, inst actions.Instance, change plan
 	if err := json.Unmarshal(change.Payload, &p); err != nil {
 		return actions.Outcome{}, fmt.Errorf("the planned change carries no readable payload: %w", err)
 	}
-	s, err := ops.Script(ops.ReplSyncAll)
+	s, err := ops.Lookup(ops.ReplSyncAll)
 	if err != nil {
 		return actions.Outcome{}, err
 	}
@@ -208,7 +208,7 @@ func (Replication) Apply(ctx context.Context, inst actions.Instance, change plan
 	if err != nil {
 		return actions.Outcome{}, err
 	}
-	res, err := sh.RunScript(ctx, actions.ScriptRun{Script: s, Args: args, Mutates: true})
+	res, err := sh.RunScript(ctx, ops.ScriptRun{Script: s, Args: args, Mutates: true})
 	if err != nil {
 		return actions.Outcome{}, err
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // SPN is the ad.spn action: an Exchange server's computer account holds

@@ -9,8 +9,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/actions/ops"
-	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/ops"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // ConnectorAuth is the exchange.receive_connector_auth action: the receive
@@ -65,7 +65,7 @@ type connectorState struct {
 
 // Probes implements actions.Action.
 func (ConnectorAuth) Probes(inst actions.Instance) ([]actions.Probe, error) {
-	s, err := ops.Script(ops.ConnectorGet)
+	s, err := ops.Lookup(ops.ConnectorGet)
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +173,7 @@ func (ConnectorAuth) Apply(ctx context.Context, inst actions.Instance, change pl
 	if err := json.Unmarshal(change.Payload, &p); err != nil {
 		return actions.Outcome{}, fmt.Errorf("the planned change carries no readable payload: %w", err)
 	}
-	s, err := ops.Script(ops.ConnectorAddAuth)
+	s, err := ops.Lookup(ops.ConnectorAddAuth)
 	if err != nil {
 		return actions.Outcome{}, err
 	}
@@ -185,7 +185,7 @@ func (ConnectorAuth) Apply(ctx context.Context, inst actions.Instance, change pl
 	if err != nil {
 		return actions.Outcome{}, err
 	}
-	res, err := sh.RunScript(ctx, actions.ScriptRun{Script: s, Args: args, Mutates: true})
+	res, err := sh.RunScript(ctx, ops.ScriptRun{Script: s, Args: args, Mutates: true})
 	if err != nil {
 		return actions.Outcome{}, err
 	}
@@ -213,7 +213,7 @@ func (ConnectorAuth) Undo(ctx context.Context, inst actions.Instance, undo json.
 	if err := json.Unmarshal(undo, &args); err != nil || args.Identity == "" {
 		return actions.Outcome{}, fmt.Errorf("unreadable undo data")
 	}
-	s, err := ops.Script(ops.ConnectorAddAuth)
+	s, err := ops.Lookup(ops.ConnectorAddAuth)
 	if err != nil {
 		return actions.Outcome{}, err
 	}
@@ -221,7 +221,7 @@ func (ConnectorAuth) Undo(ctx context.Context, inst actions.Instance, undo json.
 	if err != nil {
 		return actions.Outcome{}, err
 	}
-	if _, err := sh.RunScript(ctx, actions.ScriptRun{Script: s, Args: undo, Mutates: true}); err != nil {
+	if _, err := sh.RunScript(ctx, ops.ScriptRun{Script: s, Args: undo, Mutates: true}); err != nil {
 		return actions.Outcome{}, err
 	}
 	return actions.Outcome{Messages: []string{"removed " + strings.Join(append(append([]string(nil), args.RemoveAuthMechanism...), args.RemovePermissionGroups...), ", ") + " from " + args.Identity}}, nil

@@ -8,8 +8,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/actions/ops"
-	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/ops"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 func connectorInstance(identity string) actions.Instance {

@@ -11,8 +11,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/actions/ops"
-	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/ops"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // Queue is the exchange.queue action: the symptom check of KB 979174. It
@@ -71,7 +71,7 @@ func Symptom(lastError string) (bool, string) {
 
 // Probes implements actions.Action.
 func (Queue) Probes(inst actions.Instance) ([]actions.Probe, error) {
-	s, err := ops.Script(ops.QueueGet)
+	s, err := ops.Lookup(ops.QueueGet)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +153,7 @@ func firstCode(lastError string) string {
 // still hold the error; verification then plans again and shows the
 // symptom as not converged if a cause remains.
 func (Queue) Apply(ctx context.Context, inst actions.Instance, change plans.Change, conns actions.Connections) (actions.Outcome, error) {
-	s, err := ops.Script(ops.QueueRetry)
+	s, err := ops.Lookup(ops.QueueRetry)
 	if err != nil {
 		return actions.Outcome{}, err
 	}
@@ -161,7 +161,7 @@ func (Queue) Apply(ctx context.Context, inst actions.Instance, change plans.Chan
 	if err != nil {
 		return actions.Outcome{}, err
 	}
-	res, err := sh.RunScript(ctx, actions.ScriptRun{Script: s, Args: change.Payload, Mutates: true})
+	res, err := sh.RunScript(ctx, ops.ScriptRun{Script: s, Args: change.Payload, Mutates: true})
 	if err != nil {
 		return actions.Outcome{}, err
 	}

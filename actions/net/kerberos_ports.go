@@ -11,9 +11,9 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/actions/ops"
-	"github.com/rectifyhq/rectify/engine/plans"
 	"github.com/rectifyhq/rectify/internal/lang"
+	"github.com/rectifyhq/rectify/ops"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // KerberosPorts is the net.kerberos_ports action: from each target, the
@@ -145,7 +145,7 @@ func targets(inst actions.Instance) ([]ops.ReachTarget, error) {
 
 // Probes implements actions.Action.
 func (KerberosPorts) Probes(inst actions.Instance) ([]actions.Probe, error) {
-	s, err := ops.Script(ops.NetReach)
+	s, err := ops.Lookup(ops.NetReach)
 	if err != nil {
 		return nil, err
 	}

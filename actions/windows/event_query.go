@@ -11,9 +11,9 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/actions/ops"
-	"github.com/rectifyhq/rectify/engine/plans"
 	"github.com/rectifyhq/rectify/internal/lang"
+	"github.com/rectifyhq/rectify/ops"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // EventQuery is the windows.event_query action: it reads an event log and
@@ -90,7 +90,7 @@ func query(inst actions.Instance) (ops.EventsQueryArgs, error) {
 
 // Probes implements actions.Action.
 func (EventQuery) Probes(inst actions.Instance) ([]actions.Probe, error) {
-	s, err := ops.Script(ops.EventsQuery)
+	s, err := ops.Lookup(ops.EventsQuery)
 	if err != nil {
 		return nil, err
 	}

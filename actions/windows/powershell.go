@@ -10,8 +10,8 @@ import (
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/actions/ops"
-	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/ops"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // PowerShell is the windows.powershell action, for steps of articles that
@@ -43,12 +43,12 @@ func (PowerShell) Schema() actions.Schema {
 	}
 }
 
-func userScript(text, attr string) (actions.Script, error) {
+func userScript(text, attr string) (ops.Script, error) {
 	op, v, ok := ops.ParseMarker(text)
 	if !ok || len(op) < 6 || op[:5] != "user." {
-		return actions.Script{}, fmt.Errorf("the %s script must start with a line \"# rectify:op user.<name> v1\"", attr)
+		return ops.Script{}, fmt.Errorf("the %s script must start with a line \"# rectify:op user.<name> v1\"", attr)
 	}
-	return actions.Script{Op: op, Version: v, Text: text}, nil
+	return ops.Script{Op: op, Version: v, Text: text}, nil
 }
 
 // ValidateConfig implements actions.Validator.
@@ -168,7 +168,7 @@ func (PowerShell) Apply(ctx context.Context, inst actions.Instance, change plans
 	if err != nil {
 		return actions.Outcome{}, err
 	}
-	res, err := sh.RunScript(ctx, actions.ScriptRun{Script: s, Args: change.Payload, Mutates: true})
+	res, err := sh.RunScript(ctx, ops.ScriptRun{Script: s, Args: change.Payload, Mutates: true})
 	if err != nil {
 		return actions.Outcome{}, err
 	}

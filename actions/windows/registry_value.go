@@ -12,9 +12,9 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/actions/ops"
-	"github.com/rectifyhq/rectify/engine/plans"
 	"github.com/rectifyhq/rectify/internal/lang"
+	"github.com/rectifyhq/rectify/ops"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // RegistryValue is the windows.registry_value action: one typed value under
@@ -173,7 +173,7 @@ func desiredData(cfg actions.Config) (any, error) {
 
 // Probes implements actions.Action.
 func (RegistryValue) Probes(inst actions.Instance) ([]actions.Probe, error) {
-	script, err := ops.Script(ops.RegistryGet)
+	script, err := ops.Lookup(ops.RegistryGet)
 	if err != nil {
 		return nil, err
 	}
@@ -398,19 +398,19 @@ func (RegistryValue) Apply(ctx context.Context, inst actions.Instance, change pl
 	if err != nil {
 		return actions.Outcome{}, err
 	}
-	var run actions.ScriptRun
+	var run ops.ScriptRun
 	if p.Delete {
-		s, err := ops.Script(ops.RegistryDelete)
+		s, err := ops.Lookup(ops.RegistryDelete)
 		if err != nil {
 			return actions.Outcome{}, err
 		}
-		run = actions.ScriptRun{Script: s, Args: mustJSON(ops.RegistryDeleteArgs{Path: p.Path, Name: p.Name, Expect: &p.Expect}), Mutates: true}
+		run = ops.ScriptRun{Script: s, Args: mustJSON(ops.RegistryDeleteArgs{Path: p.Path, Name: p.Name, Expect: &p.Expect}), Mutates: true}
 	} else {
-		s, err := ops.Script(ops.RegistrySet)
+		s, err := ops.Lookup(ops.RegistrySet)
 		if err != nil {
 			return actions.Outcome{}, err
 		}
-		run = actions.ScriptRun{Script: s, Args: mustJSON(ops.RegistrySetArgs{Path: p.Path, Name: p.Name, Kind: p.Kind, Data: p.Data, Expect: &p.Expect}), Mutates: true}
+		run = ops.ScriptRun{Script: s, Args: mustJSON(ops.RegistrySetArgs{Path: p.Path, Name: p.Name, Kind: p.Kind, Data: p.Data, Expect: &p.Expect}), Mutates: true}
 	}
 	res, err := sh.RunScript(ctx, run)
 	if err != nil {
@@ -472,7 +472,7 @@ func (RegistryValue) Undo(ctx context.Context, inst actions.Instance, undo json.
 
 // readRegistry reads one value now.
 func readRegistry(ctx context.Context, inst actions.Instance, conns actions.Connections, path, name string) (registryState, error) {
-	s, err := ops.Script(ops.RegistryGet)
+	s, err := ops.Lookup(ops.RegistryGet)
 	if err != nil {
 		return registryState{}, err
 	}
@@ -480,7 +480,7 @@ func readRegistry(ctx context.Context, inst actions.Instance, conns actions.Conn
 	if err != nil {
 		return registryState{}, err
 	}
-	res, err := sh.RunScript(ctx, actions.ScriptRun{Script: s, Args: mustJSON(ops.RegistryGetArgs{Path: path, Name: name})})
+	res, err := sh.RunScript(ctx, ops.ScriptRun{Script: s, Args: mustJSON(ops.RegistryGetArgs{Path: path, Name: name})})
 	if err != nil {
 		return registryState{}, err
 	}

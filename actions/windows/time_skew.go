@@ -12,9 +12,9 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/actions/ops"
-	"github.com/rectifyhq/rectify/engine/plans"
 	"github.com/rectifyhq/rectify/internal/lang"
+	"github.com/rectifyhq/rectify/ops"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // TimeSkew is the windows.time_skew action (KB 979174 step 1): every target
@@ -44,7 +44,7 @@ func (TimeSkew) Schema() actions.Schema {
 // Probes implements actions.Action: time.read on the target and on each of
 // its DCs (shared with every other target's reads of the same DC).
 func (TimeSkew) Probes(inst actions.Instance) ([]actions.Probe, error) {
-	s, err := ops.Script(ops.TimeRead)
+	s, err := ops.Lookup(ops.TimeRead)
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +215,7 @@ func (TimeSkew) Plan(inst actions.Instance, current actions.State) (plans.Change
 // Apply implements actions.Action: configure w32time for the domain
 // hierarchy and resync.
 func (TimeSkew) Apply(ctx context.Context, inst actions.Instance, _ plans.Change, conns actions.Connections) (actions.Outcome, error) {
-	s, err := ops.Script(ops.TimeResync)
+	s, err := ops.Lookup(ops.TimeResync)
 	if err != nil {
 		return actions.Outcome{}, err
 	}
@@ -223,7 +223,7 @@ func (TimeSkew) Apply(ctx context.Context, inst actions.Instance, _ plans.Change
 	if err != nil {
 		return actions.Outcome{}, err
 	}
-	res, err := sh.RunScript(ctx, actions.ScriptRun{Script: s, Args: json.RawMessage(`{}`), Mutates: true})
+	res, err := sh.RunScript(ctx, ops.ScriptRun{Script: s, Args: json.RawMessage(`{}`), Mutates: true})
 	if err != nil {
 		return actions.Outcome{}, err
 	}

@@ -9,8 +9,8 @@ import (
 
 	"github.com/rectifyhq/rectify/actions"
 	"github.com/rectifyhq/rectify/engine"
-	"github.com/rectifyhq/rectify/engine/plans"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // Case is one conformance check: the subject step planned on one host
@@ -48,13 +48,13 @@ func Check(t *testing.T, h *Harness, c Case) {
 	}
 	only := onlyInstance(p, in.Address)
 	res := h.Apply(t, only)
-	var got *engine.ChangeResult
+	var got *plans.ChangeResult
 	for i := range res.Changes {
 		if res.Changes[i].Address == in.Address {
 			got = &res.Changes[i]
 		}
 	}
-	if got == nil || got.Status != engine.Applied {
+	if got == nil || got.Status != plans.Applied {
 		t.Fatalf("%s: apply result %+v", in.Address, got)
 	}
 	if !got.Converged {
@@ -140,7 +140,7 @@ func checkFaultLeavesHostAlone(t *testing.T, h *Harness, c Case, p *plans.Plan) 
 		if err != nil {
 			t.Fatalf("%s: apply with %s: %v", addr, f.name, err)
 		}
-		if len(res.Changes) != 1 || res.Changes[0].Status != engine.Failed || strings.TrimSpace(res.Changes[0].Error) == "" {
+		if len(res.Changes) != 1 || res.Changes[0].Status != plans.Failed || strings.TrimSpace(res.Changes[0].Error) == "" {
 			t.Fatalf("%s: apply with %s: %+v, want one failed change with an error", addr, f.name, res.Changes)
 		}
 		again := Instance(t, h.Plan(t, c.Steps...), c.Subject, c.Host)

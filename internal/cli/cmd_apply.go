@@ -13,10 +13,10 @@ import (
 
 	"github.com/rectifyhq/rectify/actions"
 	"github.com/rectifyhq/rectify/engine"
-	"github.com/rectifyhq/rectify/engine/plans"
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/views"
 	"github.com/rectifyhq/rectify/inventory"
+	"github.com/rectifyhq/rectify/plans"
 	"github.com/rectifyhq/rectify/playbooks"
 )
 
@@ -193,7 +193,7 @@ func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, inv *inve
 	}
 	views.ApplySummary(a.env.Stdout, res, a.style(a.env.Stdout))
 	summary := fmt.Sprintf("%d applied, %d failed, %d stale, %d skipped, %d not converged, %d unverified",
-		res.Count(engine.Applied), res.Count(engine.Failed), res.Count(engine.Stale), res.Count(engine.Skipped), len(res.NotConverged), len(res.Unverified))
+		res.Count(plans.Applied), res.Count(plans.Failed), res.Count(plans.Stale), res.Count(plans.Skipped), len(res.NotConverged), len(res.Unverified))
 	switch {
 	case ctx.Err() != nil:
 		finish(journal.OutcomeInterrupted, summary)

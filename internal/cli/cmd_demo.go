@@ -12,15 +12,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rectifyhq/rectify/actions"
 	"github.com/rectifyhq/rectify/actions/exchange"
-	"github.com/rectifyhq/rectify/actions/ops"
-	"github.com/rectifyhq/rectify/engine/plans"
 	"github.com/rectifyhq/rectify/examples"
 	"github.com/rectifyhq/rectify/internal/connect"
 	"github.com/rectifyhq/rectify/internal/lab"
 	"github.com/rectifyhq/rectify/internal/views"
 	"github.com/rectifyhq/rectify/inventory"
+	"github.com/rectifyhq/rectify/ops"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // demoCommand runs the whole job on the simulated organisation: the
@@ -318,7 +317,7 @@ func runOp[T any](ctx context.Context, conns *connect.Connections, host, op stri
 	if err != nil {
 		return out, err
 	}
-	s, err := ops.Script(op)
+	s, err := ops.Lookup(op)
 	if err != nil {
 		return out, err
 	}
@@ -326,7 +325,7 @@ func runOp[T any](ctx context.Context, conns *connect.Connections, host, op stri
 	if err != nil {
 		return out, err
 	}
-	res, err := sh.RunScript(ctx, actions.ScriptRun{Script: s, Args: b})
+	res, err := sh.RunScript(ctx, ops.ScriptRun{Script: s, Args: b})
 	if err != nil {
 		return out, err
 	}

@@ -19,12 +19,12 @@ import (
 	"golang.org/x/net/dns/dnsmessage"
 
 	"github.com/rectifyhq/rectify/actions/builtin"
-	"github.com/rectifyhq/rectify/engine/plans"
 	"github.com/rectifyhq/rectify/examples"
 	"github.com/rectifyhq/rectify/internal/lab"
 	"github.com/rectifyhq/rectify/internal/lab/directory"
 	"github.com/rectifyhq/rectify/internal/lab/ldapd"
 	"github.com/rectifyhq/rectify/inventory"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // discoverLab is a lab whose hosts all listen for WinRM on one port, so

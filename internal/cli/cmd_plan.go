@@ -10,8 +10,8 @@ import (
 	"os"
 
 	"github.com/rectifyhq/rectify/engine"
-	"github.com/rectifyhq/rectify/engine/plans"
 	"github.com/rectifyhq/rectify/internal/views"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // Exit code of plan -detailed-exitcode when the plan has changes.

@@ -7,8 +7,8 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/rectifyhq/rectify/engine/plans"
 	"github.com/rectifyhq/rectify/internal/views"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // showCommand prints a saved plan for review.

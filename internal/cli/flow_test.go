@@ -15,11 +15,11 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/actions/builtin"
-	"github.com/rectifyhq/rectify/engine/plans"
 	"github.com/rectifyhq/rectify/examples"
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // labFixture is a running lab with its inventory and the example playbook

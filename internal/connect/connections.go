@@ -10,6 +10,7 @@ import (
 	"github.com/rectifyhq/rectify/actions"
 	"github.com/rectifyhq/rectify/internal/ldap"
 	"github.com/rectifyhq/rectify/internal/winrm"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // DefaultMaxShells bounds the hosts with open shells at once.
@@ -55,7 +56,7 @@ func New(opts Options) *Connections {
 }
 
 // Shell implements actions.Connections.
-func (c *Connections) Shell(ctx context.Context, host string) (actions.Shell, error) {
+func (c *Connections) Shell(ctx context.Context, host string) (ops.Shell, error) {
 	s, err := c.shells.Shell(ctx, host)
 	if err != nil {
 		return nil, err

@@ -225,7 +225,7 @@ type DriftCorrectionResult struct {
 	Address string
 	RunID   int64
 	Time    time.Time
-	// Status is the change's status (engine.Applied, engine.Failed ...).
+	// Status is the change's status (plans.Applied, plans.Failed ...).
 	Status string
 	Error  string
 	// Converged is set when verification found the instance settled: the

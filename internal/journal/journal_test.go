@@ -11,8 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/rectifyhq/rectify/engine"
-	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 func openTemp(t *testing.T) (*Journal, string) {
@@ -44,7 +43,7 @@ func TestRunAndChangesRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	fin := time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)
-	if err := run.ChangeFinished(ctx, id, engine.ChangeResult{Address: in.Address, Status: engine.Applied, Undo: json.RawMessage(`{"remove":["SMTP/EX01"]}`), Messages: []string{"added"}, Finished: fin}); err != nil {
+	if err := run.ChangeFinished(ctx, id, plans.ChangeResult{Address: in.Address, Status: plans.Applied, Undo: json.RawMessage(`{"remove":["SMTP/EX01"]}`), Messages: []string{"added"}, Finished: fin}); err != nil {
 		t.Fatal(err)
 	}
 	if err := run.Finish(ctx, OutcomeSucceeded, "1 applied"); err != nil {
@@ -133,7 +132,7 @@ func TestConcurrentWritersDoNotCorrupt(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				if err := run.ChangeFinished(ctx, id, engine.ChangeResult{Status: engine.Applied}); err != nil {
+				if err := run.ChangeFinished(ctx, id, plans.ChangeResult{Status: plans.Applied}); err != nil {
 					t.Error(err)
 					return
 				}
@@ -160,7 +159,7 @@ func TestMemoryFollowsTemporaryChanges(t *testing.T) {
 	}
 	set := plans.Instance{Address: "step.kerberos_log[ex01]", Change: plans.Change{Action: plans.Create, Expires: "2026-11-28T22:00:00Z"}}
 	id, _ := run.ChangeStarting(ctx, set)
-	if err := run.ChangeFinished(ctx, id, engine.ChangeResult{Status: engine.Applied, Undo: json.RawMessage(`{"previous":{"exists":false}}`)}); err != nil {
+	if err := run.ChangeFinished(ctx, id, plans.ChangeResult{Status: plans.Applied, Undo: json.RawMessage(`{"previous":{"exists":false}}`)}); err != nil {
 		t.Fatal(err)
 	}
 	mem, err := j.Memory(ctx, "exchange-454")
@@ -173,7 +172,7 @@ func TestMemoryFollowsTemporaryChanges(t *testing.T) {
 	}
 	revert := plans.Instance{Address: "step.kerberos_log[ex01]", Change: plans.Change{Action: plans.Delete, Revert: true}}
 	id, _ = run.ChangeStarting(ctx, revert)
-	if err := run.ChangeFinished(ctx, id, engine.ChangeResult{Status: engine.Applied}); err != nil {
+	if err := run.ChangeFinished(ctx, id, plans.ChangeResult{Status: plans.Applied}); err != nil {
 		t.Fatal(err)
 	}
 	mem, _ = j.Memory(ctx, "exchange-454")

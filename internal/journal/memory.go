@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // Memory returns what the journal remembers of the last applied change of

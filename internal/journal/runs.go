@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/engine"
-	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // Run kinds.
@@ -149,7 +149,7 @@ func (r *Run) ChangeStarting(ctx context.Context, in plans.Instance) (int64, err
 }
 
 // ChangeFinished records how a change ended.
-func (r *Run) ChangeFinished(ctx context.Context, id int64, res engine.ChangeResult) error {
+func (r *Run) ChangeFinished(ctx context.Context, id int64, res plans.ChangeResult) error {
 	msgs, err := json.Marshal(res.Messages)
 	if err != nil {
 		return fmt.Errorf("journal: encode messages: %w", err)

@@ -8,8 +8,8 @@ import (
 	"github.com/go-ldap/ldap/v3"
 	"github.com/masterzen/winrm"
 
-	"github.com/rectifyhq/rectify/actions/ops"
 	"github.com/rectifyhq/rectify/internal/lab/ldapd"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // dialLDAP binds to a DC's LDAPS endpoint with the lab's account, TLS

@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/actions/ops"
 	"github.com/rectifyhq/rectify/internal/lab/ldapd"
 	ldapclient "github.com/rectifyhq/rectify/internal/ldap"
 	"github.com/rectifyhq/rectify/internal/winrm"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // TestProjectClients drives the lab with rectify's own transports: the
@@ -60,7 +60,7 @@ func TestProjectClients(t *testing.T) {
 			shells[r.host] = s
 		}
 		args, _ := json.Marshal(r.args)
-		res, err := s.RunScript(ctx, actions.ScriptRun{Script: ops.MustScript(r.op), Args: args})
+		res, err := s.RunScript(ctx, ops.ScriptRun{Script: ops.MustScript(r.op), Args: args})
 		if err != nil {
 			t.Fatalf("%s on %s: %v", r.op, r.host, err)
 		}
@@ -81,7 +81,7 @@ func TestProjectClients(t *testing.T) {
 		t.Errorf("TCP 88 from ex02 to dc02: %+v", got)
 	}
 	// A script error comes back as a typed script error.
-	_, err := shells["ex01"].RunScript(ctx, actions.ScriptRun{Script: ops.MustScript(ops.RegistryGet), Args: json.RawMessage(`{"path":"QQ:\\x","name":"y"}`)})
+	_, err := shells["ex01"].RunScript(ctx, ops.ScriptRun{Script: ops.MustScript(ops.RegistryGet), Args: json.RawMessage(`{"path":"QQ:\\x","name":"y"}`)})
 	if actions.KindOf(err) != actions.KindScript {
 		t.Errorf("unknown hive: %v, want a script error", err)
 	}

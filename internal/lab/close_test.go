@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rectifyhq/rectify/actions/ops"
 	"github.com/rectifyhq/rectify/internal/lab/ldapd"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // TestCloseLeavesNothingRunning starts a lab, uses it, closes it, and

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rectifyhq/rectify/actions/ops"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // runInProcess runs an op through the bootstrap on the organisation

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/rectifyhq/rectify/actions/ops"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // Transport roles of receive connectors.

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rectifyhq/rectify/actions/ops"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // maxEventsPerLog bounds each event log, as Windows bounds a log's size:

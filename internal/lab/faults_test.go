@@ -8,8 +8,8 @@ import (
 
 	"github.com/go-ldap/ldap/v3"
 
-	"github.com/rectifyhq/rectify/actions/ops"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // TestTransportFaults injects faults into one host's WinRM endpoint and a

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rectifyhq/rectify/actions/ops"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // FuzzRun feeds arbitrary command lines, scripts and argument documents to

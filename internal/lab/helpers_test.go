@@ -12,8 +12,7 @@ import (
 
 	"github.com/masterzen/winrm"
 
-	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/actions/ops"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // startLab starts a lab on free ports and closes it when the test ends.
@@ -69,11 +68,11 @@ func client(t testing.TB, l *Lab, host string, ntlm bool) *winrm.Client {
 // script returns the library's script for op, or a script holding only
 // the marker when the library has none yet: the lab dispatches on the
 // marker alone.
-func script(op string) actions.Script {
-	if s, err := ops.Script(op); err == nil {
+func script(op string) ops.Script {
+	if s, err := ops.Lookup(op); err == nil {
 		return s
 	}
-	return actions.Script{Op: op, Version: 1, Text: "# rectify:op " + op + " v1\nparam($argsBase64)\n"}
+	return ops.Script{Op: op, Version: 1, Text: "# rectify:op " + op + " v1\nparam($argsBase64)\n"}
 }
 
 // result is what a command printed and how it ended.
@@ -94,7 +93,7 @@ func run(t testing.TB, c *winrm.Client, line string) result {
 }
 
 // runScript runs a script through the bootstrap with its arguments.
-func runScript(t testing.TB, c *winrm.Client, s actions.Script, args any) result {
+func runScript(t testing.TB, c *winrm.Client, s ops.Script, args any) result {
 	t.Helper()
 	b, err := json.Marshal(args)
 	if err != nil {

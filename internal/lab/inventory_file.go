@@ -10,8 +10,9 @@ import (
 
 	"github.com/hashicorp/hcl/v2/hclwrite"
 
-	"github.com/rectifyhq/rectify/internal/lab/ldapd"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/rectifyhq/rectify/internal/lab/ldapd"
 )
 
 // WriteInventory writes an inventory file that points at the lab: WinRM

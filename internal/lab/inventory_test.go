@@ -11,8 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/masterzen/winrm"
 
-	"github.com/rectifyhq/rectify/actions/ops"
 	"github.com/rectifyhq/rectify/inventory"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // TestInventoryReachesTheLab writes the inventory, loads it with the

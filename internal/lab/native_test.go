@@ -6,7 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/rectifyhq/rectify/actions/ops"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // TestNativeOutputsParse runs the KB's native commands on the lab over

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/rectifyhq/rectify/actions/ops"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 func eventsQuery(_ context.Context, c *opCall) (any, *scriptError) {

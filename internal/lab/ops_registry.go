@@ -3,7 +3,7 @@ package lab
 import (
 	"context"
 
-	"github.com/rectifyhq/rectify/actions/ops"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 func registryGet(_ context.Context, c *opCall) (any, *scriptError) {

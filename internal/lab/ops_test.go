@@ -7,8 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/actions/ops"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // clixmlText pulls the error text out of CLIXML as a client decodes it.
@@ -85,12 +84,12 @@ func TestUnknownAnswers(t *testing.T) {
 	l := startLab(t, KB979174(), nil)
 	c := client(t, l, "ex01", false)
 
-	r := runScript(t, c, actions.Script{Op: "x", Text: "# rectify:op disk.format v1\nFormat-Volume"}, map[string]string{})
+	r := runScript(t, c, ops.Script{Op: "x", Text: "# rectify:op disk.format v1\nFormat-Volume"}, map[string]string{})
 	if r.Code != 1 || !strings.Contains(clixmlText(t, r.Stderr), "The term 'disk.format' is not recognized as the name of a cmdlet, function, script file, or operable program.") {
 		t.Errorf("unknown op: %+v", r)
 	}
 	// A script without a marker is not run, even if its text names an op.
-	r = runScript(t, c, actions.Script{Text: "Get-ItemProperty # rectify:op registry.get v1\n"}, ops.RegistryGetArgs{Path: KerberosParametersKey, Name: "LogLevel"})
+	r = runScript(t, c, ops.Script{Text: "Get-ItemProperty # rectify:op registry.get v1\n"}, ops.RegistryGetArgs{Path: KerberosParametersKey, Name: "LogLevel"})
 	if r.Code != 1 || !strings.Contains(clixmlText(t, r.Stderr), "The term 'Get-ItemProperty' is not recognized") {
 		t.Errorf("script without marker: %+v", r)
 	}
@@ -196,11 +195,11 @@ func TestRegistryAndBatch(t *testing.T) {
 func TestUserScripts(t *testing.T) {
 	l := startLab(t, KB979174(), nil)
 	c := client(t, l, "ex01", false)
-	check := actions.Script{Op: "user.tls12", Version: 1, Text: "# rectify:op user.tls12 v1\nparam($a)\n"}
-	apply := actions.Script{Op: "user.tls12_set", Version: 1, Text: "# rectify:op user.tls12_set v1\nparam($a)\n"}
+	check := ops.Script{Op: "user.tls12", Version: 1, Text: "# rectify:op user.tls12 v1\nparam($a)\n"}
+	apply := ops.Script{Op: "user.tls12_set", Version: 1, Text: "# rectify:op user.tls12_set v1\nparam($a)\n"}
 	desired := map[string]any{"enabled": true}
 	steps := []struct {
-		script actions.Script
+		script ops.Script
 		want   string
 	}{
 		{check, "null"},

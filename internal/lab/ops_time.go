@@ -4,7 +4,7 @@ import (
 	"context"
 	"strings"
 
-	"github.com/rectifyhq/rectify/actions/ops"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 func timeRead(_ context.Context, c *opCall) (any, *scriptError) {

@@ -1,6 +1,6 @@
 package lab
 
-import "github.com/rectifyhq/rectify/actions/ops"
+import "github.com/rectifyhq/rectify/ops"
 
 // Queue statuses as Get-Queue reports them.
 const (

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rectifyhq/rectify/actions/ops"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // maxStdin bounds the standard input a command may receive.

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/rectifyhq/rectify/actions/ops"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // TestThousandHosts serves a generated organisation of 1,000 Exchange

@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // verb says what will happen, Terraform-style.

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/engine"
-	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // Progress shows a run as it happens: reads done per host, each change as
@@ -53,15 +53,15 @@ func (p *Progress) ChangeStarting(in plans.Instance) {
 }
 
 // ChangeDone implements engine.Hooks.
-func (p *Progress) ChangeDone(in plans.Instance, res engine.ChangeResult) {
+func (p *Progress) ChangeDone(in plans.Instance, res plans.ChangeResult) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	took := time.Since(p.started[in.Address]).Round(time.Millisecond)
 	status := string(res.Status)
 	switch res.Status {
-	case engine.Applied:
+	case plans.Applied:
 		status = p.st.Green(status)
-	case engine.Failed:
+	case plans.Failed:
 		status = p.st.Red(status)
 	default:
 		status = p.st.Yellow(status)
@@ -90,8 +90,8 @@ func (p *Progress) BatchVerified(step string, hosts []string, notConverged []str
 
 // ApplySummary writes the closing lines of an apply.
 func ApplySummary(w io.Writer, res *engine.ApplyResult, st Style) {
-	counts := fmt.Sprintf("%d applied, %d failed, %d stale, %d skipped", res.Count(engine.Applied), res.Count(engine.Failed), res.Count(engine.Stale), res.Count(engine.Skipped))
-	if n := res.Count(engine.Interrupted); n > 0 {
+	counts := fmt.Sprintf("%d applied, %d failed, %d stale, %d skipped", res.Count(plans.Applied), res.Count(plans.Failed), res.Count(plans.Stale), res.Count(plans.Skipped))
+	if n := res.Count(plans.Interrupted); n > 0 {
 		counts += fmt.Sprintf(", %d interrupted", n)
 	}
 	switch {
@@ -105,9 +105,9 @@ func ApplySummary(w io.Writer, res *engine.ApplyResult, st Style) {
 	}
 	for _, c := range res.Changes {
 		switch c.Status {
-		case engine.Failed, engine.Stale, engine.Interrupted:
+		case plans.Failed, plans.Stale, plans.Interrupted:
 			fmt.Fprintf(w, "  %s %s: %s: %s\n", st.Red("!"), c.Address, c.Status, c.Error)
-		case engine.Skipped:
+		case plans.Skipped:
 			fmt.Fprintf(w, "  - %s: skipped: %s\n", c.Address, c.Error)
 		}
 	}

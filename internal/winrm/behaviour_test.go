@@ -13,8 +13,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/actions/ops"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // TestRetriesAfterReset resets every connection once the shell exists: a

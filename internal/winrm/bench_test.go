@@ -9,9 +9,8 @@ import (
 
 	"github.com/masterzen/winrm"
 
-	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/actions/ops"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // benchLatency is added by the lab to every HTTP answer, as a WAN link or
@@ -19,9 +18,9 @@ import (
 const benchLatency = 20 * time.Millisecond
 
 // fiveReads are the reads a plan of KB 979174 makes on an Exchange server.
-func fiveReads(t testing.TB) []actions.ScriptRun {
+func fiveReads(t testing.TB) []ops.ScriptRun {
 	kerberos := `HKLM:\SYSTEM\CurrentControlSet\Control\Lsa\Kerberos\Parameters`
-	return []actions.ScriptRun{
+	return []ops.ScriptRun{
 		runOf(t, ops.TimeRead, ops.TimeReadArgs{}),
 		runOf(t, ops.RegistryGet, ops.RegistryGetArgs{Path: kerberos, Name: "LogLevel"}),
 		runOf(t, ops.RegistryGet, ops.RegistryGetArgs{Path: kerberos, Name: "SkewTime"}),
@@ -31,7 +30,7 @@ func fiveReads(t testing.TB) []actions.ScriptRun {
 }
 
 // batchOf folds runs into one batch op.
-func batchOf(t testing.TB, runs []actions.ScriptRun) actions.ScriptRun {
+func batchOf(t testing.TB, runs []ops.ScriptRun) ops.ScriptRun {
 	var args ops.BatchArgs
 	for i, r := range runs {
 		var a any

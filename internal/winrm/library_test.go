@@ -10,9 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/actions/ops"
 	"github.com/rectifyhq/rectify/internal/lab"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // TestLibraryScriptsOnTheLab runs the script library's own read ops, as
@@ -60,7 +59,7 @@ func TestLibraryScriptsOnTheLab(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := s.RunScript(ctx, actions.ScriptRun{Script: script, Args: args})
+		res, err := s.RunScript(ctx, ops.ScriptRun{Script: script, Args: args})
 		if err != nil {
 			t.Fatalf("%s: %v (stderr %q)", r.op, err, res.Stderr)
 		}
@@ -68,7 +67,7 @@ func TestLibraryScriptsOnTheLab(t *testing.T) {
 		batch.Items = append(batch.Items, ops.BatchItem{ID: r.op, Script: script.Text, Args: r.args})
 	}
 	args, _ := json.Marshal(batch)
-	res, err := s.RunScript(ctx, actions.ScriptRun{Script: ops.MustScript(ops.Batch), Args: args})
+	res, err := s.RunScript(ctx, ops.ScriptRun{Script: ops.MustScript(ops.Batch), Args: args})
 	if err != nil {
 		t.Fatalf("batch: %v (stderr %q)", err, res.Stderr)
 	}

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/actions/ops"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // RunScript runs a script op through the bootstrap: the command line is
@@ -18,7 +18,7 @@ import (
 // output must be one JSON document, returned as Output. A non-zero exit is
 // a permanent KindScript error that carries the decoded standard error;
 // the ScriptResult is returned with it.
-func (s *Shell) RunScript(ctx context.Context, run actions.ScriptRun) (actions.ScriptResult, error) {
+func (s *Shell) RunScript(ctx context.Context, run ops.ScriptRun) (ops.ScriptResult, error) {
 	op := run.Script.Op
 	if op == "" {
 		op = "script"
@@ -34,7 +34,7 @@ func (s *Shell) RunScript(ctx context.Context, run actions.ScriptRun) (actions.S
 		raw, err = s.execute(ctx, op, ops.BootstrapCommand(), stdin, run.Mutates)
 		return err
 	})
-	res := actions.ScriptResult{
+	res := ops.ScriptResult{
 		Stdout:   string(raw.stdout),
 		Stderr:   DecodeCLIXML(string(raw.stderr)),
 		ExitCode: raw.exitCode,

@@ -11,9 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/actions/ops"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // opRunner is the test's Windows host: it runs the bootstrap as the wire
@@ -278,21 +277,21 @@ func clixmlError(msg string) string {
 
 // testScript is a script of the library's shape for op, padded to at
 // least size bytes with comment lines.
-func testScript(op string, size int) actions.Script {
+func testScript(op string, size int) ops.Script {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# rectify:op %s v1\r\nparam([string]$ArgsBase64)\r\n", op)
 	for b.Len() < size {
 		b.WriteString("# padding: scripts of any size travel over standard input, not the command line\r\n")
 	}
-	return actions.Script{Op: op, Version: 1, Text: b.String()}
+	return ops.Script{Op: op, Version: 1, Text: b.String()}
 }
 
 // runOf builds a ScriptRun of op with args marshalled.
-func runOf(t testing.TB, op string, args any) actions.ScriptRun {
+func runOf(t testing.TB, op string, args any) ops.ScriptRun {
 	t.Helper()
 	b, err := json.Marshal(args)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return actions.ScriptRun{Script: testScript(op, 0), Args: b}
+	return ops.ScriptRun{Script: testScript(op, 0), Args: b}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/rectifyhq/rectify/actions"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // closeTimeout bounds the requests that clean up: the terminate signal
@@ -36,7 +37,7 @@ type Shell struct {
 	creates int
 }
 
-var _ actions.Shell = (*Shell)(nil)
+var _ ops.Shell = (*Shell)(nil)
 
 // Stats counts what a Shell sent since it was made.
 type Stats struct {

@@ -11,9 +11,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/actions/ops"
 	"github.com/rectifyhq/rectify/internal/lab/pki"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // TestRunScriptEveryOp runs every op of the catalog over HTTPS with NTLM
@@ -131,7 +131,7 @@ func TestRunScriptLargeScript(t *testing.T) {
 	s := newShell(t, cfg)
 	script := testScript("test.size", 50*1024)
 	args := []byte(`{"padding":"` + strings.Repeat("x", 3000) + `"}`)
-	res, err := s.RunScript(context.Background(), actions.ScriptRun{Script: script, Args: args})
+	res, err := s.RunScript(context.Background(), ops.ScriptRun{Script: script, Args: args})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 	"errors"
 
 	"github.com/rectifyhq/rectify/actions"
-	"github.com/rectifyhq/rectify/engine/plans"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // Action is a schema-only action.

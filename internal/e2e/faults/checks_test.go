@@ -8,8 +8,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/rectifyhq/rectify/actions/ops"
 	"github.com/rectifyhq/rectify/internal/journal"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // The changes the example playbook plans on a fresh KB 979174 lab, and

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rectifyhq/rectify/actions/ops"
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // mountTmpfs mounts a tmpfs of size bytes on a new directory and returns

@@ -13,11 +13,11 @@ import (
 	"testing"
 
 	"github.com/rectifyhq/rectify/actions/builtin"
-	"github.com/rectifyhq/rectify/engine/plans"
 	"github.com/rectifyhq/rectify/examples"
 	"github.com/rectifyhq/rectify/internal/cli"
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // fixture is a running lab with its inventory, the example playbook and a

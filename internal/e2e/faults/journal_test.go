@@ -11,13 +11,13 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/rectifyhq/rectify/actions/actiontest"
-	"github.com/rectifyhq/rectify/actions/ops"
 	"github.com/rectifyhq/rectify/engine"
-	"github.com/rectifyhq/rectify/engine/plans"
 	"github.com/rectifyhq/rectify/examples"
+	"github.com/rectifyhq/rectify/internal/actiontest"
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
+	"github.com/rectifyhq/rectify/ops"
+	"github.com/rectifyhq/rectify/plans"
 	"github.com/rectifyhq/rectify/playbooks"
 )
 
@@ -53,7 +53,7 @@ func (d *fullDisk) ChangeStarting(ctx context.Context, in plans.Instance) (int64
 	return d.run.ChangeStarting(ctx, in)
 }
 
-func (d *fullDisk) ChangeFinished(ctx context.Context, id int64, res engine.ChangeResult) error {
+func (d *fullDisk) ChangeFinished(ctx context.Context, id int64, res plans.ChangeResult) error {
 	if d.fails("finish " + res.Address) {
 		return errNoSpace("journal.db-wal")
 	}
@@ -147,7 +147,7 @@ func TestJournalDiskFull(t *testing.T) {
 				if c.Address == "step.kerberos_log[ex01]" && !strings.Contains(c.Error, "the journal could not record") {
 					t.Errorf("%s reports %s %q, which does not say the journal failed", c.Address, c.Status, c.Error)
 				}
-				if c.Address == "step.kerberos_log[ex02]" && c.Status != engine.Skipped {
+				if c.Address == "step.kerberos_log[ex02]" && c.Status != plans.Skipped {
 					t.Errorf("%s is %s after the journal failed, want skipped", c.Address, c.Status)
 				}
 			}

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rectifyhq/rectify/actions/ops"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // TestWinRMFaultsDuringApply applies the example playbook while ex02's

@@ -17,11 +17,11 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/rectifyhq/rectify/actions/builtin"
-	"github.com/rectifyhq/rectify/actions/ops"
 	"github.com/rectifyhq/rectify/examples"
 	"github.com/rectifyhq/rectify/internal/cli"
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // fixture is a running lab, its inventory and a working directory.
