@@ -314,5 +314,5 @@ type runner struct{ org *Org }
 var _ wsman.Runner = runner{}
 
 func (r runner) Run(ctx context.Context, host string, cmd wsman.Command, stdin io.Reader, stdout, stderr io.Writer) int {
-	return r.org.Run(ctx, host, cmd.Line, cmd.Executable, cmd.Arguments, stdin, stdout, stderr)
+	return r.org.Run(withLogon(ctx, cmd.Logon), host, cmd.Line, cmd.Executable, cmd.Arguments, stdin, stdout, stderr)
 }

@@ -40,7 +40,7 @@ func (h *Host) shellLocked(id string) (*shell, error) {
 	return sh, nil
 }
 
-func (h *Host) create(req *request, user, ip string) (string, string, error) {
+func (h *Host) create(req *request, logon Logon, ip string) (string, string, error) {
 	input, output := "stdin", "stdout stderr"
 	if req.Shell != nil {
 		if s := strings.TrimSpace(req.Shell.InputStreams); s != "" {
@@ -58,14 +58,14 @@ func (h *Host) create(req *request, user, ip string) (string, string, error) {
 	}
 	sh := &shell{
 		id:       newGUID(),
-		owner:    user,
+		logon:    logon,
 		input:    input,
 		output:   output,
 		lastUsed: h.srv.now(),
 		commands: make(map[string]*command),
 	}
 	h.shells[sh.id] = sh
-	return actionCreateResponse, createdBody(h.url, sh.id, user, ip, input, output, h.srv.opts.IdleTimeout), nil
+	return actionCreateResponse, createdBody(h.url, sh.id, logon.User, ip, input, output, h.srv.opts.IdleTimeout), nil
 }
 
 func (h *Host) command(req *request) (string, string, error) {
@@ -86,6 +86,7 @@ func (h *Host) command(req *request) (string, string, error) {
 	// terminated, its shell deleted or expired, or the host closed.
 	ctx, cancel := context.WithCancel(context.Background())
 	c := newRunningCommand(newGUID(), cancel)
+	cmd.Logon = sh.logon
 	sh.commands[c.id] = c
 	c.start(ctx, h.srv.opts.Runner, h.name, cmd)
 	return actionCommandResponse, commandBody(c.id), nil

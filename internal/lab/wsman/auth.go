@@ -20,12 +20,12 @@ type connKey struct{}
 type connAuth struct {
 	mu        sync.Mutex
 	challenge *[8]byte // outstanding NTLM server challenge
-	user      string   // user authenticated by NTLM, "" if none
+	logon     Logon    // logon authenticated by NTLM; User "" if none
 }
 
-// authenticate checks a request's credentials. It returns the user, or
+// authenticate checks a request's credentials. It returns the logon, or
 // answers 401 itself and returns ok false.
-func (h *Host) authenticate(w http.ResponseWriter, r *http.Request, faults Faults) (user string, ok bool) {
+func (h *Host) authenticate(w http.ResponseWriter, r *http.Request, faults Faults) (logon Logon, ok bool) {
 	opts := &h.srv.opts
 	ca, _ := r.Context().Value(connKey{}).(*connAuth)
 	if ca == nil {
@@ -34,17 +34,17 @@ func (h *Host) authenticate(w http.ResponseWriter, r *http.Request, faults Fault
 	header := r.Header.Get("Authorization")
 	if faults.Unauthorized {
 		h.unauthorized(w, r, "")
-		return "", false
+		return Logon{}, false
 	}
 	if header == "" {
 		ca.mu.Lock()
-		user = ca.user
+		logon = ca.logon
 		ca.mu.Unlock()
-		if user != "" {
-			return user, true
+		if logon.User != "" {
+			return logon, true
 		}
 		h.unauthorized(w, r, "")
-		return "", false
+		return Logon{}, false
 	}
 	scheme, token, _ := strings.Cut(header, " ")
 	token = strings.TrimSpace(token)
@@ -57,7 +57,7 @@ func (h *Host) authenticate(w http.ResponseWriter, r *http.Request, faults Fault
 		name, password, found := strings.Cut(string(raw), ":")
 		if found && sameAccount(name, opts.Username) &&
 			subtle.ConstantTimeCompare([]byte(password), []byte(opts.Password)) == 1 {
-			return name, true
+			return Logon{User: name, Mechanism: MechanismBasic}, true
 		}
 	case (strings.EqualFold(scheme, "Negotiate") || strings.EqualFold(scheme, "NTLM")) && !opts.DisableNTLM:
 		raw, err := base64.StdEncoding.DecodeString(token)
@@ -68,14 +68,14 @@ func (h *Host) authenticate(w http.ResponseWriter, r *http.Request, faults Fault
 		defer ca.mu.Unlock()
 		switch ntlmMessageType(raw) {
 		case ntlmNegotiate:
-			ca.user = ""
+			ca.logon = Logon{}
 			challenge, serverChallenge, err := buildChallenge(raw, h.identity, time.Now())
 			if err != nil {
 				break
 			}
 			ca.challenge = &serverChallenge
 			h.unauthorized(w, r, scheme+" "+base64.StdEncoding.EncodeToString(challenge))
-			return "", false
+			return Logon{}, false
 		case ntlmAuthenticate:
 			pending := ca.challenge
 			ca.challenge = nil
@@ -86,13 +86,13 @@ func (h *Host) authenticate(w http.ResponseWriter, r *http.Request, faults Fault
 			if err != nil {
 				break
 			}
-			ca.user = user
+			ca.logon = Logon{User: user, Mechanism: MechanismNTLM}
 			h.counters.handshakes.Add(1)
-			return user, true
+			return ca.logon, true
 		}
 	}
 	h.unauthorized(w, r, "")
-	return "", false
+	return Logon{}, false
 }
 
 // unauthorized answers 401. With a challenge it continues an NTLM

@@ -48,7 +48,7 @@ func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	user, ok := h.authenticate(w, r, faults)
+	logon, ok := h.authenticate(w, r, faults)
 	if !ok {
 		return
 	}
@@ -83,7 +83,7 @@ func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.sendFault(w, faultResourceNotFound(req.ResourceURI), req.MessageID)
 		return
 	}
-	action, payload, err := h.dispatch(r.Context(), req, user, clientIP(r))
+	action, payload, err := h.dispatch(r.Context(), req, logon, clientIP(r))
 	if err != nil {
 		var f *fault
 		if !errors.As(err, &f) {
@@ -104,10 +104,10 @@ func (h *Host) sendFault(w http.ResponseWriter, f *fault, relatesTo string) {
 }
 
 // dispatch runs one shell action and returns the response action and body.
-func (h *Host) dispatch(ctx context.Context, req *request, user, ip string) (string, string, error) {
+func (h *Host) dispatch(ctx context.Context, req *request, logon Logon, ip string) (string, string, error) {
 	switch req.Action {
 	case actionCreate:
-		return h.create(req, user, ip)
+		return h.create(req, logon, ip)
 	case actionCommand:
 		return h.command(req)
 	case actionSend:

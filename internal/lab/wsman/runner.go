@@ -29,7 +29,37 @@ type Command struct {
 	// with its quotes removed, Arguments the rest.
 	Executable string
 	Arguments  []string
+	// Logon is how the client authenticated the shell that runs the
+	// command: what Windows would give the command to act with.
+	Logon Logon
 }
+
+// The authentication mechanisms of a logon.
+const (
+	MechanismBasic    = "basic"
+	MechanismNTLM     = "ntlm"
+	MechanismKerberos = "kerberos"
+)
+
+// Logon is the logon session a command runs in. A WinRM logon is a network
+// logon: with NTLM, Basic or Kerberos without delegation the session holds
+// no credentials it can present to a third machine (the "second hop"), so
+// anything run in it that authenticates onwards fails. Only a delegated
+// Kerberos ticket (or CredSSP, which the lab does not offer) gives it such
+// credentials.
+type Logon struct {
+	// User is the account as the client named it.
+	User string
+	// Mechanism is MechanismBasic, MechanismNTLM or MechanismKerberos.
+	Mechanism string
+	// Delegated is set when the client delegated its credentials (a
+	// forwarded Kerberos TGT): the session can authenticate onwards.
+	Delegated bool
+}
+
+// CanAuthenticateOnwards reports whether the session holds credentials for
+// a third machine.
+func (l Logon) CanAuthenticateOnwards() bool { return l.Delegated }
 
 // RunnerFunc adapts a function to the Runner interface.
 type RunnerFunc func(ctx context.Context, host string, cmd Command, stdin io.Reader, stdout, stderr io.Writer) int

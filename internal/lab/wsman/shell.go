@@ -10,7 +10,7 @@ import (
 // host's mutex.
 type shell struct {
 	id       string
-	owner    string
+	logon    Logon // the logon that created the shell; its commands run in it
 	input    string
 	output   string
 	lastUsed time.Time
