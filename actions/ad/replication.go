@@ -238,7 +238,7 @@ func (Replication) Plan(inst actions.Instance, current actions.State) (plans.Cha
 		add(ops.ReplPull{Source: l.Source, NamingContext: l.NamingContext})
 	}
 	if failing > 0 {
-		reasons = append(reasons, fmt.Sprintf("%d inbound replication link(s) of %s fail; %s pulls over them once their cause is gone", failing, st.DC, st.DC))
+		reasons = append(reasons, fmt.Sprintf("%d inbound replication link(s) of %s fail; %s pulls over each of them, which repairs it once its cause is gone", failing, st.DC, st.DC))
 	}
 
 	if inst.Triggered && inst.Config.String("method") == methodPush {
