@@ -12,6 +12,8 @@ type Host struct {
 	Site    string            `json:"site,omitempty"`
 	Groups  []string          `json:"groups,omitempty"`
 	Vars    map[string]string `json:"vars,omitempty"`
+	// Session is what rectify's WinRM session on the host can do.
+	Session Session `json:"session"`
 }
 
 // NetBIOS returns the host's computer name as Windows shows it: the first

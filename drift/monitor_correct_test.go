@@ -41,7 +41,7 @@ func TestMonitorReportsDriftThenCorrectFixesIt(t *testing.T) {
 	rep := e.once(t, e.watcher(t, drift.Monitor, journal.FlapPolicy{}))
 	want := []string{
 		"step.kerberos_log[ex01] update held",
-		"step.replication[dc01] run held",
+		"step.replication[dc02] run held",
 		"step.smtp[ex02] update held",
 	}
 	if diff := cmp.Diff(want, items(rep)); diff != "" {
@@ -73,7 +73,7 @@ func TestMonitorReportsDriftThenCorrectFixesIt(t *testing.T) {
 	wantPending := map[string]float64{
 		series("rectify_drift_pending_changes", "step", "kerberos_log", "host", "ex01", "action", "update"): 1,
 		series("rectify_drift_pending_changes", "step", "smtp", "host", "ex02", "action", "update"):         1,
-		series("rectify_drift_pending_changes", "step", "replication", "host", "dc01", "action", "run"):     1,
+		series("rectify_drift_pending_changes", "step", "replication", "host", "dc02", "action", "run"):     1,
 	}
 	if diff := cmp.Diff(wantPending, map[string]float64(got.Family("rectify_drift_pending_changes"))); diff != "" {
 		t.Errorf("pending changes metric (-want +got):\n%s", diff)
@@ -97,7 +97,7 @@ func TestMonitorReportsDriftThenCorrectFixesIt(t *testing.T) {
 	rep = e.once(t, e.watcher(t, drift.Correct, journal.FlapPolicy{}))
 	want = []string{
 		"step.kerberos_log[ex01] update corrected",
-		"step.replication[dc01] run corrected",
+		"step.replication[dc02] run corrected",
 		"step.smtp[ex02] update corrected",
 	}
 	if diff := cmp.Diff(want, items(rep)); diff != "" {
@@ -157,7 +157,7 @@ func TestCorrectOutsideWindowOnlyReports(t *testing.T) {
 			t.Errorf("%s outside the window: result %q held %q", it.Address, it.Result, it.Held)
 		}
 	}
-	want := []string{"step.kerberos_log[ex01] create held", "step.kerberos_log[ex02] create held", "step.replication[dc01] run held", "step.smtp[ex01] update held"}
+	want := []string{"step.kerberos_log[ex01] create held", "step.kerberos_log[ex02] create held", "step.replication[dc02] run held", "step.smtp[ex01] update held"}
 	if diff := cmp.Diff(want, items(rep)); diff != "" {
 		t.Fatalf("cycle outside the window (-want +got):\n%s", diff)
 	}

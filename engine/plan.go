@@ -61,6 +61,9 @@ func (e *Engine) Plan(ctx context.Context, in Input, conns actions.Connections) 
 				Address: plans.Address(s.Name, h), Step: s.Name, Action: s.ActionID, Host: h, Config: cfg,
 			}
 			probes, err := s.Action.Probes(inst)
+			if err == nil {
+				err = inst.RefuseOnwardReads(probes)
+			}
 			if err != nil {
 				rec.Error = fmt.Sprintf("cannot plan: %v", err)
 				probes = nil

@@ -11,6 +11,7 @@ import (
 	"github.com/rectifyhq/rectify/engine"
 	"github.com/rectifyhq/rectify/internal/actiontest"
 	"github.com/rectifyhq/rectify/internal/lab"
+	"github.com/rectifyhq/rectify/ops"
 	"github.com/rectifyhq/rectify/plans"
 	"github.com/rectifyhq/rectify/playbooks"
 )
@@ -100,7 +101,22 @@ func memoryFrom(p *plans.Plan, res *engine.ApplyResult, at time.Time) map[string
 // duplicate SPN; the queue retry clears the 454 error; the next plan is
 // empty; and a plan after the LogLevel's expiry reverts it.
 func TestExchange454AgainstTheLab(t *testing.T) {
-	h := actiontest.Start(t, lab.KB979174())
+	kb979174Story(t, actiontest.Start(t, lab.KB979174()))
+}
+
+// TestExchange454AgainstAJapaneseLab walks the same story on a lab whose
+// hosts answer in Japanese (repadmin's sentences and column names): the
+// decisions are the same, since rectify reads codes, columns and objects.
+func TestExchange454AgainstAJapaneseLab(t *testing.T) {
+	h := actiontest.Start(t, lab.KB979174(), func(o *lab.Options) { o.Locale = lab.LocaleJapanese })
+	if h.Lab.Org().Locale() != lab.LocaleJapanese {
+		t.Fatalf("the lab speaks %s", h.Lab.Org().Locale())
+	}
+	kb979174Story(t, h)
+}
+
+func kb979174Story(t *testing.T, h *actiontest.Harness) {
+	t.Helper()
 	if h.Lab.QueueErrors() == 0 {
 		t.Fatal("the scenario starts without the 454 symptom")
 	}
@@ -110,7 +126,7 @@ func TestExchange454AgainstTheLab(t *testing.T) {
 		"step.clocks[ex01] run",
 		"step.smtp[ex01] update",
 		"step.smtp[ex02] blocked",
-		"step.replication[dc01] run",
+		"step.replication[dc02] run",
 		"step.ports[ex02] blocked",
 		"step.kerberos_log[ex01] create",
 		"step.kerberos_log[ex02] create",
@@ -124,7 +140,7 @@ func TestExchange454AgainstTheLab(t *testing.T) {
 
 	res := apply(t, h, first)
 	got := statuses(res)
-	for _, addr := range []string{"step.clocks[ex01]", "step.smtp[ex01]", "step.replication[dc01]", "step.kerberos_log[ex01]", "step.kerberos_log[ex02]", "step.connector[ex02]"} {
+	for _, addr := range []string{"step.clocks[ex01]", "step.smtp[ex01]", "step.replication[dc02]", "step.kerberos_log[ex01]", "step.kerberos_log[ex02]", "step.connector[ex02]"} {
 		if got[addr] != plans.Applied {
 			t.Errorf("%s: %s, want applied", addr, got[addr])
 		}
@@ -134,6 +150,16 @@ func TestExchange454AgainstTheLab(t *testing.T) {
 	}
 	if h.Lab.QueueErrors() == 0 {
 		t.Fatal("the symptom cleared although the duplicate SPN and the blocked port remain")
+	}
+	// dc02, the KDC of both Exchange servers, pulled the SPN write from
+	// dc01 (rectify's LDAP server) itself; nothing ran on dc01.
+	if p := h.Lab.Org().PendingReplication("dc02"); len(p) != 0 {
+		t.Errorf("dc02 still waits for the SPN writes of %v after the replication step", p)
+	}
+	for _, rec := range h.Lab.Received("dc01") {
+		if rec.Op == "repadmin" || rec.Op == ops.ReplReplicate || rec.Op == ops.ReplSyncAll {
+			t.Errorf("dc01 received %s %s; each DC acts on itself only", rec.Op, rec.Args)
+		}
 	}
 
 	// The operator opens TCP 88 and decides the stale account may lose the
@@ -145,7 +171,7 @@ func TestExchange454AgainstTheLab(t *testing.T) {
 	second := plan(t, h, load(t, h, map[string]string{"spn_conflicts": "remove_from_other"}, memory))
 	want = []string{
 		"step.smtp[ex02] update",
-		"step.replication[dc01] run",
+		"step.replication[dc02] run",
 		"step.queues[ex01] run",
 		"step.queues[ex02] run",
 	}

@@ -60,6 +60,7 @@ func (inv *Inventory) addHost(d *decoder, h *hostDecl, groups []*groupDecl, defa
 	}
 	w = w.over(h.winrm)
 	settings := w.settings(h.fqdn, h.address)
+	facts.Session = settings.Session()
 	if settings.Auth == AuthBasic && !settings.HTTPS {
 		d.errorf(w.AuthRange, "Basic authentication over HTTP",
 			"Basic authentication would send the WinRM password in clear text over HTTP; set https = true, or use ntlm.")

@@ -11,6 +11,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/rs/zerolog"
+
+	"github.com/rectifyhq/rectify/actions"
 )
 
 // The WinRM defaults applied when no block sets a value.
@@ -48,6 +50,15 @@ type WinRMSettings struct {
 	InsecureSkipVerify bool   `json:"insecure_skip_verify"`
 	// Timeout bounds one WinRM operation.
 	Timeout time.Duration `json:"timeout"`
+}
+
+// Session is what actions may assume of the WinRM session these settings
+// open: its authentication mechanism, and whether it carries delegated
+// credentials. The inventory cannot ask for delegation yet, so Delegation
+// stays false: ops that need credentials beyond the session are refused
+// in the plan.
+func (w WinRMSettings) Session() actions.Session {
+	return actions.Session{Auth: w.Auth}
 }
 
 // Endpoint returns the WS-Management URL, such as

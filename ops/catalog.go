@@ -12,6 +12,7 @@ const (
 	NetReach         = "net.reach"
 	ReplSyncAll      = "repl.syncall"
 	ReplShow         = "repl.show"
+	ReplReplicate    = "repl.replicate"
 	EventsQuery      = "events.query"
 	ConnectorGet     = "exchange.connector.get"
 	ConnectorAddAuth = "exchange.connector.add_auth"
@@ -162,14 +163,36 @@ type ReachOutcome struct {
 	Error     string `json:"error,omitempty"`
 }
 
-// ReplSyncAllArgs runs repadmin /syncall <DC> /AdeP on a DC.
+// ReplSyncAllArgs runs repadmin /syncall <DC> /<Options> on a DC. It binds
+// to the DC's replication partners as the session's user, so it needs
+// credentials beyond the session (see NeedsOnwardCredentials).
 type ReplSyncAllArgs struct {
 	DC      string `json:"dc"`
 	Options string `json:"options"` // "AdeP"
 }
 
-// ReplShowArgs runs repadmin /showrepl * /csv; the result is CommandOutput.
+// ReplShowArgs reads the inbound replication links of the DC the op runs
+// on, and only those: repadmin /showrepl <this computer> /csv, which binds
+// to the local directory service and to no other DC. The result is
+// CommandOutput; see ParseShowReplCSV.
 type ReplShowArgs struct{}
+
+// ReplReplicateArgs pulls naming contexts into the DC the op runs on:
+// for each pull, repadmin /replicate <this computer> <Source>
+// <NamingContext>. The DC itself then replicates from the source with its
+// own machine credentials, so the op needs nothing beyond the session.
+// The result is CommandOutput with one run per pull, in order; see
+// ParseReplicate.
+type ReplReplicateArgs struct {
+	Pulls []ReplPull `json:"pulls"`
+}
+
+// ReplPull is one inbound replication to force: the naming context
+// ("DC=corp,DC=example,DC=com") from the source DC's host name ("DC01").
+type ReplPull struct {
+	Source        string `json:"source"`
+	NamingContext string `json:"naming_context"`
+}
 
 // EventsQueryArgs reads events with Get-WinEvent -FilterHashtable. Zero
 // matching events is an empty list, not an error.

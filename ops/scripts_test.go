@@ -19,6 +19,7 @@ var opContracts = map[string]struct{ args, result any }{
 	NetReach:         {NetReachArgs{}, NetReachResult{}},
 	ReplSyncAll:      {ReplSyncAllArgs{}, CommandOutput{}},
 	ReplShow:         {ReplShowArgs{}, CommandOutput{}},
+	ReplReplicate:    {ReplReplicateArgs{}, CommandOutput{}},
 	EventsQuery:      {EventsQueryArgs{}, EventsQueryResult{}},
 	ConnectorGet:     {ConnectorGetArgs{}, ConnectorGetResult{}},
 	ConnectorAddAuth: {ConnectorAddAuthArgs{}, ConnectorChange{}},

@@ -9,11 +9,13 @@ import (
 	"time"
 )
 
-// ReplLink is one inbound replication link of one naming context, as a row
-// of repadmin /showrepl * /csv reports it.
+// ReplLink is one row of repadmin /showrepl /csv: an inbound replication
+// link of one naming context, or an error row saying that a DC could not be
+// read.
 type ReplLink struct {
-	// Row is the row's kind: "showrepl_INFO", or "showrepl_ERROR" for a
-	// row repadmin marks as an error.
+	// Row is the row's kind: "showrepl_INFO" for a link, "showrepl_ERROR"
+	// for a DC repadmin could not read. The kinds are identifiers, not
+	// translated text.
 	Row             string `json:"row"`
 	DestinationSite string `json:"destination_site"`
 	DestinationDSA  string `json:"destination_dsa"`
@@ -35,10 +37,25 @@ type ReplLink struct {
 	// Status is the Win32 status of the last attempt: 0 is success, 1722
 	// "the RPC server is unavailable", 8453 "replication access was denied".
 	Status int `json:"status"`
+	// Message is an error row's text, in the DC's language: for display
+	// only.
+	Message string `json:"message,omitempty"`
 }
 
-// OK reports whether the link's last attempt succeeded.
-func (l ReplLink) OK() bool { return l.Status == 0 && l.Row != "showrepl_ERROR" }
+// OK reports whether the row is a link whose last attempt succeeded.
+func (l ReplLink) OK() bool { return l.Status == 0 && !l.Unread() }
+
+// Unread reports whether the row is an error row: repadmin could not read
+// the DC it names (DestinationSite, DestinationDSA), so nothing is known of
+// its links.
+func (l ReplLink) Unread() bool { return l.Row == showreplError }
+
+// The row kinds of repadmin /showrepl /csv.
+const (
+	showreplColumnsRow = "showrepl_COLUMNS"
+	showreplInfo       = "showrepl_INFO"
+	showreplError      = "showrepl_ERROR"
+)
 
 // showreplColumns are the ten columns of /showrepl /csv after the row kind.
 var showreplColumns = []string{
@@ -58,7 +75,7 @@ var replTimeLayouts = []string{
 
 // ParseShowReplCSV reads the output of
 //
-//	repadmin /showrepl * /csv
+//	repadmin /showrepl <DC> /csv
 //
 // Lines before the header are banners ("repadmin running command /showrepl
 // against full DC dc01.corp.example.com") and are skipped. The header
@@ -66,18 +83,24 @@ var replTimeLayouts = []string{
 //
 //	showrepl_COLUMNS,Destination DSA Site,Destination DSA,Naming Context,Source DSA Site,Source DSA,Transport Type,Number of Failures,Last Failure Time,Last Success Time,Last Failure Status
 //
-// and each row after it starts with "showrepl_INFO" (or "showrepl_ERROR"):
+// and each row after it starts with "showrepl_INFO":
 //
 //	showrepl_INFO,HQ,DC01,"DC=corp,DC=example,DC=com",HQ,DC02,RPC,0,0,2026-11-27 08:20:11,0
 //
+// A DC that repadmin could not read gets an error row instead, its site,
+// its name and the message:
+//
+//	showrepl_ERROR,HQ,DC02,"LDAP error 81 (Server Down) Win32 Err 58."
+//
 // Fields are CSV, quoted when they hold commas (naming contexts do).
 // Columns are found by their header names, or by position when a name is
-// not recognised. The number of failures and the status are decimal (a
-// "0x" hexadecimal status is read too); status 0 means success. Times are
-// kept as printed and also parsed when in a known layout; "0" means never.
-// Other lines after the header (blank lines, messages) are skipped, except
-// that a showrepl_INFO row whose numbers do not read is a *FormatError. A
-// showrepl_ERROR row keeps whatever columns it has.
+// not recognised (repadmin translates the names on a localized Windows; the
+// row kinds, numbers and naming contexts are not translated). The number
+// of failures and the status are decimal (a "0x" hexadecimal status is
+// read too); status 0 means success. Times are kept as printed and also
+// parsed when in a known layout; "0" means never. Other lines after the
+// header (blank lines, messages) are skipped, except that a showrepl_INFO
+// row whose numbers do not read is a *FormatError.
 //
 // It returns a *FormatError when there is no header, e.g. when repadmin
 // failed before printing any row.
@@ -86,7 +109,7 @@ func ParseShowReplCSV(text string) ([]ReplLink, error) {
 	lines := outputLines(text)
 	header := -1
 	for i, l := range lines {
-		if strings.HasPrefix(strings.TrimSpace(l), "showrepl_COLUMNS") {
+		if strings.HasPrefix(strings.TrimSpace(l), showreplColumnsRow) {
 			header = i
 			break
 		}
@@ -120,10 +143,14 @@ func ParseShowReplCSV(text string) ([]ReplLink, error) {
 		line, _ := r.FieldPos(0)
 		line += header
 		kind := strings.TrimSpace(record[0])
-		if kind != "showrepl_INFO" && kind != "showrepl_ERROR" {
+		if kind == showreplError {
+			links = append(links, readReplError(record))
 			continue
 		}
-		link, err := readReplLink(kind, record, index)
+		if kind != showreplInfo {
+			continue
+		}
+		link, err := readReplLink(record, index)
 		if err != nil {
 			return nil, &FormatError{Command: command, Line: line, Reason: err.Error()}
 		}
@@ -147,7 +174,23 @@ func columnIndex(names []string) []int {
 	return index
 }
 
-func readReplLink(kind string, record []string, index []int) (ReplLink, error) {
+// readReplError reads an error row: its site, its server and the message,
+// which repadmin does not always quote (its commas then split it).
+func readReplError(record []string) ReplLink {
+	field := func(i int) string {
+		if i < len(record) {
+			return strings.TrimSpace(record[i])
+		}
+		return ""
+	}
+	msg := ""
+	if len(record) > 3 {
+		msg = strings.TrimSpace(strings.Join(record[3:], ","))
+	}
+	return ReplLink{Row: showreplError, DestinationSite: field(1), DestinationDSA: field(2), Message: msg}
+}
+
+func readReplLink(record []string, index []int) (ReplLink, error) {
 	field := func(column int) string {
 		if i := index[column]; i < len(record) {
 			return strings.TrimSpace(record[i])
@@ -155,7 +198,7 @@ func readReplLink(kind string, record []string, index []int) (ReplLink, error) {
 		return ""
 	}
 	link := ReplLink{
-		Row:             kind,
+		Row:             showreplInfo,
 		DestinationSite: field(0),
 		DestinationDSA:  field(1),
 		NamingContext:   field(2),
@@ -169,13 +212,11 @@ func readReplLink(kind string, record []string, index []int) (ReplLink, error) {
 	link.LastSuccess = parseReplTime(link.LastSuccessText)
 	failures, errFailures := parseReplNumber(field(6))
 	status, errStatus := parseReplNumber(field(9))
-	if kind == "showrepl_INFO" {
-		if errFailures != nil {
-			return ReplLink{}, errors.New("number of failures is not a number: " + quoteLine(field(6)))
-		}
-		if errStatus != nil {
-			return ReplLink{}, errors.New("last failure status is not a number: " + quoteLine(field(9)))
-		}
+	if errFailures != nil {
+		return ReplLink{}, errors.New("number of failures is not a number: " + quoteLine(field(6)))
+	}
+	if errStatus != nil {
+		return ReplLink{}, errors.New("last failure status is not a number: " + quoteLine(field(9)))
 	}
 	link.Failures, link.Status = failures, status
 	return link, nil

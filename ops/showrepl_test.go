@@ -42,16 +42,27 @@ func TestParseShowReplCSV(t *testing.T) {
 			{Row: info, DestinationSite: "HQ", DestinationDSA: "DC01", NamingContext: "DC=ForestDnsZones,DC=corp,DC=example,DC=com",
 				SourceSite: "HQ", SourceDSA: "DC02", Transport: "RPC", LastFailureText: "0",
 				LastSuccessText: "2026-11-27 08:19:58", LastSuccess: at("2026-11-27 08:19:58")},
-			{Row: "showrepl_ERROR", DestinationSite: "Branch", DestinationDSA: "DC03", NamingContext: "DC=corp,DC=example,DC=com",
-				SourceSite: "HQ", SourceDSA: "DC01", Transport: "RPC", Failures: 3,
-				LastFailureText: "11/27/2026 8:10:44 AM", LastFailure: at("2026-11-27 08:10:44"),
-				LastSuccessText: "0", Status: 0x2108},
+			{Row: "showrepl_ERROR", DestinationSite: "Branch", DestinationDSA: "DC03", Message: "LDAP error 81 (Server Down) Win32 Err 58."},
 		}},
 		{"repadmin/showrepl_columns_reordered_unverified.csv", []ReplLink{
 			{Row: info, DestinationSite: "HQ", DestinationDSA: "DC01", NamingContext: "DC=corp,DC=example,DC=com",
 				SourceSite: "HQ", SourceDSA: "DC02", Transport: "RPC", Failures: 1,
 				LastFailureText: "27.11.2026 08:15:02", LastFailure: at("2026-11-27 08:15:02"),
 				LastSuccessText: "27.11.2026 08:20:11", LastSuccess: at("2026-11-27 08:20:11"), Status: 8453},
+		}},
+		// Column names in Japanese: read by position.
+		{"repadmin/showrepl_ja_unverified.csv", []ReplLink{
+			{Row: info, DestinationSite: "HQ", DestinationDSA: "DC02", NamingContext: "DC=corp,DC=example,DC=com",
+				SourceSite: "HQ", SourceDSA: "DC01", Transport: "RPC", Failures: 5,
+				LastFailureText: "2026/11/27 8:15:02", LastFailure: at("2026-11-27 08:15:02"),
+				LastSuccessText: "2026/11/27 5:20:11", LastSuccess: at("2026-11-27 05:20:11"), Status: 1722},
+			{Row: info, DestinationSite: "HQ", DestinationDSA: "DC02", NamingContext: "CN=Configuration,DC=corp,DC=example,DC=com",
+				SourceSite: "HQ", SourceDSA: "DC01", Transport: "RPC", LastFailureText: "0",
+				LastSuccessText: "2026/11/27 8:19:58", LastSuccess: at("2026-11-27 08:19:58")},
+		}},
+		// An error row whose message holds commas that repadmin did not quote.
+		{"repadmin/showrepl_error_unquoted_unverified.csv", []ReplLink{
+			{Row: "showrepl_ERROR", DestinationSite: "HQ", DestinationDSA: "DC02", Message: "LDAP error 1 (Operations Error),Win32 Err 8224."}, // spaces after the commas are not kept,
 		}},
 	}
 	for _, tt := range tests {
@@ -81,6 +92,13 @@ func TestReplLinkOK(t *testing.T) {
 	}
 	if diff := cmp.Diff([]bool{false, true, false}, ok); diff != "" {
 		t.Errorf("OK (-want +got):\n%s", diff)
+	}
+	var unread []bool
+	for _, l := range links {
+		unread = append(unread, l.Unread())
+	}
+	if diff := cmp.Diff([]bool{false, false, true}, unread); diff != "" {
+		t.Errorf("Unread (-want +got):\n%s", diff)
 	}
 }
 
@@ -127,6 +145,7 @@ func FuzzParseShowReplCSV(f *testing.F) {
 		"repadmin/showrepl_failures_unverified.csv",
 		"repadmin/showrepl_columns_reordered_unverified.csv",
 		"repadmin/showrepl_no_header_unverified.txt",
+		"repadmin/showrepl_ja_unverified.csv",
 	} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {

@@ -2,19 +2,20 @@ package ops
 
 import (
 	"regexp"
-	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // SyncAllResult is what repadmin /syncall reported.
 type SyncAllResult struct {
-	// OK is set when repadmin printed "SyncAll terminated with no errors."
-	// and no error.
+	// OK is set when repadmin printed no error status. repadmin's exit code
+	// (not part of the text) must be 0 too for the sync to have succeeded.
 	OK bool `json:"ok"`
 	// Partitions lists the naming contexts synced, in order.
 	Partitions []string `json:"partitions"`
-	// Completed lists the replications reported as completed successfully.
-	Completed []ReplPair `json:"completed"`
+	// Replications lists the replications repadmin named outside an error
+	// (in progress, then completed), each once per partition.
+	Replications []ReplPair `json:"replications"`
 	// Errors lists the errors, each once even when repadmin repeats it in
 	// its closing summary.
 	Errors []SyncAllError `json:"errors"`
@@ -30,9 +31,10 @@ type ReplPair struct {
 
 // SyncAllError is one error repadmin /syncall printed.
 type SyncAllError struct {
-	// Context is the text before the code: "Error issuing replication",
-	// "Error contacting server CN=NTDS Settings,CN=DC03,... (network
-	// error)", "SyncAll exited with fatal Win32 error".
+	// Context is the text before the code, in the DC's language: "Error
+	// issuing replication", "Error contacting server CN=NTDS
+	// Settings,CN=DC03,... (network error)", "SyncAll exited with fatal
+	// Win32 error". It is for display only.
 	Context string `json:"context"`
 	// Code is the Win32 error code (1722 is "The RPC server is
 	// unavailable").
@@ -45,15 +47,7 @@ type SyncAllError struct {
 	// From and To are the source and destination DSAs, when printed.
 	From string `json:"from,omitempty"`
 	To   string `json:"to,omitempty"`
-	// Fatal is set when repadmin stopped the whole sync for it.
-	Fatal bool `json:"fatal,omitempty"`
 }
-
-var (
-	syncAllErrorLine = regexp.MustCompile(`(?i)^\s*(?:CALLBACK MESSAGE:\s*)?(.*?\berror\b.*?):\s*(-?[0-9]+)\s*\((0x[0-9a-f]+)\)\s*:?\s*(.*)$`)
-	syncAllFrom      = regexp.MustCompile(`^\s+From\s*:\s*(.*?)\s*$`)
-	syncAllTo        = regexp.MustCompile(`^\s+To\s*:\s*(.*?)\s*$`)
-)
 
 // ParseSyncAll reads the output of
 //
@@ -70,117 +64,133 @@ var (
 //	    To  : ...
 //	CALLBACK MESSAGE: SyncAll Finished.
 //
-// and ends with "SyncAll terminated with no errors." on success. Errors
-// are a line ending in "<decimal code> (0x<hex code>):", optionally
-// preceded by "CALLBACK MESSAGE: ", followed by the message on the same
-// line or on the indented lines after it, and by indented "From:" and
-// "To  :" lines when repadmin names the DSAs:
+// and errors as a line holding a Win32 status "<decimal> (0x<hex>)",
+// followed by the message on the same line or on the indented lines after
+// it, and by indented "From:" and "To  :" lines when repadmin names the
+// DSAs, as in this public capture (Orange-Cyberdefense/GOAD issue 140):
 //
-//	CALLBACK MESSAGE: Error contacting server CN=NTDS Settings,CN=DC03,... (network error): 1722 (0x6ba):
+//	CALLBACK MESSAGE: Error contacting server CN=NTDS Settings,CN=WINTERFELL,... (network error): 1722 (0x6ba):
 //	    The RPC server is unavailable.
-//	Error issuing replication: 1722 (0x6ba): The RPC server is unavailable.
-//	    From: CN=NTDS Settings,CN=DC03,...
-//	    To  : CN=NTDS Settings,CN=DC01,...
 //	SyncAll exited with fatal Win32 error: 8440 (0x20f8):
 //	    The naming context specified for this replication operation is invalid.
 //
-// After "SyncAll reported the following errors:" repadmin repeats the
-// errors; a repeated error is merged with the one already read.
+// repadmin's sentences are translated on a localized Windows, so the
+// parser reads only the structure: a line with a status is an error; an
+// unindented line ending in ": <DN>" names a partition; an indented
+// "<label>: <DSA>" line names the source DSA (first) or the destination
+// (second) of the block it follows. An error repeated in the closing summary
+// ("SyncAll reported the following errors:") is merged with the one
+// already read.
 //
 // It returns a *FormatError when the output holds neither a partition, a
-// completion line nor an error, e.g. a usage message.
+// DSA nor a status, e.g. a usage message.
 func ParseSyncAll(text string) (SyncAllResult, error) {
-	res := SyncAllResult{Partitions: []string{}, Completed: []ReplPair{}, Errors: []SyncAllError{}}
+	res := SyncAllResult{Partitions: []string{}, Replications: []ReplPair{}, Errors: []SyncAllError{}}
 	var (
-		partition   string
-		summary     bool
-		recognised  bool
-		terminated  bool
-		current     *SyncAllError // the error whose lines follow
-		pair        *ReplPair     // the completed replication whose lines follow
-		inProgress  bool          // From/To lines of an in-progress message
-		awaitingMsg bool          // the current error's message is on the next line
+		partition  string
+		recognised bool
+		current    *SyncAllError // the error whose lines follow
+		pair       *ReplPair     // the replication whose lines follow
 	)
 	finish := func() {
 		if current != nil {
-			res.Errors = mergeSyncAllError(res.Errors, *current, summary)
+			res.Errors = mergeSyncAllError(res.Errors, *current)
 		}
-		if pair != nil {
-			res.Completed = append(res.Completed, *pair)
+		if pair != nil && (pair.From != "" || pair.To != "") && !containsPair(res.Replications, *pair) {
+			res.Replications = append(res.Replications, *pair)
 		}
-		current, pair, inProgress, awaitingMsg = nil, nil, false, false
+		current, pair = nil, nil
 	}
 	for _, line := range outputLines(text) {
 		trimmed := strings.TrimSpace(line)
-		body := strings.TrimSpace(strings.TrimPrefix(trimmed, "CALLBACK MESSAGE:"))
-		switch {
-		case trimmed == "":
+		if trimmed == "" {
 			continue
-		case syncAllFrom.MatchString(line):
-			from := syncAllFrom.FindStringSubmatch(line)[1]
-			if current != nil {
-				current.From, awaitingMsg = from, false
-			} else if pair != nil {
-				pair.From = from
+		}
+		indented := line != strings.TrimLeft(line, " \t")
+		if indented {
+			if dsa, ok := dsaAfterLabel(trimmed); ok {
+				recognised = true
+				switch {
+				case current != nil && current.From == "":
+					current.From = dsa
+				case current != nil:
+					current.To = dsa
+				case pair != nil && pair.From == "":
+					pair.From = dsa
+				case pair != nil:
+					pair.To = dsa
+				}
+				continue
 			}
-			continue
-		case syncAllTo.MatchString(line):
-			to := syncAllTo.FindStringSubmatch(line)[1]
-			if current != nil {
-				current.To, awaitingMsg = to, false
-			} else if pair != nil {
-				pair.To = to
+			if current != nil && current.From == "" && current.To == "" {
+				current.Message = joinMessage(current.Message, trimmed)
 			}
-			continue
-		case line != trimmed && current != nil && awaitingMsg:
-			current.Message = joinMessage(current.Message, trimmed)
-			continue
-		case line != trimmed && (pair != nil || inProgress):
 			continue
 		}
 		finish()
-		switch {
-		case strings.HasPrefix(body, "Syncing partition:"):
-			partition = strings.TrimSpace(strings.TrimPrefix(body, "Syncing partition:"))
-			res.Partitions = append(res.Partitions, partition)
-			recognised = true
-		case strings.HasPrefix(body, "SyncAll terminated with no errors"):
-			terminated, recognised = true, true
-		case strings.HasPrefix(body, "SyncAll reported the following errors"):
-			summary, recognised = true, true
-		case strings.HasPrefix(body, "The following replication completed successfully"):
-			pair, recognised = &ReplPair{Partition: partition}, true
-		case strings.HasPrefix(body, "The following replication is in progress"):
-			inProgress, recognised = true, true
-		case syncAllErrorLine.MatchString(trimmed):
-			m := syncAllErrorLine.FindStringSubmatch(trimmed)
-			e := SyncAllError{Context: strings.TrimSpace(m[1]), Message: strings.TrimSpace(m[4])}
-			e.Code = syncAllCode(m[2], m[3])
-			e.Fatal = strings.Contains(strings.ToLower(e.Context), "fatal")
-			if !summary {
-				e.Partition = partition
+		body := strings.TrimSpace(strings.TrimPrefix(trimmed, "CALLBACK MESSAGE:"))
+		if code, before, after, ok := findStatus(body); ok {
+			e := SyncAllError{
+				Context:   strings.TrimSpace(strings.TrimRight(strings.TrimSpace(before), ":：")),
+				Code:      code,
+				Message:   strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(after), ":：")),
+				Partition: partition,
 			}
-			current, awaitingMsg, recognised = &e, e.Message == "", true
-		case strings.HasPrefix(body, "Syncing all NC"), strings.HasPrefix(body, "SyncAll Finished"):
-			recognised = true
+			current, recognised = &e, true
+			continue
 		}
+		if dn, ok := dnAfterLabel(body); ok {
+			partition, recognised = dn, true
+			res.Partitions = append(res.Partitions, dn)
+			continue
+		}
+		pair = &ReplPair{Partition: partition}
 	}
 	finish()
 	if !recognised {
-		return SyncAllResult{}, &FormatError{Command: "repadmin /syncall", Reason: "no partition, completion or error lines"}
+		return SyncAllResult{}, &FormatError{Command: "repadmin /syncall", Reason: "no partition, replication or status lines"}
 	}
-	res.OK = terminated && len(res.Errors) == 0
+	res.OK = len(res.Errors) == 0
 	return res, nil
 }
 
-// syncAllCode reads the decimal code, or the hexadecimal one when the
-// decimal does not read.
-func syncAllCode(dec, hex string) int {
-	if n, err := strconv.ParseInt(dec, 10, 32); err == nil {
-		return int(n)
+// dnPattern is a distinguished name as repadmin prints naming contexts and
+// NTDS Settings objects.
+var dnPattern = regexp.MustCompile(`(?i)^(CN|DC|OU)=[^,=]+(,\s*(CN|DC|OU|O|L)=[^,=]+)*$`)
+
+// msdcsPattern is a DSA named by its GUID-based DNS name, as repadmin
+// prints DSAs without /d.
+var msdcsPattern = regexp.MustCompile(`(?i)^[0-9a-f-]{32,36}\._msdcs\.[a-z0-9.-]+$`)
+
+// dnAfterLabel returns the distinguished name that ends a "<label>: <DN>"
+// line. The label is text in the DC's language; the colon may be a
+// full-width one.
+func dnAfterLabel(line string) (string, bool) {
+	v, ok := afterLabel(line)
+	if !ok || !dnPattern.MatchString(v) {
+		return "", false
 	}
-	n, _ := strconv.ParseUint(strings.TrimPrefix(strings.ToLower(hex), "0x"), 16, 32)
-	return int(n)
+	return v, true
+}
+
+// dsaAfterLabel returns the DSA that ends a "<label>: <DSA>" line: a DN or
+// a GUID-based DNS name.
+func dsaAfterLabel(line string) (string, bool) {
+	v, ok := afterLabel(line)
+	if !ok || !(dnPattern.MatchString(v) || msdcsPattern.MatchString(v)) {
+		return "", false
+	}
+	return v, true
+}
+
+// afterLabel returns what follows the first colon of a line.
+func afterLabel(line string) (string, bool) {
+	i := strings.IndexAny(line, ":：")
+	if i < 0 {
+		return "", false
+	}
+	_, size := utf8.DecodeRuneInString(line[i:])
+	return strings.TrimSpace(line[i+size:]), true
 }
 
 // joinMessage appends a continuation line to a message.
@@ -191,20 +201,31 @@ func joinMessage(msg, more string) string {
 	return msg + " " + more
 }
 
-// mergeSyncAllError adds e to errs; in the closing summary an error equal
-// to one already read (same context, code, DSAs) fills in what it lacked
-// instead of being added again.
-func mergeSyncAllError(errs []SyncAllError, e SyncAllError, summary bool) []SyncAllError {
-	if summary {
-		for i := range errs {
-			o := &errs[i]
-			if o.Context == e.Context && o.Code == e.Code && o.From == e.From && o.To == e.To {
-				if o.Message == "" {
-					o.Message = e.Message
-				}
-				return errs
-			}
+func containsPair(pairs []ReplPair, p ReplPair) bool {
+	for _, q := range pairs {
+		if q == p {
+			return true
 		}
+	}
+	return false
+}
+
+// mergeSyncAllError adds e to errs, unless it repeats an error already
+// read (the closing summary repeats them): the same code and DSAs, and
+// either DSAs or the same context. The repeat fills in what the first lacked.
+func mergeSyncAllError(errs []SyncAllError, e SyncAllError) []SyncAllError {
+	for i := range errs {
+		o := &errs[i]
+		if o.Code != e.Code || o.From != e.From || o.To != e.To {
+			continue
+		}
+		if (e.From == "" && e.To == "") && o.Context != e.Context {
+			continue
+		}
+		if o.Message == "" {
+			o.Message = e.Message
+		}
+		return errs
 	}
 	return append(errs, e)
 }

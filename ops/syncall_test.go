@@ -26,15 +26,15 @@ func TestParseSyncAll(t *testing.T) {
 		{"repadmin/syncall_ok_unverified.txt", SyncAllResult{
 			OK:         true,
 			Partitions: []string{dnsZones, domain},
-			Completed: []ReplPair{
+			Replications: []ReplPair{
 				{Partition: dnsZones, From: ntds("DC01", "HQ"), To: ntds("DC02", "HQ")},
 				{Partition: domain, From: ntds("DC01", "HQ"), To: ntds("DC02", "HQ")},
 			},
 			Errors: []SyncAllError{},
 		}},
 		{"repadmin/syncall_errors_unverified.txt", SyncAllResult{
-			Partitions: []string{domain},
-			Completed:  []ReplPair{{Partition: domain, From: ntds("DC01", "HQ"), To: ntds("DC02", "HQ")}},
+			Partitions:   []string{domain},
+			Replications: []ReplPair{{Partition: domain, From: ntds("DC01", "HQ"), To: ntds("DC02", "HQ")}},
 			Errors: []SyncAllError{
 				{
 					Context:   "Error contacting server " + ntds("DC03", "Branch") + " (network error)",
@@ -53,13 +53,12 @@ func TestParseSyncAll(t *testing.T) {
 			},
 		}},
 		{"repadmin/syncall_fatal_unverified.txt", SyncAllResult{
-			Partitions: []string{},
-			Completed:  []ReplPair{},
+			Partitions:   []string{},
+			Replications: []ReplPair{},
 			Errors: []SyncAllError{{
 				Context: "SyncAll exited with fatal Win32 error",
 				Code:    8440,
 				Message: "The naming context specified for this replication operation is invalid.",
-				Fatal:   true,
 			}},
 		}},
 	}
@@ -101,9 +100,9 @@ func TestParseSyncAllErrorsWithoutTerminator(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := SyncAllResult{
-		Partitions: []string{},
-		Completed:  []ReplPair{},
-		Errors:     []SyncAllError{{Context: "Error issuing replication", Code: 8453, Message: "Replication access was denied."}},
+		Partitions:   []string{},
+		Replications: []ReplPair{},
+		Errors:       []SyncAllError{{Context: "Error issuing replication", Code: 8453, Message: "Replication access was denied."}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("result (-want +got):\n%s", diff)
@@ -132,4 +131,41 @@ func FuzzParseSyncAll(f *testing.F) {
 			t.Errorf("OK with errors: %+v", res)
 		}
 	})
+}
+
+// TestParseSyncAllInAnyLanguage checks that the decision does not depend
+// on repadmin's sentences: a public capture of the second hop failing, and
+// a Japanese success.
+func TestParseSyncAllInAnyLanguage(t *testing.T) {
+	goad := "CN=NTDS Settings,CN=WINTERFELL,CN=Servers,CN=Default-First-Site-Name,CN=Sites,CN=Configuration,DC=sevenkingdoms,DC=local"
+	tests := []struct {
+		fixture string
+		want    SyncAllResult
+	}{
+		{"repadmin/syncall_network_logon_goad140.txt", SyncAllResult{
+			Partitions:   []string{"DC=north,DC=sevenkingdoms,DC=local"},
+			Replications: []ReplPair{},
+			Errors: []SyncAllError{
+				{Context: "Error contacting server " + goad + " (network error)", Code: 1722, Message: "The RPC server is unavailable.", Partition: "DC=north,DC=sevenkingdoms,DC=local"},
+				{Context: "SyncAll exited with fatal Win32 error", Code: 8440, Message: "The naming context specified for this replication operation is invalid.", Partition: "DC=north,DC=sevenkingdoms,DC=local"},
+			},
+		}},
+		{"repadmin/syncall_ok_ja_unverified.txt", SyncAllResult{
+			OK:           true,
+			Partitions:   []string{"DC=corp,DC=example,DC=com"},
+			Replications: []ReplPair{{Partition: "DC=corp,DC=example,DC=com", From: ntds("DC02", "HQ"), To: ntds("DC01", "HQ")}},
+			Errors:       []SyncAllError{},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(filepath.Base(tt.fixture), func(t *testing.T) {
+			got, err := ParseSyncAll(readFixture(t, tt.fixture))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("result (-want +got):\n%s", diff)
+			}
+		})
+	}
 }

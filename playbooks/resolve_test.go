@@ -48,7 +48,7 @@ func TestResolveExchange454(t *testing.T) {
 		{Name: "smtp", Action: "ad.spn", Targets: []string{"ex01", "ex02"}, DependsOn: []string{"clocks"}, Triggers: []string{"push"},
 			Config: `{"account":null,"kb_step":null,"resolve_conflicts":"report","services":["SMTP","SMTPSVC"]}`},
 		{Name: "push", Action: "ad.replication", Targets: []string{"dc01", "dc02"}, TriggeredBy: []string{"smtp"},
-			Config: `{"kb_step":null,"options":"AdeP","partitions":null,"push_from":null,"retries":1,"timeout":"10m"}`},
+			Config: `{"kb_step":null,"method":"push","options":"AdeP","partitions":null,"push_from":null,"retries":1,"timeout":"10m"}`},
 		{Name: "ports", Action: "net.kerberos_ports", Targets: []string{"ex01"},
 			Config: `{"against":["dc01","dc02"],"kb_step":null,"ports":null,"timeout":"2s"}`},
 		{Name: "kerberos_log", Action: "windows.registry_value", Targets: []string{"ex01", "ex02"},
@@ -115,7 +115,7 @@ func TestResolveExpressions(t *testing.T) {
 		{Name: "connector", Action: "exchange.receive_connector_auth", Targets: []string{"ex01", "ex02"}, Triggers: nil,
 			Config: `{"allowed_groups":null,"auth_mechanisms":["Tls","ExchangeServer"],"identity":"ex01\\Default EX01","kb_step":null,"permission_groups":["ExchangeServers"],"server":null}`},
 		{Name: "after", Action: "ad.replication", Targets: []string{"dc01"}, DependsOn: []string{"connector"},
-			Config: `{"kb_step":"after connector","options":"AdeP","partitions":null,"push_from":"dc01","retries":1,"timeout":"10m"}`},
+			Config: `{"kb_step":"after connector","method":"push","options":"AdeP","partitions":null,"push_from":"dc01","retries":1,"timeout":"10m"}`},
 	}
 	if diff := cmp.Diff(want, summarize(t, r)); diff != "" {
 		t.Errorf("resolved steps (-want +got):\n%s", diff)

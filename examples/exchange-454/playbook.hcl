@@ -69,7 +69,11 @@ step "ad.spn_duplicates" "duplicates" {
 }
 
 # KB step 2: force replication when links fail, and after SPN changes so
-# that every DC knows the new SPNs before Exchange authenticates again.
+# that every DC knows the new SPNs before Exchange authenticates again. Each
+# DC reads and repairs only its own replication: it pulls over its failing
+# links, and pulls the SPN changes from the DC rectify wrote them on (the
+# DC of the domain's ldap url), on itself, with no credentials beyond
+# rectify's session.
 step "ad.replication" "replication" {
   targets      = group.dc
   triggered_by = [step.smtp]

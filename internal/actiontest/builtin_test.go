@@ -58,8 +58,11 @@ func TestSPN(t *testing.T) {
 
 func TestReplicationAndPorts(t *testing.T) {
 	h := Start(t, lab.KB979174())
-	repl := h.Step(t, "ad.replication", "push", h.Group("dc"), nil)
-	Check(t, h, Case{Steps: []engine.Step{repl}, Subject: "push", Host: "dc01", Want: plans.Run, ShellFault: true})
+	// dc02's pull from dc01 fails: dc02 repairs it by pulling; dc01's own
+	// links are healthy.
+	repl := h.Step(t, "ad.replication", "replication", h.Group("dc"), nil)
+	Check(t, h, Case{Steps: []engine.Step{repl}, Subject: "replication", Host: "dc01", Want: plans.NoOp})
+	Check(t, h, Case{Steps: []engine.Step{repl}, Subject: "replication", Host: "dc02", Want: plans.Run, ShellFault: true})
 	ports := h.Step(t, "net.kerberos_ports", "ports", h.Group("exchange"), map[string]cty.Value{"against": group(h, "dc")})
 	Check(t, h, Case{Steps: []engine.Step{ports}, Subject: "ports", Host: "ex02", Want: plans.Blocked})
 	Check(t, h, Case{Steps: []engine.Step{ports}, Subject: "ports", Host: "ex01", Want: plans.NoOp})

@@ -32,11 +32,17 @@ type Harness struct {
 	hosts    []actions.Host
 }
 
-// Start serves scenario sc on loopback for the test's duration.
-func Start(t testing.TB, sc lab.Scenario) *Harness {
+// Start serves scenario sc on loopback for the test's duration. Each
+// configure function may change the lab's options (its locale, its
+// clock) before it starts.
+func Start(t testing.TB, sc lab.Scenario, configure ...func(*lab.Options)) *Harness {
 	t.Helper()
 	ctx := context.Background()
-	l, err := lab.Start(ctx, sc, lab.Options{WinRMPort: lab.AnyPort, LDAPPorts: lab.LDAPPorts{LDAP: lab.AnyPort, LDAPS: lab.AnyPort, GC: lab.AnyPort, GCS: lab.AnyPort}})
+	opts := lab.Options{WinRMPort: lab.AnyPort, LDAPPorts: lab.LDAPPorts{LDAP: lab.AnyPort, LDAPS: lab.AnyPort, GC: lab.AnyPort, GCS: lab.AnyPort}}
+	for _, c := range configure {
+		c(&opts)
+	}
+	l, err := lab.Start(ctx, sc, opts)
 	if err != nil {
 		t.Fatalf("start the lab: %v", err)
 	}
@@ -48,7 +54,8 @@ func Start(t testing.TB, sc lab.Scenario) *Harness {
 		if lh.Role == lab.RoleDC {
 			group = "dc"
 		}
-		h.hosts = append(h.hosts, actions.Host{Name: lh.Name, FQDN: lh.FQDN, Address: lh.IP, Domain: lh.Domain, Site: lh.Site, Groups: []string{group}})
+		h.hosts = append(h.hosts, actions.Host{Name: lh.Name, FQDN: lh.FQDN, Address: lh.IP, Domain: lh.Domain, Site: lh.Site, Groups: []string{group},
+			Session: actions.Session{Auth: winrm.AuthNTLM}})
 	}
 	h.Conns = h.NewConnections()
 	t.Cleanup(func() { h.Conns.Close() })

@@ -18,6 +18,7 @@ type labCommand struct {
 	latency   time.Duration
 	inventory string
 	http      bool
+	locale    string
 }
 
 func (*labCommand) Synopsis() string {
@@ -35,7 +36,10 @@ func (*labCommand) Usage() string {
 
   -faults takes a comma-separated list: all (the default), none, or KB
   fault kinds, and HOST=FAULT for transport faults (unreachable, slow,
-  401, 500, hang, reset, stall).`
+  401, 500, hang, reset, stall).
+
+  -locale makes the hosts' native tools and messages answer in another
+  language, as a localized Windows does: en-US (the default) or ja-JP.`
 }
 
 func (c *labCommand) Flags(fs *flag.FlagSet) {
@@ -44,6 +48,7 @@ func (c *labCommand) Flags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.latency, "latency", 0, "delay every WinRM answer by this `duration`")
 	fs.StringVar(&c.inventory, "write-inventory", "lab.hcl", "write the inventory to `file`")
 	fs.BoolVar(&c.http, "http", false, "serve WinRM over plain HTTP (5985) instead of HTTPS")
+	fs.StringVar(&c.locale, "locale", "en-US", "the `language` of the hosts' native tools and messages: en-US or ja-JP")
 }
 
 func (c *labCommand) Run(ctx context.Context, a *app, args []string) int {
@@ -52,6 +57,10 @@ func (c *labCommand) Run(ctx context.Context, a *app, args []string) int {
 	}
 	if c.hosts < 0 {
 		return usageError(a.env.Stderr, "lab", errors.New("-hosts must be positive"))
+	}
+	locale, err := lab.ParseLocale(c.locale)
+	if err != nil {
+		return usageError(a.env.Stderr, "lab", fmt.Errorf("-locale: %w", err))
 	}
 	wd, err := a.env.Getwd()
 	if err != nil {
@@ -66,7 +75,7 @@ func (c *labCommand) Run(ctx context.Context, a *app, args []string) int {
 	}
 	err = lab.Serve(ctx, a.env.Stdout, lab.ServeConfig{
 		Hosts: c.hosts, Faults: faults, Latency: c.latency,
-		Inventory: resolvePath(wd, c.inventory), Options: lab.Options{HTTP: c.http},
+		Inventory: resolvePath(wd, c.inventory), Options: lab.Options{HTTP: c.http, Locale: locale},
 	})
 	if err != nil {
 		fmt.Fprintf(a.env.Stderr, "rectify lab: %v\n", err)

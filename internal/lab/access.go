@@ -131,7 +131,7 @@ func (l *Lab) RemoveSPN(account, spn string) error {
 	if err := l.org.accounts.RemoveSPNs(a.DN, spn); err != nil {
 		return fmt.Errorf("remove %s from %s: %w", spn, a.SAMAccountName, err)
 	}
-	l.org.noteSPNWrite(l.pdc())
+	l.org.NoteSPNWrite(l.pdc())
 	return nil
 }
 

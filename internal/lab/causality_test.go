@@ -53,7 +53,7 @@ func count1035(t *testing.T, c *winrm.Client) int {
 func TestQueueRetryClearsOnlyWhenEveryCauseIsFixed(t *testing.T) {
 	l := startLab(t, KB979174(), nil)
 	ex01, ex02 := client(t, l, "ex01", false), client(t, l, "ex02", false)
-	dc01 := client(t, l, "dc01", false)
+	dc02 := client(t, l, "dc02", false)
 
 	stillBroken := func(step string) {
 		t.Helper()
@@ -147,11 +147,18 @@ func TestQueueRetryClearsOnlyWhenEveryCauseIsFixed(t *testing.T) {
 		}
 	}
 
-	// KB step 2: forced replication repairs the failing link.
+	// KB step 2: dc02 pulls every partition from dc01, which repairs the
+	// failing link and brings the SPN writes.
+	var pulls ops.ReplReplicateArgs
+	for _, nc := range l.Org().namingContexts() {
+		pulls.Pulls = append(pulls.Pulls, ops.ReplPull{Source: "DC01", NamingContext: nc})
+	}
 	var sync ops.CommandOutput
-	runOp(t, dc01, ops.ReplSyncAll, ops.ReplSyncAllArgs{DC: "dc01", Options: "AdeP"}, &sync)
-	if len(sync.Commands) != 1 || !strings.Contains(sync.Commands[0].Output, "SyncAll terminated with no errors.") {
-		t.Fatalf("repl.syncall: %+v", sync)
+	runOp(t, dc02, ops.ReplReplicate, pulls, &sync)
+	for _, c := range sync.Commands {
+		if res := ops.ParseReplicate(c); !res.OK {
+			t.Fatalf("%s: %+v\n%s", c.Command, res, c.Output)
+		}
 	}
 
 	before := count1035(t, ex02)
@@ -168,8 +175,8 @@ func TestQueueRetryClearsOnlyWhenEveryCauseIsFixed(t *testing.T) {
 	if after := count1035(t, ex02); after != before {
 		t.Errorf("ex02 logged %d new 1035 events after the fixes", after-before)
 	}
-	r := run(t, dc01, "repadmin /showrepl * /csv")
-	if strings.Contains(r.Stdout, ",1722") {
+	r := run(t, dc02, "repadmin /showrepl /csv")
+	if r.Code != 0 || strings.Contains(r.Stdout, ",1722") {
 		t.Errorf("replication still fails after the forced sync:\n%s", r.Stdout)
 	}
 	if r := run(t, ex01, "klist get SMTPSVC/ex02.corp.example.com"); r.Code != 0 || !strings.Contains(r.Stdout, "has been retrieved successfully") {

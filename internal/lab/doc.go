@@ -19,9 +19,23 @@
 // DC over one shared directory (package directory), each host on its own
 // loopback address (127.1.0.11 on), TLS from a lab CA (package pki).
 // WriteInventory writes an inventory that points at it; Serve is the
-// `rectify lab` command. SPN writes that reach a DC through its LDAP server
-// replicate to the other DCs at once over healthy links and only through a
-// forced sync over failing ones.
+// `rectify lab` command.
+//
+// An SPN write is an originating write on the DC whose LDAP server took it
+// (the server's write hook says which). It reaches the other DCs as AD
+// replicates: within a site by change notification 15 seconds later,
+// between sites at the site link's next scheduled poll (every 180 minutes
+// by default), over failing links only through a forced replication
+// (repadmin /replicate, /syncall) that repairs them.
+//
+// Commands run in the logon session of their WinRM shell. A session
+// logged on with NTLM or Basic (or Kerberos without delegation) has no
+// credentials for a third machine: whatever a command does as the
+// session's user on another machine fails as on Windows (the second hop;
+// see onward and needsOnward), while a DC replicating with its own machine
+// account does not need them. Hosts speak a Locale (English by default,
+// Japanese with LocaleJapanese): their native tools' sentences come from
+// per-tool tables, each text with its source or marked unverified.
 //
 // Commands reach the lab as Windows would run them: the PowerShell
 // bootstrap of package ops with a script on standard input, dispatched on

@@ -10,7 +10,21 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/rectifyhq/rectify/internal/lab/wsman"
 )
+
+func mustHostOf(o *Org, name string) *Host {
+	h, ok := o.Host(name)
+	if !ok {
+		panic("no host " + name)
+	}
+	return h
+}
+
+func mustBlock(o *Org, from, to string, port int) {
+	mustHostOf(o, from).Block(to, port, "tcp")
+}
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
@@ -30,33 +44,77 @@ func goldenOrg(t *testing.T) *Org {
 // TestNativeGolden pins the text of the native commands the KB uses, as
 // the lab prints them, in testdata/native (regenerate with -update).
 func TestNativeGolden(t *testing.T) {
+	delegated := wsman.Logon{User: `CORP\rectify`, Mechanism: wsman.MechanismKerberos, Delegated: true}
 	tests := []struct {
 		name, host, line string
+		// logon is the session the command runs in: an NTLM network logon
+		// without onward credentials unless set.
+		logon *wsman.Logon
+		// locale is the hosts' language, English unless set.
+		locale Locale
+		// setup changes the organisation before the command.
+		setup func(o *Org)
 	}{
-		{"stripchart", "ex01", "w32tm /stripchart /computer:dc02 /samples:3 /dataonly"},
-		{"stripchart-unknown", "ex01", "w32tm /stripchart /computer:dc99 /samples:1 /dataonly"},
-		{"resync-outside-source", "ex01", "w32tm /resync"},
-		{"resync", "ex02", "w32tm /resync /rediscover"},
-		{"showrepl-csv", "dc01", "repadmin /showrepl * /csv"},
-		{"showrepl", "dc02", "repadmin /showrepl"},
-		{"syncall", "dc01", "repadmin /syncall dc01 /AdeP"},
-		{"setspn-l", "ex01", "setspn -L EX01"},
-		{"setspn-l-unknown", "ex01", "setspn -L EX99"},
-		{"setspn-q", "ex01", "setspn -Q SMTPSVC/ex02.corp.example.com"},
-		{"setspn-q-missing", "ex01", "setspn -Q SMTPSVC/EX01"},
-		{"setspn-x", "dc01", "setspn -X -F -P"},
-		{"unknown-program", "ex01", "frobnicate /all"},
-		{"klist-skew", "ex01", "klist get SMTPSVC/ex02.corp.example.com"},
-		{"net-stop", "ex01", "net stop w32time"},
-		{"resync-stopped", "ex01", "w32tm /resync"},
-		{"net-start", "ex01", "net start w32time"},
-		{"powershell-command", "ex01", "powershell.exe -NoProfile -Command Get-Date"},
+		{name: "stripchart", host: "ex01", line: "w32tm /stripchart /computer:dc02 /samples:3 /dataonly"},
+		{name: "stripchart-unknown", host: "ex01", line: "w32tm /stripchart /computer:dc99 /samples:1 /dataonly"},
+		{name: "resync-outside-source", host: "ex01", line: "w32tm /resync"},
+		{name: "resync", host: "ex02", line: "w32tm /resync /rediscover"},
+		// The old design from an NTLM session: every other DC refuses.
+		{name: "showrepl-csv", host: "dc01", line: "repadmin /showrepl * /csv"},
+		{name: "syncall", host: "dc01", line: "repadmin /syncall dc01 /AdeP"},
+		{name: "syncall-pull", host: "dc02", line: "repadmin /syncall /Ade"},
+		{name: "replicate-other-dc", host: "dc01", line: "repadmin /replicate dc02 dc01 DC=corp,DC=example,DC=com"},
+		// The same with delegated credentials.
+		{name: "showrepl-csv-delegated", host: "dc01", line: "repadmin /showrepl * /csv", logon: &delegated},
+		{name: "syncall-delegated", host: "dc01", line: "repadmin /syncall dc01 /AdeP", logon: &delegated},
+		// Each DC for itself.
+		{name: "showrepl-local-csv", host: "dc02", line: "repadmin /showrepl DC02 /csv"},
+		{name: "showrepl", host: "dc02", line: "repadmin /showrepl"},
+		{name: "replicate", host: "dc02", line: "repadmin /replicate DC02 DC01 DC=corp,DC=example,DC=com"},
+		{name: "replicate-blocked", host: "dc02", line: "repadmin /replicate DC02 DC01 DC=corp,DC=example,DC=com",
+			setup: func(o *Org) { mustBlock(o, "dc02", "dc01", 135) }},
+		{name: "replicate-no-link", host: "dc02", line: "repadmin /replicate DC02 DC09 DC=corp,DC=example,DC=com"},
+		{name: "showrepl-ntds-stopped", host: "dc02", line: "repadmin /showrepl DC02 /csv",
+			setup: func(o *Org) { mustHostOf(o, "dc02").SetService("ntds", "Stopped") }},
+		// In Japanese.
+		{name: "showrepl-local-csv-ja", host: "dc02", line: "repadmin /showrepl DC02 /csv", locale: LocaleJapanese},
+		{name: "showrepl-ja", host: "dc02", line: "repadmin /showrepl", locale: LocaleJapanese},
+		{name: "replicate-ja", host: "dc02", line: "repadmin /replicate DC02 DC01 DC=corp,DC=example,DC=com", locale: LocaleJapanese},
+		{name: "replicate-blocked-ja", host: "dc02", line: "repadmin /replicate DC02 DC01 DC=corp,DC=example,DC=com", locale: LocaleJapanese,
+			setup: func(o *Org) { mustBlock(o, "dc02", "dc01", 135) }},
+		{name: "syncall-ja", host: "dc01", line: "repadmin /syncall dc01 /AdeP", locale: LocaleJapanese},
+		{name: "syncall-delegated-ja", host: "dc01", line: "repadmin /syncall dc01 /AdeP", locale: LocaleJapanese, logon: &delegated},
+		{name: "setspn-l", host: "ex01", line: "setspn -L EX01"},
+		{name: "setspn-l-unknown", host: "ex01", line: "setspn -L EX99"},
+		{name: "setspn-q", host: "ex01", line: "setspn -Q SMTPSVC/ex02.corp.example.com"},
+		{name: "setspn-q-missing", host: "ex01", line: "setspn -Q SMTPSVC/EX01"},
+		{name: "setspn-x", host: "dc01", line: "setspn -X -F -P"},
+		{name: "unknown-program", host: "ex01", line: "frobnicate /all"},
+		{name: "klist-skew", host: "ex01", line: "klist get SMTPSVC/ex02.corp.example.com"},
+		{name: "net-stop", host: "ex01", line: "net stop w32time"},
+		{name: "resync-stopped", host: "ex01", line: "w32tm /resync"},
+		{name: "net-start", host: "ex01", line: "net start w32time"},
+		{name: "powershell-command", host: "ex01", line: "powershell.exe -NoProfile -Command Get-Date"},
 	}
-	org := goldenOrg(t)
+	shared := goldenOrg(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			org := shared
+			if tt.locale != "" || tt.setup != nil || tt.logon != nil {
+				org = goldenOrg(t)
+				if tt.locale != "" {
+					org.locale = tt.locale
+				}
+				if tt.setup != nil {
+					tt.setup(org)
+				}
+			}
+			ctx := context.Background()
+			if tt.logon != nil {
+				ctx = withLogon(ctx, *tt.logon)
+			}
 			var out, errOut strings.Builder
-			code := org.Run(context.Background(), tt.host, tt.line, "", nil, strings.NewReader(""), &out, &errOut)
+			code := org.Run(ctx, tt.host, tt.line, "", nil, strings.NewReader(""), &out, &errOut)
 			got := "$ " + tt.line + "\n" + out.String()
 			if errOut.Len() > 0 {
 				got += "--- stderr\n" + errOut.String()

@@ -193,6 +193,13 @@ func (h *Host) Service(name string) string {
 	return h.services[strings.ToLower(name)]
 }
 
+// directoryRunning reports whether the host's directory service (NTDS,
+// "Active Directory Domain Services") runs; it always does on a host that
+// is not a DC, which has none to stop.
+func (h *Host) directoryRunning() bool {
+	return h.Role != RoleDC || !strings.EqualFold(h.Service("ntds"), "Stopped")
+}
+
 // SetService sets a service's status.
 func (h *Host) SetService(name, status string) {
 	h.mu.Lock()

@@ -65,7 +65,7 @@ func TestInventoryReachesTheLab(t *testing.T) {
 	if len(conns.Connectors) == 0 || hasFold(conns.Connectors[0].AuthMechanism, "ExchangeServer") {
 		t.Errorf("Default EX02 should lack ExchangeServer: %+v", conns.Connectors)
 	}
-	r := run(t, clientFor("dc02"), "repadmin /showrepl * /csv")
+	r := run(t, clientFor("dc02"), "repadmin /showrepl /csv")
 	if r.Code != 0 || !strings.Contains(r.Stdout, "showrepl_INFO,HQ,DC02,") {
 		t.Errorf("showrepl: %+v", r)
 	}

@@ -54,8 +54,12 @@ type Options struct {
 	// temporary directory removed by Close.
 	Dir string
 	// Clock is the real time every host's clock is offset from; nil means
-	// time.Now. Tests fix it to get reproducible output.
+	// time.Now. Tests fix it to get reproducible output. Replication
+	// schedules run on it too.
 	Clock func() time.Time
+	// Locale is the language of the hosts' native tools and error
+	// messages; "" means English (LocaleEnglish).
+	Locale Locale
 }
 
 // LDAPPorts are the four ports of a DC's LDAP service.
@@ -78,7 +82,6 @@ type Lab struct {
 	https    bool
 	hosts    map[string]*wsman.Host
 	ldap     map[string]*dcLDAP
-	watch    writeWatch
 }
 
 // Start seeds the scenario's organisation and serves it: a WinRM endpoint
@@ -116,12 +119,15 @@ func Start(ctx context.Context, sc Scenario, opts Options) (lab *Lab, err error)
 	if clock == nil {
 		clock = time.Now
 	}
+	locale, err := ParseLocale(string(opts.Locale))
+	if err != nil {
+		return nil, err
+	}
 	l.org, l.dir, err = seedOrg(sc, ips, clock)
 	if err != nil {
 		return nil, fmt.Errorf("seed scenario %s: %w", sc.Name, err)
 	}
-	l.watch.usn = l.dir.Version()
-	l.org.observe = l.observeWrites
+	l.org.locale = locale
 
 	if l.ca, err = pki.NewCA(); err != nil {
 		return nil, err

@@ -4,7 +4,7 @@ import (
 	"context"
 	"net"
 	"strconv"
-	"sync"
+	"strings"
 	"time"
 
 	"github.com/rectifyhq/rectify/internal/lab/ldapd"
@@ -59,6 +59,8 @@ func (l *Lab) startLDAP(h *Host, ports LDAPPorts) (*dcLDAP, error) {
 			DNSHostName:   h.FQDN,
 			NetBIOSDomain: l.org.NetBIOS,
 			Site:          h.Site,
+			OnWrite:       func(w ldapd.Write) { l.ldapWrote(h.Name, w) },
+			Serving:       h.directoryRunning,
 		}
 		srv, err := ldapd.New(l.dir, opts)
 		if err != nil {
@@ -80,52 +82,19 @@ func (d *dcLDAP) close() error { return d.srv.Close() }
 // ldapsAddr is the LDAPS endpoint, host:port.
 func (d *dcLDAP) ldapsAddr() string { return d.srv.Addr(ldapd.LDAPS) }
 
-// writes counts the originating writes the DC's LDAP server handled.
-func (d *dcLDAP) writes() int64 {
-	s := d.srv.Stats()
-	return s.Modifies + s.Adds + s.Deletes
-}
-
-// writeWatch attributes directory writes to the DC whose LDAP server took
-// them, so that SPN writes wait for replication to the other DCs. It
-// compares the directory's update sequence number and each server's write
-// counter since the last look; a look happens before the organisation
-// decides anything that depends on replication.
-type writeWatch struct {
-	mu     sync.Mutex
-	usn    uint64
-	writes map[string]int64
-}
-
-// observeWrites notes, for every DC whose LDAP server wrote since the last
-// look, an SPN write when a computer's entry changed.
-func (l *Lab) observeWrites() {
-	w := &l.watch
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	v := l.dir.Version()
-	if v == w.usn {
-		return
-	}
-	spnTouched := false
-	for _, e := range l.dir.ChangedSince(w.usn) {
-		if len(e.Values("servicePrincipalName")) > 0 || hasFold(e.Values("objectClass"), "computer") {
-			spnTouched = true
-			break
+// ldapWrote records a write a DC's LDAP server applied: a write that
+// touches servicePrincipalName (or deletes an object, and the SPNs it
+// held) is an SPN write on that DC, which the other DCs receive through
+// replication.
+func (l *Lab) ldapWrote(dc string, w ldapd.Write) {
+	spn := w.Op == "delete"
+	for _, a := range w.Attributes {
+		if strings.EqualFold(a, "servicePrincipalName") {
+			spn = true
 		}
 	}
-	w.usn = v
-	if w.writes == nil {
-		w.writes = map[string]int64{}
-	}
-	for name, d := range l.ldap {
-		n := d.writes()
-		if n != w.writes[name] {
-			w.writes[name] = n
-			if spnTouched {
-				l.org.noteSPNWrite(name)
-			}
-		}
+	if spn {
+		l.org.NoteSPNWrite(dc)
 	}
 }
 

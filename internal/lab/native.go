@@ -9,7 +9,7 @@ import (
 // native runs one of the Windows programs the KB uses and returns its
 // output (standard output and error interleaved, as the KB's steps read
 // it) and exit code.
-func (o *Org) native(_ context.Context, h *Host, program string, argv []string) (string, int) {
+func (o *Org) native(ctx context.Context, h *Host, program string, argv []string) (string, int) {
 	switch program {
 	case "w32tm":
 		return o.w32tm(h, argv)
@@ -17,7 +17,7 @@ func (o *Org) native(_ context.Context, h *Host, program string, argv []string) 
 		if h.Role != RoleDC {
 			return fmt.Sprintf("'%s' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n", program), 1
 		}
-		return o.repadmin(h, argv)
+		return o.repadmin(ctx, h, argv)
 	case "setspn":
 		return o.setspn(h, argv)
 	case "net":

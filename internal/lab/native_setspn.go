@@ -139,7 +139,7 @@ func (o *Org) setspnModify(h *Host, mode, spn, account, checking string) (string
 		if err := o.accounts.RemoveSPNs(a.DN, spn); err != nil {
 			return fmt.Sprintf("Failed to remove SPN on account '%s': %v\r\n", a.DN, err), 1
 		}
-		o.noteSPNWrite(dc)
+		o.NoteSPNWrite(dc)
 		fmt.Fprintf(&b, "Unregistering ServicePrincipalNames for %s\r\n\t%s\r\nUpdated object\r\n", a.DN, spn)
 		return b.String(), 0
 	}
@@ -158,7 +158,7 @@ func (o *Org) setspnModify(h *Host, mode, spn, account, checking string) (string
 	if err := o.accounts.AddSPNs(a.DN, spn); err != nil {
 		return fmt.Sprintf("Failed to assign SPN on account '%s': %v\r\n", a.DN, err), 1
 	}
-	o.noteSPNWrite(dc)
+	o.NoteSPNWrite(dc)
 	fmt.Fprintf(&b, "\r\nRegistering ServicePrincipalNames for %s\r\n\t%s\r\nUpdated object\r\n", a.DN, spn)
 	return b.String(), 0
 }

@@ -13,7 +13,7 @@ import (
 // WinRM and reads their output with the parsers rectify uses.
 func TestNativeOutputsParse(t *testing.T) {
 	l := startLab(t, KB979174(), nil)
-	ex01, dc01 := client(t, l, "ex01", false), client(t, l, "dc01", false)
+	ex01 := client(t, l, "ex01", false)
 
 	r := run(t, ex01, "w32tm /stripchart /computer:dc02 /samples:3 /dataonly")
 	samples, err := ops.ParseStripchart(r.Stdout)
@@ -34,42 +34,47 @@ func TestNativeOutputsParse(t *testing.T) {
 		t.Errorf("stripchart with NTP blocked: %v %+v", err, samples)
 	}
 
+	// Each DC reads its own inbound links: dc02's pull from dc01 fails.
+	dc02 := client(t, l, "dc02", false)
 	var show ops.CommandOutput
-	runOp(t, dc01, ops.ReplShow, ops.ReplShowArgs{}, &show)
+	runOp(t, dc02, ops.ReplShow, ops.ReplShowArgs{}, &show)
+	if show.Commands[0].Command != "repadmin /showrepl DC02 /csv" {
+		t.Errorf("repl.show ran %q, want the local DC only", show.Commands[0].Command)
+	}
 	links, err := ops.ParseShowReplCSV(show.Commands[0].Output)
-	if err != nil || len(links) != 10 {
+	if err != nil || len(links) != 5 {
 		t.Fatalf("showrepl: %v, %d links\n%s", err, len(links), show.Commands[0].Output)
 	}
-	failing := 0
 	for _, link := range links {
-		if !link.OK() {
-			failing++
-			if link.Status != 1722 || link.Failures != 5 || link.DestinationDSA != "DC02" || link.SourceDSA != "DC01" || link.LastFailure.IsZero() {
-				t.Errorf("failing link %+v", link)
-			}
+		if link.OK() || link.Status != 1722 || link.Failures != 5 || link.DestinationDSA != "DC02" || link.SourceDSA != "DC01" || link.LastFailure.IsZero() {
+			t.Errorf("link %+v, want DC02 <- DC01 failing with 1722", link)
 		}
 	}
-	if failing != 5 {
-		t.Errorf("%d failing links, want the 5 partitions of DC02 <- DC01", failing)
-	}
 
-	// A forced sync fails while RPC is blocked between the DCs, then repairs.
+	// A forced pull fails while RPC is blocked between the DCs, then
+	// repairs the link.
+	domain := "DC=corp,DC=example,DC=com"
 	if err := l.Block("dc02", "dc01", 135, "tcp"); err != nil {
 		t.Fatal(err)
 	}
-	var sync ops.CommandOutput
-	runOp(t, dc01, ops.ReplSyncAll, ops.ReplSyncAllArgs{DC: "dc01"}, &sync)
-	res, err := ops.ParseSyncAll(sync.Commands[0].Output)
-	if err != nil || res.OK || len(res.Errors) == 0 || res.Errors[0].Code != 1722 {
-		t.Fatalf("syncall with RPC blocked: %v %+v\n%s", err, res, sync.Commands[0].Output)
+	var pull ops.CommandOutput
+	runOp(t, dc02, ops.ReplReplicate, ops.ReplReplicateArgs{Pulls: []ops.ReplPull{{Source: "DC01", NamingContext: domain}}}, &pull)
+	if res := ops.ParseReplicate(pull.Commands[0]); res.OK || res.Status != 1722 {
+		t.Fatalf("replicate with RPC blocked: %+v\n%s", res, pull.Commands[0].Output)
 	}
 	if err := l.Unblock("dc02", "dc01", 135, "tcp"); err != nil {
 		t.Fatal(err)
 	}
-	runOp(t, dc01, ops.ReplSyncAll, ops.ReplSyncAllArgs{DC: "dc01", Options: "AdeP"}, &sync)
-	res, err = ops.ParseSyncAll(sync.Commands[0].Output)
-	if err != nil || !res.OK || len(res.Completed) != 5 || len(res.Partitions) != 5 {
-		t.Fatalf("syncall: %v %+v\n%s", err, res, sync.Commands[0].Output)
+	runOp(t, dc02, ops.ReplReplicate, ops.ReplReplicateArgs{Pulls: []ops.ReplPull{{Source: "DC01", NamingContext: domain}, {Source: "DC01", NamingContext: "CN=Configuration," + domain}}}, &pull)
+	for _, run := range pull.Commands {
+		if res := ops.ParseReplicate(run); !res.OK {
+			t.Errorf("%s: %+v\n%s", run.Command, res, run.Output)
+		}
+	}
+	// A source the DC does not replicate from is refused.
+	runOp(t, dc02, ops.ReplReplicate, ops.ReplReplicateArgs{Pulls: []ops.ReplPull{{Source: "DC09", NamingContext: domain}}}, &pull)
+	if res := ops.ParseReplicate(pull.Commands[0]); res.OK || res.Status != 8452 {
+		t.Errorf("replicate from an unknown source: %+v\n%s", res, pull.Commands[0].Output)
 	}
 
 	spn, err := ops.ParseSetSPN(run(t, ex01, "setspn -X").Stdout)

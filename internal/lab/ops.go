@@ -60,6 +60,8 @@ func handlerFor(op string) (opHandler, bool) {
 		return replSyncAll, true
 	case ops.ReplShow:
 		return replShow, true
+	case ops.ReplReplicate:
+		return replReplicate, true
 	case ops.EventsQuery:
 		return eventsQuery, true
 	case ops.ConnectorGet:

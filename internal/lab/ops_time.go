@@ -29,17 +29,18 @@ func timeResync(ctx context.Context, c *opCall) (any, *scriptError) {
 	}
 	config := []string{"/config", "/syncfromflags:domhier", "/update"}
 	resync := []string{"/resync", "/rediscover"}
-	out := ops.CommandOutput{Commands: []ops.CommandRun{c.nativeRun("w32tm", config)}}
+	out := ops.CommandOutput{Commands: []ops.CommandRun{c.nativeRun(ctx, "w32tm", config)}}
 	c.host.SetService("w32time", "Running")
 	out.Commands = append(out.Commands, ops.CommandRun{Command: "Restart-Service w32time", Output: "Running"})
-	out.Commands = append(out.Commands, c.nativeRun("w32tm", resync))
+	out.Commands = append(out.Commands, c.nativeRun(ctx, "w32tm", resync))
 	return out, nil
 }
 
 // nativeRun runs a native program as the scripts' Invoke-NativeCommand
-// does: its lines joined by LF, without the final line break.
-func (c *opCall) nativeRun(program string, argv []string) ops.CommandRun {
-	text, code := c.org.native(context.Background(), c.host, program, argv)
+// does, in the op's logon session (ctx): its lines joined by LF, without
+// the final line break.
+func (c *opCall) nativeRun(ctx context.Context, program string, argv []string) ops.CommandRun {
+	text, code := c.org.native(ctx, c.host, program, argv)
 	text = strings.TrimSuffix(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 	return ops.CommandRun{Command: program + " " + strings.Join(argv, " "), ExitCode: code, Output: text}
 }

@@ -23,6 +23,10 @@ type Scenario struct {
 	FailingLinks []LinkFault
 	// QueuedMessages is the message count of a queue that cannot deliver.
 	QueuedMessages int
+	// SiteLinkInterval is how often DCs in different sites replicate on
+	// their own; zero means AD's default, DefaultSiteLinkInterval (180
+	// minutes).
+	SiteLinkInterval time.Duration
 }
 
 // HostSpec describes one simulated Windows server and its faults.

@@ -26,6 +26,13 @@ func seedOrg(sc Scenario, ips map[string]string, clock func() time.Time) (*Org, 
 		return nil, nil, err
 	}
 	org := newOrg(sc.Domain, sc.NetBIOS, directoryAccounts{dir: dir})
+	org.clock = clock
+	if sc.SiteLinkInterval < 0 {
+		return nil, nil, fmt.Errorf("scenario %q: the site link interval must be positive", sc.Name)
+	}
+	if sc.SiteLinkInterval > 0 {
+		org.repl.interval = sc.SiteLinkInterval
+	}
 
 	// Hosts and their accounts.
 	pdc := ""
@@ -83,11 +90,11 @@ func seedOrg(sc Scenario, ips map[string]string, clock func() time.Time) (*Org, 
 	}
 
 	// Replication links, then the faults on them.
-	org.links = replicationTopology(org, now)
+	org.repl.links = replicationTopology(org, now)
 	for _, f := range sc.FailingLinks {
 		found := false
-		for i := range org.links {
-			l := &org.links[i]
+		for i := range org.repl.links {
+			l := &org.repl.links[i]
 			if l.Destination == strings.ToLower(f.Destination) && l.Source == strings.ToLower(f.Source) {
 				l.Failures = f.Failures
 				l.LastStatus = f.Status
@@ -154,6 +161,9 @@ func seedHostState(h *Host, spec HostSpec) error {
 	} else {
 		h.reg.set(W32TimeParametersKey, "Type", RegistryValue{Kind: "String", Data: "NT5DS"})
 	}
+	if spec.Role == RoleDC {
+		h.services["ntds"] = "Running"
+	}
 	if spec.Role != RoleExchange {
 		return nil
 	}
@@ -198,7 +208,8 @@ func seedAccount(dir *directory.Directory, h *Host, spec HostSpec) error {
 
 // replicationTopology links every pair of DCs in a site both ways, and
 // every DC with the PDC emulator both ways, for every naming context; all
-// healthy, last replicated a few minutes ago.
+// healthy, last replicated (and last polled on their schedule) a few
+// minutes ago.
 func replicationTopology(o *Org, now time.Time) []ReplLink {
 	dcs := o.DCs()
 	var pdc *Host
@@ -240,7 +251,8 @@ func replicationTopology(o *Org, now time.Time) []ReplLink {
 	var links []ReplLink
 	for _, p := range pairs {
 		for _, nc := range o.namingContexts() {
-			links = append(links, ReplLink{Destination: p.dest, Source: p.src, NamingContext: nc, LastSuccessTime: now.Add(-7 * time.Minute)})
+			last := now.Add(-7 * time.Minute)
+			links = append(links, ReplLink{Destination: p.dest, Source: p.src, NamingContext: nc, LastSuccessTime: last, schedule: last})
 		}
 	}
 	return links

@@ -1,5 +1,8 @@
-# rectify:op repl.show v1
-# Reads the replication status of every DC: repadmin /showrepl * /csv.
+# rectify:op repl.show v2
+# Reads the inbound replication links of this DC, and of no other:
+# repadmin /showrepl <this computer> /csv binds to the local directory
+# service only, so it needs no credentials beyond the session (a "*" would
+# bind to every DC of the forest as the session's user: the second hop).
 # Arguments: {} (none). Result: CommandOutput with one entry; the caller
 # parses the CSV (see ParseShowReplCSV).
 param([Parameter(Mandatory=$true)][string]$ArgsBase64)
@@ -36,5 +39,6 @@ function Invoke-NativeCommand([string]$Display, [string]$FilePath, [string[]]$Ar
 }
 
 $repadmin = Join-Path $env:SystemRoot 'System32\repadmin.exe'
-$run = Invoke-NativeCommand 'repadmin /showrepl * /csv' $repadmin @('/showrepl', '*', '/csv')
+$self = [string]$env:COMPUTERNAME
+$run = Invoke-NativeCommand ('repadmin /showrepl {0} /csv' -f $self) $repadmin @('/showrepl', $self, '/csv')
 ConvertTo-AsciiJson ([ordered]@{ commands = @($run) })

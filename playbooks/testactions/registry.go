@@ -42,6 +42,7 @@ var timeSkew = actions.Schema{
 var replication = actions.Schema{
 	Description: "Keeps Active Directory replication healthy and forces it when triggered.",
 	Attributes: []actions.Attribute{
+		{Name: "method", Type: cty.String, Default: cty.StringVal("pull"), OneOf: []string{"pull", "push"}},
 		{Name: "push_from", Type: cty.String, Description: "The DC that pushes a triggered replication."},
 		{Name: "options", Type: cty.String, Default: cty.StringVal("AdeP"), Check: checkSyncallOptions},
 		{Name: "partitions", Type: cty.List(cty.String), Description: "Naming contexts to replicate; all when absent."},

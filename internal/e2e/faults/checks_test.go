@@ -17,11 +17,11 @@ import (
 var (
 	planned = []string{
 		"step.clocks[ex01]", "step.connector[ex02]", "step.kerberos_log[ex01]", "step.kerberos_log[ex02]",
-		"step.queues[ex01]", "step.queues[ex02]", "step.replication[dc01]", "step.smtp[ex01]",
+		"step.queues[ex01]", "step.queues[ex02]", "step.replication[dc02]", "step.smtp[ex01]",
 	}
 	// beforeEx02 are the changes made before the first one on ex02.
 	beforeEx02 = map[string]string{
-		"step.clocks[ex01]": "applied", "step.smtp[ex01]": "applied", "step.replication[dc01]": "applied", "step.kerberos_log[ex01]": "applied",
+		"step.clocks[ex01]": "applied", "step.smtp[ex01]": "applied", "step.replication[dc02]": "applied", "step.kerberos_log[ex01]": "applied",
 	}
 )
 

@@ -79,7 +79,7 @@ func TestJournalDiskFull(t *testing.T) {
 			// not record first.
 			name:      "before a change starts",
 			at:        "start step.kerberos_log[ex01]",
-			journaled: map[string]string{"step.clocks[ex01]": "applied", "step.smtp[ex01]": "applied", "step.replication[dc01]": "applied"},
+			journaled: map[string]string{"step.clocks[ex01]": "applied", "step.smtp[ex01]": "applied", "step.replication[dc02]": "applied"},
 			stop:      "more than max_fail = 0",
 			remaining: sorted("step.kerberos_log[ex01]", "step.kerberos_log[ex02]", "step.connector[ex02]", "step.queues[ex01]", "step.queues[ex02]"),
 		},
@@ -88,7 +88,7 @@ func TestJournalDiskFull(t *testing.T) {
 			// journal keeps it in flight, and the run starts nothing more.
 			name:      "before an outcome is recorded",
 			at:        "finish step.kerberos_log[ex01]",
-			journaled: map[string]string{"step.clocks[ex01]": "applied", "step.smtp[ex01]": "applied", "step.replication[dc01]": "applied", "step.kerberos_log[ex01]": journal.InFlight},
+			journaled: map[string]string{"step.clocks[ex01]": "applied", "step.smtp[ex01]": "applied", "step.replication[dc02]": "applied", "step.kerberos_log[ex01]": journal.InFlight},
 			landed:    true,
 			stop:      "the journal could not record a change's outcome",
 			remaining: sorted("step.kerberos_log[ex02]", "step.connector[ex02]", "step.queues[ex01]", "step.queues[ex02]"),

@@ -2,6 +2,7 @@ package ldapd
 
 import (
 	"errors"
+	"sort"
 
 	ber "github.com/go-asn1-ber/asn1-ber"
 
@@ -87,6 +88,11 @@ func (c *conn) modify(m *message) result {
 	if err := c.srv.dir.Modify(dn, changes); err != nil {
 		return fromDirectory(err)
 	}
+	attrs := make([]string, 0, len(changes))
+	for _, ch := range changes {
+		attrs = append(attrs, ch.Attribute)
+	}
+	c.srv.wrote(Write{Op: "modify", DN: dn, Attributes: attrs})
 	return result{}
 }
 
@@ -122,6 +128,12 @@ func (c *conn) add(m *message) result {
 	if err := c.srv.dir.Add(e); err != nil {
 		return fromDirectory(err)
 	}
+	attrs := make([]string, 0, len(e.Attributes))
+	for name := range e.Attributes {
+		attrs = append(attrs, name)
+	}
+	sort.Strings(attrs)
+	c.srv.wrote(Write{Op: "add", DN: e.DN, Attributes: attrs})
 	return result{}
 }
 
@@ -137,5 +149,13 @@ func (c *conn) del(m *message) result {
 	if err := c.srv.dir.Delete(dn); err != nil {
 		return fromDirectory(err)
 	}
+	c.srv.wrote(Write{Op: "delete", DN: dn})
 	return result{}
+}
+
+// wrote hands an applied write to the OnWrite hook.
+func (s *Server) wrote(w Write) {
+	if s.opts.OnWrite != nil {
+		s.opts.OnWrite(w)
+	}
 }

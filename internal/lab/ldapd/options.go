@@ -61,6 +61,25 @@ type Options struct {
 	// RestartDown is how long Restart refuses connections when called
 	// with zero; one second by default.
 	RestartDown time.Duration
+	// OnWrite, when set, is called after each originating write the server
+	// applied (add, modify, delete), before the client gets its answer: the
+	// write happened on this server, which is what replication starts from.
+	OnWrite func(Write)
+	// Serving, when set, says whether the directory service runs: while it
+	// returns false, new connections are closed at once, as a DC whose
+	// directory service is stopped refuses LDAP.
+	Serving func() bool
+}
+
+// Write is one originating write a server applied.
+type Write struct {
+	// Op is "add", "modify" or "delete".
+	Op string
+	// DN is the object written.
+	DN string
+	// Attributes are the attributes the write set or changed (none for a
+	// delete).
+	Attributes []string
 }
 
 func (o Options) withDefaults(dnsDomain string) Options {

@@ -224,6 +224,15 @@ func (s *Server) dropLocked() {
 	}
 }
 
+// Drop closes every open connection at once; the listeners stay open.
+func (s *Server) Drop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		c.close()
+	}
+}
+
 // SetLatency delays every response by d (0 removes the delay).
 func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(d)) }
 
@@ -258,6 +267,11 @@ func (s *Server) accept(k Kind, l net.Listener) {
 			return // closed
 		}
 		s.stats.connections.Add(1)
+		if s.opts.Serving != nil && !s.opts.Serving() {
+			// The directory service is stopped: nothing answers.
+			_ = nc.Close()
+			continue
+		}
 		if k.tls() {
 			nc = tls.Server(nc, s.opts.TLSConfig)
 		}

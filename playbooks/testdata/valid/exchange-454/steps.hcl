@@ -14,6 +14,7 @@ step "ad.spn" "smtp" { # KB step 3
 step "ad.replication" "push" { # KB step 2, after SPN changes
   targets      = group.dc
   triggered_by = [step.smtp]
+  method       = "push"
   options      = "AdeP"
 }
 

@@ -40,6 +40,7 @@ step "exchange.receive_connector_auth" "connector" {
 
 step "ad.replication" "after" {
   targets   = [lower(local.dc_name)]
+  method    = "push"
   push_from = lower(local.dc_name)
   kb_step   = format("after %s", step.connector.name)
 }
