@@ -362,6 +362,9 @@ func TestSavedPlanRefusals(t *testing.T) {
 	if applied.PlanAgeOverride != "CHG-1 approved late" || applied.Outcome == "refused" {
 		t.Errorf("the apply's run: %+v", applied)
 	}
+	if h := f.rectify(t, "history", "-state", "journal.db"); !strings.Contains(h.stdout, `plan age override: "CHG-1 approved late"`) {
+		t.Errorf("history does not show the plan age override: %s", h)
+	}
 
 	// Applied once: a replay is refused, and journaled as refused.
 	before = f.state()
