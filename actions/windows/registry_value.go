@@ -189,6 +189,9 @@ func (RegistryValue) Probes(inst actions.Instance) ([]actions.Probe, error) {
 	return []actions.Probe{{Name: "value", Shell: &actions.ShellProbe{
 		Script: script,
 		Args:   ops.RegistryGetArgs{Path: inst.Config.String("path"), Name: inst.Config.String("name")},
+		// A key or name from env() is not planned (it would show), but it
+		// is read first: keep it out of the logs meanwhile.
+		Sensitive: inst.Config.Sensitive("path") || inst.Config.Sensitive("name"),
 	}}}, nil
 }
 
