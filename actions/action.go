@@ -92,6 +92,15 @@ type ConfigProblem struct {
 	Detail    string
 }
 
+// StateSecrets is implemented by actions that know which attributes'
+// secrets a host's state can hold (the registry data a sensitive value was
+// written as). Without it, the observed state, outcome and undo data of an
+// instance are recorded only as a salted hash whenever any attribute of its
+// configuration is sensitive; with it, only when StateHoldsSecrets says so.
+type StateSecrets interface {
+	StateHoldsSecrets(cfg Config) bool
+}
+
 // Undoer is implemented by actions whose changes can be reverted from the
 // undo data their Apply returned (Outcome.Undo). Actions that only run an
 // operation with nothing to put back (a clock resync, a forced

@@ -29,6 +29,9 @@ type ShellProbe struct {
 	Script ops.Script
 	// Args is the op's argument document (marshalled to JSON).
 	Args any
+	// Sensitive marks arguments that hold a secret: the command that
+	// carries them keeps them out of logs and errors.
+	Sensitive bool
 }
 
 // LookupProbe finds objects by one attribute's values: objects matching

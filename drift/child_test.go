@@ -139,7 +139,10 @@ func runChild(path string) error {
 			if diags.HasErrors() {
 				return nil, diags
 			}
-			in := engine.NewInput(r, examplePlaybook, a.Hosts, plans.InventoryRef{Path: "/lab/inventory.hcl", Digest: "sha256:lab"})
+			in, err := engine.NewInput(r, examplePlaybook, a.Hosts, plans.InventoryRef{Path: "/lab/inventory.hcl", Digest: "sha256:lab"}, nil)
+			if err != nil {
+				return nil, err
+			}
 			return &drift.Cycle{Input: in, Conns: a.connections(os.Getenv(envChildPassword))}, nil
 		},
 	})

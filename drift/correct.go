@@ -53,7 +53,7 @@ func (c *cycleRun) correct(ctx context.Context, p *plans.Plan, prep *Cycle, in e
 		return
 	}
 	res, err := w.engine.Apply(ctx, p, prep.Conns, engine.ApplyOptions{
-		Hosts: in.Hosts, PlaybookDigest: in.Playbook.Digest, InventoryDigest: in.Inventory.Digest, Journal: c.run,
+		Input: in, Journal: c.run,
 		Include: func(inst plans.Instance) bool {
 			return hold(inst, w.cfg.Mode, autoCorrect, flapping) == ""
 		},

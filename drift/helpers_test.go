@@ -143,7 +143,10 @@ func (e *env) prepare(vars map[string]string) func(context.Context) (*drift.Cycl
 		if diags.HasErrors() {
 			return nil, diags
 		}
-		in := engine.NewInput(r, examplePlaybook, e.h.Hosts(), plans.InventoryRef{Path: "/lab/inventory.hcl", Digest: "sha256:lab"})
+		in, err := engine.NewInput(r, examplePlaybook, e.h.Hosts(), plans.InventoryRef{Path: "/lab/inventory.hcl", Digest: "sha256:lab"}, nil)
+		if err != nil {
+			return nil, err
+		}
 		return &drift.Cycle{Input: in, Conns: e.h.NewConnections()}, nil
 	}
 }

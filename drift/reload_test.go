@@ -43,7 +43,10 @@ func TestEditedPlaybookIsPickedUp(t *testing.T) {
 			if diags.HasErrors() {
 				return nil, diags
 			}
-			in := engine.NewInput(r, dir, e.h.Hosts(), plans.InventoryRef{Path: "/lab/inventory.hcl", Digest: "sha256:lab"})
+			in, err := engine.NewInput(r, dir, e.h.Hosts(), plans.InventoryRef{Path: "/lab/inventory.hcl", Digest: "sha256:lab"}, nil)
+			if err != nil {
+				return nil, err
+			}
 			return &drift.Cycle{Input: in, Conns: e.h.NewConnections()}, nil
 		},
 	})

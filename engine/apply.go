@@ -20,16 +20,19 @@ const DefaultChangeTimeout = 5 * time.Minute
 
 // ApplyOptions says how to apply a plan.
 type ApplyOptions struct {
-	// Hosts are the inventory's hosts now; the plan's hosts are looked up
-	// here to rebuild each instance.
-	Hosts []actions.Host
-	// PlaybookDigest and InventoryDigest are the digests of the playbook
-	// and inventory as they are now; a plan made from other ones is refused.
-	PlaybookDigest  string
-	InventoryDigest string
+	// Input is the playbook evaluated now against the inventory (with the
+	// plan's salt and variables, and the journal's memory as it is now):
+	// the source of every change apply makes. A plan made from another
+	// playbook or inventory (by their evaluated digests) is refused.
+	Input Input
 	// WindowOverride, when not empty, is the recorded reason for applying
 	// outside the playbook's change windows.
 	WindowOverride string
+	// MaxPlanAge refuses a plan made longer ago; 0 means no limit.
+	MaxPlanAge time.Duration
+	// PlanAgeOverride, when not empty, is the recorded reason for applying
+	// a plan older than MaxPlanAge.
+	PlanAgeOverride string
 	// Journal records every change; nil records nothing.
 	Journal Journal
 	// Include, when set, leaves out the instances it returns false for
@@ -67,7 +70,8 @@ func (r *ApplyResult) Count(s plans.Status) int {
 
 // OK reports whether every change was applied and converged.
 func (r *ApplyResult) OK() bool {
-	return !r.Stopped && len(r.NotConverged) == 0 && len(r.Unverified) == 0 && r.Count(plans.Failed) == 0 && r.Count(plans.Stale) == 0 && r.Count(plans.Interrupted) == 0
+	return !r.Stopped && len(r.NotConverged) == 0 && len(r.Unverified) == 0 && r.Count(plans.Failed) == 0 && r.Count(plans.Stale) == 0 &&
+		r.Count(plans.Differs) == 0 && r.Count(plans.Interrupted) == 0
 }
 
 // DigestMismatchError is returned for a plan made from another playbook or
@@ -89,24 +93,48 @@ func short(d string) string {
 }
 
 // Apply makes the plan's changes: step by step in plan order, each step's
-// hosts in rollout batches, re-reading each target first (a target that
-// moved since the plan is left alone as stale), and verifying each batch by
-// planning it again. Cancelling ctx stops new changes from starting; changes
-// under way finish or time out, and everything is recorded.
+// hosts in rollout batches, and verifies each batch by planning it again.
+// The plan is the reviewed expectation, never the source of what runs:
+// every change is planned again from the playbook evaluated now (opts.Input)
+// and a fresh read of its target, and made only if the target has not moved
+// (else it is stale) and the re-plan equals the reviewed change (else it
+// differs). Before any change, the whole plan is checked against the input
+// and re-planned from a read of every host; a plan that is not what the
+// playbook calls for is refused whole (ReviewError). Cancelling ctx stops
+// new changes from starting; changes under way finish or time out, and
+// everything is recorded.
 func (e *Engine) Apply(ctx context.Context, p *plans.Plan, conns actions.Connections, opts ApplyOptions) (*ApplyResult, error) {
-	if p.Playbook.Digest != opts.PlaybookDigest {
-		return nil, &DigestMismatchError{What: "playbook", Plan: p.Playbook.Digest, Have: opts.PlaybookDigest}
+	in := opts.Input
+	if p.Playbook.Digest != in.Playbook.Digest {
+		return nil, &DigestMismatchError{What: "playbook", Plan: p.Playbook.Digest, Have: in.Playbook.Digest}
 	}
-	if p.Inventory.Digest != opts.InventoryDigest {
-		return nil, &DigestMismatchError{What: "inventory", Plan: p.Inventory.Digest, Have: opts.InventoryDigest}
+	if p.Inventory.Digest != in.Inventory.Digest {
+		return nil, &DigestMismatchError{What: "inventory", Plan: p.Inventory.Digest, Have: in.Inventory.Digest}
 	}
 	now := e.now()
+	if err := checkAge(p, now, opts.MaxPlanAge, opts.PlanAgeOverride); err != nil {
+		return nil, err
+	}
+	problems, err := checkReviewed(p, in)
+	if err != nil {
+		return nil, err
+	}
+	if len(problems) > 0 {
+		return nil, &ReviewError{Problems: problems}
+	}
 	open, next, err := InWindow(p.Windows, now)
 	if err != nil {
 		return nil, err
 	}
 	if !open && opts.WindowOverride == "" {
 		return nil, &WindowClosedError{Now: now, Windows: p.Windows, Next: next}
+	}
+	fresh, problems, err := e.review(ctx, p, in, conns, opts.Include)
+	if err != nil {
+		return nil, err
+	}
+	if len(problems) > 0 {
+		return nil, &ReviewError{Problems: problems}
 	}
 	journal := opts.Journal
 	if journal == nil {
@@ -116,8 +144,12 @@ func (e *Engine) Apply(ctx context.Context, p *plans.Plan, conns actions.Connect
 	if timeout <= 0 {
 		timeout = DefaultChangeTimeout
 	}
-	topo := newTopology(opts.Hosts)
-	r := &applier{e: e, p: p, conns: conns, topo: topo, journal: journal, timeout: timeout, res: &ApplyResult{}, applied: map[string]bool{}, failed: map[string]bool{},
+	steps := make(map[string]Step, len(in.Steps))
+	for _, s := range in.Steps {
+		steps[s.Name] = s
+	}
+	r := &applier{e: e, p: p, in: in, steps: steps, fresh: fresh, rec: recorder{salt: p.Salt}, conns: conns, topo: newTopology(in.Hosts), journal: journal,
+		timeout: timeout, res: &ApplyResult{}, applied: map[string]bool{}, failed: map[string]bool{},
 		results: map[string]int{}, instances: make(map[string]int, len(p.Instances))}
 	for i, in := range p.Instances {
 		r.instances[in.Address] = i
@@ -187,8 +219,14 @@ func (e *Engine) Apply(ctx context.Context, p *plans.Plan, conns actions.Connect
 
 // applier holds one apply run's state.
 type applier struct {
-	e       *Engine
-	p       *plans.Plan
+	e *Engine
+	p *plans.Plan
+	// in is the playbook evaluated now, steps its steps by name, and
+	// fresh the review's re-plan of every instance, by address.
+	in      Input
+	steps   map[string]Step
+	fresh   map[string]plans.Instance
+	rec     recorder
 	conns   actions.Connections
 	topo    topology
 	journal Journal
@@ -320,12 +358,14 @@ func (r *applier) change(ctx context.Context, in plans.Instance) plans.ChangeRes
 	return res
 }
 
-// attempt re-reads the target and, if it has not moved, applies the change.
+// attempt re-reads the target and plans the change again from that read;
+// if the target has not moved and the re-plan is the reviewed change, it
+// makes the re-planned change.
 func (r *applier) attempt(cctx, runCtx context.Context, in plans.Instance, inst actions.Instance, action actions.Action, res plans.ChangeResult) plans.ChangeResult {
 	finish := func(s plans.Status, err error) plans.ChangeResult {
 		res.Status, res.Finished = s, r.e.now()
 		if err != nil {
-			res.Error = err.Error()
+			res.Error = r.rec.text(inst, err.Error())
 		}
 		return res
 	}
@@ -333,21 +373,47 @@ func (r *applier) attempt(cctx, runCtx context.Context, in plans.Instance, inst 
 	if err != nil {
 		return finish(plans.Failed, fmt.Errorf("not changed: could not re-read the target: %w", err))
 	}
-	_, digest, err := plans.EncodeState(state)
+	_, digest, err := r.rec.state(action, inst, state)
 	if err != nil {
 		return finish(plans.Failed, err)
 	}
 	if digest != in.ObservedDigest {
 		return finish(plans.Stale, errors.New("not changed: the target moved since the plan was made; make a new plan"))
 	}
+	now, err := action.Plan(inst, state)
+	if err != nil {
+		return finish(plans.Failed, fmt.Errorf("not changed: could not plan the change again: %w", err))
+	}
+	recorded, err := r.rec.change(inst, now)
+	if err != nil {
+		return finish(plans.Failed, fmt.Errorf("not changed: %w", err))
+	}
+	diffs, err := plans.Differences(in.Change, recorded)
+	if err != nil {
+		return finish(plans.Failed, fmt.Errorf("not changed: %w", err))
+	}
+	if len(diffs) > 0 {
+		return finish(plans.Differs, fmt.Errorf("not changed: the %s of the change the playbook calls for now differ from the reviewed plan; make a new plan and review it", strings.Join(diffs, " and ")))
+	}
 	if runCtx.Err() != nil {
 		return finish(plans.Interrupted, errors.New("the run was interrupted before this change started"))
 	}
-	out, err := action.Apply(cctx, inst, in.Change, r.conns)
-	res.Messages = out.Messages
-	res.Undo = out.Undo
+	// What runs is the re-plan, with its secrets, never the plan file's
+	// payload.
+	if now.Payload, err = plans.Reveal(now.Payload); err != nil {
+		return finish(plans.Failed, fmt.Errorf("not changed: %w", err))
+	}
+	out, err := action.Apply(cctx, inst, now, r.conns)
+	for _, m := range out.Messages {
+		res.Messages = append(res.Messages, r.rec.text(inst, m))
+	}
+	if undo, uerr := r.rec.document(action, inst, out.Undo); uerr == nil {
+		res.Undo = undo
+	} else if err == nil {
+		err = fmt.Errorf("the change was made, but its undo data cannot be recorded: %w", uerr)
+	}
 	if out.After != nil {
-		if raw, _, encErr := plans.EncodeState(out.After); encErr == nil {
+		if raw, _, encErr := r.rec.state(action, inst, out.After); encErr == nil {
 			res.After = raw
 		}
 	}
@@ -357,34 +423,30 @@ func (r *applier) attempt(cctx, runCtx context.Context, in plans.Instance, inst 
 	return finish(plans.Applied, nil)
 }
 
-// instance rebuilds the action instance of a planned instance.
+// instance builds the action instance of a planned instance from the
+// playbook evaluated now: its configuration, targets and the journal's
+// memory come from there, never from the plan file.
 func (r *applier) instance(in plans.Instance) (actions.Instance, actions.Action, error) {
-	action, ok := r.e.Registry.Lookup(in.Action)
-	if !ok {
-		return actions.Instance{}, nil, fmt.Errorf("the plan names action %q, which this rectify does not have", in.Action)
+	s, ok := r.steps[in.Step]
+	if !ok || s.ActionID != in.Action {
+		return actions.Instance{}, nil, fmt.Errorf("the playbook has no %s step %q", in.Action, in.Step)
 	}
 	host, ok := r.topo.Host(in.Host)
 	if !ok {
 		return actions.Instance{}, nil, fmt.Errorf("host %q of the plan is not in the inventory", in.Host)
 	}
-	var cfg actions.Config
-	if err := cfg.UnmarshalJSON(in.Config); err != nil {
-		return actions.Instance{}, nil, err
-	}
-	var targets []string
-	for _, s := range r.p.Steps {
-		if s.Name == in.Step {
-			targets = s.Targets
-		}
-	}
 	return actions.Instance{
-		Step: in.Step, Host: host, Targets: targets, Config: cfg, Topology: r.topo, Now: r.e.now().UTC(), Triggered: in.Triggered,
-	}, action, nil
+		Step: in.Step, Host: host, Targets: s.Targets, Config: s.Config, Topology: r.topo, Now: r.e.now().UTC(), Triggered: in.Triggered,
+		Memory: r.in.Memory[in.Address],
+	}, s.Action, nil
 }
 
 // observe reads one instance's probes and observes its state.
 func (r *applier) observe(ctx context.Context, inst actions.Instance, action actions.Action) (actions.State, error) {
 	probes, err := action.Probes(inst)
+	if err == nil {
+		err = inst.RefuseOnwardReads(probes)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -519,16 +581,24 @@ func batches(idx []int, serial string) [][]int {
 	return out
 }
 
-// waitsFor says why a step's change on host must wait (see waitReason),
-// from the applier's index of instances, which keeps apply linear in the
-// plan's size.
+// waitsFor says why a step's change on host must wait (see waitReason):
+// because the reviewed plan says so, or because the re-plan at the start
+// of apply does (a dependency blocked or unreadable now). It uses the
+// applier's indexes, which keep apply linear in the plan's size.
 func (r *applier) waitsFor(step plans.Step, host string) string {
-	return waitReason(step, host, func(addr string) (plans.Instance, bool) {
+	saved := waitReason(step, host, func(addr string) (plans.Instance, bool) {
 		i, ok := r.instances[addr]
 		if !ok {
 			return plans.Instance{}, false
 		}
 		return r.p.Instances[i], true
+	})
+	if saved != "" {
+		return saved
+	}
+	return waitReason(step, host, func(addr string) (plans.Instance, bool) {
+		in, ok := r.fresh[addr]
+		return in, ok
 	})
 }
 
@@ -556,8 +626,21 @@ func waitReason(step plans.Step, host string, lookup func(addr string) (plans.In
 // memoryOf is what the journal remembers of an applied change.
 func memoryOf(ch plans.Change, res plans.ChangeResult) *actions.Memory {
 	m := &actions.Memory{Action: ch.Action, Applied: res.Finished, Undo: res.Undo, Reverted: ch.Revert}
-	if ch.Expires != "" {
-		m.Expires, _ = time.Parse(time.RFC3339, ch.Expires)
-	}
+	m.Expires = ExpiryOf(ch, res.Finished)
 	return m
+}
+
+// ExpiryOf returns when a temporary change applied at applied expires: its
+// Expires, or applied plus its ExpiresIn; zero for a lasting change.
+func ExpiryOf(ch plans.Change, applied time.Time) time.Time {
+	if ch.Expires != "" {
+		t, _ := time.Parse(time.RFC3339, ch.Expires)
+		return t
+	}
+	if ch.ExpiresIn != "" {
+		if d, err := time.ParseDuration(ch.ExpiresIn); err == nil && !applied.IsZero() {
+			return applied.Add(d).UTC().Truncate(time.Second)
+		}
+	}
+	return time.Time{}
 }

@@ -10,10 +10,12 @@ import (
 // told otherwise.
 const DefaultParallelism = 10
 
-// Engine plans and applies playbooks. Its zero value is not usable: set
-// Registry.
+// Engine plans and applies playbooks. Its zero value plans and applies
+// with the defaults below.
 type Engine struct {
-	// Registry resolves action ids, also those of a saved plan.
+	// Registry is the registry the input's actions were resolved with. The
+	// engine itself takes every action from its Input, also when applying
+	// a saved plan, whose action ids it never resolves on its own.
 	Registry *actions.Registry
 	// Parallelism bounds how many hosts are read or changed at once.
 	Parallelism int

@@ -51,8 +51,8 @@ func newEngine(runs *int) *Engine {
 	return &Engine{Registry: reg, Now: func() time.Time { return fixedNow }}
 }
 
-func applyOpts(hs []actions.Host) ApplyOptions {
-	return ApplyOptions{Hosts: hs, PlaybookDigest: "sha256:p", InventoryDigest: "sha256:i"}
+func applyOpts(in Input) ApplyOptions {
+	return ApplyOptions{Input: in}
 }
 
 func TestPlanReadsEachHostOnceAndApplyConverges(t *testing.T) {
@@ -84,7 +84,7 @@ func TestPlanReadsEachHostOnceAndApplyConverges(t *testing.T) {
 		t.Errorf("summary = %+v", s)
 	}
 
-	res, err := e.Apply(ctx, p, fleet, applyOpts(hs))
+	res, err := e.Apply(ctx, p, fleet, applyOpts(testInput(hs, &runs)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestApplyStopsStaleChangeAndAppliesTheRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	fleet.set("h02", "A", 7.0) // moved after the plan
-	res, err := e.Apply(ctx, p, fleet, applyOpts(hs))
+	res, err := e.Apply(ctx, p, fleet, applyOpts(testInput(hs, &runs)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,25 +136,39 @@ func TestApplyRefusesChangedInputsAndClosedWindow(t *testing.T) {
 	fleet := newFakeFleet()
 	runs := 0
 	e := newEngine(&runs)
-	p, err := e.Plan(ctx, testInput(hs, &runs), fleet)
+	in := testInput(hs, &runs)
+	in.Windows = []plans.Window{{Start: "0 22 * * SUN", Duration: "1h", Timezone: "UTC"}}
+	p, err := e.Plan(ctx, in, fleet)
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := applyOpts(hs)
-	opts.PlaybookDigest = "sha256:other"
-	var dm *DigestMismatchError
-	if _, err := e.Apply(ctx, p, fleet, opts); !errors.As(err, &dm) || dm.What != "playbook" {
-		t.Errorf("edited playbook: err = %v", err)
+	for _, what := range []string{"playbook", "inventory"} {
+		opts := applyOpts(in)
+		if what == "playbook" {
+			opts.Input.Playbook.Digest = "sha256:other"
+		} else {
+			opts.Input.Inventory.Digest = "sha256:other"
+		}
+		var dm *DigestMismatchError
+		if _, err := e.Apply(ctx, p, fleet, opts); !errors.As(err, &dm) || dm.What != what {
+			t.Errorf("edited %s: err = %v", what, err)
+		}
 	}
-	p.Windows = []plans.Window{{Start: "0 22 * * SUN", Duration: "1h", Timezone: "UTC"}}
 	var wc *WindowClosedError
-	if _, err := e.Apply(ctx, p, fleet, applyOpts(hs)); !errors.As(err, &wc) {
+	if _, err := e.Apply(ctx, p, fleet, applyOpts(in)); !errors.As(err, &wc) {
 		t.Errorf("outside window: err = %v", err)
+	}
+	// A plan whose window was edited is not the playbook's.
+	edited := *p
+	edited.Windows = []plans.Window{{Start: "0 * * * *", Duration: "1h", Timezone: "UTC"}}
+	var re *ReviewError
+	if _, err := e.Apply(ctx, &edited, fleet, applyOpts(in)); !errors.As(err, &re) {
+		t.Errorf("edited window: err = %v", err)
 	}
 	if fleet.sets["h01"] != 0 {
 		t.Errorf("a refused apply changed the host")
 	}
-	opts = applyOpts(hs)
+	opts := applyOpts(in)
 	opts.WindowOverride = "incident 4711"
 	if res, err := e.Apply(ctx, p, fleet, opts); err != nil || res.Count(plans.Applied) == 0 {
 		t.Errorf("override: %v", err)
@@ -182,7 +196,7 @@ func TestUnreachableHostIsAnErrorAndNeverTouched(t *testing.T) {
 		}
 	}
 	fleet.down["h02"] = false
-	if _, err := e.Apply(ctx, p, fleet, applyOpts(hs)); err != nil {
+	if _, err := e.Apply(ctx, p, fleet, applyOpts(testInput(hs, &runs))); err != nil {
 		t.Fatal(err)
 	}
 	if fleet.sets["h02"] != 0 {
@@ -203,7 +217,7 @@ func TestMaxFailStopsLaterBatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := e.Apply(ctx, p, fleet, applyOpts(hs))
+	res, err := e.Apply(ctx, p, fleet, applyOpts(in))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +265,7 @@ func TestFailedHostSkipsItsLaterChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := e.Apply(ctx, p, fleet, applyOpts(hs))
+	res, err := e.Apply(ctx, p, fleet, applyOpts(in))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,7 +324,7 @@ func TestInterruptLetsTheRunningChangeFinishAndStartsNoOther(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan *ApplyResult)
 	go func() {
-		res, err := e.Apply(ctx, p, fleet, applyOpts(hs))
+		res, err := e.Apply(ctx, p, fleet, applyOpts(in))
 		if err != nil {
 			t.Error(err)
 		}
@@ -383,7 +397,7 @@ func TestParallelismBoundsChangesInABatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := e.Apply(context.Background(), p, fleet, applyOpts(hs))
+	res, err := e.Apply(context.Background(), p, fleet, applyOpts(in))
 	if err != nil || !res.OK() {
 		t.Fatalf("apply: %v %+v", err, res)
 	}

@@ -34,6 +34,13 @@ type Input struct {
 	// Memory is what the journal remembers of earlier changes, by instance
 	// address (plans.Address).
 	Memory map[string]*actions.Memory
+	// Salt keys the hashes of sensitive values and the digests of the
+	// playbook and inventory; a plan records it, and apply evaluates with
+	// the plan's. Empty means a new one per plan.
+	Salt plans.Salt
+	// Variables are the values given to the playbook's variables, as the
+	// plan records them.
+	Variables []plans.Variable
 }
 
 // topology answers actions' questions about the inventory.

@@ -1,23 +1,45 @@
 package engine
 
 import (
+	"fmt"
+	"sort"
 	"strconv"
 
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+
 	"github.com/rectifyhq/rectify/actions"
+	"github.com/rectifyhq/rectify/internal/lang"
 	"github.com/rectifyhq/rectify/plans"
 	"github.com/rectifyhq/rectify/playbooks"
 )
 
 // NewInput turns an evaluated playbook into the engine's input: its steps
 // in dependency order with their targets and configuration, its change
-// windows and rollout policy. hosts are the inventory's hosts after -limit;
-// steps keep only targets among them.
-func NewInput(r *playbooks.Resolved, path string, hosts []actions.Host, inv plans.InventoryRef) Input {
+// windows and rollout policy, its evaluated digest and the values its
+// variables were given, with sensitive values hashed with salt (nil: a new
+// salt). hosts are the inventory's hosts after -limit; steps keep only
+// targets among them. inv's digest must be the inventory's evaluated digest
+// with the same salt.
+func NewInput(r *playbooks.Resolved, path string, hosts []actions.Host, inv plans.InventoryRef, salt plans.Salt) (Input, error) {
 	pb := r.Playbook
+	if len(salt) == 0 {
+		salt = plans.NewSalt()
+	}
+	digest, err := r.Digest(salt)
+	if err != nil {
+		return Input{}, fmt.Errorf("digest the playbook: %w", err)
+	}
+	vars, err := recordVariables(r.Given, salt)
+	if err != nil {
+		return Input{}, err
+	}
 	in := Input{
-		Playbook:  plans.PlaybookRef{Name: pb.Name, Title: pb.Title, KB: pb.KB, Path: path, Digest: pb.Digest},
+		Playbook:  plans.PlaybookRef{Name: pb.Name, Title: pb.Title, KB: pb.KB, Path: path, Digest: digest},
 		Inventory: inv,
 		Hosts:     hosts,
+		Salt:      salt,
+		Variables: vars,
 	}
 	for _, w := range pb.Windows {
 		tz := "UTC"
@@ -58,5 +80,50 @@ func NewInput(r *playbooks.Resolved, path string, hosts []actions.Host, inv plan
 	} else {
 		in.Rollout.MaxFail = len(targeted)
 	}
-	return in
+	return in, nil
+}
+
+// recordVariables records given variable values as a plan keeps them: a
+// sensitive value only as its salted hash.
+func recordVariables(given map[string]cty.Value, salt plans.Salt) ([]plans.Variable, error) {
+	names := make([]string, 0, len(given))
+	for n := range given {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var out []plans.Variable
+	for _, n := range names {
+		v := given[n]
+		if lang.IsSensitive(v) {
+			h, err := VariableHash(v, salt)
+			if err != nil {
+				return nil, fmt.Errorf("variable %q: %w", n, err)
+			}
+			out = append(out, plans.Variable{Name: n, Hash: h})
+			continue
+		}
+		b, err := ctyjson.Marshal(v, cty.DynamicPseudoType)
+		if err != nil {
+			return nil, fmt.Errorf("variable %q: encode its value: %w", n, err)
+		}
+		out = append(out, plans.Variable{Name: n, Value: b})
+	}
+	return out, nil
+}
+
+// VariableHash is the salted hash a plan keeps of a sensitive variable's
+// value.
+func VariableHash(v cty.Value, salt plans.Salt) (string, error) {
+	plain, _ := v.UnmarkDeep()
+	return salt.HashValue(actions.JSONValue(plain))
+}
+
+// GivenValue restores a variable value a plan recorded (not a sensitive
+// one, which it keeps only as a hash).
+func GivenValue(v plans.Variable) (cty.Value, error) {
+	val, err := ctyjson.Unmarshal(v.Value, cty.DynamicPseudoType)
+	if err != nil {
+		return cty.NilVal, fmt.Errorf("the plan's value of variable %q is unreadable: %w", v.Name, err)
+	}
+	return val, nil
 }

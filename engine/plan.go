@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/rectifyhq/rectify/actions"
 	"github.com/rectifyhq/rectify/plans"
@@ -12,7 +13,8 @@ import (
 // Plan reads the live state of every target and returns the plan. A host
 // that cannot be read appears in the plan with its error, and its
 // instances carry the error instead of a change; Plan fails only when the
-// input itself is unusable or ctx ends.
+// input itself is unusable or ctx ends. Sensitive values appear in the plan
+// only as hashes keyed by its salt (the input's, or a new one).
 func (e *Engine) Plan(ctx context.Context, in Input, conns actions.Connections) (*plans.Plan, error) {
 	steps, err := orderSteps(in.Steps)
 	if err != nil {
@@ -20,66 +22,57 @@ func (e *Engine) Plan(ctx context.Context, in Input, conns actions.Connections) 
 	}
 	topo := newTopology(in.Hosts)
 	now := e.now().UTC()
+	salt := in.Salt
+	if len(salt) == 0 {
+		salt = plans.NewSalt()
+	}
 
 	p := &plans.Plan{
 		FormatVersion:  plans.FormatVersion,
 		CreatedAt:      now,
 		RectifyVersion: e.Version,
+		Salt:           salt,
 		Playbook:       in.Playbook,
 		Inventory:      in.Inventory,
+		Variables:      in.Variables,
 		Windows:        in.Windows,
 		Rollout:        in.Rollout,
-	}
-	for _, s := range steps {
-		p.Steps = append(p.Steps, plans.Step{
-			Name: s.Name, Action: s.ActionID, Description: s.Description, Targets: s.Targets,
-			DependsOn: s.DependsOn, TriggeredBy: s.TriggeredBy, AutoCorrect: s.AutoCorrect,
-		})
+		Steps:          planSteps(steps),
 	}
 
 	// Every (step, host) instance, in step order then inventory order.
-	type pending struct {
-		step *Step
-		inst actions.Instance
-		rec  plans.Instance
-	}
-	var all []pending
-	var reqs []readRequest
+	var specs []instanceSpec
 	for i := range steps {
 		s := &steps[i]
-		cfg, err := json.Marshal(s.Config)
-		if err != nil {
-			return nil, fmt.Errorf("step %q: encode configuration: %w", s.Name, err)
-		}
 		for _, h := range s.Targets {
 			host, ok := topo.Host(h)
 			if !ok {
 				continue // left out by -limit
 			}
-			inst := actions.Instance{Step: s.Name, Host: host, Targets: s.Targets, Config: s.Config, Topology: topo, Now: now, Memory: in.Memory[plans.Address(s.Name, h)]}
-			rec := plans.Instance{
-				Address: plans.Address(s.Name, h), Step: s.Name, Action: s.ActionID, Host: h, Config: cfg,
-			}
-			probes, err := s.Action.Probes(inst)
-			if err == nil {
-				err = inst.RefuseOnwardReads(probes)
-			}
-			if err != nil {
-				rec.Error = fmt.Sprintf("cannot plan: %v", err)
-				probes = nil
-			}
-			all = append(all, pending{step: s, inst: inst, rec: rec})
-			reqs = append(reqs, readRequest{host: h, probes: probes})
+			specs = append(specs, instanceSpec{step: s, host: host})
 		}
 	}
-
-	out, err := reader{conns: conns, parallelism: e.parallelism()}.read(ctx, reqs)
+	// Triggers are known in step order: a triggered step plans a run when
+	// a step it is triggered by plans a change.
+	changed := map[string]bool{}
+	triggered := func(sp instanceSpec) bool {
+		for _, t := range sp.step.TriggeredBy {
+			if changed[t] {
+				return true
+			}
+		}
+		return false
+	}
+	planned := func(rec plans.Instance) {
+		if rec.Error == "" && rec.Change.Action.Changes() {
+			changed[rec.Step] = true
+		}
+	}
+	instances, out, err := e.planInstances(ctx, specs, in, topo, now, recorder{salt: salt}, conns, triggered, planned)
 	if err != nil {
 		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
+	p.Instances = instances
 	hooks := e.hooks()
 	done := 0
 	for _, h := range in.Hosts {
@@ -89,29 +82,10 @@ func (e *Engine) Plan(ctx context.Context, in Input, conns actions.Connections) 
 		}
 	}
 
-	// Observe and plan in step order, so that triggers are known.
-	changed := map[string]bool{} // steps that plan a change
-	for i := range all {
-		pd := &all[i]
-		if pd.rec.Error == "" {
-			for _, t := range pd.step.TriggeredBy {
-				if changed[t] {
-					pd.inst.Triggered = true
-				}
-			}
-			pd.rec.Triggered = pd.inst.Triggered
-			e.planInstance(pd.step.Action, pd.inst, out.results[i], &pd.rec)
-			if pd.rec.Error == "" && pd.rec.Change.Action.Changes() {
-				changed[pd.step.Name] = true
-			}
-		}
-		p.Instances = append(p.Instances, pd.rec)
-	}
-
 	// Hosts: every host the plan touches or read, in inventory order.
 	used := map[string]bool{}
-	for _, r := range all {
-		used[r.rec.Host] = true
+	for _, r := range p.Instances {
+		used[r.Host] = true
 	}
 	for h := range out.commands {
 		used[h] = true
@@ -152,44 +126,124 @@ func (e *Engine) Plan(ctx context.Context, in Input, conns actions.Connections) 
 			in.Waits = waitReason(s, in.Host, lookup)
 		}
 	}
-	for i := range p.Instances {
-		if p.Instances[i].Change.Action == "" {
-			p.Instances[i].Change.Action = plans.NoOp
-		}
-	}
-	// An instance whose own host could not be read is never changed, even
-	// when its action needed no shell read.
-	for i := range p.Instances {
-		in := &p.Instances[i]
-		if err := out.hostErrs[in.Host]; err != nil && in.Error == "" {
-			in.Error = fmt.Sprintf("host %s could not be read: %v", in.Host, err)
-			in.Change = plans.Change{Action: plans.NoOp}
-		}
-	}
 	return p, nil
 }
 
+// planSteps records steps (in dependency order) as a plan does.
+func planSteps(steps []Step) []plans.Step {
+	out := make([]plans.Step, 0, len(steps))
+	for _, s := range steps {
+		out = append(out, plans.Step{
+			Name: s.Name, Action: s.ActionID, Description: s.Description, Targets: s.Targets,
+			DependsOn: s.DependsOn, TriggeredBy: s.TriggeredBy, AutoCorrect: s.AutoCorrect,
+		})
+	}
+	return out
+}
+
+// instanceSpec is one (step, host) instance to plan.
+type instanceSpec struct {
+	step *Step
+	host actions.Host
+}
+
+// planInstances reads every instance's probes (all shell reads of one
+// host as one command) and observes and plans each, in order. triggered
+// says whether an instance is triggered, and planned hears of each
+// instance once planned, so that triggers can follow the plan's order.
+// An instance whose own host could not be read carries the error and no
+// change.
+func (e *Engine) planInstances(ctx context.Context, specs []instanceSpec, in Input, topo topology, now time.Time, rec recorder, conns actions.Connections,
+	triggered func(instanceSpec) bool, planned func(plans.Instance)) ([]plans.Instance, readOutcome, error) {
+	type pending struct {
+		spec instanceSpec
+		inst actions.Instance
+		rec  plans.Instance
+	}
+	configs := map[string]json.RawMessage{}
+	all := make([]pending, 0, len(specs))
+	reqs := make([]readRequest, 0, len(specs))
+	for _, sp := range specs {
+		s := sp.step
+		cfg, ok := configs[s.Name]
+		if !ok {
+			var err error
+			if cfg, err = rec.config(s.Config); err != nil {
+				return nil, readOutcome{}, fmt.Errorf("step %q: record the configuration: %w", s.Name, err)
+			}
+			configs[s.Name] = cfg
+		}
+		addr := plans.Address(s.Name, sp.host.Name)
+		inst := actions.Instance{Step: s.Name, Host: sp.host, Targets: s.Targets, Config: s.Config, Topology: topo, Now: now, Memory: in.Memory[addr]}
+		r := plans.Instance{Address: addr, Step: s.Name, Action: s.ActionID, Host: sp.host.Name, Config: cfg}
+		probes, err := s.Action.Probes(inst)
+		if err == nil {
+			err = inst.RefuseOnwardReads(probes)
+		}
+		if err != nil {
+			r.Error = fmt.Sprintf("cannot plan: %v", err)
+			probes = nil
+		}
+		all = append(all, pending{spec: sp, inst: inst, rec: r})
+		reqs = append(reqs, readRequest{host: sp.host.Name, probes: probes})
+	}
+
+	out, err := reader{conns: conns, parallelism: e.parallelism()}.read(ctx, reqs)
+	if err != nil {
+		return nil, out, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, out, err
+	}
+	instances := make([]plans.Instance, 0, len(all))
+	for i := range all {
+		pd := &all[i]
+		if pd.rec.Error == "" {
+			pd.inst.Triggered = triggered(pd.spec)
+			pd.rec.Triggered = pd.inst.Triggered
+			e.planInstance(pd.spec.step.Action, pd.inst, out.results[i], rec, &pd.rec)
+		}
+		if pd.rec.Change.Action == "" {
+			pd.rec.Change.Action = plans.NoOp
+		}
+		planned(pd.rec)
+		instances = append(instances, pd.rec)
+	}
+	for i := range instances {
+		r := &instances[i]
+		if err := out.hostErrs[r.Host]; err != nil && r.Error == "" {
+			// Never changed, even when its action needed no shell read.
+			r.Error = fmt.Sprintf("host %s could not be read: %v", r.Host, err)
+			r.Change = plans.Change{Action: plans.NoOp}
+		}
+	}
+	return instances, out, nil
+}
+
 // planInstance observes and plans one instance from its read results,
-// recording the outcome (or the error) in rec.
-func (e *Engine) planInstance(a actions.Action, inst actions.Instance, results actions.Results, rec *plans.Instance) {
+// recording the outcome (or the error) in out as a plan keeps it.
+func (e *Engine) planInstance(a actions.Action, inst actions.Instance, results actions.Results, rec recorder, out *plans.Instance) {
 	state, err := a.Observe(inst, results)
 	if err != nil {
-		rec.Error = fmt.Sprintf("cannot observe: %v", err)
+		out.Error = rec.text(inst, fmt.Sprintf("cannot observe: %v", err))
 		return
 	}
-	raw, digest, err := plans.EncodeState(state)
+	raw, digest, err := rec.state(a, inst, state)
 	if err != nil {
-		rec.Error = err.Error()
+		out.Error = err.Error()
 		return
 	}
-	rec.Observed, rec.ObservedDigest = raw, digest
+	out.Observed, out.ObservedDigest = raw, digest
 	change, err := a.Plan(inst, state)
 	if err != nil {
-		rec.Error = fmt.Sprintf("cannot plan: %v", err)
+		out.Error = rec.text(inst, fmt.Sprintf("cannot plan: %v", err))
 		return
 	}
 	if !change.Action.Valid() {
 		change.Action = plans.NoOp
 	}
-	rec.Change = change
+	if out.Change, err = rec.change(inst, change); err != nil {
+		out.Error = fmt.Sprintf("cannot plan: %v", err)
+		out.Change = plans.Change{Action: plans.NoOp}
+	}
 }

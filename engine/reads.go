@@ -41,6 +41,8 @@ type shellItem struct {
 	id     string
 	script ops.Script
 	args   json.RawMessage
+	// sensitive is set when a probe's arguments hold a secret.
+	sensitive bool
 	// users are the (request, probe name) pairs waiting for this read.
 	users []probeRef
 }
@@ -126,6 +128,7 @@ func (r reader) read(ctx context.Context, reqs []readRequest) (readOutcome, erro
 					shellIndex[key] = it
 					shell[host] = append(shell[host], it)
 				}
+				it.sensitive = it.sensitive || p.Shell.Sensitive
 				it.users = append(it.users, ref)
 			case p.Lookup != nil:
 				l := *p.Lookup
@@ -235,15 +238,17 @@ func (r reader) runBatch(ctx context.Context, host string, items []*shellItem, s
 		return fail(err)
 	}
 	batch := ops.BatchArgs{Items: make([]ops.BatchItem, len(items))}
+	sensitive := false
 	for i, it := range items {
 		batch.Items[i] = ops.BatchItem{ID: it.id, Script: it.script.Text, Args: it.args}
+		sensitive = sensitive || it.sensitive
 	}
 	args, err := json.Marshal(batch)
 	if err != nil {
 		return fail(fmt.Errorf("encode batch: %w", err))
 	}
 	sent := time.Now()
-	res, err := sh.RunScript(ctx, ops.ScriptRun{Script: ops.MustScript(ops.Batch), Args: args})
+	res, err := sh.RunScript(ctx, ops.ScriptRun{Script: ops.MustScript(ops.Batch), Args: args, SensitiveArgs: sensitive})
 	received := time.Now()
 	if err != nil {
 		return fail(err)

@@ -24,7 +24,10 @@ func load(t *testing.T, h *actiontest.Harness, vars map[string]string, memory ma
 	if diags.HasErrors() {
 		t.Fatalf("load the example: %s", diags.Error())
 	}
-	in := engine.NewInput(r, playbookDir, h.Hosts(), plans.InventoryRef{Path: "lab", Digest: "sha256:lab"})
+	in, err := engine.NewInput(r, playbookDir, h.Hosts(), plans.InventoryRef{Path: "lab", Digest: "sha256:lab"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	in.Memory = memory
 	return in
 }
@@ -38,11 +41,10 @@ func plan(t *testing.T, h *actiontest.Harness, in engine.Input) *plans.Plan {
 	return p
 }
 
-func apply(t *testing.T, h *actiontest.Harness, p *plans.Plan) *engine.ApplyResult {
+func apply(t *testing.T, h *actiontest.Harness, p *plans.Plan, in engine.Input) *engine.ApplyResult {
 	t.Helper()
 	res, err := h.Engine.Apply(context.Background(), p, h.Conns, engine.ApplyOptions{
-		Hosts: h.Hosts(), PlaybookDigest: p.Playbook.Digest, InventoryDigest: p.Inventory.Digest,
-		WindowOverride: "example test on the lab",
+		Input: in, WindowOverride: "example test on the lab",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -84,10 +86,7 @@ func memoryFrom(p *plans.Plan, res *engine.ApplyResult, at time.Time) map[string
 		}
 		for _, in := range p.Instances {
 			if in.Address == c.Address {
-				m := &actions.Memory{Action: in.Change.Action, Applied: at, Undo: c.Undo, Reverted: in.Change.Revert}
-				if in.Change.Expires != "" {
-					m.Expires, _ = time.Parse(time.RFC3339, in.Change.Expires)
-				}
+				m := &actions.Memory{Action: in.Change.Action, Applied: at, Undo: c.Undo, Reverted: in.Change.Revert, Expires: engine.ExpiryOf(in.Change, at)}
 				out[c.Address] = m
 			}
 		}
@@ -121,7 +120,8 @@ func kb979174Story(t *testing.T, h *actiontest.Harness) {
 		t.Fatal("the scenario starts without the 454 symptom")
 	}
 
-	first := plan(t, h, load(t, h, nil, nil))
+	firstIn := load(t, h, nil, nil)
+	first := plan(t, h, firstIn)
 	want := []string{
 		"step.clocks[ex01] run",
 		"step.smtp[ex01] update",
@@ -138,7 +138,7 @@ func kb979174Story(t *testing.T, h *actiontest.Harness) {
 		t.Fatalf("first plan (-want +got):\n%s", diff)
 	}
 
-	res := apply(t, h, first)
+	res := apply(t, h, first, firstIn)
 	got := statuses(res)
 	for _, addr := range []string{"step.clocks[ex01]", "step.smtp[ex01]", "step.replication[dc02]", "step.kerberos_log[ex01]", "step.kerberos_log[ex02]", "step.connector[ex02]"} {
 		if got[addr] != plans.Applied {
@@ -168,7 +168,8 @@ func kb979174Story(t *testing.T, h *actiontest.Harness) {
 		t.Fatal(err)
 	}
 	memory := memoryFrom(first, res, time.Now())
-	second := plan(t, h, load(t, h, map[string]string{"spn_conflicts": "remove_from_other"}, memory))
+	secondIn := load(t, h, map[string]string{"spn_conflicts": "remove_from_other"}, memory)
+	second := plan(t, h, secondIn)
 	want = []string{
 		"step.smtp[ex02] update",
 		"step.replication[dc02] run",
@@ -178,7 +179,7 @@ func kb979174Story(t *testing.T, h *actiontest.Harness) {
 	if diff := cmp.Diff(want, changes(second)); diff != "" {
 		t.Fatalf("plan after the operator's decisions (-want +got):\n%s", diff)
 	}
-	res = apply(t, h, second)
+	res = apply(t, h, second, secondIn)
 	if !res.OK() {
 		t.Fatalf("second apply: %+v not converged %v stop %q", res.Changes, res.NotConverged, res.StopReason)
 	}
@@ -195,12 +196,13 @@ func kb979174Story(t *testing.T, h *actiontest.Harness) {
 
 	// A day later the diagnostic LogLevel is due: the plan reverts it.
 	h.Engine.Now = func() time.Time { return time.Now().Add(25 * time.Hour) }
-	later := plan(t, h, load(t, h, map[string]string{"spn_conflicts": "remove_from_other"}, memory))
+	laterIn := load(t, h, map[string]string{"spn_conflicts": "remove_from_other"}, memory)
+	later := plan(t, h, laterIn)
 	want = []string{"step.kerberos_log[ex01] delete", "step.kerberos_log[ex02] delete"}
 	if diff := cmp.Diff(want, changes(later)); diff != "" {
 		t.Fatalf("plan after expiry (-want +got):\n%s", diff)
 	}
-	res = apply(t, h, later)
+	res = apply(t, h, later, laterIn)
 	if !res.OK() {
 		t.Fatalf("revert: %+v", res.Changes)
 	}

@@ -1,6 +1,7 @@
 package plans
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 )
@@ -78,8 +79,28 @@ type Attr struct {
 	Name   string `json:"name"`
 	Before any    `json:"before,omitempty"`
 	After  any    `json:"after,omitempty"`
-	// Sensitive values are never rendered; views print "(sensitive)".
+	// Sensitive values are never rendered; views print "(sensitive)". A
+	// recorded plan keeps only their salted hashes (see RedactChange).
 	Sensitive bool `json:"sensitive,omitempty"`
+	// Volatile marks a measurement shown for information (a clock's skew)
+	// that may differ between plan and apply without changing what the
+	// change does; apply does not compare it with the reviewed plan.
+	Volatile bool `json:"volatile,omitempty"`
+}
+
+// UnmarshalJSON reads numbers as written (json.Number), so that a value
+// read back from a plan file encodes, and compares, as it was planned.
+func (a *Attr) UnmarshalJSON(b []byte) error {
+	type plain Attr
+	var p plain
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return err
+	}
+	*a = Attr(p)
+	return nil
 }
 
 // Change is what one step intends to do on one host: the answer of an
@@ -101,15 +122,23 @@ type Change struct {
 	// Undo says in words how the change is undone.
 	Undo string `json:"undo,omitempty"`
 	// Payload is the action's own data that Apply needs: what exactly to
-	// write. It is part of the plan so that a saved plan applies without the
-	// playbook. It must never contain secrets.
+	// write. A plan records it so that the reviewer sees exactly what apply
+	// runs; apply runs the payload of its own re-plan, and only when it
+	// equals the recorded one. Sensitive values in it are wrapped in
+	// Sensitive, and recorded as salted hashes.
 	Payload json.RawMessage `json:"payload,omitempty"`
 	// Findings are facts the reviewer should see that are not changes
 	// (a warning below a threshold, the blast radius of a conflict).
 	Findings []string `json:"findings,omitempty"`
-	// Expires is set on temporary changes (RFC 3339): a later plan reverts
-	// the change when it is due.
+	// Expires is set on temporary changes (RFC 3339) whose expiry is
+	// already known (one set again, or reverted): a later plan reverts the
+	// change when it is due.
 	Expires string `json:"expires,omitempty"`
+	// ExpiresIn is set on a new temporary change: how long after it is
+	// applied a later plan reverts it (a Go duration such as "24h0m0s").
+	// It is relative to the change, so that a plan and its re-plan at
+	// apply agree however much later apply runs.
+	ExpiresIn string `json:"expires_in,omitempty"`
 	// Revert marks a change that reverts an expired temporary change.
 	Revert bool `json:"revert,omitempty"`
 }

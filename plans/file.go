@@ -44,6 +44,9 @@ func Digest(p *Plan) (string, error) {
 
 // Write saves p to path atomically (a temporary file renamed into place).
 func Write(path string, p *Plan) error {
+	if err := p.check(); err != nil {
+		return fmt.Errorf("write plan: %w", err)
+	}
 	body, err := Encode(p)
 	if err != nil {
 		return err
@@ -107,7 +110,10 @@ func Read(path string) (*Plan, error) {
 	return Decode(io.LimitReader(f, MaxFileSize+1))
 }
 
-// Decode reads a plan file from r.
+// Decode reads a plan file from r. It accepts only a plan whose digest
+// matches its content and whose content is in the canonical form Encode
+// writes, so that an accepted plan encodes, and digests, exactly as it was
+// read. A plan without its digests or its salt is refused.
 func Decode(r io.Reader) (*Plan, error) {
 	raw, err := io.ReadAll(r)
 	if err != nil {
@@ -125,6 +131,9 @@ func Decode(r io.Reader) (*Plan, error) {
 	if f.FormatVersion != FormatVersion {
 		return nil, &VersionError{Got: f.FormatVersion}
 	}
+	if f.Digest == "" {
+		return nil, ErrNoDigest
+	}
 	var body bytes.Buffer
 	if err := json.Compact(&body, f.Plan); err != nil {
 		return nil, fmt.Errorf("read plan: %w", err)
@@ -134,7 +143,7 @@ func Decode(r io.Reader) (*Plan, error) {
 		return nil, ErrTampered
 	}
 	var p Plan
-	pd := json.NewDecoder(&body)
+	pd := json.NewDecoder(bytes.NewReader(body.Bytes()))
 	pd.DisallowUnknownFields()
 	if err := pd.Decode(&p); err != nil {
 		return nil, fmt.Errorf("read plan: %w", err)
@@ -142,5 +151,38 @@ func Decode(r io.Reader) (*Plan, error) {
 	if p.FormatVersion != FormatVersion {
 		return nil, &VersionError{Got: p.FormatVersion}
 	}
+	if again, err := Encode(&p); err != nil || !bytes.Equal(again, body.Bytes()) {
+		return nil, ErrNotCanonical
+	}
+	if err := p.check(); err != nil {
+		return nil, fmt.Errorf("read plan: %w", err)
+	}
 	return &p, nil
+}
+
+// ErrNoDigest is returned for a plan file without a digest.
+var ErrNoDigest = errors.New("the plan file has no digest; it was not written by rectify plan")
+
+// ErrNotCanonical is returned for a plan file whose digest matches but
+// whose content is not as rectify writes it: it was edited and its digest
+// recomputed.
+var ErrNotCanonical = errors.New("the plan file's content is not as rectify plan writes it; it was edited after it was saved")
+
+// check refuses a plan that lacks what apply verifies it by.
+func (p *Plan) check() error {
+	if len(p.Salt) != SaltSize {
+		return fmt.Errorf("the plan has no salt of %d bytes", SaltSize)
+	}
+	if p.Playbook.Digest == "" {
+		return errors.New("the plan has no playbook digest")
+	}
+	if p.Inventory.Digest == "" {
+		return errors.New("the plan has no inventory digest")
+	}
+	for _, in := range p.Instances {
+		if in.Error == "" && in.Change.Action.Changes() && in.ObservedDigest == "" {
+			return fmt.Errorf("the change to %s has no observed-state digest", in.Address)
+		}
+	}
+	return nil
 }

@@ -2,10 +2,14 @@ package plans
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +22,7 @@ func samplePlan() *Plan {
 		FormatVersion:  FormatVersion,
 		CreatedAt:      time.Date(2026, 11, 27, 6, 0, 0, 0, time.UTC),
 		RectifyVersion: "test",
+		Salt:           Salt(bytes.Repeat([]byte{7}, SaltSize)),
 		Playbook:       PlaybookRef{Name: "exchange-454", KB: "979174", Path: "pb", Digest: "sha256:aa"},
 		Inventory:      InventoryRef{Path: "inv.hcl", Digest: "sha256:bb"},
 		Rollout:        Rollout{Serial: "1"},
@@ -75,13 +80,27 @@ func TestReadRefusesBadFiles(t *testing.T) {
 	if string(raw) == mustRead(t, tampered) {
 		t.Fatal("test did not tamper with the plan")
 	}
-	newer := write("newer.json", strings.Replace(string(raw), `"format_version": 1`, `"format_version": 99`, 1))
+	newer := write("newer.json", strings.Replace(string(raw), fmt.Sprintf(`"format_version": %d`, FormatVersion), `"format_version": 99`, 1))
 	tests := []struct {
 		path  string
 		check func(error) bool
 	}{
 		{tampered, func(err error) bool { return errors.Is(err, ErrTampered) }},
 		{newer, func(err error) bool { var v *VersionError; return errors.As(err, &v) && v.Got == 99 }},
+		{write("no-digest.json", strings.Replace(string(raw), `"digest": "sha256:`, `"digest": "", "x": "`, 1)), func(err error) bool { return err != nil }},
+		{write("empty-digest.json", emptyDigest(t, raw)), func(err error) bool { return errors.Is(err, ErrNoDigest) }},
+		{write("rehashed.json", rehash(t, raw, func(body string) string {
+			return strings.Replace(body, `"kb_step":"3"`, `"kb_step":"3","kb_step":"4"`, 1)
+		})), func(err error) bool { return errors.Is(err, ErrNotCanonical) }},
+		{write("no-salt.json", rehash(t, raw, func(body string) string {
+			return regexp.MustCompile(`"salt":"[^"]*"`).ReplaceAllString(body, `"salt":null`)
+		})), func(err error) bool { return err != nil && strings.Contains(err.Error(), "no salt") }},
+		{write("no-inventory-digest.json", rehash(t, raw, func(body string) string {
+			return strings.Replace(body, `"digest":"sha256:bb"`, `"digest":""`, 1)
+		})), func(err error) bool { return err != nil && strings.Contains(err.Error(), "no inventory digest") }},
+		{write("no-observed-digest.json", rehash(t, raw, func(body string) string {
+			return strings.Replace(body, `,"observed_digest":"sha256:cc"`, ``, 1)
+		})), func(err error) bool { return err != nil && strings.Contains(err.Error(), "no observed-state digest") }},
 		{write("garbage.json", "\x00\x01garbage"), func(err error) bool { return err != nil && strings.Contains(err.Error(), "not a rectify plan file") }},
 		{write("empty.json", ""), func(err error) bool { return err != nil }},
 		{filepath.Join(dir, "missing.json"), func(err error) bool { return errors.Is(err, os.ErrNotExist) }},
@@ -99,6 +118,45 @@ func TestUnknownActionRefused(t *testing.T) {
 	if err := json.Unmarshal([]byte(`{"action":"format-c"}`), &c); err == nil {
 		t.Error("an unknown change action was accepted")
 	}
+}
+
+// rehash applies edit to the plan body of a plan file and writes the digest
+// of the edited body, as someone editing a plan by hand would.
+func rehash(t testing.TB, raw []byte, edit func(body string) string) string {
+	t.Helper()
+	var f file
+	if err := json.Unmarshal(raw, &f); err != nil {
+		t.Fatal(err)
+	}
+	var body bytes.Buffer
+	if err := json.Compact(&body, f.Plan); err != nil {
+		t.Fatal(err)
+	}
+	edited := edit(body.String())
+	if edited == body.String() {
+		t.Fatalf("the edit changed nothing in %s", body.String())
+	}
+	sum := sha256.Sum256([]byte(edited))
+	f.Plan, f.Digest = json.RawMessage(edited), "sha256:"+hex.EncodeToString(sum[:])
+	out, err := json.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+func emptyDigest(t *testing.T, raw []byte) string {
+	t.Helper()
+	var f file
+	if err := json.Unmarshal(raw, &f); err != nil {
+		t.Fatal(err)
+	}
+	f.Digest = ""
+	out, err := json.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
 }
 
 func mustRead(t *testing.T, p string) string {
@@ -126,17 +184,26 @@ func FuzzDecode(f *testing.F) {
 	}
 	good.Write(raw)
 	f.Add(good.Bytes())
-	f.Add([]byte(`{"format_version":1,"digest":"sha256:00","plan":{}}`))
-	f.Add([]byte(`{"format_version":1,"digest":"","plan":null}`))
+	f.Add([]byte(`{"format_version":2,"digest":"sha256:00","plan":{}}`))
+	f.Add([]byte(`{"format_version":2,"digest":"","plan":null}`))
 	f.Add([]byte("{"))
+	f.Add([]byte(rehash(f, raw, func(body string) string { return strings.Replace(body, `"name":"ex01"`, `"name":"ex\u0030"`, 1) })))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, err := Decode(bytes.NewReader(b))
 		if err != nil {
 			return
 		}
 		// Whatever was accepted must encode to the digest it carried.
-		if _, err := Encode(p); err != nil {
+		var carried file
+		if err := json.Unmarshal(b, &carried); err != nil {
+			t.Fatalf("an accepted plan file is not JSON: %v", err)
+		}
+		got, err := Digest(p)
+		if err != nil {
 			t.Fatalf("an accepted plan does not encode: %v", err)
+		}
+		if got != carried.Digest {
+			t.Fatalf("an accepted plan encodes to digest %s, but carried %s", got, carried.Digest)
 		}
 	})
 }

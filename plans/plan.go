@@ -8,19 +8,32 @@ import (
 
 // FormatVersion is the version of the plan file format this build writes
 // and the newest it reads.
-const FormatVersion = 1
+// Version 2 records a salt, the variables given, sensitive values only as
+// salted hashes, and temporary changes' expiry relative to the change.
+const FormatVersion = 2
 
 // Plan is everything rectify intends to do in one run, and what it saw when
-// it decided. It is a self-sufficient value: apply needs nothing else but
-// the inventory's connection settings and secrets.
+// it decided: the reviewed expectation of an apply. Apply evaluates the
+// playbook and inventory again, refuses them if their evaluated digests
+// differ, re-plans every instance from a fresh read, and runs only changes
+// equal to the plan's. A plan holds no secret: sensitive values appear only
+// as hashes keyed by its Salt.
 type Plan struct {
 	FormatVersion int       `json:"format_version"`
 	CreatedAt     time.Time `json:"created_at"`
 	// RectifyVersion is the version of the program that made the plan.
 	RectifyVersion string `json:"rectify_version"`
 
+	// Salt keys the hashes of the plan's sensitive values and its
+	// playbook and inventory digests.
+	Salt Salt `json:"salt"`
+
 	Playbook  PlaybookRef  `json:"playbook"`
 	Inventory InventoryRef `json:"inventory"`
+	// Variables are the values given to the playbook's variables (-var,
+	// -var-file) when the plan was made, for apply to evaluate the
+	// playbook with the same ones.
+	Variables []Variable `json:"variables,omitempty"`
 
 	// Windows are the change windows the playbook allows changes in.
 	Windows []Window `json:"windows,omitempty"`
@@ -37,19 +50,38 @@ type Plan struct {
 
 // PlaybookRef identifies the playbook a plan was made from.
 type PlaybookRef struct {
-	Name   string `json:"name"`
-	Title  string `json:"title,omitempty"`
-	KB     string `json:"kb,omitempty"`
-	Path   string `json:"path"`
+	Name  string `json:"name"`
+	Title string `json:"title,omitempty"`
+	KB    string `json:"kb,omitempty"`
+	Path  string `json:"path"`
+	// Digest covers the playbook as evaluated: its steps' configuration,
+	// targets and order, variables, windows and rollout; sensitive values
+	// count only through their salted hashes.
 	Digest string `json:"digest"`
 }
 
 // InventoryRef identifies the inventory a plan was made against.
 type InventoryRef struct {
-	Path   string `json:"path"`
+	Path string `json:"path"`
+	// Digest covers the inventory as evaluated: hosts, addresses, ports,
+	// URLs, CA certificates, users and authentication settings (never
+	// passwords), so that an env() pointing elsewhere is refused.
 	Digest string `json:"digest"`
 	// Limit is the -limit the plan was made with, if any.
 	Limit string `json:"limit,omitempty"`
+}
+
+// Variable is the value one variable was given when the plan was made.
+// A sensitive value is kept only as its salted hash: apply reads it again
+// from the environment variable RECTIFY_VAR_<name> and refuses it unless
+// its hash is the same.
+type Variable struct {
+	Name string `json:"name"`
+	// Value is the value with its type (cty's JSON form), for a variable
+	// that is not sensitive.
+	Value json.RawMessage `json:"value,omitempty"`
+	// Hash is the salted hash of a sensitive value.
+	Hash string `json:"hash,omitempty"`
 }
 
 // Window is one change window: a cron start, a duration, a time zone.
@@ -94,8 +126,10 @@ type Instance struct {
 	Step    string `json:"step"`
 	Action  string `json:"action"`
 	Host    string `json:"host"`
-	// Config is the step's decoded configuration for this host, so that
-	// apply can rebuild the action's instance without the playbook.
+	// Config is the step's evaluated configuration for this host, for the
+	// reviewer, with sensitive values as salted hashes. Apply takes the
+	// configuration from the playbook evaluated again, never from here,
+	// and refuses a plan whose recorded configuration differs from it.
 	Config json.RawMessage `json:"config"`
 	// Observed is the state the action observed; ObservedDigest is its
 	// digest, compared with a fresh observation before the change is made.

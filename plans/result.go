@@ -17,6 +17,10 @@ const (
 	Failed Status = "failed"
 	// Stale: the target moved since the plan; nothing was changed.
 	Stale Status = "stale"
+	// Differs: the target is as planned, but what the playbook calls for
+	// now (a re-plan from a fresh read) is not the reviewed change; nothing
+	// was changed.
+	Differs Status = "differs"
 	// Skipped: not attempted (an earlier batch failed, its trigger did not
 	// fire, or a filter left it out).
 	Skipped Status = "skipped"

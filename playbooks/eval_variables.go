@@ -17,6 +17,9 @@ type given struct {
 	rng   hcl.Range
 	// fromCLI is set for -var values.
 	fromCLI bool
+	// secret is set for a value that is sensitive whatever the variable
+	// declares.
+	secret bool
 	// failed is set when the value given could not be read; the problem
 	// has been reported.
 	failed bool
@@ -36,18 +39,49 @@ func (e *evaluator) variables() hcl.Diagnostics {
 			})
 			continue
 		}
-		g, ds := e.cliValue(v, e.in.Vars[name])
+		g, ds := e.cliValue(v, e.in.Vars[name], false)
 		diags = append(diags, ds...)
 		if ds.HasErrors() {
 			g = given{failed: true}
 		}
 		values[name] = g
 	}
+	for _, name := range sortedKeys(e.in.Values) {
+		if _, declared := e.p.Variables[name]; !declared {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Value for undeclared variable",
+				Detail:   fmt.Sprintf("The plan records a value for the variable %q, which the playbook no longer declares.", name),
+			})
+			continue
+		}
+		filename := fmt.Sprintf("<value recorded in the plan for var.%s>", name)
+		values[name] = given{value: e.in.Values[name], rng: hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos}, fromCLI: true}
+	}
+	for _, name := range sortedKeys(e.in.SecretVars) {
+		v, declared := e.p.Variables[name]
+		if !declared {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Value for undeclared variable",
+				Detail:   fmt.Sprintf("A sensitive value was given for the variable %q, which the playbook does not declare.", name),
+			})
+			continue
+		}
+		g, ds := e.cliValue(v, e.in.SecretVars[name], true)
+		diags = append(diags, ds...)
+		if ds.HasErrors() {
+			g = given{failed: true}
+		}
+		g.secret = true
+		values[name] = g
+	}
 	for _, name := range sortedKeys(e.p.Variables) {
 		v := e.p.Variables[name]
 		val, ds := e.variable(v, values)
 		diags = append(diags, ds...)
-		if v.Sensitive {
+		g, isGiven := values[name]
+		if v.Sensitive || isGiven && g.secret {
 			val = val.Mark(lang.Sensitive)
 		}
 		if lang.IsSensitive(val) {
@@ -55,6 +89,9 @@ func (e *evaluator) variables() hcl.Diagnostics {
 		}
 		e.vars[name] = val
 		e.res.Variables[name] = val
+		if isGiven && !g.failed && !ds.HasErrors() {
+			e.res.Given[name] = val
+		}
 	}
 	// Validation runs after every value is known to be a secret or not, so
 	// that no message can carry one.
@@ -102,15 +139,17 @@ func (e *evaluator) variable(v *Variable, values map[string]given) (cty.Value, h
 	return cv, nil
 }
 
-// cliValue parses the text of -var name=text for v.
-func (e *evaluator) cliValue(v *Variable, text string) (given, hcl.Diagnostics) {
+// cliValue parses the text of -var name=text for v; secret treats the text
+// as sensitive whatever v declares.
+func (e *evaluator) cliValue(v *Variable, text string, secret bool) (given, hcl.Diagnostics) {
+	sensitive := v.Sensitive || secret
 	filename := fmt.Sprintf("<value for var.%s>", v.Name)
 	end := hcl.Pos{Line: 1, Column: len(text) + 1, Byte: len(text)}
 	rng := hcl.Range{Filename: filename, Start: hcl.InitialPos, End: end}
 	if !v.typeGiven || v.Type == cty.String {
 		return given{value: cty.StringVal(text), rng: rng, fromCLI: true}, nil
 	}
-	if !v.Sensitive {
+	if !sensitive {
 		e.res.Files[filename] = []byte(text)
 	}
 	expr, diags := hclsyntax.ParseExpression([]byte(text), filename, hcl.InitialPos)
@@ -121,7 +160,7 @@ func (e *evaluator) cliValue(v *Variable, text string) (given, hcl.Diagnostics) 
 			return given{value: val, rng: expr.Range(), fromCLI: true}, diags
 		}
 	}
-	if v.Sensitive {
+	if sensitive {
 		// The parser's messages may quote the text.
 		return given{}, hcl.Diagnostics{{
 			Severity: hcl.DiagError,

@@ -19,6 +19,14 @@ type EvalInput struct {
 	// applied in order, before Vars. Their values may call functions
 	// (token = env("TOKEN")) but refer to nothing.
 	VarFiles []string
+	// Values are values given as they were evaluated before (the variables
+	// a saved plan records), applied after Vars. A sensitive one keeps its
+	// mark.
+	Values map[string]cty.Value
+	// SecretVars are given like Vars, applied last, and are sensitive
+	// whatever the variable declares: apply reads the sensitive variables
+	// of a saved plan from RECTIFY_VAR_<name>.
+	SecretVars map[string]string
 	// Hosts are the inventory's hosts in inventory order. Nil means no
 	// inventory: group and host references evaluate to unknown values, so
 	// types are still checked but targets are not resolved.
@@ -68,6 +76,7 @@ func (p *Playbook) Evaluate(in EvalInput) (*Resolved, hcl.Diagnostics) {
 			Locals:    map[string]cty.Value{},
 			Inventory: in.Hosts != nil,
 			Files:     map[string][]byte{},
+			Given:     map[string]cty.Value{},
 		},
 	}
 	funcs := in.Functions

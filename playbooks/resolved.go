@@ -15,6 +15,10 @@ type Resolved struct {
 	// the lang.Sensitive mark.
 	Variables map[string]cty.Value
 	Locals    map[string]cty.Value
+	// Given holds the values of the variables given from outside the
+	// playbook (-var, -var-file, EvalInput.Values and SecretVars), as
+	// evaluated: what a plan records so that apply evaluates alike.
+	Given map[string]cty.Value
 	// Steps are in dependency order (see Playbook.Order). Steps whose action
 	// is unknown are left out.
 	Steps []*ResolvedStep

@@ -3,6 +3,8 @@ package windows
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 
@@ -23,10 +25,22 @@ import (
 // library ops do (base64 JSON through the bootstrap), and write one JSON
 // document. The step is in its desired state when the state check returns
 // equals desired.
+//
+// A desired state holding a sensitive value (env(), file(), a sensitive
+// variable) is sent to the scripts as it is, but plans, the journal and
+// logs show its sensitive parts, and the whole state the check returns,
+// only as (sensitive). The change's payload names the apply script by its
+// marker and SHA-256, so the reviewer sees which script runs.
 type PowerShell struct{}
 
 var _ actions.Action = PowerShell{}
 var _ actions.Validator = PowerShell{}
+var _ actions.StateSecrets = PowerShell{}
+
+// StateHoldsSecrets implements actions.StateSecrets: what check returns is
+// compared with desired, so it holds desired's secrets once applied. The
+// scripts' text (often from file(), so sensitive) is not in the state.
+func (PowerShell) StateHoldsSecrets(cfg actions.Config) bool { return cfg.Sensitive("desired") }
 
 // Schema implements actions.Action.
 func (PowerShell) Schema() actions.Schema {
@@ -91,6 +105,20 @@ type userArgs struct {
 	Current json.RawMessage `json:"current,omitempty"`
 }
 
+// userPayload is what a change records and apply runs: the apply script,
+// by marker and digest, and its argument document.
+type userPayload struct {
+	Script       string `json:"script"`
+	ScriptSHA256 string `json:"script_sha256"`
+	Desired      any    `json:"desired"`
+	Current      any    `json:"current,omitempty"`
+}
+
+func scriptDigest(s ops.Script) string {
+	sum := sha256.Sum256([]byte(s.Text))
+	return hex.EncodeToString(sum[:])
+}
+
 // Probes implements actions.Action.
 func (PowerShell) Probes(inst actions.Instance) ([]actions.Probe, error) {
 	s, err := userScript(inst.Config.String("check"), "check")
@@ -101,7 +129,7 @@ func (PowerShell) Probes(inst actions.Instance) ([]actions.Probe, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []actions.Probe{{Name: "check", Shell: &actions.ShellProbe{Script: s, Args: userArgs{Desired: d}}}}, nil
+	return []actions.Probe{{Name: "check", Shell: &actions.ShellProbe{Script: s, Args: userArgs{Desired: d}, Sensitive: inst.Config.Sensitive("desired")}}}, nil
 }
 
 type userState struct {
@@ -141,10 +169,21 @@ func (PowerShell) Plan(inst actions.Instance, current actions.State) (plans.Chan
 	if bytes.Equal(st.State, d) {
 		return plans.Change{Action: plans.NoOp, Object: object}, nil
 	}
+	apply, err := userScript(inst.Config.String("apply"), "apply")
+	if err != nil {
+		return plans.Change{}, err
+	}
+	secret := inst.Config.Sensitive("desired")
 	var before, after any
 	_ = json.Unmarshal(st.State, &before)
 	_ = json.Unmarshal(d, &after)
-	payload, err := json.Marshal(userArgs{Desired: d, Current: st.State})
+	payload := userPayload{Script: fmt.Sprintf("%s v%d", apply.Op, apply.Version), ScriptSHA256: scriptDigest(apply),
+		Desired: inst.Config.JSON("desired"), Current: json.RawMessage(st.State)}
+	if secret {
+		// What the check returns is the host's copy of the secret.
+		payload.Current = plans.Sensitive{Value: json.RawMessage(st.State)}
+	}
+	b, err := json.Marshal(payload)
 	if err != nil {
 		return plans.Change{}, err
 	}
@@ -153,9 +192,9 @@ func (PowerShell) Plan(inst actions.Instance, current actions.State) (plans.Chan
 		reason = "the check script reports a state other than the desired one"
 	}
 	return plans.Change{Action: plans.Update, Object: object, KBStep: inst.Config.String("kb_step"), Reason: reason,
-		Attrs:   []plans.Attr{{Name: "state", Before: before, After: after}},
+		Attrs:   []plans.Attr{{Name: "state", Before: before, After: after, Sensitive: secret}},
 		Risk:    "runs the playbook's own apply script",
-		Payload: payload}, nil
+		Payload: b}, nil
 }
 
 // Apply implements actions.Action.
@@ -164,11 +203,26 @@ func (PowerShell) Apply(ctx context.Context, inst actions.Instance, change plans
 	if err != nil {
 		return actions.Outcome{}, err
 	}
+	var p struct {
+		ScriptSHA256 string `json:"script_sha256"`
+		userArgs
+	}
+	if err := json.Unmarshal(change.Payload, &p); err != nil {
+		return actions.Outcome{}, fmt.Errorf("the planned change carries no readable payload: %w", err)
+	}
+	if p.ScriptSHA256 != scriptDigest(s) {
+		return actions.Outcome{}, fmt.Errorf("the apply script is not the one the change was planned with")
+	}
+	args := p.userArgs
+	argsJSON, err := json.Marshal(args)
+	if err != nil {
+		return actions.Outcome{}, err
+	}
 	sh, err := conns.Shell(ctx, inst.Host.Name)
 	if err != nil {
 		return actions.Outcome{}, err
 	}
-	res, err := sh.RunScript(ctx, ops.ScriptRun{Script: s, Args: change.Payload, Mutates: true})
+	res, err := sh.RunScript(ctx, ops.ScriptRun{Script: s, Args: argsJSON, Mutates: true, SensitiveArgs: inst.Config.Sensitive("desired")})
 	if err != nil {
 		return actions.Outcome{}, err
 	}
@@ -176,8 +230,6 @@ func (PowerShell) Apply(ctx context.Context, inst actions.Instance, change plans
 	if err != nil {
 		return actions.Outcome{}, fmt.Errorf("the apply script did not return JSON: %w", err)
 	}
-	var p userArgs
-	_ = json.Unmarshal(change.Payload, &p)
-	undo, _ := json.Marshal(userArgs{Desired: p.Current})
+	undo, _ := json.Marshal(userArgs{Desired: args.Current})
 	return actions.Outcome{After: userState{State: c}, Undo: undo}, nil
 }

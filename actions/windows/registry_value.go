@@ -26,6 +26,11 @@ type RegistryValue struct{}
 
 var _ actions.Action = RegistryValue{}
 var _ actions.Validator = RegistryValue{}
+var _ actions.StateSecrets = RegistryValue{}
+
+// StateHoldsSecrets implements actions.StateSecrets: the value's data is
+// the secret once written, and likely its previous version before.
+func (RegistryValue) StateHoldsSecrets(cfg actions.Config) bool { return cfg.Sensitive("value") }
 
 // kinds maps the playbook's type names to PowerShell's value kinds.
 var kinds = map[string]string{
@@ -44,7 +49,7 @@ func (RegistryValue) Schema() actions.Schema {
 			{Name: "path", Type: cty.String, Required: true, Description: `Registry key, e.g. "HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Lsa\\Kerberos\\Parameters".`, Check: checkRegistryPath},
 			{Name: "name", Type: cty.String, Required: true, Description: "Value name.", Check: nonEmpty},
 			{Name: "type", Type: cty.String, Default: cty.StringVal("dword"), OneOf: []string{"dword", "qword", "string", "expand_string", "multi_string"}},
-			{Name: "value", Type: cty.DynamicPseudoType, Description: "The data; required unless ensure = \"absent\"."},
+			{Name: "value", Type: cty.DynamicPseudoType, Description: "The data; required unless ensure = \"absent\". A sensitive value (env(), file(), a sensitive variable) is shown and recorded only as (sensitive), and so is the data it replaces."},
 			{Name: "ensure", Type: cty.String, Default: cty.StringVal("present"), OneOf: []string{"present", "absent"}},
 			{Name: "expires", Type: cty.String, Description: "Makes the value temporary: revert it this long after it was set (24h).", Check: checkDuration},
 			{Name: "kb_step", Type: cty.String, Description: "The knowledge-base step this value carries out, cited in plans."},
@@ -90,6 +95,10 @@ func (RegistryValue) ValidateConfig(cfg actions.Config) []actions.ConfigProblem 
 	}
 	if !cfg.Has("value") {
 		return []actions.ConfigProblem{{Summary: "Missing registry data", Detail: `Set value, or ensure = "absent" to delete the value.`}}
+	}
+	if cfg.Sensitive("value") && cfg.Has("expires") {
+		return []actions.ConfigProblem{{Attribute: "expires", Summary: "Temporary sensitive registry data",
+			Detail: "A temporary value is reverted to the data it replaced, which rectify would have to keep in its journal; with sensitive data that data is not kept. Remove expires, or use data that is not sensitive."}}
 	}
 	if _, err := desiredData(cfg); err != nil {
 		return []actions.ConfigProblem{{Attribute: "value", Summary: "Value does not fit its type", Detail: err.Error()}}
@@ -180,6 +189,9 @@ func (RegistryValue) Probes(inst actions.Instance) ([]actions.Probe, error) {
 	return []actions.Probe{{Name: "value", Shell: &actions.ShellProbe{
 		Script: script,
 		Args:   ops.RegistryGetArgs{Path: inst.Config.String("path"), Name: inst.Config.String("name")},
+		// A key or name from env() is not planned (it would show), but it
+		// is read first: keep it out of the logs meanwhile.
+		Sensitive: inst.Config.Sensitive("path") || inst.Config.Sensitive("name"),
 	}}}, nil
 }
 
@@ -279,6 +291,19 @@ func (a RegistryValue) Plan(inst actions.Instance, current actions.State) (plans
 	}
 	expect := expectOf(st)
 	base := plans.Change{Object: object, KBStep: kbStep}
+	// Sensitive data is hidden, and so is the data it replaces: it is
+	// likely the secret's previous version.
+	secret := cfg.Sensitive("value")
+	hide := func(v any) any {
+		if secret && v != nil {
+			return plans.Sensitive{Value: v}
+		}
+		return v
+	}
+	expectP := expect
+	expectP.Data = hide(expect.Data)
+	prevP := st
+	prevP.Data = hide(st.Data)
 
 	// A temporary value whose time is up is reverted, once.
 	if m := inst.Memory; m != nil && !m.Expires.IsZero() && cfg.Has("expires") {
@@ -319,10 +344,10 @@ func (a RegistryValue) Plan(inst actions.Instance, current actions.State) (plans
 		return base, nil
 	}
 	base.Reason = reason
-	base.Payload = mustJSON(registryPayload{Path: cfg.String("path"), Name: cfg.String("name"), Kind: kind, Data: want, Expect: expect, Previous: &st})
+	base.Payload = mustJSON(registryPayload{Path: cfg.String("path"), Name: cfg.String("name"), Kind: kind, Data: hide(want), Expect: expectP, Previous: &prevP})
 	if !st.Exists {
 		base.Action = plans.Create
-		base.Attrs = []plans.Attr{{Name: "data", After: display(kind, wantNorm)}, {Name: "type", After: kind}}
+		base.Attrs = []plans.Attr{{Name: "data", After: display(kind, wantNorm), Sensitive: secret}, {Name: "type", After: kind}}
 		base.Undo = "delete the value"
 		if !st.KeyExists {
 			base.Undo = "delete the value (the key created for it stays)"
@@ -330,22 +355,28 @@ func (a RegistryValue) Plan(inst actions.Instance, current actions.State) (plans
 		}
 	} else {
 		base.Action = plans.Update
-		base.Attrs = []plans.Attr{{Name: "data", Before: display(st.Kind, st.Data), After: display(kind, wantNorm)}}
+		base.Attrs = []plans.Attr{{Name: "data", Before: display(st.Kind, st.Data), After: display(kind, wantNorm), Sensitive: secret}}
 		if st.Kind != kind {
 			base.Attrs = append(base.Attrs, plans.Attr{Name: "type", Before: st.Kind, After: kind})
 		}
 		base.Undo = fmt.Sprintf("restore the %s value %v", st.Kind, display(st.Kind, st.Data))
+		if secret {
+			base.Undo = fmt.Sprintf("restore the previous %s value (sensitive: not kept by rectify)", st.Kind)
+		}
 	}
 	if cfg.Has("expires") {
 		d, err := lang.ParseDuration(cfg.String("expires"))
 		if err != nil {
 			return plans.Change{}, err
 		}
-		exp := inst.Now.Add(d)
 		if m := inst.Memory; m != nil && !m.Expires.IsZero() && !m.Reverted {
-			exp = m.Expires // set again while still temporary: the expiry stays
+			// Set again while still temporary: the expiry stays.
+			base.Expires = m.Expires.UTC().Format(time.RFC3339)
+		} else {
+			// A new temporary value expires this long after it is applied,
+			// so that the plan and apply's re-plan agree.
+			base.ExpiresIn = d.String()
 		}
-		base.Expires = exp.UTC().Format(time.RFC3339)
 		base.Risk = "temporary diagnostic setting: a plan after it expires reverts it"
 	}
 	return base, nil
@@ -404,13 +435,13 @@ func (RegistryValue) Apply(ctx context.Context, inst actions.Instance, change pl
 		if err != nil {
 			return actions.Outcome{}, err
 		}
-		run = ops.ScriptRun{Script: s, Args: mustJSON(ops.RegistryDeleteArgs{Path: p.Path, Name: p.Name, Expect: &p.Expect}), Mutates: true}
+		run = ops.ScriptRun{Script: s, Args: mustJSON(ops.RegistryDeleteArgs{Path: p.Path, Name: p.Name, Expect: &p.Expect}), Mutates: true, SensitiveArgs: inst.Config.Sensitive("value")}
 	} else {
 		s, err := ops.Lookup(ops.RegistrySet)
 		if err != nil {
 			return actions.Outcome{}, err
 		}
-		run = ops.ScriptRun{Script: s, Args: mustJSON(ops.RegistrySetArgs{Path: p.Path, Name: p.Name, Kind: p.Kind, Data: p.Data, Expect: &p.Expect}), Mutates: true}
+		run = ops.ScriptRun{Script: s, Args: mustJSON(ops.RegistrySetArgs{Path: p.Path, Name: p.Name, Kind: p.Kind, Data: p.Data, Expect: &p.Expect}), Mutates: true, SensitiveArgs: inst.Config.Sensitive("value")}
 	}
 	res, err := sh.RunScript(ctx, run)
 	if err != nil {

@@ -1,7 +1,9 @@
 package windows
 
 import (
+	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,6 +11,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/rectifyhq/rectify/actions"
+	"github.com/rectifyhq/rectify/internal/lang"
 	"github.com/rectifyhq/rectify/ops"
 	"github.com/rectifyhq/rectify/plans"
 )
@@ -44,7 +47,10 @@ func TestRegistryValuePlan(t *testing.T) {
 		now     time.Time
 		want    plans.Action
 		expires string
-		revert  bool
+		// expiresIn is the expiry of a new temporary value, relative to
+		// the change so that apply's re-plan agrees with the plan.
+		expiresIn string
+		revert    bool
 	}{
 		{name: "missing key", cfg: regConfig(nil), state: registryState{}, want: plans.Create},
 		{name: "missing value", cfg: regConfig(nil), state: absent, want: plans.Create},
@@ -53,7 +59,7 @@ func TestRegistryValuePlan(t *testing.T) {
 		{name: "wrong kind", cfg: regConfig(nil), state: registryState{KeyExists: true, Exists: true, Kind: ops.KindString, Data: "1"}, want: plans.Update},
 		{name: "absent wanted, present", cfg: regConfig(map[string]cty.Value{"ensure": cty.StringVal("absent"), "value": cty.NullVal(cty.DynamicPseudoType)}), state: one, want: plans.Delete},
 		{name: "absent wanted, absent", cfg: regConfig(map[string]cty.Value{"ensure": cty.StringVal("absent"), "value": cty.NullVal(cty.DynamicPseudoType)}), state: absent, want: plans.NoOp},
-		{name: "temporary, new", cfg: regConfig(temp), state: absent, now: t0, want: plans.Create, expires: "2026-11-28T22:00:00Z"},
+		{name: "temporary, new", cfg: regConfig(temp), state: absent, now: t0, want: plans.Create, expiresIn: "24h0m0s"},
 		{name: "temporary, not yet due", cfg: regConfig(temp), state: one, now: t0.Add(time.Hour),
 			memory: &actions.Memory{Action: plans.Create, Expires: t0.Add(24 * time.Hour), Undo: undoAbsent}, want: plans.NoOp},
 		{name: "temporary, due, was absent", cfg: regConfig(temp), state: one, now: t0.Add(25 * time.Hour),
@@ -72,8 +78,8 @@ func TestRegistryValuePlan(t *testing.T) {
 			t.Errorf("%s: %v", tt.name, err)
 			continue
 		}
-		if ch.Action != tt.want || ch.Expires != tt.expires || ch.Revert != tt.revert {
-			t.Errorf("%s: action %s expires %q revert %v; want %s %q %v", tt.name, ch.Action, ch.Expires, ch.Revert, tt.want, tt.expires, tt.revert)
+		if ch.Action != tt.want || ch.Expires != tt.expires || ch.ExpiresIn != tt.expiresIn || ch.Revert != tt.revert {
+			t.Errorf("%s: action %s expires %q in %q revert %v; want %s %q %q %v", tt.name, ch.Action, ch.Expires, ch.ExpiresIn, ch.Revert, tt.want, tt.expires, tt.expiresIn, tt.revert)
 		}
 		if ch.Action.Changes() && len(ch.Payload) == 0 {
 			t.Errorf("%s: change without payload", tt.name)
@@ -105,5 +111,48 @@ func TestRegistryValueValidate(t *testing.T) {
 		if diff := cmp.Diff(tt.want, got); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
 		}
+	}
+}
+
+// TestSensitiveRegistryData: sensitive data is marked in the change's
+// payload and attribute, and so is the data it replaces, so a plan keeps
+// neither; a temporary sensitive value is refused, since reverting it
+// would need the replaced data.
+func TestSensitiveRegistryData(t *testing.T) {
+	const secret, old = "pa55-w0rd-new", "pa55-w0rd-old"
+	salt := plans.Salt(bytes.Repeat([]byte{1}, plans.SaltSize))
+	cfg := regConfig(map[string]cty.Value{"type": cty.StringVal("string"), "value": cty.StringVal(secret).Mark(lang.Sensitive)})
+	st := registryState{KeyExists: true, Exists: true, Kind: ops.KindString, Data: old}
+	ch, err := RegistryValue{}.Plan(actions.Instance{Step: "pw", Host: actions.Host{Name: "ex01"}, Config: cfg, Now: t0}, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch.Action != plans.Update || len(ch.Attrs) == 0 || !ch.Attrs[0].Sensitive || strings.Contains(ch.Undo, old) {
+		t.Errorf("change %s, attrs %+v, undo %q", ch.Action, ch.Attrs, ch.Undo)
+	}
+	recorded, err := plans.RedactChange(ch, salt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(recorded)
+	for _, s := range []string{secret, old} {
+		if strings.Contains(string(b), s) {
+			t.Errorf("the recorded change holds %q: %s", s, b)
+		}
+	}
+	clear, err := plans.Reveal(ch.Payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p registryPayload
+	if err := json.Unmarshal(clear, &p); err != nil || p.Data != secret || p.Expect.Data != old {
+		t.Errorf("apply would send %+v (%v), want the secret and the expected old data", p, err)
+	}
+	if !(RegistryValue{}).StateHoldsSecrets(cfg) {
+		t.Errorf("the registry value's state does not count as holding the secret")
+	}
+	temp := regConfig(map[string]cty.Value{"type": cty.StringVal("string"), "value": cty.StringVal(secret).Mark(lang.Sensitive), "expires": cty.StringVal("24h")})
+	if probs := (RegistryValue{}).ValidateConfig(temp); len(probs) != 1 || probs[0].Attribute != "expires" {
+		t.Errorf("a temporary sensitive value: %+v", probs)
 	}
 }

@@ -186,7 +186,9 @@ func (TimeSkew) Plan(inst actions.Instance, current actions.State) (plans.Change
 	object := "clock of " + inst.Host.Name
 	skew := (time.Duration(st.SkewSeconds) * time.Second).String()
 	limit := (time.Duration(st.Limit) * time.Second).String()
-	attrs := []plans.Attr{{Name: "skew", Before: skew}, {Name: "limit", Before: limit}, {Name: "compared_with", Before: st.DCs}}
+	// The skew is a measurement: apply's re-plan measures again and need
+	// not find the same figure for the same change.
+	attrs := []plans.Attr{{Name: "skew", Before: skew, Volatile: true}, {Name: "limit", Before: limit}, {Name: "compared_with", Before: st.DCs}}
 	if len(st.OffDCs) > 0 {
 		return plans.Change{Action: plans.Blocked, Object: object, KBStep: kb, Attrs: attrs,
 			Reason:   fmt.Sprintf("domain controller(s) %s disagree with the domain's time source by more than %s; fix the time hierarchy (PDC emulator first) before resyncing members", strings.Join(st.OffDCs, ", "), limit),

@@ -47,7 +47,7 @@ func Check(t *testing.T, h *Harness, c Case) {
 		p = h.Plan(t, c.Steps...)
 	}
 	only := onlyInstance(p, in.Address)
-	res := h.Apply(t, only)
+	res := h.Apply(t, only, c.Steps...)
 	var got *plans.ChangeResult
 	for i := range res.Changes {
 		if res.Changes[i].Address == in.Address {
@@ -132,7 +132,7 @@ func checkFaultLeavesHostAlone(t *testing.T, h *Harness, c Case, p *plans.Plan) 
 		if err := h.Lab.SetWinRMFaults(c.Host, f.faults); err != nil {
 			t.Fatal(err)
 		}
-		res, err := h.Engine.Apply(t.Context(), onlyInstance(p, addr), conns, engine.ApplyOptions{Hosts: h.hosts, PlaybookDigest: p.Playbook.Digest, InventoryDigest: p.Inventory.Digest})
+		res, err := h.Engine.Apply(t.Context(), onlyInstance(p, addr), conns, engine.ApplyOptions{Input: h.Input(c.Steps...)})
 		if err := h.Lab.SetWinRMFaults(c.Host, wsman.Faults{}); err != nil {
 			t.Fatal(err)
 		}

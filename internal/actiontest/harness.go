@@ -196,10 +196,10 @@ func (h *Harness) Plan(t testing.TB, steps ...engine.Step) *plans.Plan {
 	return p
 }
 
-// Apply applies p to the lab.
-func (h *Harness) Apply(t testing.TB, p *plans.Plan) *engine.ApplyResult {
+// Apply applies p, planned from steps, to the lab.
+func (h *Harness) Apply(t testing.TB, p *plans.Plan, steps ...engine.Step) *engine.ApplyResult {
 	t.Helper()
-	res, err := h.Engine.Apply(context.Background(), p, h.Conns, engine.ApplyOptions{Hosts: h.hosts, PlaybookDigest: p.Playbook.Digest, InventoryDigest: p.Inventory.Digest})
+	res, err := h.Engine.Apply(context.Background(), p, h.Conns, engine.ApplyOptions{Input: h.Input(steps...)})
 	if err != nil {
 		t.Fatalf("apply: %v", err)
 	}

@@ -70,7 +70,8 @@ func changed(p *plans.Plan) map[string]plans.Action {
 func TestReplicationBetweenSitesNeedsTheForcedPull(t *testing.T) {
 	t.Run("without the replication step", func(t *testing.T) {
 		h := Start(t, twoSites())
-		res := h.Apply(t, h.Plan(t, kbSteps(t, h, false, nil)...))
+		steps := kbSteps(t, h, false, nil)
+		res := h.Apply(t, h.Plan(t, steps...), steps...)
 		if st := statusOf(res, "step.smtp[ex01]"); st != plans.Applied {
 			t.Fatalf("smtp[ex01]: %s", st)
 		}
@@ -83,7 +84,8 @@ func TestReplicationBetweenSitesNeedsTheForcedPull(t *testing.T) {
 	})
 	t.Run("with the replication step", func(t *testing.T) {
 		h := Start(t, twoSites())
-		p := h.Plan(t, kbSteps(t, h, true, nil)...)
+		steps := kbSteps(t, h, true, nil)
+		p := h.Plan(t, steps...)
 		want := map[string]plans.Action{
 			"step.smtp[ex01]": plans.Update, "step.replication[dc02]": plans.Run, "step.replication[dc03]": plans.Run,
 			"step.replication[dc04]": plans.Run, "step.queues[ex03]": plans.Run,
@@ -95,7 +97,7 @@ func TestReplicationBetweenSitesNeedsTheForcedPull(t *testing.T) {
 		if !strings.Contains(in.Change.Reason, "written on DC01") || !strings.Contains(commandsOf(in), "repadmin /replicate DC03 DC01 DC=corp,DC=example,DC=com") {
 			t.Errorf("dc03's change does not say what runs where: %q %s", in.Change.Reason, commandsOf(in))
 		}
-		res := h.Apply(t, p)
+		res := h.Apply(t, p, steps...)
 		if !res.OK() {
 			t.Fatalf("apply: %+v not converged %v stop %q", res.Changes, res.NotConverged, res.StopReason)
 		}
@@ -144,13 +146,14 @@ func TestUnreadDCIsAnError(t *testing.T) {
 // and that apply then runs it nowhere.
 func TestPushIsRefusedBeforeAnythingRuns(t *testing.T) {
 	h := Start(t, lab.KB979174().WithFaults(lab.FaultSPN))
-	p := h.Plan(t, kbSteps(t, h, true, map[string]cty.Value{"method": cty.StringVal("push")})...)
+	steps := kbSteps(t, h, true, map[string]cty.Value{"method": cty.StringVal("push")})
+	p := h.Plan(t, steps...)
 	in := Instance(t, p, "replication", "dc01")
 	if in.Change.Action != plans.Blocked || !strings.Contains(in.Change.Reason, "needs credentials beyond the WinRM session on dc01") ||
 		!strings.Contains(in.Change.Reason, "auth ntlm, no delegation") {
 		t.Fatalf("push over NTLM: %s %q; want it blocked with the reason", in.Change.Action, in.Change.Reason)
 	}
-	h.Apply(t, p)
+	h.Apply(t, p, steps...)
 	for _, dc := range h.Group("dc") {
 		for _, rec := range h.Lab.Received(dc) {
 			if rec.Op == ops.ReplSyncAll {

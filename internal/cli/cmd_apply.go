@@ -10,21 +10,27 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
-	"github.com/rectifyhq/rectify/actions"
+	"github.com/zclconf/go-cty/cty"
+
 	"github.com/rectifyhq/rectify/engine"
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/views"
-	"github.com/rectifyhq/rectify/inventory"
 	"github.com/rectifyhq/rectify/plans"
-	"github.com/rectifyhq/rectify/playbooks"
 )
+
+// DefaultMaxPlanAge is how old a saved plan apply takes without an
+// override: a change window is a day at most.
+const DefaultMaxPlanAge = 24 * time.Hour
 
 // applyCommand makes a plan's changes.
 type applyCommand struct {
-	run            runFlags
-	autoApprove    bool
-	windowOverride string
+	run             runFlags
+	autoApprove     bool
+	windowOverride  string
+	maxPlanAge      time.Duration
+	planAgeOverride string
 }
 
 func (*applyCommand) Synopsis() string {
@@ -35,14 +41,25 @@ func (*applyCommand) Usage() string {
 	return `Usage: rectify apply [options] PLAN
        rectify apply -inventory FILE [options] PLAYBOOK
 
-  With a saved PLAN (rectify plan -out), makes exactly its changes; the
-  playbook is not read again, and a plan whose playbook or inventory
-  changed since is refused. With a PLAYBOOK, plans, shows the plan and asks
-  for "yes" (unless -auto-approve) before changing anything.
+  With a saved PLAN (rectify plan -out), makes exactly its changes and
+  nothing else. The plan is the reviewed expectation, never the source of
+  what runs: the playbook and inventory it names are evaluated again (with
+  the variables the plan records) and refused if they differ from the
+  plan's; every host is read and re-planned, and the whole plan is refused
+  if any change it would make is not what the playbook calls for. A plan is
+  applied once, and not when older than -max-plan-age. -var, -var-file and
+  -limit do not go with a saved plan: plan again with them. A sensitive
+  variable given when the plan was made is read from RECTIFY_VAR_<name>
+  and must have the same value.
 
-  Before each change the target is read again: a target that moved since
-  the plan is left alone as stale. Changes run step by step in the
-  playbook's rollout batches, each batch verified by planning it again.
+  With a PLAYBOOK, plans, shows the plan and asks for "yes" (unless
+  -auto-approve) before changing anything.
+
+  Before each change the target is read again and the change planned
+  again: a target that moved since the plan is left alone as stale, a
+  change that is no longer the planned one is left alone as differing.
+  Changes run step by step in the playbook's rollout batches, each batch
+  verified by planning it again.
   Outside the playbook's change windows apply refuses unless given
   -window-override with a reason, which is journaled. Every change is
   journaled before and after it is made; see rectify history.
@@ -55,6 +72,8 @@ func (c *applyCommand) Flags(fs *flag.FlagSet) {
 	c.run.register(fs)
 	fs.BoolVar(&c.autoApprove, "auto-approve", false, "apply without asking for confirmation")
 	fs.StringVar(&c.windowOverride, "window-override", "", "apply outside the change windows, for this `reason` (journaled)")
+	fs.DurationVar(&c.maxPlanAge, "max-plan-age", DefaultMaxPlanAge, "refuse a saved plan made longer ago than this `duration`")
+	fs.StringVar(&c.planAgeOverride, "plan-age-override", "", "apply a saved plan older than -max-plan-age, for this `reason` (journaled)")
 }
 
 func (c *applyCommand) Run(ctx context.Context, a *app, args []string) int {
@@ -66,35 +85,26 @@ func (c *applyCommand) Run(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintf(a.env.Stderr, "rectify apply: cannot find the working directory: %v\n", err)
 		return exitError
 	}
+	if c.maxPlanAge < 0 {
+		return usageError(a.env.Stderr, "apply", errors.New("-max-plan-age must not be negative"))
+	}
 	var (
-		p        *plans.Plan
-		inv      *inventory.Inventory
-		hosts    []actions.Host
-		pbDigest string
+		p  *plans.Plan
+		lr *loadedRun
 	)
 	if path := resolvePath(wd, args[0]); isPlanFile(path) {
+		if err := savedPlanFlags(&c.run); err != nil {
+			return usageError(a.env.Stderr, "apply", err)
+		}
 		if p, err = plans.Read(path); err != nil {
 			fmt.Fprintf(a.env.Stderr, "rectify apply: %s: %v\n", args[0], err)
 			return exitError
 		}
-		invPath := p.Inventory.Path
-		if c.run.inventory != "" {
-			invPath = resolvePath(wd, c.run.inventory)
-		}
-		loaded, idiags := inventory.Load(invPath, a.env.LookupEnv)
-		if idiags.HasErrors() || loaded == nil {
-			_ = a.writeDiagnostics(a.env.Stderr, idiags, wd, sources{})
-			fmt.Fprintf(a.env.Stderr, "\nrectify apply: the inventory %s cannot be loaded; nothing was changed.\n", invPath)
-			return exitError
-		}
-		inv, hosts = loaded, loaded.Hosts()
-		if pbDigest, err = playbooks.Digest(p.Playbook.Path); err != nil {
-			fmt.Fprintf(a.env.Stderr, "rectify apply: the playbook the plan was made from cannot be read: %v; make a new plan\n", err)
+		if lr = a.loadSaved(wd, p, &c.run); lr == nil {
 			return exitError
 		}
 	} else {
-		lr := a.loadRun("apply", wd, args[0], &c.run)
-		if lr == nil {
+		if lr = a.loadRun("apply", wd, args[0], &c.run); lr == nil {
 			return exitError
 		}
 		if p, err = a.makePlan(ctx, wd, lr, &c.run, true); err != nil {
@@ -111,9 +121,70 @@ func (c *applyCommand) Run(ctx context.Context, a *app, args []string) int {
 			fmt.Fprintln(a.env.Stdout, "\nApply cancelled; nothing was changed.")
 			return exitError
 		}
-		inv, hosts, pbDigest = lr.inv, lr.hosts, lr.resolved.Playbook.Digest
 	}
-	return a.applyPlan(ctx, wd, p, inv, hosts, pbDigest, c.windowOverride, &c.run)
+	return a.applyPlan(ctx, wd, p, lr, applyPolicy{windowOverride: c.windowOverride, maxPlanAge: c.maxPlanAge, planAgeOverride: c.planAgeOverride}, &c.run)
+}
+
+// savedPlanFlags refuses the flags that would make apply do other than
+// the saved plan says: a plan is applied whole, with the values it was
+// made with (as Terraform refuses -var with a saved plan).
+func savedPlanFlags(f *runFlags) error {
+	switch {
+	case f.vars.err != nil || len(f.vars.values) > 0:
+		return errors.New("-var cannot be used with a saved plan: the plan was made with its variables' values; plan again with -var to change them")
+	case len(f.varFiles) > 0:
+		return errors.New("-var-file cannot be used with a saved plan: the plan was made with its variables' values; plan again with -var-file to change them")
+	case f.limit != "":
+		return errors.New("-limit cannot be used with a saved plan: a saved plan is applied whole, as reviewed; make a plan with -limit and apply that one")
+	case f.parallelism < 1:
+		return errors.New("-parallelism must be at least 1")
+	}
+	return nil
+}
+
+// loadSaved evaluates the playbook and inventory a saved plan names (the
+// inventory given with -inventory, if any), with the plan's salt, limit
+// and variables, for apply to check the plan against and to take every
+// change from. It returns nil after reporting why it cannot.
+func (a *app) loadSaved(wd string, p *plans.Plan, f *runFlags) *loadedRun {
+	spec := loadSpec{inventory: p.Inventory.Path, playbook: p.Playbook.Path, limit: p.Inventory.Limit, salt: p.Salt,
+		values: map[string]cty.Value{}, secretVars: map[string]string{}}
+	if f.inventory != "" {
+		spec.inventory = resolvePath(wd, f.inventory)
+	}
+	hashes := map[string]string{}
+	for _, v := range p.Variables {
+		if v.Hash != "" {
+			env := "RECTIFY_VAR_" + v.Name
+			text, ok := a.env.LookupEnv(env)
+			if !ok {
+				fmt.Fprintf(a.env.Stderr, "rectify apply: the plan was made with a value for the sensitive variable %q, which a plan does not keep; "+
+					"set the environment variable %s to that value; nothing was read or changed\n", v.Name, env)
+				return nil
+			}
+			spec.secretVars[v.Name], hashes[v.Name] = text, v.Hash
+			continue
+		}
+		val, err := engine.GivenValue(v)
+		if err != nil {
+			fmt.Fprintf(a.env.Stderr, "rectify apply: %v; nothing was read or changed\n", err)
+			return nil
+		}
+		spec.values[v.Name] = val
+	}
+	lr := a.load("apply", wd, spec)
+	if lr == nil {
+		fmt.Fprintf(a.env.Stderr, "rectify apply: the playbook %s and inventory %s the plan was made from cannot be evaluated; make a new plan\n", p.Playbook.Path, spec.inventory)
+		return nil
+	}
+	for name, want := range hashes {
+		got, err := engine.VariableHash(lr.resolved.Given[name], p.Salt)
+		if err != nil || got != want {
+			fmt.Fprintf(a.env.Stderr, "rectify apply: RECTIFY_VAR_%s is not the value the plan was made with; nothing was read or changed\n", name)
+			return nil
+		}
+	}
+	return lr
 }
 
 // isPlanFile reports whether path names a saved plan rather than a
@@ -135,8 +206,16 @@ func (a *app) confirm() bool {
 	return strings.TrimSpace(line) == "yes"
 }
 
-// applyPlan journals and runs an apply of p.
-func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, inv *inventory.Inventory, hosts []actions.Host, pbDigest, override string, f *runFlags) int {
+// applyPolicy is what the operator allows an apply.
+type applyPolicy struct {
+	windowOverride  string
+	maxPlanAge      time.Duration
+	planAgeOverride string
+}
+
+// applyPlan journals and runs an apply of p, taking every change from lr,
+// the playbook and inventory evaluated now.
+func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, lr *loadedRun, pol applyPolicy, f *runFlags) int {
 	j := a.openJournal(ctx, "apply", wd, f.state)
 	if j == nil {
 		return exitError
@@ -147,9 +226,11 @@ func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, inv *inve
 		fmt.Fprintf(a.env.Stderr, "rectify apply: %v\n", err)
 		return exitError
 	}
+	inv := lr.inv
 	run, err := j.StartRun(ctx, journal.RunInfo{
-		Kind: journal.KindApply, Playbook: p.Playbook.Name, PlaybookDigest: pbDigest,
-		Inventory: inv.Path(), InventoryDigest: inv.Digest(), PlanDigest: planDigest, WindowOverride: override,
+		Kind: journal.KindApply, Playbook: p.Playbook.Name, PlaybookDigest: lr.input.Playbook.Digest,
+		Inventory: inv.Path(), InventoryDigest: lr.input.Inventory.Digest, PlanDigest: planDigest,
+		WindowOverride: pol.windowOverride, PlanAgeOverride: pol.planAgeOverride,
 	})
 	if err != nil {
 		fmt.Fprintf(a.env.Stderr, "rectify apply: nothing was changed: %v\n", err)
@@ -172,9 +253,23 @@ func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, inv *inve
 			fmt.Fprintf(a.env.Stderr, "rectify apply: %v\n", err)
 		}
 	}()
+	// Apply re-plans with what the journal remembers now, as a plan does.
+	in := lr.input
+	mem, err := j.Memory(ctx, p.Playbook.Name)
+	if err != nil {
+		finish(journal.OutcomeRefused, err.Error())
+		fmt.Fprintf(a.env.Stderr, "rectify apply: nothing was changed: %v\n", err)
+		return exitError
+	}
+	in.Memory = mem
+	override := pol.windowOverride
 	if override != "" {
 		a.log.Info().Str("reason", override).Int64("run", run.ID).Msg("change window override")
 		fmt.Fprintf(a.env.Stdout, "\nThe change windows are overridden: %q (journaled with run %d).\n", override, run.ID)
+	}
+	if pol.planAgeOverride != "" {
+		a.log.Info().Str("reason", pol.planAgeOverride).Int64("run", run.ID).Msg("plan age override")
+		fmt.Fprintf(a.env.Stdout, "\nThe plan's age limit is overridden: %q (journaled with run %d).\n", pol.planAgeOverride, run.ID)
 	}
 
 	conns := connectionsFor(inv, a.log)
@@ -183,8 +278,7 @@ func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, inv *inve
 	e.Hooks = views.NewProgress(a.env.Stdout, a.style(a.env.Stdout), a.env.IsTerminal(a.env.Stdout))
 	fmt.Fprintf(a.env.Stdout, "\nApplying (run %d)...\n", run.ID)
 	res, err := e.Apply(ctx, p, conns, engine.ApplyOptions{
-		Hosts: hosts, PlaybookDigest: pbDigest, InventoryDigest: inv.Digest(),
-		WindowOverride: override, Journal: run,
+		Input: in, WindowOverride: override, MaxPlanAge: pol.maxPlanAge, PlanAgeOverride: pol.planAgeOverride, Journal: run,
 	})
 	if err != nil {
 		finish(journal.OutcomeRefused, err.Error())
@@ -194,6 +288,9 @@ func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, inv *inve
 	views.ApplySummary(a.env.Stdout, res, a.style(a.env.Stdout))
 	summary := fmt.Sprintf("%d applied, %d failed, %d stale, %d skipped, %d not converged, %d unverified",
 		res.Count(plans.Applied), res.Count(plans.Failed), res.Count(plans.Stale), res.Count(plans.Skipped), len(res.NotConverged), len(res.Unverified))
+	if n := res.Count(plans.Differs); n > 0 {
+		summary += fmt.Sprintf(", %d not as reviewed", n)
+	}
 	switch {
 	case ctx.Err() != nil:
 		finish(journal.OutcomeInterrupted, summary)

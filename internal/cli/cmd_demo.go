@@ -158,7 +158,7 @@ func (d *demo) run(ctx context.Context) int {
 	d.heading(2, "The plan")
 	d.say("$ rectify plan -inventory inventory.hcl exchange-454\n\n")
 	flags := &runFlags{inventory: d.inventory, parallelism: 10, state: d.state}
-	p, code := d.plan(ctx, flags)
+	p, lr, code := d.plan(ctx, flags)
 	if p == nil {
 		return code
 	}
@@ -166,7 +166,8 @@ func (d *demo) run(ctx context.Context) int {
 	d.heading(3, "Apply")
 	d.say("The change window is Saturday night; the demo overrides it, and the journal records why.\n")
 	d.say("$ rectify apply -auto-approve -window-override \"rectify demo on the simulated lab\" ...\n")
-	code = d.a.applyPlan(ctx, d.dir, p, d.mustInventory(), d.mustInventory().Hosts(), p.Playbook.Digest, "rectify demo on the simulated lab", flags)
+	policy := applyPolicy{windowOverride: "rectify demo on the simulated lab", maxPlanAge: DefaultMaxPlanAge}
+	code = d.a.applyPlan(ctx, d.dir, p, lr, policy, flags)
 	d.say("\n(Exit status %d: the queues still fail, as the findings above predicted.)\n", code)
 	if err := d.showSymptom(ctx); err != nil {
 		d.say("cannot read the symptom: %v\n", err)
@@ -188,12 +189,12 @@ func (d *demo) run(ctx context.Context) int {
 
 	d.heading(5, "Plan and apply again")
 	d.say("$ rectify plan -inventory inventory.hcl -var spn_conflicts=remove_from_other exchange-454\n\n")
-	p, code = d.plan(ctx, flags)
+	p, lr, code = d.plan(ctx, flags)
 	if p == nil {
 		return code
 	}
 	d.say("\n$ rectify apply ...\n")
-	if code := d.a.applyPlan(ctx, d.dir, p, d.mustInventory(), d.mustInventory().Hosts(), p.Playbook.Digest, "rectify demo on the simulated lab", flags); code != exitOK {
+	if code := d.a.applyPlan(ctx, d.dir, p, lr, policy, flags); code != exitOK {
 		d.say("\nThe second apply did not finish cleanly (exit %d).\n", code)
 		return code
 	}
@@ -210,7 +211,7 @@ func (d *demo) run(ctx context.Context) int {
 
 	d.heading(7, "Nothing left to do")
 	d.say("$ rectify plan ...\n\n")
-	p, code = d.plan(ctx, flags)
+	p, _, code = d.plan(ctx, flags)
 	if p == nil {
 		return code
 	}
@@ -238,20 +239,20 @@ func (d *demo) mustInventory() *inventory.Inventory {
 }
 
 // plan plans the example as "rectify plan" would, and shows it.
-func (d *demo) plan(ctx context.Context, flags *runFlags) (*plans.Plan, int) {
+func (d *demo) plan(ctx context.Context, flags *runFlags) (*plans.Plan, *loadedRun, int) {
 	lr := d.a.loadRun("demo", d.dir, d.playbook, flags)
 	if lr == nil {
-		return nil, exitError
+		return nil, nil, exitError
 	}
 	p, err := d.a.makePlan(ctx, d.dir, lr, flags, false)
 	if err != nil {
 		fmt.Fprintf(d.a.env.Stderr, "rectify demo: %v\n", err)
-		return nil, exitError
+		return nil, nil, exitError
 	}
 	if err := views.Plan(d.w, p, d.a.style(d.w)); err != nil {
-		return nil, exitError
+		return nil, nil, exitError
 	}
-	return p, exitOK
+	return p, lr, exitOK
 }
 
 // showSymptom reads, over WinRM as rectify does, the queues and the 1035

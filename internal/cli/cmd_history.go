@@ -92,6 +92,9 @@ func (c *historyCommand) Run(ctx context.Context, a *app, args []string) int {
 		if r.WindowOverride != "" {
 			fmt.Fprintf(a.env.Stdout, "  window override: %q", r.WindowOverride)
 		}
+		if r.PlanAgeOverride != "" {
+			fmt.Fprintf(a.env.Stdout, "  plan age override: %q", r.PlanAgeOverride)
+		}
 		fmt.Fprintln(a.env.Stdout)
 	}
 	return exitOK
@@ -126,6 +129,9 @@ func (c *historyCommand) showRun(ctx context.Context, a *app, j *journal.Journal
 	fmt.Fprintf(w, "  playbook %s, inventory %s (%s), plan %s\n", short(r.PlaybookDigest), r.Inventory, short(r.InventoryDigest), short(r.PlanDigest))
 	if r.WindowOverride != "" {
 		fmt.Fprintf(w, "  change window overridden: %q\n", r.WindowOverride)
+	}
+	if r.PlanAgeOverride != "" {
+		fmt.Fprintf(w, "  plan age limit overridden: %q\n", r.PlanAgeOverride)
 	}
 	if r.Summary != "" {
 		fmt.Fprintf(w, "  %s\n", r.Summary)

@@ -179,14 +179,24 @@ func TestApplyStaleChangeAndEditedPlaybook(t *testing.T) {
 	if got := f.rectify(t, "plan", "-inventory", "inventory.hcl", "-out", "again.plan", "exchange-454"); got.code != 0 {
 		t.Fatalf("plan: %s", got)
 	}
+	// What the playbook does is what counts: the digest is of the
+	// evaluated playbook, not of its bytes.
 	pb := filepath.Join(f.playbook, "playbook.hcl")
 	src, _ := os.ReadFile(pb)
-	if err := os.WriteFile(pb, append(src, []byte("\n# edited after the plan\n")...), 0o644); err != nil {
+	edited := strings.Replace(string(src), `default     = "4m"`, `default     = "3m"`, 1)
+	if edited == string(src) {
+		t.Fatal("the example playbook has no max_skew default of 4m to edit")
+	}
+	if err := os.WriteFile(pb, []byte(edited), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	before := len(f.lab.Received("ex01"))
 	got = f.rectify(t, "apply", "-state", "journal.db", "-window-override", "test", "again.plan")
 	if got.code != 1 || !strings.Contains(got.stderr, "the playbook changed since the plan was made") {
 		t.Errorf("apply of a plan whose playbook changed: %s", got)
+	}
+	if after := len(f.lab.Received("ex01")); after != before {
+		t.Errorf("apply of a plan whose playbook changed read ex01 (%d commands)", after-before)
 	}
 }
 

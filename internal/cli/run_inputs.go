@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/rectifyhq/rectify/actions"
 	"github.com/rectifyhq/rectify/engine"
@@ -62,14 +63,40 @@ func (a *app) loadRun(cmd, wd, arg string, f *runFlags) *loadedRun {
 		usageError(a.env.Stderr, cmd, errors.New("-parallelism must be at least 1"))
 		return nil
 	}
+	spec := loadSpec{inventory: resolvePath(wd, f.inventory), playbook: resolvePath(wd, arg), limit: f.limit, vars: f.vars.values}
+	for _, vf := range f.varFiles {
+		spec.varFiles = append(spec.varFiles, resolvePath(wd, vf))
+	}
+	return a.load(cmd, wd, spec)
+}
+
+// loadSpec says what load loads and evaluates.
+type loadSpec struct {
+	// inventory and playbook are paths, resolved.
+	inventory, playbook string
+	limit               string
+	vars                map[string]string
+	varFiles            []string
+	// values and secretVars are a saved plan's variables (see
+	// playbooks.EvalInput).
+	values     map[string]cty.Value
+	secretVars map[string]string
+	// salt keys the digests and hashes; nil means a new one.
+	salt plans.Salt
+}
+
+// load loads the inventory and the playbook, evaluates the playbook
+// against the hosts the limit selects, and renders every diagnostic. It
+// returns nil after reporting the problems.
+func (a *app) load(cmd, wd string, spec loadSpec) *loadedRun {
 	src := sources{}
-	inv, diags := inventory.Load(resolvePath(wd, f.inventory), a.env.LookupEnv)
+	inv, diags := inventory.Load(spec.inventory, a.env.LookupEnv)
 	var hosts []actions.Host
 	if inv != nil && !diags.HasErrors() {
 		logInventory(a, inv)
 		hosts = inv.Hosts()
-		if f.limit != "" {
-			names, err := inv.Select(f.limit)
+		if spec.limit != "" {
+			names, err := inv.Select(spec.limit)
 			if err != nil {
 				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid -limit", Detail: err.Error()})
 			} else {
@@ -87,19 +114,19 @@ func (a *app) loadRun(cmd, wd, arg string, f *runFlags) *loadedRun {
 			}
 		}
 	}
-	pb, pdiags := playbooks.LoadDir(resolvePath(wd, arg), a.env.Actions)
+	pb, pdiags := playbooks.LoadDir(spec.playbook, a.env.Actions)
 	diags = append(diags, pdiags...)
 	src.add(pb.Files)
 	var res *playbooks.Resolved
 	if !diags.HasErrors() {
 		in := playbooks.EvalInput{
-			Vars:      f.vars.values,
-			Hosts:     inv.Hosts(),
-			Groups:    inv.Groups(),
-			Functions: lang.Scope{BaseDir: pb.Dir, LookupEnv: a.env.LookupEnv}.Functions(),
-		}
-		for _, vf := range f.varFiles {
-			in.VarFiles = append(in.VarFiles, resolvePath(wd, vf))
+			Vars:       spec.vars,
+			VarFiles:   spec.varFiles,
+			Values:     spec.values,
+			SecretVars: spec.secretVars,
+			Hosts:      inv.Hosts(),
+			Groups:     inv.Groups(),
+			Functions:  lang.Scope{BaseDir: pb.Dir, LookupEnv: a.env.LookupEnv}.Functions(),
 		}
 		var ediags hcl.Diagnostics
 		res, ediags = pb.Evaluate(in)
@@ -118,9 +145,17 @@ func (a *app) loadRun(cmd, wd, arg string, f *runFlags) *loadedRun {
 		fmt.Fprintf(a.env.Stderr, "\nrectify %s: nothing was read or changed: %s.\n", cmd, countText(errs, "error", warnings))
 		return nil
 	}
-	invPath, _ := filepath.Abs(resolvePath(wd, f.inventory))
-	pbPath, _ := filepath.Abs(resolvePath(wd, arg))
-	input := engine.NewInput(res, pbPath, hosts, plans.InventoryRef{Path: invPath, Digest: inv.Digest(), Limit: f.limit})
+	salt := spec.salt
+	if len(salt) == 0 {
+		salt = plans.NewSalt()
+	}
+	invPath, _ := filepath.Abs(spec.inventory)
+	pbPath, _ := filepath.Abs(spec.playbook)
+	input, err := engine.NewInput(res, pbPath, hosts, plans.InventoryRef{Path: invPath, Digest: inv.EvaluatedDigest(salt), Limit: spec.limit}, salt)
+	if err != nil {
+		fmt.Fprintf(a.env.Stderr, "rectify %s: nothing was read or changed: %v\n", cmd, err)
+		return nil
+	}
 	return &loadedRun{resolved: res, inv: inv, hosts: hosts, input: input}
 }
 

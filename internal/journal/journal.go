@@ -84,9 +84,14 @@ func DefaultPath() (string, error) {
 	return filepath.Join(home, ".local", "state", "rectify", "journal.db"), nil
 }
 
-// Open opens (creating if needed) the journal at path.
+// Open opens (creating if needed) the journal at path. The journal and
+// its -wal and -shm files are readable by their owner only: they record
+// what was changed where, and by whom.
 func Open(ctx context.Context, path string) (*Journal, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("open journal: %w", err)
+	}
+	if err := ownerOnly(path); err != nil {
 		return nil, fmt.Errorf("open journal: %w", err)
 	}
 	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
@@ -107,6 +112,9 @@ func (j *Journal) migrate(ctx context.Context) error {
 		return err
 	}
 	if err := j.migrateDrift(ctx); err != nil {
+		return err
+	}
+	if err := j.migrateRuns(ctx); err != nil {
 		return err
 	}
 	// Two processes may open a new journal at once: the first to insert

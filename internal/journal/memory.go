@@ -5,9 +5,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/rectifyhq/rectify/actions"
+	"github.com/rectifyhq/rectify/engine"
 	"github.com/rectifyhq/rectify/plans"
 )
 
@@ -34,9 +34,7 @@ func (j *Journal) Memory(ctx context.Context, playbook string) (map[string]*acti
 			return nil, fmt.Errorf("journal: change to %s is unreadable: %w", addr, err)
 		}
 		m := &actions.Memory{Action: ch.Action, Applied: parseStamp(finished), Undo: rawOrNil(undo), Reverted: ch.Revert}
-		if ch.Expires != "" {
-			m.Expires, _ = time.Parse(time.RFC3339, ch.Expires)
-		}
+		m.Expires = engine.ExpiryOf(ch, m.Applied)
 		if ch.Revert {
 			// A revert keeps the expiry of the change it reverted.
 			if prev, ok := out[addr]; ok {

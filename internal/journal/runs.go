@@ -44,6 +44,9 @@ type RunInfo struct {
 	InventoryDigest string
 	PlanDigest      string
 	WindowOverride  string
+	// PlanAgeOverride is the reason given for applying a plan older than
+	// apply allows.
+	PlanAgeOverride string
 }
 
 // RunRecord is one run as the journal holds it.
@@ -61,6 +64,7 @@ type RunRecord struct {
 	InventoryDigest string    `json:"inventory_digest"`
 	PlanDigest      string    `json:"plan_digest"`
 	WindowOverride  string    `json:"window_override,omitempty"`
+	PlanAgeOverride string    `json:"plan_age_override,omitempty"`
 	Outcome         string    `json:"outcome"`
 	Summary         string    `json:"summary,omitempty"`
 	// Unfinished is set for a run still marked running whose process is
@@ -108,18 +112,42 @@ func whoAmI() (string, string) {
 	return name, machine
 }
 
-// StartRun records the start of a run.
+// StartRun records the start of a run. An apply run of a plan that an
+// earlier apply run already applied is recorded as refused, and StartRun
+// returns a *ReplayError.
 func (j *Journal) StartRun(ctx context.Context, info RunInfo) (*Run, error) {
 	who, machine := whoAmI()
-	res, err := j.db.ExecContext(ctx, `INSERT INTO runs(kind, started, user, machine, pid, playbook, playbook_digest, inventory, inventory_digest, plan_digest, window_override)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		info.Kind, stamp(time.Now()), who, machine, os.Getpid(), info.Playbook, info.PlaybookDigest, info.Inventory, info.InventoryDigest, info.PlanDigest, info.WindowOverride)
+	tx, err := j.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("journal: record the run: %w", err)
+	}
+	defer tx.Rollback()
+	var replay *ReplayError
+	if info.Kind == KindApply && info.PlanDigest != "" {
+		if replay, err = earlierApply(ctx, tx, info.PlanDigest); err != nil {
+			return nil, err
+		}
+	}
+	outcome, summary, finished := OutcomeRunning, "", sql.NullString{}
+	if replay != nil {
+		outcome, summary, finished = OutcomeRefused, replay.Error(), sql.NullString{String: stamp(time.Now()), Valid: true}
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO runs(kind, started, finished, user, machine, pid, playbook, playbook_digest, inventory, inventory_digest, plan_digest, window_override, plan_age_override, outcome, summary)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		info.Kind, stamp(time.Now()), finished, who, machine, os.Getpid(), info.Playbook, info.PlaybookDigest, info.Inventory, info.InventoryDigest, info.PlanDigest,
+		info.WindowOverride, info.PlanAgeOverride, outcome, summary)
 	if err != nil {
 		return nil, fmt.Errorf("journal: record the run: %w", err)
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
 		return nil, fmt.Errorf("journal: record the run: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("journal: record the run: %w", err)
+	}
+	if replay != nil {
+		return nil, replay
 	}
 	return &Run{j: j, ID: id}, nil
 }
@@ -227,14 +255,14 @@ func rawOrNil(s string) json.RawMessage {
 	return json.RawMessage(s)
 }
 
-const runColumns = `id, kind, started, finished, user, machine, pid, playbook, playbook_digest, inventory, inventory_digest, plan_digest, window_override, outcome, summary`
+const runColumns = `id, kind, started, finished, user, machine, pid, playbook, playbook_digest, inventory, inventory_digest, plan_digest, window_override, plan_age_override, outcome, summary`
 
 type scanner interface{ Scan(...any) error }
 
 func scanRun(s scanner) (RunRecord, error) {
 	var r RunRecord
 	var started, finished sql.NullString
-	if err := s.Scan(&r.ID, &r.Kind, &started, &finished, &r.User, &r.Machine, &r.PID, &r.Playbook, &r.PlaybookDigest, &r.Inventory, &r.InventoryDigest, &r.PlanDigest, &r.WindowOverride, &r.Outcome, &r.Summary); err != nil {
+	if err := s.Scan(&r.ID, &r.Kind, &started, &finished, &r.User, &r.Machine, &r.PID, &r.Playbook, &r.PlaybookDigest, &r.Inventory, &r.InventoryDigest, &r.PlanDigest, &r.WindowOverride, &r.PlanAgeOverride, &r.Outcome, &r.Summary); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return r, err
 		}

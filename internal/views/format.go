@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // Style colours text on terminals and leaves it plain elsewhere.
@@ -24,8 +26,12 @@ func (s Style) Yellow(t string) string { return s.wrap("33", t) }
 func (s Style) Red(t string) string    { return s.wrap("31", t) }
 func (s Style) Cyan(t string) string   { return s.wrap("36", t) }
 
-// value renders a plain JSON value the way HCL would write it.
+// value renders a plain JSON value the way HCL would write it; a recorded
+// sensitive value is "(sensitive)".
 func value(v any) string {
+	if plans.IsHidden(v) {
+		return sensitiveText
+	}
 	switch x := v.(type) {
 	case nil:
 		return "(none)"
@@ -44,6 +50,9 @@ func value(v any) string {
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	case map[string]any:
+		if len(x) == 0 {
+			return "{}"
+		}
 		keys := make([]string, 0, len(x))
 		for k := range x {
 			keys = append(keys, k)

@@ -60,6 +60,7 @@ func Markdown(w io.Writer, p *plans.Plan) error {
 		b.WriteString("No changes.\n")
 	}
 	b.WriteString("\n")
+	writeMarkdownPayloads(&b, p)
 
 	blocked := false
 	for _, in := range p.Instances {
@@ -119,4 +120,26 @@ func short(d string) string {
 		return d[:i+13]
 	}
 	return d
+}
+
+// writeMarkdownPayloads lists, for each change of the table, what apply
+// sends: the payload apply's own re-plan must equal.
+func writeMarkdownPayloads(b *strings.Builder, p *plans.Plan) {
+	n, header := 0, false
+	for _, in := range p.Instances {
+		if in.Error != "" || !in.Change.Action.Changes() {
+			continue
+		}
+		n++
+		text, ok := payloadJSON(in.Change.Payload)
+		if !ok {
+			continue
+		}
+		if !header {
+			header = true
+			b.WriteString("## What apply runs\n\nThe data each change sends; apply runs a change only when the playbook calls for exactly this. Sensitive values show as (sensitive).\n\n")
+		}
+		f := fence(text)
+		fmt.Fprintf(b, "%d. `%s`\n\n%sjson\n%s\n%s\n\n", n, mdEscape(in.Address), f, text, f)
+	}
 }

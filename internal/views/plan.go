@@ -157,12 +157,17 @@ func writeInstance(b *strings.Builder, in plans.Instance, st Style) {
 		fmt.Fprintf(b, "      reverts a temporary change that expired at %s\n", c.Expires)
 	case c.Expires != "":
 		fmt.Fprintf(b, "      temporary: reverted by a plan after %s\n", c.Expires)
+	case c.ExpiresIn != "":
+		fmt.Fprintf(b, "      temporary: reverted by a plan %s after it is applied\n", c.ExpiresIn)
 	}
 	if in.Triggered {
 		b.WriteString("      triggered by changes planned above\n")
 	}
 	if in.Waits != "" {
 		fmt.Fprintf(b, "      %s %s; apply skips this change until then\n", st.Yellow("waits:"), strings.TrimPrefix(in.Waits, "waits for "))
+	}
+	if c.Action.Changes() {
+		writePayload(b, c.Payload)
 	}
 	b.WriteString("\n")
 }

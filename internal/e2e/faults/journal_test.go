@@ -104,12 +104,18 @@ func TestJournalDiskFull(t *testing.T) {
 			if err := examples.WriteExchange454(pb); err != nil {
 				t.Fatal(err)
 			}
+			var input engine.Input
 			plan := func() *plans.Plan {
 				r, diags := playbooks.Load(pb, h.Registry, playbooks.EvalInput{Hosts: h.Hosts(), Groups: []string{"exchange", "dc"}})
 				if diags.HasErrors() {
 					t.Fatal(diags)
 				}
-				p, err := h.Engine.Plan(ctx, engine.NewInput(r, pb, h.Hosts(), plans.InventoryRef{Path: "lab", Digest: "sha256:lab"}), h.Conns)
+				in, err := engine.NewInput(r, pb, h.Hosts(), plans.InventoryRef{Path: "lab", Digest: "sha256:lab"}, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				input = in
+				p, err := h.Engine.Plan(ctx, in, h.Conns)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -132,8 +138,7 @@ func TestJournalDiskFull(t *testing.T) {
 			conns := h.NewConnections()
 			defer conns.Close()
 			res, err := h.Engine.Apply(ctx, p, conns, engine.ApplyOptions{
-				Hosts: h.Hosts(), PlaybookDigest: p.Playbook.Digest, InventoryDigest: p.Inventory.Digest,
-				WindowOverride: "fault suite", Journal: &fullDisk{run: run, at: tc.at},
+				Input: input, WindowOverride: "fault suite", Journal: &fullDisk{run: run, at: tc.at},
 			})
 			if err != nil {
 				t.Fatal(err)

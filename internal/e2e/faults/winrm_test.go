@@ -61,12 +61,13 @@ func TestWinRMFaultsDuringApply(t *testing.T) {
 			name:   "drops between the re-read and the change",
 			before: wsman.Faults{Latency: 300 * time.Millisecond},
 			during: func(t *testing.T, f *fixture, done <-chan struct{}) {
-				// The plan's read was batch 1 and ended with Signal 1;
-				// the change's re-read is batch 2, and its Signal 2 says
+				// The plan's read was batch 1 and ended with Signal 1,
+				// apply's re-plan of the whole plan batch 2 with Signal 2;
+				// the change's re-read is batch 3, and its Signal 3 says
 				// the client has its answer: the next request is the
 				// change's command, held 300 ms by the latency.
 				reread := func() bool {
-					return f.received("ex02", ops.Batch) >= 2 && f.lab.WinRMCounts("ex02").Signal >= 2
+					return f.received("ex02", ops.Batch) >= 3 && f.lab.WinRMCounts("ex02").Signal >= 3
 				}
 				if waitFor(t, done, reread) {
 					if err := f.lab.SetWinRMFaults("ex02", wsman.Faults{Unreachable: true}); err != nil {

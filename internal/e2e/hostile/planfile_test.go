@@ -1,12 +1,14 @@
 package hostile
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/rectifyhq/rectify/internal/lab"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // TestTamperedAndNewerPlanFiles saves a plan, then edits one byte of its
@@ -32,7 +34,7 @@ func TestTamperedAndNewerPlanFiles(t *testing.T) {
 		name, old, new, want string
 	}{
 		{"tampered", `"FromFile"`, `"FromFilf"`, "does not match its digest"},
-		{"newer format", `"format_version": 1`, `"format_version": 2`, "newer than this rectify reads"},
+		{"newer format", fmt.Sprintf(`"format_version": %d`, plans.FormatVersion), fmt.Sprintf(`"format_version": %d`, plans.FormatVersion+1), "newer than this rectify reads"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if !strings.Contains(string(good), tc.old) {
