@@ -113,7 +113,11 @@ func (e *evaluator) cliValue(v *Variable, text string) (given, hcl.Diagnostics) 
 	if !v.Sensitive {
 		e.res.Files[filename] = []byte(text)
 	}
-	expr, diags := hclsyntax.ParseExpression([]byte(text), filename, hcl.InitialPos)
+	diags := checkExpressionNesting([]byte(text), filename)
+	var expr hclsyntax.Expression
+	if !diags.HasErrors() {
+		expr, diags = hclsyntax.ParseExpression([]byte(text), filename, hcl.InitialPos)
+	}
 	if !diags.HasErrors() {
 		var val cty.Value
 		val, diags = expr.Value(&hcl.EvalContext{Functions: e.funcs})
