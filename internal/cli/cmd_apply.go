@@ -47,8 +47,9 @@ func (*applyCommand) Usage() string {
   -window-override with a reason, which is journaled. Every change is
   journaled before and after it is made; see rectify history.
 
-  Interrupting (Ctrl-C) starts no new change, lets running ones finish,
-  records everything and exits 1.`
+  Interrupting (Ctrl-C, SIGTERM, or a dropped session: SIGHUP, a closed
+  output) starts no new change, lets running ones finish, records
+  everything and exits 1.`
 }
 
 func (c *applyCommand) Flags(fs *flag.FlagSet) {

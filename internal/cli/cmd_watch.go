@@ -53,8 +53,8 @@ func (*watchCommand) Usage() string {
   wins. The playbook and inventory are read again for every cycle. A cycle
   never overlaps the previous one nor a manual apply (the journal's lock):
   it is skipped with a log line. With -metrics-addr, Prometheus metrics are
-  served at /metrics and health at /healthz. SIGTERM or Ctrl-C lets the
-  running cycle stop cleanly; it is journaled as interrupted.`
+  served at /metrics and health at /healthz. SIGTERM, SIGHUP or Ctrl-C
+  lets the running cycle stop cleanly; it is journaled as interrupted.`
 }
 
 func (c *watchCommand) Flags(fs *flag.FlagSet) {
