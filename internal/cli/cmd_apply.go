@@ -161,18 +161,19 @@ func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, inv *inve
 			fmt.Fprintf(a.env.Stderr, "rectify apply: %v\n", err)
 		}
 	}
-	lockName, _ := filepath.Abs(inv.Path())
-	release, err := j.Lock(ctx, lockName, run)
+	lease, err := j.LockHosts(ctx, run, changedHosts(p, hosts))
 	if err != nil {
 		finish(journal.OutcomeRefused, err.Error())
 		fmt.Fprintf(a.env.Stderr, "rectify apply: nothing was changed: %v\n", err)
 		return exitError
 	}
 	defer func() {
-		if err := release(); err != nil {
+		if err := lease.Release(ctx); err != nil {
 			fmt.Fprintf(a.env.Stderr, "rectify apply: %v\n", err)
 		}
 	}()
+	applyCtx, stopApply := journal.WithLease(ctx, lease)
+	defer stopApply()
 	if override != "" {
 		a.log.Info().Str("reason", override).Int64("run", run.ID).Msg("change window override")
 		fmt.Fprintf(a.env.Stdout, "\nThe change windows are overridden: %q (journaled with run %d).\n", override, run.ID)
@@ -183,7 +184,7 @@ func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, inv *inve
 	e := a.engine(f.parallelism)
 	e.Hooks = views.NewProgress(a.env.Stdout, a.style(a.env.Stdout), a.env.IsTerminal(a.env.Stdout))
 	fmt.Fprintf(a.env.Stdout, "\nApplying (run %d)...\n", run.ID)
-	res, err := e.Apply(ctx, p, conns, engine.ApplyOptions{
+	res, err := e.Apply(applyCtx, p, conns, engine.ApplyOptions{
 		Hosts: hosts, PlaybookDigest: pbDigest, InventoryDigest: inv.Digest(),
 		WindowOverride: override, Journal: run,
 	})
@@ -199,6 +200,10 @@ func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, inv *inve
 	case ctx.Err() != nil:
 		finish(journal.OutcomeInterrupted, summary)
 		fmt.Fprintf(a.env.Stdout, "Interrupted; the journal (run %d) records every change made and in flight.\n", run.ID)
+		return exitError
+	case applyCtx.Err() != nil:
+		finish(journal.OutcomeInterrupted, summary)
+		fmt.Fprintf(a.env.Stdout, "Stopped: %v; the journal (run %d) records every change made and in flight.\n", context.Cause(applyCtx), run.ID)
 		return exitError
 	case res.OK():
 		finish(journal.OutcomeSucceeded, summary)

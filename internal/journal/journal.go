@@ -120,6 +120,9 @@ func (j *Journal) migrate(ctx context.Context) error {
 	if err := j.migrateDrift(ctx); err != nil {
 		return err
 	}
+	if err := j.migrateHostLocks(ctx); err != nil {
+		return err
+	}
 	// Two processes may open a new journal at once: the first to insert
 	// the version wins, and both then read it.
 	if _, err := j.db.ExecContext(ctx, `INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)`, fmt.Sprint(schemaVersion)); err != nil {
