@@ -64,8 +64,10 @@ func entrySize(e actions.Entry) int64 {
 // at most MaxPageSize entries at a time. The whole search is one operation
 // bounded by the configured timeout and by ctx, which is also checked
 // between pages. Each page the server sends is bounded by
-// MaxResponseBytes, the search by MaxEntries; past either the connection is
-// closed and a LimitError returned. An error returned by page stops the
+// MaxResponseBytes and by the page size asked for (servers must honour the
+// paging control, as Active Directory, Samba and OpenLDAP do), the search
+// by MaxEntries; past any of them the connection is closed and a
+// LimitError returned. An error returned by page stops the
 // search and is returned as is. When the kept connection turns out to be
 // broken before the first page arrives, it is replaced and the search sent
 // again, once; after a page has been delivered a broken connection is an
