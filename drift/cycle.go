@@ -71,25 +71,26 @@ func (c *cycleRun) do(ctx context.Context) {
 		Inventory: in.Inventory.Path, InventoryDigest: in.Inventory.Digest}) {
 		return
 	}
-	lock := prep.Lock
-	if lock == "" {
-		lock = in.Inventory.Path
-	}
-	release, err := w.cfg.Journal.Lock(ctx, lock, c.run)
-	var held *journal.LockedError
+	// The cycle may read and change any of its hosts: it locks them all
+	// before reading, so that it neither reads a host in the middle of
+	// another run's change nor changes it at the same time.
+	lease, err := w.cfg.Journal.LockHosts(ctx, c.run, journal.HostKeys(in.Hosts))
+	var held *journal.HostsLockedError
 	if errors.As(err, &held) {
 		c.skip(ctx, held)
 		return
 	}
 	if err != nil {
-		c.fail("take the lock", err)
+		c.fail("take the host locks", err)
 		return
 	}
 	defer func() {
-		if err := release(); err != nil {
-			c.log.Error().Err(err).Msg("releasing the lock")
+		if err := lease.Release(ctx); err != nil {
+			c.log.Error().Err(err).Msg("releasing the host locks")
 		}
 	}()
+	ctx, stop := journal.WithLease(ctx, lease)
+	defer stop()
 	c.log.Info().Int64("run", c.run.ID).Msg("drift cycle starting")
 
 	mem, err := w.cfg.Journal.Memory(ctx, in.Playbook.Name)
@@ -129,19 +130,30 @@ func (c *cycleRun) startRun(ctx context.Context, info journal.RunInfo) bool {
 	return true
 }
 
-// skip reports a cycle that did not run because another run holds the
-// lock, naming the holder.
-func (c *cycleRun) skip(ctx context.Context, held *journal.LockedError) {
+// skip reports a cycle that did not run because other runs hold the locks
+// of some of its hosts, naming the first holder in the log fields and
+// every holder in the reason.
+func (c *cycleRun) skip(_ context.Context, held *journal.HostsLockedError) {
+	first := held.Held[0]
 	kind := "run"
-	if rec, _, err := c.w.cfg.Journal.Run(ctx, held.RunID); err == nil {
-		kind = rec.Kind + " run"
+	if first.Kind != "" {
+		kind = first.Kind + " run"
 	}
-	c.rep.Skipped = fmt.Sprintf("%s %d by %s on %s (pid %d) holds the lock on %s since %s",
-		kind, held.RunID, held.User, held.Machine, held.PID, held.Name, held.Since.UTC().Format(time.RFC3339))
-	c.log.Warn().Int64("holder_run", held.RunID).Str("holder_kind", kind).Str("holder_user", held.User).
-		Str("holder_machine", held.Machine).Int("holder_pid", held.PID).Time("holder_since", held.Since).Str("lock", held.Name).
+	c.rep.Skipped = held.Describe()
+	c.log.Warn().Int64("holder_run", first.RunID).Str("holder_kind", kind).Str("holder_user", first.User).
+		Str("holder_machine", first.Machine).Int("holder_pid", first.PID).Time("holder_since", first.Acquired).
+		Strs("hosts", heldHosts(held)).
 		Msg("skipping the drift cycle: " + c.rep.Skipped)
 	if m := c.w.cfg.Metrics; m != nil {
 		m.CycleSkipped(c.rep.Playbook, "locked")
 	}
+}
+
+// heldHosts lists the held hosts of err.
+func heldHosts(err *journal.HostsLockedError) []string {
+	out := make([]string, len(err.Held))
+	for i, h := range err.Held {
+		out[i] = h.Host
+	}
+	return out
 }

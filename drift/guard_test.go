@@ -103,9 +103,9 @@ func TestFlappingConnectorIsLeftAlone(t *testing.T) {
 	}
 }
 
-// TestCycleSkipsWhileAnApplyHoldsTheLock: a manual apply holding the
-// inventory's lock makes the cycle skip with a log line naming it; the lab
-// is not touched.
+// TestCycleSkipsWhileAnApplyHoldsTheLock: a manual apply holding the lock
+// of one of the cycle's hosts makes the cycle skip with a log line naming
+// it; the lab is not touched.
 func TestCycleSkipsWhileAnApplyHoldsTheLock(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, lab.KB979174().WithFaults(), inWindow)
@@ -114,7 +114,9 @@ func TestCycleSkipsWhileAnApplyHoldsTheLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	release, err := e.journal.Lock(ctx, "/lab/inventory.hcl", apply)
+	// The apply changes ex01 only; the cycle would read and may change
+	// every host, ex01 among them.
+	lease, err := e.journal.LockHosts(ctx, apply, []string{"ex01.corp.example.com"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +145,7 @@ func TestCycleSkipsWhileAnApplyHoldsTheLock(t *testing.T) {
 		t.Errorf("skipped cycles metric = %v", v)
 	}
 
-	if err := release(); err != nil {
+	if err := lease.Release(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if rep := e.once(t, e.watcher(t, drift.Correct, journal.FlapPolicy{})); rep.Outcome != journal.OutcomeSucceeded || rep.Count(drift.Item.Corrected) != 2 {

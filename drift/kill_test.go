@@ -22,8 +22,8 @@ import (
 
 // TestKilledMidCycleThenRestarted starts a watcher process, kills it with
 // SIGKILL while a correction is in flight, and restarts: the journal is
-// intact and says what was in flight, the dead process's lock is taken
-// over, and the next cycle finishes the job.
+// intact and says what was in flight, the dead process's host locks are
+// taken over, and the next cycle finishes the job.
 func TestKilledMidCycleThenRestarted(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, lab.KB979174().WithFaults(), inWindow)
@@ -105,16 +105,16 @@ func TestKilledMidCycleThenRestarted(t *testing.T) {
 	if err := db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&check); err != nil || check != "ok" {
 		t.Errorf("integrity_check = %q, %v", check, err)
 	}
-	var holder int64
-	if err := db.QueryRowContext(ctx, `SELECT run_id FROM locks WHERE name = '/lab/inventory.hcl'`).Scan(&holder); err != nil || holder != runID {
-		t.Errorf("the lock is held by run %d (%v); want the killed run %d", holder, err, runID)
+	var holders, locked int64
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT run_id), COUNT(*) FROM host_locks WHERE run_id = ?`, runID).Scan(&holders, &locked); err != nil || holders != 1 || locked != 4 {
+		t.Errorf("the killed run %d holds %d host locks (%v); want all 4 hosts", runID, locked, err)
 	}
 	db.Close()
 	if open := e.openDrift(t); len(open) == 0 {
 		t.Error("the killed cycle's drift is not in the journal")
 	}
 
-	// The restarted watcher takes the dead process's lock over and
+	// The restarted watcher takes the dead process's locks over and
 	// finishes the job.
 	rep := e.once(t, e.watcher(t, drift.Correct, journal.FlapPolicy{}))
 	if rep.Outcome != journal.OutcomeSucceeded {

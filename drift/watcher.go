@@ -35,10 +35,6 @@ type Cycle struct {
 	Input engine.Input
 	// Conns reach the hosts and directories.
 	Conns Conns
-	// Lock names the journal lock the cycle holds, the one a manual apply
-	// against the same inventory takes: the inventory's absolute path. ""
-	// means Input.Inventory.Path.
-	Lock string
 }
 
 // Config configures a Watcher.

@@ -152,7 +152,11 @@ func (e *evaluator) cliValue(v *Variable, text string, secret bool) (given, hcl.
 	if !sensitive {
 		e.res.Files[filename] = []byte(text)
 	}
-	expr, diags := hclsyntax.ParseExpression([]byte(text), filename, hcl.InitialPos)
+	diags := checkExpressionNesting([]byte(text), filename)
+	var expr hclsyntax.Expression
+	if !diags.HasErrors() {
+		expr, diags = hclsyntax.ParseExpression([]byte(text), filename, hcl.InitialPos)
+	}
 	if !diags.HasErrors() {
 		var val cty.Value
 		val, diags = expr.Value(&hcl.EvalContext{Functions: e.funcs})

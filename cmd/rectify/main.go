@@ -6,7 +6,6 @@ import (
 	"context"
 	"os"
 	"os/signal"
-	"syscall"
 
 	"github.com/rectifyhq/rectify/actions/builtin"
 	"github.com/rectifyhq/rectify/internal/cli"
@@ -16,7 +15,7 @@ import (
 var version string
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals...)
 	reg := builtin.Registry()
 	code := cli.Run(ctx, os.Args[1:], cli.Env{
 		Stdout:        os.Stdout,

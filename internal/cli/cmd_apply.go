@@ -64,8 +64,9 @@ func (*applyCommand) Usage() string {
   -window-override with a reason, which is journaled. Every change is
   journaled before and after it is made; see rectify history.
 
-  Interrupting (Ctrl-C) starts no new change, lets running ones finish,
-  records everything and exits 1.`
+  Interrupting (Ctrl-C, SIGTERM, or a dropped session: SIGHUP, a closed
+  output) starts no new change, lets running ones finish, records
+  everything and exits 1.`
 }
 
 func (c *applyCommand) Flags(fs *flag.FlagSet) {
@@ -241,15 +242,14 @@ func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, lr *loade
 			fmt.Fprintf(a.env.Stderr, "rectify apply: %v\n", err)
 		}
 	}
-	lockName, _ := filepath.Abs(inv.Path())
-	release, err := j.Lock(ctx, lockName, run)
+	lease, err := j.LockHosts(ctx, run, changedHosts(p, lr.hosts))
 	if err != nil {
 		finish(journal.OutcomeRefused, err.Error())
 		fmt.Fprintf(a.env.Stderr, "rectify apply: nothing was changed: %v\n", err)
 		return exitError
 	}
 	defer func() {
-		if err := release(); err != nil {
+		if err := lease.Release(ctx); err != nil {
 			fmt.Fprintf(a.env.Stderr, "rectify apply: %v\n", err)
 		}
 	}()
@@ -263,6 +263,8 @@ func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, lr *loade
 	}
 	in.Memory = mem
 	override := pol.windowOverride
+	applyCtx, stopApply := journal.WithLease(ctx, lease)
+	defer stopApply()
 	if override != "" {
 		a.log.Info().Str("reason", override).Int64("run", run.ID).Msg("change window override")
 		fmt.Fprintf(a.env.Stdout, "\nThe change windows are overridden: %q (journaled with run %d).\n", override, run.ID)
@@ -277,7 +279,7 @@ func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, lr *loade
 	e := a.engine(f.parallelism)
 	e.Hooks = views.NewProgress(a.env.Stdout, a.style(a.env.Stdout), a.env.IsTerminal(a.env.Stdout))
 	fmt.Fprintf(a.env.Stdout, "\nApplying (run %d)...\n", run.ID)
-	res, err := e.Apply(ctx, p, conns, engine.ApplyOptions{
+	res, err := e.Apply(applyCtx, p, conns, engine.ApplyOptions{
 		Input: in, WindowOverride: override, MaxPlanAge: pol.maxPlanAge, PlanAgeOverride: pol.planAgeOverride, Journal: run,
 	})
 	if err != nil {
@@ -295,6 +297,10 @@ func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, lr *loade
 	case ctx.Err() != nil:
 		finish(journal.OutcomeInterrupted, summary)
 		fmt.Fprintf(a.env.Stdout, "Interrupted; the journal (run %d) records every change made and in flight.\n", run.ID)
+		return exitError
+	case applyCtx.Err() != nil:
+		finish(journal.OutcomeInterrupted, summary)
+		fmt.Fprintf(a.env.Stdout, "Stopped: %v; the journal (run %d) records every change made and in flight.\n", context.Cause(applyCtx), run.ID)
 		return exitError
 	case res.OK():
 		finish(journal.OutcomeSucceeded, summary)

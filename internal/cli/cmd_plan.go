@@ -10,6 +10,7 @@ import (
 	"os"
 
 	"github.com/rectifyhq/rectify/engine"
+	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/views"
 	"github.com/rectifyhq/rectify/plans"
 )
@@ -98,18 +99,22 @@ func (c *planCommand) Run(ctx context.Context, a *app, args []string) int {
 }
 
 // makePlan reads the hosts and plans, with what the journal remembers of
-// earlier changes (for temporary values) when the journal can be read.
+// earlier changes (for temporary values) when there is a journal. A journal
+// that exists but cannot be read fails the plan: planning without it would
+// miss the reverts that are due.
 func (a *app) makePlan(ctx context.Context, wd string, lr *loadedRun, f *runFlags, progress bool) (*plans.Plan, error) {
 	if path, err := journalPath(wd, f.state); err == nil {
-		if _, statErr := os.Stat(path); statErr == nil {
-			if j := a.openJournal(ctx, "plan", wd, f.state); j != nil {
-				mem, err := j.Memory(ctx, lr.input.Playbook.Name)
-				j.Close()
-				if err != nil {
-					return nil, err
-				}
-				lr.input.Memory = mem
+		if _, statErr := os.Lstat(path); statErr == nil {
+			j, err := journal.Open(ctx, path)
+			if err != nil {
+				return nil, err
 			}
+			mem, err := j.Memory(ctx, lr.input.Playbook.Name)
+			j.Close()
+			if err != nil {
+				return nil, fmt.Errorf("the journal %s: %w", path, err)
+			}
+			lr.input.Memory = mem
 		}
 	}
 	conns := connectionsFor(lr.inv, a.log)

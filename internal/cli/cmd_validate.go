@@ -117,8 +117,8 @@ func logInventory(a *app, inv *inventory.Inventory) {
 }
 
 // selectionErrors turns the playbooks package's "No hosts selected"
-// warnings into errors when an inventory was given: validate promises that
-// every step's targets resolve to at least one host.
+// warnings into errors when an inventory was given: validate, plan, apply
+// and watch all refuse a step whose targets resolve to no host.
 func selectionErrors(diags hcl.Diagnostics, withInventory bool) hcl.Diagnostics {
 	if !withInventory {
 		return diags

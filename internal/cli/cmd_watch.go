@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"path/filepath"
 	"time"
 
 	"github.com/rectifyhq/rectify/drift"
@@ -51,10 +50,11 @@ func (*watchCommand) Usage() string {
 
   The playbook's drift block gives the schedule and mode; the command line
   wins. The playbook and inventory are read again for every cycle. A cycle
-  never overlaps the previous one nor a manual apply (the journal's lock):
-  it is skipped with a log line. With -metrics-addr, Prometheus metrics are
-  served at /metrics and health at /healthz. SIGTERM or Ctrl-C lets the
-  running cycle stop cleanly; it is journaled as interrupted.`
+  never overlaps the previous one nor a run changing any of its hosts (the
+  journal's host locks): it is skipped with a log line. With
+  -metrics-addr, Prometheus metrics are served at /metrics and health at
+  /healthz. SIGTERM, SIGHUP or Ctrl-C lets the running cycle stop cleanly;
+  it is journaled as interrupted.`
 }
 
 func (c *watchCommand) Flags(fs *flag.FlagSet) {
@@ -122,8 +122,7 @@ func (c *watchCommand) Run(ctx context.Context, a *app, args []string) int {
 				return nil, errors.New("the playbook or inventory has errors (shown above)")
 			}
 		}
-		lock, _ := filepath.Abs(lr.inv.Path())
-		return &drift.Cycle{Input: lr.input, Conns: connectionsFor(lr.inv, a.log), Lock: lock}, nil
+		return &drift.Cycle{Input: lr.input, Conns: connectionsFor(lr.inv, a.log)}, nil
 	}
 	w, err := drift.New(drift.Config{
 		Name: pb.Name, Schedule: settings.Schedule, Mode: mode, Prepare: prepare,

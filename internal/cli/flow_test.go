@@ -232,7 +232,7 @@ func TestSecondApplyRefusesWhileTheFirstHoldsTheLock(t *testing.T) {
 	}
 	defer j.Close()
 	holder, _ := j.StartRun(context.Background(), journal.RunInfo{Kind: journal.KindApply, Playbook: "exchange-454"})
-	release, err := j.Lock(context.Background(), f.inventory, holder)
+	lease, err := j.LockHosts(context.Background(), holder, []string{"ex01.corp.example.com"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +243,7 @@ func TestSecondApplyRefusesWhileTheFirstHoldsTheLock(t *testing.T) {
 	if f.hasSPN("EX01$", "SMTPSVC/EX01") {
 		t.Errorf("the refused apply changed EX01$: %v", f.lab.SPNs("EX01$"))
 	}
-	release()
+	lease.Release(context.Background())
 	if got := f.rectify(t, "history", "-state", "journal.db"); got.code != 0 || !strings.Contains(got.stdout, "refused") {
 		t.Errorf("history after the refusal: %s", got)
 	}

@@ -130,7 +130,9 @@ func (a *app) load(cmd, wd string, spec loadSpec) *loadedRun {
 		}
 		var ediags hcl.Diagnostics
 		res, ediags = pb.Evaluate(in)
-		diags = append(diags, ediags...)
+		// A step that selects no host is an error here as in validate:
+		// a plan that silently skips a step of the article is not the fix.
+		diags = append(diags, selectionErrors(ediags, true)...)
 		if res != nil {
 			src.add(res.Files)
 		}

@@ -2,7 +2,8 @@
 // when, which playbook and plan, the outcome) and every change (host, step,
 // before, after, undo data, result, timings), written before and after the
 // change is made so that a killed process leaves a record of what was in
-// flight. It also holds the locks that keep two applies against the same
-// inventory from overlapping. It is an embedded SQLite database
+// flight. It also holds the host locks that keep two runs (an apply, a
+// watch cycle) from changing the same host at once, with leases so that a
+// shared journal can hold them for a team. It is an embedded SQLite database
 // (modernc.org/sqlite, no cgo).
 package journal

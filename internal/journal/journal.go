@@ -91,8 +91,14 @@ func Open(ctx context.Context, path string) (*Journal, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open journal: %w", err)
 	}
-	if err := ownerOnly(path); err != nil {
+	created, err := ownerOnly(path)
+	if err != nil {
 		return nil, fmt.Errorf("open journal: %w", err)
+	}
+	if !created {
+		if err := checkNotEmpty(ctx, path); err != nil {
+			return nil, err
+		}
 	}
 	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
@@ -100,8 +106,16 @@ func Open(ctx context.Context, path string) (*Journal, error) {
 		return nil, fmt.Errorf("open journal %s: %w", path, err)
 	}
 	j := &Journal{db: db, path: path}
+	// A damaged file is refused before anything is written to it.
+	if err := j.checkIntact(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if err := j.migrate(ctx); err != nil {
 		db.Close()
+		if d := damaged(path, err); d != nil {
+			return nil, d
+		}
 		return nil, fmt.Errorf("open journal %s: %w", path, err)
 	}
 	return j, nil
@@ -115,6 +129,9 @@ func (j *Journal) migrate(ctx context.Context) error {
 		return err
 	}
 	if err := j.migrateRuns(ctx); err != nil {
+		return err
+	}
+	if err := j.migrateHostLocks(ctx); err != nil {
 		return err
 	}
 	// Two processes may open a new journal at once: the first to insert

@@ -72,42 +72,6 @@ func TestRunAndChangesRoundTrip(t *testing.T) {
 	}
 }
 
-func TestLockRefusesSecondHolderAndTakesOverDeadOne(t *testing.T) {
-	ctx := context.Background()
-	j, path := openTemp(t)
-	other, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-
-	r1, _ := j.StartRun(ctx, RunInfo{Kind: KindApply})
-	release, err := j.Lock(ctx, "/inv.hcl", r1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r2, _ := other.StartRun(ctx, RunInfo{Kind: KindApply})
-	_, err = other.Lock(ctx, "/inv.hcl", r2)
-	var le *LockedError
-	if !errors.As(err, &le) || le.RunID != r1.ID {
-		t.Fatalf("second lock: err = %v", err)
-	}
-	if err := release(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := other.Lock(ctx, "/inv.hcl", r2); err != nil {
-		t.Fatalf("lock after release: %v", err)
-	}
-	// A holder whose process is gone is taken over.
-	if _, err := j.db.ExecContext(ctx, `UPDATE locks SET pid = 999999999 WHERE name = ?`, "/inv.hcl"); err != nil {
-		t.Fatal(err)
-	}
-	r3, _ := j.StartRun(ctx, RunInfo{Kind: KindApply})
-	if _, err := j.Lock(ctx, "/inv.hcl", r3); err != nil {
-		t.Errorf("dead holder's lock was not taken over: %v", err)
-	}
-}
-
 func TestConcurrentWritersDoNotCorrupt(t *testing.T) {
 	ctx := context.Background()
 	j, path := openTemp(t)

@@ -18,7 +18,13 @@ import (
 	"github.com/rectifyhq/rectify/internal/sambatest"
 )
 
-func TestMain(m *testing.M) { os.Exit(sambatest.Main(m)) }
+func TestMain(m *testing.M) {
+	if ldap.HostileChildRequested() {
+		// A hostile-server test runs one operation in this process.
+		os.Exit(ldap.RunHostileChild())
+	}
+	os.Exit(sambatest.Main(m))
+}
 
 func testContext(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

@@ -58,6 +58,20 @@ type Config struct {
 	GCURL string
 	// PageSize is the default page size of searches (capped at MaxPageSize).
 	PageSize int
+	// MaxMessageBytes bounds one LDAP message from the server (an entry,
+	// a result); default DefaultMaxMessageBytes.
+	MaxMessageBytes int64
+	// MaxResponseBytes bounds all the server sends in answer to one
+	// request (a bind, a modify, one page of a search); default
+	// DefaultMaxResponseBytes.
+	MaxResponseBytes int64
+	// MaxResultBytes bounds the entries Search returns, over all pages;
+	// default DefaultMaxResultBytes. SearchPages hands over one page at a
+	// time, each bounded by MaxResponseBytes.
+	MaxResultBytes int64
+	// MaxEntries bounds the entries of one search over all pages; default
+	// DefaultMaxEntries.
+	MaxEntries int
 	// Logger receives debug lines per request and the insecure warning.
 	// The zero value logs nothing.
 	Logger zerolog.Logger

@@ -119,13 +119,20 @@ func (d *Directory) use(ctx context.Context, e *endpoint, op string, retry func(
 		started := time.Now()
 		opCtx, cancel := context.WithTimeout(ctx, d.cfg.timeout())
 		stop := interruptOnDone(opCtx, e.session.raw)
-		err := fn(opCtx, e.session)
+		e.session.bounded.beginResponse(1)
+		err := contain(func() error { return fn(opCtx, e.session) })
 		interrupted := stop()
-		broken := interrupted || e.session.broken()
+		if v := e.session.bounded.violation(); v != nil {
+			// The library reports the read that failed as an untyped
+			// error; the violation says why it failed.
+			err = v
+		}
+		refused := isBoundsError(err)
+		broken := interrupted || refused || e.session.broken()
 		var te *actions.TransportError
 		if err != nil && !errors.As(err, &te) {
 			te = classify(opCtx, e.cfg.address, op, err)
-			if broken && te.Kind == actions.KindProtocol {
+			if broken && te.Kind == actions.KindProtocol && !refused {
 				// The library reports a lost connection as an untyped
 				// error; the closed connection says what it was.
 				te.Kind, te.Class = actions.KindConnect, actions.Retryable

@@ -21,6 +21,19 @@
 // and accepts only well-formed attribute names. DNs built from input go
 // through ldap.EscapeDN.
 //
+// A server cannot make the client hold more than the Config's bounds
+// allow: every byte it sends passes a framer before the BER decoder sees
+// it, which refuses a message over MaxMessageBytes or an answer over
+// MaxResponseBytes at the header that announces it, an answer with more
+// entries than its page asked for, elements that overrun the one around
+// them, indefinite lengths and deep nesting; Search and SearchPages bound a
+// whole search by MaxResultBytes and MaxEntries. Each refusal is a
+// permanent protocol error wrapping a *LimitError or *MalformedError, and
+// closes the connection. Every operation is bounded by the configured
+// timeout and by its context, which interrupt a blocked read by moving
+// the socket's deadline; a panic while an operation handles an answer
+// fails that operation with a *PanicError.
+//
 // Every failure is an *actions.TransportError whose Kind comes from the
 // error's type or the server's result code, never from matching message
 // text. The SPN uniqueness refusal is recognised from the Win32 error code

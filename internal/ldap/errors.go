@@ -93,6 +93,11 @@ func classify(opCtx context.Context, host, op string, err error) *actions.Transp
 	wrap := func(kind actions.Kind, class actions.Class, cause error) *actions.TransportError {
 		return &actions.TransportError{Kind: kind, Class: class, Host: host, Op: op, Err: cause}
 	}
+	if isBoundsError(err) {
+		// The client refused the answer; a deadline that passed meanwhile
+		// is not the cause.
+		return wrap(actions.KindProtocol, actions.Permanent, err)
+	}
 	if opCtx != nil {
 		switch ctxErr := opCtx.Err(); {
 		case errors.Is(ctxErr, context.Canceled):

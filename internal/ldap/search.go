@@ -20,23 +20,58 @@ var _ Pager = (*Directory)(nil)
 
 // Search returns every matching entry, following paging. An empty Base
 // means the domain's base DN, except for Global Catalog searches (the whole
-// forest) and base-scope searches (the rootDSE).
+// forest) and base-scope searches (the rootDSE). The entries it returns
+// hold at most MaxResultBytes; past that the search is abandoned with a
+// LimitError.
 func (d *Directory) Search(ctx context.Context, req actions.SearchRequest) ([]actions.Entry, error) {
 	var out []actions.Entry
+	var size int64
+	limit := d.cfg.maxResultBytes()
 	err := d.SearchPages(ctx, req, func(page []actions.Entry) error {
+		for _, e := range page {
+			size += entrySize(e)
+		}
+		if size > limit {
+			return &LimitError{Limit: "MaxResultBytes", What: "bytes of entries in one search", Max: limit, Got: size}
+		}
 		out = append(out, page...)
 		return nil
 	})
-	return out, err
+	var le *LimitError
+	if errors.As(err, &le) && actions.KindOf(err) == "" {
+		err = &actions.TransportError{Kind: actions.KindProtocol, Class: actions.Permanent,
+			Host: d.endpointFor(req.GlobalCatalog).cfg.address, Op: "search", Err: err}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// entrySize is about what an entry holds in memory.
+func entrySize(e actions.Entry) int64 {
+	n := int64(len(e.DN))
+	for name, values := range e.Attributes {
+		n += int64(len(name))
+		for _, v := range values {
+			n += int64(len(v)) + 16
+		}
+	}
+	return n
 }
 
 // SearchPages runs a paged search and calls page for each page received,
-// at most MaxPageSize entries at a time. Each page is one operation bounded
-// by the configured timeout; ctx bounds the whole search and is checked
-// between pages. An error returned by page stops the search and is
-// returned as is. When the kept connection turns out to be broken before
-// the first page arrives, it is replaced and the search sent again, once;
-// after a page has been delivered a broken connection is an error.
+// at most MaxPageSize entries at a time. The whole search is one operation
+// bounded by the configured timeout and by ctx, which is also checked
+// between pages. Each page the server sends is bounded by
+// MaxResponseBytes and by the page size asked for (servers must honour the
+// paging control, as Active Directory, Samba and OpenLDAP do), the search
+// by MaxEntries; past any of them the connection is closed and a
+// LimitError returned. An error returned by page stops the
+// search and is returned as is. When the kept connection turns out to be
+// broken before the first page arrives, it is replaced and the search sent
+// again, once; after a page has been delivered a broken connection is an
+// error.
 func (d *Directory) SearchPages(ctx context.Context, req actions.SearchRequest, page func([]actions.Entry) error) error {
 	var filter = "(objectClass=*)"
 	if req.Filter != nil {
@@ -64,6 +99,13 @@ func (d *Directory) SearchPages(ctx context.Context, req actions.SearchRequest, 
 	}
 	e := d.endpointFor(req.GlobalCatalog)
 	delivered := 0
+	maxEntries := d.cfg.maxEntries()
+	tooMany := func(more int) error {
+		if delivered+more <= maxEntries {
+			return nil
+		}
+		return &LimitError{Limit: "MaxEntries", What: "entries in one search", Max: int64(maxEntries), Got: int64(delivered + more)}
+	}
 	var callerErr error
 	retry := func() bool { return delivered == 0 }
 	err = d.use(ctx, e, "search", retry, func(opCtx context.Context, s *session) error {
@@ -73,18 +115,27 @@ func (d *Directory) SearchPages(ctx context.Context, req actions.SearchRequest, 
 			if err != nil && !goldap.IsErrorWithCode(err, goldap.LDAPResultSizeLimitExceeded) || res == nil {
 				return err
 			}
+			if err := tooMany(len(res.Entries)); err != nil {
+				return err
+			}
 			delivered += len(res.Entries)
 			if len(res.Entries) > 0 {
 				callerErr = page(convertEntries(res.Entries))
 			}
 			return nil
 		}
-		paging := goldap.NewControlPaging(uint32(d.cfg.pageSize(req.PageSize)))
+		pageSize := d.cfg.pageSize(req.PageSize)
+		paging := goldap.NewControlPaging(uint32(pageSize))
 		sr.Controls = []goldap.Control{paging}
 		for {
+			// Each page is one request, bounded on its own.
+			s.bounded.beginResponse(pageSize)
 			res, err := s.conn.Search(sr)
 			sizeLimited := goldap.IsErrorWithCode(err, goldap.LDAPResultSizeLimitExceeded)
 			if err != nil && !sizeLimited || res == nil {
+				return err
+			}
+			if err := tooMany(len(res.Entries)); err != nil {
 				return err
 			}
 			entries := convertEntries(res.Entries)
@@ -138,6 +189,7 @@ func abandonPaging(s *session, sr *goldap.SearchRequest, paging *goldap.ControlP
 	paging.SetCookie(cookie)
 	paging.PagingSize = 0
 	sr.SizeLimit = 0
+	s.bounded.beginResponse(1)
 	_, err := s.conn.Search(sr)
 	if err != nil && !goldap.IsErrorWithCode(err, goldap.LDAPResultSizeLimitExceeded) {
 		return err

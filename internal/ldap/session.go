@@ -20,11 +20,13 @@ const oidStartTLS = "1.3.6.1.4.1.1466.20037"
 
 // session is one bound LDAP connection. raw is the TCP connection under
 // it, kept so that a context can interrupt any blocked read or write by
-// moving its deadline.
+// moving its deadline; bounded is the TLS connection the library reads,
+// whose bytes are checked against the bounds.
 type session struct {
-	conn *goldap.Conn
-	raw  net.Conn
-	addr string // host:port, for errors and logs
+	conn    *goldap.Conn
+	raw     net.Conn
+	bounded *boundedConn
+	addr    string // host:port, for errors and logs
 }
 
 // broken reports whether the connection has been closed (by the server,
@@ -69,9 +71,9 @@ func (d *Directory) dialSession(ctx context.Context, ep endpointConfig) (*sessio
 
 func (d *Directory) secureAndBind(ctx context.Context, ep endpointConfig, raw net.Conn) (*session, error) {
 	if ep.startTLS {
-		if err := startTLS(raw); err != nil {
+		if err := startTLS(newBoundedConn(raw, d.cfg)); err != nil {
 			te := classify(ctx, ep.address, "starttls", err)
-			if te.Kind != actions.KindTimeout && te.Kind != actions.KindCanceled {
+			if te.Kind != actions.KindTimeout && te.Kind != actions.KindCanceled && !isBoundsError(err) {
 				// A server that will not start TLS (no certificate,
 				// unwillingToPerform) will not on a retry either.
 				te.Kind, te.Class = actions.KindTLS, actions.Permanent
@@ -87,14 +89,18 @@ func (d *Directory) secureAndBind(ctx context.Context, ep endpointConfig, raw ne
 	if err := tlsConn.HandshakeContext(ctx); err != nil {
 		return nil, classify(ctx, ep.address, "tls", &handshakeError{err: err})
 	}
-	conn := goldap.NewConn(tlsConn, true)
+	bounded := newBoundedConn(tlsConn, d.cfg)
+	conn := goldap.NewConn(bounded, true)
 	conn.Start()
-	s := &session{conn: conn, raw: raw, addr: ep.address}
-	if err := d.bind(conn); err != nil {
+	s := &session{conn: conn, raw: raw, bounded: bounded, addr: ep.address}
+	if err := contain(func() error { return d.bind(conn) }); err != nil {
 		dropped := conn.IsClosing()
 		s.close()
+		if v := bounded.violation(); v != nil {
+			err = v
+		}
 		te := classify(ctx, ep.address, "bind", err)
-		if dropped && te.Kind == actions.KindProtocol {
+		if dropped && te.Kind == actions.KindProtocol && !isBoundsError(err) {
 			// The server hung up instead of answering the bind: what
 			// Samba does with go-ldap's NTLM (sicily) bind. Trying again
 			// will not help.
@@ -111,8 +117,9 @@ var errBindDropped = errors.New("the server closed the connection instead of ans
 
 // startTLS runs the StartTLS extended operation on a fresh connection
 // before go-ldap takes it over, so that the handshake that follows keeps
-// crypto/tls's typed errors and honours the caller's context.
-func startTLS(raw net.Conn) error {
+// crypto/tls's typed errors and honours the caller's context. raw's answer
+// is checked against the bounds.
+func startTLS(raw *boundedConn) error {
 	packet := ber.Encode(ber.ClassUniversal, ber.TypeConstructed, ber.TagSequence, nil, "LDAP Request")
 	packet.AppendChild(ber.NewInteger(ber.ClassUniversal, ber.TypePrimitive, ber.TagInteger, 1, "MessageID"))
 	request := ber.Encode(ber.ClassApplication, ber.TypeConstructed, goldap.ApplicationExtendedRequest, nil, "Start TLS")

@@ -1,0 +1,156 @@
+package journal
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// hostLockSchema holds one row per locked host. It only adds to schema
+// version 1, so older journals open unchanged (their inventory-path
+// "locks" table is no longer used).
+const hostLockSchema = `
+CREATE TABLE IF NOT EXISTS host_locks (
+	host     TEXT PRIMARY KEY,
+	run_id   INTEGER NOT NULL,
+	user     TEXT NOT NULL,
+	machine  TEXT NOT NULL,
+	pid      INTEGER NOT NULL,
+	acquired TEXT NOT NULL,
+	expires  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS host_locks_run ON host_locks(run_id);
+`
+
+func (j *Journal) migrateHostLocks(ctx context.Context) error {
+	if _, err := j.db.ExecContext(ctx, hostLockSchema); err != nil {
+		return fmt.Errorf("create the host lock table: %w", err)
+	}
+	return nil
+}
+
+// Acquire takes the locks of hosts for h in one transaction (the journal
+// opens write transactions IMMEDIATE, so two processes cannot both find a
+// host free and both take it).
+func (j *Journal) Acquire(ctx context.Context, h Holder, hosts []string, until time.Time) error {
+	tx, err := j.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("journal: take the host locks: %w", err)
+	}
+	defer tx.Rollback()
+	held, err := heldLocks(ctx, tx, hosts)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	_, machine := whoAmI()
+	var busy []HostHolder
+	for _, hh := range held {
+		if hh.Holder == h {
+			continue
+		}
+		if !HolderGone(hh, now, machine) {
+			busy = append(busy, hh)
+		}
+	}
+	if len(busy) > 0 {
+		return &HostsLockedError{Held: busy}
+	}
+	for _, host := range hosts {
+		// Any row left is a gone holder's, or h's own: replace it.
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO host_locks(host, run_id, user, machine, pid, acquired, expires) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			host, h.RunID, h.User, h.Machine, h.PID, stamp(now), stamp(until)); err != nil {
+			return fmt.Errorf("journal: take the lock on %s: %w", host, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("journal: take the host locks: %w", err)
+	}
+	return nil
+}
+
+// maxHostsPerQuery keeps the number of a query's parameters well under
+// SQLite's limit.
+const maxHostsPerQuery = 500
+
+// heldLocks reads the locks of hosts, sorted by holder and host.
+func heldLocks(ctx context.Context, tx *sql.Tx, hosts []string) ([]HostHolder, error) {
+	var out []HostHolder
+	for chunk := range slices.Chunk(hosts, maxHostsPerQuery) {
+		args := make([]any, len(chunk))
+		for i, h := range chunk {
+			args[i] = h
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT l.host, l.run_id, l.user, l.machine, l.pid, l.acquired, l.expires, COALESCE(r.kind, '')
+			FROM host_locks l LEFT JOIN runs r ON r.id = l.run_id
+			WHERE l.host IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("journal: read the host locks: %w", err)
+		}
+		for rows.Next() {
+			var hh HostHolder
+			var acquired, expires sql.NullString
+			if err := rows.Scan(&hh.Host, &hh.RunID, &hh.User, &hh.Machine, &hh.PID, &acquired, &expires, &hh.Kind); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("journal: read the host locks: %w", err)
+			}
+			hh.Acquired, hh.Expires = parseStamp(acquired), parseStamp(expires)
+			out = append(out, hh)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("journal: read the host locks: %w", err)
+		}
+	}
+	slices.SortFunc(out, func(a, b HostHolder) int {
+		if a.RunID != b.RunID {
+			return cmp.Compare(a.RunID, b.RunID)
+		}
+		return strings.Compare(a.Host, b.Host)
+	})
+	return out, nil
+}
+
+// Renew extends h's locks of hosts.
+func (j *Journal) Renew(ctx context.Context, h Holder, hosts []string, until time.Time) error {
+	tx, err := j.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("journal: renew the host locks: %w", err)
+	}
+	defer tx.Rollback()
+	for _, host := range hosts {
+		res, err := tx.ExecContext(ctx, `UPDATE host_locks SET expires = ? WHERE host = ? AND run_id = ? AND machine = ? AND pid = ?`,
+			stamp(until), host, h.RunID, h.Machine, h.PID)
+		if err != nil {
+			return fmt.Errorf("journal: renew the lock on %s: %w", host, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return fmt.Errorf("%s: %w", host, ErrLeaseLost)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("journal: renew the host locks: %w", err)
+	}
+	return nil
+}
+
+// Release drops h's locks of hosts; locks taken over meanwhile stay.
+func (j *Journal) Release(ctx context.Context, h Holder, hosts []string) error {
+	tx, err := j.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, host := range hosts {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM host_locks WHERE host = ? AND run_id = ? AND machine = ? AND pid = ?`,
+			host, h.RunID, h.Machine, h.PID); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
