@@ -23,7 +23,7 @@ const pscheckScript = "../tools/pscheck/pscheck.mjs"
 // checker's npm packages it skips the test; under CI it fails.
 func runPscheck(t *testing.T, paths ...string) (string, int) {
 	t.Helper()
-	node := testenv.LookPath(t, "node", "the Debian package nodejs, then run npm ci --prefix tools/pscheck")
+	node := testenv.LookPath(t, "node", "nodejs")
 	modules := filepath.Join(filepath.Dir(pscheckScript), "node_modules", "web-tree-sitter")
 	if _, err := os.Stat(modules); err != nil {
 		testenv.Unavailable(t, "tree-sitter-powershell", "tools/pscheck/node_modules is missing; run npm ci --prefix tools/pscheck")

@@ -15,7 +15,7 @@ import (
 // TestBinaryExitCodes builds the real rectify binary and checks the exit
 // codes and streams a shell would see.
 func TestBinaryExitCodes(t *testing.T) {
-	goTool := testenv.LookPath(t, "go", "Go, to build the binary")
+	goTool := testenv.GoTool(t)
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)

@@ -248,7 +248,7 @@ func TestKilledApplyLeavesInFlightRecord(t *testing.T) {
 	}
 	root, _ := filepath.Abs("../..")
 	bin := filepath.Join(t.TempDir(), "rectify")
-	build := exec.Command(testenv.LookPath(t, "go", "Go, to build the binary"), "build", "-o", bin, "./cmd/rectify")
+	build := exec.Command(testenv.GoTool(t), "build", "-o", bin, "./cmd/rectify")
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)

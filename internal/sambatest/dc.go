@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/rectifyhq/rectify/internal/testenv"
 )
 
 // The names of the provisioned domain.
@@ -98,19 +100,28 @@ func (dc *DC) AdminPassword() string { return AdminPassword }
 
 // missing says why a DC cannot run here, or "" when it can.
 func missing() string {
-	for _, tool := range []string{"samba", "samba-tool"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			return tool + " is not installed (Debian packages samba samba-ad-dc samba-ad-provision)"
-		}
+	if _, why := testenv.Find("samba", "samba"); why != "" {
+		return why
 	}
-	if _, err := os.Stat(pythonLDB); err != nil {
-		return pythonLDB + " is missing (Debian package python3-ldb, installed with samba)"
+	// samba-tool comes with samba (samba-common-bin).
+	if _, why := testenv.Find("samba-tool", "samba"); why != "" {
+		return why
+	}
+	// samba-tool domain provision reads the schema from here.
+	if why := testenv.FindFile(sambaSetup, "samba-ad-provision"); why != "" {
+		return why
+	}
+	if why := testenv.FindPythonModule(pythonLDB, "ldb", "python3-ldb"); why != "" {
+		return why
 	}
 	if os.Geteuid() != 0 {
 		return "a Samba DC must run as root"
 	}
 	return ""
 }
+
+// sambaSetup holds the schema and templates of a new domain.
+const sambaSetup = "/usr/share/samba/setup/ad-schema"
 
 // provision creates a new domain in dir, served at ip alone, and writes the
 // smb.conf to run it.

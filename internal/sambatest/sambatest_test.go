@@ -90,7 +90,8 @@ func TestStopLeavesNoProcess(t *testing.T) {
 // TestRunsWithoutSysAdmin shows that the DC runs with CAP_SYS_ADMIN out of
 // its capability sets (bit 21 of CapEff), as in an unprivileged container.
 func TestRunsWithoutSysAdmin(t *testing.T) {
-	testenv.LookPath(t, "setpriv", "the Debian package util-linux; without it samba runs with this process's capabilities")
+	// Without setpriv samba would run with this process's capabilities.
+	testenv.LookPath(t, "setpriv", "util-linux")
 	dc := Shared(t)
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", dc.proc.Process.Pid))
 	if err != nil {

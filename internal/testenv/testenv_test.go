@@ -70,8 +70,8 @@ func TestRequire(t *testing.T) {
 func TestLookPath(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	t.Setenv("CI", "true")
-	got := run(func(tb testing.TB) { LookPath(tb, "rectify-no-such-tool", "the Debian package nothing") })
-	if !strings.HasPrefix(got, "fail: rectify-no-such-tool is required under CI: ") || !strings.HasSuffix(got, "(install the Debian package nothing)") {
+	got := run(func(tb testing.TB) { LookPath(tb, "rectify-no-such-tool", "nothing") })
+	if !strings.HasPrefix(got, "fail: rectify-no-such-tool is required under CI: ") || !strings.HasSuffix(got, "(Debian package nothing)") {
 		t.Errorf("a missing tool under CI ended the test with %q; want a failure naming the tool and how to install it", got)
 	}
 	t.Setenv("CI", "")
@@ -85,5 +85,18 @@ func TestLookPathFound(t *testing.T) {
 	var p string
 	if got := run(func(tb testing.TB) { p = LookPath(tb, "sh", "dash") }); got != "" || !strings.HasSuffix(p, "/sh") {
 		t.Errorf("LookPath(sh) = %q, ended %q; want its path and the test running on", p, got)
+	}
+}
+
+func TestPythonModule(t *testing.T) {
+	t.Setenv("CI", "true")
+	// false -c "import x" fails as an interpreter without the module does.
+	f, why := Find("false", "coreutils")
+	if why != "" {
+		t.Fatal(why)
+	}
+	got := run(func(tb testing.TB) { PythonModule(tb, f, "rectify_no_such_module", "python3-nothing") })
+	if !strings.HasPrefix(got, "fail: the python module rectify_no_such_module is required under CI: ") || !strings.Contains(got, "(Debian package python3-nothing)") {
+		t.Errorf("a missing module under CI ended the test with %q; want a failure naming the module and its package", got)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -24,9 +23,7 @@ const python = "/usr/bin/python3"
 // python3-winrm.
 func needPywinrm(t *testing.T) {
 	t.Helper()
-	if out, err := exec.Command(python, "-c", "import winrm").CombinedOutput(); err != nil {
-		testenv.Unavailable(t, "pywinrm", fmt.Sprintf("%s cannot import winrm (install the Debian package python3-winrm): %v: %s", python, err, bytes.TrimSpace(out)))
-	}
+	testenv.PythonModule(t, python, "winrm", "python3-winrm")
 }
 
 type pywinrmRequest struct {
