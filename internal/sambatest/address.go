@@ -18,7 +18,7 @@ var (
 )
 
 // addressAttempts bounds the random loopback addresses tried before giving
-// up; with 254³ candidates a busy machine needs a handful at most.
+// up; with 155×254² candidates a busy machine needs a handful at most.
 const addressAttempts = 64
 
 // addressLease is a loopback address reserved for one DC: the flock on its
@@ -40,9 +40,10 @@ func leaseAddress() (*addressLease, error) {
 	}
 	var last error
 	for range addressAttempts {
-		// 127.0.x.x is left alone: 127.0.0.1 is every local service's,
-		// 127.0.1.1 is a Debian host's own name.
-		ip := fmt.Sprintf("127.%d.%d.%d", 1+rand.IntN(254), 1+rand.IntN(254), 1+rand.IntN(254))
+		// Below 127.100 is left alone: 127.0.0.1 is every local service's,
+		// 127.0.1.1 is a Debian host's own name, and the lab's hosts count
+		// up from 127.1.0.11.
+		ip := fmt.Sprintf("127.%d.%d.%d", 100+rand.IntN(155), 1+rand.IntN(254), 1+rand.IntN(254))
 		lease, err := tryLease(dir, ip)
 		if err == nil {
 			return lease, nil
