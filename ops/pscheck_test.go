@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/rectifyhq/rectify/internal/testenv"
 )
 
 // pscheckScript is the syntax checker's entry point, relative to this
@@ -18,28 +20,19 @@ const pscheckScript = "../tools/pscheck/pscheck.mjs"
 
 // runPscheck runs the checker with node on the given paths and returns its
 // standard output and exit code. On a developer machine without node or the
-// checker's npm packages it skips the test; under CI (CI set) it fails.
+// checker's npm packages it skips the test; under CI it fails.
 func runPscheck(t *testing.T, paths ...string) (string, int) {
 	t.Helper()
-	missing := func(reason string) {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s; CI must install node and run npm ci --prefix tools/pscheck", reason)
-		}
-		t.Skip(reason + "; run npm ci --prefix tools/pscheck")
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("node is not installed")
-	}
+	node := testenv.LookPath(t, "node", "nodejs")
 	modules := filepath.Join(filepath.Dir(pscheckScript), "node_modules", "web-tree-sitter")
 	if _, err := os.Stat(modules); err != nil {
-		missing("tools/pscheck/node_modules is missing")
+		testenv.Unavailable(t, "tree-sitter-powershell", "tools/pscheck/node_modules is missing; run npm ci --prefix tools/pscheck")
 	}
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(node, append([]string{pscheckScript}, paths...)...)
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr
-	err = cmd.Run()
+	err := cmd.Run()
 	code := 0
 	var exit *exec.ExitError
 	switch {

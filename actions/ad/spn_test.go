@@ -38,6 +38,12 @@ func TestSPNPlan(t *testing.T) {
 	full := computer(self, "EX02$", "4096", "SMTP/EX02", "smtp/ex02.corp.example.com", "SMTPSVC/EX02", "SMTPSVC/ex02.corp.example.com", "HOST/EX02")
 	partial := computer(self, "EX02$", "4096", "SMTP/EX02", "SMTPSVC/EX02")
 	stale := computer(old, "EX02-OLD$", "4098", "SMTPSVC/ex02.corp.example.com", "HOST/ex02-old")
+	// SPNs and DNs compare without regard to case in AD: a holder's value
+	// in other letters is the same SPN (Kerberos cannot tell the accounts
+	// apart), and the Global Catalog may spell the account's own DN
+	// otherwise than the domain's lookup did.
+	staleShouting := computer(old, "EX02-OLD$", "4098", "smtpsvc/EX02.CORP.EXAMPLE.COM", "HOST/ex02-old")
+	fullOtherDN := computer("cn=ex02,cn=computers,DC=Corp,DC=Example,DC=Com", "EX02$", "4096", "SMTP/EX02", "smtp/ex02.corp.example.com", "SMTPSVC/EX02", "SMTPSVC/ex02.corp.example.com", "HOST/EX02")
 	tests := []struct {
 		name     string
 		policy   string
@@ -56,6 +62,11 @@ func TestSPNPlan(t *testing.T) {
 		{name: "remove from other", policy: "remove_from_other", account: []actions.Entry{partial}, holders: []actions.Entry{partial, stale}, want: plans.Update,
 			wantAdd: []string{"SMTP/ex02.corp.example.com", "SMTPSVC/ex02.corp.example.com"}, findings: 1},
 		{name: "no account", policy: "report", holders: nil, want: plans.Blocked, findings: 1},
+		{name: "duplicate in other letters", policy: "report", account: []actions.Entry{full}, holders: []actions.Entry{full, staleShouting}, want: plans.Blocked, findings: 2},
+		{name: "missing one held elsewhere in other letters", policy: "report", account: []actions.Entry{partial}, holders: []actions.Entry{partial, staleShouting}, want: plans.Update,
+			wantAdd: []string{"SMTP/ex02.corp.example.com"}, findings: 2},
+		{name: "own DN in other letters from the Global Catalog", policy: "report", account: []actions.Entry{full}, holders: []actions.Entry{fullOtherDN}, want: plans.NoOp},
+		{name: "own DN in other letters beside a duplicate", policy: "remove_from_other", account: []actions.Entry{full}, holders: []actions.Entry{fullOtherDN, stale}, want: plans.Update, findings: 1},
 	}
 	for _, tt := range tests {
 		inst := spnInstance(tt.policy)
@@ -69,6 +80,11 @@ func TestSPNPlan(t *testing.T) {
 		}
 		if ch.Action != tt.want || len(ch.Findings) != tt.findings {
 			t.Errorf("%s: %s with %d findings %q; want %s with %d", tt.name, ch.Action, len(ch.Findings), ch.Findings, tt.want, tt.findings)
+		}
+		for _, a := range ch.Attrs {
+			if a.Name == "servicePrincipalName of EX02$" {
+				t.Errorf("%s: the plan removes SPNs from the server's own account: %+v", tt.name, a)
+			}
 		}
 		if tt.wantAdd != nil {
 			if diff := cmp.Diff(tt.wantAdd, ch.Attrs[0].After); diff != "" {

@@ -4,10 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -27,7 +25,15 @@ func main() {
 	serial := flag.String("serial", "", `the playbook's rollout serial for the benchmark; "" keeps the example's`)
 	serveDirectory := flag.Int("serve-directory", 0, "serve a lab whose directory holds this many more `computers`, print its Global Catalog's settings as JSON, and run until standard input closes")
 	dropPorts := flag.Bool("without-ports", false, "leave out the playbook's net.kerberos_ports step (every Exchange server probes every DC), to measure the rest")
+	spawnerMode := flag.Bool("spawner", false, "run commands for the driver (internal: see spawn.go)")
 	flag.Parse()
+	if *spawnerMode {
+		if err := serveSpawner(os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintf(os.Stderr, "labbench: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *serveDirectory > 0 {
 		if err := serveDirectoryUntilEOF(*serveDirectory, *out); err != nil {
 			fmt.Fprintf(os.Stderr, "labbench: %v\n", err)
@@ -44,18 +50,42 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	header()
+	type row struct {
+		n        int
+		latency  time.Duration
+		planOnly bool
+	}
+	var rows []row
 	for _, spec := range flag.Args() {
 		n, latency, planOnly, err := parseSpec(spec)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)
 		}
-		if err := measure(context.Background(), bin, *out, n, latency, *parallelism, playbookEdit{serial: *serial, dropPorts: *dropPorts}, planOnly); err != nil {
-			fmt.Fprintf(os.Stderr, "labbench %s: %v\n", spec, err)
+		rows = append(rows, row{n, latency, planOnly})
+	}
+	// The spawner starts rectify for every row; it must start before any
+	// lab exists (see spawn.go).
+	sp, err := startSpawner()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "labbench: start the spawner: %v\n", err)
+		os.Exit(1)
+	}
+	header()
+	floor := int64(0)
+	for i, r := range rows {
+		f, err := measure(context.Background(), sp, bin, *out, r.n, r.latency, *parallelism, playbookEdit{serial: *serial, dropPorts: *dropPorts}, r.planOnly)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "labbench %s: %v\n", flag.Arg(i), err)
 			os.Exit(1)
 		}
+		floor = max(floor, f)
 	}
+	if err := sp.close(); err != nil {
+		fmt.Fprintf(os.Stderr, "labbench: the spawner: %v\n", err)
+		os.Exit(1)
+	}
+	fmt.Printf("\nPeak RSS is the rectify process's own (ru_maxrss of a child started by a spawner process, not by the driver that serves the lab); a figure at or below the spawner's own peak, %.1f MB, would be the spawner's.\n", float64(floor)/(1<<20))
 }
 
 // parseSpec reads "1000x50ms", or "5000x5ms:plan" for a plan alone.
@@ -76,33 +106,27 @@ func parseSpec(s string) (int, time.Duration, bool, error) {
 // usage is what one child run cost.
 type usage struct {
 	wall   time.Duration
-	maxRSS int64 // bytes
+	maxRSS int64 // bytes, the child's own (see spawn.go)
 	cpu    time.Duration
 	labCPU time.Duration // the lab's, in this process
 	exit   int
+	// spawnerPeak is the peak RSS of the process that started the child.
+	spawnerPeak int64
 }
 
-// run runs the rectify binary in dir with the lab's credentials.
-func run(ctx context.Context, bin, dir string, env map[string]string, log io.Writer, args ...string) (usage, error) {
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Dir = dir
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "XDG_STATE_HOME=" + dir}
+// run runs the rectify binary in dir with the lab's credentials, through
+// the spawner.
+func run(sp *spawner, bin, dir string, env map[string]string, log string, args ...string) (usage, error) {
+	req := spawnRequest{Bin: bin, Dir: dir, Args: args, Log: log,
+		Env: []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "XDG_STATE_HOME=" + dir}}
 	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
+		req.Env = append(req.Env, k+"="+v)
 	}
-	cmd.Stdout, cmd.Stderr = log, log
-	start := time.Now()
-	err := cmd.Run()
-	u := usage{wall: time.Since(start)}
-	if cmd.ProcessState == nil {
-		return u, err
+	res, err := sp.run(req)
+	if err != nil {
+		return usage{}, err
 	}
-	u.exit = cmd.ProcessState.ExitCode()
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		u.maxRSS = ru.Maxrss * 1024
-		u.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
-	return u, nil
+	return usage{wall: res.Wall, maxRSS: res.MaxRSS, cpu: res.CPU, exit: res.Exit, spawnerPeak: res.SpawnerPeak}, nil
 }
 
 // totals sums the lab's counters over every host.
@@ -176,59 +200,58 @@ func writePlaybook(dir string, edit playbookEdit) error {
 	})
 }
 
-func measure(ctx context.Context, bin, out string, n int, latency time.Duration, parallelism int, edit playbookEdit, planOnly bool) error {
+// measure serves a lab of n Exchange servers, runs the plan (and, unless
+// planOnly, the apply) and prints their rows. It returns the highest peak
+// RSS of the spawner seen while starting them.
+func measure(ctx context.Context, sp *spawner, bin, out string, n int, latency time.Duration, parallelism int, edit playbookEdit, planOnly bool) (int64, error) {
 	dir := filepath.Join(out, fmt.Sprintf("%d-hosts-%s", n, latency))
 	if err := os.RemoveAll(dir); err != nil {
-		return err
+		return 0, err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+		return 0, err
 	}
 	l, err := lab.Start(ctx, lab.Generate(n), lab.Options{Latency: latency, Dir: dir, WinRMPort: lab.AnyPort,
 		LDAPPorts: lab.LDAPPorts{LDAP: lab.AnyPort, LDAPS: lab.AnyPort, GC: lab.AnyPort, GCS: lab.AnyPort}})
 	if err != nil {
-		return fmt.Errorf("start the lab: %w", err)
+		return 0, fmt.Errorf("start the lab: %w", err)
 	}
 	defer l.Close()
 	if err := l.WriteInventory(filepath.Join(dir, "inventory.hcl")); err != nil {
-		return err
+		return 0, err
 	}
 	if err := writePlaybook(filepath.Join(dir, "exchange-454"), edit); err != nil {
-		return err
+		return 0, err
 	}
-	log, err := os.Create(filepath.Join(dir, "rectify.log"))
-	if err != nil {
-		return err
-	}
-	defer log.Close()
+	log := filepath.Join(dir, "rectify.log")
 	hosts := len(l.Org().Hosts())
 	par := strconv.Itoa(parallelism)
 
 	before := snapshot(l)
 	labCPU := selfCPU()
-	plan, err := run(ctx, bin, dir, l.Credentials(), log, "plan", "-inventory", "inventory.hcl", "-state", "journal.db", "-parallelism", par, "-out", "fix.plan", "exchange-454")
+	plan, err := run(sp, bin, dir, l.Credentials(), log, "plan", "-inventory", "inventory.hcl", "-state", "journal.db", "-parallelism", par, "-out", "fix.plan", "exchange-454")
 	if err != nil {
-		return err
+		return 0, err
 	}
 	afterPlan := snapshot(l)
 	// Plan exits 0 whether or not it found changes; an error is 1.
 	if plan.exit != 0 {
-		return fmt.Errorf("plan exited %d; see %s", plan.exit, log.Name())
+		return 0, fmt.Errorf("plan exited %d; see %s", plan.exit, log)
 	}
 	plan.labCPU = selfCPU() - labCPU
 	row("plan", n, hosts, latency, parallelism, plan, afterPlan.minus(before))
 	if planOnly {
-		return nil
+		return plan.spawnerPeak, nil
 	}
 	labCPU = selfCPU()
 
-	apply, err := run(ctx, bin, dir, l.Credentials(), log, "apply", "-state", "journal.db", "-parallelism", par, "-window-override", "benchmark", "fix.plan")
+	apply, err := run(sp, bin, dir, l.Credentials(), log, "apply", "-state", "journal.db", "-parallelism", par, "-window-override", "benchmark", "fix.plan")
 	if err != nil {
-		return err
+		return 0, err
 	}
 	apply.labCPU = selfCPU() - labCPU
 	row("apply", n, hosts, latency, parallelism, apply, snapshot(l).minus(afterPlan))
-	return nil
+	return max(plan.spawnerPeak, apply.spawnerPeak), nil
 }
 
 // minRequests is the fewest HTTP exchanges one command on a host takes

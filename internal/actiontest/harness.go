@@ -23,13 +23,17 @@ import (
 	"github.com/rectifyhq/rectify/plans"
 )
 
-// Harness is a running lab with the engine and transports pointed at it.
+// Harness is a running lab (or, from StartSamba, a Samba AD DC) with the
+// engine and transports pointed at it.
 type Harness struct {
+	// Lab is nil when the harness targets a Samba DC.
 	Lab      *lab.Lab
 	Registry *actions.Registry
 	Engine   *engine.Engine
 	Conns    *connect.Connections
 	hosts    []actions.Host
+	// connect makes the transports when the target is not the lab.
+	connect func() *connect.Connections
 }
 
 // Start serves scenario sc on loopback for the test's duration. Each
@@ -62,8 +66,12 @@ func Start(t testing.TB, sc lab.Scenario, configure ...func(*lab.Options)) *Harn
 	return h
 }
 
-// NewConnections returns fresh transports to the lab; close them after use.
+// NewConnections returns fresh transports to the target; close them after
+// use.
 func (h *Harness) NewConnections() *connect.Connections {
+	if h.connect != nil {
+		return h.connect()
+	}
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(h.Lab.CAPEM())
 	pdc := ""

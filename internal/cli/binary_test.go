@@ -8,15 +8,14 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/rectifyhq/rectify/internal/testenv"
 )
 
 // TestBinaryExitCodes builds the real rectify binary and checks the exit
 // codes and streams a shell would see.
 func TestBinaryExitCodes(t *testing.T) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("the go tool is not on PATH, so the binary cannot be built")
-	}
+	goTool := testenv.GoTool(t)
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)

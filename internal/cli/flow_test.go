@@ -19,6 +19,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
+	"github.com/rectifyhq/rectify/internal/testenv"
 	"github.com/rectifyhq/rectify/plans"
 )
 
@@ -257,7 +258,7 @@ func TestKilledApplyLeavesInFlightRecord(t *testing.T) {
 	}
 	root, _ := filepath.Abs("../..")
 	bin := filepath.Join(t.TempDir(), "rectify")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/rectify")
+	build := exec.Command(testenv.GoTool(t), "build", "-o", bin, "./cmd/rectify")
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)

@@ -47,10 +47,9 @@ func TestSambaKDC(t *testing.T) {
 	}
 	p := &Prober{}
 	eps := []actions.Endpoint{
-		{Host: "127.0.0.1", Port: sambatest.PortKerberos, Protocol: "udp", Kerberos: true},
-		{Host: "127.0.0.1", Port: sambatest.PortKerberos, Protocol: "tcp", Kerberos: true},
-		{Host: "127.0.0.1", Port: sambatest.PortLDAPS, Protocol: "tcp"},
-		{Host: "localhost", Port: sambatest.PortKerberos, Protocol: "udp", Kerberos: true},
+		{Host: dc.IP(), Port: sambatest.PortKerberos, Protocol: "udp", Kerberos: true},
+		{Host: dc.IP(), Port: sambatest.PortKerberos, Protocol: "tcp", Kerberos: true},
+		{Host: dc.IP(), Port: sambatest.PortLDAPS, Protocol: "tcp"},
 	}
 	for _, r := range p.Probe(ctx, eps, 5*time.Second) {
 		if !r.Reachable || r.Error != "" {

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/rectifyhq/rectify/internal/testenv"
 )
 
 // The names of the provisioned domain.
@@ -30,14 +32,21 @@ const (
 	AdminPassword = "Rectify-Test-Pa55!"
 )
 
-// The loopback address and ports the DC listens on.
+// Address was the one loopback address every DC listened on.
+//
+// Deprecated: each DC now listens on a loopback address of its own, so
+// that test binaries and CI runs on one machine never collide; use DC.IP.
+const Address = "127.0.0.1"
+
+// The ports the DC listens on, at its own address (DC.IP).
 const (
-	Address      = "127.0.0.1"
 	PortLDAP     = 389
 	PortLDAPS    = 636
 	PortGC       = 3268
 	PortGCS      = 3269
 	PortKerberos = 88
+	// PortKpasswd is the KDC's password service, which Samba also runs.
+	PortKpasswd = 464
 )
 
 // DC is a running Samba AD domain controller.
@@ -49,26 +58,36 @@ type DC struct {
 	// PKI is the CA and server certificate the DC serves.
 	PKI PKI
 
+	// ip is the loopback address the DC listens on, and only that one.
+	ip string
+
 	mu   sync.Mutex
 	proc *exec.Cmd
 	done chan struct{}
 	out  *lockedWriter
 }
 
-// LDAPSURL is ldaps://127.0.0.1:636.
-func (dc *DC) LDAPSURL() string { return fmt.Sprintf("ldaps://%s:%d", Address, PortLDAPS) }
+// IP is the loopback address the DC listens on, chosen free for it
+// (127.x.y.z); its certificate carries it besides FQDN.
+func (dc *DC) IP() string { return dc.ip }
 
-// LDAPURL is ldap://127.0.0.1:389, for StartTLS.
-func (dc *DC) LDAPURL() string { return fmt.Sprintf("ldap://%s:%d", Address, PortLDAP) }
+// Addr is the DC's host:port for port.
+func (dc *DC) Addr(port int) string { return net.JoinHostPort(dc.ip, fmt.Sprint(port)) }
 
-// GCSURL is the Global Catalog over TLS, ldaps://127.0.0.1:3269.
-func (dc *DC) GCSURL() string { return fmt.Sprintf("ldaps://%s:%d", Address, PortGCS) }
+// LDAPSURL is ldaps://IP:636.
+func (dc *DC) LDAPSURL() string { return "ldaps://" + dc.Addr(PortLDAPS) }
 
-// GCURL is the Global Catalog for StartTLS, ldap://127.0.0.1:3268.
-func (dc *DC) GCURL() string { return fmt.Sprintf("ldap://%s:%d", Address, PortGC) }
+// LDAPURL is ldap://IP:389, for StartTLS.
+func (dc *DC) LDAPURL() string { return "ldap://" + dc.Addr(PortLDAP) }
 
-// KDCAddress is 127.0.0.1:88.
-func (dc *DC) KDCAddress() string { return net.JoinHostPort(Address, fmt.Sprint(PortKerberos)) }
+// GCSURL is the Global Catalog over TLS, ldaps://IP:3269.
+func (dc *DC) GCSURL() string { return "ldaps://" + dc.Addr(PortGCS) }
+
+// GCURL is the Global Catalog for StartTLS, ldap://IP:3268.
+func (dc *DC) GCURL() string { return "ldap://" + dc.Addr(PortGC) }
+
+// KDCAddress is IP:88, the KDC over UDP and TCP.
+func (dc *DC) KDCAddress() string { return dc.Addr(PortKerberos) }
 
 // AdminUPN is the Administrator's user principal name.
 func (dc *DC) AdminUPN() string { return "Administrator@" + DNSName }
@@ -81,34 +100,32 @@ func (dc *DC) AdminPassword() string { return AdminPassword }
 
 // missing says why a DC cannot run here, or "" when it can.
 func missing() string {
-	for _, tool := range []string{"samba", "samba-tool"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			return tool + " is not installed (Debian packages samba samba-ad-dc)"
-		}
+	if _, why := testenv.Find("samba", "samba"); why != "" {
+		return why
 	}
-	if _, err := os.Stat(pythonLDB); err != nil {
-		return pythonLDB + " is missing (Debian package python3-ldb, installed with samba)"
+	// samba-tool comes with samba (samba-common-bin).
+	if _, why := testenv.Find("samba-tool", "samba"); why != "" {
+		return why
+	}
+	// samba-tool domain provision reads the schema from here.
+	if why := testenv.FindFile(sambaSetup, "samba-ad-provision"); why != "" {
+		return why
+	}
+	if why := testenv.FindPythonModule(pythonLDB, "ldb", "python3-ldb"); why != "" {
+		return why
 	}
 	if os.Geteuid() != 0 {
 		return "a Samba DC must run as root"
 	}
-	for _, p := range []int{PortKerberos, PortLDAP, PortLDAPS, PortGC, PortGCS} {
-		l, err := net.Listen("tcp", net.JoinHostPort(Address, fmt.Sprint(p)))
-		if err != nil {
-			return fmt.Sprintf("TCP port %d is taken on %s: %v", p, Address, err)
-		}
-		l.Close()
-	}
-	u, err := net.ListenPacket("udp", net.JoinHostPort(Address, fmt.Sprint(PortKerberos)))
-	if err != nil {
-		return fmt.Sprintf("UDP port %d is taken on %s: %v", PortKerberos, Address, err)
-	}
-	u.Close()
 	return ""
 }
 
-// provision creates a new domain in dir and writes the smb.conf to run it.
-func provision(ctx context.Context, dir string) (*DC, error) {
+// sambaSetup holds the schema and templates of a new domain.
+const sambaSetup = "/usr/share/samba/setup/ad-schema"
+
+// provision creates a new domain in dir, served at ip alone, and writes the
+// smb.conf to run it.
+func provision(ctx context.Context, dir, ip string) (*DC, error) {
 	target := filepath.Join(dir, "dc")
 	pidDir := filepath.Join(dir, "pid")
 	tlsDir := filepath.Join(dir, "tls")
@@ -117,15 +134,17 @@ func provision(ctx context.Context, dir string) (*DC, error) {
 			return nil, err
 		}
 	}
-	pki, err := NewCA(tlsDir, FQDN, FQDN, "localhost", Address, "::1")
+	pki, err := NewCA(tlsDir, FQDN, FQDN, ip)
 	if err != nil {
 		return nil, fmt.Errorf("make certificates: %w", err)
 	}
 	args := []string{"domain", "provision",
 		"--realm=" + Realm, "--domain=" + Domain, "--server-role=dc", "--dns-backend=NONE",
 		"--adminpass=" + AdminPassword, "--use-rfc2307", "--targetdir=" + target,
-		"--host-name=" + HostName, "--host-ip=" + Address,
-		"--option=interfaces=lo", "--option=bind interfaces only=yes",
+		"--host-name=" + HostName, "--host-ip=" + ip,
+		// An address with a mask is taken as given, though no interface
+		// carries it: Linux routes all of 127.0.0.0/8 to lo.
+		"--option=interfaces=" + ip + "/8", "--option=bind interfaces only=yes",
 		"--option=vfs objects=dfs_samba4 acl_xattr xattr_tdb",
 		"--option=pid directory=" + pidDir,
 		"--option=ldb:nosync=true",
@@ -137,7 +156,7 @@ func provision(ctx context.Context, dir string) (*DC, error) {
 	if err := adjustConf(conf, dir, pki); err != nil {
 		return nil, err
 	}
-	return &DC{Dir: dir, Conf: conf, PKI: pki}, nil
+	return &DC{Dir: dir, Conf: conf, PKI: pki, ip: ip}, nil
 }
 
 // adjustConf adds the test's certificate, keeps logs in the test
@@ -209,7 +228,7 @@ func (dc *DC) start(ctx context.Context) error {
 	dc.proc, dc.done, dc.out = cmd, done, out
 	deadline := time.Now().Add(60 * time.Second)
 	for _, p := range []int{PortLDAP, PortLDAPS, PortGC, PortGCS, PortKerberos} {
-		addr := net.JoinHostPort(Address, fmt.Sprint(p))
+		addr := dc.Addr(p)
 		for {
 			c, err := net.DialTimeout("tcp", addr, time.Second)
 			if err == nil {

@@ -2,86 +2,47 @@ package sambatest
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rectifyhq/rectify/internal/testenv"
 )
 
-// lockWait bounds how long a test binary waits for another one's DC.
-const lockWait = 10 * time.Minute
-
-// machineLock serialises DCs across test binaries: Samba's ports are fixed.
-type machineLock struct{ f *os.File }
-
-func lockMachine() (*machineLock, error) {
-	path := filepath.Join(os.TempDir(), "rectify-sambatest.lock")
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	deadline := time.Now().Add(lockWait)
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return &machineLock{f: f}, nil
-		}
-		if time.Now().After(deadline) {
-			f.Close()
-			return nil, fmt.Errorf("another test binary has held %s for %s", path, lockWait)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
-func (l *machineLock) unlock() {
-	_ = syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
-	l.f.Close()
-}
-
-// launch provisions and starts a DC in dir while holding the machine lock.
-// It returns the DC and a function that stops it and releases the lock.
+// launch provisions a DC in dir on a loopback address of its own and
+// starts it. It returns the DC and a function that stops it and gives the
+// address back, or why Samba cannot run here, or the error that stopped it.
 func launch(dir string) (*DC, func(), string, error) {
-	lock, err := lockMachine()
+	if why := missing(); why != "" {
+		return nil, nil, why, nil
+	}
+	lease, err := leaseAddress()
 	if err != nil {
 		return nil, nil, "", err
 	}
-	if why := missing(); why != "" {
-		lock.unlock()
-		return nil, nil, why, nil
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	dc, err := provision(ctx, dir)
+	dc, err := provision(ctx, dir, lease.ip)
 	if err == nil {
 		err = dc.start(ctx)
 	}
 	if err != nil {
-		lock.unlock()
+		lease.release()
 		return nil, nil, "", err
 	}
-	return dc, func() { dc.Stop(); lock.unlock() }, "", nil
+	return dc, func() { dc.Stop(); lease.release() }, "", nil
 }
 
 // Start provisions a new DC for this test alone and stops it when the test
-// ends. It skips the test when Samba cannot run here and says why.
+// ends. When Samba cannot run here the test is skipped with the reason,
+// or, under CI, fails (see package testenv).
 // Provisioning takes about five seconds; tests that can share a domain
 // should use Shared.
 func Start(t testing.TB) *DC {
 	t.Helper()
-	shared.Lock()
-	busy := shared.dc != nil
-	shared.Unlock()
-	if busy {
-		t.Fatal("sambatest.Start: this test binary's shared DC holds the ports; use Shared")
-	}
 	dc, stop, why, err := launch(t.TempDir())
-	if why != "" {
-		t.Skip("Samba AD DC unavailable: " + why)
-	}
+	testenv.Require(t, "a Samba AD DC", why)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,9 +79,7 @@ func Shared(t testing.TB) *DC {
 		shared.dir = dir
 		shared.dc, shared.stop, shared.skip, shared.err = launch(dir)
 	}
-	if shared.skip != "" {
-		t.Skip("Samba AD DC unavailable: " + shared.skip)
-	}
+	testenv.Require(t, "a Samba AD DC", shared.skip)
 	if shared.err != nil {
 		t.Fatal(shared.err)
 	}

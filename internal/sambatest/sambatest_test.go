@@ -2,16 +2,19 @@ package sambatest
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	goldap "github.com/go-ldap/ldap/v3"
+
+	"github.com/rectifyhq/rectify/internal/testenv"
 )
 
 func TestMain(m *testing.M) { os.Exit(Main(m)) }
@@ -27,7 +30,7 @@ func TestSharedDCServes(t *testing.T) {
 	if got := res.Entries[0].GetAttributeValue("defaultNamingContext"); got != BaseDN {
 		t.Errorf("defaultNamingContext = %q, want %q", got, BaseDN)
 	}
-	for _, addr := range []string{dc.KDCAddress(), "127.0.0.1:3268", "127.0.0.1:3269"} {
+	for _, addr := range []string{dc.KDCAddress(), dc.Addr(PortGC), dc.Addr(PortGCS)} {
 		c, err := net.DialTimeout("tcp", addr, 2*time.Second)
 		if err != nil {
 			t.Errorf("dial %s: %v", addr, err)
@@ -78,7 +81,7 @@ func TestStopLeavesNoProcess(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	var d net.Dialer
-	if c, err := d.DialContext(ctx, "tcp", "127.0.0.1:636"); err == nil {
+	if c, err := d.DialContext(ctx, "tcp", dc.Addr(PortLDAPS)); err == nil {
 		c.Close()
 		t.Fatal("port 636 still answers after Stop")
 	}
@@ -87,9 +90,8 @@ func TestStopLeavesNoProcess(t *testing.T) {
 // TestRunsWithoutSysAdmin shows that the DC runs with CAP_SYS_ADMIN out of
 // its capability sets (bit 21 of CapEff), as in an unprivileged container.
 func TestRunsWithoutSysAdmin(t *testing.T) {
-	if _, err := exec.LookPath("setpriv"); err != nil {
-		t.Skip("setpriv (util-linux) is not installed: samba runs with this process's capabilities")
-	}
+	// Without setpriv samba would run with this process's capabilities.
+	testenv.LookPath(t, "setpriv", "util-linux")
 	dc := Shared(t)
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", dc.proc.Process.Pid))
 	if err != nil {
@@ -109,4 +111,47 @@ func TestRunsWithoutSysAdmin(t *testing.T) {
 		}
 	}
 	t.Fatal("no CapEff line in /proc status")
+}
+
+// TestDCsDoNotCollide runs a second DC beside the shared one, as two test
+// binaries (or two CI runs on one machine) do: each has a loopback address
+// of its own, serves there on the standard ports, and only there.
+func TestDCsDoNotCollide(t *testing.T) {
+	first := Shared(t)
+	second := Start(t)
+	if first.IP() == second.IP() {
+		t.Fatalf("both DCs listen on %s", first.IP())
+	}
+	for _, dc := range []*DC{first, second} {
+		if ip := net.ParseIP(dc.IP()); ip == nil || !ip.IsLoopback() || dc.IP() == "127.0.0.1" {
+			t.Errorf("DC address %q: want a loopback address of its own, not 127.0.0.1", dc.IP())
+		}
+		// Each answers over TLS with a certificate for its own address.
+		conn := dc.Admin(t)
+		res, err := conn.Search(goldap.NewSearchRequest("", goldap.ScopeBaseObject, goldap.NeverDerefAliases, 0, 0, false,
+			"(objectClass=*)", []string{"dnsHostName"}, nil))
+		if err != nil {
+			t.Fatalf("%s: %v", dc, err)
+		}
+		if got := res.Entries[0].GetAttributeValue("dnsHostName"); !strings.EqualFold(got, FQDN) {
+			t.Errorf("%s: dnsHostName %q, want %s", dc, got, FQDN)
+		}
+	}
+	// "bind interfaces only": neither DC answers on 127.0.0.1. Whatever
+	// might listen there on this machine cannot present a certificate
+	// from these DCs' test CAs.
+	for _, dc := range []*DC{first, second} {
+		pool := x509.NewCertPool()
+		pem, err := os.ReadFile(dc.PKI.CAFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pool.AppendCertsFromPEM(pem)
+		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(PortLDAPS))
+		d := &tls.Dialer{NetDialer: &net.Dialer{Timeout: time.Second}, Config: &tls.Config{RootCAs: pool, ServerName: FQDN}}
+		if c, err := d.Dial("tcp", addr); err == nil {
+			c.Close()
+			t.Errorf("%s answers on %s too", dc, addr)
+		}
+	}
 }

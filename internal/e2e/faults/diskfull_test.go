@@ -12,18 +12,19 @@ import (
 
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
+	"github.com/rectifyhq/rectify/internal/testenv"
 	"github.com/rectifyhq/rectify/ops"
 )
 
 // mountTmpfs mounts a tmpfs of size bytes on a new directory and returns
-// it; the test is skipped when this process may not mount (mounting needs
-// CAP_SYS_ADMIN, which CI's root has).
+// it. Mounting needs CAP_SYS_ADMIN, which CI's root has: without it the
+// test is skipped on a developer machine and fails under CI.
 func mountTmpfs(t *testing.T, size string) string {
 	t.Helper()
 	dir := t.TempDir()
 	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size="+size); err != nil {
 		if errors.Is(err, syscall.EPERM) {
-			t.Skipf("mounting a tmpfs needs CAP_SYS_ADMIN: %v", err)
+			testenv.Unavailable(t, "CAP_SYS_ADMIN", "mounting a tmpfs needs it (run the tests as root outside an unprivileged container): "+err.Error())
 		}
 		t.Fatalf("mount a tmpfs: %v", err)
 	}

@@ -11,18 +11,19 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/rectifyhq/rectify/internal/testenv"
 )
 
 // python is Debian's interpreter, the one python3-winrm installs for.
 const python = "/usr/bin/python3"
 
-// needPywinrm skips the test when pywinrm is not installed (a developer
-// machine); CI installs the Debian package python3-winrm.
+// needPywinrm ends the test when pywinrm is not installed: a skip on a
+// developer machine, a failure under CI, which installs the Debian package
+// python3-winrm.
 func needPywinrm(t *testing.T) {
 	t.Helper()
-	if out, err := exec.Command(python, "-c", "import winrm").CombinedOutput(); err != nil {
-		t.Skipf("pywinrm is not installed (apt-get install python3-winrm): %v: %s", err, bytes.TrimSpace(out))
-	}
+	testenv.PythonModule(t, python, "winrm", "python3-winrm")
 }
 
 type pywinrmRequest struct {

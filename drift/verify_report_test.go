@@ -1,0 +1,220 @@
+package drift_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/rs/zerolog"
+
+	"github.com/rectifyhq/rectify/actions"
+	"github.com/rectifyhq/rectify/drift"
+	"github.com/rectifyhq/rectify/internal/connect"
+	"github.com/rectifyhq/rectify/internal/journal"
+	"github.com/rectifyhq/rectify/internal/lab"
+	"github.com/rectifyhq/rectify/internal/metrics/metricstest"
+	"github.com/rectifyhq/rectify/ops"
+)
+
+// afterChange is connections to the lab that call then once, right after
+// the first change a run makes on host succeeds: what happens on the
+// host between the change and its verification.
+type afterChange struct {
+	*connect.Connections
+	host string
+	then func() error
+
+	mu   sync.Mutex
+	done bool
+}
+
+func (c *afterChange) Shell(ctx context.Context, host string) (ops.Shell, error) {
+	sh, err := c.Connections.Shell(ctx, host)
+	if err != nil || host != c.host {
+		return sh, err
+	}
+	return &afterChangeShell{Shell: sh, c: c}, nil
+}
+
+type afterChangeShell struct {
+	ops.Shell
+	c *afterChange
+}
+
+func (s *afterChangeShell) RunScript(ctx context.Context, run ops.ScriptRun) (ops.ScriptResult, error) {
+	res, err := s.Shell.RunScript(ctx, run)
+	if err == nil && res.ExitCode == 0 && run.Mutates {
+		s.c.mu.Lock()
+		defer s.c.mu.Unlock()
+		if !s.c.done {
+			s.c.done = true
+			if err := s.c.then(); err != nil {
+				return res, err
+			}
+		}
+	}
+	return res, err
+}
+
+// unreachableAfterChange fails every read of host once a change on it
+// has been made, as a server that drops off the network does.
+type unreachableAfterChange struct {
+	afterChange
+	down bool
+}
+
+func (c *unreachableAfterChange) Shell(ctx context.Context, host string) (ops.Shell, error) {
+	c.mu.Lock()
+	down := c.down && host == c.host
+	c.mu.Unlock()
+	if down {
+		return nil, &actions.TransportError{Kind: actions.KindConnect, Class: actions.Permanent, Host: host, Op: "connect",
+			Err: errors.New("dial tcp: connection refused")}
+	}
+	return c.afterChange.Shell(ctx, host)
+}
+
+// correctWith runs one correct-mode cycle whose connections are made by
+// wrap around the lab's.
+func (e *env) correctWith(t *testing.T, wrap func(*connect.Connections) drift.Conns) drift.CycleReport {
+	t.Helper()
+	load := e.prepare(nil)
+	w, err := drift.New(drift.Config{
+		Name: "exchange-454", Schedule: drift.Every(2 * time.Second), Mode: drift.Correct,
+		Prepare: func(ctx context.Context) (*drift.Cycle, error) {
+			c, err := load(ctx)
+			if err != nil {
+				return nil, err
+			}
+			c.Conns = wrap(c.Conns.(*connect.Connections))
+			return c, nil
+		},
+		Engine: e.h.Engine, Journal: e.journal, Metrics: e.metrics,
+		Logger: zerolog.New(e.logs), Clock: e.clock,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.once(t, w)
+}
+
+// TestCorrectionThatDoesNotHoldIsReported: something on ex01 (a group
+// policy, an administrator) sets the Kerberos LogLevel back to 0 right
+// after the cycle corrects it. The cycle must not count the correction:
+// the item is applied but not converged, the cycle fails and says so,
+// the drift stays open in the journal with the attempt recorded, and the
+// metrics still show the change pending.
+func TestCorrectionThatDoesNotHoldIsReported(t *testing.T) {
+	e := newEnv(t, lab.KB979174().WithFaults(), inWindow)
+	scrape := e.serveMetrics(t)
+	baseline(t, e)
+	e.setLogLevel(t, "ex01", 0)
+	e.clock.Set(inWindow.Add(10 * time.Minute))
+
+	rep := e.correctWith(t, func(c *connect.Connections) drift.Conns {
+		return &afterChange{Connections: c, host: "ex01", then: func() error {
+			e.setLogLevel(t, "ex01", 0)
+			return nil
+		}}
+	})
+
+	if diff := cmp.Diff([]string{"step.kerberos_log[ex01] update applied"}, items(rep)); diff != "" {
+		t.Fatalf("items (-want +got):\n%s", diff)
+	}
+	if it := rep.Items[0]; it.Converged || it.Corrected() {
+		t.Errorf("the correction is counted as converged: %+v", it)
+	}
+	checkFailedCorrection(t, e, rep, scrape, "step.kerberos_log[ex01]: did not converge after its correction")
+}
+
+// TestCorrectionThatCannotBeVerifiedIsReported: ex01 drops off the network
+// right after the cycle corrects its LogLevel, so the verification cannot
+// read it. The change was made, but nobody knows whether it holds: the
+// cycle must say it could not be verified and why, and keep the drift
+// open rather than call it corrected.
+func TestCorrectionThatCannotBeVerifiedIsReported(t *testing.T) {
+	e := newEnv(t, lab.KB979174().WithFaults(), inWindow)
+	scrape := e.serveMetrics(t)
+	baseline(t, e)
+	e.setLogLevel(t, "ex01", 0)
+	e.clock.Set(inWindow.Add(10 * time.Minute))
+
+	rep := e.correctWith(t, func(c *connect.Connections) drift.Conns {
+		u := &unreachableAfterChange{afterChange: afterChange{Connections: c, host: "ex01"}}
+		u.then = func() error { u.down = true; return nil } // called with u.mu held
+		return u
+	})
+
+	if diff := cmp.Diff([]string{"step.kerberos_log[ex01] update applied"}, items(rep)); diff != "" {
+		t.Fatalf("items (-want +got):\n%s", diff)
+	}
+	if it := rep.Items[0]; it.Converged || it.Corrected() {
+		t.Errorf("a correction nobody could verify is counted as converged: %+v", it)
+	}
+	if v, _ := e.logLevel(t, "ex01"); v != uint32(1) {
+		t.Errorf("ex01's LogLevel is %v: the correction was not made", v)
+	}
+	checkFailedCorrection(t, e, rep, scrape, "step.kerberos_log[ex01]: applied, but could not be verified: ")
+	if !strings.Contains(strings.Join(rep.Errors, "\n"), "connection refused") {
+		t.Errorf("the report does not say why the verification failed: %q", rep.Errors)
+	}
+}
+
+// checkFailedCorrection checks what a cycle whose only correction did not
+// end converged reports, journals and exposes.
+func checkFailedCorrection(t *testing.T, e *env, rep drift.CycleReport, scrape func() metricstest.Samples, wantError string) {
+	t.Helper()
+	if !slicesHasPrefix(rep.Errors, wantError) {
+		t.Errorf("errors %q: want one starting %q", rep.Errors, wantError)
+	}
+	if rep.Outcome != journal.OutcomeFailed {
+		t.Errorf("outcome %s, want %s (%s)", rep.Outcome, journal.OutcomeFailed, rep.Summary)
+	}
+	if !strings.Contains(rep.Summary, "1 correction(s) failed") || strings.Contains(rep.Summary, "corrected") {
+		t.Errorf("summary %q: want the correction counted as failed, not corrected", rep.Summary)
+	}
+	if diff := cmp.Diff([]string{"step.kerberos_log[ex01]"}, pendingAddresses(rep)); diff != "" {
+		t.Errorf("pending after the cycle (-want +got):\n%s", diff)
+	}
+	run, _, err := e.journal.Run(context.Background(), rep.RunID)
+	if err != nil || run.Outcome != journal.OutcomeFailed || run.Summary != rep.Summary {
+		t.Errorf("the run in the journal: %+v, %v; want failed with the report's summary %q", run, err, rep.Summary)
+	}
+	open := e.openDrift(t)
+	r, ok := open["step.kerberos_log[ex01]"]
+	if !ok {
+		t.Fatalf("the drift of step.kerberos_log[ex01] was closed by a correction that did not converge; open: %v", keys(open))
+	}
+	if len(r.Corrections) != 1 || r.Corrections[0].Status != "applied" || r.Corrections[0].RunID != rep.RunID || !r.Resolved.IsZero() {
+		t.Errorf("the attempt in the journal: %+v, resolved %v; want one applied in run %d and the episode unresolved", r.Corrections, r.Resolved, rep.RunID)
+	}
+	got := scrape()
+	pending := series("rectify_drift_pending_changes", "step", "kerberos_log", "host", "ex01", "action", "update")
+	if v := got[pending]; v != 1 {
+		t.Errorf("%s = %v, want 1", pending, v)
+	}
+	if v := got[series("rectify_drift_last_run_outcome", "outcome", "failed")]; v != 1 {
+		t.Errorf("last run outcome failed = %v, want 1", v)
+	}
+}
+
+func pendingAddresses(rep drift.CycleReport) []string {
+	var out []string
+	for _, it := range rep.Pending() {
+		out = append(out, it.Address)
+	}
+	return out
+}
+
+func slicesHasPrefix(list []string, prefix string) bool {
+	for _, s := range list {
+		if strings.HasPrefix(s, prefix) {
+			return true
+		}
+	}
+	return false
+}
