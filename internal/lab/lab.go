@@ -56,6 +56,10 @@ type Options struct {
 	// Clock is the real time every host's clock is offset from; nil means
 	// time.Now. Tests fix it to get reproducible output.
 	Clock func() time.Time
+	// QueueAttemptDelay is how long the delivery attempt Retry-Queue starts
+	// takes to show its outcome; zero means 400ms. The queue is Active
+	// meanwhile.
+	QueueAttemptDelay time.Duration
 }
 
 // LDAPPorts are the four ports of a DC's LDAP service.
@@ -122,6 +126,10 @@ func Start(ctx context.Context, sc Scenario, opts Options) (lab *Lab, err error)
 	}
 	l.watch.usn = l.dir.Version()
 	l.org.observe = l.observeWrites
+	l.org.account = credentialCheck{user: l.username, password: l.password}
+	if opts.QueueAttemptDelay > 0 {
+		l.org.attemptDelay = opts.QueueAttemptDelay
+	}
 
 	if l.ca, err = pki.NewCA(); err != nil {
 		return nil, err

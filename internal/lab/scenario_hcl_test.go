@@ -35,6 +35,11 @@ func TestScenarioFileProblems(t *testing.T) {
 		{"bad duration", "host \"ex01\" {\n  role = \"exchange\"\n  site = \"HQ\"\n  dc = \"dc01\"\n  clock_offset = \"seven minutes\"\n}\n", []string{"14: Invalid duration"}},
 		{"bad protocol and unknown target", "block {\n  from = \"dc01\"\n  to = \"dc07\"\n  port = 88\n  protocol = \"sctp\"\n}\n", []string{"12: Unknown host", "14: Invalid protocol"}},
 		{"missing dc", "host \"ex01\" {\n  role = \"exchange\"\n  site = \"HQ\"\n}\n", []string{"10: Missing dc"}},
+		{"connector: bad binding and range, a DC as server", "receive_connector \"Relay\" {\n  server = \"dc01\"\n  bindings = [\"0.0.0.0:2525\", \"0.0.0.0\"]\n  remote_ip_ranges = [\"10.0.0.0/33\"]\n  auth_mechanism = [\"Tls\"]\n  permission_groups = [\"ExchangeServers\"]\n}\n",
+			[]string{"11: Wrong kind of host", "12: Invalid binding", "13: Invalid remote IP range"}},
+		{"connector without ranges", "receive_connector \"Relay\" {\n  server = \"dc01\"\n  transport_role = \"Hub\"\n  bindings = [\"0.0.0.0:2525\"]\n  auth_mechanism = [\"Tls\"]\n  permission_groups = []\n}\n",
+			[]string{"11: Wrong kind of host", "12: Invalid transport role", "10: Missing remote ranges"}},
+		{"ticket on an unknown host", "cached_ticket {\n  host = \"ex09\"\n  spn = \"SMTPSVC/ex02\"\n  account = \"EX02-OLD\"\n}\n", []string{"11: Unknown host"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
