@@ -12,7 +12,28 @@ type Host struct {
 	Site    string            `json:"site,omitempty"`
 	Groups  []string          `json:"groups,omitempty"`
 	Vars    map[string]string `json:"vars,omitempty"`
+	// Onward says what a command on the host can present to a service
+	// beyond the host, given the inventory's WinRM authentication: never
+	// the credential itself.
+	Onward Onward `json:"onward,omitempty"`
 }
+
+// Onward is what a WinRM session on a host can authenticate onwards with.
+// A session logged on with NTLM, Basic, or Kerberos without delegation has
+// no credentials for a third machine (the second hop).
+type Onward string
+
+// The onward credentials a host's session can have.
+const (
+	// OnwardNone: nothing beyond the host (a Kerberos ticket cache without
+	// delegation and no password).
+	OnwardNone Onward = ""
+	// OnwardExplicit: rectify holds the WinRM account's password and hands
+	// it to an op that needs it as a sensitive argument.
+	OnwardExplicit Onward = "explicit"
+	// OnwardDelegated: the session holds delegated Kerberos credentials.
+	OnwardDelegated Onward = "delegated"
+)
 
 // NetBIOS returns the host's computer name as Windows shows it: the first
 // label of its FQDN (or of its name), in upper case.

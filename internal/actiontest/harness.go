@@ -48,7 +48,7 @@ func Start(t testing.TB, sc lab.Scenario) *Harness {
 		if lh.Role == lab.RoleDC {
 			group = "dc"
 		}
-		h.hosts = append(h.hosts, actions.Host{Name: lh.Name, FQDN: lh.FQDN, Address: lh.IP, Domain: lh.Domain, Site: lh.Site, Groups: []string{group}})
+		h.hosts = append(h.hosts, actions.Host{Name: lh.Name, FQDN: lh.FQDN, Address: lh.IP, Domain: lh.Domain, Site: lh.Site, Groups: []string{group}, Onward: actions.OnwardExplicit})
 	}
 	h.Conns = h.NewConnections()
 	t.Cleanup(func() { h.Conns.Close() })
