@@ -39,13 +39,13 @@ func TestLoadValid(t *testing.T) {
 
 	wantHosts := []actions.Host{
 		{Name: "ex01", FQDN: "ex01.corp.example.com", Domain: "corp.example.com", Site: "HQ",
-			Groups: []string{"exchange", "hq"}, Vars: map[string]string{"role": "mailbox"}},
+			Groups: []string{"exchange", "hq"}, Vars: map[string]string{"role": "mailbox"}, Onward: actions.OnwardExplicit},
 		{Name: "ex02", FQDN: "ex02.corp.example.com", Address: "192.0.2.12", Domain: "corp.example.com", Site: "Branch",
-			Groups: []string{"exchange"}, Vars: map[string]string{"role": "exchange"}},
+			Groups: []string{"exchange"}, Vars: map[string]string{"role": "exchange"}, Onward: actions.OnwardExplicit},
 		{Name: "dc01", FQDN: "dc01.corp.example.com", Domain: "corp.example.com", Site: "HQ",
-			Groups: []string{"hq", "dc"}, Vars: map[string]string{"role": "dc", "tier": "zero"}},
+			Groups: []string{"hq", "dc"}, Vars: map[string]string{"role": "dc", "tier": "zero"}, Onward: actions.OnwardExplicit},
 		{Name: "dc02", FQDN: "dc02.corp.example.com", Domain: "corp.example.com", Site: "Branch",
-			Groups: []string{"dc"}, Vars: map[string]string{"role": "dc", "tier": "0"}},
+			Groups: []string{"dc"}, Vars: map[string]string{"role": "dc", "tier": "0"}, Onward: actions.OnwardExplicit},
 	}
 	if diff := cmp.Diff(wantHosts, inv.Hosts()); diff != "" {
 		t.Errorf("Hosts() mismatch (-want +got):\n%s", diff)
