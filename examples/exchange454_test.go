@@ -115,6 +115,7 @@ func TestExchange454AgainstTheLab(t *testing.T) {
 		"step.kerberos_log[ex01] create",
 		"step.kerberos_log[ex02] create",
 		"step.connector[ex02] update",
+		"step.tickets[ex01] run",
 		"step.queues[ex01] run",
 		"step.queues[ex02] run",
 	}
@@ -124,7 +125,7 @@ func TestExchange454AgainstTheLab(t *testing.T) {
 
 	res := apply(t, h, first)
 	got := statuses(res)
-	for _, addr := range []string{"step.clocks[ex01]", "step.smtp[ex01]", "step.replication[dc01]", "step.kerberos_log[ex01]", "step.kerberos_log[ex02]", "step.connector[ex02]"} {
+	for _, addr := range []string{"step.clocks[ex01]", "step.smtp[ex01]", "step.replication[dc01]", "step.kerberos_log[ex01]", "step.kerberos_log[ex02]", "step.connector[ex02]", "step.tickets[ex01]"} {
 		if got[addr] != plans.Applied {
 			t.Errorf("%s: %s, want applied", addr, got[addr])
 		}
