@@ -35,8 +35,18 @@ type Harness struct {
 // Start serves scenario sc on loopback for the test's duration.
 func Start(t testing.TB, sc lab.Scenario) *Harness {
 	t.Helper()
+	return StartWith(t, sc, nil)
+}
+
+// StartWith is Start with lab options edited first (nil edits nothing).
+func StartWith(t testing.TB, sc lab.Scenario, edit func(*lab.Options)) *Harness {
+	t.Helper()
 	ctx := context.Background()
-	l, err := lab.Start(ctx, sc, lab.Options{WinRMPort: lab.AnyPort, LDAPPorts: lab.LDAPPorts{LDAP: lab.AnyPort, LDAPS: lab.AnyPort, GC: lab.AnyPort, GCS: lab.AnyPort}})
+	opts := lab.Options{WinRMPort: lab.AnyPort, LDAPPorts: lab.LDAPPorts{LDAP: lab.AnyPort, LDAPS: lab.AnyPort, GC: lab.AnyPort, GCS: lab.AnyPort}}
+	if edit != nil {
+		edit(&opts)
+	}
+	l, err := lab.Start(ctx, sc, opts)
 	if err != nil {
 		t.Fatalf("start the lab: %v", err)
 	}
@@ -93,6 +103,16 @@ func (h *Harness) NewConnections() *connect.Connections {
 			}, nil
 		},
 	})
+}
+
+// SetOnward sets what a host's session can present onwards, as an
+// inventory with another authentication would describe it.
+func (h *Harness) SetOnward(host string, o actions.Onward) {
+	for i := range h.hosts {
+		if h.hosts[i].Name == host {
+			h.hosts[i].Onward = o
+		}
+	}
 }
 
 // Hosts returns the lab's hosts as the inventory would describe them.

@@ -1,8 +1,11 @@
 package lab
 
 import (
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -56,5 +59,28 @@ func TestScenarioFileProblems(t *testing.T) {
 				t.Errorf("diagnostics (-want +got):\n%s\n%s", diff, strings.TrimSpace(diags.Error()))
 			}
 		})
+	}
+}
+
+// TestShippedScenariosStart reads every scenario file shipped beside the
+// lab and seeds an organisation from it.
+func TestShippedScenariosStart(t *testing.T) {
+	files, err := filepath.Glob("testdata/scenarios/*.hcl")
+	if err != nil || len(files) < 2 {
+		t.Fatalf("scenario files: %v %v", files, err)
+	}
+	for _, f := range files {
+		sc, diags := LoadScenario(f)
+		if diags.HasErrors() {
+			t.Errorf("%s: %s", f, diags.Error())
+			continue
+		}
+		ips := map[string]string{}
+		for i, h := range sc.Hosts {
+			ips[h.Name] = fmt.Sprintf("127.1.0.%d", 11+i)
+		}
+		if _, _, err := seedOrg(sc, ips, time.Now); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
 	}
 }
