@@ -281,9 +281,7 @@ func (c *opCall) klistRuns(verb string) (any, *scriptError) {
 		if !logonIDPattern.MatchString(id) {
 			return nil, thrown(`logon session "%s" is not a LUID such as 0x3e7`, id)
 		}
-		argv := []string{"-li", id, verb}
-		c.org.recordNative(c.host, "klist", argv)
-		out, code := c.org.klist(c.host, argv)
+		out, code := c.org.klist(c.host, []string{"-li", id, verb})
 		res.Commands = append(res.Commands, ops.CommandRun{Command: fmt.Sprintf("klist -li %s %s", id, verb), ExitCode: code, Output: strings.ReplaceAll(out, "\r\n", "\n")})
 	}
 	return res, nil
