@@ -150,8 +150,10 @@ type connectorState struct {
 	Server     string      `json:"server"`
 	Connectors []connector `json:"connectors"`
 	Routes     []route     `json:"routes"`
-	// Named are the connectors the receiver's event 1035 records name.
-	Named []string `json:"named,omitempty"`
+	// Named are the connectors the receiver's event 1035 records of the
+	// last 24 hours name. They inform the reviewer only, and are left out
+	// of the recorded state: the window moves between plan and apply.
+	Named []string `json:"-"`
 	// Unreadable lists senders whose addresses could not be read.
 	Unreadable []string `json:"unreadable,omitempty"`
 }

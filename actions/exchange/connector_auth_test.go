@@ -258,3 +258,23 @@ func TestServerName(t *testing.T) {
 		}
 	}
 }
+
+// TestConnectorStateIgnoresTheEventWindow: the 1035 events of the last 24
+// hours inform the plan's findings but not the recorded state, which must
+// not change because an event aged out between plan and apply.
+func TestConnectorStateIgnoresTheEventWindow(t *testing.T) {
+	inst := connectorInstance("", hosts["ex02"])
+	a, err := ConnectorAuth{}.Observe(inst, results(t, defaults(31, serverGroups), "Default EX02"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := ConnectorAuth{}.Observe(inst, results(t, defaults(31, serverGroups)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, da, _ := plans.EncodeState(a)
+	_, db, _ := plans.EncodeState(b)
+	if da != db {
+		t.Error("the state's digest depends on the 1035 events read")
+	}
+}
