@@ -133,7 +133,8 @@ $session = Open-ExchangeSession $a.endpoint $a.credential
 try {
     $null = Import-PSSession -Session $session -CommandName 'Get-Queue', 'Retry-Queue' -DisableNameChecking -AllowClobber -ErrorAction Stop
     # Whole seconds: LastRetryTime is read back to the second.
-    $start = [DateTime]::UtcNow.AddTicks(-([DateTime]::UtcNow.Ticks % [TimeSpan]::TicksPerSecond))
+    $now = [DateTime]::UtcNow
+    $start = $now.AddTicks(-($now.Ticks % [TimeSpan]::TicksPerSecond))
     $retried = New-Object System.Collections.ArrayList
     foreach ($queue in @(Get-QueueRecords ([string]$a.server))) {
         if ($identities -contains $queue.identity -and $queue.status -eq 'Retry') {
