@@ -84,6 +84,15 @@ func TestExchangeCmdletsAndTheSecondHop(t *testing.T) {
 			}
 		})
 	}
+	// The same through the lab's WinRM endpoint, logged on with NTLM.
+	r := runScript(t, client(t, l, "ex01", true), snapIn, ops.QueueGetArgs{Server: "EX01"})
+	if r.Code != 1 || !strings.Contains(clixmlText(t, r.Stderr), "A local error occurred.") {
+		t.Errorf("the snap-in over WinRM with NTLM: %+v", r)
+	}
+	r = runScript(t, client(t, l, "ex01", true), ops.MustScript(ops.QueueGet), ops.QueueGetArgs{Endpoint: endpoint, Server: "EX01"})
+	if r.Code != 1 || !strings.Contains(clixmlText(t, r.Stderr), "0x8009030e") {
+		t.Errorf("the endpoint over WinRM with NTLM and no credential: %+v", r)
+	}
 	// What the host received keeps no password.
 	for _, r := range l.Received("ex01") {
 		if strings.Contains(string(r.Args), cred.Password) {
