@@ -18,6 +18,11 @@ type Session struct {
 	// Delegation is set when the client delegates its credentials to the
 	// host (Kerberos with a forwarded ticket).
 	Delegation bool `json:"delegation,omitempty"`
+	// Credential is set when rectify holds the WinRM account's password and
+	// can hand it, as a sensitive argument, to an op that opens a session
+	// of its own with an explicit credential (ops.NeedsCredential). It
+	// never holds the credential itself.
+	Credential bool `json:"credential,omitempty"`
 }
 
 // OnwardCredentials reports whether the session can authenticate from the

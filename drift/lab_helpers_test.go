@@ -78,7 +78,7 @@ func (e *env) breakConnector(t testing.TB, host string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args, _ := json.Marshal(ops.ConnectorAddAuthArgs{Identity: h.NetBIOS + `\Default ` + h.NetBIOS, RemoveAuthMechanism: []string{"ExchangeServer"}})
+	args, _ := json.Marshal(ops.ConnectorAddAuthArgs{Endpoint: ops.EndpointFor(h.FQDN), Identity: h.NetBIOS + `\Default ` + h.NetBIOS, RemoveAuthMechanism: []string{"ExchangeServer"}})
 	res, err := sh.RunScript(context.Background(), ops.ScriptRun{Script: ops.MustScript("exchange.connector.add_auth"), Args: args, Mutates: true})
 	if err != nil || res.ExitCode != 0 {
 		t.Fatalf("break the connector of %s: %v %s", host, err, res.Stderr)

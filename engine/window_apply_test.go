@@ -46,11 +46,11 @@ func TestWindowClosesBetweenPlanAndApply(t *testing.T) {
 			now := planned
 			e.Now = func() time.Time { return now }
 			in := testInput(hs, &runs)
+			in.Windows = windows
 			p, err := e.Plan(ctx, in, fleet)
 			if err != nil {
 				t.Fatal(err)
 			}
-			p.Windows = windows
 			if open, _, _ := InWindow(p.Windows, p.CreatedAt); !open {
 				t.Fatalf("the plan was made at %v, outside the window", p.CreatedAt)
 			}
@@ -60,7 +60,7 @@ func TestWindowClosesBetweenPlanAndApply(t *testing.T) {
 			}
 
 			now = tt.applyAt
-			res, err := e.Apply(ctx, p, fleet, applyOpts(hs))
+			res, err := e.Apply(ctx, p, fleet, applyOpts(in))
 			if !tt.refused {
 				if err != nil || res.Count(plans.Applied) == 0 {
 					t.Fatalf("apply inside the window: %v", err)

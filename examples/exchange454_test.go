@@ -131,6 +131,7 @@ func kb979174Story(t *testing.T, h *actiontest.Harness) {
 		"step.kerberos_log[ex01] create",
 		"step.kerberos_log[ex02] create",
 		"step.connector[ex02] update",
+		"step.tickets[ex01] run",
 		"step.queues[ex01] run",
 		"step.queues[ex02] run",
 	}
@@ -140,7 +141,7 @@ func kb979174Story(t *testing.T, h *actiontest.Harness) {
 
 	res := apply(t, h, first, firstIn)
 	got := statuses(res)
-	for _, addr := range []string{"step.clocks[ex01]", "step.smtp[ex01]", "step.replication[dc02]", "step.kerberos_log[ex01]", "step.kerberos_log[ex02]", "step.connector[ex02]"} {
+	for _, addr := range []string{"step.clocks[ex01]", "step.smtp[ex01]", "step.replication[dc02]", "step.kerberos_log[ex01]", "step.kerberos_log[ex02]", "step.connector[ex02]", "step.tickets[ex01]"} {
 		if got[addr] != plans.Applied {
 			t.Errorf("%s: %s, want applied", addr, got[addr])
 		}

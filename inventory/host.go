@@ -65,6 +65,11 @@ func (inv *Inventory) addHost(d *decoder, h *hostDecl, groups []*groupDecl, defa
 		d.errorf(w.AuthRange, "Basic authentication over HTTP",
 			"Basic authentication would send the WinRM password in clear text over HTTP; set https = true, or use ntlm.")
 	}
+	if settings.Password.IsSet() {
+		// Ops that authenticate beyond the host get the WinRM account's
+		// password as an explicit credential.
+		facts.Session.Credential = true
+	}
 	hst := &host{facts: facts, winrm: settings, rng: h.rng}
 	inv.hosts = append(inv.hosts, hst)
 	inv.byName[h.name] = hst

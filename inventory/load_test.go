@@ -39,13 +39,13 @@ func TestLoadValid(t *testing.T) {
 
 	wantHosts := []actions.Host{
 		{Name: "ex01", FQDN: "ex01.corp.example.com", Domain: "corp.example.com", Site: "HQ",
-			Groups: []string{"exchange", "hq"}, Vars: map[string]string{"role": "mailbox"}, Session: actions.Session{Auth: "ntlm"}},
+			Groups: []string{"exchange", "hq"}, Vars: map[string]string{"role": "mailbox"}, Session: actions.Session{Auth: "ntlm", Credential: true}},
 		{Name: "ex02", FQDN: "ex02.corp.example.com", Address: "192.0.2.12", Domain: "corp.example.com", Site: "Branch",
-			Groups: []string{"exchange"}, Vars: map[string]string{"role": "exchange"}, Session: actions.Session{Auth: "ntlm"}},
+			Groups: []string{"exchange"}, Vars: map[string]string{"role": "exchange"}, Session: actions.Session{Auth: "ntlm", Credential: true}},
 		{Name: "dc01", FQDN: "dc01.corp.example.com", Domain: "corp.example.com", Site: "HQ",
-			Groups: []string{"hq", "dc"}, Vars: map[string]string{"role": "dc", "tier": "zero"}, Session: actions.Session{Auth: "ntlm"}},
+			Groups: []string{"hq", "dc"}, Vars: map[string]string{"role": "dc", "tier": "zero"}, Session: actions.Session{Auth: "ntlm", Credential: true}},
 		{Name: "dc02", FQDN: "dc02.corp.example.com", Domain: "corp.example.com", Site: "Branch",
-			Groups: []string{"dc"}, Vars: map[string]string{"role": "dc", "tier": "0"}, Session: actions.Session{Auth: "basic"}},
+			Groups: []string{"dc"}, Vars: map[string]string{"role": "dc", "tier": "0"}, Session: actions.Session{Auth: "basic", Credential: true}},
 	}
 	if diff := cmp.Diff(wantHosts, inv.Hosts()); diff != "" {
 		t.Errorf("Hosts() mismatch (-want +got):\n%s", diff)

@@ -18,6 +18,9 @@ const (
 	ConnectorAddAuth = "exchange.connector.add_auth"
 	QueueGet         = "exchange.queue.get"
 	QueueRetry       = "exchange.queue.retry"
+	TicketsList      = "kerberos.tickets"
+	TicketsPurge     = "kerberos.purge"
+	HostAddresses    = "host.addresses"
 	UserScript       = "user.script"
 )
 
@@ -219,10 +222,27 @@ type Event struct {
 	Data     map[string]string `json:"data,omitempty"`
 }
 
-// ConnectorGetArgs reads the receive connectors of a server (after loading
-// the Exchange snap-in).
+// ExchangeEndpoint is Exchange's own management endpoint on a server:
+// http://<fqdn>/PowerShell/ with the session configuration
+// Microsoft.Exchange (PowerShell Remoting Protocol, Kerberos). The exchange.*
+// ops open a session to it and run Exchange's cmdlets there, in Exchange's
+// own process, which reaches Active Directory as the Exchange server: no
+// snap-in and no second hop from the WinRM session (see docs/exchange.md).
+type ExchangeEndpoint struct {
+	ConnectionURI string `json:"connection_uri"`
+}
+
+// EndpointFor returns the management endpoint of the Exchange server fqdn.
+func EndpointFor(fqdn string) ExchangeEndpoint {
+	return ExchangeEndpoint{ConnectionURI: "http://" + fqdn + "/PowerShell/"}
+}
+
+// ConnectorGetArgs reads the receive connectors of a server through
+// Exchange's management endpoint (Get-ReceiveConnector -Server).
 type ConnectorGetArgs struct {
-	Server string `json:"server"`
+	Endpoint   ExchangeEndpoint `json:"endpoint"`
+	Credential *Credential      `json:"credential,omitempty"`
+	Server     string           `json:"server"`
 }
 
 // ConnectorGetResult lists the server's receive connectors.
@@ -238,20 +258,24 @@ type Connector struct {
 	Server           string   `json:"server"`
 	TransportRole    string   `json:"transport_role"` // "HubTransport", "FrontendTransport"
 	Bindings         []string `json:"bindings"`       // "0.0.0.0:2525"
+	RemoteIPRanges   []string `json:"remote_ip_ranges"`
 	AuthMechanism    []string `json:"auth_mechanism"`
 	PermissionGroups []string `json:"permission_groups"`
 	Enabled          bool     `json:"enabled"`
 	RequireTLS       bool     `json:"require_tls"`
 }
 
-// ConnectorAddAuthArgs adds mechanisms and permission groups to a connector:
-// the script reads the current sets, refuses if they differ from Expect
-// (stale), and sets the unions (Set-ReceiveConnector replaces whole sets).
+// ConnectorAddAuthArgs adds mechanisms and permission groups to a connector
+// through Exchange's management endpoint: the script reads the current
+// sets, refuses if they differ from Expect (stale), and sets the unions
+// (Set-ReceiveConnector replaces whole sets).
 type ConnectorAddAuthArgs struct {
-	Identity            string     `json:"identity"`
-	AddAuthMechanism    []string   `json:"add_auth_mechanism"`
-	AddPermissionGroups []string   `json:"add_permission_groups"`
-	Expect              *Connector `json:"expect,omitempty"`
+	Endpoint            ExchangeEndpoint `json:"endpoint"`
+	Credential          *Credential      `json:"credential,omitempty"`
+	Identity            string           `json:"identity"`
+	AddAuthMechanism    []string         `json:"add_auth_mechanism"`
+	AddPermissionGroups []string         `json:"add_permission_groups"`
+	Expect              *Connector       `json:"expect,omitempty"`
 	// Remove is used by undo: mechanisms and groups to take out again.
 	RemoveAuthMechanism    []string `json:"remove_auth_mechanism,omitempty"`
 	RemovePermissionGroups []string `json:"remove_permission_groups,omitempty"`
@@ -263,9 +287,12 @@ type ConnectorChange struct {
 	After  Connector `json:"after"`
 }
 
-// QueueGetArgs reads the server's queues (Get-Queue -Server).
+// QueueGetArgs reads the server's queues through Exchange's management
+// endpoint (Get-Queue -Server).
 type QueueGetArgs struct {
-	Server string `json:"server"`
+	Endpoint   ExchangeEndpoint `json:"endpoint"`
+	Credential *Credential      `json:"credential,omitempty"`
+	Server     string           `json:"server"`
 }
 
 // QueueGetResult lists the server's queues.
@@ -273,20 +300,81 @@ type QueueGetResult struct {
 	Queues []Queue `json:"queues"`
 }
 
+// Queue statuses as Get-Queue reports them.
+const (
+	QueueStatusActive    = "Active"
+	QueueStatusReady     = "Ready"
+	QueueStatusRetry     = "Retry"
+	QueueStatusSuspended = "Suspended"
+)
+
 // Queue is one transport queue.
 type Queue struct {
 	Identity      string `json:"identity"` // "EX01\3"
 	DeliveryType  string `json:"delivery_type"`
-	Status        string `json:"status"` // "Ready", "Retry", "Active"
+	Status        string `json:"status"` // "Ready", "Retry", "Active", "Suspended"
 	MessageCount  int    `json:"message_count"`
 	NextHopDomain string `json:"next_hop_domain"`
 	LastError     string `json:"last_error"`
+	// LastRetryTime and NextRetryTime are RFC 3339 UTC times, "" when the
+	// queue has none.
+	LastRetryTime string `json:"last_retry_time,omitempty"`
+	NextRetryTime string `json:"next_retry_time,omitempty"`
 }
 
-// QueueRetryArgs retries queues (Retry-Queue) and reads them again.
+// QueueRetryArgs retries queues and waits for the outcome of the attempt.
+// Retry-Queue acts only on queues in Retry status: the script retries those
+// of Identities that are in Retry when it runs, leaves the others alone,
+// and then reads the queues every PollSeconds until every queue of
+// Identities has settled (it is no longer Active, and a queue in Retry has
+// a LastRetryTime after the script started: a new retry time is set when
+// no connection was made) or WaitSeconds have passed.
 type QueueRetryArgs struct {
-	Server     string   `json:"server"`
-	Identities []string `json:"identities"`
+	Endpoint    ExchangeEndpoint `json:"endpoint"`
+	Credential  *Credential      `json:"credential,omitempty"`
+	Server      string           `json:"server"`
+	Identities  []string         `json:"identities"`
+	WaitSeconds int              `json:"wait_seconds"`
+	PollSeconds int              `json:"poll_seconds"`
+}
+
+// QueueRetryResult is the server's queues after the wait, which queues were
+// retried, and whether every queue settled within the wait.
+type QueueRetryResult struct {
+	Queues  []Queue  `json:"queues"`
+	Retried []string `json:"retried"`
+	Settled bool     `json:"settled"`
+}
+
+// The logon sessions whose Kerberos tickets the KB's confirmation purges:
+// the computer's own (SYSTEM, 0x3e7) and NETWORK SERVICE's (0x3e4), in
+// which the Exchange Transport service runs. Both present the computer
+// account's credentials to the KDC.
+const (
+	LogonSystem         = "0x3e7"
+	LogonNetworkService = "0x3e4"
+)
+
+// TicketsListArgs lists the Kerberos tickets cached in logon sessions
+// (klist -li <id> tickets). The result is CommandOutput, one run per
+// session; ParseKlistTickets reads it.
+type TicketsListArgs struct {
+	LogonIDs []string `json:"logon_ids"`
+}
+
+// TicketsPurgeArgs purges the Kerberos tickets cached in logon sessions
+// (klist -li <id> purge). The result is CommandOutput, one run per session.
+type TicketsPurgeArgs struct {
+	LogonIDs []string `json:"logon_ids"`
+}
+
+// HostAddressesArgs lists the host's own unicast IP addresses.
+type HostAddressesArgs struct{}
+
+// HostAddressesResult lists the addresses, IPv4 and IPv6, without loopback
+// and link-local ones.
+type HostAddressesResult struct {
+	Addresses []string `json:"addresses"`
 }
 
 // UserScriptArgs runs a user's script (the windows.powershell action): the

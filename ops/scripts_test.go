@@ -24,7 +24,10 @@ var opContracts = map[string]struct{ args, result any }{
 	ConnectorGet:     {ConnectorGetArgs{}, ConnectorGetResult{}},
 	ConnectorAddAuth: {ConnectorAddAuthArgs{}, ConnectorChange{}},
 	QueueGet:         {QueueGetArgs{}, QueueGetResult{}},
-	QueueRetry:       {QueueRetryArgs{}, QueueGetResult{}},
+	QueueRetry:       {QueueRetryArgs{}, QueueRetryResult{}},
+	TicketsList:      {TicketsListArgs{}, CommandOutput{}},
+	TicketsPurge:     {TicketsPurgeArgs{}, CommandOutput{}},
+	HostAddresses:    {HostAddressesArgs{}, HostAddressesResult{}},
 }
 
 func TestLibraryHoldsEveryOp(t *testing.T) {

@@ -24,6 +24,7 @@ func Register(r *actions.Registry) error {
 		{"net.kerberos_ports", net.KerberosPorts{}},
 		{"exchange.receive_connector_auth", exchange.ConnectorAuth{}},
 		{"exchange.queue", exchange.Queue{}},
+		{"exchange.ticket_purge", exchange.TicketPurge{}},
 	} {
 		if err := r.Register(e.id, e.action); err != nil {
 			return err

@@ -8,7 +8,7 @@ import (
 
 func TestRegistryHoldsEveryAction(t *testing.T) {
 	want := []string{
-		"ad.replication", "ad.spn", "ad.spn_duplicates", "exchange.queue", "exchange.receive_connector_auth",
+		"ad.replication", "ad.spn", "ad.spn_duplicates", "exchange.queue", "exchange.receive_connector_auth", "exchange.ticket_purge",
 		"net.kerberos_ports", "windows.event_query", "windows.powershell", "windows.registry_value", "windows.time_skew",
 	}
 	r := Registry()

@@ -1,7 +1,8 @@
 # Microsoft KB 979174: "454 4.7.0 Temporary authentication failure" between
 # Exchange servers. The steps follow the article: clocks, replication, SPNs,
-# ports, Kerberos logging, the receive connector, and finally the queues
-# that prove the symptom is gone.
+# ports, Kerberos logging, the receive connector; then the sending servers'
+# cached Kerberos tickets are purged and the queues retried, which proves
+# the symptom is gone.
 
 playbook "exchange-454" {
   title       = "Exchange 454 4.7.0 temporary authentication failure"
@@ -106,16 +107,32 @@ step "windows.event_query" "kerberos_errors" {
   depends_on = [step.kerberos_log]
 }
 
-# KB step 6: Exchange Server authentication on the connector that
-# receives internal mail.
+# KB step 6: Exchange Server authentication on the receive connector that
+# takes the other Exchange servers' mail. rectify reads the connectors from
+# the directory and places each sending server's address as Exchange does
+# (bindings, then the narrowest RemoteIPRanges): a custom connector that
+# captures their mail is reported as the cause, with its ranges; only
+# "Default <SERVER>" is changed unless identity names another connector.
+# Changes go through Exchange's management endpoint, http://<fqdn>/PowerShell/.
 step "exchange.receive_connector_auth" "connector" {
   targets    = group.exchange
   depends_on = [step.clocks]
 }
 
-# The symptom: retry the queues that hold 454 4.7.0, after every fix, and
-# confirm the error is gone.
-step "exchange.queue" "queues" {
+# Confirming step 6: a sending server's cached Kerberos tickets still carry
+# the state they were issued in (a ticket for the wrong account fails until
+# it expires, ten hours later). While its queues hold 454 4.7.0, purge them:
+# klist -li 0x3e7 purge and klist -li 0x3e4 purge (the Transport service
+# runs as NETWORK SERVICE).
+step "exchange.ticket_purge" "tickets" {
   targets    = group.exchange
   depends_on = [step.clocks, step.smtp, step.replication, step.ports, step.connector]
+}
+
+# Confirming step 6: retry the queues in Retry status that hold 454 4.7.0,
+# wait for the attempt's outcome, and confirm the error is gone.
+step "exchange.queue" "queues" {
+  targets    = group.exchange
+  depends_on = [step.clocks, step.smtp, step.replication, step.ports, step.connector, step.tickets]
+  wait       = "2m"
 }

@@ -34,6 +34,9 @@ type Harness struct {
 	hosts    []actions.Host
 	// connect makes the transports when the target is not the lab.
 	connect func() *connect.Connections
+	// planned remembers the steps each plan of Plan was made from, which
+	// apply evaluates again.
+	planned map[*plans.Plan][]engine.Step
 }
 
 // Start serves scenario sc on loopback for the test's duration. Each
@@ -59,7 +62,7 @@ func Start(t testing.TB, sc lab.Scenario, configure ...func(*lab.Options)) *Harn
 			group = "dc"
 		}
 		h.hosts = append(h.hosts, actions.Host{Name: lh.Name, FQDN: lh.FQDN, Address: lh.IP, Domain: lh.Domain, Site: lh.Site, Groups: []string{group},
-			Session: actions.Session{Auth: winrm.AuthNTLM}})
+			Session: actions.Session{Auth: winrm.AuthNTLM, Credential: true}})
 	}
 	h.Conns = h.NewConnections()
 	t.Cleanup(func() { h.Conns.Close() })
@@ -108,6 +111,16 @@ func (h *Harness) NewConnections() *connect.Connections {
 			}, nil
 		},
 	})
+}
+
+// SetSession sets what a host's WinRM session can do, as an inventory
+// with another authentication would describe it.
+func (h *Harness) SetSession(host string, s actions.Session) {
+	for i := range h.hosts {
+		if h.hosts[i].Name == host {
+			h.hosts[i].Session = s
+		}
+	}
 }
 
 // Hosts returns the lab's hosts as the inventory would describe them.
@@ -201,12 +214,23 @@ func (h *Harness) Plan(t testing.TB, steps ...engine.Step) *plans.Plan {
 	if err != nil {
 		t.Fatalf("plan: %v", err)
 	}
+	if h.planned == nil {
+		h.planned = map[*plans.Plan][]engine.Step{}
+	}
+	h.planned[p] = steps
 	return p
 }
 
-// Apply applies p, planned from steps, to the lab.
+// Apply applies p to the lab, re-evaluating steps: the steps given, or
+// else those Plan made p from.
 func (h *Harness) Apply(t testing.TB, p *plans.Plan, steps ...engine.Step) *engine.ApplyResult {
 	t.Helper()
+	if len(steps) == 0 {
+		var ok bool
+		if steps, ok = h.planned[p]; !ok {
+			t.Fatal("apply: the plan was not made by this harness's Plan; pass the steps it was made from")
+		}
+	}
 	res, err := h.Engine.Apply(context.Background(), p, h.Conns, engine.ApplyOptions{Input: h.Input(steps...)})
 	if err != nil {
 		t.Fatalf("apply: %v", err)

@@ -72,7 +72,7 @@ func TestReplicationBetweenSitesNeedsTheForcedPull(t *testing.T) {
 		h := Start(t, twoSites())
 		steps := kbSteps(t, h, false, nil)
 		res := h.Apply(t, h.Plan(t, steps...), steps...)
-		if st := statusOf(res, "step.smtp[ex01]"); st != plans.Applied {
+		if st := statusOf(res, "step.smtp[ex01]").Status; st != plans.Applied {
 			t.Fatalf("smtp[ex01]: %s", st)
 		}
 		if p := h.Lab.Org().PendingReplication("dc03"); len(p) != 1 || p[0] != "dc01" {
@@ -187,15 +187,6 @@ type onwardReader struct{ actions.Action }
 
 func (onwardReader) Probes(actions.Instance) ([]actions.Probe, error) {
 	return []actions.Probe{{Name: "push", Shell: &actions.ShellProbe{Script: ops.MustScript(ops.ReplSyncAll), Args: ops.ReplSyncAllArgs{DC: "dc01"}}}}, nil
-}
-
-func statusOf(res *engine.ApplyResult, addr string) plans.Status {
-	for _, c := range res.Changes {
-		if c.Address == addr {
-			return c.Status
-		}
-	}
-	return ""
 }
 
 func commandsOf(in plans.Instance) string {

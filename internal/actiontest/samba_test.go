@@ -110,14 +110,15 @@ func TestSPNAgainstSamba(t *testing.T) {
 	t.Run("conflict at the modify", func(t *testing.T) {
 		dc.AddComputers(t, "SPNRACE", "SPNRACEOLD")
 		h := StartSamba(t, dc, []actions.Host{sambaHost("SPNRACE")})
-		p := h.Plan(t, spnStep(t, h, "spnrace", "report"))
+		step := spnStep(t, h, "spnrace", "report")
+		p := h.Plan(t, step)
 		if in := Instance(t, p, "smtp", "spnrace"); in.Change.Action != plans.Update {
 			t.Fatalf("plan: %s %q %s", in.Change.Action, in.Change.Findings, in.Error)
 		}
 		taken := wanted("SPNRACE")[3]
 		conns := &takeFirst{Connections: h.NewConnections(), take: func() { dc.AddSPN(t, taken, "SPNRACEOLD$") }}
 		defer conns.Close()
-		res, err := h.Engine.Apply(context.Background(), p, conns, engine.ApplyOptions{Hosts: h.Hosts(), PlaybookDigest: p.Playbook.Digest, InventoryDigest: p.Inventory.Digest})
+		res, err := h.Engine.Apply(context.Background(), p, conns, engine.ApplyOptions{Input: h.Input(step)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -266,7 +266,7 @@ func (d *demo) showSymptom(ctx context.Context) error {
 	defer conns.Close()
 	for _, name := range d.lab.Exchange() {
 		h, _ := inv.Host(name)
-		queues, err := runOp[ops.QueueGetResult](ctx, conns, name, ops.QueueGet, ops.QueueGetArgs{Server: exchange.ServerName(h)})
+		queues, err := runOp[ops.QueueGetResult](ctx, conns, name, ops.QueueGet, ops.QueueGetArgs{Endpoint: ops.EndpointFor(h.FQDN), Server: exchange.ServerName(h)})
 		if err != nil {
 			return err
 		}

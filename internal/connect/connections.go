@@ -20,6 +20,7 @@ const DefaultMaxShells = 64
 // run ends.
 type Connections struct {
 	shells    *winrm.Pool
+	winrm     func(host string) (winrm.Config, error)
 	dirConfig func(domain string) (ldap.Config, error)
 	prober    actions.Prober
 
@@ -49,19 +50,34 @@ func New(opts Options) *Connections {
 	}
 	return &Connections{
 		shells:    winrm.NewPool(opts.WinRM, n),
+		winrm:     opts.WinRM,
 		dirConfig: opts.LDAP,
 		prober:    opts.Prober,
 		dirs:      map[string]*ldap.Directory{},
 	}
 }
 
-// Shell implements actions.Connections.
+// Shell implements actions.Connections. The shell hands the ops that
+// authenticate beyond the host the credential of the host's WinRM account
+// (see credentialShell).
 func (c *Connections) Shell(ctx context.Context, host string) (ops.Shell, error) {
 	s, err := c.shells.Shell(ctx, host)
 	if err != nil {
 		return nil, err
 	}
-	return s, nil
+	return credentialShell{Shell: s, host: host, credential: func() (*ops.Credential, error) {
+		if c.winrm == nil {
+			return nil, nil
+		}
+		cfg, err := c.winrm(host)
+		if err != nil {
+			return nil, err
+		}
+		if cfg.Password == "" {
+			return nil, nil
+		}
+		return &ops.Credential{User: cfg.Username, Password: cfg.Password}, nil
+	}}, nil
 }
 
 // Directory implements actions.Connections: one bound directory per

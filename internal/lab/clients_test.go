@@ -38,6 +38,7 @@ func TestProjectClients(t *testing.T) {
 		t.Cleanup(func() { s.Close() })
 		return s
 	}
+	endpoint, cred := exchange(l, "ex01")
 	runs := []struct {
 		host, op string
 		args     any
@@ -47,8 +48,8 @@ func TestProjectClients(t *testing.T) {
 		{"ex01", ops.TimeRead, ops.TimeReadArgs{}, &ops.TimeReading{}},
 		{"dc01", ops.TimeRead, ops.TimeReadArgs{}, &ops.TimeReading{}},
 		{"ex02", ops.EventsQuery, ops.EventsQueryArgs{Log: "Application", Provider: "MSExchangeTransport", IDs: []int{1035}}, &ops.EventsQueryResult{}},
-		{"ex01", ops.ConnectorGet, ops.ConnectorGetArgs{Server: "EX01"}, &ops.ConnectorGetResult{}},
-		{"ex01", ops.QueueGet, ops.QueueGetArgs{Server: "EX01"}, &ops.QueueGetResult{}},
+		{"ex01", ops.ConnectorGet, ops.ConnectorGetArgs{Endpoint: endpoint, Credential: cred, Server: "EX01"}, &ops.ConnectorGetResult{}},
+		{"ex01", ops.QueueGet, ops.QueueGetArgs{Endpoint: endpoint, Credential: cred, Server: "EX01"}, &ops.QueueGetResult{}},
 		{"ex02", ops.NetReach, ops.NetReachArgs{TimeoutMS: 200, Targets: []ops.ReachTarget{{Host: "dc02.corp.example.com", Port: 88, Protocol: "tcp"}}}, &ops.NetReachResult{}},
 		{"dc02", ops.ReplShow, ops.ReplShowArgs{}, &ops.CommandOutput{}},
 	}

@@ -32,21 +32,25 @@ func TestConcurrentOps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	o.account = credentialCheck{user: `CORP\rectify`, password: "concurrent"}
+	o.attemptDelay = time.Millisecond
+	cred := &ops.Credential{User: `CORP\rectify`, Password: "concurrent"}
+	at := func(host string) ops.ExchangeEndpoint { return ops.EndpointFor(host + ".corp.example.com") }
 	var wg sync.WaitGroup
 	work := []struct {
 		host, op string
 		args     any
 	}{
-		{"ex01", ops.QueueRetry, ops.QueueRetryArgs{Server: "EX01", Identities: []string{`EX01\3`}}},
-		{"ex02", ops.QueueRetry, ops.QueueRetryArgs{Server: "EX02", Identities: []string{`EX02\3`}}},
-		{"ex02", ops.ConnectorAddAuth, ops.ConnectorAddAuthArgs{Identity: `EX02\Default EX02`, AddAuthMechanism: []string{"ExchangeServer"}}},
+		{"ex01", ops.QueueRetry, ops.QueueRetryArgs{Endpoint: at("ex01"), Credential: cred, Server: "EX01", Identities: []string{`EX01\3`}, WaitSeconds: 5}},
+		{"ex02", ops.QueueRetry, ops.QueueRetryArgs{Endpoint: at("ex02"), Credential: cred, Server: "EX02", Identities: []string{`EX02\3`}, WaitSeconds: 5}},
+		{"ex02", ops.ConnectorAddAuth, ops.ConnectorAddAuthArgs{Endpoint: at("ex02"), Credential: cred, Identity: `EX02\Default EX02`, AddAuthMechanism: []string{"ExchangeServer"}}},
 		{"ex01", ops.RegistrySet, ops.RegistrySetArgs{Path: KerberosParametersKey, Name: "LogLevel", Kind: ops.KindDWord, Data: 1}},
 		{"ex01", ops.TimeResync, ops.TimeResyncArgs{}},
 		{"dc01", ops.ReplSyncAll, ops.ReplSyncAllArgs{DC: "dc01"}},
 		{"dc02", ops.ReplShow, ops.ReplShowArgs{}},
 		{"ex02", ops.EventsQuery, ops.EventsQueryArgs{Log: "Application"}},
 		{"ex01", ops.EventsQuery, ops.EventsQueryArgs{Log: "System"}},
-		{"ex01", ops.ConnectorGet, ops.ConnectorGetArgs{Server: "EX02"}},
+		{"ex01", ops.ConnectorGet, ops.ConnectorGetArgs{Endpoint: at("ex01"), Credential: cred, Server: "EX02"}},
 	}
 	for i := 0; i < 8; i++ {
 		for _, w := range work {

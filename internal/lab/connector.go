@@ -28,6 +28,7 @@ type ReceiveConnector struct {
 	Server           string // "EX01"
 	TransportRole    string
 	Bindings         []string
+	RemoteIPRanges   []string
 	AuthMechanism    []string
 	PermissionGroups []string
 	Enabled          bool
@@ -37,6 +38,7 @@ type ReceiveConnector struct {
 // clone copies the connector's lists.
 func (c ReceiveConnector) clone() ReceiveConnector {
 	c.Bindings = slices.Clone(c.Bindings)
+	c.RemoteIPRanges = slices.Clone(c.RemoteIPRanges)
 	c.AuthMechanism = slices.Clone(c.AuthMechanism)
 	c.PermissionGroups = slices.Clone(c.PermissionGroups)
 	return c
@@ -51,6 +53,7 @@ func (c ReceiveConnector) opsConnector() ops.Connector {
 		Server:           c.Server,
 		TransportRole:    c.TransportRole,
 		Bindings:         nonNil(c.Bindings),
+		RemoteIPRanges:   nonNil(c.RemoteIPRanges),
 		AuthMechanism:    nonNil(c.AuthMechanism),
 		PermissionGroups: nonNil(c.PermissionGroups),
 		Enabled:          c.Enabled,
@@ -70,24 +73,43 @@ func hasFold(list []string, v string) bool {
 	return slices.ContainsFunc(list, func(x string) bool { return strings.EqualFold(x, v) })
 }
 
+// allAddresses is the RemoteIPRanges setup gives its connectors: every IPv6
+// and every IPv4 address, as Get-ReceiveConnector prints them.
+var allAddresses = []string{"::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "0.0.0.0-255.255.255.255"}
+
 // defaultConnectors are the receive connectors Exchange 2016 setup creates
-// on a Mailbox server (the client connectors are left out: they play no
-// part in server-to-server mail).
+// on a Mailbox server, as Microsoft's "Default Receive connectors created
+// during setup" lists them: on the Transport (hub) service "Default
+// <Server>" (2525) and "Client Proxy <Server>" (465), on the Front End
+// Transport service "Default Frontend <Server>" (25) and "Client Frontend
+// <Server>" (587). ("Outbound Proxy Frontend <Server>", 717, plays no part
+// in mail between Exchange servers and is left out.)
 func defaultConnectors(server string) []ReceiveConnector {
 	hub := "Default " + server
+	proxy := "Client Proxy " + server
 	front := "Default Frontend " + server
 	client := "Client Frontend " + server
 	return []ReceiveConnector{
 		{
 			Identity: server + `\` + hub, Name: hub, Server: server, TransportRole: RoleHubTransport,
 			Bindings:         []string{"0.0.0.0:2525", "[::]:2525"},
+			RemoteIPRanges:   slices.Clone(allAddresses),
 			AuthMechanism:    []string{"Tls", "Integrated", "BasicAuth", "BasicAuthRequireTLS", "ExchangeServer"},
 			PermissionGroups: []string{"ExchangeUsers", "ExchangeServers", "ExchangeLegacyServers"},
 			Enabled:          true,
 		},
 		{
+			Identity: server + `\` + proxy, Name: proxy, Server: server, TransportRole: RoleHubTransport,
+			Bindings:         []string{"0.0.0.0:465", "[::]:465"},
+			RemoteIPRanges:   slices.Clone(allAddresses),
+			AuthMechanism:    []string{"Tls", "Integrated", "BasicAuth", "BasicAuthRequireTLS", "ExchangeServer"},
+			PermissionGroups: []string{"ExchangeUsers", "ExchangeServers"},
+			Enabled:          true,
+		},
+		{
 			Identity: server + `\` + client, Name: client, Server: server, TransportRole: RoleFrontendTransport,
 			Bindings:         []string{"0.0.0.0:587", "[::]:587"},
+			RemoteIPRanges:   slices.Clone(allAddresses),
 			AuthMechanism:    []string{"Tls", "Integrated", "BasicAuth", "BasicAuthRequireTLS"},
 			PermissionGroups: []string{"ExchangeUsers"},
 			Enabled:          true,
@@ -95,6 +117,7 @@ func defaultConnectors(server string) []ReceiveConnector {
 		{
 			Identity: server + `\` + front, Name: front, Server: server, TransportRole: RoleFrontendTransport,
 			Bindings:         []string{"0.0.0.0:25", "[::]:25"},
+			RemoteIPRanges:   slices.Clone(allAddresses),
 			AuthMechanism:    []string{"Tls", "Integrated", "BasicAuth", "BasicAuthRequireTLS", "ExchangeServer"},
 			PermissionGroups: []string{"AnonymousUsers", "ExchangeServers", "ExchangeLegacyServers"},
 			Enabled:          true,

@@ -10,9 +10,16 @@
 // state follows the causality of the real world: a sending Exchange
 // server's queue to another Exchange server holds the 454 4.7.0 error
 // while any cause of the KB remains for that pair (missing or duplicate
-// SPNs, clock skew, blocked Kerberos, a receive connector without Exchange
-// Server authentication, an SPN change not yet replicated), and a queue
-// retry clears it once every cause is fixed.
+// SPNs, clock skew, blocked Kerberos, an SPN change not yet replicated, a
+// service ticket the sender holds for the wrong account, or no Exchange
+// Server authentication on the receive connector Exchange hands the
+// sender's connection to: the one bound to the port whose RemoteIPRanges
+// hold the sender most narrowly), and a queue retry clears it once every
+// cause is fixed. Retry-Queue acts on a queue in Retry only, and the
+// attempt's outcome shows a moment later. Exchange's cmdlets run only as
+// Windows lets them: through Exchange's management endpoint with an
+// explicit credential (or a session with delegated credentials), never
+// through the snap-in in a network logon (the second hop).
 //
 // Start serves an organisation: a WS-Management endpoint (package wsman)
 // per host and LDAP, LDAPS and Global Catalog endpoints (package ldapd) per
@@ -41,5 +48,5 @@
 // bootstrap of package ops with a script on standard input, dispatched on
 // the script's "# rectify:op <name> v<N>" marker and its JSON arguments
 // (never on other script text), and the native commands the KB uses
-// (w32tm, repadmin, setspn) with their real output formats.
+// (w32tm, repadmin, setspn, klist) with their real output formats.
 package lab

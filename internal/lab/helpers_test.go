@@ -119,3 +119,11 @@ func runOp(t testing.TB, c *winrm.Client, op string, args, out any) {
 		t.Fatalf("%s: decode %q: %v", op, r.Stdout, err)
 	}
 }
+
+// exchange returns what an exchange.* op needs to reach Exchange's
+// management endpoint on host: its URI, and the lab's account as the
+// explicit credential rectify's transport hands the op.
+func exchange(l *Lab, host string) (ops.ExchangeEndpoint, *ops.Credential) {
+	h, _ := l.Host(host)
+	return ops.EndpointFor(h.FQDN), &ops.Credential{User: l.Username(), Password: l.Password()}
+}

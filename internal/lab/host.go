@@ -57,6 +57,7 @@ type Host struct {
 	blocked    map[reachKey]bool
 	connectors []ReceiveConnector
 	queues     []Queue
+	tickets    map[string][]CachedTicket // by logon session ("0x3e4")
 	lastSync   SyncResult
 	user       map[string]json.RawMessage
 }

@@ -61,7 +61,8 @@ func TestInventoryReachesTheLab(t *testing.T) {
 		t.Errorf("LogLevel on ex01: %+v, want unset", v)
 	}
 	var conns ops.ConnectorGetResult
-	runOp(t, clientFor("ex02"), ops.ConnectorGet, ops.ConnectorGetArgs{Server: "EX02"}, &conns)
+	endpoint, cred := exchange(l, "ex02")
+	runOp(t, clientFor("ex02"), ops.ConnectorGet, ops.ConnectorGetArgs{Endpoint: endpoint, Credential: cred, Server: "EX02"}, &conns)
 	if len(conns.Connectors) == 0 || hasFold(conns.Connectors[0].AuthMechanism, "ExchangeServer") {
 		t.Errorf("Default EX02 should lack ExchangeServer: %+v", conns.Connectors)
 	}

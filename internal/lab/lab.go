@@ -60,6 +60,10 @@ type Options struct {
 	// Locale is the language of the hosts' native tools and error
 	// messages; "" means English (LocaleEnglish).
 	Locale Locale
+	// QueueAttemptDelay is how long the delivery attempt Retry-Queue starts
+	// takes to show its outcome; zero means 400ms. The queue is Active
+	// meanwhile.
+	QueueAttemptDelay time.Duration
 }
 
 // LDAPPorts are the four ports of a DC's LDAP service.
@@ -128,6 +132,10 @@ func Start(ctx context.Context, sc Scenario, opts Options) (lab *Lab, err error)
 		return nil, fmt.Errorf("seed scenario %s: %w", sc.Name, err)
 	}
 	l.org.locale = locale
+	l.org.account = credentialCheck{user: l.username, password: l.password}
+	if opts.QueueAttemptDelay > 0 {
+		l.org.attemptDelay = opts.QueueAttemptDelay
+	}
 
 	if l.ca, err = pki.NewCA(); err != nil {
 		return nil, err

@@ -28,16 +28,18 @@ func TestReadsThroughWinRM(t *testing.T) {
 	}
 
 	var conns ops.ConnectorGetResult
-	runOp(t, ex01, ops.ConnectorGet, ops.ConnectorGetArgs{Server: "EX02"}, &conns)
+	endpoint, cred := exchange(l, "ex01")
+	runOp(t, ex01, ops.ConnectorGet, ops.ConnectorGetArgs{Endpoint: endpoint, Credential: cred, Server: "EX02"}, &conns)
 	want := ops.Connector{
 		Identity: `EX02\Default EX02`, Name: "Default EX02", Server: "EX02", TransportRole: "HubTransport",
 		Bindings:         []string{"0.0.0.0:2525", "[::]:2525"},
+		RemoteIPRanges:   []string{"::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "0.0.0.0-255.255.255.255"},
 		AuthMechanism:    []string{"Tls", "Integrated", "BasicAuth", "BasicAuthRequireTLS"},
 		PermissionGroups: []string{"ExchangeUsers", "ExchangeServers", "ExchangeLegacyServers"},
 		Enabled:          true,
 	}
-	if len(conns.Connectors) != 3 {
-		t.Fatalf("EX02 has %d connectors, want 3: %+v", len(conns.Connectors), conns.Connectors)
+	if len(conns.Connectors) != 4 {
+		t.Fatalf("EX02 has %d connectors, want 4: %+v", len(conns.Connectors), conns.Connectors)
 	}
 	if diff := cmp.Diff(want, conns.Connectors[0]); diff != "" {
 		t.Errorf("Default EX02 (-want +got):\n%s", diff)

@@ -14,6 +14,8 @@ type opCall struct {
 	org  *Org
 	host *Host
 	args []byte
+	// version is the version of the op's script (its marker's v<N>).
+	version int
 }
 
 // decode reads the op's JSON arguments as the scripts do
@@ -72,6 +74,12 @@ func handlerFor(op string) (opHandler, bool) {
 		return queueGet, true
 	case ops.QueueRetry:
 		return queueRetry, true
+	case ops.TicketsList:
+		return kerberosTickets, true
+	case ops.TicketsPurge:
+		return kerberosPurge, true
+	case ops.HostAddresses:
+		return hostAddresses, true
 	}
 	if strings.HasPrefix(op, "user.") {
 		return userOp(op), true

@@ -49,6 +49,7 @@ func TestExchangeRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			tt.args.Endpoint, tt.args.Credential = exchange(l, "ex01")
 			before, _ := mustHost(t, l, "ex01").Connector(strings.SplitN(tt.args.Identity, `\`, 2)[1])
 			r := runScript(t, c, script(ops.ConnectorAddAuth), tt.args)
 			if tt.err != "" {
@@ -93,9 +94,10 @@ func TestUnknownAnswers(t *testing.T) {
 	if r.Code != 1 || !strings.Contains(clixmlText(t, r.Stderr), "The term 'Get-ItemProperty' is not recognized") {
 		t.Errorf("script without marker: %+v", r)
 	}
-	r = runScript(t, client(t, l, "dc01", false), script(ops.ConnectorGet), ops.ConnectorGetArgs{Server: "EX01"})
-	if r.Code != 1 || !strings.Contains(clixmlText(t, r.Stderr), "snap-in 'Microsoft.Exchange.Management.PowerShell.E2010' is not installed") {
-		t.Errorf("an Exchange op on a DC: %+v", r)
+	endpoint, cred := exchange(l, "dc01")
+	r = runScript(t, client(t, l, "dc01", false), script(ops.ConnectorGet), ops.ConnectorGetArgs{Endpoint: endpoint, Credential: cred, Server: "EX01"})
+	if r.Code != 1 || !strings.Contains(clixmlText(t, r.Stderr), "Cannot find the Microsoft.Exchange session configuration in the WSMan: drive on the DC01 computer.") {
+		t.Errorf("an Exchange op against a DC: %+v", r)
 	}
 	r = run(t, c, "frobnicate /all")
 	want := result{Stderr: "'frobnicate' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n", Code: 1}

@@ -20,6 +20,15 @@ type Org struct {
 	hosts    []*Host
 	byName   map[string]*Host
 	accounts Accounts
+	// connectors keeps the directory's receive connector objects in step
+	// with the servers' connectors; nil keeps none.
+	connectors connectorStore
+	// attemptDelay is how long a delivery attempt started by Retry-Queue
+	// takes to show its outcome.
+	attemptDelay time.Duration
+	// account is the one account the lab's hosts accept, which is also the
+	// credential Exchange's management endpoint accepts.
+	account credentialCheck
 
 	// locale is the language of the hosts' native tools and messages.
 	locale Locale
@@ -35,14 +44,15 @@ type Org struct {
 // newOrg creates an organisation over the given accounts.
 func newOrg(domain, netbios string, accounts Accounts) *Org {
 	return &Org{
-		Domain:   strings.ToLower(domain),
-		NetBIOS:  strings.ToUpper(netbios),
-		byName:   map[string]*Host{},
-		accounts: accounts,
-		locale:   LocaleEnglish,
-		clock:    time.Now,
-		repl:     newReplState(),
-		record:   map[string][]OpRecord{},
+		Domain:       strings.ToLower(domain),
+		NetBIOS:      strings.ToUpper(netbios),
+		byName:       map[string]*Host{},
+		accounts:     accounts,
+		attemptDelay: defaultAttemptDelay,
+		locale:       LocaleEnglish,
+		clock:        time.Now,
+		repl:         newReplState(),
+		record:       map[string][]OpRecord{},
 	}
 }
 

@@ -141,6 +141,9 @@ func TestReplicationBetweenSitesFollowsTheSchedule(t *testing.T) {
 			t.Errorf("%s after two hours: pending %v, want dc01's write waiting for the schedule", dc, p)
 		}
 	}
+	// ex03 holds the ticket it was issued at the seed, which its Transport
+	// service would go on using: purged, its next request asks dc03.
+	mustOrgHost(t, o, "ex03").PurgeTickets(transportLogon)
 	if causes := o.Causes(mustOrgHost(t, o, "ex03"), mustOrgHost(t, o, "ex01")); !hasCause(causes, CauseNotReplicated) {
 		t.Errorf("ex03 -> ex01 causes %+v, want the SPN write not yet on dc03", causes)
 	}

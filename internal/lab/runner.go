@@ -202,7 +202,7 @@ func (o *Org) runScript(ctx context.Context, h *Host, script string, argsJSON []
 	if !hasArgs {
 		return nil, thrown(`Exception calling "FromBase64String" with "1" argument(s): "Value cannot be null.`)
 	}
-	return handler(ctx, &opCall{org: o, host: h, args: argsJSON})
+	return handler(ctx, &opCall{org: o, host: h, args: argsJSON, version: version})
 }
 
 // firstWord names an unmarked script in an error message the way
@@ -243,7 +243,51 @@ func (o *Org) recordOp(h *Host, op string, version int, args []byte) {
 	if len(list) >= maxRecordsPerHost {
 		list = list[1:]
 	}
-	o.record[h.Name] = append(list, OpRecord{Time: time.Now().UTC(), Op: op, Version: version, Args: append(json.RawMessage(nil), args...)})
+	o.record[h.Name] = append(list, OpRecord{Time: time.Now().UTC(), Op: op, Version: version, Args: redactPasswords(args)})
+}
+
+// redactPasswords returns a copy of a JSON document with the password of
+// every "credential" object replaced: the lab keeps what hosts received for
+// tests to inspect, never the credentials an op carried for its logon.
+// Other values, a script's own arguments among them, are kept as sent.
+func redactPasswords(doc []byte) json.RawMessage {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	if len(doc) == 0 || dec.Decode(&v) != nil {
+		return append(json.RawMessage(nil), doc...)
+	}
+	found := false
+	var walk func(x any)
+	walk = func(x any) {
+		switch t := x.(type) {
+		case map[string]any:
+			for k, e := range t {
+				if cred, ok := e.(map[string]any); ok && strings.EqualFold(k, "credential") {
+					for ck := range cred {
+						if strings.EqualFold(ck, "password") {
+							cred[ck], found = "(sensitive)", true
+						}
+					}
+					continue
+				}
+				walk(e)
+			}
+		case []any:
+			for _, e := range t {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	if !found {
+		return append(json.RawMessage(nil), doc...)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return json.RawMessage(`null`)
+	}
+	return b
 }
 
 func (o *Org) recordNative(h *Host, executable string, arguments []string) {

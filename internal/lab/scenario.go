@@ -27,6 +27,38 @@ type Scenario struct {
 	// their own; zero means AD's default, DefaultSiteLinkInterval (180
 	// minutes).
 	SiteLinkInterval time.Duration
+	// Connectors are receive connectors beyond the ones setup creates, such
+	// as a relay connector whose remote ranges cover the Exchange servers.
+	Connectors []ConnectorSpec
+	// Tickets are Kerberos service tickets the hosts already hold, such as
+	// one issued for an account that no longer should hold the SPN.
+	Tickets []TicketSpec
+}
+
+// ConnectorSpec is a custom receive connector of an Exchange server.
+type ConnectorSpec struct {
+	// Server is the Exchange server's host name ("ex02"); Name the
+	// connector's name ("Relay EX02").
+	Server, Name string
+	// TransportRole is RoleHubTransport (the default) or
+	// RoleFrontendTransport.
+	TransportRole string
+	Bindings      []string
+	// RemoteIPRanges are ranges as Exchange writes them; RemoteHosts adds the
+	// addresses of lab hosts, which are known only when the lab starts.
+	RemoteIPRanges   []string
+	RemoteHosts      []string
+	AuthMechanism    []string
+	PermissionGroups []string
+	// Disabled leaves the connector off.
+	Disabled bool
+}
+
+// TicketSpec is a service ticket a host holds in the Transport service's
+// logon session (NETWORK SERVICE), issued for Account (a computer name
+// such as "EX02-OLD") an hour before the lab starts.
+type TicketSpec struct {
+	Host, SPN, Account string
 }
 
 // HostSpec describes one simulated Windows server and its faults.
@@ -86,13 +118,14 @@ const (
 	FaultSkew        = "skew"
 	FaultSPN         = "spn"
 	FaultDuplicate   = "duplicate"
+	FaultTicket      = "ticket"
 	FaultConnector   = "connector"
 	FaultPort        = "port"
 	FaultReplication = "replication"
 )
 
 // FaultKinds lists every fault kind, in the KB's order.
-var FaultKinds = []string{FaultSkew, FaultReplication, FaultSPN, FaultDuplicate, FaultPort, FaultConnector}
+var FaultKinds = []string{FaultSkew, FaultReplication, FaultSPN, FaultDuplicate, FaultTicket, FaultPort, FaultConnector}
 
 // WithFaults returns a copy of the scenario that keeps only the named
 // kinds of fault; the others are healed in the copy.
@@ -115,6 +148,12 @@ func (s Scenario) WithFaults(kinds ...string) Scenario {
 	if !keep(FaultDuplicate) {
 		out.Accounts = nil
 	}
+	if !keep(FaultTicket) {
+		out.Tickets = nil
+	}
+	if !keep(FaultConnector) {
+		out.Connectors = nil
+	}
 	if !keep(FaultPort) {
 		out.Blocks = nil
 	}
@@ -128,7 +167,9 @@ func (s Scenario) WithFaults(kinds ...string) Scenario {
 // in site HQ of corp.example.com, with every fault of KB 979174: ex01's
 // clock 7 minutes ahead (its w32time following an outside source), ex01's
 // SMTPSVC SPNs missing, SMTPSVC/ex02.corp.example.com also held by the
-// stale account EX02-OLD$, Kerberos logging off, ExchangeServer missing
+// stale account EX02-OLD$ (ex02 was rebuilt, and ex01 still holds the
+// ticket the KDC issued for EX02-OLD$ before), Kerberos logging off,
+// ExchangeServer missing
 // from ex02's "Default EX02" connector, TCP 88 blocked from ex02 to dc02,
 // and the link dc01 -> dc02 failing with 1722. Both Exchange servers
 // authenticate against dc02, so an SPN written on dc01 reaches their KDC
@@ -156,6 +197,9 @@ func KB979174() Scenario {
 		},
 		Accounts: []AccountSpec{
 			{Name: "EX02-OLD", SPNs: []string{"SMTPSVC/ex02.corp.example.com"}, Disabled: true},
+		},
+		Tickets: []TicketSpec{
+			{Host: "ex01", SPN: "SMTPSVC/ex02.corp.example.com", Account: "EX02-OLD"},
 		},
 		Blocks:         []Block{{From: "ex02", To: "dc02", Port: 88, Protocol: "tcp"}},
 		FailingLinks:   []LinkFault{{Destination: "dc02", Source: "dc01", Status: ReplRPCUnavailable, Failures: 5}},

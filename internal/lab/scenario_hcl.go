@@ -20,10 +20,31 @@ type scenarioFile struct {
 		NetBIOS        string `hcl:"netbios"`
 		QueuedMessages int    `hcl:"queued_messages,optional"`
 	} `hcl:"scenario,block"`
-	Hosts    []hostBlock    `hcl:"host,block"`
-	Accounts []accountBlock `hcl:"account,block"`
-	Blocks   []blockBlock   `hcl:"block,block"`
-	Links    []linkBlock    `hcl:"failing_link,block"`
+	Hosts      []hostBlock      `hcl:"host,block"`
+	Accounts   []accountBlock   `hcl:"account,block"`
+	Blocks     []blockBlock     `hcl:"block,block"`
+	Links      []linkBlock      `hcl:"failing_link,block"`
+	Connectors []connectorBlock `hcl:"receive_connector,block"`
+	Tickets    []ticketBlock    `hcl:"cached_ticket,block"`
+}
+
+type connectorBlock struct {
+	Name             string         `hcl:"name,label"`
+	Server           hcl.Expression `hcl:"server"`
+	TransportRole    hcl.Expression `hcl:"transport_role,optional"`
+	Bindings         hcl.Expression `hcl:"bindings"`
+	RemoteIPRanges   hcl.Expression `hcl:"remote_ip_ranges,optional"`
+	RemoteHosts      hcl.Expression `hcl:"remote_hosts,optional"`
+	AuthMechanism    []string       `hcl:"auth_mechanism"`
+	PermissionGroups []string       `hcl:"permission_groups"`
+	Enabled          *bool          `hcl:"enabled,optional"`
+	DefRange         hcl.Range      `hcl:",def_range"`
+}
+
+type ticketBlock struct {
+	Host    hcl.Expression `hcl:"host"`
+	SPN     string         `hcl:"spn"`
+	Account string         `hcl:"account"`
 }
 
 type hostBlock struct {
@@ -76,9 +97,12 @@ func LoadScenario(path string) (Scenario, hcl.Diagnostics) {
 // or "exchange", site, pdc, dc, clock_offset as a duration such as "7m",
 // ntp_server, missing_spns, connector_missing_auth,
 // connector_missing_groups, kerberos_parameters_key, peers), account
-// blocks (spns, disabled), block blocks (from, to, port, protocol) and
-// failing_link blocks (destination, source, status, failures). Every
-// problem is reported, each on the tightest range.
+// blocks (spns, disabled), block blocks (from, to, port, protocol),
+// failing_link blocks (destination, source, status, failures),
+// receive_connector blocks (name label; server, transport_role, bindings,
+// remote_ip_ranges, remote_hosts, auth_mechanism, permission_groups,
+// enabled) and cached_ticket blocks (host, spn, account). Every problem is
+// reported, each on the tightest range.
 func ParseScenario(src []byte, filename string) (Scenario, hcl.Diagnostics) {
 	f, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	if diags.HasErrors() {
@@ -175,6 +199,57 @@ func ParseScenario(src []byte, filename string) (Scenario, hcl.Diagnostics) {
 	}
 	for _, l := range file.Links {
 		sc.FailingLinks = append(sc.FailingLinks, LinkFault{Destination: ref(l.Destination, RoleDC), Source: ref(l.Source, RoleDC), Status: l.Status, Failures: l.Failures})
+	}
+	for _, c := range file.Connectors {
+		spec := ConnectorSpec{Server: ref(c.Server, RoleExchange), Name: c.Name, AuthMechanism: c.AuthMechanism, PermissionGroups: c.PermissionGroups}
+		// Each binding and range is checked on its own element.
+		each := func(list hcl.Expression, check func(string) error, summary string) []string {
+			if list == nil || isNullExpr(list) {
+				return nil
+			}
+			exprs, d := hcl.ExprList(list)
+			diags = append(diags, d...)
+			var out []string
+			for _, e := range exprs {
+				v, ok := str(e)
+				if !ok {
+					continue
+				}
+				if err := check(v); err != nil {
+					errorAt(e, summary, "%s", err.Error())
+				}
+				out = append(out, v)
+			}
+			return out
+		}
+		spec.Bindings = each(c.Bindings, func(v string) error { _, err := parseBinding(v); return err }, "Invalid binding")
+		spec.RemoteIPRanges = each(c.RemoteIPRanges, func(v string) error { _, err := parseIPRange(v); return err }, "Invalid remote IP range")
+		if c.Enabled != nil {
+			spec.Disabled = !*c.Enabled
+		}
+		if role, ok := str(c.TransportRole); ok {
+			if role != RoleHubTransport && role != RoleFrontendTransport {
+				errorAt(c.TransportRole, "Invalid transport role", "transport_role must be %q or %q.", RoleHubTransport, RoleFrontendTransport)
+			}
+			spec.TransportRole = role
+		}
+		if c.RemoteHosts != nil && !isNullExpr(c.RemoteHosts) {
+			exprs, d := hcl.ExprList(c.RemoteHosts)
+			diags = append(diags, d...)
+			for _, e := range exprs {
+				if p := ref(e, ""); p != "" {
+					spec.RemoteHosts = append(spec.RemoteHosts, p)
+				}
+			}
+		}
+		if len(spec.RemoteIPRanges) == 0 && len(spec.RemoteHosts) == 0 {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Missing remote ranges",
+				Detail: "A receive connector needs remote_ip_ranges, remote_hosts, or both.", Subject: c.DefRange.Ptr()})
+		}
+		sc.Connectors = append(sc.Connectors, spec)
+	}
+	for _, t := range file.Tickets {
+		sc.Tickets = append(sc.Tickets, TicketSpec{Host: ref(t.Host, RoleExchange), SPN: t.SPN, Account: t.Account})
 	}
 	if !slices.ContainsFunc(sc.Hosts, func(h HostSpec) bool { return h.PDC }) && !diags.HasErrors() {
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No PDC emulator",

@@ -1,8 +1,11 @@
 package lab
 
 import (
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -35,6 +38,11 @@ func TestScenarioFileProblems(t *testing.T) {
 		{"bad duration", "host \"ex01\" {\n  role = \"exchange\"\n  site = \"HQ\"\n  dc = \"dc01\"\n  clock_offset = \"seven minutes\"\n}\n", []string{"14: Invalid duration"}},
 		{"bad protocol and unknown target", "block {\n  from = \"dc01\"\n  to = \"dc07\"\n  port = 88\n  protocol = \"sctp\"\n}\n", []string{"12: Unknown host", "14: Invalid protocol"}},
 		{"missing dc", "host \"ex01\" {\n  role = \"exchange\"\n  site = \"HQ\"\n}\n", []string{"10: Missing dc"}},
+		{"connector: bad binding and range, a DC as server", "receive_connector \"Relay\" {\n  server = \"dc01\"\n  bindings = [\"0.0.0.0:2525\", \"0.0.0.0\"]\n  remote_ip_ranges = [\"10.0.0.0/33\"]\n  auth_mechanism = [\"Tls\"]\n  permission_groups = [\"ExchangeServers\"]\n}\n",
+			[]string{"11: Wrong kind of host", "12: Invalid binding", "13: Invalid remote IP range"}},
+		{"connector without ranges", "receive_connector \"Relay\" {\n  server = \"dc01\"\n  transport_role = \"Hub\"\n  bindings = [\"0.0.0.0:2525\"]\n  auth_mechanism = [\"Tls\"]\n  permission_groups = []\n}\n",
+			[]string{"11: Wrong kind of host", "12: Invalid transport role", "10: Missing remote ranges"}},
+		{"ticket on an unknown host", "cached_ticket {\n  host = \"ex09\"\n  spn = \"SMTPSVC/ex02\"\n  account = \"EX02-OLD\"\n}\n", []string{"11: Unknown host"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,5 +59,28 @@ func TestScenarioFileProblems(t *testing.T) {
 				t.Errorf("diagnostics (-want +got):\n%s\n%s", diff, strings.TrimSpace(diags.Error()))
 			}
 		})
+	}
+}
+
+// TestShippedScenariosStart reads every scenario file shipped beside the
+// lab and seeds an organisation from it.
+func TestShippedScenariosStart(t *testing.T) {
+	files, err := filepath.Glob("testdata/scenarios/*.hcl")
+	if err != nil || len(files) < 2 {
+		t.Fatalf("scenario files: %v %v", files, err)
+	}
+	for _, f := range files {
+		sc, diags := LoadScenario(f)
+		if diags.HasErrors() {
+			t.Errorf("%s: %s", f, diags.Error())
+			continue
+		}
+		ips := map[string]string{}
+		for i, h := range sc.Hosts {
+			ips[h.Name] = fmt.Sprintf("127.1.0.%d", 11+i)
+		}
+		if _, _, err := seedOrg(sc, ips, time.Now); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
 	}
 }

@@ -33,6 +33,7 @@ func seedOrg(sc Scenario, ips map[string]string, clock func() time.Time) (*Org, 
 	if sc.SiteLinkInterval > 0 {
 		org.repl.interval = sc.SiteLinkInterval
 	}
+	org.connectors = directoryConnectors{dir: dir}
 
 	// Hosts and their accounts.
 	pdc := ""
@@ -77,6 +78,30 @@ func seedOrg(sc Scenario, ips map[string]string, clock func() time.Time) (*Org, 
 		if _, err := dir.AddComputer(directory.Computer{Name: strings.ToUpper(a.Name), SPNs: a.SPNs, Disabled: a.Disabled, Replicated: true}); err != nil {
 			return nil, nil, err
 		}
+	}
+
+	// Custom receive connectors, then every connector's directory object.
+	for _, spec := range sc.Connectors {
+		if err := seedConnector(org, spec); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, h := range org.hosts {
+		for _, c := range h.Connectors() {
+			if err := org.connectors.PutConnector(c); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+
+	// Tickets the hosts already hold.
+	for _, t := range sc.Tickets {
+		h, ok := org.Host(t.Host)
+		if !ok || t.SPN == "" || t.Account == "" {
+			return nil, nil, fmt.Errorf("ticket %q on %q: the host, SPN and account are required", t.SPN, t.Host)
+		}
+		issued := now.Add(h.offset - time.Hour)
+		h.CacheTicket(transportLogon, CachedTicket{SPN: t.SPN, Account: strings.ToUpper(strings.TrimSuffix(t.Account, "$")) + "$", Issued: issued, Expires: issued.Add(ticketLifetime)})
 	}
 
 	// Firewall rules.
@@ -128,8 +153,18 @@ func seedOrg(sc Scenario, ips map[string]string, clock func() time.Time) (*Org, 
 				NextHopDomain: mailboxDatabase(receiver),
 				Receiver:      receiver.Name,
 			}
-			if len(org.Causes(sender, receiver)) > 0 {
+			// The Transport service has been trying: the tickets its KDC
+			// issued are in its cache, the receiver logged the failures.
+			causes, issued := org.attemptCauses(sender, receiver, true)
+			if issued != nil {
+				issued.Issued = now.Add(sender.offset - 30*time.Minute)
+				issued.Expires = issued.Issued.Add(ticketLifetime)
+				sender.CacheTicket(transportLogon, *issued)
+			}
+			if len(causes) > 0 {
 				q.Status, q.MessageCount, q.LastError = QueueRetry, messages, Error454
+				q.LastRetryTime = now.Add(sender.offset - 10*time.Minute).Truncate(time.Second)
+				q.NextRetryTime = q.LastRetryTime.Add(retryInterval)
 				for _, ago := range []time.Duration{30 * time.Minute, 20 * time.Minute, 10 * time.Minute} {
 					receiver.LogEvent(event1035(receiver, sender, now.Add(receiver.offset-ago)))
 				}
@@ -138,6 +173,77 @@ func seedOrg(sc Scenario, ips map[string]string, clock func() time.Time) (*Org, 
 		}
 	}
 	return org, dir, nil
+}
+
+// seedConnector adds a custom receive connector to its server, with the
+// checks New-ReceiveConnector makes: known values, a valid whole
+// authentication set, and bindings and ranges that parse.
+func seedConnector(org *Org, spec ConnectorSpec) error {
+	h, ok := org.Host(spec.Server)
+	if !ok || h.Role != RoleExchange {
+		return fmt.Errorf("connector %q: %q is not an Exchange server of the scenario", spec.Name, spec.Server)
+	}
+	if spec.Name == "" || len(spec.Bindings) == 0 {
+		return fmt.Errorf("connector on %s: a name and bindings are required", h.Name)
+	}
+	role := spec.TransportRole
+	switch {
+	case role == "" || strings.EqualFold(role, RoleHubTransport):
+		role = RoleHubTransport
+	case strings.EqualFold(role, RoleFrontendTransport):
+		role = RoleFrontendTransport
+	default:
+		return fmt.Errorf("connector %q: transport role %q is neither %s nor %s", spec.Name, role, RoleHubTransport, RoleFrontendTransport)
+	}
+	ranges := slices.Clone(spec.RemoteIPRanges)
+	for _, name := range spec.RemoteHosts {
+		peer, ok := org.Host(name)
+		if !ok {
+			return fmt.Errorf("connector %q: remote host %q is not in the scenario", spec.Name, name)
+		}
+		if !slices.Contains(ranges, peer.IP) && peer.IP != "" {
+			ranges = append(ranges, peer.IP)
+		}
+	}
+	if len(ranges) == 0 {
+		return fmt.Errorf("connector %q: remote IP ranges are required", spec.Name)
+	}
+	for _, r := range ranges {
+		if _, err := parseIPRange(r); err != nil {
+			return fmt.Errorf("connector %q: %w", spec.Name, err)
+		}
+	}
+	for _, b := range spec.Bindings {
+		if _, err := parseBinding(b); err != nil {
+			return fmt.Errorf("connector %q: %w", spec.Name, err)
+		}
+	}
+	auth, err := canonicalValues("AuthMechanism", authMechanisms, spec.AuthMechanism)
+	if err != nil {
+		return fmt.Errorf("connector %q: %w", spec.Name, err)
+	}
+	groups, err := canonicalValues("PermissionGroups", permissionGroups, spec.PermissionGroups)
+	if err != nil {
+		return fmt.Errorf("connector %q: %w", spec.Name, err)
+	}
+	if len(auth) == 0 {
+		auth = []string{"None"}
+	}
+	c := ReceiveConnector{
+		Identity: h.NetBIOS + `\` + spec.Name, Name: spec.Name, Server: h.NetBIOS, TransportRole: role,
+		Bindings: slices.Clone(spec.Bindings), RemoteIPRanges: ranges, AuthMechanism: auth, PermissionGroups: groups,
+		Enabled: !spec.Disabled,
+	}
+	if err := validateReceiveConnector(c); err != nil {
+		return err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.connectorIndex(spec.Name) >= 0 {
+		return fmt.Errorf("connector %q is defined twice on %s", spec.Name, h.Name)
+	}
+	h.connectors = append(h.connectors, c)
+	return nil
 }
 
 // mailboxDatabase is the next hop of a queue to a server outside any DAG:

@@ -47,8 +47,10 @@ func TestLibraryScriptsOnTheLab(t *testing.T) {
 		{ops.TimeRead, ops.TimeReadArgs{}},
 		{ops.RegistryGet, ops.RegistryGetArgs{Path: kerberos, Name: "LogLevel"}},
 		{ops.EventsQuery, ops.EventsQueryArgs{Log: "System", Provider: "Microsoft-Windows-Security-Kerberos", Max: 20}},
-		{ops.ConnectorGet, ops.ConnectorGetArgs{Server: "EX02"}},
-		{ops.QueueGet, ops.QueueGetArgs{Server: "EX02"}},
+		// Exchange's cmdlets run through its endpoint with the account as an
+		// explicit credential, which internal/connect adds in a real run.
+		{ops.ConnectorGet, ops.ConnectorGetArgs{Endpoint: ops.EndpointFor(host.FQDN), Credential: &ops.Credential{User: l.Username(), Password: l.Password()}, Server: "EX02"}},
+		{ops.QueueGet, ops.QueueGetArgs{Endpoint: ops.EndpointFor(host.FQDN), Credential: &ops.Credential{User: l.Username(), Password: l.Password()}, Server: "EX02"}},
 	}
 	ctx := context.Background()
 	var batch ops.BatchArgs

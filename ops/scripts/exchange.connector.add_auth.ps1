@@ -1,16 +1,18 @@
-# rectify:op exchange.connector.add_auth v1
+# rectify:op exchange.connector.add_auth v2
 # Adds authentication mechanisms and permission groups to one receive
-# connector, or takes them out again (undo). Set-ReceiveConnector replaces
-# whole sets, so the script reads the connector, refuses with "stale: ..."
-# when its sets differ from expect, computes
+# connector, or takes them out again (undo), through Exchange's own
+# management endpoint (see Open-ExchangeSession). Set-ReceiveConnector
+# replaces whole sets, so the script reads the connector, refuses with
+# "stale: ..." when its sets differ from expect, computes
 #   (current + add) - remove
 # for AuthMechanism and PermissionGroups (dropping "None" when anything
 # else remains, "None" when nothing does), and sets both whole sets. A
 # connector whose sets would not change is not written.
-# Arguments: {"identity","add_auth_mechanism","add_permission_groups",
-# "expect","remove_auth_mechanism","remove_permission_groups"}.
-# Result: {"before","after"}, each as exchange.connector.get reports a
-# connector.
+# Arguments: {"endpoint":{"connection_uri"},"credential":{"user",
+# "password"},"identity","add_auth_mechanism","add_permission_groups",
+# "expect","remove_auth_mechanism","remove_permission_groups"}; the
+# credential is sensitive. Result: {"before","after"}, each as
+# exchange.connector.get reports a connector.
 param([Parameter(Mandatory=$true)][string]$ArgsBase64)
 $ErrorActionPreference = 'Stop'
 $WarningPreference = 'SilentlyContinue'
@@ -31,17 +33,31 @@ function ConvertTo-AsciiJson($Value) {
     return Protect-Ascii (ConvertTo-Json -Compress -Depth 6 -InputObject $Value)
 }
 
-# Import-ExchangeSnapIn loads the Exchange cmdlets: the 2013-2019 snap-in,
-# or the 2010 one.
-function Import-ExchangeSnapIn {
-    if ($null -ne (Get-Command -Name Get-ExchangeServer -ErrorAction SilentlyContinue)) {
-        return
+# Open-ExchangeSession opens a session to Exchange's own management
+# endpoint, http://<fqdn>/PowerShell/ with the configuration
+# Microsoft.Exchange and Kerberos, as Exchange's documentation connects to
+# it. Exchange's cmdlets then run in Exchange's own process on the server,
+# which reaches Active Directory as the Exchange server: no snap-in, and no
+# second hop from this session. With a credential (an account and password
+# the caller passed as a sensitive argument) the session logs on with it;
+# without one it uses this session's own logon, which reaches the endpoint
+# only when it holds delegated credentials.
+function Open-ExchangeSession($Endpoint, $Credential) {
+    $uri = [string]$Endpoint.connection_uri
+    if ($uri -notmatch '^http://[A-Za-z0-9][A-Za-z0-9.-]*/PowerShell/$') {
+        throw ('exchange endpoint: "{0}" is not http://<fqdn>/PowerShell/' -f $uri)
     }
-    try {
-        Add-PSSnapin -Name Microsoft.Exchange.Management.PowerShell.SnapIn -ErrorAction Stop
-    } catch {
-        Add-PSSnapin -Name Microsoft.Exchange.Management.PowerShell.E2010 -ErrorAction Stop
+    $options = @{
+        ConfigurationName = 'Microsoft.Exchange'
+        ConnectionUri     = $uri
+        Authentication    = 'Kerberos'
+        ErrorAction       = 'Stop'
     }
+    if ($null -ne $Credential -and [string]$Credential.user -ne '') {
+        $secret = ConvertTo-SecureString -String ([string]$Credential.password) -AsPlainText -Force
+        $options.Credential = New-Object -TypeName System.Management.Automation.PSCredential -ArgumentList ([string]$Credential.user), $secret
+    }
+    return New-PSSession @options
 }
 
 # Split-FlagList turns a flags value ("Tls, Integrated, ExchangeServer") or
@@ -62,19 +78,26 @@ function Split-FlagList($Value) {
     return ,$names.ToArray()
 }
 
-function ConvertTo-ConnectorRecord($Connector) {
-    $bindings = New-Object System.Collections.ArrayList
-    foreach ($binding in @($Connector.Bindings)) {
-        if ($null -ne $binding) {
-            [void]$bindings.Add([string]$binding)
+# ConvertTo-StringList turns a multi-valued property (deserialized from the
+# endpoint) into a list of its values' text.
+function ConvertTo-StringList($Value) {
+    $list = New-Object System.Collections.ArrayList
+    foreach ($item in @($Value)) {
+        if ($null -ne $item) {
+            [void]$list.Add([string]$item)
         }
     }
+    return ,$list.ToArray()
+}
+
+function ConvertTo-ConnectorRecord($Connector) {
     return [ordered]@{
         identity          = [string]$Connector.Identity
         name              = [string]$Connector.Name
         server            = [string]$Connector.Server
         transport_role    = [string]$Connector.TransportRole
-        bindings          = $bindings.ToArray()
+        bindings          = (ConvertTo-StringList $Connector.Bindings)
+        remote_ip_ranges  = (ConvertTo-StringList $Connector.RemoteIPRanges)
         auth_mechanism    = (Split-FlagList $Connector.AuthMechanism)
         permission_groups = (Split-FlagList $Connector.PermissionGroups)
         enabled           = [bool]$Connector.Enabled
@@ -121,19 +144,24 @@ $identity = [string]$a.identity
 if ($identity -eq '') {
     throw 'exchange.connector.add_auth: identity is required'
 }
-Import-ExchangeSnapIn
-$connector = Get-ReceiveConnector -Identity $identity -ErrorAction Stop
-$before = ConvertTo-ConnectorRecord $connector
-if ($null -ne $a.expect) {
-    if (-not (Test-SameSet $a.expect.auth_mechanism $before.auth_mechanism) -or
-        -not (Test-SameSet $a.expect.permission_groups $before.permission_groups)) {
-        throw 'stale: the receive connector changed since it was read'
+$session = Open-ExchangeSession $a.endpoint $a.credential
+try {
+    $null = Import-PSSession -Session $session -CommandName 'Get-ReceiveConnector', 'Set-ReceiveConnector' -DisableNameChecking -AllowClobber -ErrorAction Stop
+    $before = ConvertTo-ConnectorRecord (Get-ReceiveConnector -Identity $identity -ErrorAction Stop)
+    if ($null -ne $a.expect) {
+        if (-not (Test-SameSet $a.expect.auth_mechanism $before.auth_mechanism) -or
+            -not (Test-SameSet $a.expect.permission_groups $before.permission_groups)) {
+            throw 'stale: the receive connector changed since it was read'
+        }
     }
+    $auth = Get-NewSet $before.auth_mechanism $a.add_auth_mechanism $a.remove_auth_mechanism
+    $groups = Get-NewSet $before.permission_groups $a.add_permission_groups $a.remove_permission_groups
+    if (-not (Test-SameSet $auth $before.auth_mechanism) -or -not (Test-SameSet $groups $before.permission_groups)) {
+        Set-ReceiveConnector -Identity $identity -AuthMechanism $auth -PermissionGroups $groups -Confirm:$false -ErrorAction Stop
+    }
+    $after = ConvertTo-ConnectorRecord (Get-ReceiveConnector -Identity $identity -ErrorAction Stop)
+    $result = [ordered]@{ before = $before; after = $after }
+} finally {
+    Remove-PSSession -Session $session -ErrorAction SilentlyContinue
 }
-$auth = Get-NewSet $before.auth_mechanism $a.add_auth_mechanism $a.remove_auth_mechanism
-$groups = Get-NewSet $before.permission_groups $a.add_permission_groups $a.remove_permission_groups
-if (-not (Test-SameSet $auth $before.auth_mechanism) -or -not (Test-SameSet $groups $before.permission_groups)) {
-    Set-ReceiveConnector -Identity $identity -AuthMechanism $auth -PermissionGroups $groups -Confirm:$false -ErrorAction Stop
-}
-$after = ConvertTo-ConnectorRecord (Get-ReceiveConnector -Identity $identity -ErrorAction Stop)
-ConvertTo-AsciiJson ([ordered]@{ before = $before; after = $after })
+ConvertTo-AsciiJson $result

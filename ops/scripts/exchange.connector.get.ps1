@@ -1,9 +1,13 @@
-# rectify:op exchange.connector.get v1
-# Reads a server's receive connectors (Get-ReceiveConnector -Server), after
-# loading the Exchange snap-in. Arguments: {"server"}. Result:
-# {"connectors":[{"identity","name","server","transport_role","bindings",
-# "auth_mechanism","permission_groups","enabled","require_tls"}]}, the
-# multi-valued properties as lists of names.
+# rectify:op exchange.connector.get v2
+# Reads a server's receive connectors (Get-ReceiveConnector -Server) through
+# Exchange's own management endpoint (see Open-ExchangeSession). Arguments:
+# {"endpoint":{"connection_uri"},"credential":{"user","password"},"server"};
+# the credential is sensitive. Result: {"connectors":[{"identity","name",
+# "server","transport_role","bindings","remote_ip_ranges","auth_mechanism",
+# "permission_groups","enabled","require_tls"}]}, the multi-valued
+# properties as lists of names. PermissionGroups is not an attribute of the
+# connector's directory object (Exchange computes it from the object's
+# permissions), so it is read here.
 param([Parameter(Mandatory=$true)][string]$ArgsBase64)
 $ErrorActionPreference = 'Stop'
 $WarningPreference = 'SilentlyContinue'
@@ -24,17 +28,31 @@ function ConvertTo-AsciiJson($Value) {
     return Protect-Ascii (ConvertTo-Json -Compress -Depth 6 -InputObject $Value)
 }
 
-# Import-ExchangeSnapIn loads the Exchange cmdlets: the 2013-2019 snap-in,
-# or the 2010 one.
-function Import-ExchangeSnapIn {
-    if ($null -ne (Get-Command -Name Get-ExchangeServer -ErrorAction SilentlyContinue)) {
-        return
+# Open-ExchangeSession opens a session to Exchange's own management
+# endpoint, http://<fqdn>/PowerShell/ with the configuration
+# Microsoft.Exchange and Kerberos, as Exchange's documentation connects to
+# it. Exchange's cmdlets then run in Exchange's own process on the server,
+# which reaches Active Directory as the Exchange server: no snap-in, and no
+# second hop from this session. With a credential (an account and password
+# the caller passed as a sensitive argument) the session logs on with it;
+# without one it uses this session's own logon, which reaches the endpoint
+# only when it holds delegated credentials.
+function Open-ExchangeSession($Endpoint, $Credential) {
+    $uri = [string]$Endpoint.connection_uri
+    if ($uri -notmatch '^http://[A-Za-z0-9][A-Za-z0-9.-]*/PowerShell/$') {
+        throw ('exchange endpoint: "{0}" is not http://<fqdn>/PowerShell/' -f $uri)
     }
-    try {
-        Add-PSSnapin -Name Microsoft.Exchange.Management.PowerShell.SnapIn -ErrorAction Stop
-    } catch {
-        Add-PSSnapin -Name Microsoft.Exchange.Management.PowerShell.E2010 -ErrorAction Stop
+    $options = @{
+        ConfigurationName = 'Microsoft.Exchange'
+        ConnectionUri     = $uri
+        Authentication    = 'Kerberos'
+        ErrorAction       = 'Stop'
     }
+    if ($null -ne $Credential -and [string]$Credential.user -ne '') {
+        $secret = ConvertTo-SecureString -String ([string]$Credential.password) -AsPlainText -Force
+        $options.Credential = New-Object -TypeName System.Management.Automation.PSCredential -ArgumentList ([string]$Credential.user), $secret
+    }
+    return New-PSSession @options
 }
 
 # Split-FlagList turns a flags value ("Tls, Integrated, ExchangeServer") or
@@ -55,19 +73,26 @@ function Split-FlagList($Value) {
     return ,$names.ToArray()
 }
 
-function ConvertTo-ConnectorRecord($Connector) {
-    $bindings = New-Object System.Collections.ArrayList
-    foreach ($binding in @($Connector.Bindings)) {
-        if ($null -ne $binding) {
-            [void]$bindings.Add([string]$binding)
+# ConvertTo-StringList turns a multi-valued property (deserialized from the
+# endpoint) into a list of its values' text.
+function ConvertTo-StringList($Value) {
+    $list = New-Object System.Collections.ArrayList
+    foreach ($item in @($Value)) {
+        if ($null -ne $item) {
+            [void]$list.Add([string]$item)
         }
     }
+    return ,$list.ToArray()
+}
+
+function ConvertTo-ConnectorRecord($Connector) {
     return [ordered]@{
         identity          = [string]$Connector.Identity
         name              = [string]$Connector.Name
         server            = [string]$Connector.Server
         transport_role    = [string]$Connector.TransportRole
-        bindings          = $bindings.ToArray()
+        bindings          = (ConvertTo-StringList $Connector.Bindings)
+        remote_ip_ranges  = (ConvertTo-StringList $Connector.RemoteIPRanges)
         auth_mechanism    = (Split-FlagList $Connector.AuthMechanism)
         permission_groups = (Split-FlagList $Connector.PermissionGroups)
         enabled           = [bool]$Connector.Enabled
@@ -75,13 +100,19 @@ function ConvertTo-ConnectorRecord($Connector) {
     }
 }
 
-Import-ExchangeSnapIn
-$query = @{ ErrorAction = 'Stop' }
-if ([string]$a.server -ne '') {
-    $query.Server = [string]$a.server
+$session = Open-ExchangeSession $a.endpoint $a.credential
+try {
+    $null = Import-PSSession -Session $session -CommandName 'Get-ReceiveConnector' -DisableNameChecking -AllowClobber -ErrorAction Stop
+    $query = @{ ErrorAction = 'Stop' }
+    if ([string]$a.server -ne '') {
+        $query.Server = [string]$a.server
+    }
+    $connectors = New-Object System.Collections.ArrayList
+    foreach ($connector in @(Get-ReceiveConnector @query)) {
+        [void]$connectors.Add((ConvertTo-ConnectorRecord $connector))
+    }
+    $result = [ordered]@{ connectors = $connectors.ToArray() }
+} finally {
+    Remove-PSSession -Session $session -ErrorAction SilentlyContinue
 }
-$connectors = New-Object System.Collections.ArrayList
-foreach ($connector in @(Get-ReceiveConnector @query)) {
-    [void]$connectors.Add((ConvertTo-ConnectorRecord $connector))
-}
-ConvertTo-AsciiJson ([ordered]@{ connectors = $connectors.ToArray() })
+ConvertTo-AsciiJson $result

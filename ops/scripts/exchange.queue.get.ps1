@@ -1,7 +1,10 @@
-# rectify:op exchange.queue.get v1
-# Reads a server's transport queues (Get-Queue -Server), after loading the
-# Exchange snap-in. Arguments: {"server"}. Result: {"queues":[{"identity",
-# "delivery_type","status","message_count","next_hop_domain","last_error"}]}.
+# rectify:op exchange.queue.get v2
+# Reads a server's transport queues (Get-Queue -Server) through Exchange's
+# own management endpoint (see Open-ExchangeSession). Arguments:
+# {"endpoint":{"connection_uri"},"credential":{"user","password"},"server"};
+# the credential is sensitive. Result: {"queues":[{"identity",
+# "delivery_type","status","message_count","next_hop_domain","last_error",
+# "last_retry_time","next_retry_time"}]}, times in RFC 3339 UTC.
 param([Parameter(Mandatory=$true)][string]$ArgsBase64)
 $ErrorActionPreference = 'Stop'
 $WarningPreference = 'SilentlyContinue'
@@ -22,17 +25,39 @@ function ConvertTo-AsciiJson($Value) {
     return Protect-Ascii (ConvertTo-Json -Compress -Depth 6 -InputObject $Value)
 }
 
-# Import-ExchangeSnapIn loads the Exchange cmdlets: the 2013-2019 snap-in,
-# or the 2010 one.
-function Import-ExchangeSnapIn {
-    if ($null -ne (Get-Command -Name Get-ExchangeServer -ErrorAction SilentlyContinue)) {
-        return
+# Open-ExchangeSession opens a session to Exchange's own management
+# endpoint, http://<fqdn>/PowerShell/ with the configuration
+# Microsoft.Exchange and Kerberos, as Exchange's documentation connects to
+# it. Exchange's cmdlets then run in Exchange's own process on the server,
+# which reaches Active Directory as the Exchange server: no snap-in, and no
+# second hop from this session. With a credential (an account and password
+# the caller passed as a sensitive argument) the session logs on with it;
+# without one it uses this session's own logon, which reaches the endpoint
+# only when it holds delegated credentials.
+function Open-ExchangeSession($Endpoint, $Credential) {
+    $uri = [string]$Endpoint.connection_uri
+    if ($uri -notmatch '^http://[A-Za-z0-9][A-Za-z0-9.-]*/PowerShell/$') {
+        throw ('exchange endpoint: "{0}" is not http://<fqdn>/PowerShell/' -f $uri)
     }
-    try {
-        Add-PSSnapin -Name Microsoft.Exchange.Management.PowerShell.SnapIn -ErrorAction Stop
-    } catch {
-        Add-PSSnapin -Name Microsoft.Exchange.Management.PowerShell.E2010 -ErrorAction Stop
+    $options = @{
+        ConfigurationName = 'Microsoft.Exchange'
+        ConnectionUri     = $uri
+        Authentication    = 'Kerberos'
+        ErrorAction       = 'Stop'
     }
+    if ($null -ne $Credential -and [string]$Credential.user -ne '') {
+        $secret = ConvertTo-SecureString -String ([string]$Credential.password) -AsPlainText -Force
+        $options.Credential = New-Object -TypeName System.Management.Automation.PSCredential -ArgumentList ([string]$Credential.user), $secret
+    }
+    return New-PSSession @options
+}
+
+# ConvertTo-IsoTime renders a time as RFC 3339 UTC, or '' for none.
+function ConvertTo-IsoTime($Value) {
+    if ($null -eq $Value -or [string]$Value -eq '') {
+        return ''
+    }
+    return ([DateTime]$Value).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ', [Globalization.CultureInfo]::InvariantCulture)
 }
 
 function ConvertTo-QueueRecord($Queue) {
@@ -43,6 +68,8 @@ function ConvertTo-QueueRecord($Queue) {
         message_count   = [int]$Queue.MessageCount
         next_hop_domain = [string]$Queue.NextHopDomain
         last_error      = [string]$Queue.LastError
+        last_retry_time = (ConvertTo-IsoTime $Queue.LastRetryTime)
+        next_retry_time = (ConvertTo-IsoTime $Queue.NextRetryTime)
     }
 }
 
@@ -58,6 +85,11 @@ function Get-QueueRecords([string]$Server) {
     return ,$queues.ToArray()
 }
 
-Import-ExchangeSnapIn
-$queues = Get-QueueRecords ([string]$a.server)
-ConvertTo-AsciiJson ([ordered]@{ queues = $queues })
+$session = Open-ExchangeSession $a.endpoint $a.credential
+try {
+    $null = Import-PSSession -Session $session -CommandName 'Get-Queue' -DisableNameChecking -AllowClobber -ErrorAction Stop
+    $result = [ordered]@{ queues = (Get-QueueRecords ([string]$a.server)) }
+} finally {
+    Remove-PSSession -Session $session -ErrorAction SilentlyContinue
+}
+ConvertTo-AsciiJson $result

@@ -1,8 +1,17 @@
-# rectify:op exchange.queue.retry v1
-# Retries queues (Retry-Queue -Identity, one at a time) and reads the
-# server's queues again. Arguments: {"server","identities"}. Result: as
-# exchange.queue.get. Every queue is tried; when any retry failed, the
-# script throws after trying them all, naming the queues that failed.
+# rectify:op exchange.queue.retry v2
+# Retries queues and waits for the outcome of the attempt, through
+# Exchange's own management endpoint (see Open-ExchangeSession).
+# Retry-Queue acts only on a queue in Retry status, so each queue of
+# "identities" that is in Retry when the script runs is retried and the
+# others are left alone. The script then reads the server's queues every
+# "poll_seconds" until each queue of "identities" has settled, or
+# "wait_seconds" have passed: a queue has settled when it is gone
+# (delivered), Suspended, Ready with no messages, or in Retry with a
+# LastRetryTime at or after the script's start (when no connection is made
+# Exchange sets a new retry time). Arguments: {"endpoint":
+# {"connection_uri"},"credential":{"user","password"},"server",
+# "identities","wait_seconds","poll_seconds"}; the credential is sensitive.
+# Result: {"queues":[...as exchange.queue.get],"retried":[...],"settled"}.
 param([Parameter(Mandatory=$true)][string]$ArgsBase64)
 $ErrorActionPreference = 'Stop'
 $WarningPreference = 'SilentlyContinue'
@@ -23,17 +32,39 @@ function ConvertTo-AsciiJson($Value) {
     return Protect-Ascii (ConvertTo-Json -Compress -Depth 6 -InputObject $Value)
 }
 
-# Import-ExchangeSnapIn loads the Exchange cmdlets: the 2013-2019 snap-in,
-# or the 2010 one.
-function Import-ExchangeSnapIn {
-    if ($null -ne (Get-Command -Name Get-ExchangeServer -ErrorAction SilentlyContinue)) {
-        return
+# Open-ExchangeSession opens a session to Exchange's own management
+# endpoint, http://<fqdn>/PowerShell/ with the configuration
+# Microsoft.Exchange and Kerberos, as Exchange's documentation connects to
+# it. Exchange's cmdlets then run in Exchange's own process on the server,
+# which reaches Active Directory as the Exchange server: no snap-in, and no
+# second hop from this session. With a credential (an account and password
+# the caller passed as a sensitive argument) the session logs on with it;
+# without one it uses this session's own logon, which reaches the endpoint
+# only when it holds delegated credentials.
+function Open-ExchangeSession($Endpoint, $Credential) {
+    $uri = [string]$Endpoint.connection_uri
+    if ($uri -notmatch '^http://[A-Za-z0-9][A-Za-z0-9.-]*/PowerShell/$') {
+        throw ('exchange endpoint: "{0}" is not http://<fqdn>/PowerShell/' -f $uri)
     }
-    try {
-        Add-PSSnapin -Name Microsoft.Exchange.Management.PowerShell.SnapIn -ErrorAction Stop
-    } catch {
-        Add-PSSnapin -Name Microsoft.Exchange.Management.PowerShell.E2010 -ErrorAction Stop
+    $options = @{
+        ConfigurationName = 'Microsoft.Exchange'
+        ConnectionUri     = $uri
+        Authentication    = 'Kerberos'
+        ErrorAction       = 'Stop'
     }
+    if ($null -ne $Credential -and [string]$Credential.user -ne '') {
+        $secret = ConvertTo-SecureString -String ([string]$Credential.password) -AsPlainText -Force
+        $options.Credential = New-Object -TypeName System.Management.Automation.PSCredential -ArgumentList ([string]$Credential.user), $secret
+    }
+    return New-PSSession @options
+}
+
+# ConvertTo-IsoTime renders a time as RFC 3339 UTC, or '' for none.
+function ConvertTo-IsoTime($Value) {
+    if ($null -eq $Value -or [string]$Value -eq '') {
+        return ''
+    }
+    return ([DateTime]$Value).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ', [Globalization.CultureInfo]::InvariantCulture)
 }
 
 function ConvertTo-QueueRecord($Queue) {
@@ -44,6 +75,8 @@ function ConvertTo-QueueRecord($Queue) {
         message_count   = [int]$Queue.MessageCount
         next_hop_domain = [string]$Queue.NextHopDomain
         last_error      = [string]$Queue.LastError
+        last_retry_time = (ConvertTo-IsoTime $Queue.LastRetryTime)
+        next_retry_time = (ConvertTo-IsoTime $Queue.NextRetryTime)
     }
 }
 
@@ -59,21 +92,67 @@ function Get-QueueRecords([string]$Server) {
     return ,$queues.ToArray()
 }
 
-Import-ExchangeSnapIn
-$failed = New-Object System.Collections.ArrayList
+# Test-QueuesSettled reports whether every queue of Identities has settled
+# since Start (see the script's description).
+function Test-QueuesSettled($Queues, $Identities, [DateTime]$Start) {
+    foreach ($identity in $Identities) {
+        $queue = $null
+        foreach ($q in $Queues) {
+            if ($q.identity -eq $identity) {
+                $queue = $q
+            }
+        }
+        if ($null -eq $queue) {
+            continue
+        }
+        switch ($queue.status) {
+            'Suspended' { continue }
+            'Ready' {
+                if ($queue.message_count -gt 0) {
+                    return $false
+                }
+            }
+            'Retry' {
+                if ($queue.last_retry_time -eq '' -or [DateTime]::Parse($queue.last_retry_time, [Globalization.CultureInfo]::InvariantCulture).ToUniversalTime() -lt $Start) {
+                    return $false
+                }
+            }
+            default { return $false }
+        }
+    }
+    return $true
+}
+
 $identities = @()
 if ($null -ne $a.identities) {
-    $identities = @($a.identities)
+    $identities = @($a.identities | ForEach-Object { [string]$_ })
 }
-foreach ($identity in $identities) {
-    try {
-        Retry-Queue -Identity ([string]$identity) -Confirm:$false -ErrorAction Stop
-    } catch {
-        [void]$failed.Add(('{0}: {1}' -f $identity, $_.Exception.Message))
+$wait = [Math]::Max(0, [int]$a.wait_seconds)
+$poll = [Math]::Max(1, [int]$a.poll_seconds)
+$session = Open-ExchangeSession $a.endpoint $a.credential
+try {
+    $null = Import-PSSession -Session $session -CommandName 'Get-Queue', 'Retry-Queue' -DisableNameChecking -AllowClobber -ErrorAction Stop
+    # Whole seconds: LastRetryTime is read back to the second.
+    $now = [DateTime]::UtcNow
+    $start = $now.AddTicks(-($now.Ticks % [TimeSpan]::TicksPerSecond))
+    $retried = New-Object System.Collections.ArrayList
+    foreach ($queue in @(Get-QueueRecords ([string]$a.server))) {
+        if ($identities -contains $queue.identity -and $queue.status -eq 'Retry') {
+            Retry-Queue -Identity $queue.identity -Confirm:$false -ErrorAction Stop
+            [void]$retried.Add($queue.identity)
+        }
     }
+    $deadline = $start.AddSeconds($wait)
+    while ($true) {
+        $queues = Get-QueueRecords ([string]$a.server)
+        $settled = Test-QueuesSettled $queues $identities $start
+        if ($settled -or [DateTime]::UtcNow -ge $deadline) {
+            break
+        }
+        Start-Sleep -Seconds $poll
+    }
+    $result = [ordered]@{ queues = $queues; retried = $retried.ToArray(); settled = [bool]$settled }
+} finally {
+    Remove-PSSession -Session $session -ErrorAction SilentlyContinue
 }
-if ($failed.Count -gt 0) {
-    throw ('exchange.queue.retry: Retry-Queue failed for ' + ($failed.ToArray() -join '; '))
-}
-$queues = Get-QueueRecords ([string]$a.server)
-ConvertTo-AsciiJson ([ordered]@{ queues = $queues })
+ConvertTo-AsciiJson $result

@@ -17,7 +17,7 @@ import (
 var (
 	planned = []string{
 		"step.clocks[ex01]", "step.connector[ex02]", "step.kerberos_log[ex01]", "step.kerberos_log[ex02]",
-		"step.queues[ex01]", "step.queues[ex02]", "step.replication[dc02]", "step.smtp[ex01]",
+		"step.queues[ex01]", "step.queues[ex02]", "step.replication[dc02]", "step.smtp[ex01]", "step.tickets[ex01]",
 	}
 	// beforeEx02 are the changes made before the first one on ex02.
 	beforeEx02 = map[string]string{
@@ -28,7 +28,7 @@ var (
 // mutating are the ops that change a host; reads may repeat, these may not.
 var mutating = map[string]bool{
 	ops.RegistrySet: true, ops.RegistryDelete: true, ops.TimeResync: true, ops.ReplSyncAll: true,
-	ops.ConnectorAddAuth: true, ops.QueueRetry: true,
+	ops.ConnectorAddAuth: true, ops.QueueRetry: true, ops.TicketsPurge: true,
 }
 
 // outcome is what a case expects of one apply.

@@ -57,7 +57,8 @@ func (d *Directory) addSkeleton() error {
 	// The classSchema objects the categories of the lab's objects name.
 	for _, class := range []string{"computer", "person", "group", "organizationalUnit", "container",
 		"domainDNS", "configuration", "dMD", "site", "sitesContainer", "server", "serversContainer",
-		"nTDSDSA", "msExchExchangeServer", "msExchOrganizationContainer", "msExchConfigurationContainer"} {
+		"nTDSDSA", "msExchExchangeServer", "msExchOrganizationContainer", "msExchConfigurationContainer",
+		"msExchSmtpReceiveConnector"} {
 		cn := categoryNames[lower(class)]
 		skeleton = append(skeleton, Entry{
 			DN: "CN=" + cn + "," + d.schemaDN,

@@ -53,3 +53,12 @@ failing_link {
   status      = 1722
   failures    = 5
 }
+
+# ex02 was rebuilt: before, the KDC issued ex01 a ticket for
+# SMTPSVC/ex02.corp.example.com encrypted for EX02-OLD$, and ex01's
+# Transport service still holds it.
+cached_ticket {
+  host    = "ex01"
+  spn     = "SMTPSVC/ex02.corp.example.com"
+  account = "EX02-OLD"
+}
