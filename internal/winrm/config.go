@@ -66,6 +66,15 @@ type Config struct {
 	OperationTimeout time.Duration
 	// MaxEnvelopeSize is the largest SOAP message in bytes (default 153600).
 	MaxEnvelopeSize int
+	// MaxHeaderBytes bounds the status line and headers of one HTTP answer
+	// (default 64 KiB). An answer's body may be at most four times
+	// MaxEnvelopeSize.
+	MaxHeaderBytes int
+	// MaxOutputBytes bounds what one command may print, standard output
+	// and standard error together (default 4 MiB); ops.ScriptRun.MaxOutput
+	// overrides it for one script run. A command that prints more is
+	// terminated and fails.
+	MaxOutputBytes int64
 	// MaxConns bounds the persistent connections to the host (default 4).
 	MaxConns int
 	// MaxAttempts bounds how often a retryable failure is tried (default 3).
@@ -143,6 +152,15 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxEnvelopeSize < 8192 {
 		return c, fmt.Errorf("max envelope size %d is below 8192 bytes", c.MaxEnvelopeSize)
+	}
+	if c.MaxHeaderBytes <= 0 {
+		c.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	if c.MaxHeaderBytes < 4096 {
+		return c, fmt.Errorf("max header bytes %d is below 4096", c.MaxHeaderBytes)
+	}
+	if c.MaxOutputBytes <= 0 {
+		c.MaxOutputBytes = DefaultMaxOutputBytes
 	}
 	if c.MaxConns <= 0 {
 		c.MaxConns = DefaultMaxConns

@@ -7,7 +7,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -23,7 +22,10 @@ var longAgo = time.Unix(1, 0)
 // persistConn is one kept-alive connection to a host and what the host
 // knows about it: NTLM authenticates the connection, not the request.
 type persistConn struct {
-	nc        net.Conn
+	nc net.Conn
+	// in is what br reads from: nc under the budget of the exchange's
+	// current phase.
+	in        *budgetConn
 	br        *bufio.Reader
 	bw        *bufio.Writer
 	authed    bool
@@ -203,7 +205,8 @@ func (p *connPool) dial(ctx context.Context) (*persistConn, error) {
 		}
 		return nil, err
 	}
-	return &persistConn{nc: nc, br: bufio.NewReader(nc), bw: bufio.NewWriter(nc)}, nil
+	in := &budgetConn{Conn: nc}
+	return &persistConn{nc: nc, in: in, br: bufio.NewReader(in), bw: bufio.NewWriter(nc)}, nil
 }
 
 // request builds one POST of body with the given Authorization header.
@@ -245,19 +248,22 @@ func (p *connPool) exchange(ctx context.Context, pc *persistConn, body []byte, a
 	if err := pc.bw.Flush(); err != nil {
 		return nil, err
 	}
+	// The status line and headers are read under MaxHeaderBytes: neither an
+	// endless header line nor endless headers can grow without bound.
+	pc.in.bound(int64(p.cfg.MaxHeaderBytes), &limitError{what: "the answer's headers", setting: "winrm max header bytes", limit: int64(p.cfg.MaxHeaderBytes)})
 	resp, err := http.ReadResponse(pc.br, req)
+	pc.in.unbound()
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
-	limit := int64(p.cfg.MaxEnvelopeSize) * 4
-	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	limit := int64(p.cfg.MaxEnvelopeSize) * answerEnvelopes
+	b, err := readBounded(resp.Body, &limitError{what: "the answer's body", setting: fmt.Sprintf("%d times the max envelope size", answerEnvelopes), limit: limit})
 	if err != nil {
+		// Not Body.Close: it would read the rest of the body, however
+		// long. The caller closes the connection instead.
 		return nil, err
 	}
-	if int64(len(b)) > limit {
-		return nil, &protocolError{msg: fmt.Sprintf("answer of more than %d bytes", limit)}
-	}
+	_ = resp.Body.Close() // at its end: this reads nothing more
 	return &reply{status: resp.StatusCode, header: resp.Header, body: b, close: resp.Close}, nil
 }
 

@@ -216,6 +216,14 @@ func (r *opRunner) dispatch(ctx context.Context, op, script string, args []byte)
 		return map[string]int{"script_bytes": len(script), "args_bytes": len(args)}, nil
 	case "test.notjson":
 		return rawOutput("Hello from a script that forgot ConvertTo-Json\r\n"), nil
+	case "test.print":
+		var a struct {
+			Bytes int `json:"bytes"`
+		}
+		if err := strict(args, &a); err != nil {
+			return nil, err
+		}
+		return rawOutput(`"` + strings.Repeat("x", a.Bytes) + `"`), nil
 	}
 	target := opArgs(op)
 	if target == nil {
