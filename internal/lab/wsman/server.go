@@ -32,9 +32,14 @@ type Options struct {
 	Runner Runner
 	// CA issues each host's certificate for HTTPS.
 	CA *pki.CA
-	// HTTP serves plain HTTP (as WinRM with AllowUnencrypted on port 5985)
-	// instead of HTTPS.
+	// HTTP serves HTTP (WinRM's port 5985) instead of HTTPS. As on a
+	// default Windows server, messages must then be encrypted by the NTLM
+	// session (multipart/encrypted, MS-WSMV 2.2.9.1) unless
+	// AllowUnencrypted is set; Basic is not offered.
 	HTTP bool
+	// AllowUnencrypted accepts plain SOAP over HTTP, as the WinRM service
+	// setting of that name does.
+	AllowUnencrypted bool
 
 	// Username and Password are the one account every host accepts, as
 	// "name", `DOMAIN\name` or "name@domain".
