@@ -57,6 +57,11 @@ func (c *call) post(ctx context.Context, message *soap.SoapMessage) ([]byte, err
 		return nil, transportError(c.host, c.op, err)
 	}
 	ev.Msg("winrm request")
+	if rep.status == http.StatusInternalServerError && len(rep.body) == 0 && !c.pool.cfg.HTTPS && !c.pool.sealed {
+		// What a Windows HTTP listener with AllowUnencrypted = false
+		// answers a plain message: no fault, no body.
+		return nil, transportError(c.host, c.op, &encryptionRequiredError{})
+	}
 	if rep.status != http.StatusOK {
 		var fault *soapFault
 		if isSOAP(rep.header) {

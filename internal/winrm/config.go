@@ -19,6 +19,15 @@ const (
 	AuthBasic = "basic"
 )
 
+// The message encryption settings a Config may name.
+const (
+	// EncryptionAuto seals messages over HTTP and not over HTTPS, where
+	// TLS protects them: what a default Windows server needs.
+	EncryptionAuto   = "auto"
+	EncryptionAlways = "always"
+	EncryptionNever  = "never"
+)
+
 // Defaults applied by New to fields left zero.
 const (
 	DefaultHTTPSPort        = 5986
@@ -40,8 +49,9 @@ type Config struct {
 	Address string
 	// Port defaults to 5986 with HTTPS and 5985 without.
 	Port int
-	// HTTPS selects TLS. Plain HTTP needs AllowUnencrypted on the server
-	// since this client does not encrypt messages itself.
+	// HTTPS selects TLS. Over HTTP, messages are sealed with the NTLM
+	// session (see Encryption), as a Windows server's HTTP listener
+	// requires unless its AllowUnencrypted is set.
 	HTTPS bool
 	// ServerName is the name the certificate must carry; it defaults to
 	// Address.
@@ -54,6 +64,14 @@ type Config struct {
 	InsecureSkipVerify bool
 	// Auth is AuthNTLM (the default) or AuthBasic.
 	Auth string
+	// Encryption says when messages are sealed with the NTLM session
+	// (multipart/encrypted, MS-WSMV 2.2.9.1): EncryptionAuto (the
+	// default), EncryptionAlways or EncryptionNever. Basic cannot seal.
+	Encryption string
+	// AllowUnencrypted permits HTTP without message encryption: commands,
+	// their output and, with Basic, the password travel readable by
+	// anyone on the path. New refuses that combination without it.
+	AllowUnencrypted bool
 	// Username is "DOMAIN\user", "user@domain" or a local "user".
 	Username string
 	// Password is never written to errors or logs.
@@ -91,8 +109,8 @@ type Config struct {
 
 // String describes the configuration without its password.
 func (c Config) String() string {
-	return fmt.Sprintf("winrm.Config{Host:%q Address:%q Port:%d HTTPS:%v Auth:%q Username:%q Password:%s}",
-		c.Host, c.Address, c.Port, c.HTTPS, c.Auth, c.Username, redacted(c.Password))
+	return fmt.Sprintf("winrm.Config{Host:%q Address:%q Port:%d HTTPS:%v Auth:%q Encryption:%q Username:%q Password:%s}",
+		c.Host, c.Address, c.Port, c.HTTPS, c.Auth, c.Encryption, c.Username, redacted(c.Password))
 }
 
 // GoString is String, so that %#v does not print the password either.
@@ -131,6 +149,19 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Username == "" {
 		return c, errors.New("no username")
+	}
+	switch c.Encryption {
+	case "":
+		c.Encryption = EncryptionAuto
+	case EncryptionAuto, EncryptionAlways, EncryptionNever:
+	default:
+		return c, fmt.Errorf("encryption %q is not %q, %q or %q", c.Encryption, EncryptionAuto, EncryptionAlways, EncryptionNever)
+	}
+	switch {
+	case c.sealed() && c.Auth == AuthBasic:
+		return c, errors.New("basic authentication cannot encrypt messages: use ntlm, or https")
+	case !c.HTTPS && !c.sealed() && !c.AllowUnencrypted:
+		return c, errors.New("http without message encryption sends commands and their output in clear: use encryption, or https, or allow unencrypted")
 	}
 	if c.ServerName == "" {
 		c.ServerName = c.Address
@@ -179,6 +210,17 @@ func (c Config) withDefaults() (Config, error) {
 		c.IdleTimeout = DefaultIdleTimeout
 	}
 	return c, nil
+}
+
+// sealed reports whether messages are sealed with the NTLM session.
+func (c Config) sealed() bool {
+	switch c.Encryption {
+	case EncryptionAlways:
+		return true
+	case EncryptionNever:
+		return false
+	}
+	return !c.HTTPS
 }
 
 // tlsConfig builds the TLS client configuration, verifying by default.

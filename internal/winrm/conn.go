@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/rectifyhq/rectify/internal/ntlm"
 )
 
 // longAgo is a deadline in the past: setting it aborts any read or write in
@@ -30,6 +32,9 @@ type persistConn struct {
 	bw        *bufio.Writer
 	authed    bool
 	idleSince time.Time
+	// session seals and unseals the messages of an authenticated
+	// connection when message encryption is on.
+	session *ntlm.Session
 }
 
 func (pc *persistConn) close() { _ = pc.nc.Close() }
@@ -80,6 +85,9 @@ type connPool struct {
 	url   string
 	slots chan struct{}
 
+	// sealed says messages are encrypted with each connection's session.
+	sealed bool
+
 	mu     sync.Mutex
 	idle   []*persistConn
 	closed bool
@@ -99,6 +107,7 @@ func newConnPool(cfg Config) (*connPool, error) {
 		url:    cfg.url(),
 		slots:  make(chan struct{}, cfg.MaxConns),
 		scheme: "Negotiate",
+		sealed: cfg.sealed(),
 	}, nil
 }
 
@@ -147,7 +156,7 @@ func (p *connPool) send(ctx context.Context, pc *persistConn, body []byte, befor
 			return rep, err
 		}
 		// The server forgot this connection's authentication: once more.
-		pc.authed = false
+		pc.authed, pc.session = false, nil
 	}
 	return p.handshake(ctx, pc, body, beforeWrite, n)
 }
@@ -209,13 +218,18 @@ func (p *connPool) dial(ctx context.Context) (*persistConn, error) {
 	return &persistConn{nc: nc, in: in, br: bufio.NewReader(in), bw: bufio.NewWriter(nc)}, nil
 }
 
-// request builds one POST of body with the given Authorization header.
-func (p *connPool) request(body []byte, authorization string) (*http.Request, error) {
+// request builds one POST of body with the given Authorization header,
+// sealed with session when it is not nil.
+func (p *connPool) request(body []byte, authorization string, session *ntlm.Session) (*http.Request, error) {
+	contentType := soapContentType
+	if session != nil && len(body) > 0 {
+		body, contentType = sealRequest(body, session), encryptedContentType
+	}
 	req, err := http.NewRequest(http.MethodPost, p.url, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Content-Type", "application/soap+xml;charset=UTF-8")
+	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("User-Agent", "rectify")
 	if authorization != "" {
 		req.Header.Set("Authorization", authorization)
@@ -226,7 +240,7 @@ func (p *connPool) request(body []byte, authorization string) (*http.Request, er
 // exchange writes one request on pc and reads its answer, bound to ctx:
 // ctx ending aborts the exchange at once.
 func (p *connPool) exchange(ctx context.Context, pc *persistConn, body []byte, authorization string, beforeWrite func(), n *int) (*reply, error) {
-	req, err := p.request(body, authorization)
+	req, err := p.request(body, authorization, pc.session)
 	if err != nil {
 		return nil, err
 	}
@@ -264,7 +278,33 @@ func (p *connPool) exchange(ctx context.Context, pc *persistConn, body []byte, a
 		return nil, err
 	}
 	_ = resp.Body.Close() // at its end: this reads nothing more
-	return &reply{status: resp.StatusCode, header: resp.Header, body: b, close: resp.Close}, nil
+	rep := &reply{status: resp.StatusCode, header: resp.Header, body: b, close: resp.Close}
+	return p.unseal(pc, rep)
+}
+
+// unseal opens a sealed answer in place. On a connection that seals, an
+// answer with a body must come sealed: a plain one could be anyone's.
+func (p *connPool) unseal(pc *persistConn, rep *reply) (*reply, error) {
+	if pc.session == nil {
+		if isEncrypted(rep.header) {
+			return nil, &protocolError{msg: "the answer is encrypted, but no message encryption was negotiated"}
+		}
+		return rep, nil
+	}
+	if !isEncrypted(rep.header) {
+		if len(rep.body) > 0 {
+			return nil, &protocolError{msg: fmt.Sprintf("an unencrypted answer (http %d) on a connection whose messages are encrypted", rep.status)}
+		}
+		return rep, nil
+	}
+	message, innerType, err := openAnswer(rep.header.Get("Content-Type"), rep.body, pc.session)
+	if err != nil {
+		return nil, err
+	}
+	header := rep.header.Clone()
+	header.Set("Content-Type", innerType)
+	rep.header, rep.body = header, message
+	return rep, nil
 }
 
 // closeIdle closes the idle connections.

@@ -17,6 +17,15 @@
 // the caller's context: a cancelled or expired context aborts the request
 // in flight, and the command is then terminated with a Signal.
 //
+// Over HTTP, messages are encrypted by the NTLM session (Config.Encryption,
+// "auto" by default): a default Windows server listens on HTTP 5985 with
+// AllowUnencrypted = false and takes nothing else. The package's own NTLM
+// client (internal/ntlm) negotiates key exchange and sealing; each
+// connection authenticates with an empty request, then every message goes
+// sealed and framed as multipart/encrypted (MS-WSMV 2.2.9.1), and every
+// answer must come sealed and verify. Basic cannot seal; plain HTTP needs
+// AllowUnencrypted.
+//
 // No host can cost more than a few megabytes and the operation's timeout:
 // an answer's headers are read under Config.MaxHeaderBytes (64 KiB), its
 // body under four times MaxEnvelopeSize, and a command's output under

@@ -17,20 +17,21 @@ import (
 // in its chain. It never looks at message text.
 func classify(err error) (actions.Kind, actions.Class) {
 	var (
-		te        *actions.TransportError
-		status    *statusError
-		fault     *soapFault
-		proto     *protocolError
-		script    *scriptError
-		unknownCA x509.UnknownAuthorityError
-		hostname  x509.HostnameError
-		invalid   x509.CertificateInvalidError
-		verify    *tls.CertificateVerificationError
-		record    tls.RecordHeaderError
-		alert     tls.AlertError
-		dnsErr    *net.DNSError
-		opErr     *net.OpError
-		netErr    net.Error
+		te          *actions.TransportError
+		status      *statusError
+		fault       *soapFault
+		proto       *protocolError
+		script      *scriptError
+		encRequired *encryptionRequiredError
+		unknownCA   x509.UnknownAuthorityError
+		hostname    x509.HostnameError
+		invalid     x509.CertificateInvalidError
+		verify      *tls.CertificateVerificationError
+		record      tls.RecordHeaderError
+		alert       tls.AlertError
+		dnsErr      *net.DNSError
+		opErr       *net.OpError
+		netErr      net.Error
 	)
 	switch {
 	case errors.As(err, &te):
@@ -42,6 +43,8 @@ func classify(err error) (actions.Kind, actions.Class) {
 		return actions.KindTimeout, actions.Permanent
 	case errors.As(err, &script):
 		return actions.KindScript, actions.Permanent
+	case errors.As(err, &encRequired):
+		return actions.KindProtocol, actions.Permanent
 	case errors.As(err, &status):
 		return classifyStatus(status)
 	case errors.As(err, &fault):

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"net"
@@ -161,6 +162,36 @@ func flood(w *bufio.Writer, n int, filler byte) error {
 	return w.Flush()
 }
 
+// sealingHost answers the NTLM handshake as a host that grants message
+// encryption (it does not verify the client: the lab's server does), and
+// answers every request after it with hostile, whatever it says.
+func sealingHost(hostile func(w *bufio.Writer) error) func(w *bufio.Writer, action string, r *http.Request) error {
+	return func(w *bufio.Writer, action string, r *http.Request) error {
+		token, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(r.Header.Get("Authorization"), "Negotiate "))
+		switch {
+		case len(token) > 12 && token[8] == 1:
+			challenge := testChallenge()
+			flags := binary.LittleEndian.Uint32(challenge[20:]) | 0x10 | 0x20 | 1<<29 | 1<<30 | 1<<31
+			binary.LittleEndian.PutUint32(challenge[20:], flags)
+			fmt.Fprintf(w, "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Negotiate %s\r\nContent-Length: 0\r\n\r\n", base64.StdEncoding.EncodeToString(challenge))
+			return w.Flush()
+		case len(token) > 12 && token[8] == 3:
+			return writeAnswer(w, 200, "", "")
+		}
+		return hostile(w)
+	}
+}
+
+// sealedFrame frames payload as a sealed answer with the given original
+// length, without sealing anything: the client must refuse it.
+func sealedFrame(length string, payload []byte) string {
+	return "--Encrypted Boundary\r\n\tContent-Type: application/HTTP-SPNEGO-session-encrypted\r\n" +
+		"\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length=" + length + "\r\n--Encrypted Boundary\r\n" +
+		"\tContent-Type: application/octet-stream\r\n\x10\x00\x00\x00" + strings.Repeat("S", 16) + string(payload) + "--Encrypted Boundary--\r\n"
+}
+
+const encryptedAnswerType = `multipart/encrypted;protocol="application/HTTP-SPNEGO-session-encrypted";boundary="Encrypted Boundary"`
+
 // hostileCases are the hosts of the hostile tests: each answers every
 // request well except the one it is hostile in.
 var hostileCases = map[string]func(w *bufio.Writer, action string, r *http.Request) error{
@@ -217,6 +248,25 @@ var hostileCases = map[string]func(w *bufio.Writer, action string, r *http.Reque
 		}
 		return writeAnswer(w, 200, "application/soap+xml;charset=UTF-8", hostileReceive(bytes.Repeat([]byte("x"), 96<<10), false))
 	},
+	// A plain answer on a connection whose messages are sealed: anyone on
+	// the path could have written it.
+	"plain answer to a sealed request": sealingHost(func(w *bufio.Writer) error {
+		return writeAnswer(w, 200, "application/soap+xml;charset=UTF-8", wellBehaved("Create"))
+	}),
+	// A sealed answer whose seal does not verify.
+	"answer that does not unseal": sealingHost(func(w *bufio.Writer) error {
+		junk := bytes.Repeat([]byte{0x5a}, len(wellBehaved("Create")))
+		return writeAnswer(w, 200, encryptedAnswerType, sealedFrame(strconv.Itoa(len(junk)), junk))
+	}),
+	// A sealed answer announcing an absurd original length.
+	"absurd original length": sealingHost(func(w *bufio.Writer) error {
+		return writeAnswer(w, 200, encryptedAnswerType, sealedFrame("99999999999999", []byte("tiny")))
+	}),
+	// A sealed answer that never ends.
+	"endless sealed body": sealingHost(func(w *bufio.Writer) error {
+		w.WriteString("HTTP/1.1 200 OK\r\nContent-Type: " + encryptedAnswerType + "\r\nConnection: close\r\n\r\n")
+		return flood(w, hostileFlood, 'E')
+	}),
 	// An answer that trickles in, one byte at a time, and never ends.
 	"trickle": func(w *bufio.Writer, action string, r *http.Request) error {
 		w.WriteString("HTTP/1.1 200 OK\r\n")

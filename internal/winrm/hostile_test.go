@@ -106,7 +106,8 @@ func runChild(t *testing.T, srv *hostileServer, auth string) (childOutcome, int6
 // TestHostileHostCannotHurtTheClient drives the client against hosts that
 // answer with what would panic a parser or exhaust memory: empty and non-XML
 // Receive answers, endless header lines, headers, challenges, bodies and
-// command output, and an answer that trickles in. Each must end as a
+// command output, sealed answers that are plain, do not unseal, lie about
+// their length or never end, and an answer that trickles in. Each must end as a
 // permanent error of that host naming what went wrong, never retried once
 // the command may have run, within the client's timeout, and cost the
 // client process at most a few megabytes more than a healthy host does.
@@ -140,6 +141,10 @@ func TestHostileHostCannotHurtTheClient(t *testing.T) {
 		{"endless body", AuthBasic, actions.KindProtocol, []string{"hostile01", "body passed the limit of 614400 bytes"}, false},
 		{"huge content length", AuthBasic, actions.KindProtocol, []string{"hostile01", "body passed the limit of 614400 bytes"}, false},
 		{"endless output", AuthBasic, actions.KindProtocol, []string{"hostile01", "output passed the limit of 4194304 bytes"}, true},
+		{"plain answer to a sealed request", AuthNTLM, actions.KindProtocol, []string{"hostile01", "unencrypted answer (http 200) on a connection whose messages are encrypted"}, false},
+		{"answer that does not unseal", AuthNTLM, actions.KindProtocol, []string{"hostile01", "encrypted answer: ntlm: the message's signature does not verify"}, false},
+		{"absurd original length", AuthNTLM, actions.KindProtocol, []string{"hostile01", "encrypted answer: 4 sealed bytes for an original length of 99999999999999"}, false},
+		{"endless sealed body", AuthNTLM, actions.KindProtocol, []string{"hostile01", "body passed the limit of 614400 bytes"}, false},
 		{"trickle", AuthBasic, actions.KindTimeout, []string{"hostile01"}, false},
 	}
 	for _, tt := range tests {

@@ -80,8 +80,8 @@ func newShellWith(cfg Config, pool *connPool) *Shell {
 	switch {
 	case cfg.HTTPS && cfg.InsecureSkipVerify:
 		s.log.Warn().Str("host", cfg.Host).Msg("winrm: TLS certificate verification is off for this host (insecure_skip_verify)")
-	case !cfg.HTTPS:
-		s.log.Warn().Str("host", cfg.Host).Str("auth", cfg.Auth).Msg("winrm: plain HTTP: commands and output travel unencrypted (and Basic credentials readable)")
+	case !cfg.HTTPS && !cfg.sealed():
+		s.log.Warn().Str("host", cfg.Host).Str("auth", cfg.Auth).Msg("winrm: plain HTTP without message encryption: commands and output travel unencrypted (and Basic credentials readable)")
 	}
 	return s
 }

@@ -36,7 +36,7 @@ type outcome struct {
 
 func main() {
 	if len(os.Args) != 4 {
-		fmt.Fprintln(os.Stderr, "usage: hostileclient ADDR AUTH TIMEOUT")
+		fmt.Fprintln(os.Stderr, "usage: hostileclient ADDR AUTH TIMEOUT (basic: plain HTTP; ntlm: sealed)")
 		os.Exit(2)
 	}
 	host, portText, err := net.SplitHostPort(os.Args[1])
@@ -50,8 +50,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	s, err := winrm.New(winrm.Config{Host: "hostile01", Address: host, Port: port, Auth: os.Args[2],
-		Username: `LAB\rectify`, Password: "pw", Timeout: timeout, OperationTimeout: time.Second, MaxAttempts: 3})
+	cfg := winrm.Config{Host: "hostile01", Address: host, Port: port, Auth: os.Args[2],
+		Username: `LAB\rectify`, Password: "pw", Timeout: timeout, OperationTimeout: time.Second, MaxAttempts: 3}
+	if cfg.Auth == winrm.AuthBasic {
+		// Basic cannot seal: plain HTTP, as a host with AllowUnencrypted.
+		cfg.Encryption, cfg.AllowUnencrypted = winrm.EncryptionNever, true
+	}
+	s, err := winrm.New(cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
