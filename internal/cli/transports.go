@@ -26,6 +26,7 @@ func connectionsFor(inv *inventory.Inventory, log zerolog.Logger) *connect.Conne
 			return winrm.Config{
 				Host: host, Address: s.Host, Port: s.Port, HTTPS: s.HTTPS, ServerName: s.ServerName,
 				CAPEM: s.CAPEM, InsecureSkipVerify: s.InsecureSkipVerify, Auth: s.Auth,
+				Encryption: s.Encryption, AllowUnencrypted: s.AllowUnencrypted,
 				Username: s.Username, Password: s.Password.Reveal(), Timeout: s.Timeout, Logger: &log,
 			}, nil
 		},

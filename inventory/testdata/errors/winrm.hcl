@@ -10,7 +10,7 @@ winrm {
 group "http" {
   winrm {
     https = false
-    auth  = "basic" # ERROR: Basic authentication over HTTP
+    auth  = "basic" # ERROR: Basic authentication cannot encrypt messages
   }
 }
 
@@ -41,4 +41,46 @@ host "ex03" {
     timeout = "1e999h" # ERROR: Invalid timeout
     auth    = null
   }
+}
+
+group "plain" {
+  winrm {
+    https      = false
+    encryption = "never" # ERROR: Unencrypted WinRM over HTTP
+  }
+}
+
+group "plain_allowed" {
+  winrm {
+    https             = false
+    encryption        = "never"
+    allow_unencrypted = true # WARNING: Unencrypted WinRM allowed
+    auth              = "basic"
+  }
+}
+
+group "tls_and_seal" {
+  winrm {
+    auth       = "basic"
+    encryption = "always" # ERROR: Basic authentication cannot encrypt messages
+  }
+}
+
+host "ex04" {
+  fqdn   = "ex04.corp.example.com"
+  groups = ["plain"]
+  winrm {
+    encryption        = "sometimes" # ERROR: Invalid encryption
+    allow_unencrypted = "yes please" # ERROR: Incorrect attribute value type
+  }
+}
+
+host "ex05" {
+  fqdn   = "ex05.corp.example.com"
+  groups = ["plain_allowed"]
+}
+
+host "ex06" {
+  fqdn   = "ex06.corp.example.com"
+  groups = ["tls_and_seal"]
 }
