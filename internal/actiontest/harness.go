@@ -80,8 +80,10 @@ func (h *Harness) NewConnections() *connect.Connections {
 			if err != nil {
 				return winrm.Config{}, err
 			}
+			// The lab's hosts listen as default Windows servers: HTTP with
+			// messages encrypted by the NTLM session (Encryption auto).
 			return winrm.Config{
-				Host: name, Address: addr, Port: port, HTTPS: true, ServerName: lh.FQDN, RootCAs: pool,
+				Host: name, Address: addr, Port: port, HTTPS: h.Lab.HTTPS(), ServerName: lh.FQDN, RootCAs: pool,
 				Auth: winrm.AuthNTLM, Username: h.Lab.Username(), Password: h.Lab.Password(),
 				Timeout: 30 * time.Second, OperationTimeout: 5 * time.Second, DialTimeout: 5 * time.Second, MaxAttempts: 2,
 			}, nil

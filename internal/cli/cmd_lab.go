@@ -13,11 +13,12 @@ import (
 
 // labCommand serves the simulated organisation until interrupted.
 type labCommand struct {
-	hosts     int
-	faults    string
-	latency   time.Duration
-	inventory string
-	http      bool
+	hosts            int
+	faults           string
+	latency          time.Duration
+	inventory        string
+	https            bool
+	allowUnencrypted bool
 }
 
 func (*labCommand) Synopsis() string {
@@ -29,7 +30,9 @@ func (*labCommand) Usage() string {
 
   Serves a simulated Exchange organisation on loopback, with the faults of
   KB 979174: Exchange servers and domain controllers that speak real
-  WinRM (HTTPS, NTLM) and real LDAP (LDAPS, Global Catalog). It writes an
+  WinRM and real LDAP (LDAPS, Global Catalog). WinRM listens as on a
+  default Windows server: HTTP, NTLM, messages encrypted by the NTLM
+  session and nothing else (-https serves HTTPS instead). It writes an
   inventory that points at it, prints the credentials to export and a plan
   command to try, and serves until interrupted (Ctrl-C).
 
@@ -43,7 +46,8 @@ func (c *labCommand) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.faults, "faults", "", "faults to seed, comma-separated `list`")
 	fs.DurationVar(&c.latency, "latency", 0, "delay every WinRM answer by this `duration`")
 	fs.StringVar(&c.inventory, "write-inventory", "lab.hcl", "write the inventory to `file`")
-	fs.BoolVar(&c.http, "http", false, "serve WinRM over plain HTTP (5985) instead of HTTPS")
+	fs.BoolVar(&c.https, "https", false, "serve WinRM over HTTPS (5986) instead of HTTP with message encryption (5985)")
+	fs.BoolVar(&c.allowUnencrypted, "allow-unencrypted", false, "let HTTP hosts take unencrypted messages too (WinRM's AllowUnencrypted)")
 }
 
 func (c *labCommand) Run(ctx context.Context, a *app, args []string) int {
@@ -66,7 +70,7 @@ func (c *labCommand) Run(ctx context.Context, a *app, args []string) int {
 	}
 	err = lab.Serve(ctx, a.env.Stdout, lab.ServeConfig{
 		Hosts: c.hosts, Faults: faults, Latency: c.latency,
-		Inventory: resolvePath(wd, c.inventory), Options: lab.Options{HTTP: c.http},
+		Inventory: resolvePath(wd, c.inventory), Options: lab.Options{HTTPS: c.https, AllowUnencrypted: c.allowUnencrypted},
 	})
 	if err != nil {
 		fmt.Fprintf(a.env.Stderr, "rectify lab: %v\n", err)
