@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/rectifyhq/rectify/internal/ntlm"
+	"github.com/rectifyhq/rectify/internal/kerberos"
 )
 
 // connKey keys a connection's authentication state in request contexts.
@@ -23,9 +23,10 @@ type connAuth struct {
 	mu        sync.Mutex
 	handshake *ntlmHandshake // outstanding NTLM handshake
 	logon     Logon          // logon authenticated by NTLM; User "" if none
-	// session is the NTLM session security of the logon, when the client
-	// negotiated signing and sealing: what message encryption uses.
-	session *ntlm.Session
+	// session is the session security of the logon, when the client
+	// negotiated it (NTLM signing and sealing, or a Kerberos context):
+	// what message encryption uses.
+	session sealer
 }
 
 // authenticate checks a request's credentials. It returns the logon, or
@@ -64,6 +65,25 @@ func (h *Host) authenticate(w http.ResponseWriter, r *http.Request, faults Fault
 			subtle.ConstantTimeCompare([]byte(password), []byte(opts.Password)) == 1 {
 			return Logon{User: name, Mechanism: MechanismBasic}, true
 		}
+	case (strings.EqualFold(scheme, "Negotiate") || strings.EqualFold(scheme, "Kerberos")) && opts.Keytab != nil &&
+		!isNTLM(token):
+		raw, err := base64.StdEncoding.DecodeString(token)
+		if err != nil {
+			break
+		}
+		ca.mu.Lock()
+		defer ca.mu.Unlock()
+		ca.logon, ca.session, ca.handshake = Logon{}, nil, nil
+		accepted, err := kerberos.Accept(raw, opts.Keytab, maxClockSkew)
+		if err != nil || !sameAccount(accepted.User, opts.Username) {
+			break
+		}
+		ca.logon = Logon{User: accepted.User, Mechanism: MechanismKerberos, Delegated: accepted.Delegated}
+		ca.session = kerberosSealer{accepted.Session}
+		// Mutual authentication: the AP-REP travels with the answer.
+		w.Header().Set("WWW-Authenticate", scheme+" "+base64.StdEncoding.EncodeToString(accepted.Answer))
+		h.counters.handshakes.Add(1)
+		return ca.logon, true
 	case (strings.EqualFold(scheme, "Negotiate") || strings.EqualFold(scheme, "NTLM")) && !opts.DisableNTLM:
 		raw, err := base64.StdEncoding.DecodeString(token)
 		if err != nil {
@@ -92,7 +112,9 @@ func (h *Host) authenticate(w http.ResponseWriter, r *http.Request, faults Fault
 				break
 			}
 			ca.logon = Logon{User: verified.user, Mechanism: MechanismNTLM}
-			ca.session = verified.session
+			if verified.session != nil {
+				ca.session = ntlmSealer{verified.session}
+			}
 			h.counters.handshakes.Add(1)
 			return ca.logon, true
 		}
@@ -111,8 +133,11 @@ func (h *Host) unauthorized(w http.ResponseWriter, r *http.Request, challenge st
 	if challenge != "" {
 		w.Header().Add("WWW-Authenticate", challenge)
 	} else {
-		if !opts.DisableNTLM {
+		if !opts.DisableNTLM || opts.Keytab != nil {
 			w.Header().Add("WWW-Authenticate", "Negotiate")
+		}
+		if opts.Keytab != nil {
+			w.Header().Add("WWW-Authenticate", "Kerberos")
 		}
 		if h.basicOffered() {
 			w.Header().Add("WWW-Authenticate", `Basic realm="WSMAN"`)
@@ -139,9 +164,9 @@ func (h *Host) requiresEncryption() bool {
 	return h.srv.opts.HTTP && !h.srv.opts.AllowUnencrypted
 }
 
-// sessionOf returns the NTLM session security of the request's connection,
-// if its logon negotiated one.
-func sessionOf(r *http.Request) *ntlm.Session {
+// sessionOf returns the session security of the request's connection, if
+// its logon negotiated one.
+func sessionOf(r *http.Request) sealer {
 	ca, _ := r.Context().Value(connKey{}).(*connAuth)
 	if ca == nil {
 		return nil
@@ -149,4 +174,15 @@ func sessionOf(r *http.Request) *ntlm.Session {
 	ca.mu.Lock()
 	defer ca.mu.Unlock()
 	return ca.session
+}
+
+// maxClockSkew is the Kerberos clock tolerance of the lab's hosts: Windows'
+// default (the Kerberos policy's five minutes).
+const maxClockSkew = 5 * time.Minute
+
+// isNTLM reports whether a base64 Negotiate token is an NTLMSSP message
+// rather than a Kerberos or SPNEGO one.
+func isNTLM(token string) bool {
+	raw, err := base64.StdEncoding.DecodeString(token)
+	return err == nil && ntlmMessageType(raw) != 0
 }

@@ -24,19 +24,26 @@ type sealedConn struct {
 	nc      net.Conn
 	br      *bufio.Reader
 	url     string
-	session *ntlm.Session
+	session sealer
 }
 
-// dialSealed connects to h over HTTP and authenticates the connection with
-// an empty request, as pywinrm does before its first encrypted message.
-func dialSealed(t *testing.T, h *Host) *sealedConn {
+// dialRaw connects to h over HTTP.
+func dialRaw(t *testing.T, h *Host) *sealedConn {
 	t.Helper()
 	nc, err := net.DialTimeout("tcp", h.Addr(), 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { nc.Close() })
-	c := &sealedConn{t: t, nc: nc, br: bufio.NewReader(nc), url: h.URL()}
+	return &sealedConn{t: t, nc: nc, br: bufio.NewReader(nc), url: h.URL()}
+}
+
+// dialSealed connects to h over HTTP and authenticates the connection with
+// NTLM and an empty request, as pywinrm does before its first encrypted
+// message.
+func dialSealed(t *testing.T, h *Host) *sealedConn {
+	t.Helper()
+	c := dialRaw(t, h)
 	client := &ntlm.Client{User: testUser, Password: testPassword}
 	resp, _ := c.do("Negotiate "+base64.StdEncoding.EncodeToString(client.Negotiate()), "", nil)
 	challenge, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(resp.Header.Get("WWW-Authenticate"), "Negotiate "))
@@ -47,7 +54,7 @@ func dialSealed(t *testing.T, h *Host) *sealedConn {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.session = session
+	c.session = ntlmSealer{session}
 	if resp, body := c.do("Negotiate "+base64.StdEncoding.EncodeToString(authenticate), "", nil); resp.StatusCode != http.StatusOK || len(body) != 0 {
 		t.Fatalf("authenticate with an empty request: status %d, body %q", resp.StatusCode, body)
 	}
@@ -86,15 +93,25 @@ func (c *sealedConn) do(authorization, contentType string, body []byte) (*http.R
 // unsealed body.
 func (c *sealedConn) sealed(message string) (int, string) {
 	c.t.Helper()
-	resp, body := c.do("", encryptedContentType, sealMessage([]byte(message), c.session))
+	resp, body := c.do("", encryptedContentType, mustSeal(c.t, []byte(message), c.session))
 	if ct := resp.Header.Get("Content-Type"); ct != encryptedContentType {
 		c.t.Fatalf("answer %d of content type %q, want an encrypted answer: %q", resp.StatusCode, ct, body)
 	}
-	plain, err := unsealMessage(resp.Header.Get("Content-Type"), body, c.session)
+	plain, _, err := unsealMessage(resp.Header.Get("Content-Type"), body, c.session)
 	if err != nil {
 		c.t.Fatalf("unseal the answer: %v", err)
 	}
 	return resp.StatusCode, string(plain)
+}
+
+// mustSeal frames message sealed with session under the SPNEGO protocol.
+func mustSeal(t testing.TB, message []byte, session sealer) []byte {
+	t.Helper()
+	b, err := sealMessage(message, session, protocolSPNEGO)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // TestHTTPListenerRequiresEncryption: an HTTP host, like a default Windows
@@ -142,7 +159,7 @@ func TestHTTPListenerRequiresEncryption(t *testing.T) {
 
 	t.Run("tampered", func(t *testing.T) {
 		c := dialSealed(t, h)
-		framed := sealMessage([]byte(winrm.NewOpenShellRequest(c.url, params("PT60S")).String()), c.session)
+		framed := mustSeal(t, []byte(winrm.NewOpenShellRequest(c.url, params("PT60S")).String()), c.session)
 		framed[len(framed)-40] ^= 1 // a byte of the sealed envelope
 		resp, _ := c.do("", encryptedContentType, framed)
 		if resp.StatusCode != http.StatusBadRequest || !resp.Close {
@@ -183,14 +200,14 @@ func TestHTTPListenerRequiresEncryption(t *testing.T) {
 func TestUnsealMessageRefusesMalformed(t *testing.T) {
 	key := bytes.Repeat([]byte{7}, 16)
 	flags := ntlm.FlagSign | ntlm.FlagSeal | ntlm.FlagExtendedSecurity | ntlm.Flag128 | ntlm.FlagKeyExchange
-	pair := func() (*ntlm.Session, *ntlm.Session) {
+	pair := func() (sealer, sealer) {
 		c, _ := ntlm.NewSession(flags, key, ntlm.ClientSide)
 		s, _ := ntlm.NewSession(flags, key, ntlm.ServerSide)
-		return c, s
+		return ntlmSealer{c}, ntlmSealer{s}
 	}
 	c, s := pair()
-	good := sealMessage([]byte("<s:Envelope/>"), c)
-	if got, err := unsealMessage(encryptedContentType, good, s); err != nil || string(got) != "<s:Envelope/>" {
+	good := mustSeal(t, []byte("<s:Envelope/>"), c)
+	if got, _, err := unsealMessage(encryptedContentType, good, s); err != nil || string(got) != "<s:Envelope/>" {
 		t.Fatalf("unseal %q, %v", got, err)
 	}
 	edits := map[string]func(b []byte) []byte{
@@ -211,14 +228,14 @@ func TestUnsealMessageRefusesMalformed(t *testing.T) {
 	}
 	for name, edit := range edits {
 		c, s := pair()
-		framed := edit(sealMessage([]byte("<s:Envelope/>"), c))
-		if _, err := unsealMessage(encryptedContentType, framed, s); err == nil {
+		framed := edit(mustSeal(t, []byte("<s:Envelope/>"), c))
+		if _, _, err := unsealMessage(encryptedContentType, framed, s); err == nil {
 			t.Errorf("%s: unsealed", name)
 		}
 	}
 	for _, ct := range []string{"application/soap+xml", `multipart/encrypted;protocol="application/HTTP-Kerberos-session-encrypted";boundary="Encrypted Boundary"`, `multipart/encrypted;protocol="application/HTTP-SPNEGO-session-encrypted"`} {
 		c, s := pair()
-		if _, err := unsealMessage(ct, sealMessage([]byte("x"), c), s); err == nil {
+		if _, _, err := unsealMessage(ct, mustSeal(t, []byte("x"), c), s); err == nil {
 			t.Errorf("content type %q: unsealed", ct)
 		}
 	}

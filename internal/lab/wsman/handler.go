@@ -118,7 +118,7 @@ func (h *Host) unseal(w http.ResponseWriter, r *http.Request, body []byte) ([]by
 			h.unauthorized(w, r, "")
 			return nil, w, false
 		}
-		message, err := unsealMessage(r.Header.Get("Content-Type"), body, session)
+		message, protocol, err := unsealMessage(r.Header.Get("Content-Type"), body, session)
 		if err != nil {
 			h.counters.badlySealed.Add(1)
 			// The session is out of step: the connection cannot carry more
@@ -129,7 +129,7 @@ func (h *Host) unseal(w http.ResponseWriter, r *http.Request, body []byte) ([]by
 			return nil, w, false
 		}
 		h.counters.encrypted.Add(1)
-		return message, &sealingWriter{ResponseWriter: w, session: session}, true
+		return message, &sealingWriter{ResponseWriter: w, session: session, protocol: protocol}, true
 	}
 	if len(body) == 0 && session != nil {
 		w.Header().Set("Content-Length", "0")

@@ -54,8 +54,12 @@ func envelope(action, relatesTo, body string) []byte {
 // the request came encrypted.
 func writeSOAP(w http.ResponseWriter, status int, payload []byte) {
 	if sw, ok := w.(*sealingWriter); ok {
-		w, payload = sw.ResponseWriter, sealMessage(payload, sw.session)
-		w.Header().Set("Content-Type", encryptedContentType)
+		sealed, err := sealMessage(payload, sw.session, sw.protocol)
+		if err != nil {
+			panic(http.ErrAbortHandler) // no answer at all rather than a plain one
+		}
+		w, payload = sw.ResponseWriter, sealed
+		w.Header().Set("Content-Type", encryptedContentTypeOf(sw.protocol))
 		w.Header().Set("Content-Length", strconv.Itoa(len(payload)))
 		w.WriteHeader(status)
 		_, _ = w.Write(payload)

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jcmturner/gokrb5/v8/keytab"
+
 	"github.com/rectifyhq/rectify/internal/lab/pki"
 )
 
@@ -49,6 +51,12 @@ type Options struct {
 	// ("LAB"); DNSDomain the DNS one ("lab.example.test").
 	Domain    string
 	DNSDomain string
+	// Keytab, when set, holds the service keys of the hosts' SPNs
+	// (HTTP/<fqdn>, as a KDC issues tickets for them): hosts then accept
+	// Kerberos under the Negotiate and Kerberos schemes, verify the
+	// client's AP-REQ with it, answer with an AP-REP, and report the logon
+	// as Kerberos, delegated when the client forwarded its TGT.
+	Keytab *keytab.Keytab
 	// DisableBasic and DisableNTLM turn an authentication scheme off.
 	DisableBasic bool
 	DisableNTLM  bool
@@ -99,7 +107,7 @@ func NewServer(opts Options) (*Server, error) {
 	if !opts.HTTP && opts.CA == nil {
 		return nil, errors.New("wsman: HTTPS needs a CA")
 	}
-	if opts.DisableBasic && opts.DisableNTLM {
+	if opts.DisableBasic && opts.DisableNTLM && opts.Keytab == nil {
 		return nil, errors.New("wsman: every authentication scheme is disabled")
 	}
 	if opts.Port == 0 {
