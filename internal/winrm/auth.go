@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/rectifyhq/rectify/internal/kerberos"
 	"github.com/rectifyhq/rectify/internal/ntlm"
 )
 
@@ -90,8 +91,68 @@ func (p *connPool) handshake(ctx context.Context, pc *persistConn, body []byte, 
 	if rep.status != http.StatusOK {
 		return nil, &protocolError{msg: fmt.Sprintf("server answered the NTLM authenticate message with http %d", rep.status)}
 	}
-	pc.authed, pc.session = true, session
+	pc.authed, pc.session = true, ntlmSealer{session}
 	return p.exchange(ctx, pc, body, "", beforeWrite, n)
+}
+
+// kerberosHandshake authenticates pc with a Kerberos AP-REQ (in SPNEGO,
+// under the Negotiate scheme) and completes the context with the server's
+// AP-REP, which must come with the answer: mutual authentication is
+// required, whatever the transport. As with NTLM, a sealed connection
+// authenticates with an empty request and sends body sealed after it;
+// otherwise body travels with the AP-REQ.
+func (p *connPool) kerberosHandshake(ctx context.Context, pc *persistConn, body []byte, beforeWrite func(), n *int) (*reply, error) {
+	p.handshakes.Add(1)
+	tkt, err := p.tickets.ticket(ctx)
+	if err != nil {
+		return nil, err
+	}
+	token, init, err := kerberos.Initiate(tkt)
+	if err != nil {
+		return nil, &protocolError{msg: fmt.Sprintf("build the Kerberos AP-REQ: %v", err)}
+	}
+	first, write := body, beforeWrite
+	if p.sealed {
+		first, write = nil, nil
+	}
+	rep, err := p.exchange(ctx, pc, first, "Negotiate "+base64.StdEncoding.EncodeToString(token), write, n)
+	if err != nil {
+		return nil, err
+	}
+	if rep.status == http.StatusUnauthorized {
+		return rep, nil
+	}
+	answer, ok := negotiateToken(rep.header)
+	if !ok {
+		return nil, &protocolError{msg: fmt.Sprintf("the server answered the Kerberos AP-REQ (http %d) without its AP-REP: no mutual authentication", rep.status)}
+	}
+	session, err := init.Complete(answer)
+	if err != nil {
+		return nil, &protocolError{msg: fmt.Sprintf("mutual authentication: %v", err)}
+	}
+	pc.authed = true
+	if !p.sealed {
+		return rep, nil
+	}
+	if rep.status != http.StatusOK {
+		return nil, &protocolError{msg: fmt.Sprintf("server answered the Kerberos AP-REQ with http %d", rep.status)}
+	}
+	pc.session = kerberosSealer{session}
+	return p.exchange(ctx, pc, body, "", beforeWrite, n)
+}
+
+// negotiateToken reads the token of a "Negotiate <token>" answer header.
+func negotiateToken(h http.Header) ([]byte, bool) {
+	for _, v := range h.Values("Www-Authenticate") {
+		name, data, _ := strings.Cut(strings.TrimSpace(v), " ")
+		if !strings.EqualFold(name, "Negotiate") || data == "" {
+			continue
+		}
+		if b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(data)); err == nil && len(b) > 0 {
+			return b, true
+		}
+	}
+	return nil, false
 }
 
 // ntlmChallenge finds the CHALLENGE token the server sent under scheme, and

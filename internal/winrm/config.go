@@ -15,8 +15,9 @@ import (
 
 // The authentication schemes a Config may name.
 const (
-	AuthNTLM  = "ntlm"
-	AuthBasic = "basic"
+	AuthNTLM     = "ntlm"
+	AuthBasic    = "basic"
+	AuthKerberos = "kerberos"
 )
 
 // The message encryption settings a Config may name.
@@ -62,8 +63,10 @@ type Config struct {
 	RootCAs *x509.CertPool
 	// InsecureSkipVerify accepts any certificate. New logs a warning.
 	InsecureSkipVerify bool
-	// Auth is AuthNTLM (the default) or AuthBasic.
+	// Auth is AuthNTLM (the default), AuthKerberos or AuthBasic.
 	Auth string
+	// Kerberos says where AuthKerberos gets its tickets.
+	Kerberos KerberosConfig
 	// Encryption says when messages are sealed with the NTLM session
 	// (multipart/encrypted, MS-WSMV 2.2.9.1): EncryptionAuto (the
 	// default), EncryptionAlways or EncryptionNever. Basic cannot seal.
@@ -144,10 +147,14 @@ func (c Config) withDefaults() (Config, error) {
 	case "":
 		c.Auth = AuthNTLM
 	case AuthNTLM, AuthBasic:
+	case AuthKerberos:
+		if err := c.Kerberos.check(c.Password); err != nil {
+			return c, err
+		}
 	default:
-		return c, fmt.Errorf("auth %q is not %q or %q", c.Auth, AuthNTLM, AuthBasic)
+		return c, fmt.Errorf("auth %q is not %q, %q or %q", c.Auth, AuthNTLM, AuthKerberos, AuthBasic)
 	}
-	if c.Username == "" {
+	if c.Username == "" && (c.Auth != AuthKerberos || c.Kerberos.CCache == "") {
 		return c, errors.New("no username")
 	}
 	switch c.Encryption {

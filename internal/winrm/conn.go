@@ -13,8 +13,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/rectifyhq/rectify/internal/ntlm"
 )
 
 // longAgo is a deadline in the past: setting it aborts any read or write in
@@ -34,7 +32,7 @@ type persistConn struct {
 	idleSince time.Time
 	// session seals and unseals the messages of an authenticated
 	// connection when message encryption is on.
-	session *ntlm.Session
+	session sealer
 }
 
 func (pc *persistConn) close() { _ = pc.nc.Close() }
@@ -87,6 +85,8 @@ type connPool struct {
 
 	// sealed says messages are encrypted with each connection's session.
 	sealed bool
+	// tickets gets the host's Kerberos service ticket (Auth kerberos).
+	tickets *tickets
 
 	mu     sync.Mutex
 	idle   []*persistConn
@@ -101,14 +101,18 @@ func newConnPool(cfg Config) (*connPool, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &connPool{
+	p := &connPool{
 		cfg:    cfg,
 		tls:    tc,
 		url:    cfg.url(),
 		slots:  make(chan struct{}, cfg.MaxConns),
 		scheme: "Negotiate",
 		sealed: cfg.sealed(),
-	}, nil
+	}
+	if cfg.Auth == AuthKerberos {
+		p.tickets = newTickets(cfg)
+	}
+	return p, nil
 }
 
 // post sends one SOAP message and returns the answer and the number of
@@ -149,6 +153,16 @@ func (p *connPool) post(ctx context.Context, body []byte, beforeWrite func()) (*
 func (p *connPool) send(ctx context.Context, pc *persistConn, body []byte, beforeWrite func(), n *int) (*reply, error) {
 	if p.cfg.Auth == AuthBasic {
 		return p.exchange(ctx, pc, body, basicAuth(p.cfg.Username, p.cfg.Password), beforeWrite, n)
+	}
+	if pc.authed && p.cfg.Auth == AuthKerberos {
+		rep, err := p.exchange(ctx, pc, body, "", beforeWrite, n)
+		if err != nil || rep.status != http.StatusUnauthorized {
+			return rep, err
+		}
+		pc.authed, pc.session = false, nil
+	}
+	if p.cfg.Auth == AuthKerberos {
+		return p.kerberosHandshake(ctx, pc, body, beforeWrite, n)
 	}
 	if pc.authed {
 		rep, err := p.exchange(ctx, pc, body, "", beforeWrite, n)
@@ -220,10 +234,14 @@ func (p *connPool) dial(ctx context.Context) (*persistConn, error) {
 
 // request builds one POST of body with the given Authorization header,
 // sealed with session when it is not nil.
-func (p *connPool) request(body []byte, authorization string, session *ntlm.Session) (*http.Request, error) {
+func (p *connPool) request(body []byte, authorization string, session sealer) (*http.Request, error) {
 	contentType := soapContentType
 	if session != nil && len(body) > 0 {
-		body, contentType = sealRequest(body, session), encryptedContentType
+		sealed, err := sealRequest(body, session)
+		if err != nil {
+			return nil, &protocolError{msg: fmt.Sprintf("seal the message: %v", err)}
+		}
+		body, contentType = sealed, encryptedContentType
 	}
 	req, err := http.NewRequest(http.MethodPost, p.url, bytes.NewReader(body))
 	if err != nil {

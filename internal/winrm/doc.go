@@ -26,6 +26,14 @@
 // answer must come sealed and verify. Basic cannot seal; plain HTTP needs
 // AllowUnencrypted.
 //
+// Auth "kerberos" gets a ticket for HTTP/<ServerName> (or
+// KerberosConfig.SPN) from the realm's KDC with github.com/jcmturner/gokrb5
+// (a password, the user's keytab, or a credential cache such as kinit's),
+// authenticates each connection with an AP-REQ in SPNEGO, requires the
+// server's AP-REP (mutual authentication), and seals messages with the
+// Kerberos context (internal/kerberos) the same way. It does not delegate
+// the user's TGT.
+//
 // No host can cost more than a few megabytes and the operation's timeout:
 // an answer's headers are read under Config.MaxHeaderBytes (64 KiB), its
 // body under four times MaxEnvelopeSize, and a command's output under

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rectifyhq/rectify/internal/kerberos"
 	"github.com/rectifyhq/rectify/internal/ntlm"
 )
 
@@ -33,11 +34,39 @@ const (
 	// encryptedContentType is the Content-Type of a sealed request.
 	encryptedContentType = encryptedType + `;protocol="` + protocolSPNEGO + `";boundary="` + encryptedBoundary + `"`
 	soapContentType      = "application/soap+xml;charset=UTF-8"
+	// maxSignature bounds the signature an answer may claim (NTLM's is 16
+	// bytes, Kerberos' 60 with AES).
+	maxSignature = 256
 )
 
+// sealer is the session security of a connection's logon: NTLM's or
+// Kerberos'.
+type sealer interface {
+	wrap(message []byte) (signature, sealed []byte, err error)
+	unwrap(signature, sealed []byte) ([]byte, error)
+}
+
+type ntlmSealer struct{ s *ntlm.Session }
+
+func (n ntlmSealer) wrap(m []byte) ([]byte, []byte, error) {
+	sealed, sig := n.s.Wrap(m)
+	return sig, sealed, nil
+}
+func (n ntlmSealer) unwrap(sig, sealed []byte) ([]byte, error) { return n.s.Unwrap(sealed, sig) }
+
+type kerberosSealer struct{ s *kerberos.Session }
+
+func (k kerberosSealer) wrap(m []byte) ([]byte, []byte, error) { return k.s.Wrap(m) }
+func (k kerberosSealer) unwrap(sig, sealed []byte) ([]byte, error) {
+	return k.s.Unwrap(sig, sealed)
+}
+
 // sealRequest seals a SOAP message with session and frames it.
-func sealRequest(message []byte, session *ntlm.Session) []byte {
-	sealed, sig := session.Wrap(message)
+func sealRequest(message []byte, session sealer) ([]byte, error) {
+	sig, sealed, err := session.wrap(message)
+	if err != nil {
+		return nil, err
+	}
 	var b bytes.Buffer
 	b.Grow(len(sealed) + 256)
 	b.WriteString("--" + encryptedBoundary + "\r\n")
@@ -49,7 +78,7 @@ func sealRequest(message []byte, session *ntlm.Session) []byte {
 	b.Write(sig)
 	b.Write(sealed)
 	b.WriteString("--" + encryptedBoundary + "--\r\n")
-	return b.Bytes()
+	return b.Bytes(), nil
 }
 
 // isEncrypted reports whether an answer declares a sealed body.
@@ -63,7 +92,7 @@ func isEncrypted(h http.Header) bool {
 // session. Every departure from the framing is a protocolError; the
 // OriginalContent length is checked against the data, never used to
 // allocate.
-func openAnswer(contentType string, body []byte, session *ntlm.Session) ([]byte, string, error) {
+func openAnswer(contentType string, body []byte, session sealer) ([]byte, string, error) {
 	bad := func(format string, args ...any) ([]byte, string, error) {
 		return nil, "", &protocolError{msg: "encrypted answer: " + fmt.Sprintf(format, args...)}
 	}
@@ -95,16 +124,20 @@ func openAnswer(contentType string, body []byte, session *ntlm.Session) ([]byte,
 	if len(rest) < 4 {
 		return bad("no signature length")
 	}
-	if n := binary.LittleEndian.Uint32(rest); n != ntlm.SignatureSize || len(rest) < 4+ntlm.SignatureSize {
-		return bad("a signature of %d bytes, not %d", n, ntlm.SignatureSize)
+	n := int(binary.LittleEndian.Uint32(rest))
+	if n == 0 || n > maxSignature || len(rest) < 4+n {
+		return bad("a signature of %d bytes", n)
 	}
-	sig, sealed := rest[4:4+ntlm.SignatureSize], rest[4+ntlm.SignatureSize:]
-	if len(sealed) != length {
+	sig, sealed := rest[4:4+n], rest[4+n:]
+	if len(sealed) < length {
 		return bad("%d sealed bytes for an original length of %d", len(sealed), length)
 	}
-	message, err := session.Unwrap(sealed, sig)
+	message, err := session.unwrap(sig, sealed)
 	if err != nil {
 		return bad("%v", err)
+	}
+	if len(message) != length {
+		return bad("the message unsealed to %d bytes, not the original length of %d", len(message), length)
 	}
 	return message, innerType, nil
 }

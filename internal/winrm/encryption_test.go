@@ -93,14 +93,21 @@ func TestEncryptionSettings(t *testing.T) {
 func TestOpenAnswerRefusesMalformed(t *testing.T) {
 	key := bytes.Repeat([]byte{9}, 16)
 	flags := ntlm.FlagSign | ntlm.FlagSeal | ntlm.FlagExtendedSecurity | ntlm.Flag128 | ntlm.FlagKeyExchange
-	pair := func() (server, client *ntlm.Session) {
+	pair := func() (server, client sealer) {
 		s, _ := ntlm.NewSession(flags, key, ntlm.ServerSide)
 		c, _ := ntlm.NewSession(flags, key, ntlm.ClientSide)
-		return s, c
+		return ntlmSealer{s}, ntlmSealer{c}
+	}
+	seal := func(m []byte, s sealer) []byte {
+		b, err := sealRequest(m, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
 	}
 	// The server side frames its answer as a request is framed.
 	server, client := pair()
-	msg, typ, err := openAnswer(encryptedContentType, sealRequest([]byte("<s:Envelope/>"), server), client)
+	msg, typ, err := openAnswer(encryptedContentType, seal([]byte("<s:Envelope/>"), server), client)
 	if err != nil || string(msg) != "<s:Envelope/>" || typ != soapContentType {
 		t.Fatalf("open: %q %q %v", msg, typ, err)
 	}
@@ -119,7 +126,7 @@ func TestOpenAnswerRefusesMalformed(t *testing.T) {
 	}
 	for name, edit := range edits {
 		server, client := pair()
-		if _, _, err := openAnswer(encryptedContentType, edit(sealRequest([]byte("<s:Envelope/>"), server)), client); err == nil {
+		if _, _, err := openAnswer(encryptedContentType, edit(seal([]byte("<s:Envelope/>"), server)), client); err == nil {
 			t.Errorf("%s: opened", name)
 		} else if !errors.As(err, new(*protocolError)) {
 			t.Errorf("%s: %v is not a protocol error", name, err)

@@ -23,6 +23,8 @@ func classify(err error) (actions.Kind, actions.Class) {
 		proto       *protocolError
 		script      *scriptError
 		encRequired *encryptionRequiredError
+		refused     *ticketError
+		noKDC       *kdcError
 		unknownCA   x509.UnknownAuthorityError
 		hostname    x509.HostnameError
 		invalid     x509.CertificateInvalidError
@@ -45,6 +47,10 @@ func classify(err error) (actions.Kind, actions.Class) {
 		return actions.KindScript, actions.Permanent
 	case errors.As(err, &encRequired):
 		return actions.KindProtocol, actions.Permanent
+	case errors.As(err, &refused):
+		return actions.KindAuth, actions.Permanent
+	case errors.As(err, &noKDC):
+		return actions.KindConnect, actions.Retryable
 	case errors.As(err, &status):
 		return classifyStatus(status)
 	case errors.As(err, &fault):

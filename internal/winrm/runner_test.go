@@ -31,6 +31,14 @@ type opRunner struct {
 	canceled chan string
 	// lastArgs is the argument document of the last op run.
 	lastArgs []byte
+	// logon is the logon the last command ran in.
+	logon wsman.Logon
+}
+
+func (r *opRunner) lastLogon() wsman.Logon {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.logon
 }
 
 func newOpRunner() *opRunner {
@@ -45,6 +53,9 @@ func (r *opRunner) count(op string) int {
 
 // Run implements wsman.Runner.
 func (r *opRunner) Run(ctx context.Context, host string, cmd wsman.Command, stdin io.Reader, stdout, stderr io.Writer) int {
+	r.mu.Lock()
+	r.logon = cmd.Logon
+	r.mu.Unlock()
 	switch strings.ToLower(cmd.Executable) {
 	case "powershell.exe":
 		return r.powershell(ctx, cmd, stdin, stdout, stderr)
