@@ -168,3 +168,43 @@ func TestTransportSecurity(t *testing.T) {
 		}
 	}
 }
+
+// TestKerberosSettings decodes where Kerberos tickets come from, with
+// paths resolved against the inventory and group settings overridden by
+// the host's.
+func TestKerberosSettings(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "svc.keytab"), "keytab bytes")
+	writeFile(t, filepath.Join(dir, "inventory.hcl"), `
+winrm {
+  https    = false
+  auth     = "kerberos"
+  username = "svc-rectify@CORP.EXAMPLE.COM"
+  realm    = "CORP.EXAMPLE.COM"
+  kdcs     = ["dc01.corp.example.com", "dc02.corp.example.com:88"]
+  keytab   = "svc.keytab"
+}
+host "ex01" { fqdn = "ex01.corp.example.com" }
+host "ex02" {
+  fqdn = "ex02.corp.example.com"
+  winrm {
+    spn  = "HTTP/ex02-alias.corp.example.com"
+    kdcs = ["dc03.corp.example.com"]
+  }
+}
+`)
+	inv := mustLoad(t, filepath.Join(dir, "inventory.hcl"))
+	want := map[string]KerberosSettings{
+		"ex01": {Realm: "CORP.EXAMPLE.COM", KDCs: []string{"dc01.corp.example.com", "dc02.corp.example.com:88"}, Keytab: filepath.Join(dir, "svc.keytab")},
+		"ex02": {Realm: "CORP.EXAMPLE.COM", KDCs: []string{"dc03.corp.example.com"}, Keytab: filepath.Join(dir, "svc.keytab"), SPN: "HTTP/ex02-alias.corp.example.com"},
+	}
+	for host, w := range want {
+		s, _ := inv.WinRM(host)
+		if s.Auth != AuthKerberos || !s.Sealed() {
+			t.Errorf("%s: auth %q, sealed %v", host, s.Auth, s.Sealed())
+		}
+		if diff := cmp.Diff(w, s.Kerberos); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", host, diff)
+		}
+	}
+}

@@ -23,8 +23,9 @@ const (
 
 // The WinRM authentication schemes.
 const (
-	AuthNTLM  = "ntlm"
-	AuthBasic = "basic"
+	AuthNTLM     = "ntlm"
+	AuthBasic    = "basic"
+	AuthKerberos = "kerberos"
 )
 
 // The WinRM message encryption settings. Auto encrypts messages with the
@@ -43,15 +44,17 @@ type WinRMSettings struct {
 	Host  string `json:"host"`
 	Port  int    `json:"port"`
 	HTTPS bool   `json:"https"`
-	// Auth is AuthNTLM or AuthBasic.
+	// Auth is AuthNTLM, AuthKerberos or AuthBasic.
 	Auth string `json:"auth"`
 	// Encryption is EncryptionAuto, EncryptionAlways or EncryptionNever:
-	// whether messages are sealed with the NTLM session.
+	// whether messages are sealed with the NTLM or Kerberos session.
 	Encryption string `json:"encryption"`
 	// AllowUnencrypted accepts HTTP without message encryption.
-	AllowUnencrypted bool   `json:"allow_unencrypted"`
-	Username         string `json:"username"`
-	Password         Secret `json:"password"`
+	AllowUnencrypted bool `json:"allow_unencrypted"`
+	// Kerberos says where auth "kerberos" gets its tickets.
+	Kerberos KerberosSettings `json:"kerberos"`
+	Username string           `json:"username"`
+	Password Secret           `json:"password"`
 	// CAFile is the absolute path of the CA bundle, "" for the system roots.
 	CAFile string `json:"ca_file,omitempty"`
 	// CAPEM is CAFile's content, read and checked when the inventory loaded.
@@ -62,6 +65,26 @@ type WinRMSettings struct {
 	InsecureSkipVerify bool   `json:"insecure_skip_verify"`
 	// Timeout bounds one WinRM operation.
 	Timeout time.Duration `json:"timeout"`
+}
+
+// KerberosSettings say where Kerberos tickets come from. Paths are
+// absolute.
+type KerberosSettings struct {
+	// Realm is the user's realm; empty means a UPN's suffix or krb5.conf's
+	// default realm.
+	Realm string `json:"realm,omitempty"`
+	// KDCs are the realm's KDCs; empty means Krb5Conf's.
+	KDCs []string `json:"kdcs,omitempty"`
+	// Krb5Conf is the krb5.conf to read; empty means /etc/krb5.conf when no
+	// KDCs are given.
+	Krb5Conf string `json:"krb5_conf,omitempty"`
+	// Keytab holds the user's keys; CredentialCache names a credential
+	// cache (as KRB5CCNAME). With neither, the password is used.
+	Keytab          string `json:"keytab,omitempty"`
+	CredentialCache string `json:"credential_cache,omitempty"`
+	// SPN is the host's WinRM service principal; empty means
+	// HTTP/<server name>, what Windows registers for its FQDN.
+	SPN string `json:"spn,omitempty"`
 }
 
 // Sealed reports whether messages are encrypted with the NTLM session.
@@ -142,6 +165,8 @@ type winrmBlock struct {
 	// Where Auth, HTTPS, Encryption and AllowUnencrypted were set, for
 	// problems of the merged result.
 	AuthRange, HTTPSRange, EncryptionRange, AllowUnencryptedRange hcl.Range
+	// krb holds the Kerberos attributes.
+	krb kerberosBlock
 }
 
 var winrmSchema = &hcl.BodySchema{
@@ -150,6 +175,8 @@ var winrmSchema = &hcl.BodySchema{
 		{Name: "password"}, {Name: "ca_file"}, {Name: "server_name"},
 		{Name: "insecure_skip_verify"}, {Name: "timeout"},
 		{Name: "encryption"}, {Name: "allow_unencrypted"},
+		{Name: "realm"}, {Name: "kdcs"}, {Name: "krb5_conf"}, {Name: "keytab"},
+		{Name: "credential_cache"}, {Name: "spn"},
 	},
 }
 
@@ -168,12 +195,13 @@ func (d *decoder) winrm(block *hcl.Block) *winrmBlock {
 		w.HTTPS, w.HTTPSRange = &v, a["https"].Expr.Range()
 	}
 	if s, ok := d.str(a["auth"]); ok {
-		if s == AuthNTLM || s == AuthBasic {
+		if s == AuthNTLM || s == AuthBasic || s == AuthKerberos {
 			w.Auth, w.AuthRange = &s, a["auth"].Expr.Range()
 		} else {
-			d.errorf(a["auth"].Expr.Range(), "Invalid auth", `auth must be "ntlm" or "basic".`)
+			d.errorf(a["auth"].Expr.Range(), "Invalid auth", `auth must be "ntlm", "kerberos" or "basic".`)
 		}
 	}
+	d.kerberos(w, a)
 	if s, ok := d.str(a["encryption"]); ok {
 		if s == EncryptionAuto || s == EncryptionAlways || s == EncryptionNever {
 			w.Encryption, w.EncryptionRange = &s, a["encryption"].Expr.Range()
@@ -230,6 +258,7 @@ func (w winrmBlock) over(o *winrmBlock) winrmBlock {
 	if o.AllowUnencrypted != nil {
 		w.AllowUnencrypted, w.AllowUnencryptedRange = o.AllowUnencrypted, o.AllowUnencryptedRange
 	}
+	w.krb = w.krb.over(o.krb)
 	if o.Username != nil {
 		w.Username = o.Username
 	}
@@ -284,6 +313,7 @@ func (w winrmBlock) settings(fqdn, address string) WinRMSettings {
 	if w.AllowUnencrypted != nil {
 		s.AllowUnencrypted = *w.AllowUnencrypted
 	}
+	s.Kerberos = w.krb.settings()
 	if w.Username != nil {
 		s.Username = *w.Username
 	}
@@ -318,6 +348,9 @@ func (w winrmBlock) checkSecurity(d *decoder, s WinRMSettings, host hcl.Range) {
 			}
 		}
 		return host
+	}
+	if s.Auth == AuthKerberos {
+		w.krb.check(d, s, at(w.AuthRange))
 	}
 	switch {
 	case s.Sealed() && s.Auth == AuthBasic:

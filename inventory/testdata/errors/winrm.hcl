@@ -1,7 +1,7 @@
 winrm {
   port                 = 70000 # ERROR: Invalid port
   https                = "maybe" # ERROR: Incorrect attribute value type
-  auth                 = "kerberos" # ERROR: Invalid auth
+  auth                 = "digest" # ERROR: Invalid auth
   timeout              = "soon" # ERROR: Invalid timeout
   ca_file              = "../pki/missing.pem" # ERROR: Unusable ca_file
   insecure_skip_verify = true # WARNING: TLS verification disabled
@@ -83,4 +83,41 @@ host "ex05" {
 host "ex06" {
   fqdn   = "ex06.corp.example.com"
   groups = ["tls_and_seal"]
+}
+
+group "krb_two_sources" {
+  winrm {
+    auth             = "kerberos"
+    keytab           = "../pki/ca.pem"
+    credential_cache = "FILE:/tmp/krb5cc_0" # ERROR: Two Kerberos credentials
+  }
+}
+
+group "krb_kdcs" {
+  winrm {
+    auth     = "kerberos"
+    password = env("RECTIFY_WINRM_PASSWORD")
+    kdcs = [ # ERROR: KDCs without a realm
+      "dc01.corp.example.com",
+      "", # ERROR: Invalid KDC
+    ]
+    keytab   = "../pki/no-such.keytab" # ERROR: Unusable keytab
+  }
+}
+
+host "ex07" {
+  fqdn   = "ex07.corp.example.com"
+  groups = ["krb_two_sources"]
+}
+
+host "ex08" {
+  fqdn   = "ex08.corp.example.com"
+  groups = ["krb_kdcs"]
+}
+
+host "ex09" {
+  fqdn = "ex09.corp.example.com"
+  winrm {
+    auth = "kerberos" # ERROR: No Kerberos credential
+  }
 }
