@@ -100,7 +100,12 @@ func memoryFrom(p *plans.Plan, res *engine.ApplyResult, at time.Time) map[string
 // duplicate SPN; the queue retry clears the 454 error; the next plan is
 // empty; and a plan after the LogLevel's expiry reverts it.
 func TestExchange454AgainstTheLab(t *testing.T) {
-	h := actiontest.Start(t, lab.KB979174())
+	walkExchange454(t, actiontest.Start(t, lab.KB979174()))
+}
+
+// walkExchange454 is the story on a harness.
+func walkExchange454(t *testing.T, h *actiontest.Harness) {
+	t.Helper()
 	if h.Lab.QueueErrors() == 0 {
 		t.Fatal("the scenario starts without the 454 symptom")
 	}

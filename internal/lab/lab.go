@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jcmturner/gokrb5/v8/keytab"
+
 	"github.com/rectifyhq/rectify/internal/lab/directory"
 	"github.com/rectifyhq/rectify/internal/lab/pki"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
@@ -37,6 +39,10 @@ type Options struct {
 	// AllowUnencrypted lets HTTP hosts take plain messages too, as the
 	// WinRM service setting of that name does.
 	AllowUnencrypted bool
+	// Keytab, when set, holds the service keys of the hosts' HTTP/<fqdn>
+	// SPNs as a KDC issued them: hosts then accept Kerberos tickets of the
+	// lab's account from that KDC (see wsman.Options.Keytab).
+	Keytab *keytab.Keytab
 	// DisableBasic and DisableNTLM turn a WinRM authentication scheme off,
 	// as a host's WinRM service configuration can.
 	DisableBasic bool
@@ -150,6 +156,7 @@ func Start(ctx context.Context, sc Scenario, opts Options) (lab *Lab, err error)
 		CA:               l.ca,
 		HTTP:             !opts.HTTPS,
 		AllowUnencrypted: opts.AllowUnencrypted,
+		Keytab:           opts.Keytab,
 		Username:         l.username,
 		Password:         l.password,
 		Domain:           sc.NetBIOS,

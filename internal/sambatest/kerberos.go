@@ -17,9 +17,10 @@ import (
 // serves HTTP (WinRM) as a domain member has it: a machine password, the
 // AES encryption types (msDS-SupportedEncryptionTypes 0x18; without it a
 // KDC issues only RC4 tickets for the account, as AD does) and the SPN
-// HTTP/<fqdn>. It exports the SPN's keys to a keytab, as the host's service
-// would hold them, and returns the keytab's path.
-func (dc *DC) ServiceAccount(t testing.TB, name string) string {
+// HTTP/<fqdn> for each of fqdns (ComputerFQDN(name) when none are given).
+// It exports the SPNs' keys to a keytab, as the host's service would hold
+// them, and returns the keytab's path.
+func (dc *DC) ServiceAccount(t testing.TB, name string, fqdns ...string) string {
 	t.Helper()
 	dc.CreateComputer(t, name)
 	dc.SambaTool(t, "user", "setpassword", name+"$", "--newpassword="+name+"-Machine-Pa55!")
@@ -28,12 +29,18 @@ func (dc *DC) ServiceAccount(t testing.TB, name string) string {
 	if err := dc.Admin(t).Modify(mod); err != nil {
 		t.Fatalf("set the encryption types of %s: %v", name, err)
 	}
-	spn := "HTTP/" + ComputerFQDN(name)
-	dc.AddSPN(t, spn, name+"$")
+	if len(fqdns) == 0 {
+		fqdns = []string{ComputerFQDN(name)}
+	}
 	path := filepath.Join(t.TempDir(), strings.ToLower(name)+".keytab")
-	dc.SambaTool(t, "domain", "exportkeytab", path, "--principal="+spn)
+	for _, fqdn := range fqdns {
+		spn := "HTTP/" + fqdn
+		dc.AddSPN(t, spn, name+"$")
+		// Each export adds the SPN's keys to the file.
+		dc.SambaTool(t, "domain", "exportkeytab", path, "--principal="+spn)
+	}
 	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("samba-tool wrote no keytab for %s: %v", spn, err)
+		t.Fatalf("samba-tool wrote no keytab for %v: %v", fqdns, err)
 	}
 	return path
 }
