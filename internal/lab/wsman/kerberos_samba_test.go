@@ -113,6 +113,31 @@ func TestKerberosWithSambaAndMIT(t *testing.T) {
 		{"unencrypted refused", gssapiRequest{Command: "upper 0", MessageEncryption: "never"},
 			gssapiResult{Error: "WinRMTransportError"}, false},
 	}
+	// pywinrm's own Kerberos transport (requests-kerberos on pykerberos,
+	// which cannot seal WinRM messages in Debian's version) over HTTPS:
+	// its bare Kerberos token, mutual authentication required.
+	t.Run("requests-kerberos over https", func(t *testing.T) {
+		if out, err := exec.Command(python, "-c", "import requests_kerberos").CombinedOutput(); err != nil {
+			msg := fmt.Sprintf("python3-requests-kerberos is not installed: %v: %s", err, bytes.TrimSpace(out))
+			if os.Getenv("CI") != "" {
+				t.Fatal(msg)
+			}
+			t.Skip(msg)
+		}
+		tls := newLab(t, func(o *Options) {
+			o.Keytab, o.Runner, o.Username = kt, recording, sambatest.Domain+`\Administrator`
+		})
+		th := tls.host(t, "ex01")
+		got := runPywinrm(t, pywinrmRequest{Endpoint: th.URL(), Transport: "kerberos", CA: tls.caPath, MessageEncryption: "never",
+			KerberosHostname: sambatest.ComputerFQDN("EX01"), Command: "upper", Args: []string{"0"}, Stdin: "over tls",
+			Env: []string{"KRB5_CONFIG=" + krb5Conf, "KRB5CCNAME=" + ccache}})
+		if diff := cmp.Diff(pywinrmResult{Stdout: "OVER TLS", Stderr: "read 8 bytes", Code: 0}, got); diff != "" {
+			t.Fatalf("result (-want +got):\n%s", diff)
+		}
+		if logon := <-logons; logon.Mechanism != MechanismKerberos || logon.Delegated {
+			t.Errorf("logon %+v", logon)
+		}
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := run(t, tt.req)

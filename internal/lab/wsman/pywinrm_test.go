@@ -44,6 +44,10 @@ type pywinrmRequest struct {
 	ReadTimeout      int      `json:"read_timeout,omitempty"`
 	// MessageEncryption is pywinrm's setting: auto, always or never.
 	MessageEncryption string `json:"message_encryption,omitempty"`
+	// KerberosHostname names the host in the SPN (transport kerberos).
+	KerberosHostname string `json:"kerberos_hostname,omitempty"`
+	// Env is added to the script's environment (KRB5_CONFIG, KRB5CCNAME).
+	Env []string `json:"-"`
 }
 
 type pywinrmResult struct {
@@ -68,11 +72,7 @@ func runPywinrm(t *testing.T, req pywinrmRequest) pywinrmResult {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, python, "testdata/pywinrm_run.py")
 	cmd.Stdin = bytes.NewReader(in)
-	for _, kv := range os.Environ() {
-		if name, _, _ := strings.Cut(kv, "="); !strings.HasSuffix(strings.ToLower(name), "_proxy") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
+	cmd.Env = append(withoutProxies(), req.Env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

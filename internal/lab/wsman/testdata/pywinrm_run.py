@@ -1,7 +1,8 @@
 """Runs one command with standard input through pywinrm's Protocol.
 
 Reads a JSON request on stdin (endpoint, transport, username, password, ca,
-command, args, stdin, operation_timeout, read_timeout, message_encryption)
+command, args, stdin, operation_timeout, read_timeout, message_encryption,
+kerberos_hostname)
 and prints a JSON result: stdout, stderr and exit code, or the name of the
 exception raised, and whether pywinrm encrypted its messages.
 """
@@ -51,6 +52,7 @@ def main():
         operation_timeout_sec=cfg.get('operation_timeout', 20),
         read_timeout_sec=cfg.get('read_timeout', 30),
         message_encryption=cfg.get('message_encryption') or 'auto',
+        kerberos_hostname_override=cfg.get('kerberos_hostname'),
     )
     try:
         shell_id = p.open_shell()
