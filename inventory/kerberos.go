@@ -11,6 +11,7 @@ import (
 // nil fields were not set.
 type kerberosBlock struct {
 	Realm, Krb5Conf, Keytab, CredentialCache, SPN *string
+	Delegate                                      *bool
 	KDCs                                          []string
 	kdcsSet                                       bool
 	// Ranges for problems of the merged result.
@@ -45,6 +46,13 @@ func (d *decoder) kerberos(w *winrmBlock, a hcl.Attributes) {
 	}
 	if s, ok := d.str(a["spn"]); ok {
 		k.SPN = &s
+	}
+	if v, ok := d.boolean(a["delegate"]); ok {
+		k.Delegate = &v
+		if v {
+			d.warnf(a["delegate"].Expr.Range(), "Credentials delegated",
+				"With delegate, every host this applies to receives a TGT of the WinRM account and can act as it anywhere in the domain until it expires.")
+		}
 	}
 }
 
@@ -92,6 +100,9 @@ func (k kerberosBlock) over(o kerberosBlock) kerberosBlock {
 	if o.SPN != nil {
 		k.SPN = o.SPN
 	}
+	if o.Delegate != nil {
+		k.Delegate = o.Delegate
+	}
 	return k
 }
 
@@ -105,6 +116,7 @@ func (k kerberosBlock) settings() KerberosSettings {
 	}
 	s.Realm, s.Krb5Conf, s.Keytab, s.CredentialCache, s.SPN = deref(k.Realm), deref(k.Krb5Conf), deref(k.Keytab), deref(k.CredentialCache), deref(k.SPN)
 	s.KDCs = append([]string(nil), k.KDCs...)
+	s.Delegate = k.Delegate != nil && *k.Delegate
 	return s
 }
 

@@ -85,6 +85,8 @@ type KerberosSettings struct {
 	// SPN is the host's WinRM service principal; empty means
 	// HTTP/<server name>, what Windows registers for its FQDN.
 	SPN string `json:"spn,omitempty"`
+	// Delegate forwards the user's TGT to the host (the second hop).
+	Delegate bool `json:"delegate,omitempty"`
 }
 
 // Sealed reports whether messages are encrypted with the NTLM session.
@@ -176,7 +178,7 @@ var winrmSchema = &hcl.BodySchema{
 		{Name: "insecure_skip_verify"}, {Name: "timeout"},
 		{Name: "encryption"}, {Name: "allow_unencrypted"},
 		{Name: "realm"}, {Name: "kdcs"}, {Name: "krb5_conf"}, {Name: "keytab"},
-		{Name: "credential_cache"}, {Name: "spn"},
+		{Name: "credential_cache"}, {Name: "spn"}, {Name: "delegate"},
 	},
 }
 

@@ -45,9 +45,9 @@ type Initiator struct {
 // Initiate builds the client's first token for t's service: an SPNEGO
 // token carrying an AP-REQ that asks for mutual authentication,
 // confidentiality, integrity and sequencing, with a subkey and a sequence
-// number of its own. Delegation (a forwarded TGT in the checksum) is not
-// built by this package.
-func Initiate(t Ticket) ([]byte, *Initiator, error) {
+// number of its own. With forwarded, the client delegates that TGT to the
+// service (GSS_C_DELEG_FLAG and a KRB-CRED in the checksum).
+func Initiate(t Ticket, forwarded *Forwarded) ([]byte, *Initiator, error) {
 	auth, err := types.NewAuthenticator(t.Realm, t.CName)
 	if err != nil {
 		return nil, nil, errorf("authenticator: %v", err)
@@ -59,9 +59,19 @@ func Initiate(t Ticket) ([]byte, *Initiator, error) {
 	if err := auth.GenerateSeqNumberAndSubKey(t.SessionKey.KeyType, et.GetKeyByteSize()); err != nil {
 		return nil, nil, errorf("subkey: %v", err)
 	}
+	const ctxFlags = ctxMutual | ctxSequence | ctxConf | ctxInteg
 	checksum := make([]byte, 24)
 	binary.LittleEndian.PutUint32(checksum, 16) // no channel bindings
-	binary.LittleEndian.PutUint32(checksum[20:], ctxMutual|ctxSequence|ctxConf|ctxInteg)
+	binary.LittleEndian.PutUint32(checksum[20:], ctxFlags)
+	if forwarded != nil {
+		cred, err := krbCred(*forwarded, t.CName, t.Realm, t.SessionKey)
+		if err != nil {
+			return nil, nil, err
+		}
+		if checksum, err = delegChecksum(ctxFlags, cred); err != nil {
+			return nil, nil, err
+		}
+	}
 	auth.Cksum = types.Checksum{CksumType: chksumtype.GSSAPI, Checksum: checksum}
 	apreq, err := messages.NewAPReq(t.Ticket, t.SessionKey, auth)
 	if err != nil {

@@ -49,7 +49,7 @@ func ticketFor(t *testing.T, kt *keytab.Keytab, etype int32) Ticket {
 func establish(t *testing.T, etype int32) (client, server *Session, accepted *Accepted) {
 	t.Helper()
 	kt := serviceKeytab(t, etype)
-	token, init, err := Initiate(ticketFor(t, kt, etype))
+	token, init, err := Initiate(ticketFor(t, kt, etype), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func (s *Session) Wrap2(m []byte) ([]byte, []byte) { h, b, _ := s.Wrap(m); retur
 func TestAcceptRefuses(t *testing.T) {
 	aes := int32(etypeID.AES256_CTS_HMAC_SHA1_96)
 	kt := serviceKeytab(t, aes)
-	token, _, err := Initiate(ticketFor(t, kt, aes))
+	token, _, err := Initiate(ticketFor(t, kt, aes), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func TestAcceptRefuses(t *testing.T) {
 	if err := other.AddEntry(spn, realm, "another-password", time.Now(), 2, aes); err != nil {
 		t.Fatal(err)
 	}
-	token, _, _ = Initiate(ticketFor(t, kt, aes))
+	token, _, _ = Initiate(ticketFor(t, kt, aes), nil)
 	if _, err := Accept(token, other, 5*time.Minute); !errors.Is(err, ErrKerberos) {
 		t.Errorf("an AP-REQ for another key was accepted: %v", err)
 	}
@@ -187,14 +187,14 @@ func TestAcceptRefuses(t *testing.T) {
 		}
 	}
 	rc4 := serviceKeytab(t, etypeID.RC4_HMAC)
-	token, _, _ = Initiate(ticketFor(t, rc4, etypeID.RC4_HMAC))
+	token, _, _ = Initiate(ticketFor(t, rc4, etypeID.RC4_HMAC), nil)
 	if _, err := Accept(token, rc4, 5*time.Minute); !errors.Is(err, ErrKerberos) {
 		t.Errorf("an RC4 context was accepted for sealing: %v", err)
 	}
 
 	// Another client's AP-REP does not complete this one's context.
-	_, initA, _ := Initiate(ticketFor(t, kt, aes))
-	tokenB, _, _ := Initiate(ticketFor(t, kt, aes))
+	_, initA, _ := Initiate(ticketFor(t, kt, aes), nil)
+	tokenB, _, _ := Initiate(ticketFor(t, kt, aes), nil)
 	acceptedB, err := Accept(tokenB, kt, 5*time.Minute)
 	if err != nil {
 		t.Fatal(err)
@@ -215,4 +215,54 @@ func FuzzAccept(f *testing.F) {
 		i := &Initiator{sessionKey: types.EncryptionKey{KeyType: etypeID.AES256_CTS_HMAC_SHA1_96, KeyValue: make([]byte, 32)}}
 		_, _ = i.Complete(token)
 	})
+}
+
+// TestDelegation: a client that forwards a TGT puts a KRB-CRED the acceptor
+// decrypts with the ticket's session key, and the acceptor reports the
+// context delegated; a KRB-CRED of a service ticket is no delegation.
+func TestDelegation(t *testing.T) {
+	aes := int32(etypeID.AES256_CTS_HMAC_SHA1_96)
+	kt := serviceKeytab(t, aes)
+	forward := func(service string) *Forwarded {
+		krbtgt := keytab.New()
+		if err := krbtgt.AddEntry(service, realm, "krbtgt-password", time.Now(), 2, aes); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now().UTC()
+		sname := types.NewPrincipalName(nametype.KRB_NT_SRV_INST, service)
+		tgt, key, err := messages.NewTicket(types.NewPrincipalName(nametype.KRB_NT_PRINCIPAL, "Administrator"), realm, sname, realm,
+			asn1.BitString{Bytes: []byte{0x60, 0, 0, 0}, BitLength: 32}, krbtgt, aes, 2, now, now, now.Add(time.Hour), now.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &Forwarded{Ticket: tgt, Reply: messages.EncKDCRepPart{Key: key, Flags: asn1.BitString{Bytes: []byte{0x60, 0, 0, 0}, BitLength: 32},
+			AuthTime: now, StartTime: now, EndTime: now.Add(time.Hour), SRealm: realm, SName: sname}}
+	}
+	tests := []struct {
+		name      string
+		forwarded *Forwarded
+		want      bool
+	}{
+		{"none", nil, false},
+		{"a forwarded TGT", forward("krbtgt/" + realm), true},
+		{"a service ticket", forward("HTTP/other.lab.example.test"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			token, init, err := Initiate(ticketFor(t, kt, aes), tt.forwarded)
+			if err != nil {
+				t.Fatal(err)
+			}
+			accepted, err := Accept(token, kt, 5*time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if accepted.Delegated != tt.want {
+				t.Errorf("delegated %v, want %v", accepted.Delegated, tt.want)
+			}
+			if _, err := init.Complete(accepted.Answer); err != nil {
+				t.Errorf("complete: %v", err)
+			}
+		})
+	}
 }

@@ -103,11 +103,11 @@ func (p *connPool) handshake(ctx context.Context, pc *persistConn, body []byte, 
 // otherwise body travels with the AP-REQ.
 func (p *connPool) kerberosHandshake(ctx context.Context, pc *persistConn, body []byte, beforeWrite func(), n *int) (*reply, error) {
 	p.handshakes.Add(1)
-	tkt, err := p.tickets.ticket(ctx)
+	tkt, forwarded, err := p.tickets.ticket(ctx)
 	if err != nil {
 		return nil, err
 	}
-	token, init, err := kerberos.Initiate(tkt)
+	token, init, err := kerberos.Initiate(tkt, forwarded)
 	if err != nil {
 		return nil, &protocolError{msg: fmt.Sprintf("build the Kerberos AP-REQ: %v", err)}
 	}

@@ -31,8 +31,9 @@
 // (a password, the user's keytab, or a credential cache such as kinit's),
 // authenticates each connection with an AP-REQ in SPNEGO, requires the
 // server's AP-REP (mutual authentication), and seals messages with the
-// Kerberos context (internal/kerberos) the same way. It does not delegate
-// the user's TGT.
+// Kerberos context (internal/kerberos) the same way. With
+// KerberosConfig.Delegate it asks the KDC for a forwarded TGT and gives it
+// to the host, so that commands there can authenticate onwards.
 //
 // No host can cost more than a few megabytes and the operation's timeout:
 // an answer's headers are read under Config.MaxHeaderBytes (64 KiB), its

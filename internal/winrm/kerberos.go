@@ -41,6 +41,11 @@ type KerberosConfig struct {
 	// SPN is the service principal of the host's WinRM service; empty
 	// means HTTP/<ServerName>, the SPN Windows registers for its FQDN.
 	SPN string
+	// Delegate forwards the user's TGT to the host, so that commands there
+	// can authenticate onwards as the user (the second hop). The host then
+	// holds a TGT of the user until it expires: only for hosts trusted
+	// with that.
+	Delegate bool
 }
 
 // kdcError is a failure to get a ticket that is not the KDC's answer (no
@@ -66,6 +71,10 @@ type tickets struct {
 
 	mu sync.Mutex
 	cl *client.Client
+	// cache is the credential cache the client came from, if any.
+	cache *credentials.CCache
+	// forwarded is the TGT delegated to the host, when Delegate is set.
+	forwarded *kerberos.Forwarded
 }
 
 func newTickets(cfg Config) *tickets {
@@ -91,11 +100,12 @@ func (k KerberosConfig) check(password string) error {
 }
 
 // ticket returns a service ticket for the host, fetching it (and a TGT)
-// when needed. gokrb5 takes no context: the call runs aside, and ctx ending
-// returns at once.
-func (t *tickets) ticket(ctx context.Context) (kerberos.Ticket, error) {
+// when needed, and the TGT to delegate when Delegate is set. gokrb5 takes
+// no context: the call runs aside, and ctx ending returns at once.
+func (t *tickets) ticket(ctx context.Context) (kerberos.Ticket, *kerberos.Forwarded, error) {
 	type result struct {
 		tkt kerberos.Ticket
+		fwd *kerberos.Forwarded
 		err error
 	}
 	done := make(chan result, 1)
@@ -103,17 +113,32 @@ func (t *tickets) ticket(ctx context.Context) (kerberos.Ticket, error) {
 		var r result
 		defer func() { done <- r }()
 		defer contain(&r.err)
-		r.tkt, r.err = t.fetch()
+		r.tkt, r.fwd, r.err = t.fetch()
 	}()
 	select {
 	case r := <-done:
-		return r.tkt, r.err
+		return r.tkt, r.fwd, r.err
 	case <-ctx.Done():
-		return kerberos.Ticket{}, ctx.Err()
+		return kerberos.Ticket{}, nil, ctx.Err()
 	}
 }
 
-func (t *tickets) fetch() (kerberos.Ticket, error) {
+func (t *tickets) fetch() (kerberos.Ticket, *kerberos.Forwarded, error) {
+	tkt, err := t.serviceTicket()
+	if err != nil || !t.cfg.Kerberos.Delegate {
+		return tkt, nil, err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.forwarded == nil {
+		if t.forwarded, err = t.forward(t.cl); err != nil {
+			return kerberos.Ticket{}, nil, err
+		}
+	}
+	return tkt, t.forwarded, nil
+}
+
+func (t *tickets) serviceTicket() (kerberos.Ticket, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.cl == nil {
@@ -145,6 +170,7 @@ func (t *tickets) client() (*client.Client, error) {
 		if err != nil {
 			return nil, &ticketError{err: fmt.Errorf("credential cache %s: %w", k.CCache, err)}
 		}
+		t.cache = cc
 		cl, err := client.NewFromCCache(cc, conf, disableFAST)
 		if err != nil {
 			return nil, &ticketError{err: fmt.Errorf("credential cache %s: %w", k.CCache, err)}

@@ -25,8 +25,8 @@ import (
 // Samba's: with a password, the user's own keytab and a credential cache
 // filled by MIT's kinit, over HTTP with every message sealed by the
 // Kerberos context, on a lab host that verifies the tickets with the keytab
-// samba-tool exported for its SPN. The host sees a Kerberos logon without
-// delegation. A wrong password and a host whose SPN the KDC does not know
+// samba-tool exported for its SPN. The host sees a Kerberos logon,
+// delegated when the client asked the KDC for a forwarded TGT and sent it. A wrong password and a host whose SPN the KDC does not know
 // are permanent authentication failures, and a server that answers without
 // an AP-REP is refused (no mutual authentication).
 func TestKerberosAgainstSamba(t *testing.T) {
@@ -49,21 +49,30 @@ func TestKerberosAgainstSamba(t *testing.T) {
 	base.Kerberos = KerberosConfig{Realm: sambatest.Realm, KDCs: []string{dc.KDCAddress()}}
 
 	tests := []struct {
-		name string
-		edit func(*Config)
-		kind actions.Kind // "" for success
+		name      string
+		edit      func(*Config)
+		kind      actions.Kind // "" for success
+		delegated bool
 	}{
-		{"password", func(c *Config) { c.Password = sambatest.AdminPassword }, ""},
-		{"keytab", func(c *Config) { c.Kerberos.Keytab = userKeytab }, ""},
+		{"password", func(c *Config) { c.Password = sambatest.AdminPassword }, "", false},
+		{"keytab", func(c *Config) { c.Kerberos.Keytab = userKeytab }, "", false},
 		{"credential cache", func(c *Config) {
 			c.Username = ""
 			c.Kerberos = KerberosConfig{CCache: ccache, Krb5Conf: krb5Conf}
-		}, ""},
-		{"wrong password", func(c *Config) { c.Password = "wrong-" + sambatest.AdminPassword }, actions.KindAuth},
+		}, "", false},
+		{"password, TGT delegated", func(c *Config) {
+			c.Password = sambatest.AdminPassword
+			c.Kerberos.Delegate = true
+		}, "", true},
+		{"credential cache, TGT delegated", func(c *Config) {
+			c.Username = ""
+			c.Kerberos = KerberosConfig{CCache: ccache, Krb5Conf: krb5Conf, Delegate: true}
+		}, "", true},
+		{"wrong password", func(c *Config) { c.Password = "wrong-" + sambatest.AdminPassword }, actions.KindAuth, false},
 		{"unknown SPN", func(c *Config) {
 			c.Password = sambatest.AdminPassword
 			c.Kerberos.SPN = "HTTP/ex99.lab.example.test"
-		}, actions.KindAuth},
+		}, actions.KindAuth, false},
 	}
 	t.Run("no AP-REP", func(t *testing.T) {
 		// A server that lets the client in without proving it holds the
@@ -106,7 +115,7 @@ func TestKerberosAgainstSamba(t *testing.T) {
 			if sealed := c.Encrypted - before.Encrypted; sealed == 0 || sealed != c.SOAP()-before.SOAP() || c.Unencrypted != 0 {
 				t.Errorf("counts %+v: want every SOAP message sealed", c)
 			}
-			want := wsman.Logon{User: "Administrator@" + sambatest.Realm, Mechanism: wsman.MechanismKerberos}
+			want := wsman.Logon{User: "Administrator@" + sambatest.Realm, Mechanism: wsman.MechanismKerberos, Delegated: tt.delegated}
 			if diff := cmp.Diff(want, l.runner.lastLogon()); diff != "" {
 				t.Errorf("logon (-want +got):\n%s", diff)
 			}

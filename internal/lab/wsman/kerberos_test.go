@@ -55,7 +55,7 @@ func testTicket(t *testing.T, kt *keytab.Keytab, user string) kerberos.Ticket {
 func dialKerberos(t *testing.T, h *Host, kt *keytab.Keytab, user string) (*sealedConn, *http.Response) {
 	t.Helper()
 	c := dialRaw(t, h)
-	token, init, err := kerberos.Initiate(testTicket(t, kt, user))
+	token, init, err := kerberos.Initiate(testTicket(t, kt, user), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -118,6 +118,7 @@ host "ex08" {
 host "ex09" {
   fqdn = "ex09.corp.example.com"
   winrm {
-    auth = "kerberos" # ERROR: No Kerberos credential
+    auth     = "kerberos" # ERROR: No Kerberos credential
+    delegate = true # WARNING: Credentials delegated
   }
 }
