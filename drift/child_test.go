@@ -50,6 +50,7 @@ func TestMain(m *testing.M) {
 type labAccess struct {
 	Hosts    []actions.Host    `json:"hosts"`
 	WinRM    map[string]string `json:"winrm"` // host name -> host:port
+	HTTPS    bool              `json:"https"` // else HTTP, messages sealed
 	CAPEM    []byte            `json:"ca_pem"`
 	Username string            `json:"username"`
 	LDAPURL  string            `json:"ldap_url"`
@@ -62,7 +63,7 @@ type labAccess struct {
 }
 
 func (e *env) access(journalPath string) labAccess {
-	a := labAccess{Hosts: e.h.Hosts(), WinRM: map[string]string{}, CAPEM: e.h.Lab.CAPEM(), Username: e.h.Lab.Username(), Journal: journalPath}
+	a := labAccess{Hosts: e.h.Hosts(), WinRM: map[string]string{}, HTTPS: e.h.Lab.HTTPS(), CAPEM: e.h.Lab.CAPEM(), Username: e.h.Lab.Username(), Journal: journalPath}
 	for _, h := range a.Hosts {
 		ep, _ := e.h.Lab.WinRM(h.Name)
 		a.WinRM[h.Name] = ep.Addr()
@@ -91,7 +92,7 @@ func (a labAccess) connections(password string) *connect.Connections {
 			if err != nil {
 				return winrm.Config{}, err
 			}
-			return winrm.Config{Host: name, Address: host, Port: port, HTTPS: true, ServerName: fqdn[name], RootCAs: pool,
+			return winrm.Config{Host: name, Address: host, Port: port, HTTPS: a.HTTPS, ServerName: fqdn[name], RootCAs: pool,
 				Auth: winrm.AuthNTLM, Username: a.Username, Password: password,
 				Timeout: 30 * time.Second, OperationTimeout: 5 * time.Second, DialTimeout: 5 * time.Second, MaxAttempts: 2}, nil
 		},

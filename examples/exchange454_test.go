@@ -100,7 +100,7 @@ func memoryFrom(p *plans.Plan, res *engine.ApplyResult, at time.Time) map[string
 // duplicate SPN; the queue retry clears the 454 error; the next plan is
 // empty; and a plan after the LogLevel's expiry reverts it.
 func TestExchange454AgainstTheLab(t *testing.T) {
-	kb979174Story(t, actiontest.Start(t, lab.KB979174()))
+	walkExchange454(t, actiontest.Start(t, lab.KB979174()))
 }
 
 // TestExchange454AgainstAJapaneseLab walks the same story on a lab whose
@@ -111,10 +111,11 @@ func TestExchange454AgainstAJapaneseLab(t *testing.T) {
 	if h.Lab.Org().Locale() != lab.LocaleJapanese {
 		t.Fatalf("the lab speaks %s", h.Lab.Org().Locale())
 	}
-	kb979174Story(t, h)
+	walkExchange454(t, h)
 }
 
-func kb979174Story(t *testing.T, h *actiontest.Harness) {
+// walkExchange454 is the story on a harness.
+func walkExchange454(t *testing.T, h *actiontest.Harness) {
 	t.Helper()
 	if h.Lab.QueueErrors() == 0 {
 		t.Fatal("the scenario starts without the 454 symptom")

@@ -23,6 +23,15 @@
 //	  hosts = ["dc01"]
 //	}
 //
+// WinRM goes over HTTPS (port 5986) unless https = false; over HTTP (5985,
+// what a default Windows server listens on) messages are encrypted with
+// the NTLM session (encryption = "auto", the default; "always" also over
+// HTTPS). Basic cannot encrypt; plain HTTP needs encryption = "never" and
+// allow_unencrypted = true. auth = "kerberos" gets tickets for
+// HTTP/<fqdn> (or spn) from the realm's KDCs (kdcs with realm, or
+// krb5_conf, /etc/krb5.conf by default) with the password, a keytab, or a
+// credential_cache such as env("KRB5CCNAME").
+//
 // Load decodes such a file and reports every problem in one pass as HCL
 // diagnostics with the tightest source range. WinRM settings merge from the
 // top-level defaults, then each group the host belongs to (in declaration

@@ -61,15 +61,12 @@ func (inv *Inventory) addHost(d *decoder, h *hostDecl, groups []*groupDecl, defa
 	w = w.over(h.winrm)
 	settings := w.settings(h.fqdn, h.address)
 	facts.Session = settings.Session()
-	if settings.Auth == AuthBasic && !settings.HTTPS {
-		d.errorf(w.AuthRange, "Basic authentication over HTTP",
-			"Basic authentication would send the WinRM password in clear text over HTTP; set https = true, or use ntlm.")
-	}
 	if settings.Password.IsSet() {
 		// Ops that authenticate beyond the host get the WinRM account's
 		// password as an explicit credential.
 		facts.Session.Credential = true
 	}
+	w.checkSecurity(d, settings, h.rng)
 	hst := &host{facts: facts, winrm: settings, rng: h.rng}
 	inv.hosts = append(inv.hosts, hst)
 	inv.byName[h.name] = hst

@@ -64,13 +64,13 @@ func TestLoadValid(t *testing.T) {
 	}
 	winrmPassword := NewSecret("winrm-secret-value")
 	wantWinRM := map[string]WinRMSettings{
-		"ex01": {Host: "ex01.corp.example.com", Port: 5986, HTTPS: true, Auth: "ntlm",
+		"ex01": {Host: "ex01.corp.example.com", Port: 5986, HTTPS: true, Auth: "ntlm", Encryption: "auto",
 			Username: "CORP\\svc-rectify", Password: winrmPassword, CAFile: caPath, CAPEM: caPEM, Timeout: time.Minute},
-		"ex02": {Host: "192.0.2.12", Port: 5985, HTTPS: false, Auth: "ntlm", ServerName: "ex02.corp.example.com",
+		"ex02": {Host: "192.0.2.12", Port: 5985, HTTPS: false, Auth: "ntlm", Encryption: "auto", ServerName: "ex02.corp.example.com",
 			Username: "CORP\\svc-rectify", Password: winrmPassword, CAFile: caPath, CAPEM: caPEM, Timeout: time.Minute},
-		"dc01": {Host: "dc01.corp.example.com", Port: 15986, HTTPS: true, Auth: "ntlm",
+		"dc01": {Host: "dc01.corp.example.com", Port: 15986, HTTPS: true, Auth: "ntlm", Encryption: "auto",
 			Username: "CORP\\svc-rectify", Password: winrmPassword, CAFile: caPath, CAPEM: caPEM, Timeout: 2 * time.Minute},
-		"dc02": {Host: "dc02.corp.example.com", Port: 15986, HTTPS: true, Auth: "basic",
+		"dc02": {Host: "dc02.corp.example.com", Port: 15986, HTTPS: true, Auth: "basic", Encryption: "auto",
 			Username: "CORP\\rectify", Password: NewSecret("dc02-secret-value"), CAFile: caPath, CAPEM: caPEM, Timeout: 2 * time.Minute},
 	}
 	for name, want := range wantWinRM {

@@ -83,13 +83,13 @@ func TestDefaultPorts(t *testing.T) {
 		winrm string
 		want  WinRMSettings
 	}{
-		{winrm: ``, want: WinRMSettings{Host: "ex01.example.com", Port: 5986, HTTPS: true, Auth: "ntlm", Timeout: time.Minute}},
-		{winrm: `https = false`, want: WinRMSettings{Host: "ex01.example.com", Port: 5985, HTTPS: false, Auth: "ntlm", Timeout: time.Minute}},
+		{winrm: ``, want: WinRMSettings{Host: "ex01.example.com", Port: 5986, HTTPS: true, Auth: "ntlm", Encryption: "auto", Timeout: time.Minute}},
+		{winrm: `https = false`, want: WinRMSettings{Host: "ex01.example.com", Port: 5985, HTTPS: false, Auth: "ntlm", Encryption: "auto", Timeout: time.Minute}},
 		{winrm: `https = false
-		         port = 8080`, want: WinRMSettings{Host: "ex01.example.com", Port: 8080, HTTPS: false, Auth: "ntlm", Timeout: time.Minute}},
+		         port = 8080`, want: WinRMSettings{Host: "ex01.example.com", Port: 8080, HTTPS: false, Auth: "ntlm", Encryption: "auto", Timeout: time.Minute}},
 		{winrm: `auth = "basic"
 		         server_name = "alias.example.com"
-		         username = "u"`, want: WinRMSettings{Host: "ex01.example.com", Port: 5986, HTTPS: true, Auth: "basic", Username: "u", ServerName: "alias.example.com", Timeout: time.Minute}},
+		         username = "u"`, want: WinRMSettings{Host: "ex01.example.com", Port: 5986, HTTPS: true, Auth: "basic", Encryption: "auto", Username: "u", ServerName: "alias.example.com", Timeout: time.Minute}},
 	}
 	for _, tt := range tests {
 		path := filepath.Join(t.TempDir(), "inventory.hcl")
@@ -134,5 +134,77 @@ func TestEndpointAndTLS(t *testing.T) {
 	}
 	if ipv6 := (WinRMSettings{Host: "2001:db8::1", Port: 5986, HTTPS: true}).Endpoint(); ipv6 != "https://[2001:db8::1]:5986/wsman" {
 		t.Errorf("IPv6 endpoint = %q", ipv6)
+	}
+}
+
+// TestTransportSecurity checks when messages are encrypted with the NTLM
+// session: over HTTP by default (a default Windows server requires it),
+// not over HTTPS unless asked, never when plain HTTP is explicitly allowed.
+func TestTransportSecurity(t *testing.T) {
+	tests := []struct {
+		winrm            string
+		https, sealed    bool
+		encryption       string
+		allowUnencrypted bool
+	}{
+		{``, true, false, "auto", false},
+		{`https = false`, false, true, "auto", false},
+		{`encryption = "always"`, true, true, "always", false},
+		{`https = false
+		  encryption = "always"`, false, true, "always", false},
+		{`https = false
+		  encryption = "never"
+		  allow_unencrypted = true`, false, false, "never", true},
+		{`encryption = "never"`, true, false, "never", false},
+	}
+	for _, tt := range tests {
+		path := filepath.Join(t.TempDir(), "inventory.hcl")
+		writeFile(t, path, "winrm {\n"+tt.winrm+"\n}\nhost \"ex01\" { fqdn = \"ex01.example.com\" }\n")
+		inv := mustLoad(t, path)
+		got, _ := inv.WinRM("ex01")
+		if got.HTTPS != tt.https || got.Sealed() != tt.sealed || got.Encryption != tt.encryption || got.AllowUnencrypted != tt.allowUnencrypted {
+			t.Errorf("winrm {%s}: https %v, encryption %q (sealed %v), allow_unencrypted %v; want %v, %q (%v), %v", tt.winrm,
+				got.HTTPS, got.Encryption, got.Sealed(), got.AllowUnencrypted, tt.https, tt.encryption, tt.sealed, tt.allowUnencrypted)
+		}
+	}
+}
+
+// TestKerberosSettings decodes where Kerberos tickets come from, with
+// paths resolved against the inventory and group settings overridden by
+// the host's.
+func TestKerberosSettings(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "svc.keytab"), "keytab bytes")
+	writeFile(t, filepath.Join(dir, "inventory.hcl"), `
+winrm {
+  https    = false
+  auth     = "kerberos"
+  username = "svc-rectify@CORP.EXAMPLE.COM"
+  realm    = "CORP.EXAMPLE.COM"
+  kdcs     = ["dc01.corp.example.com", "dc02.corp.example.com:88"]
+  keytab   = "svc.keytab"
+}
+host "ex01" { fqdn = "ex01.corp.example.com" }
+host "ex02" {
+  fqdn = "ex02.corp.example.com"
+  winrm {
+    spn  = "HTTP/ex02-alias.corp.example.com"
+    kdcs = ["dc03.corp.example.com"]
+  }
+}
+`)
+	inv := mustLoad(t, filepath.Join(dir, "inventory.hcl"))
+	want := map[string]KerberosSettings{
+		"ex01": {Realm: "CORP.EXAMPLE.COM", KDCs: []string{"dc01.corp.example.com", "dc02.corp.example.com:88"}, Keytab: filepath.Join(dir, "svc.keytab")},
+		"ex02": {Realm: "CORP.EXAMPLE.COM", KDCs: []string{"dc03.corp.example.com"}, Keytab: filepath.Join(dir, "svc.keytab"), SPN: "HTTP/ex02-alias.corp.example.com"},
+	}
+	for host, w := range want {
+		s, _ := inv.WinRM(host)
+		if s.Auth != AuthKerberos || !s.Sealed() {
+			t.Errorf("%s: auth %q, sealed %v", host, s.Auth, s.Sealed())
+		}
+		if diff := cmp.Diff(w, s.Kerberos); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", host, diff)
+		}
 	}
 }

@@ -25,8 +25,18 @@ const (
 
 // The WinRM authentication schemes.
 const (
-	AuthNTLM  = "ntlm"
-	AuthBasic = "basic"
+	AuthNTLM     = "ntlm"
+	AuthBasic    = "basic"
+	AuthKerberos = "kerberos"
+)
+
+// The WinRM message encryption settings. Auto encrypts messages with the
+// NTLM session over HTTP (what a default Windows server requires) and
+// leaves them to TLS over HTTPS.
+const (
+	EncryptionAuto   = "auto"
+	EncryptionAlways = "always"
+	EncryptionNever  = "never"
 )
 
 // WinRMSettings is how to reach one host over WinRM, with every default and
@@ -36,10 +46,17 @@ type WinRMSettings struct {
 	Host  string `json:"host"`
 	Port  int    `json:"port"`
 	HTTPS bool   `json:"https"`
-	// Auth is AuthNTLM or AuthBasic.
-	Auth     string `json:"auth"`
-	Username string `json:"username"`
-	Password Secret `json:"password"`
+	// Auth is AuthNTLM, AuthKerberos or AuthBasic.
+	Auth string `json:"auth"`
+	// Encryption is EncryptionAuto, EncryptionAlways or EncryptionNever:
+	// whether messages are sealed with the NTLM or Kerberos session.
+	Encryption string `json:"encryption"`
+	// AllowUnencrypted accepts HTTP without message encryption.
+	AllowUnencrypted bool `json:"allow_unencrypted"`
+	// Kerberos says where auth "kerberos" gets its tickets.
+	Kerberos KerberosSettings `json:"kerberos"`
+	Username string           `json:"username"`
+	Password Secret           `json:"password"`
 	// CAFile is the absolute path of the CA bundle, "" for the system roots.
 	CAFile string `json:"ca_file,omitempty"`
 	// CAPEM is CAFile's content, read and checked when the inventory loaded.
@@ -54,11 +71,46 @@ type WinRMSettings struct {
 
 // Session is what actions may assume of the WinRM session these settings
 // open: its authentication mechanism, and whether it carries delegated
-// credentials. The inventory cannot ask for delegation yet, so Delegation
-// stays false: ops that need credentials beyond the session are refused
-// in the plan.
+// credentials (Kerberos with delegate = true forwards the user's TGT).
 func (w WinRMSettings) Session() actions.Session {
-	return actions.Session{Auth: w.Auth}
+	s := actions.Session{Auth: w.Auth}
+	if w.Auth == AuthKerberos && w.Kerberos.Delegate {
+		s.Delegation = true
+	}
+	return s
+}
+
+// KerberosSettings say where Kerberos tickets come from. Paths are
+// absolute.
+type KerberosSettings struct {
+	// Realm is the user's realm; empty means a UPN's suffix or krb5.conf's
+	// default realm.
+	Realm string `json:"realm,omitempty"`
+	// KDCs are the realm's KDCs; empty means Krb5Conf's.
+	KDCs []string `json:"kdcs,omitempty"`
+	// Krb5Conf is the krb5.conf to read; empty means /etc/krb5.conf when no
+	// KDCs are given.
+	Krb5Conf string `json:"krb5_conf,omitempty"`
+	// Keytab holds the user's keys; CredentialCache names a credential
+	// cache (as KRB5CCNAME). With neither, the password is used.
+	Keytab          string `json:"keytab,omitempty"`
+	CredentialCache string `json:"credential_cache,omitempty"`
+	// SPN is the host's WinRM service principal; empty means
+	// HTTP/<server name>, what Windows registers for its FQDN.
+	SPN string `json:"spn,omitempty"`
+	// Delegate forwards the user's TGT to the host (the second hop).
+	Delegate bool `json:"delegate,omitempty"`
+}
+
+// Sealed reports whether messages are encrypted with the NTLM session.
+func (w WinRMSettings) Sealed() bool {
+	switch w.Encryption {
+	case EncryptionAlways:
+		return true
+	case EncryptionNever:
+		return false
+	}
+	return !w.HTTPS
 }
 
 // Endpoint returns the WS-Management URL, such as
@@ -99,6 +151,8 @@ func tlsConfig(caPEM []byte, serverName string, insecure bool) (*tls.Config, err
 func (w WinRMSettings) MarshalZerologObject(e *zerolog.Event) {
 	e.Str("endpoint", w.Endpoint()).
 		Str("auth", w.Auth).
+		Str("encryption", w.Encryption).
+		Bool("allow_unencrypted", w.AllowUnencrypted).
 		Str("username", w.Username).
 		Object("password", w.Password).
 		Str("ca_file", w.CAFile).
@@ -114,6 +168,8 @@ type winrmBlock struct {
 	Port               *int
 	HTTPS              *bool
 	Auth               *string
+	Encryption         *string
+	AllowUnencrypted   *bool
 	Username           *string
 	Password           *Secret
 	CAFile             *string
@@ -121,8 +177,11 @@ type winrmBlock struct {
 	ServerName         *string
 	InsecureSkipVerify *bool
 	Timeout            *time.Duration
-	// AuthRange is where Auth was set, for problems of the merged result.
-	AuthRange hcl.Range
+	// Where Auth, HTTPS, Encryption and AllowUnencrypted were set, for
+	// problems of the merged result.
+	AuthRange, HTTPSRange, EncryptionRange, AllowUnencryptedRange hcl.Range
+	// krb holds the Kerberos attributes.
+	krb kerberosBlock
 }
 
 var winrmSchema = &hcl.BodySchema{
@@ -130,6 +189,9 @@ var winrmSchema = &hcl.BodySchema{
 		{Name: "port"}, {Name: "https"}, {Name: "auth"}, {Name: "username"},
 		{Name: "password"}, {Name: "ca_file"}, {Name: "server_name"},
 		{Name: "insecure_skip_verify"}, {Name: "timeout"},
+		{Name: "encryption"}, {Name: "allow_unencrypted"},
+		{Name: "realm"}, {Name: "kdcs"}, {Name: "krb5_conf"}, {Name: "keytab"},
+		{Name: "credential_cache"}, {Name: "spn"}, {Name: "delegate"},
 	},
 }
 
@@ -145,14 +207,26 @@ func (d *decoder) winrm(block *hcl.Block) *winrmBlock {
 		w.Port = ptr(int(v))
 	}
 	if v, ok := d.boolean(a["https"]); ok {
-		w.HTTPS = &v
+		w.HTTPS, w.HTTPSRange = &v, a["https"].Expr.Range()
 	}
 	if s, ok := d.str(a["auth"]); ok {
-		if s == AuthNTLM || s == AuthBasic {
+		if s == AuthNTLM || s == AuthBasic || s == AuthKerberos {
 			w.Auth, w.AuthRange = &s, a["auth"].Expr.Range()
 		} else {
-			d.errorf(a["auth"].Expr.Range(), "Invalid auth", `auth must be "ntlm" or "basic".`)
+			d.errorf(a["auth"].Expr.Range(), "Invalid auth", `auth must be "ntlm", "kerberos" or "basic".`)
 		}
+	}
+	d.kerberos(w, a)
+	if s, ok := d.str(a["encryption"]); ok {
+		if s == EncryptionAuto || s == EncryptionAlways || s == EncryptionNever {
+			w.Encryption, w.EncryptionRange = &s, a["encryption"].Expr.Range()
+		} else {
+			d.errorf(a["encryption"].Expr.Range(), "Invalid encryption",
+				`encryption must be "auto" (encrypt messages over HTTP, where TLS does not), "always" or "never".`)
+		}
+	}
+	if v, ok := d.boolean(a["allow_unencrypted"]); ok {
+		w.AllowUnencrypted, w.AllowUnencryptedRange = &v, a["allow_unencrypted"].Expr.Range()
 	}
 	if s, ok := d.str(a["username"]); ok {
 		w.Username = &s
@@ -188,11 +262,18 @@ func (w winrmBlock) over(o *winrmBlock) winrmBlock {
 		w.Port = o.Port
 	}
 	if o.HTTPS != nil {
-		w.HTTPS = o.HTTPS
+		w.HTTPS, w.HTTPSRange = o.HTTPS, o.HTTPSRange
 	}
 	if o.Auth != nil {
 		w.Auth, w.AuthRange = o.Auth, o.AuthRange
 	}
+	if o.Encryption != nil {
+		w.Encryption, w.EncryptionRange = o.Encryption, o.EncryptionRange
+	}
+	if o.AllowUnencrypted != nil {
+		w.AllowUnencrypted, w.AllowUnencryptedRange = o.AllowUnencrypted, o.AllowUnencryptedRange
+	}
+	w.krb = w.krb.over(o.krb)
 	if o.Username != nil {
 		w.Username = o.Username
 	}
@@ -217,11 +298,12 @@ func (w winrmBlock) over(o *winrmBlock) winrmBlock {
 // settings applies the defaults for a host with the given FQDN and address.
 func (w winrmBlock) settings(fqdn, address string) WinRMSettings {
 	s := WinRMSettings{
-		Host:    fqdn,
-		HTTPS:   true,
-		Auth:    DefaultWinRMAuth,
-		Timeout: DefaultWinRMTimeout,
-		CAPEM:   w.CAPEM,
+		Host:       fqdn,
+		HTTPS:      true,
+		Auth:       DefaultWinRMAuth,
+		Encryption: EncryptionAuto,
+		Timeout:    DefaultWinRMTimeout,
+		CAPEM:      w.CAPEM,
 	}
 	if address != "" {
 		s.Host = address
@@ -240,6 +322,13 @@ func (w winrmBlock) settings(fqdn, address string) WinRMSettings {
 	if w.Auth != nil {
 		s.Auth = *w.Auth
 	}
+	if w.Encryption != nil {
+		s.Encryption = *w.Encryption
+	}
+	if w.AllowUnencrypted != nil {
+		s.AllowUnencrypted = *w.AllowUnencrypted
+	}
+	s.Kerberos = w.krb.settings()
 	if w.Username != nil {
 		s.Username = *w.Username
 	}
@@ -259,4 +348,37 @@ func (w winrmBlock) settings(fqdn, address string) WinRMSettings {
 		s.Timeout = *w.Timeout
 	}
 	return s
+}
+
+// checkSecurity reports transport security the merged settings s of a host
+// cannot have: Basic cannot encrypt messages, so it needs HTTPS or a host
+// that allows unencrypted traffic; HTTP without message encryption must
+// be allowed explicitly, and is then warned about. Each problem points at
+// the attribute that decided it (the host's block when the defaults did).
+func (w winrmBlock) checkSecurity(d *decoder, s WinRMSettings, host hcl.Range) {
+	at := func(ranges ...hcl.Range) hcl.Range {
+		for _, r := range ranges {
+			if r.Filename != "" {
+				return r
+			}
+		}
+		return host
+	}
+	if s.Auth == AuthKerberos {
+		w.krb.check(d, s, at(w.AuthRange))
+	}
+	switch {
+	case s.Sealed() && s.Auth == AuthBasic:
+		d.errorf(at(w.EncryptionRange, w.AuthRange, w.HTTPSRange), "Basic authentication cannot encrypt messages",
+			"Over HTTP a Windows server takes only messages encrypted by the NTLM or Kerberos session (AllowUnencrypted = false is its default), "+
+				"and Basic has no session to encrypt with. Use auth = \"ntlm\", or https = true; only for a host that allows unencrypted traffic, "+
+				"set encryption = \"never\" and allow_unencrypted = true.")
+	case !s.HTTPS && !s.Sealed() && !s.AllowUnencrypted:
+		d.errorf(at(w.EncryptionRange, w.HTTPSRange, w.AuthRange), "Unencrypted WinRM over HTTP",
+			"With encryption = \"never\" over HTTP, commands, their output and, with Basic, the password travel readable by anyone on the path. "+
+				"Use encryption = \"auto\" or https = true; to accept it for a host that allows unencrypted traffic, set allow_unencrypted = true.")
+	case !s.HTTPS && !s.Sealed():
+		d.warnf(at(w.AllowUnencryptedRange, w.EncryptionRange), "Unencrypted WinRM allowed",
+			"Commands, their output and, with Basic, the password travel in clear to this host.")
+	}
 }

@@ -28,6 +28,10 @@ type ScriptRun struct {
 	// Mutates marks a run that may change the host: such a run is never
 	// retried after it may have started.
 	Mutates bool
+	// MaxOutput bounds what the run may print, standard output and
+	// standard error together, in bytes; zero means the transport's
+	// default. A run that prints more is stopped and fails.
+	MaxOutput int64
 }
 
 // ScriptResult is what a script printed and how it ended.

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jcmturner/gokrb5/v8/keytab"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
@@ -36,25 +37,54 @@ type Harness struct {
 	connect func() *connect.Connections
 	// planned remembers the steps each plan of Plan was made from, which
 	// apply evaluates again.
-	planned map[*plans.Plan][]engine.Step
+	planned  map[*plans.Plan][]engine.Step
+	kerberos *Kerberos
 }
 
-// Start serves scenario sc on loopback for the test's duration. Each
-// configure function may change the lab's options (its locale, its
-// clock) before it starts.
+// Kerberos makes the harness log on to the lab's hosts with Kerberos
+// tickets from a real KDC instead of NTLM.
+type Kerberos struct {
+	// Keytab holds the hosts' HTTP/<fqdn> service keys, exported from the
+	// KDC.
+	Keytab *keytab.Keytab
+	// Username and Password are the account the KDC knows; the lab takes
+	// them as its one account.
+	Username, Password string
+	// Client says where the client gets its tickets.
+	Client winrm.KerberosConfig
+}
+
+// Start serves scenario sc on loopback for the test's duration. Its hosts
+// listen as default Windows servers (HTTP, messages sealed by an NTLM
+// session without delegation). Each configure function may change the
+// lab's options (its locale, its clock) before it starts.
 func Start(t testing.TB, sc lab.Scenario, configure ...func(*lab.Options)) *Harness {
+	t.Helper()
+	return start(t, sc, nil, configure)
+}
+
+// StartKerberos is Start with Kerberos logons from k's KDC.
+func StartKerberos(t testing.TB, sc lab.Scenario, k Kerberos, configure ...func(*lab.Options)) *Harness {
+	t.Helper()
+	return start(t, sc, &k, configure)
+}
+
+func start(t testing.TB, sc lab.Scenario, k *Kerberos, configure []func(*lab.Options)) *Harness {
 	t.Helper()
 	ctx := context.Background()
 	opts := lab.Options{WinRMPort: lab.AnyPort, LDAPPorts: lab.LDAPPorts{LDAP: lab.AnyPort, LDAPS: lab.AnyPort, GC: lab.AnyPort, GCS: lab.AnyPort}}
 	for _, c := range configure {
 		c(&opts)
 	}
+	if k != nil {
+		opts.Keytab, opts.Username, opts.Password = k.Keytab, k.Username, k.Password
+	}
 	l, err := lab.Start(ctx, sc, opts)
 	if err != nil {
 		t.Fatalf("start the lab: %v", err)
 	}
 	t.Cleanup(func() { l.Close() })
-	h := &Harness{Lab: l, Registry: builtin.Registry()}
+	h := &Harness{Lab: l, Registry: builtin.Registry(), kerberos: k}
 	h.Engine = &engine.Engine{Registry: h.Registry, Version: "test"}
 	for _, lh := range l.Org().Hosts() {
 		group := "exchange"
@@ -98,11 +128,17 @@ func (h *Harness) NewConnections() *connect.Connections {
 			if err != nil {
 				return winrm.Config{}, err
 			}
-			return winrm.Config{
-				Host: name, Address: addr, Port: port, HTTPS: true, ServerName: lh.FQDN, RootCAs: pool,
+			// The lab's hosts listen as default Windows servers: HTTP with
+			// messages encrypted by the logon's session (Encryption auto).
+			cfg := winrm.Config{
+				Host: name, Address: addr, Port: port, HTTPS: h.Lab.HTTPS(), ServerName: lh.FQDN, RootCAs: pool,
 				Auth: winrm.AuthNTLM, Username: h.Lab.Username(), Password: h.Lab.Password(),
 				Timeout: 30 * time.Second, OperationTimeout: 5 * time.Second, DialTimeout: 5 * time.Second, MaxAttempts: 2,
-			}, nil
+			}
+			if h.kerberos != nil {
+				cfg.Auth, cfg.Kerberos = winrm.AuthKerberos, h.kerberos.Client
+			}
+			return cfg, nil
 		},
 		LDAP: func(domain string) (ldap.Config, error) {
 			return ldap.Config{

@@ -147,7 +147,7 @@ func (d *demo) run(ctx context.Context) int {
 	st := d.a.style(d.w)
 	d.say("%s\n", st.Bold("rectify demo: Exchange \"454 4.7.0 Temporary authentication failure\" (KB 979174)"))
 	d.say("A simulated organisation is running on loopback: Exchange servers %v and domain controllers %v,\n", d.lab.Exchange(), d.lab.DCs())
-	d.say("reached over real WinRM (HTTPS, NTLM) and LDAPS. Files are in %s.\n", d.dir)
+	d.say("reached over real WinRM (HTTP, NTLM, every message encrypted by the session, as Windows requires by default) and LDAPS. Files are in %s.\n", d.dir)
 
 	d.heading(1, "The symptom")
 	if err := d.showSymptom(ctx); err != nil {

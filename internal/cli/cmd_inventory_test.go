@@ -45,7 +45,8 @@ func startDiscoverLab(t *testing.T) *discoverLab {
 	port := freePort(t)
 	// A loopback range of its own, away from other labs on this machine.
 	first := netip.AddrFrom4([4]byte{127, byte(60 + rand.IntN(120)), byte(1 + rand.IntN(250)), 11})
-	l, err := lab.Start(context.Background(), lab.KB979174(), lab.Options{WinRMPort: port, FirstAddress: first, Dir: dir,
+	// HTTPS: discover writes an inventory for HTTPS listeners.
+	l, err := lab.Start(context.Background(), lab.KB979174(), lab.Options{HTTPS: true, WinRMPort: port, FirstAddress: first, Dir: dir,
 		LDAPPorts: lab.LDAPPorts{LDAP: lab.AnyPort, LDAPS: lab.AnyPort, GC: lab.AnyPort, GCS: lab.AnyPort}})
 	if err != nil {
 		t.Fatal(err)

@@ -13,12 +13,13 @@ import (
 
 // labCommand serves the simulated organisation until interrupted.
 type labCommand struct {
-	hosts     int
-	faults    string
-	latency   time.Duration
-	inventory string
-	http      bool
-	locale    string
+	hosts            int
+	faults           string
+	latency          time.Duration
+	inventory        string
+	https            bool
+	allowUnencrypted bool
+	locale           string
 }
 
 func (*labCommand) Synopsis() string {
@@ -30,7 +31,9 @@ func (*labCommand) Usage() string {
 
   Serves a simulated Exchange organisation on loopback, with the faults of
   KB 979174: Exchange servers and domain controllers that speak real
-  WinRM (HTTPS, NTLM) and real LDAP (LDAPS, Global Catalog). It writes an
+  WinRM and real LDAP (LDAPS, Global Catalog). WinRM listens as on a
+  default Windows server: HTTP, NTLM, messages encrypted by the NTLM
+  session and nothing else (-https serves HTTPS instead). It writes an
   inventory that points at it, prints the credentials to export and a plan
   command to try, and serves until interrupted (Ctrl-C).
 
@@ -47,7 +50,8 @@ func (c *labCommand) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.faults, "faults", "", "faults to seed, comma-separated `list`")
 	fs.DurationVar(&c.latency, "latency", 0, "delay every WinRM answer by this `duration`")
 	fs.StringVar(&c.inventory, "write-inventory", "lab.hcl", "write the inventory to `file`")
-	fs.BoolVar(&c.http, "http", false, "serve WinRM over plain HTTP (5985) instead of HTTPS")
+	fs.BoolVar(&c.https, "https", false, "serve WinRM over HTTPS (5986) instead of HTTP with message encryption (5985)")
+	fs.BoolVar(&c.allowUnencrypted, "allow-unencrypted", false, "let HTTP hosts take unencrypted messages too (WinRM's AllowUnencrypted)")
 	fs.StringVar(&c.locale, "locale", "en-US", "the `language` of the hosts' native tools and messages: en-US or ja-JP")
 }
 
@@ -75,7 +79,7 @@ func (c *labCommand) Run(ctx context.Context, a *app, args []string) int {
 	}
 	err = lab.Serve(ctx, a.env.Stdout, lab.ServeConfig{
 		Hosts: c.hosts, Faults: faults, Latency: c.latency,
-		Inventory: resolvePath(wd, c.inventory), Options: lab.Options{HTTP: c.http, Locale: locale},
+		Inventory: resolvePath(wd, c.inventory), Options: lab.Options{HTTPS: c.https, AllowUnencrypted: c.allowUnencrypted, Locale: locale},
 	})
 	if err != nil {
 		fmt.Fprintf(a.env.Stderr, "rectify lab: %v\n", err)

@@ -26,6 +26,9 @@ func connectionsFor(inv *inventory.Inventory, log zerolog.Logger) *connect.Conne
 			return winrm.Config{
 				Host: host, Address: s.Host, Port: s.Port, HTTPS: s.HTTPS, ServerName: s.ServerName,
 				CAPEM: s.CAPEM, InsecureSkipVerify: s.InsecureSkipVerify, Auth: s.Auth,
+				Encryption: s.Encryption, AllowUnencrypted: s.AllowUnencrypted,
+				Kerberos: winrm.KerberosConfig{Realm: s.Kerberos.Realm, KDCs: s.Kerberos.KDCs, Krb5Conf: s.Kerberos.Krb5Conf,
+					Keytab: s.Kerberos.Keytab, CCache: s.Kerberos.CredentialCache, SPN: s.Kerberos.SPN, Delegate: s.Kerberos.Delegate},
 				Username: s.Username, Password: s.Password.Reveal(), Timeout: s.Timeout, Logger: &log,
 			}, nil
 		},

@@ -26,6 +26,14 @@ func (l *Lab) CAFile() string { return l.caPath }
 // CAPEM returns the lab CA's certificate in PEM form.
 func (l *Lab) CAPEM() []byte { return l.ca.PEM() }
 
+// HTTPS reports whether the hosts' WinRM endpoints serve HTTPS; otherwise
+// they serve HTTP and take messages encrypted by the NTLM session (and
+// plain ones too when AllowUnencrypted reports so).
+func (l *Lab) HTTPS() bool { return l.https }
+
+// AllowUnencrypted reports whether HTTP hosts take plain messages.
+func (l *Lab) AllowUnencrypted() bool { return l.allowUnencrypted }
+
 // Username and Password are the account every endpoint accepts.
 func (l *Lab) Username() string { return l.username }
 

@@ -15,7 +15,7 @@ import (
 // checks that its listeners are gone and its goroutines have ended.
 func TestCloseLeavesNothingRunning(t *testing.T) {
 	baseline := runtime.NumGoroutine()
-	l, err := Start(context.Background(), KB979174(), Options{WinRMPort: AnyPort, LDAPPorts: LDAPPorts{AnyPort, AnyPort, AnyPort, AnyPort}, Dir: t.TempDir()})
+	l, err := Start(context.Background(), KB979174(), Options{HTTPS: true, WinRMPort: AnyPort, LDAPPorts: LDAPPorts{AnyPort, AnyPort, AnyPort, AnyPort}, Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,8 @@ import (
 )
 
 // WriteInventory writes an inventory file that points at the lab: WinRM
-// defaults (HTTPS, NTLM, the lab CA, credentials through env()), the
+// defaults (HTTP with NTLM message encryption, or HTTPS with the lab CA
+// when the lab serves it; credentials through env()), the
 // domain's LDAPS endpoint on the PDC emulator, and every host with its FQDN,
 // address, site, group ("exchange" or "dc") and, when it differs from the
 // default, its WinRM port. The lab CA is written beside the file as
@@ -55,6 +56,10 @@ func (l *Lab) InventoryHCL(caFile string) ([]byte, error) {
 	w.SetAttributeValue("https", cty.BoolVal(l.https))
 	w.SetAttributeValue("port", cty.NumberIntVal(int64(defaultPort)))
 	w.SetAttributeValue("auth", cty.StringVal("ntlm"))
+	if !l.https {
+		// What the hosts require: messages sealed by the NTLM session.
+		w.SetAttributeValue("encryption", cty.StringVal("auto"))
+	}
 	w.SetAttributeRaw("username", env(EnvWinRMUser))
 	w.SetAttributeRaw("password", env(EnvWinRMPassword))
 	if l.https {

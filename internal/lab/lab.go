@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jcmturner/gokrb5/v8/keytab"
+
 	"github.com/rectifyhq/rectify/internal/lab/directory"
 	"github.com/rectifyhq/rectify/internal/lab/pki"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
@@ -30,14 +32,23 @@ type Options struct {
 	// scenario's NetBIOS domain) and a fresh random password.
 	Username string
 	Password string
-	// HTTP serves WinRM over plain HTTP (port 5985) instead of HTTPS.
-	HTTP bool
+	// HTTPS serves WinRM over HTTPS (port 5986). By default hosts listen
+	// as a default Windows server does: HTTP on 5985, taking only messages
+	// encrypted by the NTLM session (AllowUnencrypted = false).
+	HTTPS bool
+	// AllowUnencrypted lets HTTP hosts take plain messages too, as the
+	// WinRM service setting of that name does.
+	AllowUnencrypted bool
+	// Keytab, when set, holds the service keys of the hosts' HTTP/<fqdn>
+	// SPNs as a KDC issued them: hosts then accept Kerberos tickets of the
+	// lab's account from that KDC (see wsman.Options.Keytab).
+	Keytab *keytab.Keytab
 	// DisableBasic and DisableNTLM turn a WinRM authentication scheme off,
 	// as a host's WinRM service configuration can.
 	DisableBasic bool
 	DisableNTLM  bool
 	// WinRMPort is the port every host's WinRM endpoint listens on: 0 means
-	// WinRM's own (5986, or 5985 with HTTP), AnyPort a free one per host.
+	// WinRM's own (5985, or 5986 with HTTPS), AnyPort a free one per host.
 	// When the port is taken or not allowed, the host gets a free one.
 	WinRMPort int
 	// LDAPPorts are the ports of each DC's LDAP servers; zero fields mean
@@ -84,15 +95,17 @@ type Lab struct {
 	password string
 	winrm    *wsman.Server
 	https    bool
-	hosts    map[string]*wsman.Host
-	ldap     map[string]*dcLDAP
+	// allowUnencrypted: HTTP hosts take plain messages too.
+	allowUnencrypted bool
+	hosts            map[string]*wsman.Host
+	ldap             map[string]*dcLDAP
 }
 
 // Start seeds the scenario's organisation and serves it: a WinRM endpoint
 // per host and LDAP servers (LDAP, LDAPS, GC) per DC, each host on its own
 // loopback address. The lab runs until Close; ctx bounds only the start.
 func Start(ctx context.Context, sc Scenario, opts Options) (lab *Lab, err error) {
-	l := &Lab{scenario: sc, https: !opts.HTTP, hosts: map[string]*wsman.Host{}, ldap: map[string]*dcLDAP{}}
+	l := &Lab{scenario: sc, https: opts.HTTPS, allowUnencrypted: opts.AllowUnencrypted, hosts: map[string]*wsman.Host{}, ldap: map[string]*dcLDAP{}}
 	defer func() {
 		if err != nil {
 			l.Close()
@@ -110,9 +123,9 @@ func Start(ctx context.Context, sc Scenario, opts Options) (lab *Lab, err error)
 
 	port := opts.WinRMPort
 	if port == 0 {
-		port = 5986
-		if opts.HTTP {
-			port = 5985
+		port = 5985
+		if opts.HTTPS {
+			port = 5986
 		}
 	}
 	ips, err := allocateAddresses(sc, opts.FirstAddress, port, opts.LDAPPorts)
@@ -153,16 +166,18 @@ func Start(ctx context.Context, sc Scenario, opts Options) (lab *Lab, err error)
 	}
 
 	l.winrm, err = wsman.NewServer(wsman.Options{
-		Runner:       runner{org: l.org},
-		CA:           l.ca,
-		HTTP:         opts.HTTP,
-		Username:     l.username,
-		Password:     l.password,
-		Domain:       sc.NetBIOS,
-		DNSDomain:    sc.Domain,
-		Port:         AnyPort,
-		DisableBasic: opts.DisableBasic,
-		DisableNTLM:  opts.DisableNTLM,
+		Runner:           runner{org: l.org},
+		CA:               l.ca,
+		HTTP:             !opts.HTTPS,
+		AllowUnencrypted: opts.AllowUnencrypted,
+		Keytab:           opts.Keytab,
+		Username:         l.username,
+		Password:         l.password,
+		Domain:           sc.NetBIOS,
+		DNSDomain:        sc.Domain,
+		Port:             AnyPort,
+		DisableBasic:     opts.DisableBasic,
+		DisableNTLM:      opts.DisableNTLM,
 	})
 	if err != nil {
 		return nil, err

@@ -7,7 +7,8 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/Azure/go-ntlmssp"
+	"github.com/rectifyhq/rectify/internal/kerberos"
+	"github.com/rectifyhq/rectify/internal/ntlm"
 )
 
 // basicAuth is the Authorization header of HTTP Basic authentication.
@@ -15,17 +16,21 @@ func basicAuth(username, password string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(username+":"+password))
 }
 
-// handshake authenticates pc with NTLM and sends body with the final leg:
-// a NEGOTIATE message without a body, the server's CHALLENGE in a 401, and
-// the AUTHENTICATE message together with the request. The server binds the
-// authentication to the connection, so later requests on pc go without any
-// Authorization header until the server answers 401 again.
+// handshake authenticates pc with NTLM: a NEGOTIATE message without a
+// body, the server's CHALLENGE in a 401, and the AUTHENTICATE message. The
+// server binds the authentication to the connection, so later requests on
+// pc go without any Authorization header until the server answers 401
+// again.
+//
+// Without message encryption, body travels with the AUTHENTICATE message.
+// With it, the AUTHENTICATE message goes with an empty body (a Windows
+// server answers 200, as pywinrm expects before its first sealed
+// message), and body follows sealed with the session the handshake
+// established; a server that grants no sealing is refused.
 func (p *connPool) handshake(ctx context.Context, pc *persistConn, body []byte, beforeWrite func(), n *int) (*reply, error) {
 	p.handshakes.Add(1)
-	negotiate, err := ntlmssp.NewNegotiateMessage("", "")
-	if err != nil {
-		return nil, fmt.Errorf("build the NTLM negotiate message: %w", err)
-	}
+	client := &ntlm.Client{User: p.cfg.Username, Password: p.cfg.Password}
+	negotiate := client.Negotiate()
 	p.mu.Lock()
 	scheme := p.scheme
 	p.mu.Unlock()
@@ -58,18 +63,96 @@ func (p *connPool) handshake(ctx context.Context, pc *persistConn, body []byte, 
 		p.scheme = scheme
 		p.mu.Unlock()
 	}
-	authenticate, err := ntlmssp.NewAuthenticateMessage(challenge, p.cfg.Username, p.cfg.Password, nil)
+	authenticate, session, err := client.Authenticate(challenge)
 	if err != nil {
 		return nil, &protocolError{msg: fmt.Sprintf("answer the NTLM challenge: %v", err)}
 	}
-	rep, err := p.exchange(ctx, pc, body, scheme+" "+base64.StdEncoding.EncodeToString(authenticate), beforeWrite, n)
+	authorization := scheme + " " + base64.StdEncoding.EncodeToString(authenticate)
+	if !p.sealed {
+		rep, err := p.exchange(ctx, pc, body, authorization, beforeWrite, n)
+		if err != nil {
+			return nil, err
+		}
+		if rep.status != http.StatusUnauthorized {
+			pc.authed = true
+		}
+		return rep, nil
+	}
+	if session == nil || !session.Flags().Confidential() {
+		return nil, &protocolError{msg: "the server's NTLM session cannot seal messages (no sealing, key exchange or 128-bit keys), and encryption is required"}
+	}
+	rep, err := p.exchange(ctx, pc, nil, authorization, nil, n)
 	if err != nil {
 		return nil, err
 	}
-	if rep.status != http.StatusUnauthorized {
-		pc.authed = true
+	if rep.status == http.StatusUnauthorized {
+		return rep, nil
 	}
-	return rep, nil
+	if rep.status != http.StatusOK {
+		return nil, &protocolError{msg: fmt.Sprintf("server answered the NTLM authenticate message with http %d", rep.status)}
+	}
+	pc.authed, pc.session = true, ntlmSealer{session}
+	return p.exchange(ctx, pc, body, "", beforeWrite, n)
+}
+
+// kerberosHandshake authenticates pc with a Kerberos AP-REQ (in SPNEGO,
+// under the Negotiate scheme) and completes the context with the server's
+// AP-REP, which must come with the answer: mutual authentication is
+// required, whatever the transport. As with NTLM, a sealed connection
+// authenticates with an empty request and sends body sealed after it;
+// otherwise body travels with the AP-REQ.
+func (p *connPool) kerberosHandshake(ctx context.Context, pc *persistConn, body []byte, beforeWrite func(), n *int) (*reply, error) {
+	p.handshakes.Add(1)
+	tkt, forwarded, err := p.tickets.ticket(ctx)
+	if err != nil {
+		return nil, err
+	}
+	token, init, err := kerberos.Initiate(tkt, forwarded)
+	if err != nil {
+		return nil, &protocolError{msg: fmt.Sprintf("build the Kerberos AP-REQ: %v", err)}
+	}
+	first, write := body, beforeWrite
+	if p.sealed {
+		first, write = nil, nil
+	}
+	rep, err := p.exchange(ctx, pc, first, "Negotiate "+base64.StdEncoding.EncodeToString(token), write, n)
+	if err != nil {
+		return nil, err
+	}
+	if rep.status == http.StatusUnauthorized {
+		return rep, nil
+	}
+	answer, ok := negotiateToken(rep.header)
+	if !ok {
+		return nil, &protocolError{msg: fmt.Sprintf("the server answered the Kerberos AP-REQ (http %d) without its AP-REP: no mutual authentication", rep.status)}
+	}
+	session, err := init.Complete(answer)
+	if err != nil {
+		return nil, &protocolError{msg: fmt.Sprintf("mutual authentication: %v", err)}
+	}
+	pc.authed = true
+	if !p.sealed {
+		return rep, nil
+	}
+	if rep.status != http.StatusOK {
+		return nil, &protocolError{msg: fmt.Sprintf("server answered the Kerberos AP-REQ with http %d", rep.status)}
+	}
+	pc.session = kerberosSealer{session}
+	return p.exchange(ctx, pc, body, "", beforeWrite, n)
+}
+
+// negotiateToken reads the token of a "Negotiate <token>" answer header.
+func negotiateToken(h http.Header) ([]byte, bool) {
+	for _, v := range h.Values("Www-Authenticate") {
+		name, data, _ := strings.Cut(strings.TrimSpace(v), " ")
+		if !strings.EqualFold(name, "Negotiate") || data == "" {
+			continue
+		}
+		if b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(data)); err == nil && len(b) > 0 {
+			return b, true
+		}
+	}
+	return nil, false
 }
 
 // ntlmChallenge finds the CHALLENGE token the server sent under scheme, and

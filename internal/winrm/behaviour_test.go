@@ -210,13 +210,13 @@ func TestConfigHidesPassword(t *testing.T) {
 			t.Errorf("%s prints the password: %s", format, s)
 		}
 	}
-	if _, err := New(Config{Address: "x", Username: "u", Auth: "kerberos", Password: labPassword}); err == nil || strings.Contains(err.Error(), labPassword) {
+	if _, err := New(Config{Address: "x", Username: "u", Auth: "digest", Password: labPassword}); err == nil || strings.Contains(err.Error(), labPassword) {
 		t.Errorf("bad auth scheme: %v", err)
 	}
 }
 
-// TestWarnings checks that turning certificate verification off, or TLS
-// itself, is logged as a warning.
+// TestWarnings checks that turning certificate verification off, or all
+// encryption, is logged as a warning.
 func TestWarnings(t *testing.T) {
 	tests := []struct {
 		name string
@@ -225,7 +225,8 @@ func TestWarnings(t *testing.T) {
 	}{
 		{"verified", func(*Config) {}, ""},
 		{"insecure skip verify", func(c *Config) { c.InsecureSkipVerify = true }, "TLS certificate verification is off"},
-		{"plain http", func(c *Config) { c.HTTPS = false }, "plain HTTP"},
+		{"http with message encryption", func(c *Config) { c.HTTPS = false }, ""},
+		{"plain http", func(c *Config) { c.HTTPS, c.Encryption, c.AllowUnencrypted = false, EncryptionNever, true }, "without message encryption"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

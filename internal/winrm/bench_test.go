@@ -133,3 +133,65 @@ func stockClient(b testing.TB, l *testLab, h *wsman.Host, cfg Config) *winrm.Cli
 	}
 	return c
 }
+
+// BenchmarkTransportSecurity prints, for one host behind 20 ms of latency
+// per request, the HTTP exchanges and wall time of a batched read: cold (a
+// new Shell: connect, authenticate, create the shell, run, delete it) and
+// warm (one more command on an open Shell), over HTTPS, over HTTP with NTLM
+// message encryption (a default Windows server), and over plain HTTP (a
+// host with AllowUnencrypted). It asserts nothing.
+func BenchmarkTransportSecurity(b *testing.B) {
+	batch := batchOf(b, fiveReads(b))
+	ctx := context.Background()
+	listeners := []struct {
+		name string
+		opts func(*wsman.Options)
+		edit func(*Config)
+	}{
+		{"https", nil, nil},
+		{"http-sealed", func(o *wsman.Options) { o.HTTP, o.CA = true, nil }, nil},
+		{"http-plain", func(o *wsman.Options) { o.HTTP, o.CA, o.AllowUnencrypted = true, nil, true },
+			func(c *Config) { c.Encryption, c.AllowUnencrypted = EncryptionNever, true }},
+	}
+	for _, ls := range listeners {
+		l := newTestLab(b, ls.opts)
+		h, cfg := l.host(b, "ex01")
+		if ls.edit != nil {
+			ls.edit(&cfg)
+		}
+		if err := h.SetFaults(wsman.Faults{Latency: benchLatency}); err != nil {
+			b.Fatal(err)
+		}
+		report := func(b *testing.B, before wsman.Counts) {
+			after := h.Counts()
+			n := float64(b.N)
+			b.ReportMetric(float64(after.HTTP-before.HTTP)/n, "http/op")
+			b.ReportMetric(float64(after.Encrypted-before.Encrypted)/n, "sealed/op")
+		}
+		b.Run(ls.name+"/cold", func(b *testing.B) {
+			before := h.Counts()
+			for b.Loop() {
+				s := mustShell(b, cfg)
+				if _, err := s.RunScript(ctx, batch); err != nil {
+					b.Fatal(err)
+				}
+				s.Close()
+			}
+			report(b, before)
+		})
+		b.Run(ls.name+"/warm", func(b *testing.B) {
+			s := mustShell(b, cfg)
+			defer s.Close()
+			if _, err := s.RunScript(ctx, batch); err != nil {
+				b.Fatal(err)
+			}
+			before := h.Counts()
+			for b.Loop() {
+				if _, err := s.RunScript(ctx, batch); err != nil {
+					b.Fatal(err)
+				}
+			}
+			report(b, before)
+		})
+	}
+}

@@ -4,9 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"math/rand/v2"
-	"sync"
+	"slices"
 	"time"
 
 	"github.com/masterzen/winrm"
@@ -21,10 +20,11 @@ type rawResult struct {
 }
 
 // execute runs one command line in the host's shell, feeding it stdin (nil
-// sends an immediate end of input), within Config.Timeout and ctx. When ctx
-// ends first, the requests in flight are aborted and the command is
-// terminated with a Signal before execute returns.
-func (s *Shell) execute(ctx context.Context, op, commandLine string, stdin []byte, mutates bool) (rawResult, error) {
+// sends an immediate end of input), within Config.Timeout and ctx, and
+// keeps at most maxOutput bytes of its output. When ctx ends first, the
+// requests in flight are aborted and the command is terminated with a
+// Signal before execute returns.
+func (s *Shell) execute(ctx context.Context, op, commandLine string, stdin []byte, mutates bool, maxOutput int64) (res rawResult, err error) {
 	select {
 	case s.turn <- struct{}{}:
 	case <-ctx.Done():
@@ -36,14 +36,15 @@ func (s *Shell) execute(ctx context.Context, op, commandLine string, stdin []byt
 
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	t := newCallTransport(ctx, s.pool, s.cfg.Host, op, s.log)
+	c := newCall(s.pool, s.cfg.Host, op, s.log)
+	defer s.contained(op, &err, func() bool { return mutates && c.commandSent.Load() })
 	start := time.Now()
-	res, err := s.executeOn(ctx, t, commandLine, stdin)
+	res, err = s.executeOn(ctx, c, commandLine, stdin, maxOutput)
 	ev := s.log.Debug().Str("host", s.cfg.Host).Str("op", op).Dur("duration", time.Since(start)).
-		Int64("posts", t.posts.Load()).Int64("exchanges", t.exchanges.Load())
+		Int64("posts", c.posts.Load()).Int64("exchanges", c.exchanges.Load())
 	if err != nil {
 		te := transportError(s.cfg.Host, op, err)
-		te.MayHaveRun = mutates && t.commandSent.Load()
+		te.MayHaveRun = mutates && c.commandSent.Load()
 		ev.Str("kind", string(te.Kind)).Bool("may_have_run", te.MayHaveRun).Msg("winrm command failed")
 		return res, te
 	}
@@ -51,100 +52,134 @@ func (s *Shell) execute(ctx context.Context, op, commandLine string, stdin []byt
 	return res, nil
 }
 
-func (s *Shell) executeOn(ctx context.Context, t *callTransport, commandLine string, stdin []byte) (rawResult, error) {
-	c, err := s.client(t)
+func (s *Shell) executeOn(ctx context.Context, c *call, commandLine string, stdin []byte, maxOutput int64) (rawResult, error) {
+	id, err := s.ensureShell(ctx, c)
 	if err != nil {
 		return rawResult{}, err
 	}
-	id, err := s.ensureShell(t)
-	if err != nil {
-		return rawResult{}, err
-	}
-	cmd, err := c.NewShell(id).Execute(commandLine)
+	commandID, err := s.startCommand(ctx, c, id, commandLine)
 	if err != nil && shellGone(err) {
 		// The server lost the shell (restart, idle timeout): a new one,
 		// and the command once more, since it never started.
 		s.forgetShell(id)
-		if id, err = s.ensureShell(t); err != nil {
+		if id, err = s.ensureShell(ctx, c); err != nil {
 			return rawResult{}, err
 		}
-		cmd, err = c.NewShell(id).Execute(commandLine)
+		commandID, err = s.startCommand(ctx, c, id, commandLine)
 	}
 	if err != nil {
 		return rawResult{}, err
 	}
 
-	var (
-		stdout, stderr     bytes.Buffer
-		readOut, readErr   error
-		writeErr           error
-		wg                 sync.WaitGroup
-		chunk              = s.stdinChunk()
-		finished           = make(chan struct{})
-		cleanupCtx, cancel = context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
-	)
-	defer cancel()
-	wg.Add(3)
+	// Input goes while output is read: the host may answer a Receive
+	// only once the command has read all of its input.
+	inputCtx, stopInput := context.WithCancel(ctx)
+	defer stopInput()
+	inputDone := make(chan error, 1)
 	go func() {
-		defer wg.Done()
-		_, readOut = io.Copy(&stdout, cmd.Stdout)
+		var err error
+		defer func() { inputDone <- err }()
+		defer contain(&err)
+		err = s.sendInput(inputCtx, c, id, commandID, stdin)
 	}()
-	go func() {
-		defer wg.Done()
-		_, readErr = io.Copy(&stderr, cmd.Stderr)
-	}()
-	go func() {
-		defer wg.Done()
-		writeErr = sendInput(c, t, id, stdin, chunk)
-	}()
-	go func() {
-		wg.Wait()
-		cmd.Wait()
-		close(finished)
-	}()
-	// When ctx ends, every request in flight fails at once (its
-	// connection's deadline passes), so the goroutines finish promptly.
-	<-finished
+	res, readErr := s.receive(ctx, c, id, commandID, maxOutput)
+	if readErr != nil {
+		stopInput()
+	}
+	writeErr := <-inputDone
 
 	// Terminate the command (this also releases it on the server after a
 	// normal end), under a context of its own if ctx has ended.
+	signalCtx := ctx
 	if ctx.Err() != nil {
-		t.use(cleanupCtx)
+		var cancel context.CancelFunc
+		signalCtx, cancel = context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
+		defer cancel()
 	}
-	if err := cmd.Close(); err != nil && ctx.Err() == nil {
-		s.log.Debug().Str("host", s.cfg.Host).Str("op", t.op).AnErr("error", err).Msg("winrm signal failed")
+	if _, err := c.post(signalCtx, winrm.NewSignalRequest(s.pool.url, id, commandID, s.params)); err != nil && ctx.Err() == nil {
+		s.log.Debug().Str("host", s.cfg.Host).Str("op", c.op).AnErr("error", err).Msg("winrm signal failed")
 	}
 
-	res := rawResult{stdout: stdout.Bytes(), stderr: stderr.Bytes(), exitCode: cmd.ExitCode()}
 	switch {
 	case ctx.Err() != nil:
 		return res, ctx.Err()
-	case readOut != nil:
-		return res, readOut
 	case readErr != nil:
 		return res, readErr
+	}
+	var p *panicError
+	if errors.As(writeErr, &p) {
+		return res, writeErr
 	}
 	if writeErr != nil {
 		// The command ended before it read all of its input; its output
 		// and exit code say what happened.
-		s.log.Debug().Str("host", s.cfg.Host).Str("op", t.op).AnErr("error", writeErr).Msg("winrm input not fully sent")
+		s.log.Debug().Str("host", s.cfg.Host).Str("op", c.op).AnErr("error", writeErr).Msg("winrm input not fully sent")
 	}
 	return res, nil
 }
 
-// sendInput sends the command's standard input in Send messages of at
-// most chunk bytes, the last one marked End. masterzen's own writer sends
-// the end of input in a message of its own; this saves that round trip.
-func sendInput(c *winrm.Client, t *callTransport, shellID string, stdin []byte, chunk int) error {
-	commandID := t.commandID()
-	if commandID == "" {
-		return &protocolError{msg: "the Command answer names no CommandId"}
+// startCommand sends the Command message and returns the CommandId the
+// host gave the command.
+func (s *Shell) startCommand(ctx context.Context, c *call, shellID, commandLine string) (string, error) {
+	answer, err := c.post(ctx, winrm.NewExecuteCommandRequest(s.pool.url, shellID, commandLine, nil, s.params))
+	if err != nil {
+		return "", err
 	}
+	return parseCommand(answer)
+}
+
+// receive polls the command's output until it is done, keeping at most
+// maxOutput bytes of standard output and error together. A Receive the
+// host answers with w:TimedOut (no output within the OperationTimeout) is
+// simply sent again.
+func (s *Shell) receive(ctx context.Context, c *call, shellID, commandID string, maxOutput int64) (rawResult, error) {
+	// The output is kept as it arrived and joined once at the end: a
+	// growing slice would hold several copies of it on the way.
+	var (
+		stdout, stderr [][]byte
+		size           int64
+	)
+	result := func(exitCode int) rawResult {
+		return rawResult{stdout: bytes.Join(stdout, nil), stderr: bytes.Join(stderr, nil), exitCode: exitCode}
+	}
+	for {
+		answer, err := c.post(ctx, winrm.NewGetOutputRequest(s.pool.url, shellID, commandID, "stdout stderr", s.params))
+		if err != nil {
+			var f *soapFault
+			if errors.As(err, &f) && f.timedOut() && ctx.Err() == nil {
+				continue
+			}
+			return result(0), err
+		}
+		got, err := parseReceived(answer, commandID)
+		if err != nil {
+			return result(0), err
+		}
+		for _, chunk := range slices.Concat(got.stdout, got.stderr) {
+			size += int64(len(chunk))
+		}
+		if size > maxOutput {
+			// What came so far is dropped: it is no result, and copying
+			// it would only double what the host costs.
+			return rawResult{}, &limitError{what: "the command's output", setting: "max output bytes", limit: maxOutput}
+		}
+		stdout = append(stdout, got.stdout...)
+		stderr = append(stderr, got.stderr...)
+		if got.done {
+			return result(got.exitCode), nil
+		}
+	}
+}
+
+// sendInput sends the command's standard input in Send messages of at
+// most chunk bytes, the last one marked End, so that no message of its
+// own is needed for the end of input.
+func (s *Shell) sendInput(ctx context.Context, c *call, shellID, commandID string, stdin []byte) error {
+	chunk := s.stdinChunk()
 	for {
 		n := min(chunk, len(stdin))
 		last := n == len(stdin)
-		msg := winrm.NewSendInputRequest(t.pool.url, shellID, commandID, stdin[:n], last, &c.Parameters)
-		if _, err := t.Post(c, msg); err != nil {
+		if _, err := c.post(ctx, winrm.NewSendInputRequest(s.pool.url, shellID, commandID, stdin[:n], last, s.params)); err != nil {
 			return err
 		}
 		if last {

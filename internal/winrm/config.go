@@ -15,8 +15,18 @@ import (
 
 // The authentication schemes a Config may name.
 const (
-	AuthNTLM  = "ntlm"
-	AuthBasic = "basic"
+	AuthNTLM     = "ntlm"
+	AuthBasic    = "basic"
+	AuthKerberos = "kerberos"
+)
+
+// The message encryption settings a Config may name.
+const (
+	// EncryptionAuto seals messages over HTTP and not over HTTPS, where
+	// TLS protects them: what a default Windows server needs.
+	EncryptionAuto   = "auto"
+	EncryptionAlways = "always"
+	EncryptionNever  = "never"
 )
 
 // Defaults applied by New to fields left zero.
@@ -40,8 +50,9 @@ type Config struct {
 	Address string
 	// Port defaults to 5986 with HTTPS and 5985 without.
 	Port int
-	// HTTPS selects TLS. Plain HTTP needs AllowUnencrypted on the server
-	// since this client does not encrypt messages itself.
+	// HTTPS selects TLS. Over HTTP, messages are sealed with the NTLM
+	// session (see Encryption), as a Windows server's HTTP listener
+	// requires unless its AllowUnencrypted is set.
 	HTTPS bool
 	// ServerName is the name the certificate must carry; it defaults to
 	// Address.
@@ -52,8 +63,18 @@ type Config struct {
 	RootCAs *x509.CertPool
 	// InsecureSkipVerify accepts any certificate. New logs a warning.
 	InsecureSkipVerify bool
-	// Auth is AuthNTLM (the default) or AuthBasic.
+	// Auth is AuthNTLM (the default), AuthKerberos or AuthBasic.
 	Auth string
+	// Kerberos says where AuthKerberos gets its tickets.
+	Kerberos KerberosConfig
+	// Encryption says when messages are sealed with the NTLM session
+	// (multipart/encrypted, MS-WSMV 2.2.9.1): EncryptionAuto (the
+	// default), EncryptionAlways or EncryptionNever. Basic cannot seal.
+	Encryption string
+	// AllowUnencrypted permits HTTP without message encryption: commands,
+	// their output and, with Basic, the password travel readable by
+	// anyone on the path. New refuses that combination without it.
+	AllowUnencrypted bool
 	// Username is "DOMAIN\user", "user@domain" or a local "user".
 	Username string
 	// Password is never written to errors or logs.
@@ -66,6 +87,15 @@ type Config struct {
 	OperationTimeout time.Duration
 	// MaxEnvelopeSize is the largest SOAP message in bytes (default 153600).
 	MaxEnvelopeSize int
+	// MaxHeaderBytes bounds the status line and headers of one HTTP answer
+	// (default 64 KiB). An answer's body may be at most four times
+	// MaxEnvelopeSize.
+	MaxHeaderBytes int
+	// MaxOutputBytes bounds what one command may print, standard output
+	// and standard error together (default 4 MiB); ops.ScriptRun.MaxOutput
+	// overrides it for one script run. A command that prints more is
+	// terminated and fails.
+	MaxOutputBytes int64
 	// MaxConns bounds the persistent connections to the host (default 4).
 	MaxConns int
 	// MaxAttempts bounds how often a retryable failure is tried (default 3).
@@ -82,8 +112,8 @@ type Config struct {
 
 // String describes the configuration without its password.
 func (c Config) String() string {
-	return fmt.Sprintf("winrm.Config{Host:%q Address:%q Port:%d HTTPS:%v Auth:%q Username:%q Password:%s}",
-		c.Host, c.Address, c.Port, c.HTTPS, c.Auth, c.Username, redacted(c.Password))
+	return fmt.Sprintf("winrm.Config{Host:%q Address:%q Port:%d HTTPS:%v Auth:%q Encryption:%q Username:%q Password:%s}",
+		c.Host, c.Address, c.Port, c.HTTPS, c.Auth, c.Encryption, c.Username, redacted(c.Password))
 }
 
 // GoString is String, so that %#v does not print the password either.
@@ -117,11 +147,28 @@ func (c Config) withDefaults() (Config, error) {
 	case "":
 		c.Auth = AuthNTLM
 	case AuthNTLM, AuthBasic:
+	case AuthKerberos:
+		if err := c.Kerberos.check(c.Password); err != nil {
+			return c, err
+		}
 	default:
-		return c, fmt.Errorf("auth %q is not %q or %q", c.Auth, AuthNTLM, AuthBasic)
+		return c, fmt.Errorf("auth %q is not %q, %q or %q", c.Auth, AuthNTLM, AuthKerberos, AuthBasic)
 	}
-	if c.Username == "" {
+	if c.Username == "" && (c.Auth != AuthKerberos || c.Kerberos.CCache == "") {
 		return c, errors.New("no username")
+	}
+	switch c.Encryption {
+	case "":
+		c.Encryption = EncryptionAuto
+	case EncryptionAuto, EncryptionAlways, EncryptionNever:
+	default:
+		return c, fmt.Errorf("encryption %q is not %q, %q or %q", c.Encryption, EncryptionAuto, EncryptionAlways, EncryptionNever)
+	}
+	switch {
+	case c.sealed() && c.Auth == AuthBasic:
+		return c, errors.New("basic authentication cannot encrypt messages: use ntlm, or https")
+	case !c.HTTPS && !c.sealed() && !c.AllowUnencrypted:
+		return c, errors.New("http without message encryption sends commands and their output in clear: use encryption, or https, or allow unencrypted")
 	}
 	if c.ServerName == "" {
 		c.ServerName = c.Address
@@ -144,6 +191,15 @@ func (c Config) withDefaults() (Config, error) {
 	if c.MaxEnvelopeSize < 8192 {
 		return c, fmt.Errorf("max envelope size %d is below 8192 bytes", c.MaxEnvelopeSize)
 	}
+	if c.MaxHeaderBytes <= 0 {
+		c.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	if c.MaxHeaderBytes < 4096 {
+		return c, fmt.Errorf("max header bytes %d is below 4096", c.MaxHeaderBytes)
+	}
+	if c.MaxOutputBytes <= 0 {
+		c.MaxOutputBytes = DefaultMaxOutputBytes
+	}
 	if c.MaxConns <= 0 {
 		c.MaxConns = DefaultMaxConns
 	}
@@ -161,6 +217,17 @@ func (c Config) withDefaults() (Config, error) {
 		c.IdleTimeout = DefaultIdleTimeout
 	}
 	return c, nil
+}
+
+// sealed reports whether messages are sealed with the NTLM session.
+func (c Config) sealed() bool {
+	switch c.Encryption {
+	case EncryptionAlways:
+		return true
+	case EncryptionNever:
+		return false
+	}
+	return !c.HTTPS
 }
 
 // tlsConfig builds the TLS client configuration, verifying by default.

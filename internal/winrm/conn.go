@@ -7,7 +7,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -23,11 +22,17 @@ var longAgo = time.Unix(1, 0)
 // persistConn is one kept-alive connection to a host and what the host
 // knows about it: NTLM authenticates the connection, not the request.
 type persistConn struct {
-	nc        net.Conn
+	nc net.Conn
+	// in is what br reads from: nc under the budget of the exchange's
+	// current phase.
+	in        *budgetConn
 	br        *bufio.Reader
 	bw        *bufio.Writer
 	authed    bool
 	idleSince time.Time
+	// session seals and unseals the messages of an authenticated
+	// connection when message encryption is on.
+	session sealer
 }
 
 func (pc *persistConn) close() { _ = pc.nc.Close() }
@@ -78,6 +83,11 @@ type connPool struct {
 	url   string
 	slots chan struct{}
 
+	// sealed says messages are encrypted with each connection's session.
+	sealed bool
+	// tickets gets the host's Kerberos service ticket (Auth kerberos).
+	tickets *tickets
+
 	mu     sync.Mutex
 	idle   []*persistConn
 	closed bool
@@ -91,13 +101,18 @@ func newConnPool(cfg Config) (*connPool, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &connPool{
+	p := &connPool{
 		cfg:    cfg,
 		tls:    tc,
 		url:    cfg.url(),
 		slots:  make(chan struct{}, cfg.MaxConns),
 		scheme: "Negotiate",
-	}, nil
+		sealed: cfg.sealed(),
+	}
+	if cfg.Auth == AuthKerberos {
+		p.tickets = newTickets(cfg)
+	}
+	return p, nil
 }
 
 // post sends one SOAP message and returns the answer and the number of
@@ -139,13 +154,23 @@ func (p *connPool) send(ctx context.Context, pc *persistConn, body []byte, befor
 	if p.cfg.Auth == AuthBasic {
 		return p.exchange(ctx, pc, body, basicAuth(p.cfg.Username, p.cfg.Password), beforeWrite, n)
 	}
+	if pc.authed && p.cfg.Auth == AuthKerberos {
+		rep, err := p.exchange(ctx, pc, body, "", beforeWrite, n)
+		if err != nil || rep.status != http.StatusUnauthorized {
+			return rep, err
+		}
+		pc.authed, pc.session = false, nil
+	}
+	if p.cfg.Auth == AuthKerberos {
+		return p.kerberosHandshake(ctx, pc, body, beforeWrite, n)
+	}
 	if pc.authed {
 		rep, err := p.exchange(ctx, pc, body, "", beforeWrite, n)
 		if err != nil || rep.status != http.StatusUnauthorized {
 			return rep, err
 		}
 		// The server forgot this connection's authentication: once more.
-		pc.authed = false
+		pc.authed, pc.session = false, nil
 	}
 	return p.handshake(ctx, pc, body, beforeWrite, n)
 }
@@ -203,16 +228,26 @@ func (p *connPool) dial(ctx context.Context) (*persistConn, error) {
 		}
 		return nil, err
 	}
-	return &persistConn{nc: nc, br: bufio.NewReader(nc), bw: bufio.NewWriter(nc)}, nil
+	in := &budgetConn{Conn: nc}
+	return &persistConn{nc: nc, in: in, br: bufio.NewReader(in), bw: bufio.NewWriter(nc)}, nil
 }
 
-// request builds one POST of body with the given Authorization header.
-func (p *connPool) request(body []byte, authorization string) (*http.Request, error) {
+// request builds one POST of body with the given Authorization header,
+// sealed with session when it is not nil.
+func (p *connPool) request(body []byte, authorization string, session sealer) (*http.Request, error) {
+	contentType := soapContentType
+	if session != nil && len(body) > 0 {
+		sealed, err := sealRequest(body, session)
+		if err != nil {
+			return nil, &protocolError{msg: fmt.Sprintf("seal the message: %v", err)}
+		}
+		body, contentType = sealed, encryptedContentType
+	}
 	req, err := http.NewRequest(http.MethodPost, p.url, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Content-Type", "application/soap+xml;charset=UTF-8")
+	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("User-Agent", "rectify")
 	if authorization != "" {
 		req.Header.Set("Authorization", authorization)
@@ -223,7 +258,7 @@ func (p *connPool) request(body []byte, authorization string) (*http.Request, er
 // exchange writes one request on pc and reads its answer, bound to ctx:
 // ctx ending aborts the exchange at once.
 func (p *connPool) exchange(ctx context.Context, pc *persistConn, body []byte, authorization string, beforeWrite func(), n *int) (*reply, error) {
-	req, err := p.request(body, authorization)
+	req, err := p.request(body, authorization, pc.session)
 	if err != nil {
 		return nil, err
 	}
@@ -245,20 +280,49 @@ func (p *connPool) exchange(ctx context.Context, pc *persistConn, body []byte, a
 	if err := pc.bw.Flush(); err != nil {
 		return nil, err
 	}
+	// The status line and headers are read under MaxHeaderBytes: neither an
+	// endless header line nor endless headers can grow without bound.
+	pc.in.bound(int64(p.cfg.MaxHeaderBytes), &limitError{what: "the answer's headers", setting: "winrm max header bytes", limit: int64(p.cfg.MaxHeaderBytes)})
 	resp, err := http.ReadResponse(pc.br, req)
+	pc.in.unbound()
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
-	limit := int64(p.cfg.MaxEnvelopeSize) * 4
-	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	limit := int64(p.cfg.MaxEnvelopeSize) * answerEnvelopes
+	b, err := readBounded(resp.Body, &limitError{what: "the answer's body", setting: fmt.Sprintf("%d times the max envelope size", answerEnvelopes), limit: limit})
+	if err != nil {
+		// Not Body.Close: it would read the rest of the body, however
+		// long. The caller closes the connection instead.
+		return nil, err
+	}
+	_ = resp.Body.Close() // at its end: this reads nothing more
+	rep := &reply{status: resp.StatusCode, header: resp.Header, body: b, close: resp.Close}
+	return p.unseal(pc, rep)
+}
+
+// unseal opens a sealed answer in place. On a connection that seals, an
+// answer with a body must come sealed: a plain one could be anyone's.
+func (p *connPool) unseal(pc *persistConn, rep *reply) (*reply, error) {
+	if pc.session == nil {
+		if isEncrypted(rep.header) {
+			return nil, &protocolError{msg: "the answer is encrypted, but no message encryption was negotiated"}
+		}
+		return rep, nil
+	}
+	if !isEncrypted(rep.header) {
+		if len(rep.body) > 0 {
+			return nil, &protocolError{msg: fmt.Sprintf("an unencrypted answer (http %d) on a connection whose messages are encrypted", rep.status)}
+		}
+		return rep, nil
+	}
+	message, innerType, err := openAnswer(rep.header.Get("Content-Type"), rep.body, pc.session)
 	if err != nil {
 		return nil, err
 	}
-	if int64(len(b)) > limit {
-		return nil, &protocolError{msg: fmt.Sprintf("answer of more than %d bytes", limit)}
-	}
-	return &reply{status: resp.StatusCode, header: resp.Header, body: b, close: resp.Close}, nil
+	header := rep.header.Clone()
+	header.Set("Content-Type", innerType)
+	rep.header, rep.body = header, message
+	return rep, nil
 }
 
 // closeIdle closes the idle connections.

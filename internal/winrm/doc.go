@@ -1,21 +1,47 @@
 // Package winrm is rectify's Shell over WS-Management: it runs script ops
-// and native commands on Windows hosts through github.com/masterzen/winrm
-// (CreateShell, Execute, its Command's output streams and Close), adding
-// what that library lacks.
+// and native commands on Windows hosts. github.com/masterzen/winrm builds
+// the SOAP messages (Create, Command, Send, Receive, Signal, Delete); this
+// package sends them, reads every answer itself and runs the command's
+// Receive loop, so that no byte a host sends reaches a parser that could
+// panic on it.
 //
 // A Shell keeps one remote shell per host and reuses it for every command
 // (the shell is created once, recreated if the server has lost it, and
 // deleted on Close); commands on one Shell run one at a time. A Pool hands
 // out one Shell per host for a run and closes them all at its end.
 //
-// The HTTP layer is the package's own, plugged into masterzen as its
-// Transporter: a few persistent connections per host, each authenticated
-// once (NTLM is connection oriented, so a kept-alive connection needs no new
-// handshake until the server answers 401; Basic sends its header on every
-// request). Every request is bound to the caller's context: a cancelled or
-// expired context aborts the request in flight, and the command is then
-// terminated with a Signal. masterzen's API has no context, so the context
-// of a call lives in that call's Transporter for its duration.
+// The HTTP layer is the package's own: a few persistent connections per
+// host, each authenticated once (NTLM is connection oriented, so a
+// kept-alive connection needs no new handshake until the server answers
+// 401; Basic sends its header on every request). Every request is bound to
+// the caller's context: a cancelled or expired context aborts the request
+// in flight, and the command is then terminated with a Signal.
+//
+// Over HTTP, messages are encrypted by the NTLM session (Config.Encryption,
+// "auto" by default): a default Windows server listens on HTTP 5985 with
+// AllowUnencrypted = false and takes nothing else. The package's own NTLM
+// client (internal/ntlm) negotiates key exchange and sealing; each
+// connection authenticates with an empty request, then every message goes
+// sealed and framed as multipart/encrypted (MS-WSMV 2.2.9.1), and every
+// answer must come sealed and verify. Basic cannot seal; plain HTTP needs
+// AllowUnencrypted.
+//
+// Auth "kerberos" gets a ticket for HTTP/<ServerName> (or
+// KerberosConfig.SPN) from the realm's KDC with github.com/jcmturner/gokrb5
+// (a password, the user's keytab, or a credential cache such as kinit's),
+// authenticates each connection with an AP-REQ in SPNEGO, requires the
+// server's AP-REP (mutual authentication), and seals messages with the
+// Kerberos context (internal/kerberos) the same way. With
+// KerberosConfig.Delegate it asks the KDC for a forwarded TGT and gives it
+// to the host, so that commands there can authenticate onwards.
+//
+// No host can cost more than a few megabytes and the operation's timeout:
+// an answer's headers are read under Config.MaxHeaderBytes (64 KiB), its
+// body under four times MaxEnvelopeSize, and a command's output under
+// MaxOutputBytes (4 MiB; ops.ScriptRun.MaxOutput for one run). Each limit
+// passed is a permanent protocol error naming the host and the limit; a
+// panic while handling a host's answer is contained to that host's
+// operation the same way.
 //
 // Script ops follow the wire protocol of package ops: the bootstrap starts
 // with a short command line and the op's arguments and script go over

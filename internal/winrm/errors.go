@@ -17,20 +17,23 @@ import (
 // in its chain. It never looks at message text.
 func classify(err error) (actions.Kind, actions.Class) {
 	var (
-		te        *actions.TransportError
-		status    *statusError
-		fault     *soapFault
-		proto     *protocolError
-		script    *scriptError
-		unknownCA x509.UnknownAuthorityError
-		hostname  x509.HostnameError
-		invalid   x509.CertificateInvalidError
-		verify    *tls.CertificateVerificationError
-		record    tls.RecordHeaderError
-		alert     tls.AlertError
-		dnsErr    *net.DNSError
-		opErr     *net.OpError
-		netErr    net.Error
+		te          *actions.TransportError
+		status      *statusError
+		fault       *soapFault
+		proto       *protocolError
+		script      *scriptError
+		encRequired *encryptionRequiredError
+		refused     *ticketError
+		noKDC       *kdcError
+		unknownCA   x509.UnknownAuthorityError
+		hostname    x509.HostnameError
+		invalid     x509.CertificateInvalidError
+		verify      *tls.CertificateVerificationError
+		record      tls.RecordHeaderError
+		alert       tls.AlertError
+		dnsErr      *net.DNSError
+		opErr       *net.OpError
+		netErr      net.Error
 	)
 	switch {
 	case errors.As(err, &te):
@@ -42,6 +45,12 @@ func classify(err error) (actions.Kind, actions.Class) {
 		return actions.KindTimeout, actions.Permanent
 	case errors.As(err, &script):
 		return actions.KindScript, actions.Permanent
+	case errors.As(err, &encRequired):
+		return actions.KindProtocol, actions.Permanent
+	case errors.As(err, &refused):
+		return actions.KindAuth, actions.Permanent
+	case errors.As(err, &noKDC):
+		return actions.KindConnect, actions.Retryable
 	case errors.As(err, &status):
 		return classifyStatus(status)
 	case errors.As(err, &fault):

@@ -172,3 +172,13 @@ func (e *scriptError) Error() string {
 	}
 	return fmt.Sprintf("exit code %d: %s", e.ExitCode, e.Stderr)
 }
+
+// encryptionRequiredError is a plain message over HTTP refused with 500
+// and no body: what a Windows server whose listener requires encryption
+// (AllowUnencrypted = false, its default) answers. Sending it again
+// changes nothing.
+type encryptionRequiredError struct{}
+
+func (e *encryptionRequiredError) Error() string {
+	return "http 500 with no body to an unencrypted message: the host requires message encryption (its AllowUnencrypted is false); set encryption to auto"
+}

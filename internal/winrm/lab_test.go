@@ -21,6 +21,9 @@ type testLab struct {
 	srv    *wsman.Server
 	ca     *pki.CA
 	runner *opRunner
+	// http is set when the hosts listen on HTTP (and require message
+	// encryption unless the options allow plain messages).
+	http bool
 }
 
 func newTestLab(t testing.TB, edit func(*wsman.Options)) *testLab {
@@ -39,11 +42,12 @@ func newTestLab(t testing.TB, edit func(*wsman.Options)) *testLab {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	return &testLab{srv: srv, ca: ca, runner: runner}
+	return &testLab{srv: srv, ca: ca, runner: runner, http: opts.HTTP}
 }
 
 // host serves a host called name and returns it with a Config that
-// reaches it over HTTPS with NTLM, verifying the lab CA.
+// reaches it with NTLM: over HTTPS verifying the lab CA, or over HTTP with
+// message encryption when the lab serves HTTP.
 func (l *testLab) host(t testing.TB, name string) (*wsman.Host, Config) {
 	t.Helper()
 	h, err := l.srv.AddHost(wsman.HostSpec{Name: name, DNSNames: []string{name + ".lab.example.test"}})
@@ -59,7 +63,7 @@ func (l *testLab) host(t testing.TB, name string) (*wsman.Host, Config) {
 		Host:       name,
 		Address:    ip,
 		Port:       port,
-		HTTPS:      true,
+		HTTPS:      !l.http,
 		ServerName: name + ".lab.example.test",
 		CAPEM:      l.ca.PEM(),
 		Auth:       AuthNTLM,

@@ -36,7 +36,7 @@ func TestLibraryScriptsOnTheLab(t *testing.T) {
 	addr, portText, _ := net.SplitHostPort(ep.Addr())
 	port, _ := strconv.Atoi(portText)
 	s := newShell(t, Config{
-		Host: "ex02", Address: addr, Port: port, HTTPS: true, ServerName: host.FQDN, CAPEM: l.CAPEM(),
+		Host: "ex02", Address: addr, Port: port, HTTPS: l.HTTPS(), ServerName: host.FQDN, CAPEM: l.CAPEM(),
 		Auth: AuthNTLM, Username: l.Username(), Password: l.Password(), Timeout: 30 * time.Second,
 	})
 	kerberos := `HKLM:\SYSTEM\CurrentControlSet\Control\Lsa\Kerberos\Parameters`

@@ -18,8 +18,10 @@ import (
 // output must be one JSON document, returned as Output. A non-zero exit is
 // a permanent KindScript error that carries the decoded standard error;
 // the ScriptResult is returned with it.
-func (s *Shell) RunScript(ctx context.Context, run ops.ScriptRun) (ops.ScriptResult, error) {
+func (s *Shell) RunScript(ctx context.Context, run ops.ScriptRun) (_ ops.ScriptResult, err error) {
 	op := run.Script.Op
+	started := false
+	defer s.contained(op, &err, func() bool { return run.Mutates && started })
 	if op == "" {
 		op = "script"
 	}
@@ -28,10 +30,15 @@ func (s *Shell) RunScript(ctx context.Context, run ops.ScriptRun) (ops.ScriptRes
 		args = []byte("{}")
 	}
 	stdin := ops.Stdin(run.Script, args)
+	maxOutput := run.MaxOutput
+	if maxOutput <= 0 {
+		maxOutput = s.cfg.MaxOutputBytes
+	}
 	var raw rawResult
-	err := s.retry(ctx, op, run.Mutates, func(ctx context.Context) error {
+	err = s.retry(ctx, op, run.Mutates, func(ctx context.Context) error {
 		var err error
-		raw, err = s.execute(ctx, op, ops.BootstrapCommand(), stdin, run.Mutates)
+		started = true
+		raw, err = s.execute(ctx, op, ops.BootstrapCommand(), stdin, run.Mutates, maxOutput)
 		return err
 	})
 	res := ops.ScriptResult{
@@ -72,7 +79,9 @@ type CommandResult struct {
 // error: these programs' exit codes are unreliable and their output is
 // parsed instead. The command is treated as mutating: it is not retried
 // once it may have reached the host.
-func (s *Shell) RunCommand(ctx context.Context, command string, args ...string) (CommandResult, error) {
+func (s *Shell) RunCommand(ctx context.Context, command string, args ...string) (_ CommandResult, err error) {
+	started := false
+	defer s.contained(command, &err, func() bool { return started })
 	line, err := CommandLine(command, args...)
 	if err != nil {
 		return CommandResult{}, &actions.TransportError{Kind: actions.KindProtocol, Class: actions.Permanent, Host: s.cfg.Host, Op: command, Err: err}
@@ -80,7 +89,8 @@ func (s *Shell) RunCommand(ctx context.Context, command string, args ...string) 
 	var raw rawResult
 	err = s.retry(ctx, command, true, func(ctx context.Context) error {
 		var err error
-		raw, err = s.execute(ctx, command, line, nil, true)
+		started = true
+		raw, err = s.execute(ctx, command, line, nil, true, s.cfg.MaxOutputBytes)
 		return err
 	})
 	res := CommandResult{Stdout: string(raw.stdout), Stderr: DecodeCLIXML(string(raw.stderr)), ExitCode: raw.exitCode}

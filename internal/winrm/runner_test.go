@@ -31,6 +31,14 @@ type opRunner struct {
 	canceled chan string
 	// lastArgs is the argument document of the last op run.
 	lastArgs []byte
+	// logon is the logon the last command ran in.
+	logon wsman.Logon
+}
+
+func (r *opRunner) lastLogon() wsman.Logon {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.logon
 }
 
 func newOpRunner() *opRunner {
@@ -45,6 +53,9 @@ func (r *opRunner) count(op string) int {
 
 // Run implements wsman.Runner.
 func (r *opRunner) Run(ctx context.Context, host string, cmd wsman.Command, stdin io.Reader, stdout, stderr io.Writer) int {
+	r.mu.Lock()
+	r.logon = cmd.Logon
+	r.mu.Unlock()
 	switch strings.ToLower(cmd.Executable) {
 	case "powershell.exe":
 		return r.powershell(ctx, cmd, stdin, stdout, stderr)
@@ -216,6 +227,14 @@ func (r *opRunner) dispatch(ctx context.Context, op, script string, args []byte)
 		return map[string]int{"script_bytes": len(script), "args_bytes": len(args)}, nil
 	case "test.notjson":
 		return rawOutput("Hello from a script that forgot ConvertTo-Json\r\n"), nil
+	case "test.print":
+		var a struct {
+			Bytes int `json:"bytes"`
+		}
+		if err := strict(args, &a); err != nil {
+			return nil, err
+		}
+		return rawOutput(`"` + strings.Repeat("x", a.Bytes) + `"`), nil
 	}
 	target := opArgs(op)
 	if target == nil {

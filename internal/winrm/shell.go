@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -26,6 +27,8 @@ type Shell struct {
 	pool *connPool
 	log  *zerolog.Logger
 	nop  zerolog.Logger
+	// params shape every message: OperationTimeout, locale, envelope size.
+	params *winrm.Parameters
 
 	// turn admits one command at a time.
 	turn chan struct{}
@@ -69,15 +72,16 @@ func New(cfg Config) (*Shell, error) {
 }
 
 func newShellWith(cfg Config, pool *connPool) *Shell {
-	s := &Shell{cfg: cfg, pool: pool, log: cfg.Logger, nop: zerolog.Nop(), turn: make(chan struct{}, 1)}
+	s := &Shell{cfg: cfg, pool: pool, log: cfg.Logger, nop: zerolog.Nop(), turn: make(chan struct{}, 1),
+		params: winrm.NewParameters(cfg.operationTimeout(), "en-US", cfg.MaxEnvelopeSize)}
 	if s.log == nil {
 		s.log = &s.nop
 	}
 	switch {
 	case cfg.HTTPS && cfg.InsecureSkipVerify:
 		s.log.Warn().Str("host", cfg.Host).Msg("winrm: TLS certificate verification is off for this host (insecure_skip_verify)")
-	case !cfg.HTTPS:
-		s.log.Warn().Str("host", cfg.Host).Str("auth", cfg.Auth).Msg("winrm: plain HTTP: commands and output travel unencrypted (and Basic credentials readable)")
+	case !cfg.HTTPS && !cfg.sealed():
+		s.log.Warn().Str("host", cfg.Host).Str("auth", cfg.Auth).Msg("winrm: plain HTTP without message encryption: commands and output travel unencrypted (and Basic credentials readable)")
 	}
 	return s
 }
@@ -97,14 +101,30 @@ func Dial(ctx context.Context, cfg Config) (*Shell, error) {
 }
 
 // Open creates the remote shell if there is none yet.
-func (s *Shell) Open(ctx context.Context) error {
+func (s *Shell) Open(ctx context.Context) (err error) {
+	defer s.contained("open", &err, nil)
 	return s.retry(ctx, "open", false, func(ctx context.Context) error {
 		ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 		defer cancel()
-		t := newCallTransport(ctx, s.pool, s.cfg.Host, "open", s.log)
-		_, err := s.ensureShell(t)
+		_, err := s.ensureShell(ctx, newCall(s.pool, s.cfg.Host, "open", s.log))
 		return err
 	})
+}
+
+// contained is contain for an entry point of op: a panic becomes a
+// permanent protocol TransportError of the host, logged with its stack at
+// debug level. mayHaveRun, if not nil, says whether a command may have
+// started on the host, so that the failure is never retried.
+func (s *Shell) contained(op string, err *error, mayHaveRun func() bool) {
+	v := recover() // called here: recover works only in the deferred function itself
+	if v == nil {
+		return
+	}
+	p := &panicError{value: v, stack: debug.Stack()}
+	s.log.Debug().Str("host", s.cfg.Host).Str("op", op).Bytes("stack", p.stack).Msg("winrm: panic contained")
+	te := &actions.TransportError{Kind: actions.KindProtocol, Class: actions.Permanent, Host: s.cfg.Host, Op: op, Err: p}
+	te.MayHaveRun = mayHaveRun != nil && mayHaveRun()
+	*err = te
 }
 
 // Stats reports the Shell's counters.
@@ -121,36 +141,23 @@ func (s *Shell) Stats() Stats {
 	}
 }
 
-// client is a masterzen client whose every post goes through t.
-func (s *Shell) client(t *callTransport) (*winrm.Client, error) {
-	params := winrm.NewParameters(s.cfg.operationTimeout(), "en-US", s.cfg.MaxEnvelopeSize)
-	params.TransportDecorator = func() winrm.Transporter { return t }
-	endpoint := winrm.NewEndpoint(s.cfg.ServerName, s.cfg.Port, s.cfg.HTTPS, s.cfg.InsecureSkipVerify, nil, nil, nil, s.cfg.Timeout)
-	// The credentials stay with the connection pool.
-	return winrm.NewClientWithParameters(endpoint, "", "", params)
-}
-
 // ensureShell returns the remote shell's id, creating the shell if needed.
-func (s *Shell) ensureShell(t *callTransport) (string, error) {
+func (s *Shell) ensureShell(ctx context.Context, c *call) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return "", &actions.TransportError{Kind: actions.KindCanceled, Class: actions.Permanent, Host: s.cfg.Host, Op: t.op, Err: errors.New("shell is closed")}
+		return "", &actions.TransportError{Kind: actions.KindCanceled, Class: actions.Permanent, Host: s.cfg.Host, Op: c.op, Err: errors.New("shell is closed")}
 	}
 	if s.shellID != "" {
 		return s.shellID, nil
 	}
-	c, err := s.client(t)
+	answer, err := c.post(ctx, winrm.NewOpenShellRequest(s.pool.url, s.params))
 	if err != nil {
-		return "", transportError(s.cfg.Host, t.op, err)
+		return "", err
 	}
-	if _, err := c.CreateShell(); err != nil {
-		return "", transportError(s.cfg.Host, t.op, err)
-	}
-	// masterzen keeps the id to itself; read it from the answer.
-	id, err := winrm.ParseOpenShellResponse(t.createAnswer())
-	if err != nil || id == "" {
-		return "", transportError(s.cfg.Host, t.op, &protocolError{msg: "create shell: the answer names no ShellId"})
+	id, err := parseCreated(answer)
+	if err != nil {
+		return "", transportError(s.cfg.Host, c.op, err)
 	}
 	s.shellID = id
 	s.creates++
@@ -201,18 +208,13 @@ func (s *Shell) release() error {
 	return err
 }
 
-func (s *Shell) deleteShell(id string) error {
+func (s *Shell) deleteShell(id string) (err error) {
+	defer s.contained("close", &err, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
 	defer cancel()
-	t := newCallTransport(ctx, s.pool, s.cfg.Host, "close", s.log)
-	c, err := s.client(t)
-	if err != nil {
-		return transportError(s.cfg.Host, "close", err)
-	}
-	if err := c.NewShell(id).Close(); err != nil {
-		return transportError(s.cfg.Host, "close", err)
-	}
-	return nil
+	c := newCall(s.pool, s.cfg.Host, "close", s.log)
+	_, err = c.post(ctx, winrm.NewDeleteShellRequest(s.pool.url, id, s.params))
+	return err
 }
 
 // busy marks the Shell as running a command, for the Pool.

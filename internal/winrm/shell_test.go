@@ -360,7 +360,7 @@ func TestTransportFailures(t *testing.T) {
 		{"unauthorized", nil, wsman.Faults{Unauthorized: true}, nil, actions.KindAuth, actions.Permanent, 1},
 		{"wrong CA", nil, wsman.Faults{}, func(c *Config) { c.CAPEM = other }, actions.KindTLS, actions.Permanent, 1},
 		{"wrong server name", nil, wsman.Faults{}, func(c *Config) { c.ServerName = "ex99.lab.example.test" }, actions.KindTLS, actions.Permanent, 1},
-		{"HTTPS to plain HTTP", func(o *wsman.Options) { o.HTTP = true }, wsman.Faults{}, nil, actions.KindTLS, actions.Permanent, 1},
+		{"HTTPS to plain HTTP", func(o *wsman.Options) { o.HTTP = true }, wsman.Faults{}, func(c *Config) { c.HTTPS = true }, actions.KindTLS, actions.Permanent, 1},
 		{"unreachable", nil, wsman.Faults{Unreachable: true}, nil, actions.KindConnect, actions.Retryable, 3},
 		{"server error", nil, wsman.Faults{ServerError: true}, nil, actions.KindServer, actions.Retryable, 1},
 		{"hang", nil, wsman.Faults{Hang: true}, func(c *Config) { c.Timeout = 500 * time.Millisecond }, actions.KindTimeout, actions.Permanent, 1},

@@ -16,6 +16,11 @@ type Counts struct {
 	Handshakes int64
 	// Faults is the number of SOAP faults sent (w:TimedOut included).
 	Faults int64
+	// Encrypted is the number of requests that came encrypted and
+	// unsealed; Unencrypted the number of plain requests refused because
+	// the listener requires encryption; BadlySealed the number of
+	// encrypted requests that did not unseal.
+	Encrypted, Unencrypted, BadlySealed int64
 	// The SOAP requests received, by action, once authenticated and parsed.
 	Create, Command, Send, Receive, Signal, Delete int64
 }
@@ -33,6 +38,9 @@ func (c Counts) Add(o Counts) Counts {
 		Unauthorized: c.Unauthorized + o.Unauthorized,
 		Handshakes:   c.Handshakes + o.Handshakes,
 		Faults:       c.Faults + o.Faults,
+		Encrypted:    c.Encrypted + o.Encrypted,
+		Unencrypted:  c.Unencrypted + o.Unencrypted,
+		BadlySealed:  c.BadlySealed + o.BadlySealed,
 		Create:       c.Create + o.Create,
 		Command:      c.Command + o.Command,
 		Send:         c.Send + o.Send,
@@ -45,6 +53,7 @@ func (c Counts) Add(o Counts) Counts {
 // counters is the live, concurrently updated form of Counts.
 type counters struct {
 	http, connections, unauthorized, handshakes, faults  atomic.Int64
+	encrypted, unencrypted, badlySealed                  atomic.Int64
 	create, command, send, receive, signal, deleteShells atomic.Int64
 }
 
@@ -55,6 +64,9 @@ func (c *counters) snapshot() Counts {
 		Unauthorized: c.unauthorized.Load(),
 		Handshakes:   c.handshakes.Load(),
 		Faults:       c.faults.Load(),
+		Encrypted:    c.encrypted.Load(),
+		Unencrypted:  c.unencrypted.Load(),
+		BadlySealed:  c.badlySealed.Load(),
 		Create:       c.create.Load(),
 		Command:      c.command.Load(),
 		Send:         c.send.Load(),

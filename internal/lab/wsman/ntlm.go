@@ -3,9 +3,7 @@ package wsman
 import (
 	"bytes"
 	"crypto/hmac"
-	"crypto/md5"
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -13,7 +11,7 @@ import (
 	"time"
 	"unicode/utf16"
 
-	"golang.org/x/crypto/md4"
+	"github.com/rectifyhq/rectify/internal/ntlm"
 )
 
 // NTLM message types and the negotiate flags the server looks at or sets
@@ -34,6 +32,7 @@ const (
 	flagTargetInfo       = 1 << 23
 	flagVersion          = 1 << 25
 	flag128              = 1 << 29
+	flagKeyExchange      = 1 << 30
 	flag56               = 1 << 31
 )
 
@@ -61,8 +60,10 @@ func ntlmMessageType(token []byte) uint32 {
 
 // buildChallenge answers a NEGOTIATE message with a CHALLENGE carrying a
 // fresh server challenge and the target information (with a timestamp, so
-// that clients compute NTLMv2 responses and MICs as against Windows). Key
-// exchange and LM keys are never offered.
+// that clients compute NTLMv2 responses and MICs as against Windows). It
+// grants the session security the client asks for (signing, sealing, key
+// exchange, 128-bit keys), which WinRM message encryption needs; LM keys
+// are never offered.
 func buildChallenge(negotiate []byte, id ntlmIdentity, now time.Time) (msg []byte, serverChallenge [8]byte, err error) {
 	if ntlmMessageType(negotiate) != ntlmNegotiate || len(negotiate) < 16 {
 		return nil, serverChallenge, fmt.Errorf("%w: not a NEGOTIATE message", errNTLM)
@@ -72,7 +73,7 @@ func buildChallenge(negotiate []byte, id ntlmIdentity, now time.Time) (msg []byt
 	clientFlags := binary.LittleEndian.Uint32(negotiate[12:16])
 	flags := uint32(flagUnicode | flagRequestTarget | flagNTLM | flagAlwaysSign | flagTargetTypeDomain |
 		flagTargetInfo | flagVersion)
-	flags |= clientFlags & (flagExtendedSecurity | flag128 | flag56 | flagSign | flagSeal)
+	flags |= clientFlags & (flagExtendedSecurity | flag128 | flag56 | flagSign | flagSeal | flagKeyExchange)
 	if _, err := rand.Read(serverChallenge[:]); err != nil {
 		return nil, serverChallenge, fmt.Errorf("%w: server challenge: %v", errNTLM, err)
 	}
@@ -114,14 +115,31 @@ type ntlmCredential struct {
 	Password string
 }
 
-// verifyAuthenticate checks an AUTHENTICATE message against the server
-// challenge it answers: the user must be the known account and its NTLMv2
-// proof must match the known password. It returns the user as
-// DOMAIN\name. NTLMv1, LM-only and anonymous responses are refused; the MIC
-// and channel bindings are not checked.
-func verifyAuthenticate(msg []byte, serverChallenge [8]byte, cred ntlmCredential) (string, error) {
+// ntlmHandshake is what the server keeps of a connection's handshake until
+// the AUTHENTICATE message arrives: the MIC covers all three messages.
+type ntlmHandshake struct {
+	negotiate, challenge []byte
+	serverChallenge      [8]byte
+}
+
+// ntlmLogon is a verified AUTHENTICATE message: the user as DOMAIN\name,
+// and the session security it established when the client negotiated
+// signing and sealing (nil otherwise).
+type ntlmLogon struct {
+	user    string
+	session *ntlm.Session
+}
+
+// verifyAuthenticate checks an AUTHENTICATE message against the handshake
+// it ends: the user must be the known account, its NTLMv2 proof must match
+// the known password, and a MIC, when MsvAvFlags announces one, must cover
+// the three messages under the exported session key (so that a negotiation
+// tampered with on the way fails, as on Windows). NTLMv1, LM-only and
+// anonymous responses are refused; channel bindings are not checked
+// (Windows' default CbtHardeningLevel is Relaxed).
+func verifyAuthenticate(msg []byte, hs ntlmHandshake, cred ntlmCredential) (ntlmLogon, error) {
 	if ntlmMessageType(msg) != ntlmAuthenticate || len(msg) < 64 {
-		return "", fmt.Errorf("%w: not an AUTHENTICATE message", errNTLM)
+		return ntlmLogon{}, fmt.Errorf("%w: not an AUTHENTICATE message", errNTLM)
 	}
 	flags := binary.LittleEndian.Uint32(msg[60:64])
 	field := func(at int) ([]byte, error) {
@@ -151,44 +169,73 @@ func verifyAuthenticate(msg []byte, serverChallenge [8]byte, cred ntlmCredential
 	}
 	nt, err := field(20)
 	if err != nil {
-		return "", err
+		return ntlmLogon{}, err
 	}
 	domain, err := text(28)
 	if err != nil {
-		return "", err
+		return ntlmLogon{}, err
 	}
 	user, err := text(36)
 	if err != nil {
-		return "", err
+		return ntlmLogon{}, err
+	}
+	encryptedKey, err := field(52)
+	if err != nil {
+		return ntlmLogon{}, err
 	}
 	// An NTLMv2 response is the 16-byte proof followed by a blob of at least
 	// 28 bytes (version, reserved, timestamp, client challenge, reserved).
 	if len(nt) < 16+28 || nt[16] != 1 || nt[17] != 1 {
-		return "", fmt.Errorf("%w: not an NTLMv2 response", errNTLM)
+		return ntlmLogon{}, fmt.Errorf("%w: not an NTLMv2 response", errNTLM)
 	}
 	if !sameAccount(user, cred.Username) {
-		return "", fmt.Errorf("%w: unknown user", errNTLM)
+		return ntlmLogon{}, fmt.Errorf("%w: unknown user", errNTLM)
 	}
-	v2 := ntlmV2Hash(cred.Password, user, domain)
-	mac := hmac.New(md5.New, v2)
-	mac.Write(serverChallenge[:])
-	mac.Write(nt[16:])
-	if subtle.ConstantTimeCompare(mac.Sum(nil), nt[:16]) != 1 {
-		return "", fmt.Errorf("%w: wrong password", errNTLM)
+	ntowf := ntlm.NTOWFv2(cred.Password, user, domain)
+	proof := ntlm.NTProof(ntowf, hs.serverChallenge, nt[16:])
+	if !hmac.Equal(proof, nt[:16]) {
+		return ntlmLogon{}, fmt.Errorf("%w: wrong password", errNTLM)
 	}
-	if domain == "" {
-		return user, nil
+	exported, err := ntlm.ExportedSessionKey(ntlm.Flags(flags), ntlm.SessionBaseKey(ntowf, proof), encryptedKey)
+	if err != nil {
+		return ntlmLogon{}, fmt.Errorf("%w: %v", errNTLM, err)
 	}
-	return domain + `\` + user, nil
+	if blobAnnouncesMIC(nt[16+28:]) {
+		if len(msg) < 88 {
+			return ntlmLogon{}, fmt.Errorf("%w: the MsvAvFlags announce a MIC the message has no room for", errNTLM)
+		}
+		zeroed := append([]byte{}, msg...)
+		copy(zeroed[72:88], make([]byte, 16))
+		if !hmac.Equal(msg[72:88], ntlm.MIC(exported, hs.negotiate, hs.challenge, zeroed)) {
+			return ntlmLogon{}, fmt.Errorf("%w: the MIC does not verify", errNTLM)
+		}
+	}
+	logon := ntlmLogon{user: user}
+	if domain != "" {
+		logon.user = domain + `\` + user
+	}
+	if ntlm.Flags(flags).Has(ntlm.FlagSign | ntlm.FlagSeal | ntlm.FlagExtendedSecurity) {
+		if logon.session, err = ntlm.NewSession(ntlm.Flags(flags), exported, ntlm.ServerSide); err != nil {
+			return ntlmLogon{}, fmt.Errorf("%w: %v", errNTLM, err)
+		}
+	}
+	return logon, nil
 }
 
-// ntlmV2Hash is NTOWFv2 (MS-NLMP 3.3.2).
-func ntlmV2Hash(password, user, domain string) []byte {
-	h := md4.New()
-	h.Write(utf16le(password))
-	mac := hmac.New(md5.New, h.Sum(nil))
-	mac.Write(utf16le(strings.ToUpper(user) + domain))
-	return mac.Sum(nil)
+// blobAnnouncesMIC reports whether the AV pairs of an NTLMv2 blob (after
+// its fixed 28 bytes) hold MsvAvFlags with the MIC bit (0x2).
+func blobAnnouncesMIC(pairs []byte) bool {
+	for len(pairs) >= 4 {
+		id, n := binary.LittleEndian.Uint16(pairs), int(binary.LittleEndian.Uint16(pairs[2:]))
+		if id == 0 || n > len(pairs)-4 {
+			return false
+		}
+		if id == 6 && n == 4 && binary.LittleEndian.Uint32(pairs[4:])&0x2 != 0 {
+			return true
+		}
+		pairs = pairs[4+n:]
+	}
+	return false
 }
 
 // sameAccount reports whether a user name given by a client names the

@@ -321,20 +321,3 @@ func TestIdleShellsExpire(t *testing.T) {
 		t.Fatal("the expired shell's command was not canceled")
 	}
 }
-
-// TestPlainHTTP serves WinRM over HTTP, as with AllowUnencrypted.
-func TestPlainHTTP(t *testing.T) {
-	l := newLab(t, func(o *Options) { o.HTTP = true; o.CA = nil })
-	h := l.host(t, "ex01")
-	if !strings.HasPrefix(h.URL(), "http://") {
-		t.Fatalf("URL %s", h.URL())
-	}
-	for _, ntlm := range []bool{false, true} {
-		client := l.masterzen(t, h, ntlm, 10*time.Second)
-		var out, errOut strings.Builder
-		code, err := client.RunWithInput("upper 4", &out, &errOut, strings.NewReader("plain"))
-		if err != nil || code != 4 || out.String() != "PLAIN" {
-			t.Fatalf("ntlm %v: code %d stdout %q err %v", ntlm, code, out.String(), err)
-		}
-	}
-}

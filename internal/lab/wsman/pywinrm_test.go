@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
@@ -37,6 +37,12 @@ type pywinrmRequest struct {
 	Stdin            string   `json:"stdin"`
 	OperationTimeout int      `json:"operation_timeout,omitempty"`
 	ReadTimeout      int      `json:"read_timeout,omitempty"`
+	// MessageEncryption is pywinrm's setting: auto, always or never.
+	MessageEncryption string `json:"message_encryption,omitempty"`
+	// KerberosHostname names the host in the SPN (transport kerberos).
+	KerberosHostname string `json:"kerberos_hostname,omitempty"`
+	// Env is added to the script's environment (KRB5_CONFIG, KRB5CCNAME).
+	Env []string `json:"-"`
 }
 
 type pywinrmResult struct {
@@ -44,6 +50,9 @@ type pywinrmResult struct {
 	Stderr string `json:"stderr"`
 	Code   int    `json:"code"`
 	Error  string `json:"error"`
+	// Encrypted says pywinrm sealed its messages (a run that failed does
+	// not say).
+	Encrypted bool `json:"encrypted"`
 }
 
 // runPywinrm runs testdata/pywinrm_run.py with req. Proxy settings are
@@ -58,22 +67,24 @@ func runPywinrm(t *testing.T, req pywinrmRequest) pywinrmResult {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, python, "testdata/pywinrm_run.py")
 	cmd.Stdin = bytes.NewReader(in)
-	for _, kv := range os.Environ() {
-		if name, _, _ := strings.Cut(kv, "="); !strings.HasSuffix(strings.ToLower(name), "_proxy") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
+	cmd.Env = append(withoutProxies(), req.Env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("pywinrm: %v\n%s", err, stderr.String())
 	}
-	var res pywinrmResult
+	var res struct {
+		pywinrmResult
+		Message string `json:"message"`
+	}
 	if err := json.Unmarshal(out, &res); err != nil {
 		t.Fatalf("pywinrm output %q: %v\n%s", out, err, stderr.String())
 	}
-	return res
+	if res.Error != "" {
+		t.Logf("pywinrm: %s: %s", res.Error, res.Message)
+	}
+	return res.pywinrmResult
 }
 
 // TestPywinrmRunsCommandWithStdin proves the endpoint speaks the protocol to
@@ -104,6 +115,11 @@ func TestPywinrmRunsCommandWithStdin(t *testing.T) {
 			req: pywinrmRequest{Transport: "ntlm", Command: "sleep", Args: []string{"2500ms"},
 				OperationTimeout: 1, ReadTimeout: 5},
 			want: pywinrmResult{Stdout: "slept", Code: 0},
+		},
+		{
+			name: "ntlm, encrypted over https too",
+			req:  pywinrmRequest{Transport: "ntlm", MessageEncryption: "always", Command: "upper", Args: []string{"0"}, Stdin: "tls and seal"},
+			want: pywinrmResult{Stdout: "TLS AND SEAL", Stderr: "read 12 bytes", Code: 0, Encrypted: true},
 		},
 		{
 			name: "ntlm wrong password",
@@ -140,7 +156,73 @@ func TestPywinrmRunsCommandWithStdin(t *testing.T) {
 	}
 	// pywinrm keeps its connection alive: each successful NTLM run
 	// authenticates once for its six or more SOAP requests.
-	if c := h.Counts(); c.Handshakes != 2 || c.Send != 6 {
-		t.Errorf("counts %+v: want 2 NTLM handshakes (one per successful NTLM run) and 6 Sends", c)
+	if c := h.Counts(); c.Handshakes != 3 || c.Send != 8 {
+		t.Errorf("counts %+v: want 3 NTLM handshakes (one per successful NTLM run) and 8 Sends", c)
+	}
+}
+
+// TestPywinrmEncryptsOverHTTP proves the server side of message encryption
+// with a client we did not write: pywinrm (NTLM through ntlm-auth, its
+// multipart/encrypted framing) runs commands on an HTTP host that requires
+// encryption, as a default Windows server does. Without encryption, or with
+// Basic, it is refused as Windows refuses it.
+func TestPywinrmEncryptsOverHTTP(t *testing.T) {
+	needPywinrm(t)
+	l := newLab(t, func(o *Options) { o.HTTP = true; o.CA = nil })
+	h := l.host(t, "ex01")
+	large := strings.Repeat("0123456789abcdef", 40<<10/16) // several Send messages
+	tests := []struct {
+		name string
+		req  pywinrmRequest
+		want pywinrmResult
+	}{
+		{
+			name: "ntlm, encryption always",
+			req:  pywinrmRequest{Transport: "ntlm", MessageEncryption: "always", Command: "upper", Args: []string{"5"}, Stdin: "sealed stdin\r\n"},
+			want: pywinrmResult{Stdout: "SEALED STDIN\r\n", Stderr: "read 14 bytes", Code: 5, Encrypted: true},
+		},
+		{
+			name: "ntlm, encryption auto on http",
+			req:  pywinrmRequest{Transport: "ntlm", Command: "count", Stdin: large},
+			want: pywinrmResult{Stdout: fmt.Sprint(len(large)), Code: 0, Encrypted: true},
+		},
+		{
+			name: "ntlm polls sealed through OperationTimeout",
+			req: pywinrmRequest{Transport: "ntlm", MessageEncryption: "always", Command: "sleep", Args: []string{"2500ms"},
+				OperationTimeout: 1, ReadTimeout: 5},
+			want: pywinrmResult{Stdout: "slept", Code: 0, Encrypted: true},
+		},
+		{
+			name: "ntlm, wrong password",
+			req:  pywinrmRequest{Transport: "ntlm", MessageEncryption: "always", Password: "wrong", Command: "upper 0"},
+			want: pywinrmResult{Error: "InvalidCredentialsError"},
+		},
+		{
+			name: "ntlm, encryption never",
+			req:  pywinrmRequest{Transport: "ntlm", MessageEncryption: "never", Command: "upper 0"},
+			want: pywinrmResult{Error: "WinRMTransportError"},
+		},
+		{
+			name: "basic",
+			req:  pywinrmRequest{Transport: "basic", Command: "upper 0"},
+			want: pywinrmResult{Error: "InvalidCredentialsError"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := tt.req
+			req.Endpoint = h.URL()
+			req.Username = testUser
+			if req.Password == "" {
+				req.Password = testPassword
+			}
+			got := runPywinrm(t, req)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("result (-want +got):\n%s", diff)
+			}
+		})
+	}
+	if c := h.Counts(); c.Encrypted == 0 || c.BadlySealed != 0 || c.Unencrypted == 0 {
+		t.Errorf("counts %+v: want sealed requests, none badly sealed, and the plain one refused", c)
 	}
 }

@@ -50,8 +50,21 @@ func envelope(action, relatesTo, body string) []byte {
 	return []byte(b.String())
 }
 
-// writeSOAP sends a SOAP envelope with the given HTTP status.
+// writeSOAP sends a SOAP envelope with the given HTTP status, sealed when
+// the request came encrypted.
 func writeSOAP(w http.ResponseWriter, status int, payload []byte) {
+	if sw, ok := w.(*sealingWriter); ok {
+		sealed, err := sealMessage(payload, sw.session, sw.protocol)
+		if err != nil {
+			panic(http.ErrAbortHandler) // no answer at all rather than a plain one
+		}
+		w, payload = sw.ResponseWriter, sealed
+		w.Header().Set("Content-Type", encryptedContentTypeOf(sw.protocol))
+		w.Header().Set("Content-Length", strconv.Itoa(len(payload)))
+		w.WriteHeader(status)
+		_, _ = w.Write(payload)
+		return
+	}
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Content-Length", strconv.Itoa(len(payload)))
 	w.WriteHeader(status)

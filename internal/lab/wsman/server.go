@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jcmturner/gokrb5/v8/keytab"
+
 	"github.com/rectifyhq/rectify/internal/lab/pki"
 )
 
@@ -32,9 +34,14 @@ type Options struct {
 	Runner Runner
 	// CA issues each host's certificate for HTTPS.
 	CA *pki.CA
-	// HTTP serves plain HTTP (as WinRM with AllowUnencrypted on port 5985)
-	// instead of HTTPS.
+	// HTTP serves HTTP (WinRM's port 5985) instead of HTTPS. As on a
+	// default Windows server, messages must then be encrypted by the NTLM
+	// session (multipart/encrypted, MS-WSMV 2.2.9.1) unless
+	// AllowUnencrypted is set; Basic is not offered.
 	HTTP bool
+	// AllowUnencrypted accepts plain SOAP over HTTP, as the WinRM service
+	// setting of that name does.
+	AllowUnencrypted bool
 
 	// Username and Password are the one account every host accepts, as
 	// "name", `DOMAIN\name` or "name@domain".
@@ -44,6 +51,12 @@ type Options struct {
 	// ("LAB"); DNSDomain the DNS one ("lab.example.test").
 	Domain    string
 	DNSDomain string
+	// Keytab, when set, holds the service keys of the hosts' SPNs
+	// (HTTP/<fqdn>, as a KDC issues tickets for them): hosts then accept
+	// Kerberos under the Negotiate and Kerberos schemes, verify the
+	// client's AP-REQ with it, answer with an AP-REP, and report the logon
+	// as Kerberos, delegated when the client forwarded its TGT.
+	Keytab *keytab.Keytab
 	// DisableBasic and DisableNTLM turn an authentication scheme off.
 	DisableBasic bool
 	DisableNTLM  bool
@@ -94,7 +107,7 @@ func NewServer(opts Options) (*Server, error) {
 	if !opts.HTTP && opts.CA == nil {
 		return nil, errors.New("wsman: HTTPS needs a CA")
 	}
-	if opts.DisableBasic && opts.DisableNTLM {
+	if opts.DisableBasic && opts.DisableNTLM && opts.Keytab == nil {
 		return nil, errors.New("wsman: every authentication scheme is disabled")
 	}
 	if opts.Port == 0 {

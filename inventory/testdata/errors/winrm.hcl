@@ -1,7 +1,7 @@
 winrm {
   port                 = 70000 # ERROR: Invalid port
   https                = "maybe" # ERROR: Incorrect attribute value type
-  auth                 = "kerberos" # ERROR: Invalid auth
+  auth                 = "digest" # ERROR: Invalid auth
   timeout              = "soon" # ERROR: Invalid timeout
   ca_file              = "../pki/missing.pem" # ERROR: Unusable ca_file
   insecure_skip_verify = true # WARNING: TLS verification disabled
@@ -10,7 +10,7 @@ winrm {
 group "http" {
   winrm {
     https = false
-    auth  = "basic" # ERROR: Basic authentication over HTTP
+    auth  = "basic" # ERROR: Basic authentication cannot encrypt messages
   }
 }
 
@@ -40,5 +40,85 @@ host "ex03" {
     port    = 1e400 # ERROR: Invalid port
     timeout = "1e999h" # ERROR: Invalid timeout
     auth    = null
+  }
+}
+
+group "plain" {
+  winrm {
+    https      = false
+    encryption = "never" # ERROR: Unencrypted WinRM over HTTP
+  }
+}
+
+group "plain_allowed" {
+  winrm {
+    https             = false
+    encryption        = "never"
+    allow_unencrypted = true # WARNING: Unencrypted WinRM allowed
+    auth              = "basic"
+  }
+}
+
+group "tls_and_seal" {
+  winrm {
+    auth       = "basic"
+    encryption = "always" # ERROR: Basic authentication cannot encrypt messages
+  }
+}
+
+host "ex04" {
+  fqdn   = "ex04.corp.example.com"
+  groups = ["plain"]
+  winrm {
+    encryption        = "sometimes" # ERROR: Invalid encryption
+    allow_unencrypted = "yes please" # ERROR: Incorrect attribute value type
+  }
+}
+
+host "ex05" {
+  fqdn   = "ex05.corp.example.com"
+  groups = ["plain_allowed"]
+}
+
+host "ex06" {
+  fqdn   = "ex06.corp.example.com"
+  groups = ["tls_and_seal"]
+}
+
+group "krb_two_sources" {
+  winrm {
+    auth             = "kerberos"
+    keytab           = "../pki/ca.pem"
+    credential_cache = "FILE:/tmp/krb5cc_0" # ERROR: Two Kerberos credentials
+  }
+}
+
+group "krb_kdcs" {
+  winrm {
+    auth     = "kerberos"
+    password = env("RECTIFY_WINRM_PASSWORD")
+    kdcs = [ # ERROR: KDCs without a realm
+      "dc01.corp.example.com",
+      "", # ERROR: Invalid KDC
+    ]
+    keytab   = "../pki/no-such.keytab" # ERROR: Unusable keytab
+  }
+}
+
+host "ex07" {
+  fqdn   = "ex07.corp.example.com"
+  groups = ["krb_two_sources"]
+}
+
+host "ex08" {
+  fqdn   = "ex08.corp.example.com"
+  groups = ["krb_kdcs"]
+}
+
+host "ex09" {
+  fqdn = "ex09.corp.example.com"
+  winrm {
+    auth     = "kerberos" # ERROR: No Kerberos credential
+    delegate = true # WARNING: Credentials delegated
   }
 }

@@ -1,8 +1,10 @@
 """Runs one command with standard input through pywinrm's Protocol.
 
 Reads a JSON request on stdin (endpoint, transport, username, password, ca,
-command, args, stdin, operation_timeout, read_timeout) and prints a JSON
-result: stdout, stderr and exit code, or the name of the exception raised.
+command, args, stdin, operation_timeout, read_timeout, message_encryption,
+kerberos_hostname)
+and prints a JSON result: stdout, stderr and exit code, or the name of the
+exception raised, and whether pywinrm encrypted its messages.
 """
 import base64
 import json
@@ -11,6 +13,13 @@ import sys
 import xmltodict
 import winrm
 from winrm.protocol import Protocol
+
+# NTLM needs MD4, which OpenSSL 3 (Debian 12) keeps in its legacy provider.
+# python3-cryptography loads that provider into the OpenSSL that hashlib
+# shares when its backend starts; over HTTPS, requests-ntlm starts it to hash
+# the server's certificate, over HTTP nothing does. Start it here.
+from cryptography.hazmat.backends import default_backend
+default_backend()
 
 SHELL = 'http://schemas.microsoft.com/wbem/wsman/1/windows/shell'
 
@@ -42,6 +51,8 @@ def main():
         ca_trust_path=cfg['ca'],
         operation_timeout_sec=cfg.get('operation_timeout', 20),
         read_timeout_sec=cfg.get('read_timeout', 30),
+        message_encryption=cfg.get('message_encryption') or 'auto',
+        kerberos_hostname_override=cfg.get('kerberos_hostname'),
     )
     try:
         shell_id = p.open_shell()
@@ -56,10 +67,12 @@ def main():
     except Exception as e:  # reported to the Go test, which checks the kind
         print(json.dumps({'error': type(e).__name__, 'message': str(e)}))
         return
+    encrypted = p.transport.encryption is not None
     print(json.dumps({
         'stdout': out.decode('utf-8'),
         'stderr': err.decode('utf-8'),
         'code': code,
+        'encrypted': encrypted,
         'pywinrm': getattr(winrm, '__version__', 'unknown'),
     }))
 
