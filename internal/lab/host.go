@@ -59,6 +59,8 @@ type Host struct {
 	queues     []Queue
 	lastSync   SyncResult
 	user       map[string]json.RawMessage
+	// vm is the hypervisor the host runs on.
+	vm virtualMachine
 }
 
 // reachKey names one blocked destination.

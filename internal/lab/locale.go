@@ -67,6 +67,7 @@ type messageTable map[string]message
 var toolTexts = map[string]map[Locale]messageTable{
 	toolRepadmin: {LocaleEnglish: repadminEnglish, LocaleJapanese: repadminJapanese},
 	toolWin32:    {LocaleEnglish: win32English, LocaleJapanese: win32Japanese},
+	toolW32tm:    {LocaleEnglish: w32tmEnglish, LocaleJapanese: w32tmJapanese},
 }
 
 // text formats message id of tool in locale l, falling back to English

@@ -24,6 +24,10 @@ func (o *Org) native(ctx context.Context, h *Host, program string, argv []string
 		return o.netCommand(h, argv)
 	case "klist":
 		return o.klist(h, argv)
+	case vmwareToolbox:
+		if h.vm.kind == HypervisorVMware {
+			return o.vmwareToolboxCmd(h, argv)
+		}
 	}
 	return fmt.Sprintf("'%s' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n", program), 1
 }
