@@ -68,6 +68,8 @@ var toolTexts = map[string]map[Locale]messageTable{
 	toolRepadmin: {LocaleEnglish: repadminEnglish, LocaleJapanese: repadminJapanese},
 	toolWin32:    {LocaleEnglish: win32English, LocaleJapanese: win32Japanese},
 	toolW32tm:    {LocaleEnglish: w32tmEnglish, LocaleJapanese: w32tmJapanese},
+	toolReg:      {LocaleEnglish: regEnglish, LocaleJapanese: regJapanese},
+	toolWevtutil: {LocaleEnglish: wevtutilEnglish, LocaleJapanese: wevtutilJapanese},
 }
 
 // text formats message id of tool in locale l, falling back to English

@@ -28,6 +28,8 @@ var win32English = messageTable{
 	"8453":  {"Replication access was denied.", systemErrorCodes},
 	"8524":  {"The DSA operation is unable to proceed because of a DNS lookup failure.", systemErrorCodes},
 	"11001": {"No such host is known.", "Microsoft Learn, Windows Sockets Error Codes (WSAHOST_NOT_FOUND)"},
+	"15001": {"The specified query is invalid.", systemErrorCodes},
+	"15007": {"The specified channel could not be found.", systemErrorCodes},
 	"other": {"The operation failed.", unverified},
 }
 
@@ -46,5 +48,7 @@ var win32Japanese = messageTable{
 	"8453":  {"レプリケーション アクセスが拒否されました。", unverified},
 	"8524":  {"DNS 参照エラーのため、DSA 操作を続行できません。", unverified},
 	"11001": {"そのようなホストは不明です。", unverified},
+	"15001": {"指定されたクエリは無効です。", unverified},
+	"15007": {"指定されたチャネルが見つかりませんでした。", unverified},
 	"other": {"操作は失敗しました。", unverified},
 }
