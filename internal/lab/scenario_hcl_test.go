@@ -1,8 +1,10 @@
 package lab
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -35,6 +37,10 @@ func TestScenarioFileProblems(t *testing.T) {
 		{"bad duration", "host \"ex01\" {\n  role = \"exchange\"\n  site = \"HQ\"\n  dc = \"dc01\"\n  clock_offset = \"seven minutes\"\n}\n", []string{"14: Invalid duration"}},
 		{"bad protocol and unknown target", "block {\n  from = \"dc01\"\n  to = \"dc07\"\n  port = 88\n  protocol = \"sctp\"\n}\n", []string{"12: Unknown host", "14: Invalid protocol"}},
 		{"missing dc", "host \"ex01\" {\n  role = \"exchange\"\n  site = \"HQ\"\n}\n", []string{"10: Missing dc"}},
+		{"bad hypervisor and policy type", "host \"ex01\" {\n  role = \"exchange\"\n  site = \"HQ\"\n  dc = \"dc01\"\n  hypervisor = \"xen\"\n  time_policy_type = \"SNTP\"\n}\n",
+			[]string{"15: Invalid time policy type", "14: Invalid hypervisor"}},
+		{"time sync and offset without a hypervisor", "host \"ex01\" {\n  role = \"exchange\"\n  site = \"HQ\"\n  dc = \"dc01\"\n  hypervisor_time_sync = true\n  hypervisor_clock_offset = \"soon\"\n}\n",
+			[]string{"14: Time sync without a hypervisor", "15: Invalid duration", "15: Clock offset without a hypervisor"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,6 +55,34 @@ func TestScenarioFileProblems(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("diagnostics (-want +got):\n%s\n%s", diff, strings.TrimSpace(diags.Error()))
+			}
+		})
+	}
+}
+
+// TestShippedScenarios loads every scenario shipped in testdata/scenarios
+// (the ones README documents) and seeds an organisation from it, so that
+// a scenario that no longer loads or no longer makes sense fails CI.
+func TestShippedScenarios(t *testing.T) {
+	files, err := filepath.Glob("testdata/scenarios/*.hcl")
+	if err != nil || len(files) < 3 {
+		t.Fatalf("shipped scenarios: %v %v", files, err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			sc, diags := LoadScenario(f)
+			if len(diags) > 0 {
+				t.Fatal(diags.Error())
+			}
+			if want := strings.TrimSuffix(filepath.Base(f), ".hcl"); sc.Name != want {
+				t.Errorf("the scenario in %s is called %q", f, sc.Name)
+			}
+			ips := map[string]string{}
+			for i, h := range sc.Hosts {
+				ips[h.Name] = "10.0.0." + itoa(11+i)
+			}
+			if _, _, err := seedOrg(sc, ips, time.Now); err != nil {
+				t.Fatalf("seed: %v", err)
 			}
 		})
 	}
