@@ -146,15 +146,17 @@ type skewState struct {
 	// is too uncertain to tell.
 	OffDCs []string `json:"off_dcs"`
 	Unsure []string `json:"unsure"`
-	// DCs are the target's DCs, Compared every host whose clock was read.
-	DCs      []string `json:"dcs"`
-	Compared []string `json:"compared"`
+	// DCs are the target's DCs.
+	DCs []string `json:"dcs"`
 	// Source is where the target's W32Time takes its time from now.
 	Source timeSource `json:"source"`
 	// Blockers say what would undo a resync of the target.
 	Blockers []string `json:"blockers"`
 
-	// Shown only.
+	// Shown only. Compared lists every host whose clock was read: another
+	// target that cannot be read is left out, and is no reason to leave
+	// this host's change undone.
+	Compared    []string      `json:"-"`
 	Reference   reading       `json:"-"`
 	ReferenceIs string        `json:"-"`
 	Skew        time.Duration `json:"-"`

@@ -242,6 +242,13 @@ func TestTimeSkewStateIgnoresJitter(t *testing.T) {
 	if digest(7*time.Minute, 100*time.Millisecond) == digest(time.Second, 100*time.Millisecond) {
 		t.Error("a clock back in line leaves the observed state as it was")
 	}
+	// Another target that cannot be read at apply leaves this target's
+	// change as reviewed.
+	st, _ := planSkew(t, "ex01", "4m", skewFleet{offsets: map[string]time.Duration{"ex01": 7 * time.Minute}, fail: map[string]bool{"ex02": true}})
+	_, d, _ := plans.EncodeState(st)
+	if d != digest(7*time.Minute, 100*time.Millisecond) {
+		t.Error("an unreadable peer makes the target's planned change stale")
+	}
 }
 
 // TestTimeSkewUndoData checks that the change names the source it
