@@ -2,7 +2,6 @@ package lab
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 )
@@ -147,18 +146,7 @@ func (o *Org) recordAttempt(sender, receiver *Host, causes []Cause, at time.Time
 		return
 	}
 	receiver.LogEvent(event1035(receiver, sender, receiver.Now()))
-	if !sender.kerberosLogging() {
-		return
-	}
-	var codes []string
-	for _, c := range causes {
-		if c.KerberosCode != "" && !slices.Contains(codes, c.KerberosCode) {
-			codes = append(codes, c.KerberosCode)
-		}
-	}
-	for _, code := range codes {
-		sender.LogEvent(kerberosEvent(o, sender, receiver, code, at))
-	}
+	o.logKerberosFailures(sender, receiver, causes, at)
 }
 
 // event1035 is the receiver's record of a refused Exchange authentication.
