@@ -98,6 +98,7 @@ func TestNativeGolden(t *testing.T) {
 		{name: "setspn-q", host: "ex01", line: "setspn -Q SMTPSVC/ex02.corp.example.com"},
 		{name: "setspn-q-missing", host: "ex01", line: "setspn -Q SMTPSVC/EX01"},
 		{name: "setspn-x", host: "dc01", line: "setspn -X -F -P"},
+		{name: "setspn-x-ja", host: "dc01", line: "setspn -X", locale: LocaleJapanese},
 		{name: "unknown-program", host: "ex01", line: "frobnicate /all"},
 		{name: "klist-skew", host: "ex01", line: "klist get SMTPSVC/ex02.corp.example.com"},
 		{name: "net-stop", host: "ex01", line: "net stop w32time"},

@@ -70,6 +70,8 @@ var toolTexts = map[string]map[Locale]messageTable{
 	toolW32tm:    {LocaleEnglish: w32tmEnglish, LocaleJapanese: w32tmJapanese},
 	toolReg:      {LocaleEnglish: regEnglish, LocaleJapanese: regJapanese},
 	toolWevtutil: {LocaleEnglish: wevtutilEnglish, LocaleJapanese: wevtutilJapanese},
+	toolEvents:   {LocaleEnglish: eventsEnglish, LocaleJapanese: eventsJapanese},
+	toolSetspn:   {LocaleEnglish: setspnEnglish, LocaleJapanese: setspnJapanese},
 }
 
 // text formats message id of tool in locale l, falling back to English

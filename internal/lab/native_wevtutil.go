@@ -87,6 +87,7 @@ func (o *Org) wevtutil(h *Host, argv []string) (stdout, stderr string, code int)
 		if format == "text" {
 			b.WriteString(o.eventText(h, n, e))
 		} else {
+			e.Message = o.eventMessage(e)
 			b.WriteString(eventXML(h, e, format == "renderedxml", o.locale))
 			b.WriteString("\r\n")
 		}
@@ -217,7 +218,7 @@ func (o *Org) eventText(h *Host, n int, e Event) string {
 	} {
 		fmt.Fprintf(&b, "  %s: %s\r\n", o.wevtutilText(f.id), f.value)
 	}
-	fmt.Fprintf(&b, "  %s: \r\n%s\r\n\r\n", o.wevtutilText("description"), strings.ReplaceAll(strings.ReplaceAll(e.Message, "\r\n", "\n"), "\n", "\r\n"))
+	fmt.Fprintf(&b, "  %s: \r\n%s\r\n\r\n", o.wevtutilText("description"), strings.ReplaceAll(strings.ReplaceAll(o.eventMessage(e), "\r\n", "\n"), "\n", "\r\n"))
 	return b.String()
 }
 
