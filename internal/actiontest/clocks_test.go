@@ -196,3 +196,25 @@ func TestClockTooUncertainToJudge(t *testing.T) {
 		t.Fatalf("over a fast link: %s (%s); want a resync", in.Change.Action, in.Change.Reason)
 	}
 }
+
+// TestClockResyncFailureInJapanese checks that a resync that fails on a
+// Japanese Windows is a failed change, told by w32tm's HRESULT and not by
+// its sentence, and that its undo data is kept all the same.
+func TestClockResyncFailureInJapanese(t *testing.T) {
+	h := Start(t, scenario(t, "clocks-opposite"), func(o *lab.Options) { o.Locale = lab.LocaleJapanese })
+	ex01, _ := h.Lab.Host("ex01")
+	ex01.SetService("w32time", "Stopped")
+	step := clockStep(t, h)
+	p := h.Plan(t, step)
+	res := h.Apply(t, onlyInstance(p, "step.clocks[ex01]"))
+	c := res.Changes[0]
+	if c.Status != plans.Failed || !strings.Contains(c.Error, "0x80070426") {
+		t.Fatalf("resync with w32time stopped: %s %q; want failed with the HRESULT", c.Status, c.Error)
+	}
+	if len(c.Undo) == 0 {
+		t.Error("the failed resync kept no undo data, though it may have changed W32Time's settings")
+	}
+	if !strings.Contains(strings.Join(c.Messages, "\n"), "次のエラーが発生しました") {
+		t.Errorf("w32tm's output is not shown as it was printed: %q", c.Messages)
+	}
+}
