@@ -103,7 +103,7 @@ type RegistryDeleteArgs struct {
 }
 
 // CommandOutput is the raw text and exit code of native commands an op ran,
-// for parsing in Go (w32tm, repadmin, setspn print locale-dependent text).
+// for parsing in Go (w32tm and repadmin print locale-dependent text).
 type CommandOutput struct {
 	Commands []CommandRun `json:"commands"`
 }
