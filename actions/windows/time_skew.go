@@ -153,9 +153,9 @@ type skewState struct {
 	// Blockers say what would undo a resync of the target.
 	Blockers []string `json:"blockers"`
 
-	// Shown only. Compared lists every host whose clock was read: another
-	// target that cannot be read is left out, and is no reason to leave
-	// this host's change undone.
+	// Shown only. Compared lists every host involved, read or not (one
+	// that cannot be read is a finding, and no reason to leave this
+	// host's change undone).
 	Compared    []string      `json:"-"`
 	Reference   reading       `json:"-"`
 	ReferenceIs string        `json:"-"`
@@ -295,8 +295,10 @@ func (TimeSkew) Observe(inst actions.Instance, r actions.Results) (actions.State
 		}
 	}
 	st.Spread, st.HasSpread = widest(all)
-	for _, rd := range all {
-		st.Compared = append(st.Compared, rd.host)
+	for _, group := range [][]actions.Host{{in.self}, in.dcs, in.peers, in.peerDCs} {
+		for _, h := range group {
+			st.Compared = append(st.Compared, h.Name)
+		}
 	}
 	sort.Strings(st.Compared)
 	sort.Strings(st.DCs)
