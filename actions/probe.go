@@ -32,6 +32,11 @@ type ShellProbe struct {
 	// Sensitive marks arguments that hold a secret: the command that
 	// carries them keeps them out of logs and errors.
 	Sensitive bool
+	// Alone runs the read as a command of its own instead of in the host's
+	// batch, for reads whose moment matters (a clock): the result's Sent
+	// and Received then bracket this read only, not the slowest read of
+	// the batch.
+	Alone bool
 }
 
 // LookupProbe finds objects by one attribute's values: objects matching
@@ -90,7 +95,8 @@ type Result struct {
 	Err     error           `json:"-"`
 	// Sent and Received bracket the remote command that produced the
 	// result, by the clock of the machine rectify runs on: a reading of a
-	// host's clock is best compared with their midpoint.
+	// host's clock is best compared with their midpoint, and is uncertain
+	// by half their distance (see ShellProbe.Alone).
 	Sent, Received time.Time `json:"-"`
 }
 

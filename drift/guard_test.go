@@ -148,7 +148,7 @@ func TestCycleSkipsWhileAnApplyHoldsTheLock(t *testing.T) {
 	if err := lease.Release(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if rep := e.once(t, e.watcher(t, drift.Correct, journal.FlapPolicy{})); rep.Outcome != journal.OutcomeSucceeded || rep.Count(drift.Item.Corrected) != 2 {
+	if rep := e.once(t, e.watcher(t, drift.Correct, journal.FlapPolicy{})); rep.Outcome != journal.OutcomeSucceeded || rep.Count(drift.Item.Corrected) != 4 {
 		t.Errorf("after the apply: %s %q", rep.Outcome, items(rep))
 	}
 }
@@ -167,7 +167,7 @@ func TestHostDownForACycle(t *testing.T) {
 	if rep.Outcome != journal.OutcomeFailed || len(rep.HostErrors) != 1 || rep.HostErrors[0].Host != "ex02" {
 		t.Fatalf("cycle with ex02 down: %s %+v", rep.Outcome, rep.HostErrors)
 	}
-	if diff := cmp.Diff([]string{"step.kerberos_log[ex01] create corrected"}, items(rep)); diff != "" {
+	if diff := cmp.Diff([]string{"step.kerberos_errors[ex01] run corrected", "step.kerberos_log[ex01] create corrected"}, items(rep)); diff != "" {
 		t.Errorf("cycle with ex02 down (-want +got):\n%s", diff)
 	}
 	got := scrape()
@@ -186,7 +186,7 @@ func TestHostDownForACycle(t *testing.T) {
 	if rep.Outcome != journal.OutcomeSucceeded {
 		t.Fatalf("after ex02 came back: %s %v %+v", rep.Outcome, rep.Errors, rep.HostErrors)
 	}
-	if diff := cmp.Diff([]string{"step.kerberos_log[ex02] create corrected"}, items(rep)); diff != "" {
+	if diff := cmp.Diff([]string{"step.kerberos_errors[ex01] run corrected", "step.kerberos_errors[ex02] run corrected", "step.kerberos_log[ex02] create corrected"}, items(rep)); diff != "" {
 		t.Errorf("after ex02 came back (-want +got):\n%s", diff)
 	}
 }

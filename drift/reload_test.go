@@ -54,7 +54,7 @@ func TestEditedPlaybookIsPickedUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := e.once(t, w)
-	if first.Count(drift.Item.Corrected) != 2 {
+	if first.Count(drift.Item.Corrected) != 4 {
 		t.Fatalf("first cycle: %q", items(first))
 	}
 	edited := strings.Replace(string(src), "value   = 1\n", "value   = 2\n", 1)
@@ -66,7 +66,7 @@ func TestEditedPlaybookIsPickedUp(t *testing.T) {
 	}
 	e.clock.Add(time.Minute)
 	second := e.once(t, w)
-	want := []string{"step.kerberos_log[ex01] update corrected", "step.kerberos_log[ex02] update corrected"}
+	want := []string{"step.kerberos_errors[ex01] run corrected", "step.kerberos_errors[ex02] run corrected", "step.kerberos_log[ex01] update corrected", "step.kerberos_log[ex02] update corrected"}
 	if diff := cmp.Diff(want, items(second)); diff != "" {
 		t.Errorf("cycle after the edit (-want +got):\n%s", diff)
 	}
@@ -111,7 +111,7 @@ func TestBrokenPlaybookFailsTheCycleNotTheWatcher(t *testing.T) {
 	}
 	broken = false
 	e.clock.Add(time.Minute)
-	if rep := e.once(t, w); rep.Outcome != journal.OutcomeSucceeded || len(rep.Items) != 2 {
+	if rep := e.once(t, w); rep.Outcome != journal.OutcomeSucceeded || len(rep.Items) != 4 {
 		t.Errorf("after the fix: %s %q", rep.Outcome, items(rep))
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/rs/zerolog"
 
 	"github.com/rectifyhq/rectify/drift"
@@ -204,8 +205,8 @@ func TestStopMidCycle(t *testing.T) {
 	// The lock was released: the next cycle runs and finishes the job.
 	e.clock.Add(time.Minute)
 	rep = e.once(t, e.watcher(t, drift.Correct, journal.FlapPolicy{}))
-	want := "step.kerberos_log[ex02] create corrected"
-	if got := items(rep); len(got) != 1 || got[0] != want || rep.Outcome != journal.OutcomeSucceeded {
-		t.Errorf("next cycle: %s %q", rep.Outcome, got)
+	want := []string{"step.kerberos_errors[ex01] run corrected", "step.kerberos_errors[ex02] run corrected", "step.kerberos_log[ex02] create corrected"}
+	if diff := cmp.Diff(want, items(rep)); diff != "" || rep.Outcome != journal.OutcomeSucceeded {
+		t.Errorf("next cycle: %s (-want +got):\n%s", rep.Outcome, diff)
 	}
 }

@@ -122,13 +122,20 @@ func TestCorrectionThatDoesNotHoldIsReported(t *testing.T) {
 		}}
 	})
 
-	if diff := cmp.Diff([]string{"step.kerberos_log[ex01] update applied"}, items(rep)); diff != "" {
+	// The Kerberos log is read again after the LogLevel change, on both
+	// servers, as the playbook orders it: those reads are made.
+	want := []string{"step.kerberos_errors[ex01] run corrected", "step.kerberos_errors[ex02] run corrected", "step.kerberos_log[ex01] update applied"}
+	if diff := cmp.Diff(want, items(rep)); diff != "" {
 		t.Fatalf("items (-want +got):\n%s", diff)
 	}
-	if it := rep.Items[0]; it.Converged || it.Corrected() {
+	if it := itemOf(t, rep, "step.kerberos_log[ex01]"); it.Converged || it.Corrected() {
 		t.Errorf("the correction is counted as converged: %+v", it)
 	}
-	checkFailedCorrection(t, e, rep, scrape, "step.kerberos_log[ex01]: did not converge after its correction")
+	checkFailedCorrection(t, e, rep, scrape, failedCorrection{
+		err:     "step.kerberos_log[ex01]: did not converge after its correction",
+		summary: "1 drifted, 2 corrected, 1 correction(s) failed, 1 error(s)",
+		pending: []string{"step.kerberos_log[ex01]"},
+	})
 }
 
 // TestCorrectionThatCannotBeVerifiedIsReported: ex01 drops off the network
@@ -149,35 +156,58 @@ func TestCorrectionThatCannotBeVerifiedIsReported(t *testing.T) {
 		return u
 	})
 
-	if diff := cmp.Diff([]string{"step.kerberos_log[ex01] update applied"}, items(rep)); diff != "" {
+	// The Kerberos log read after the change cannot reach ex01 either, and
+	// the one of ex02 waits: max_fail = 0 stops the run.
+	want := []string{"step.kerberos_errors[ex01] run failed", "step.kerberos_errors[ex02] run held", "step.kerberos_log[ex01] update applied"}
+	if diff := cmp.Diff(want, items(rep)); diff != "" {
 		t.Fatalf("items (-want +got):\n%s", diff)
 	}
-	if it := rep.Items[0]; it.Converged || it.Corrected() {
+	if it := itemOf(t, rep, "step.kerberos_log[ex01]"); it.Converged || it.Corrected() {
 		t.Errorf("a correction nobody could verify is counted as converged: %+v", it)
+	}
+	if it := itemOf(t, rep, "step.kerberos_errors[ex01]"); !strings.Contains(it.Error, "connection refused") {
+		t.Errorf("the Kerberos log read of the unreachable ex01 failed with %q, want the connection refused", it.Error)
 	}
 	if v, _ := e.logLevel(t, "ex01"); v != uint32(1) {
 		t.Errorf("ex01's LogLevel is %v: the correction was not made", v)
 	}
-	checkFailedCorrection(t, e, rep, scrape, "step.kerberos_log[ex01]: applied, but could not be verified: ")
+	checkFailedCorrection(t, e, rep, scrape, failedCorrection{
+		err:     "step.kerberos_log[ex01]: applied, but could not be verified: ",
+		summary: "1 drifted, 2 correction(s) failed, 1 error(s)",
+		pending: []string{"step.kerberos_log[ex01]", "step.kerberos_errors[ex01]", "step.kerberos_errors[ex02]"},
+	})
 	if !strings.Contains(strings.Join(rep.Errors, "\n"), "connection refused") {
 		t.Errorf("the report does not say why the verification failed: %q", rep.Errors)
 	}
 }
 
-// checkFailedCorrection checks what a cycle whose only correction did not
-// end converged reports, journals and exposes.
-func checkFailedCorrection(t *testing.T, e *env, rep drift.CycleReport, scrape func() metricstest.Samples, wantError string) {
+// failedCorrection is what a cycle whose one correction of
+// step.kerberos_log[ex01] did not end converged reports.
+type failedCorrection struct {
+	// err starts one of the report's errors.
+	err string
+	// summary is the report's summary: the LogLevel's correction counted
+	// as failed, not corrected (the Kerberos log reads it triggered are
+	// counted as what they became).
+	summary string
+	// pending are the addresses the cycle leaves to do.
+	pending []string
+}
+
+// checkFailedCorrection checks what a cycle whose only correction of a
+// drifted value did not end converged reports, journals and exposes.
+func checkFailedCorrection(t *testing.T, e *env, rep drift.CycleReport, scrape func() metricstest.Samples, want failedCorrection) {
 	t.Helper()
-	if !slicesHasPrefix(rep.Errors, wantError) {
-		t.Errorf("errors %q: want one starting %q", rep.Errors, wantError)
+	if !slicesHasPrefix(rep.Errors, want.err) {
+		t.Errorf("errors %q: want one starting %q", rep.Errors, want.err)
 	}
 	if rep.Outcome != journal.OutcomeFailed {
 		t.Errorf("outcome %s, want %s (%s)", rep.Outcome, journal.OutcomeFailed, rep.Summary)
 	}
-	if !strings.Contains(rep.Summary, "1 correction(s) failed") || strings.Contains(rep.Summary, "corrected") {
-		t.Errorf("summary %q: want the correction counted as failed, not corrected", rep.Summary)
+	if rep.Summary != want.summary {
+		t.Errorf("summary %q, want %q: the correction counted as failed, not corrected", rep.Summary, want.summary)
 	}
-	if diff := cmp.Diff([]string{"step.kerberos_log[ex01]"}, pendingAddresses(rep)); diff != "" {
+	if diff := cmp.Diff(want.pending, pendingAddresses(rep)); diff != "" {
 		t.Errorf("pending after the cycle (-want +got):\n%s", diff)
 	}
 	run, _, err := e.journal.Run(context.Background(), rep.RunID)
@@ -200,6 +230,18 @@ func checkFailedCorrection(t *testing.T, e *env, rep drift.CycleReport, scrape f
 	if v := got[series("rectify_drift_last_run_outcome", "outcome", "failed")]; v != 1 {
 		t.Errorf("last run outcome failed = %v, want 1", v)
 	}
+}
+
+// itemOf returns the report's item of address.
+func itemOf(t *testing.T, rep drift.CycleReport, address string) drift.Item {
+	t.Helper()
+	for _, it := range rep.Items {
+		if it.Address == address {
+			return it
+		}
+	}
+	t.Fatalf("the report has no item %s: %q", address, items(rep))
+	return drift.Item{}
 }
 
 func pendingAddresses(rep drift.CycleReport) []string {

@@ -91,6 +91,7 @@ func (r reader) read(ctx context.Context, reqs []readRequest) (readOutcome, erro
 	}
 
 	shell := map[string][]*shellItem{} // host -> items
+	alone := map[string][]*shellItem{} // host -> items read on their own
 	shellIndex := map[string]*shellItem{}
 	groups := map[string]*lookupGroup{}
 	var groupOrder []string
@@ -122,11 +123,16 @@ func (r reader) read(ctx context.Context, reqs []readRequest) (readOutcome, erro
 					return out, fmt.Errorf("probe %q: encode arguments: %w", p.Name, err)
 				}
 				key := host + "\x00" + p.Shell.Script.Op + "\x00" + string(args)
+				queue := shell
+				if p.Shell.Alone {
+					key += "\x00alone"
+					queue = alone
+				}
 				it, ok := shellIndex[key]
 				if !ok {
-					it = &shellItem{id: fmt.Sprintf("r%d", len(shell[host])+1), script: p.Shell.Script, args: args}
+					it = &shellItem{id: fmt.Sprintf("r%d", len(queue[host])+1), script: p.Shell.Script, args: args}
 					shellIndex[key] = it
-					shell[host] = append(shell[host], it)
+					queue[host] = append(queue[host], it)
 				}
 				it.sensitive = it.sensitive || p.Shell.Sensitive
 				it.users = append(it.users, ref)
@@ -168,17 +174,24 @@ func (r reader) read(ctx context.Context, reqs []readRequest) (readOutcome, erro
 		}()
 	}
 
-	hosts := make([]string, 0, len(shell))
+	hosts := make([]string, 0, len(shell)+len(alone))
 	for h := range shell {
 		hosts = append(hosts, h)
 	}
+	for h := range alone {
+		if _, ok := shell[h]; !ok {
+			hosts = append(hosts, h)
+		}
+	}
 	sort.Strings(hosts)
 	for _, host := range hosts {
-		items := shell[host]
+		items, solo := shell[host], alone[host]
+		// One host's commands run one after the other: the reads that must
+		// be alone first, each as its own command, then the batch.
 		run(func() {
-			err := r.runBatch(ctx, host, items, set)
+			n, err := r.runHost(ctx, host, solo, items, set)
 			mu.Lock()
-			out.commands[host]++
+			out.commands[host] += n
 			if err != nil {
 				out.hostErrs[host] = err
 			}
@@ -220,14 +233,69 @@ func (r reader) read(ctx context.Context, reqs []readRequest) (readOutcome, erro
 	return out, nil
 }
 
+// runHost runs one host's shell reads: each read of solo as a command of
+// its own, then the others as one batch. It returns how many commands it
+// ran and the error that failed the host as a whole, if any: then the
+// reads not yet run fail with it too.
+func (r reader) runHost(ctx context.Context, host string, solo, items []*shellItem, set func(probeRef, actions.Result)) (int, error) {
+	n := 0
+	for i, it := range solo {
+		n++
+		if err := r.runAlone(ctx, host, it, set); err != nil {
+			failAll(solo[i+1:], err, set)
+			failAll(items, err, set)
+			return n, err
+		}
+	}
+	if len(items) == 0 {
+		return n, nil
+	}
+	return n + 1, r.runBatch(ctx, host, items, set)
+}
+
+func failAll(items []*shellItem, err error, set func(probeRef, actions.Result)) {
+	for _, it := range items {
+		for _, u := range it.users {
+			set(u, actions.Result{Err: err})
+		}
+	}
+}
+
+// runAlone runs one shell read as a command of its own, so that its Sent
+// and Received bracket it alone. A failure of the op itself fails only
+// this read; a transport failure fails the host (and is returned).
+func (r reader) runAlone(ctx context.Context, host string, it *shellItem, set func(probeRef, actions.Result)) error {
+	fail := func(err error) error {
+		failAll([]*shellItem{it}, err, set)
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fail(err)
+	}
+	sh, err := r.conns.Shell(ctx, host)
+	if err != nil {
+		return fail(err)
+	}
+	sent := time.Now()
+	res, err := sh.RunScript(ctx, ops.ScriptRun{Script: it.script, Args: it.args, SensitiveArgs: it.sensitive})
+	received := time.Now()
+	if err != nil {
+		if actions.KindOf(err) == actions.KindScript {
+			failAll([]*shellItem{it}, err, set)
+			return nil
+		}
+		return fail(err)
+	}
+	for _, u := range it.users {
+		set(u, actions.Result{Output: res.Output, Sent: sent, Received: received})
+	}
+	return nil
+}
+
 // runBatch runs every shell read for one host as one command.
 func (r reader) runBatch(ctx context.Context, host string, items []*shellItem, set func(probeRef, actions.Result)) error {
 	fail := func(err error) error {
-		for _, it := range items {
-			for _, u := range it.users {
-				set(u, actions.Result{Err: err})
-			}
-		}
+		failAll(items, err, set)
 		return err
 	}
 	if err := ctx.Err(); err != nil {

@@ -2,6 +2,7 @@ package examples
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,6 +67,26 @@ func changes(p *plans.Plan) []string {
 		}
 	}
 	return out
+}
+
+// resultOf returns the result of the change at addr.
+func resultOf(res *engine.ApplyResult, addr string) plans.ChangeResult {
+	for _, c := range res.Changes {
+		if c.Address == addr {
+			return c
+		}
+	}
+	return plans.ChangeResult{}
+}
+
+// hasFinding reports whether a line of lines contains want.
+func hasFinding(lines []string, want string) bool {
+	for _, l := range lines {
+		if strings.Contains(l, want) {
+			return true
+		}
+	}
+	return false
 }
 
 func statuses(res *engine.ApplyResult) map[string]plans.Status {
@@ -135,9 +156,22 @@ func walkExchange454(t *testing.T, h *actiontest.Harness) {
 		"step.tickets[ex01] run",
 		"step.queues[ex01] run",
 		"step.queues[ex02] run",
+		"step.kerberos_errors[ex01] run",
+		"step.kerberos_errors[ex02] run",
 	}
 	if diff := cmp.Diff(want, changes(first)); diff != "" {
 		t.Fatalf("first plan (-want +got):\n%s", diff)
+	}
+	// Before logging is on, the Kerberos client has logged nothing: the
+	// plan cannot tell what the log will say.
+	for _, host := range []string{"ex01", "ex02"} {
+		if in := actiontest.Instance(t, first, "kerberos_errors", host); hasFinding(in.Change.Findings, "Kerberos 0x") {
+			t.Errorf("%s: Kerberos errors found before logging was on: %q", host, in.Change.Findings)
+		}
+	}
+	// The receiver's 1035 names the connector that refused.
+	if in := actiontest.Instance(t, first, "receive_failures", "ex02"); !hasFinding(in.Change.Findings, `receive connector "Default EX02" refused ExchangeAuth authentication from`) {
+		t.Errorf("ex02's 1035 findings do not name the connector: %q", in.Change.Findings)
 	}
 
 	res := apply(t, h, first, firstIn)
@@ -149,6 +183,19 @@ func walkExchange454(t *testing.T, h *actiontest.Harness) {
 	}
 	if got["step.queues[ex02]"] != plans.Skipped {
 		t.Errorf("the queue of ex02 was retried although its Kerberos port is blocked: %s", got["step.queues[ex02]"])
+	}
+	// KB step 5 in the KB's order: logging on, then the log read again,
+	// after the retry. ex01's retry to ex02 still fails on the duplicate
+	// SPN: its Kerberos client logged KDC_ERR_S_PRINCIPAL_UNKNOWN, and its
+	// KDC (dc02) the duplicate name.
+	kerberos := resultOf(res, "step.kerberos_errors[ex01]")
+	if kerberos.Status != plans.Applied || !kerberos.Converged {
+		t.Errorf("the Kerberos log read on ex01: %s converged=%v %s", kerberos.Status, kerberos.Converged, kerberos.Error)
+	}
+	for _, want := range []string{"Kerberos 0x7 KDC_ERR_S_PRINCIPAL_UNKNOWN", "KDC of dc02: duplicate name SMTPSVC/ex02.corp.example.com"} {
+		if !hasFinding(kerberos.Messages, want) {
+			t.Errorf("the Kerberos log read after logging was on lacks %q: %q", want, kerberos.Messages)
+		}
 	}
 	if h.Lab.QueueErrors() == 0 {
 		t.Fatal("the symptom cleared although the duplicate SPN and the blocked port remain")
@@ -200,7 +247,7 @@ func walkExchange454(t *testing.T, h *actiontest.Harness) {
 	h.Engine.Now = func() time.Time { return time.Now().Add(25 * time.Hour) }
 	laterIn := load(t, h, map[string]string{"spn_conflicts": "remove_from_other"}, memory)
 	later := plan(t, h, laterIn)
-	want = []string{"step.kerberos_log[ex01] delete", "step.kerberos_log[ex02] delete"}
+	want = []string{"step.kerberos_log[ex01] delete", "step.kerberos_log[ex02] delete", "step.kerberos_errors[ex01] run", "step.kerberos_errors[ex02] run"}
 	if diff := cmp.Diff(want, changes(later)); diff != "" {
 		t.Fatalf("plan after expiry (-want +got):\n%s", diff)
 	}

@@ -8,7 +8,9 @@ const (
 	RegistrySet      = "registry.set"
 	RegistryDelete   = "registry.delete"
 	TimeRead         = "time.read"
+	TimeConfig       = "time.config"
 	TimeResync       = "time.resync"
+	TimeRestore      = "time.restore"
 	NetReach         = "net.reach"
 	ReplSyncAll      = "repl.syncall"
 	ReplShow         = "repl.show"
@@ -103,27 +105,8 @@ type RegistryDeleteArgs struct {
 	Expect *RegistryValue `json:"expect,omitempty"`
 }
 
-// TimeReadArgs reads the host's clock and Kerberos tolerance.
-type TimeReadArgs struct{}
-
-// TimeReading is the host's UTC time ([DateTime]::UtcNow.ToString('o')) and
-// the Kerberos SkewTime in minutes (5 when the value is absent).
-type TimeReading struct {
-	UTC             string `json:"utc"`
-	SkewTimeMinutes int    `json:"skew_time_minutes"`
-	SkewTimeSet     bool   `json:"skew_time_set"`
-	// IsDC is set on domain controllers; PDCEmulator on the PDC emulator.
-	IsDC        bool `json:"is_dc"`
-	PDCEmulator bool `json:"pdc_emulator"`
-}
-
-// TimeResyncArgs configures w32time to follow the domain hierarchy and
-// resyncs: w32tm /config /syncfromflags:domhier /update, restart w32time,
-// w32tm /resync /rediscover.
-type TimeResyncArgs struct{}
-
 // CommandOutput is the raw text and exit code of native commands an op ran,
-// for parsing in Go (w32tm, repadmin, setspn print locale-dependent text).
+// for parsing in Go (w32tm and repadmin print locale-dependent text).
 type CommandOutput struct {
 	Commands []CommandRun `json:"commands"`
 }

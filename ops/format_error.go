@@ -5,13 +5,13 @@ import (
 	"strings"
 )
 
-// FormatError reports native command output (w32tm, repadmin, setspn) that
+// FormatError reports native command output (repadmin) that
 // does not have the format its parser expects. Callers tell it apart with
 // errors.As; the command's text is data, so the error quotes at most one
 // short line of it.
 type FormatError struct {
 	// Command names the command whose output was read, e.g.
-	// "w32tm /stripchart".
+	// "repadmin /showrepl".
 	Command string
 	// Line is the 1-based line at fault, or 0 when the output as a whole is.
 	Line int

@@ -2,9 +2,12 @@ package windows
 
 import (
 	"encoding/json"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/rectifyhq/rectify/actions"
@@ -16,84 +19,260 @@ type topo map[string]actions.Host
 
 func (t topo) Host(n string) (actions.Host, bool) { h, ok := t[n]; return h, ok }
 
-func TestTimeSkewPlan(t *testing.T) {
-	hosts := topo{
-		"ex01": {Name: "ex01", Site: "HQ"},
-		"dc01": {Name: "dc01", Site: "HQ"},
-		"dc02": {Name: "dc02", Site: "HQ"},
-		"dc09": {Name: "dc09", Site: "Branch"},
-	}
-	cfg := actions.NewConfig(cty.ObjectVal(map[string]cty.Value{
+var skewHosts = topo{
+	"ex01": {Name: "ex01", Site: "HQ"},
+	"ex02": {Name: "ex02", Site: "HQ"},
+	"ex09": {Name: "ex09", Site: "Branch"},
+	"dc01": {Name: "dc01", Site: "HQ"},
+	"dc02": {Name: "dc02", Site: "HQ"},
+	"dc09": {Name: "dc09", Site: "Branch"},
+}
+
+func skewConfig(maxSkew string) actions.Config {
+	return actions.NewConfig(cty.ObjectVal(map[string]cty.Value{
 		"against":  cty.ListVal([]cty.Value{cty.StringVal("dc01"), cty.StringVal("dc02"), cty.StringVal("dc09")}),
-		"max_skew": cty.StringVal("4m"), "kb_step": cty.StringVal("1"),
+		"max_skew": cty.StringVal(maxSkew), "kb_step": cty.StringVal("1"),
 	}))
-	base := time.Date(2026, 11, 27, 6, 0, 0, 0, time.UTC)
-	read := func(off time.Duration, skewMin int, isDC, pdc bool) actions.Result {
-		b, _ := json.Marshal(ops.TimeReading{UTC: base.Add(off).Format(time.RFC3339Nano), SkewTimeMinutes: skewMin, IsDC: isDC, PDCEmulator: pdc})
-		return actions.Result{Output: b, Sent: base.Add(-50 * time.Millisecond), Received: base.Add(50 * time.Millisecond)}
+}
+
+var skewBase = time.Date(2026, 11, 27, 6, 0, 0, 0, time.UTC)
+
+// clockRead is a time.read result: the host's clock at off from the truth,
+// read in a command whose round trip was rtt.
+func clockRead(off, rtt time.Duration, skewMin int) actions.Result {
+	b, _ := json.Marshal(ops.TimeReading{UTC: skewBase.Add(off).Format(time.RFC3339Nano), SkewTimeMinutes: skewMin})
+	return actions.Result{Output: b, Sent: skewBase.Add(-rtt / 2), Received: skewBase.Add(rtt / 2)}
+}
+
+func configRead(c ops.TimeKeeping) actions.Result {
+	b, _ := json.Marshal(c)
+	return actions.Result{Output: b}
+}
+
+// skewFleet describes one read of every host: clock offsets, round trips,
+// and time configurations.
+type skewFleet struct {
+	offsets map[string]time.Duration
+	rtt     map[string]time.Duration
+	skew    map[string]int
+	config  map[string]ops.TimeKeeping
+	fail    map[string]bool
+}
+
+func (f skewFleet) results(t *testing.T, inst actions.Instance) actions.Results {
+	t.Helper()
+	probes, err := TimeSkew{}.Probes(inst)
+	if err != nil {
+		t.Fatal(err)
 	}
+	r := actions.Results{}
+	for _, p := range probes {
+		host := p.Shell.Host
+		if host == "" {
+			host = inst.Host.Name
+		}
+		if f.fail[host] {
+			r[p.Name] = actions.Result{Err: errors.New("connection refused")}
+			continue
+		}
+		switch p.Shell.Script.Op {
+		case ops.TimeRead:
+			if !p.Shell.Alone {
+				t.Errorf("probe %s reads a clock in the host's batch", p.Name)
+			}
+			rtt := f.rtt[host]
+			if rtt == 0 {
+				rtt = 100 * time.Millisecond
+			}
+			skew := f.skew[host]
+			if skew == 0 {
+				skew = 5
+			}
+			r[p.Name] = clockRead(f.offsets[host], rtt, skew)
+		case ops.TimeConfig:
+			c, ok := f.config[host]
+			if !ok {
+				c = ops.TimeKeeping{IsDC: strings.HasPrefix(host, "dc"), PDCEmulator: host == "dc01",
+					Parameters: ops.W32TimeSettings{Type: ops.RegistryValue{Exists: true, Kind: "String", Data: "NT5DS"}}}
+			}
+			r[p.Name] = configRead(c)
+		default:
+			t.Fatalf("unexpected probe %s", p.Shell.Script.Op)
+		}
+	}
+	return r
+}
+
+func planSkew(t *testing.T, target, maxSkew string, f skewFleet) (skewState, plans.Change) {
+	t.Helper()
+	inst := actions.Instance{Host: skewHosts[target], Targets: []string{"ex01", "ex02", "ex09"}, Config: skewConfig(maxSkew), Topology: skewHosts}
+	st, err := TimeSkew{}.Observe(inst, f.results(t, inst))
+	if err != nil {
+		t.Fatalf("observe %s: %v", target, err)
+	}
+	ch, err := TimeSkew{}.Plan(inst, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.(skewState), ch
+}
+
+func TestTimeSkewPlan(t *testing.T) {
+	hyperV := ops.TimeKeeping{HyperVGuest: true, HyperVTimeProvider: ops.RegistryValue{Exists: true, Kind: "DWord", Data: 1},
+		Parameters: ops.W32TimeSettings{Type: ops.RegistryValue{Exists: true, Kind: "String", Data: "NT5DS"}}}
+	physical := hyperV
+	physical.HyperVGuest = false
+	vmware := ops.TimeKeeping{VMwareTimeSync: &ops.CommandRun{Output: "Enabled"}}
+	vmwareOff := ops.TimeKeeping{VMwareTimeSync: &ops.CommandRun{Output: "Disabled"}}
+	policy := ops.TimeKeeping{Policy: ops.W32TimeSettings{Type: ops.RegistryValue{Exists: true, Kind: "String", Data: "NTP"}, NtpServer: ops.RegistryValue{Exists: true, Kind: "String", Data: "ntp.example.net,0x8"}}}
+	policyDomain := ops.TimeKeeping{Policy: ops.W32TimeSettings{Type: ops.RegistryValue{Exists: true, Kind: "String", Data: "NT5DS"}}}
 	tests := []struct {
-		name           string
-		self, dc1, dc2 time.Duration
-		selfDC         bool
-		skewTime       int
-		want           plans.Action
-		wantFindings   bool
+		name    string
+		target  string
+		maxSkew string
+		fleet   skewFleet
+		want    plans.Action
+		// reason and findings hold substrings each must contain.
+		reason   string
+		findings []string
 	}{
-		{name: "in sync", self: 2 * time.Second, want: plans.NoOp},
-		{name: "seven minutes fast", self: 7 * time.Minute, want: plans.Run},
-		{name: "seven minutes slow", self: -7 * time.Minute, want: plans.Run},
-		{name: "three minutes: warning only", self: 3 * time.Minute, want: plans.NoOp, wantFindings: true},
-		{name: "SkewTime 2 minutes lowers the limit", self: 3 * time.Minute, skewTime: 2, want: plans.Run},
-		{name: "a DC is off", self: 0, dc2: 10 * time.Minute, want: plans.Blocked},
-		{name: "target is an off DC", self: 9 * time.Minute, selfDC: true, want: plans.Blocked},
+		{name: "in sync", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 2 * time.Second}}, want: plans.NoOp},
+		{name: "seven minutes fast", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 7 * time.Minute}}, want: plans.Run, reason: "7m0s ahead"},
+		{name: "seven minutes slow", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": -7 * time.Minute}}, want: plans.Run, reason: "7m0s behind"},
+		// Each within 4m of the DCs, 7m apart: both are resynced.
+		{name: "opposite directions, ex01", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 210 * time.Second, "ex02": -210 * time.Second}},
+			want: plans.Run, reason: "the clocks of ex01 and ex02 are 7m0s apart"},
+		{name: "opposite directions, ex02", target: "ex02", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 210 * time.Second, "ex02": -210 * time.Second}},
+			want: plans.Run, reason: "3m30s behind"},
+		// The peer is the one off: this host is fine, and says whom.
+		{name: "a peer is off", target: "ex02", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 5 * time.Minute}},
+			want: plans.NoOp, findings: []string{"the clocks of ex01 and ex02 are 5m0s apart"}},
+		{name: "ninety seconds: a finding only", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 90 * time.Second}},
+			want: plans.NoOp, findings: []string{"more than half the 2m0s allowed"}},
+		{name: "SkewTime 2 minutes on the DC lowers the limit", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 90 * time.Second}, skew: map[string]int{"dc02": 2}},
+			want: plans.Run, reason: "SkewTime 2 minutes"},
+		{name: "a DC is off", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"dc02": 10 * time.Minute}}, want: plans.Blocked, reason: "dc02"},
+		{name: "a DC of another site is off: a finding", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"dc09": 10 * time.Minute}},
+			want: plans.NoOp, findings: []string{"dc09 is 10m0s ahead of the domain's time"}},
+		{name: "a peer cannot be read", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 7 * time.Minute}, fail: map[string]bool{"ex09": true}},
+			want: plans.Run, findings: []string{"could not read the clock of ex09"}},
+		// 2m10s off with ±250ms: certainly beyond 2m. With ±15s: cannot tell.
+		{name: "beyond despite the uncertainty", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 130 * time.Second}, rtt: map[string]time.Duration{"ex01": 400 * time.Millisecond}},
+			want: plans.Run},
+		{name: "uncertainty larger than the margin", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 130 * time.Second}, rtt: map[string]time.Duration{"ex01": 30 * time.Second}},
+			want: plans.Blocked, reason: "cannot judge the clock(s) of ex01"},
+		{name: "an uncertain DC", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"dc02": 119 * time.Second}, rtt: map[string]time.Duration{"dc02": 10 * time.Second}},
+			want: plans.Blocked, reason: "cannot judge the clock(s) of dc02"},
+		{name: "the target is a DC that is off", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 9 * time.Minute}, config: map[string]ops.TimeKeeping{"ex01": {IsDC: true}}},
+			want: plans.Blocked, reason: "domain controller"},
+		{name: "Hyper-V sets the clock", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 7 * time.Minute}, config: map[string]ops.TimeKeeping{"ex01": hyperV}},
+			want: plans.Blocked, reason: "VM IC time provider"},
+		{name: "the VM IC provider on a physical host", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 7 * time.Minute}, config: map[string]ops.TimeKeeping{"ex01": physical}},
+			want: plans.Run},
+		{name: "VMware Tools set the clock", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 7 * time.Minute}, config: map[string]ops.TimeKeeping{"ex01": vmware}},
+			want: plans.Blocked, reason: "VMware Tools"},
+		{name: "VMware Tools do not", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 7 * time.Minute}, config: map[string]ops.TimeKeeping{"ex01": vmwareOff}},
+			want: plans.Run},
+		{name: "a policy names another source", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 7 * time.Minute}, config: map[string]ops.TimeKeeping{"ex01": policy}},
+			want: plans.Blocked, reason: "Group Policy sets W32Time's source to NTP ntp.example.net,0x8"},
+		{name: "a policy names the domain hierarchy", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 7 * time.Minute}, config: map[string]ops.TimeKeeping{"ex01": policyDomain}},
+			want: plans.Run},
+		// A blocker matters only when a resync is due.
+		{name: "Hyper-V guest in sync", target: "ex01", fleet: skewFleet{config: map[string]ops.TimeKeeping{"ex01": hyperV}}, want: plans.NoOp},
 	}
 	for _, tt := range tests {
-		skew := tt.skewTime
-		if skew == 0 {
-			skew = 5
-		}
-		inst := actions.Instance{Host: hosts["ex01"], Config: cfg, Topology: hosts}
-		probes, err := TimeSkew{}.Probes(inst)
-		if err != nil || len(probes) != 3 {
-			t.Fatalf("%s: probes %d, %v (the Branch DC must be left out)", tt.name, len(probes), err)
-		}
-		r := actions.Results{"self": read(tt.self, skew, tt.selfDC, false), "dc:dc01": read(tt.dc1, 5, true, true), "dc:dc02": read(tt.dc2, 5, true, false)}
-		st, err := TimeSkew{}.Observe(inst, r)
-		if err != nil {
-			t.Fatalf("%s: %v", tt.name, err)
-		}
-		ch, err := TimeSkew{}.Plan(inst, st)
-		if err != nil {
-			t.Fatalf("%s: %v", tt.name, err)
-		}
-		if ch.Action != tt.want || (len(ch.Findings) > 0) != (tt.wantFindings || tt.want == plans.Blocked && len(ch.Findings) > 0) {
-			t.Errorf("%s: %s %q (%s); want %s", tt.name, ch.Action, ch.Findings, ch.Reason, tt.want)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			maxSkew := tt.maxSkew
+			if maxSkew == "" {
+				maxSkew = "4m"
+			}
+			_, ch := planSkew(t, tt.target, maxSkew, tt.fleet)
+			if ch.Action != tt.want {
+				t.Fatalf("%s (%s) %q; want %s", ch.Action, ch.Reason, ch.Findings, tt.want)
+			}
+			if !strings.Contains(ch.Reason, tt.reason) {
+				t.Errorf("reason %q lacks %q", ch.Reason, tt.reason)
+			}
+			for _, f := range tt.findings {
+				if !strings.Contains(strings.Join(ch.Findings, "\n"), f) {
+					t.Errorf("findings %q lack %q", ch.Findings, f)
+				}
+			}
+			if tt.want == plans.NoOp && len(tt.findings) == 0 && len(ch.Findings) > 0 {
+				t.Errorf("unexpected findings %q", ch.Findings)
+			}
+		})
+	}
+}
+
+// TestTimeSkewReadsEveryClockInvolved checks who an instance compares: the
+// target, its site's DCs, the other targets and their DCs.
+func TestTimeSkewReadsEveryClockInvolved(t *testing.T) {
+	inst := actions.Instance{Host: skewHosts["ex01"], Targets: []string{"ex01", "ex02", "ex09"}, Config: skewConfig("4m"), Topology: skewHosts}
+	probes, err := TimeSkew{}.Probes(inst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range probes {
+		got = append(got, p.Name)
+	}
+	want := []string{"clock:ex01", "config:ex01", "clock:dc01", "clock:dc02", "clock:ex02", "clock:ex09", "clock:dc09", "config:dc01", "config:dc02", "config:dc09"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("probes (-want +got):\n%s", diff)
+	}
+	st, _ := planSkew(t, "ex01", "4m", skewFleet{})
+	if diff := cmp.Diff([]string{"dc01", "dc02"}, st.DCs); diff != "" {
+		t.Errorf("the target's DCs (-want +got):\n%s", diff)
 	}
 }
 
 func TestTimeSkewStateIgnoresJitter(t *testing.T) {
-	hosts := topo{"ex01": {Name: "ex01"}, "dc01": {Name: "dc01"}}
-	cfg := actions.NewConfig(cty.ObjectVal(map[string]cty.Value{
-		"against": cty.ListVal([]cty.Value{cty.StringVal("dc01")}), "max_skew": cty.StringVal("4m"), "kb_step": cty.StringVal("1"),
-	}))
-	inst := actions.Instance{Host: hosts["ex01"], Config: cfg, Topology: hosts}
-	digest := func(at time.Time, jitter time.Duration) string {
-		mk := func(off time.Duration) actions.Result {
-			b, _ := json.Marshal(ops.TimeReading{UTC: at.Add(off).Format(time.RFC3339Nano), SkewTimeMinutes: 5})
-			return actions.Result{Output: b, Sent: at, Received: at}
-		}
-		st, err := TimeSkew{}.Observe(inst, actions.Results{"self": mk(7*time.Minute + jitter), "dc:dc01": mk(0)})
+	digest := func(ex01, rtt time.Duration) string {
+		st, _ := planSkew(t, "ex01", "4m", skewFleet{offsets: map[string]time.Duration{"ex01": ex01}, rtt: map[string]time.Duration{"ex01": rtt}})
+		_, d, err := plans.EncodeState(st)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, d, _ := plans.EncodeState(st)
 		return d
 	}
-	a := digest(time.Date(2026, 11, 27, 6, 0, 0, 0, time.UTC), 0)
-	b := digest(time.Date(2026, 11, 27, 6, 5, 0, 0, time.UTC), 800*time.Millisecond)
-	if a != b {
+	if digest(7*time.Minute, 100*time.Millisecond) != digest(7*time.Minute+800*time.Millisecond, 300*time.Millisecond) {
 		t.Error("the observed state changes with the passing of time; every plan would go stale")
+	}
+	if digest(7*time.Minute, 100*time.Millisecond) == digest(time.Second, 100*time.Millisecond) {
+		t.Error("a clock back in line leaves the observed state as it was")
+	}
+	// Another target that cannot be read at apply leaves this target's
+	// change as reviewed.
+	st, _ := planSkew(t, "ex01", "4m", skewFleet{offsets: map[string]time.Duration{"ex01": 7 * time.Minute}, fail: map[string]bool{"ex02": true}})
+	_, d, _ := plans.EncodeState(st)
+	if d != digest(7*time.Minute, 100*time.Millisecond) {
+		t.Error("an unreadable peer makes the target's planned change stale")
+	}
+}
+
+// TestTimeSkewUndoData checks that the change names the source it
+// overwrites and that apply's undo data restores exactly it.
+func TestTimeSkewUndoData(t *testing.T) {
+	ntp := ops.TimeKeeping{Parameters: ops.W32TimeSettings{
+		Type:      ops.RegistryValue{Exists: true, Kind: "String", Data: "NTP"},
+		NtpServer: ops.RegistryValue{Exists: true, Kind: "String", Data: "time.windows.com,0x9"},
+	}}
+	_, ch := planSkew(t, "ex01", "4m", skewFleet{offsets: map[string]time.Duration{"ex01": 7 * time.Minute}, config: map[string]ops.TimeKeeping{"ex01": ntp}})
+	if ch.Action != plans.Run || !strings.Contains(ch.Undo, "NTP time.windows.com,0x9") {
+		t.Fatalf("%s, undo %q; want a run whose undo names the NTP source", ch.Action, ch.Undo)
+	}
+	var source plans.Attr
+	for _, a := range ch.Attrs {
+		if a.Name == "time_source" {
+			source = a
+		}
+	}
+	if source.Before != "NTP time.windows.com,0x9" || source.After != "NT5DS (the domain hierarchy)" {
+		t.Errorf("time_source %+v", source)
+	}
+	_, ch = planSkew(t, "ex01", "4m", skewFleet{offsets: map[string]time.Duration{"ex01": 7 * time.Minute}})
+	if !strings.HasPrefix(ch.Undo, "none needed") {
+		t.Errorf("a host on the domain hierarchy: undo %q", ch.Undo)
 	}
 }

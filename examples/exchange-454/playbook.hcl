@@ -33,7 +33,7 @@ playbook "exchange-454" {
 variable "max_skew" {
   type        = string
   default     = "4m"
-  description = "Resync a server whose clock is further than this from its DCs (Kerberos allows 5 minutes)."
+  description = "The largest distance allowed between any two clocks (Kerberos allows 5 minutes); a server further than half of it from the domain's time is resynced."
 }
 
 variable "spn_conflicts" {
@@ -47,7 +47,8 @@ variable "spn_conflicts" {
   }
 }
 
-# KB step 1: every Exchange server within the Kerberos tolerance of its DCs.
+# KB step 1: every two clocks involved (the Exchange servers and their
+# DCs) within the Kerberos tolerance of each other.
 step "windows.time_skew" "clocks" {
   targets  = group.exchange
   against  = group.dc
@@ -100,11 +101,28 @@ step "windows.registry_value" "kerberos_log" {
   reason  = "Kerberos event logging (KB 262177) names the failing principal"
 }
 
-# KB step 5: what the Kerberos log says (missing SPN, skew, wrong account).
+# KB step 5, then "look again": the Kerberos client logs its errors only
+# once LogLevel is on, and only when Kerberos is used. When the step above
+# turns logging on, the log is read again after it and after the queues
+# were retried (the traffic that makes the servers ask for tickets): event
+# 3 by its error code (missing SPN, skew, wrong account) and event 4
+# (KRB_AP_ERR_MODIFIED) on each Exchange server, and the KDC's event 11
+# (an SPN held twice) on its DCs. Otherwise the plan reports what the log
+# holds now.
 step "windows.event_query" "kerberos_errors" {
-  targets    = group.exchange
-  preset     = "kerberos_errors"
-  depends_on = [step.kerberos_log]
+  targets      = group.exchange
+  against      = group.dc
+  preset       = "kerberos_errors"
+  triggered_by = [step.kerberos_log]
+  depends_on   = [step.queues]
+}
+
+# The symptom on the receiving side: event 1035 names the receive
+# connector that refused Exchange Server authentication, and the sender.
+step "windows.event_query" "receive_failures" {
+  targets = group.exchange
+  preset  = "transport_1035"
+  kb_step = "symptom"
 }
 
 # KB step 6: Exchange Server authentication on the receive connector that

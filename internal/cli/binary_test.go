@@ -52,7 +52,7 @@ func TestBinaryExitCodes(t *testing.T) {
 		// The binary registers the built-in actions, so the example is valid
 		// against its own schemas.
 		{name: "built-in actions", args: []string{"validate", "examples/exchange-454"}, wantCode: 0,
-			wantStdout: "Playbook exchange-454 is valid: 10 steps, 2 target groups.\n"},
+			wantStdout: "Playbook exchange-454 is valid: 11 steps, 2 target groups.\n"},
 		{name: "usage error", args: []string{"validate"}, wantCode: 1, wantStderr: "expected one PLAYBOOK argument"},
 	}
 	for _, tt := range tests {

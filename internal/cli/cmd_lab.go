@@ -14,6 +14,8 @@ import (
 // labCommand serves the simulated organisation until interrupted.
 type labCommand struct {
 	hosts            int
+	scenario         string
+	check            bool
 	faults           string
 	latency          time.Duration
 	inventory        string
@@ -37,6 +39,13 @@ func (*labCommand) Usage() string {
   inventory that points at it, prints the credentials to export and a plan
   command to try, and serves until interrupted (Ctrl-C).
 
+  -scenario serves the organisation a scenario file describes instead of
+  the KB's: its sites, domain controllers, Exchange servers, clocks, time
+  configuration, accounts, firewall rules and failing replication links
+  (README, "Rehearsing on your own organisation", shows the format).
+  With -check, rectify only reads the file and reports every problem in
+  it.
+
   -faults takes a comma-separated list: all (the default), none, or KB
   fault kinds, and HOST=FAULT for transport faults (unreachable, slow,
   401, 500, hang, reset, stall).
@@ -47,6 +56,8 @@ func (*labCommand) Usage() string {
 
 func (c *labCommand) Flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.hosts, "hosts", 0, "serve a generated organisation of `N` Exchange servers instead of the KB scenario")
+	fs.StringVar(&c.scenario, "scenario", "", "serve the organisation the scenario `file` describes instead of the KB scenario")
+	fs.BoolVar(&c.check, "check", false, "with -scenario: check the scenario file and exit")
 	fs.StringVar(&c.faults, "faults", "", "faults to seed, comma-separated `list`")
 	fs.DurationVar(&c.latency, "latency", 0, "delay every WinRM answer by this `duration`")
 	fs.StringVar(&c.inventory, "write-inventory", "lab.hcl", "write the inventory to `file`")
@@ -62,6 +73,12 @@ func (c *labCommand) Run(ctx context.Context, a *app, args []string) int {
 	if c.hosts < 0 {
 		return usageError(a.env.Stderr, "lab", errors.New("-hosts must be positive"))
 	}
+	if c.scenario != "" && c.hosts > 0 {
+		return usageError(a.env.Stderr, "lab", errors.New("-scenario and -hosts exclude each other"))
+	}
+	if c.check && c.scenario == "" {
+		return usageError(a.env.Stderr, "lab", errors.New("-check checks a -scenario file"))
+	}
 	locale, err := lab.ParseLocale(c.locale)
 	if err != nil {
 		return usageError(a.env.Stderr, "lab", fmt.Errorf("-locale: %w", err))
@@ -71,6 +88,22 @@ func (c *labCommand) Run(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintf(a.env.Stderr, "rectify lab: %v\n", err)
 		return exitError
 	}
+	var scenario *lab.Scenario
+	if c.scenario != "" {
+		path := resolvePath(wd, c.scenario)
+		sc, diags := lab.LoadScenario(path)
+		if diags.HasErrors() {
+			if err := a.writeDiagnostics(a.env.Stderr, diags, wd, nil); err != nil {
+				fmt.Fprintf(a.env.Stderr, "rectify lab: %v\n", err)
+			}
+			return exitError
+		}
+		if c.check {
+			fmt.Fprintf(a.env.Stdout, "Scenario %s is valid: %d hosts.\n", sc.Name, len(sc.Hosts))
+			return exitOK
+		}
+		scenario = &sc
+	}
 	var faults []string
 	for _, f := range strings.Split(c.faults, ",") {
 		if f = strings.TrimSpace(f); f != "" {
@@ -78,7 +111,7 @@ func (c *labCommand) Run(ctx context.Context, a *app, args []string) int {
 		}
 	}
 	err = lab.Serve(ctx, a.env.Stdout, lab.ServeConfig{
-		Hosts: c.hosts, Faults: faults, Latency: c.latency,
+		Hosts: c.hosts, Scenario: scenario, Faults: faults, Latency: c.latency,
 		Inventory: resolvePath(wd, c.inventory), Options: lab.Options{HTTPS: c.https, AllowUnencrypted: c.allowUnencrypted, Locale: locale},
 	})
 	if err != nil {

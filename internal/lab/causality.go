@@ -2,7 +2,6 @@ package lab
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 )
@@ -242,18 +241,7 @@ func (o *Org) recordAttempt(sender, receiver *Host, causes []Cause, at time.Time
 		return
 	}
 	receiver.LogEvent(event1035(receiver, sender, receiver.Now()))
-	if !sender.kerberosLogging() {
-		return
-	}
-	var codes []string
-	for _, c := range causes {
-		if c.KerberosCode != "" && !slices.Contains(codes, c.KerberosCode) {
-			codes = append(codes, c.KerberosCode)
-		}
-	}
-	for _, code := range codes {
-		sender.LogEvent(kerberosEvent(o, sender, receiver, code, at))
-	}
+	o.logKerberosFailures(sender, receiver, causes, at)
 }
 
 // event1035 is the receiver's record of a refused Exchange authentication:
@@ -302,6 +290,8 @@ func kerberosEvent(o *Org, sender, receiver *Host, code string, at time.Time) Ev
 		Message: fmt.Sprintf("A Kerberos error message was received:\r\n on logon session %s\\%s$\r\n Client Time: \r\n Server Time: %s\r\n Error Code: %s %s\r\n Extended Error: \r\n Client Realm: \r\n Client Name: \r\n Server Realm: %s\r\n Server Name: %s\r\n Target Name: %s@%s\r\n Error Text: \r\n File: 9\r\n Line: f09\r\n Error Data is in record data.",
 			o.NetBIOS, sender.NetBIOS, at.Format("15:04:05.0000 1/2/2006 Z"), code, name, realm, server, target, realm),
 		Data: map[string]string{
+			"LogonSession": o.NetBIOS + `\` + sender.NetBIOS + "$",
+			"ServerTime":   at.Format("15:04:05.0000 1/2/2006 Z"),
 			"ErrorCode":    code,
 			"ErrorMessage": name,
 			"ServerRealm":  realm,

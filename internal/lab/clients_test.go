@@ -46,7 +46,7 @@ func TestProjectClients(t *testing.T) {
 	}{
 		{"ex01", ops.RegistryGet, ops.RegistryGetArgs{Path: KerberosParametersKey, Name: "LogLevel"}, &ops.RegistryValue{}},
 		{"ex01", ops.TimeRead, ops.TimeReadArgs{}, &ops.TimeReading{}},
-		{"dc01", ops.TimeRead, ops.TimeReadArgs{}, &ops.TimeReading{}},
+		{"dc01", ops.TimeConfig, ops.TimeConfigArgs{}, &ops.TimeKeeping{}},
 		{"ex02", ops.EventsQuery, ops.EventsQueryArgs{Log: "Application", Provider: "MSExchangeTransport", IDs: []int{1035}}, &ops.EventsQueryResult{}},
 		{"ex01", ops.ConnectorGet, ops.ConnectorGetArgs{Endpoint: endpoint, Credential: cred, Server: "EX01"}, &ops.ConnectorGetResult{}},
 		{"ex01", ops.QueueGet, ops.QueueGetArgs{Endpoint: endpoint, Credential: cred, Server: "EX01"}, &ops.QueueGetResult{}},
@@ -69,8 +69,8 @@ func TestProjectClients(t *testing.T) {
 			t.Fatalf("%s on %s: %v", r.op, r.host, err)
 		}
 	}
-	if got := runs[2].out.(*ops.TimeReading); !got.IsDC || !got.PDCEmulator {
-		t.Errorf("dc01 time.read: %+v", got)
+	if got := runs[2].out.(*ops.TimeKeeping); !got.IsDC || !got.PDCEmulator {
+		t.Errorf("dc01 time.config: %+v", got)
 	}
 	if got := runs[3].out.(*ops.EventsQueryResult); len(got.Events) == 0 || got.Events[0].Data["param2"] != "Default EX02" {
 		t.Errorf("ex02's 1035 events: %+v", got)

@@ -30,19 +30,23 @@ type Event struct {
 	Category string
 	Message  string
 	Data     map[string]string
+	// RecordID is the record's number in its log, from 1, given when it is
+	// logged.
+	RecordID uint64
 }
 
 // eventLog is one host's event logs, oldest record first. It is guarded by
 // the owning host's mutex.
 type eventLog struct {
 	logs map[string][]Event // by folded log name
+	next map[string]uint64  // the last record ID given, by folded log name
 }
 
 // knownLogs are the logs every simulated host has.
 var knownLogs = []string{"System", "Application"}
 
 func newEventLog() eventLog {
-	l := eventLog{logs: map[string][]Event{}}
+	l := eventLog{logs: map[string][]Event{}, next: map[string]uint64{}}
 	for _, name := range knownLogs {
 		l.logs[strings.ToLower(name)] = nil
 	}
@@ -51,6 +55,8 @@ func newEventLog() eventLog {
 
 func (l *eventLog) append(e Event) {
 	key := strings.ToLower(e.Log)
+	l.next[key]++
+	e.RecordID = l.next[key]
 	list := l.logs[key]
 	if len(list) >= maxEventsPerLog {
 		list = append(list[:0], list[1:]...)

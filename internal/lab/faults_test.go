@@ -50,8 +50,8 @@ func TestTransportFaults(t *testing.T) {
 	if err := l.SetWinRMFaults("ex02", wsman.Faults{Latency: 20 * time.Millisecond}); err != nil {
 		t.Fatal(err)
 	}
-	var reading ops.TimeReading
-	runOp(t, client(t, l, "ex02", false), ops.TimeRead, ops.TimeReadArgs{}, &reading)
+	var reading ops.TimeKeeping
+	runOp(t, client(t, l, "ex02", false), ops.TimeConfig, ops.TimeConfigArgs{}, &reading)
 	if reading.IsDC {
 		t.Errorf("ex02 reads as a DC: %+v", reading)
 	}

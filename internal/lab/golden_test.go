@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 func mustHostOf(o *Org, name string) *Host {
@@ -20,6 +21,14 @@ func mustHostOf(o *Org, name string) *Host {
 		panic("no host " + name)
 	}
 	return h
+}
+
+// hyperVGuest makes a host a Hyper-V guest whose VM IC provider takes the
+// time of a Hyper-V host that is offset off.
+func hyperVGuest(o *Org, name string, offset time.Duration) {
+	h := mustHostOf(o, name)
+	_ = h.SetRegistryValue(HyperVGuestKey, "HostName", RegistryValue{Kind: "String", Data: "hv01.corp.example.com"})
+	h.vm = virtualMachine{kind: HypervisorHyperV, timeSync: true, offset: offset}
 }
 
 func mustBlock(o *Org, from, to string, port int) {
@@ -89,6 +98,7 @@ func TestNativeGolden(t *testing.T) {
 		{name: "setspn-q", host: "ex01", line: "setspn -Q SMTPSVC/ex02.corp.example.com"},
 		{name: "setspn-q-missing", host: "ex01", line: "setspn -Q SMTPSVC/EX01"},
 		{name: "setspn-x", host: "dc01", line: "setspn -X -F -P"},
+		{name: "setspn-x-ja", host: "dc01", line: "setspn -X", locale: LocaleJapanese},
 		{name: "unknown-program", host: "ex01", line: "frobnicate /all"},
 		{name: "klist-skew", host: "ex01", line: "klist get SMTPSVC/ex02.corp.example.com"},
 		{name: "klist-tickets", host: "ex01", line: "klist -li 0x3e4 tickets"},
@@ -98,6 +108,38 @@ func TestNativeGolden(t *testing.T) {
 		{name: "resync-stopped", host: "ex01", line: "w32tm /resync"},
 		{name: "net-start", host: "ex01", line: "net start w32time"},
 		{name: "powershell-command", host: "ex01", line: "powershell.exe -NoProfile -Command Get-Date"},
+		// Other WinRM clients: a native command however it is sent.
+		{name: "powershell-encoded-native", host: "ex01", line: "PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand " + ops.EncodeCommand("w32tm /query /source")},
+		{name: "powershell-encoded-call", host: "ex01", line: "PowerShell -NoProfile -EncodedCommand " + ops.EncodeCommand(`& 'C:\Windows\System32\w32tm.exe' /query /configuration`)},
+		{name: "powershell-encoded-pipeline", host: "ex01", line: "PowerShell -NoProfile -EncodedCommand " + ops.EncodeCommand("w32tm /query /source | Out-String")},
+		{name: "powershell-command-native", host: "ex02", line: `powershell.exe -NoProfile -Command reg query HKLM\SYSTEM\CurrentControlSet\Control\Lsa\Kerberos\Parameters`},
+		{name: "cmd-c-quoted", host: "ex01", line: `cmd.exe /c "reg query HKLM\SYSTEM\CurrentControlSet\Services\W32Time /s"`},
+		{name: "reg-query-value", host: "ex01", line: `reg query HKLM\SYSTEM\CurrentControlSet\Services\W32Time\Parameters /v NtpServer`},
+		{name: "reg-query-missing", host: "ex02", line: `reg query HKLM\SYSTEM\CurrentControlSet\Control\Lsa\Kerberos\Parameters /v LogLevel`},
+		{name: "reg-query-powershell-path", host: "ex02", line: `reg query HKLM:\SYSTEM`},
+		{name: "reg-query-missing-ja", host: "ex02", line: `reg query HKLM\SYSTEM\CurrentControlSet\Control\Lsa\Kerberos\Parameters /v LogLevel`, locale: LocaleJapanese},
+		{name: "wevtutil-text", host: "ex02", line: `wevtutil qe Application "/q:*[System[Provider[@Name='MSExchangeTransport'] and (EventID=1035)]]" /c:1 /rd:true /f:text`},
+		{name: "wevtutil-xml", host: "ex02", line: `wevtutil qe Application /q:*[System[(EventID=1035)]] /c:2 /rd:true`},
+		{name: "wevtutil-none", host: "ex02", line: `wevtutil qe System /q:*[System[(EventID=3)]] /f:text`},
+		{name: "wevtutil-bad-query", host: "ex02", line: `wevtutil qe Application "/q:*[EventData[Data='x']]"`},
+		{name: "wevtutil-unknown-log", host: "ex02", line: `wevtutil qe Security2 /c:1`},
+		{name: "wevtutil-text-ja", host: "ex02", line: `wevtutil qe Application /c:1 /rd:true /f:text`, locale: LocaleJapanese},
+		// w32tm in Japanese, and as a Hyper-V guest or under a policy.
+		{name: "resync-ja", host: "ex02", line: "w32tm /resync /rediscover", locale: LocaleJapanese},
+		{name: "stripchart-ja", host: "ex01", line: "w32tm /stripchart /computer:dc02 /samples:2 /dataonly", locale: LocaleJapanese},
+		{name: "resync-stopped-ja", host: "ex01", line: "w32tm /resync", locale: LocaleJapanese,
+			setup: func(o *Org) { mustHostOf(o, "ex01").SetService("w32time", "Stopped") }},
+		{name: "w32tm-configuration", host: "ex01", line: "w32tm /query /configuration"},
+		{name: "w32tm-source-hyperv", host: "ex01", line: "w32tm /query /source",
+			setup: func(o *Org) { hyperVGuest(o, "ex01", 6*time.Minute) }},
+		{name: "w32tm-configuration-policy", host: "ex02", line: "w32tm /query /configuration",
+			setup: func(o *Org) {
+				_ = mustHostOf(o, "ex02").SetRegistryValue(W32TimePolicyKey, "Type", RegistryValue{Kind: "String", Data: "NTP"})
+				_ = mustHostOf(o, "ex02").SetRegistryValue(W32TimePolicyKey, "NtpServer", RegistryValue{Kind: "String", Data: "ntp.branch.example,0x8"})
+			}},
+		{name: "vmware-timesync", host: "ex01", line: `"C:\Program Files\VMware\VMware Tools\VMwareToolboxCmd.exe" timesync status`,
+			setup: func(o *Org) { mustHostOf(o, "ex01").vm = virtualMachine{kind: HypervisorVMware, timeSync: true} }},
+		{name: "vmware-absent", host: "ex01", line: `"C:\Program Files\VMware\VMware Tools\VMwareToolboxCmd.exe" timesync status`},
 	}
 	shared := goldenOrg(t)
 	for _, tt := range tests {

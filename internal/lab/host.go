@@ -60,6 +60,8 @@ type Host struct {
 	tickets    map[string][]CachedTicket // by logon session ("0x3e4")
 	lastSync   SyncResult
 	user       map[string]json.RawMessage
+	// vm is the hypervisor the host runs on.
+	vm virtualMachine
 }
 
 // reachKey names one blocked destination.

@@ -63,10 +63,15 @@ type messageTable map[string]message
 // toolTexts holds, per tool, its table per locale. Every locale's table
 // of a tool holds the same IDs as its English one (a test checks it). To
 // teach a tool a language, add its table here; to localize another tool
-// (setspn, w32tm, klist), add its tables beside the repadmin ones.
+// (klist), add its tables beside the others.
 var toolTexts = map[string]map[Locale]messageTable{
 	toolRepadmin: {LocaleEnglish: repadminEnglish, LocaleJapanese: repadminJapanese},
 	toolWin32:    {LocaleEnglish: win32English, LocaleJapanese: win32Japanese},
+	toolW32tm:    {LocaleEnglish: w32tmEnglish, LocaleJapanese: w32tmJapanese},
+	toolReg:      {LocaleEnglish: regEnglish, LocaleJapanese: regJapanese},
+	toolWevtutil: {LocaleEnglish: wevtutilEnglish, LocaleJapanese: wevtutilJapanese},
+	toolEvents:   {LocaleEnglish: eventsEnglish, LocaleJapanese: eventsJapanese},
+	toolSetspn:   {LocaleEnglish: setspnEnglish, LocaleJapanese: setspnJapanese},
 }
 
 // text formats message id of tool in locale l, falling back to English

@@ -10,6 +10,25 @@ import (
 // output (standard output and error interleaved, as the KB's steps read
 // it) and exit code.
 func (o *Org) native(ctx context.Context, h *Host, program string, argv []string) (string, int) {
+	out, errs, code := o.nativeStreams(ctx, h, program, argv)
+	return out + errs, code
+}
+
+// nativeStreams runs a native program as native does, with its standard
+// output and standard error apart.
+func (o *Org) nativeStreams(ctx context.Context, h *Host, program string, argv []string) (stdout, stderr string, code int) {
+	switch program {
+	case "reg":
+		return o.reg(h, argv)
+	case "wevtutil":
+		return o.wevtutil(h, argv)
+	}
+	out, code := o.nativeOutput(ctx, h, program, argv)
+	return out, "", code
+}
+
+// nativeOutput runs the programs that print everything on standard output.
+func (o *Org) nativeOutput(ctx context.Context, h *Host, program string, argv []string) (string, int) {
 	switch program {
 	case "w32tm":
 		return o.w32tm(h, argv)
@@ -24,8 +43,26 @@ func (o *Org) native(ctx context.Context, h *Host, program string, argv []string
 		return o.netCommand(h, argv)
 	case "klist":
 		return o.klist(h, argv)
+	case vmwareToolbox:
+		if h.vm.kind == HypervisorVMware {
+			return o.vmwareToolboxCmd(h, argv)
+		}
 	}
 	return fmt.Sprintf("'%s' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n", program), 1
+}
+
+// hasNative reports whether the host has a native program the lab
+// answers (a program name without directory or extension, in lower case).
+func (o *Org) hasNative(h *Host, program string) bool {
+	switch program {
+	case "w32tm", "setspn", "net", "klist", "reg", "wevtutil":
+		return true
+	case "repadmin":
+		return h.Role == RoleDC
+	case vmwareToolbox:
+		return h.vm.kind == HypervisorVMware
+	}
+	return false
 }
 
 // domainDN is the domain's naming context ("DC=corp,DC=example,DC=com").

@@ -27,11 +27,11 @@ func (o *Org) setspn(h *Host, argv []string) (string, int) {
 		}
 		rest = append(rest, a)
 	}
-	scope := "domain"
+	scope := o.setspnText("domain")
 	if forest {
-		scope = "forest"
+		scope = o.setspnText("forest")
 	}
-	checking := fmt.Sprintf("Checking %s %s\r\n", scope, o.domainDN())
+	checking := o.setspnText("checking", scope, o.domainDN()) + "\r\n"
 	switch mode {
 	case "L":
 		if len(rest) != 1 {
@@ -42,7 +42,7 @@ func (o *Org) setspn(h *Host, argv []string) (string, int) {
 			return fmt.Sprintf("FindDomainForAccount: Call to DsGetDcNameWithAccountW failed with return value 0x00000525\r\nUnable to locate account %s\r\n", rest[0]), 1
 		}
 		var b strings.Builder
-		fmt.Fprintf(&b, "Registered ServicePrincipalNames for %s:\r\n", a.DN)
+		fmt.Fprintf(&b, "%s\r\n", o.setspnText("registeredFor", a.DN))
 		for _, spn := range a.SPNs {
 			fmt.Fprintf(&b, "\t%s\r\n", spn)
 		}
@@ -61,10 +61,10 @@ func (o *Org) setspn(h *Host, argv []string) (string, int) {
 			}
 		}
 		if len(holders) == 0 {
-			b.WriteString("\r\nNo such SPN found.\r\n")
+			b.WriteString("\r\n" + o.setspnText("noSuch") + "\r\n")
 			return b.String(), 1
 		}
-		b.WriteString("\r\nExisting SPN found!\r\n")
+		b.WriteString("\r\n" + o.setspnText("existing") + "\r\n")
 		return b.String(), 0
 	case "X":
 		return o.setspnDuplicates(checking, quiet), 0
@@ -75,6 +75,11 @@ func (o *Org) setspn(h *Host, argv []string) (string, int) {
 		return o.setspnModify(h, mode, rest[0], rest[1], checking)
 	}
 	return setspnUsage, 1
+}
+
+// setspnText is one of setspn's sentences in the organisation's language.
+func (o *Org) setspnText(id string, args ...any) string {
+	return o.locale.text(toolSetspn, id, args...)
 }
 
 const setspnUsage = "Usage: setspn [modifiers switch] [accountname]\r\n  Where \"accountname\" can be the name or domain\\name\r\n  of the target computer or user account\r\n"
@@ -101,7 +106,7 @@ func (o *Org) setspnDuplicates(checking string, quiet bool) string {
 	var b strings.Builder
 	b.WriteString(checking)
 	if !quiet {
-		fmt.Fprintf(&b, "Processing entry %d\r\n", len(accounts))
+		fmt.Fprintf(&b, "%s\r\n", o.setspnText("processing", len(accounts)))
 	}
 	groups := 0
 	for _, key := range order {
@@ -109,13 +114,13 @@ func (o *Org) setspnDuplicates(checking string, quiet bool) string {
 			continue
 		}
 		groups++
-		fmt.Fprintf(&b, "%s is registered on these accounts:\r\n", spelling[key])
+		fmt.Fprintf(&b, "%s\r\n", o.setspnText("registeredOn", spelling[key]))
 		for _, dn := range holders[key] {
 			fmt.Fprintf(&b, "\t%s\r\n", dn)
 		}
 		b.WriteString("\r\n")
 	}
-	fmt.Fprintf(&b, "found %d group of duplicate SPNs.\r\n", groups)
+	fmt.Fprintf(&b, "%s\r\n", o.setspnText("found", groups))
 	return b.String()
 }
 

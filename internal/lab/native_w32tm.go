@@ -7,8 +7,18 @@ import (
 	"time"
 )
 
-// w32tm answers the w32tm commands the KB uses: /stripchart ... /dataonly,
-// /resync [/rediscover], /config ..., /query /source.
+// HRESULTs w32tm prints, each the Win32 error of its low word
+// (FACILITY_WIN32).
+const (
+	hrInvalidParameter = 0x80070057 // 87
+	hrServiceNotActive = 0x80070426 // 1062
+	hrTimeout          = 0x800705B4 // 1460
+	hrHostNotFound     = 0x80072AF9 // 11001 (WSAHOST_NOT_FOUND)
+)
+
+// w32tm answers the w32tm commands the KB and rectify use, in the
+// organisation's language: /stripchart ... /dataonly, /resync
+// [/rediscover], /config ..., /query /source and /query /configuration.
 func (o *Org) w32tm(h *Host, argv []string) (string, int) {
 	flags := parseSlashFlags(argv)
 	switch {
@@ -20,8 +30,20 @@ func (o *Org) w32tm(h *Host, argv []string) (string, int) {
 		return o.w32tmConfig(h, flags)
 	case flags.has("query") && flags.has("source"):
 		return o.timeSourceName(h) + "\r\n", 0
+	case flags.has("query") && flags.has("configuration"):
+		return o.w32tmConfiguration(h), 0
 	}
-	return "The following error occurred: The parameter is incorrect. (0x80070057)\r\n", 1
+	return o.w32tmError(hrInvalidParameter), 1
+}
+
+// w32tmText is one of w32tm's sentences in the organisation's language.
+func (o *Org) w32tmText(id string, args ...any) string {
+	return o.locale.text(toolW32tm, id, args...)
+}
+
+// w32tmError is w32tm's report of a failing HRESULT, with its line break.
+func (o *Org) w32tmError(hr uint32) string {
+	return o.w32tmText("error", o.locale.win32Message(int(hr&0xFFFF)), hr) + "\r\n"
 }
 
 // slashFlags are "/name" and "/name:value" arguments, names folded.
@@ -41,108 +63,176 @@ func parseSlashFlags(argv []string) slashFlags {
 
 func (f slashFlags) has(name string) bool { _, ok := f[name]; return ok }
 
-const w32tmNotStarted = "The following error occurred: The service has not been started. (0x80070426)\r\n"
-
 func (o *Org) stripchart(h *Host, flags slashFlags) (string, int) {
 	target := flags["computer"]
 	samples := 3
 	if s := flags["samples"]; s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {
-			return "The following error occurred: The parameter is incorrect. (0x80070057)\r\n", 1
+			return o.w32tmError(hrInvalidParameter), 1
 		}
 		samples = min(n, 100)
 	}
 	var b strings.Builder
 	to, ok := o.Host(target)
 	if target == "" || !ok {
-		fmt.Fprintf(&b, "Tracking %s [error 0x80072AF9].\r\n", target)
-		b.WriteString("The following error occurred: No such host is known. (0x80072AF9)\r\n")
+		b.WriteString(o.w32tmText("stripchart.unresolved", target, uint32(hrHostNotFound)) + "\r\n")
+		b.WriteString(o.w32tmError(hrHostNotFound))
 		return b.String(), 1
 	}
-	fmt.Fprintf(&b, "Tracking %s [%s:123].\r\n", target, to.IP)
-	fmt.Fprintf(&b, "Collecting %d samples.\r\n", samples)
+	b.WriteString(o.w32tmText("stripchart.tracking", target, to.IP) + "\r\n")
+	b.WriteString(o.w32tmText("stripchart.collecting", samples) + "\r\n")
 	now := h.Now()
-	fmt.Fprintf(&b, "The current time is %s.\r\n", now.Format("1/2/2006 3:04:05 PM"))
+	b.WriteString(o.w32tmText("stripchart.now", now.Format(o.w32tmText("stripchart.time"))) + "\r\n")
 	blocked := h.Blocked(to.Name, 123, "udp")
 	offset := to.ClockOffset() - h.ClockOffset()
 	for i := 0; i < samples; i++ {
-		at := now.Add(time.Duration(i) * 2 * time.Second)
+		at := now.Add(time.Duration(i) * 2 * time.Second).Format("15:04:05")
 		if blocked {
-			fmt.Fprintf(&b, "%s, error: 0x800705B4\r\n", at.Format("15:04:05"))
+			b.WriteString(o.w32tmText("stripchart.sampleError", at, uint32(hrTimeout)) + "\r\n")
 			continue
 		}
-		fmt.Fprintf(&b, "%s, %+011.7fs\r\n", at.Format("15:04:05"), offset.Seconds())
+		fmt.Fprintf(&b, "%s, %+011.7fs\r\n", at, offset.Seconds())
 	}
 	return b.String(), 0
 }
 
-// resync syncs the clock from the configured source, as w32tm /resync does.
+// resync syncs the clock from the source W32Time uses, as w32tm /resync
+// does: the Hyper-V host when the VM IC provider is active, else the
+// configured source (Group Policy's settings first). VMware Tools set the
+// clock back to the ESXi host's afterwards.
 func (o *Org) resync(h *Host) (string, int) {
-	const head = "Sending resync command to local computer\r\n"
+	head := o.w32tmText("resync.sending") + "\r\n"
 	if h.Service("w32time") != "Running" {
-		return w32tmNotStarted, 1
+		return o.w32tmError(hrServiceNotActive), 1
+	}
+	if h.vmicActive() {
+		h.hypervisorTakesOver()
+		return head + o.w32tmText("ok") + "\r\n", 0
 	}
 	src, ok := o.configuredSource(h)
 	if !ok {
-		return head + "The computer did not resync because no time data was available.\r\n", 1
+		return head + o.w32tmText("resync.noData") + "\r\n", 1
 	}
-	if src != nil {
-		if h.Blocked(src.Name, 123, "udp") {
-			return head + "The computer did not resync because no time data was available.\r\n", 1
+	switch {
+	case src.host != nil:
+		if h.Blocked(src.host.Name, 123, "udp") {
+			return head + o.w32tmText("resync.noData") + "\r\n", 1
 		}
-		h.SetClockOffset(src.ClockOffset())
-		h.LogEvent(Event{
-			Log: "System", Provider: "Microsoft-Windows-Time-Service", ID: 35, Time: h.Now(), Level: LevelInformation,
-			Message: fmt.Sprintf("The time service is now synchronizing the system time with the time source %s (ntp.d|0.0.0.0:123->%s:123).", src.FQDN, src.IP),
-			Data:    map[string]string{"TimeSource": fmt.Sprintf("%s (ntp.d|0.0.0.0:123->%s:123)", src.FQDN, src.IP)},
-		})
+		h.SetClockOffset(src.host.ClockOffset())
+		h.LogEvent(timeSyncEvent(h, src.host.FQDN, src.host.IP))
+	case src.name != "":
+		h.SetClockOffset(src.offset)
+		h.LogEvent(timeSyncEvent(h, src.name, src.name))
 	}
-	return head + "The command completed successfully.\r\n", 0
+	h.hypervisorTakesOver()
+	return head + o.w32tmText("ok") + "\r\n", 0
 }
 
-// configuredSource is the host a host's w32time follows: under NT5DS the
-// domain hierarchy, under NTP the first NtpServer when it is a lab host.
-// A nil host with ok set means the host is the root of the hierarchy.
-func (o *Org) configuredSource(h *Host) (*Host, bool) {
-	typ, _, _ := h.RegistryValue(W32TimeParametersKey, "Type")
-	kind, _ := typ.Data.(string)
-	switch strings.ToUpper(kind) {
+// timeSyncEvent is the Time-Service's event 35: it now synchronises from
+// the source named.
+func timeSyncEvent(h *Host, name, address string) Event {
+	source := fmt.Sprintf("%s (ntp.d|0.0.0.0:123->%s:123)", name, address)
+	return Event{
+		Log: "System", Provider: "Microsoft-Windows-Time-Service", ID: 35, Time: h.Now(), Level: LevelInformation,
+		Message: fmt.Sprintf("The time service is now synchronizing the system time with the time source %s.", source),
+		Data:    map[string]string{"TimeSource": source},
+	}
+}
+
+// clockSource is where a host's W32Time takes the time from: another lab
+// host, an NTP server outside the domain (by name, with its clock), or
+// nothing at all for the root of the domain hierarchy.
+type clockSource struct {
+	host   *Host
+	name   string
+	offset time.Duration
+}
+
+// configuredSource is the source a host's W32Time follows: under NT5DS
+// the domain hierarchy, under NTP the first NtpServer (a lab host or an
+// outside server the scenario named), with Group Policy's settings before
+// W32Time's own. ok is false when the source cannot be reached.
+func (o *Org) configuredSource(h *Host) (src clockSource, ok bool) {
+	switch strings.ToUpper(h.timeSetting("Type").value) {
 	case "", "NT5DS", "ALLSYNC":
-		src := o.timeSource(h)
-		return src, src != nil || h.PDC
+		dc := o.timeSource(h)
+		return clockSource{host: dc}, dc != nil || h.PDC
 	case "NTP":
-		peers, _, _ := h.RegistryValue(W32TimeParametersKey, "NtpServer")
-		list, _ := peers.Data.(string)
-		for _, peer := range strings.Fields(list) {
+		for _, peer := range strings.Fields(h.timeSetting("NtpServer").value) {
 			name, _, _ := strings.Cut(peer, ",")
-			if src, ok := o.Host(name); ok {
-				return src, true
+			if other, ok := o.Host(name); ok {
+				return clockSource{host: other}, true
 			}
-			return nil, false // an outside source the lab cannot reach
+			offset, known := o.ntpServers[strings.ToLower(name)]
+			return clockSource{name: name, offset: offset}, known
 		}
 	}
-	return nil, false
+	return clockSource{}, false
 }
 
 func (o *Org) timeSourceName(h *Host) string {
+	if h.vmicActive() {
+		return o.w32tmText("source.vmic")
+	}
 	src, ok := o.configuredSource(h)
 	switch {
-	case ok && src != nil:
-		return src.FQDN
+	case ok && src.host != nil:
+		return src.host.FQDN
+	case ok && src.name != "":
+		return src.name
 	case ok:
-		return "Local CMOS Clock"
+		return o.w32tmText("source.local")
 	}
-	peers, _, _ := h.RegistryValue(W32TimeParametersKey, "NtpServer")
-	if s, _ := peers.Data.(string); s != "" {
-		return strings.Fields(s)[0]
+	if peers := strings.Fields(h.timeSetting("NtpServer").value); len(peers) > 0 {
+		return peers[0]
 	}
-	return "Free-running System Clock"
+	return o.w32tmText("source.free")
+}
+
+// w32tmConfiguration is the part of w32tm /query /configuration that says
+// where the time comes from, in the layout of the public capture: "Name:
+// value (Local)", or "(Policy)" for a value Group Policy sets *(the rest
+// of the real output, and the policy mark, unverified)*.
+func (o *Org) w32tmConfiguration(h *Host) string {
+	var b strings.Builder
+	b.WriteString("[Configuration]\r\n\r\n")
+	fmt.Fprintf(&b, "EventLogFlags: 2 (%s)\r\n", o.w32tmText("config.local"))
+	announce := 10
+	if h.Role == RoleDC {
+		announce = 5
+	}
+	fmt.Fprintf(&b, "AnnounceFlags: %d (%s)\r\n", announce, o.w32tmText("config.local"))
+	b.WriteString("\r\n[TimeProviders]\r\n\r\n")
+	fmt.Fprintf(&b, "NtpClient (%s)\r\n", o.w32tmText("config.local"))
+	fmt.Fprintf(&b, "DllName: C:\\Windows\\system32\\w32time.dll (%s)\r\n", o.w32tmText("config.local"))
+	fmt.Fprintf(&b, "Enabled: 1 (%s)\r\n", o.w32tmText("config.local"))
+	fmt.Fprintf(&b, "InputProvider: 1 (%s)\r\n", o.w32tmText("config.local"))
+	for _, name := range []string{"NtpServer", "Type"} {
+		s := h.timeSetting(name)
+		if !s.set {
+			continue
+		}
+		where := o.w32tmText("config.local")
+		if s.policy {
+			where = o.w32tmText("config.policy")
+		}
+		fmt.Fprintf(&b, "%s: %s (%s)\r\n", name, s.value, where)
+	}
+	if v, _, ok := h.RegistryValue(VMICTimeProviderKey, "Enabled"); ok {
+		n, _ := v.Data.(uint32)
+		b.WriteString("\r\n")
+		fmt.Fprintf(&b, "VMICTimeProvider (%s)\r\n", o.w32tmText("config.local"))
+		fmt.Fprintf(&b, "DllName: C:\\Windows\\System32\\vmictimeprovider.dll (%s)\r\n", o.w32tmText("config.local"))
+		fmt.Fprintf(&b, "Enabled: %d (%s)\r\n", n, o.w32tmText("config.local"))
+		fmt.Fprintf(&b, "InputProvider: 1 (%s)\r\n", o.w32tmText("config.local"))
+	}
+	return b.String()
 }
 
 func (o *Org) w32tmConfig(h *Host, flags slashFlags) (string, int) {
 	if flags.has("update") && h.Service("w32time") != "Running" {
-		return w32tmNotStarted, 1
+		return o.w32tmError(hrServiceNotActive), 1
 	}
 	if v, ok := flags["syncfromflags"]; ok {
 		typ := ""
@@ -156,12 +246,12 @@ func (o *Org) w32tmConfig(h *Host, flags slashFlags) (string, int) {
 		case "no":
 			typ = "NoSync"
 		default:
-			return "The following error occurred: The parameter is incorrect. (0x80070057)\r\n", 1
+			return o.w32tmError(hrInvalidParameter), 1
 		}
 		_ = h.SetRegistryValue(W32TimeParametersKey, "Type", RegistryValue{Kind: "String", Data: typ})
 	}
 	if v, ok := flags["manualpeerlist"]; ok {
 		_ = h.SetRegistryValue(W32TimeParametersKey, "NtpServer", RegistryValue{Kind: "String", Data: v})
 	}
-	return "The command completed successfully.\r\n", 0
+	return o.w32tmText("ok") + "\r\n", 0
 }

@@ -54,8 +54,12 @@ func handlerFor(op string) (opHandler, bool) {
 		return registryDelete, true
 	case ops.TimeRead:
 		return timeRead, true
+	case ops.TimeConfig:
+		return timeConfig, true
 	case ops.TimeResync:
 		return timeResync, true
+	case ops.TimeRestore:
+		return timeRestore, true
 	case ops.NetReach:
 		return netReach, true
 	case ops.ReplSyncAll:

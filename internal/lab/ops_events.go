@@ -30,7 +30,9 @@ func eventsQuery(_ context.Context, c *opCall) (any, *scriptError) {
 	}
 	res := ops.EventsQueryResult{Events: []ops.Event{}}
 	for _, e := range found {
-		res.Events = append(res.Events, opsEvent(e))
+		ev := opsEvent(e)
+		ev.Message = c.org.eventMessage(e)
+		res.Events = append(res.Events, ev)
 	}
 	return res, nil
 }

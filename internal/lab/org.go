@@ -39,6 +39,11 @@ type Org struct {
 	mu     sync.Mutex // guards repl and record
 	repl   replState
 	record map[string][]OpRecord
+
+	// ntpServers are the NTP servers outside the domain that hosts are
+	// configured to follow, with their clocks' offsets, by folded name;
+	// fixed once seeded.
+	ntpServers map[string]time.Duration
 }
 
 // newOrg creates an organisation over the given accounts.
@@ -53,6 +58,8 @@ func newOrg(domain, netbios string, accounts Accounts) *Org {
 		clock:        time.Now,
 		repl:         newReplState(),
 		record:       map[string][]OpRecord{},
+
+		ntpServers: map[string]time.Duration{},
 	}
 }
 

@@ -36,26 +36,41 @@ func (o *Org) Run(ctx context.Context, host, line, executable string, arguments 
 }
 
 func (o *Org) runProgram(ctx context.Context, h *Host, executable string, arguments []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	switch programName(executable) {
+	name := programName(executable)
+	switch name {
 	case "powershell", "pwsh":
 		return o.runPowerShell(ctx, h, arguments, stdin, stdout, stderr)
 	case "cmd":
-		if len(arguments) > 0 && (strings.EqualFold(arguments[0], "/c") || strings.EqualFold(arguments[0], "/k")) && len(arguments) > 1 {
-			return o.runProgram(ctx, h, arguments[1], arguments[2:], stdin, stdout, stderr)
-		}
-		return 0
+		return o.runCmd(ctx, h, arguments, stdin, stdout, stderr)
 	case "hostname":
 		fmt.Fprintf(stdout, "%s\r\n", h.NetBIOS)
 		return 0
-	case "w32tm", "repadmin", "setspn", "net", "klist":
-		o.recordNative(h, executable, arguments)
-		out, code := o.native(ctx, h, programName(executable), arguments)
-		io.WriteString(stdout, out)
-		return code
 	}
 	o.recordNative(h, executable, arguments)
+	if o.hasNative(h, name) {
+		out, errs, code := o.nativeStreams(ctx, h, name, arguments)
+		io.WriteString(stdout, out)
+		io.WriteString(stderr, errs)
+		return code
+	}
 	fmt.Fprintf(stderr, "'%s' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n", executable)
 	return 1
+}
+
+// runCmd runs cmd.exe: /c (or /k) runs the rest of its command line, as
+// one quoted argument ("cmd /c \"w32tm /query /source\"") or as words.
+func (o *Org) runCmd(ctx context.Context, h *Host, arguments []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(arguments) < 2 || (!strings.EqualFold(arguments[0], "/c") && !strings.EqualFold(arguments[0], "/k")) {
+		return 0
+	}
+	words := arguments[1:]
+	if len(words) == 1 {
+		words = splitCommandLine(words[0])
+	}
+	if len(words) == 0 {
+		return 0
+	}
+	return o.runProgram(ctx, h, words[0], words[1:], stdin, stdout, stderr)
 }
 
 // programName is an executable's name without directory and extension, in
@@ -102,7 +117,9 @@ func splitCommandLine(line string) []string {
 
 // runPowerShell runs powershell.exe: -EncodedCommand with the bootstrap
 // reads a script and its arguments from standard input; -Command - reads
-// a script from standard input.
+// a script from standard input. A script that is not one of rectify's ops
+// runs when it is one native command (see runNativeScript), however it
+// came: -EncodedCommand, -Command <text>, or standard input.
 func (o *Org) runPowerShell(ctx context.Context, h *Host, arguments []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var encoded, command string
 	hasCommand := false
@@ -138,13 +155,7 @@ func (o *Org) runPowerShell(ctx context.Context, h *Host, arguments []string, st
 		}
 		script = text
 	case hasCommand && command != "-":
-		first := splitCommandLine(command)
-		name := "-"
-		if len(first) > 0 {
-			name = first[0]
-		}
-		io.WriteString(stderr, clixml(commandNotFound(name)))
-		return 1
+		script = command
 	default:
 		b, err := io.ReadAll(io.LimitReader(stdin, maxStdin))
 		if err != nil {
@@ -153,6 +164,9 @@ func (o *Org) runPowerShell(ctx context.Context, h *Host, arguments []string, st
 		script = string(b)
 	}
 
+	if _, _, marked := ops.ParseMarker(script); !marked {
+		return o.runNativeScript(ctx, h, script, stdin, stdout, stderr)
+	}
 	op, _, _ := ops.ParseMarker(script)
 	var argsJSON []byte
 	hasArgs := false

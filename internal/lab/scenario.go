@@ -77,6 +77,20 @@ type HostSpec struct {
 	// NTP) instead of the domain hierarchy; the lab cannot reach outside
 	// sources, so only reconfiguring to the domain hierarchy fixes a skew.
 	NTPServer string
+	// TimePolicyType and TimePolicyNTPServer are what Group Policy sets
+	// for W32Time (Type, NtpServer); W32Time uses them instead of its own,
+	// so w32tm /config does not change where it takes its time from.
+	TimePolicyType      string
+	TimePolicyNTPServer string
+	// Hypervisor is what the host runs on: "" (a physical server),
+	// HypervisorHyperV or HypervisorVMware. HypervisorTimeSync is set when
+	// the hypervisor sets the guest's clock (Hyper-V's Time
+	// Synchronization integration service, VMware Tools' time sync), and
+	// HypervisorClockOffset is how far the hypervisor's own clock is off:
+	// such a guest keeps going back to it.
+	Hypervisor            string
+	HypervisorTimeSync    bool
+	HypervisorClockOffset time.Duration
 	// MissingSPNs are the SPNs of the KB (SMTP/, SMTPSVC/) this Exchange
 	// server's account lacks.
 	MissingSPNs []string
@@ -135,7 +149,8 @@ func (s Scenario) WithFaults(kinds ...string) Scenario {
 	out.Hosts = make([]HostSpec, len(s.Hosts))
 	for i, h := range s.Hosts {
 		if !keep(FaultSkew) {
-			h.ClockOffset, h.NTPServer = 0, ""
+			h.ClockOffset, h.NTPServer, h.HypervisorClockOffset = 0, "", 0
+			h.TimePolicyType, h.TimePolicyNTPServer = "", ""
 		}
 		if !keep(FaultSPN) {
 			h.MissingSPNs = nil

@@ -15,10 +15,11 @@ import (
 // scenarioFile is a scenario as written in HCL.
 type scenarioFile struct {
 	Scenario *struct {
-		Name           string `hcl:"name,label"`
-		Domain         string `hcl:"domain"`
-		NetBIOS        string `hcl:"netbios"`
-		QueuedMessages int    `hcl:"queued_messages,optional"`
+		Name             string         `hcl:"name,label"`
+		Domain           string         `hcl:"domain"`
+		NetBIOS          string         `hcl:"netbios"`
+		QueuedMessages   int            `hcl:"queued_messages,optional"`
+		SiteLinkInterval hcl.Expression `hcl:"site_link_interval,optional"`
 	} `hcl:"scenario,block"`
 	Hosts      []hostBlock      `hcl:"host,block"`
 	Accounts   []accountBlock   `hcl:"account,block"`
@@ -55,6 +56,11 @@ type hostBlock struct {
 	DC                     hcl.Expression `hcl:"dc,optional"`
 	ClockOffset            hcl.Expression `hcl:"clock_offset,optional"`
 	NTPServer              string         `hcl:"ntp_server,optional"`
+	TimePolicyType         hcl.Expression `hcl:"time_policy_type,optional"`
+	TimePolicyNTPServer    string         `hcl:"time_policy_ntp_server,optional"`
+	Hypervisor             hcl.Expression `hcl:"hypervisor,optional"`
+	HypervisorTimeSync     hcl.Expression `hcl:"hypervisor_time_sync,optional"`
+	HypervisorClockOffset  hcl.Expression `hcl:"hypervisor_clock_offset,optional"`
 	MissingSPNs            []string       `hcl:"missing_spns,optional"`
 	ConnectorMissingAuth   []string       `hcl:"connector_missing_auth,optional"`
 	ConnectorMissingGroups []string       `hcl:"connector_missing_groups,optional"`
@@ -93,9 +99,11 @@ func LoadScenario(path string) (Scenario, hcl.Diagnostics) {
 }
 
 // ParseScenario decodes a scenario written in HCL: one scenario block
-// (name label, domain, netbios, queued_messages), host blocks (role "dc"
-// or "exchange", site, pdc, dc, clock_offset as a duration such as "7m",
-// ntp_server, missing_spns, connector_missing_auth,
+// (name label, domain, netbios, queued_messages, site_link_interval),
+// host blocks (role "dc" or "exchange", site, pdc, dc, clock_offset as a
+// duration such as "7m", ntp_server, time_policy_type,
+// time_policy_ntp_server, hypervisor, hypervisor_time_sync,
+// hypervisor_clock_offset, missing_spns, connector_missing_auth,
 // connector_missing_groups, kerberos_parameters_key, peers), account
 // blocks (spns, disabled), block blocks (from, to, port, protocol),
 // failing_link blocks (destination, source, status, failures),
@@ -130,6 +138,21 @@ func ParseScenario(src []byte, filename string) (Scenario, hcl.Diagnostics) {
 	}
 	errorAt := func(expr hcl.Expression, summary, format string, args ...any) {
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: fmt.Sprintf(format, args...), Subject: expr.Range().Ptr()})
+	}
+	duration := func(expr hcl.Expression, name string) time.Duration {
+		s, ok := str(expr)
+		if !ok {
+			return 0
+		}
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			errorAt(expr, "Invalid duration", "%s must be a duration such as \"7m\" or \"-90s\".", name)
+		}
+		return d
+	}
+	sc.SiteLinkInterval = duration(file.Scenario.SiteLinkInterval, "site_link_interval")
+	if sc.SiteLinkInterval < 0 {
+		errorAt(file.Scenario.SiteLinkInterval, "Invalid duration", "site_link_interval must be positive.")
 	}
 	roles := map[string]Role{}
 	for _, h := range file.Hosts {
@@ -168,13 +191,8 @@ func ParseScenario(src []byte, filename string) (Scenario, hcl.Diagnostics) {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Missing dc",
 				Detail: "An Exchange server needs the DC it authenticates against: dc = \"<host>\".", Subject: h.DefRange.Ptr()})
 		}
-		if s, ok := str(h.ClockOffset); ok {
-			d, err := time.ParseDuration(s)
-			if err != nil {
-				errorAt(h.ClockOffset, "Invalid duration", "clock_offset must be a duration such as \"7m\" or \"-90s\".")
-			}
-			spec.ClockOffset = d
-		}
+		spec.ClockOffset = duration(h.ClockOffset, "clock_offset")
+		decodeTimeKeeping(h, &spec, str, duration, errorAt, &diags)
 		if h.Peers != nil && !isNullExpr(h.Peers) {
 			exprs, d := hcl.ExprList(h.Peers)
 			diags = append(diags, d...)

@@ -1,7 +1,6 @@
 package lab
 
 import (
-	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -43,6 +42,10 @@ func TestScenarioFileProblems(t *testing.T) {
 		{"connector without ranges", "receive_connector \"Relay\" {\n  server = \"dc01\"\n  transport_role = \"Hub\"\n  bindings = [\"0.0.0.0:2525\"]\n  auth_mechanism = [\"Tls\"]\n  permission_groups = []\n}\n",
 			[]string{"11: Wrong kind of host", "12: Invalid transport role", "10: Missing remote ranges"}},
 		{"ticket on an unknown host", "cached_ticket {\n  host = \"ex09\"\n  spn = \"SMTPSVC/ex02\"\n  account = \"EX02-OLD\"\n}\n", []string{"11: Unknown host"}},
+		{"bad hypervisor and policy type", "host \"ex01\" {\n  role = \"exchange\"\n  site = \"HQ\"\n  dc = \"dc01\"\n  hypervisor = \"xen\"\n  time_policy_type = \"SNTP\"\n}\n",
+			[]string{"15: Invalid time policy type", "14: Invalid hypervisor"}},
+		{"time sync and offset without a hypervisor", "host \"ex01\" {\n  role = \"exchange\"\n  site = \"HQ\"\n  dc = \"dc01\"\n  hypervisor_time_sync = true\n  hypervisor_clock_offset = \"soon\"\n}\n",
+			[]string{"14: Time sync without a hypervisor", "15: Invalid duration", "15: Clock offset without a hypervisor"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,25 +65,30 @@ func TestScenarioFileProblems(t *testing.T) {
 	}
 }
 
-// TestShippedScenariosStart reads every scenario file shipped beside the
-// lab and seeds an organisation from it.
-func TestShippedScenariosStart(t *testing.T) {
+// TestShippedScenarios loads every scenario shipped in testdata/scenarios
+// (the ones README documents) and seeds an organisation from it, so that
+// a scenario that no longer loads or no longer makes sense fails CI.
+func TestShippedScenarios(t *testing.T) {
 	files, err := filepath.Glob("testdata/scenarios/*.hcl")
-	if err != nil || len(files) < 2 {
-		t.Fatalf("scenario files: %v %v", files, err)
+	if err != nil || len(files) < 4 {
+		t.Fatalf("shipped scenarios: %v %v", files, err)
 	}
 	for _, f := range files {
-		sc, diags := LoadScenario(f)
-		if diags.HasErrors() {
-			t.Errorf("%s: %s", f, diags.Error())
-			continue
-		}
-		ips := map[string]string{}
-		for i, h := range sc.Hosts {
-			ips[h.Name] = fmt.Sprintf("127.1.0.%d", 11+i)
-		}
-		if _, _, err := seedOrg(sc, ips, time.Now); err != nil {
-			t.Errorf("%s: %v", f, err)
-		}
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			sc, diags := LoadScenario(f)
+			if len(diags) > 0 {
+				t.Fatal(diags.Error())
+			}
+			if want := strings.TrimSuffix(filepath.Base(f), ".hcl"); sc.Name != want {
+				t.Errorf("the scenario in %s is called %q", f, sc.Name)
+			}
+			ips := map[string]string{}
+			for i, h := range sc.Hosts {
+				ips[h.Name] = "10.0.0." + itoa(11+i)
+			}
+			if _, _, err := seedOrg(sc, ips, time.Now); err != nil {
+				t.Fatalf("seed: %v", err)
+			}
+		})
 	}
 }

@@ -57,6 +57,9 @@ func seedOrg(sc Scenario, ips map[string]string, clock func() time.Time) (*Org, 
 		if err := org.addHost(h); err != nil {
 			return nil, nil, err
 		}
+		if err := org.seedTimeState(h, spec); err != nil {
+			return nil, nil, err
+		}
 		if err := seedHostState(h, spec); err != nil {
 			return nil, nil, err
 		}
@@ -260,12 +263,6 @@ func seedHostState(h *Host, spec HostSpec) error {
 		h.reg.ensureKey(KerberosParametersKey)
 	} else {
 		h.reg.ensureKey(`HKLM\SYSTEM\CurrentControlSet\Control\Lsa\Kerberos`)
-	}
-	if spec.NTPServer != "" {
-		h.reg.set(W32TimeParametersKey, "Type", RegistryValue{Kind: "String", Data: "NTP"})
-		h.reg.set(W32TimeParametersKey, "NtpServer", RegistryValue{Kind: "String", Data: spec.NTPServer})
-	} else {
-		h.reg.set(W32TimeParametersKey, "Type", RegistryValue{Kind: "String", Data: "NT5DS"})
 	}
 	if spec.Role == RoleDC {
 		h.services["ntds"] = "Running"

@@ -20,8 +20,9 @@ type ServeConfig struct {
 	// Exchange servers (see Generate) instead of the KB979174 scenario.
 	Hosts int
 	// ScenarioFile, when set, serves the scenario of that HCL file (see
-	// ParseScenario) instead.
+	// ParseScenario) instead; Scenario, when set, serves that one.
 	ScenarioFile string
+	Scenario     *Scenario
 	// Faults selects faults: kinds of the KB's faults to seed (FaultKinds;
 	// "all", the default, or "none"), and transport faults of one host
 	// written HOST=FAULT, FAULT one of unreachable, slow, 401, 500, hang,
@@ -47,8 +48,10 @@ var transportFaults = []string{"unreachable", "slow", "401", "500", "hang", "res
 func Serve(ctx context.Context, w io.Writer, cfg ServeConfig) error {
 	sc := KB979174()
 	switch {
-	case cfg.ScenarioFile != "" && cfg.Hosts > 0:
+	case (cfg.ScenarioFile != "" || cfg.Scenario != nil) && cfg.Hosts > 0:
 		return fmt.Errorf("a scenario file and a generated organisation exclude each other")
+	case cfg.Scenario != nil:
+		sc = *cfg.Scenario
 	case cfg.ScenarioFile != "":
 		loaded, diags := LoadScenario(cfg.ScenarioFile)
 		if diags.HasErrors() {

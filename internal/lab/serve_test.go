@@ -115,3 +115,41 @@ func TestParseFaults(t *testing.T) {
 		}
 	}
 }
+
+// TestServeScenario serves the organisation a scenario describes: its
+// hosts, with their clocks as the file says.
+func TestServeScenario(t *testing.T) {
+	sc, diags := LoadScenario("testdata/scenarios/clocks-opposite.hcl")
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- Serve(ctx, pw, ServeConfig{Scenario: &sc, Inventory: filepath.Join(dir, "lab.hcl"),
+			Options: Options{WinRMPort: AnyPort, LDAPPorts: LDAPPorts{AnyPort, AnyPort, AnyPort, AnyPort}, Dir: dir}})
+		pw.Close()
+	}()
+	lines := bufio.NewScanner(pr)
+	var printed []string
+	for lines.Scan() {
+		printed = append(printed, lines.Text())
+		if strings.HasPrefix(lines.Text(), "Serving until interrupted") {
+			break
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	if !strings.HasPrefix(strings.Join(printed, "\n"), "rectify lab: serving scenario clocks-opposite: 2 Exchange servers and 2 domain controllers of corp.example.com.") {
+		t.Errorf("printed:\n%s", strings.Join(printed, "\n"))
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	if err := Serve(context.Background(), io.Discard, ServeConfig{Scenario: &sc, Hosts: 3}); err == nil {
+		t.Error("a scenario and a generated organisation were both accepted")
+	}
+}

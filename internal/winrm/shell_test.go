@@ -53,7 +53,7 @@ func TestRunScriptEveryOp(t *testing.T) {
 			{ID: "clock", Script: timeRead.Text, Args: ops.TimeReadArgs{}},
 			{ID: "loglevel", Script: regGet.Text, Args: ops.RegistryGetArgs{Path: kerberos, Name: "LogLevel"}},
 		}}, false, &ops.BatchResult{}, ops.BatchResult{Results: []ops.BatchItemResult{
-			{ID: "clock", OK: true, Output: map[string]any{"utc": "2026-11-27T06:20:55.1234567Z", "skew_time_minutes": float64(5), "skew_time_set": false, "is_dc": false, "pdc_emulator": false}},
+			{ID: "clock", OK: true, Output: map[string]any{"utc": "2026-11-27T06:20:55.1234567Z", "skew_time_minutes": float64(5), "skew_time_set": false}},
 			{ID: "loglevel", OK: true, Output: map[string]any{"key_exists": true, "exists": true, "kind": "DWord", "data": float64(1)}},
 		}}},
 	}

@@ -1,11 +1,13 @@
-# rectify:op time.read v1
-# Reads the host's clock, the Kerberos clock tolerance and the host's
-# domain role. Arguments: {} (none). Result: {"utc","skew_time_minutes",
-# "skew_time_set","is_dc","pdc_emulator"}; utc is
+# rectify:op time.read v2
+# Reads the host's clock and the Kerberos clock tolerance, and nothing
+# slow: the command's round trip bounds the reading's uncertainty, so it
+# runs as a command of its own. Arguments: {} (none). Result: {"utc",
+# "skew_time_minutes","skew_time_set"}; utc is
 # [DateTime]::UtcNow.ToString('o'), read last so that it is as close as
 # possible to the moment the answer leaves the host. SkewTime is the REG_DWORD
 # under HKLM:\SYSTEM\CurrentControlSet\Control\Lsa\Kerberos\Parameters, 5
-# minutes when absent.
+# minutes when absent. The host's role and time configuration are
+# time.config's.
 param([Parameter(Mandatory=$true)][string]$ArgsBase64)
 $ErrorActionPreference = 'Stop'
 # Windows PowerShell 5.1 serializes wrapped arrays as {"value":[...],"Count":n}
@@ -39,39 +41,9 @@ if ($null -ne $kerberos) {
     }
 }
 
-# DomainRole: 4 backup domain controller, 5 primary domain controller (the
-# PDC emulator).
-$system = $null
-try {
-    $system = Get-CimInstance -ClassName Win32_ComputerSystem
-} catch {
-    $system = Get-WmiObject -Class Win32_ComputerSystem
-}
-$role = [int]$system.DomainRole
-$isDC = ($role -eq 4 -or $role -eq 5)
-$pdcEmulator = ($role -eq 5)
-if ($isDC) {
-    # Ask the domain who holds the PDC role when the directory answers; the
-    # DomainRole above stands when it does not.
-    try {
-        Add-Type -AssemblyName System.DirectoryServices
-        $domain = [System.DirectoryServices.ActiveDirectory.Domain]::GetComputerDomain()
-        $owner = [string]$domain.PdcRoleOwner.Name
-        if ($owner -ne '') {
-            $fqdn = ([string]$system.DNSHostName + '.' + [string]$system.Domain)
-            $short = ($owner -split '\.')[0]
-            $pdcEmulator = ($owner -eq $fqdn -or $short -eq [string]$system.Name)
-        }
-    } catch {
-        $pdcEmulator = ($role -eq 5)
-    }
-}
-
 $reading = [ordered]@{
     utc               = [DateTime]::UtcNow.ToString('o')
     skew_time_minutes = $skewMinutes
     skew_time_set     = $skewSet
-    is_dc             = $isDC
-    pdc_emulator      = $pdcEmulator
 }
 ConvertTo-AsciiJson $reading

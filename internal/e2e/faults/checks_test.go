@@ -16,8 +16,9 @@ import (
 // the order a healthy apply makes them in (serial = 1, plan order).
 var (
 	planned = []string{
-		"step.clocks[ex01]", "step.connector[ex02]", "step.kerberos_log[ex01]", "step.kerberos_log[ex02]",
-		"step.queues[ex01]", "step.queues[ex02]", "step.replication[dc02]", "step.smtp[ex01]", "step.tickets[ex01]",
+		"step.clocks[ex01]", "step.connector[ex02]", "step.kerberos_errors[ex01]", "step.kerberos_errors[ex02]",
+		"step.kerberos_log[ex01]", "step.kerberos_log[ex02]", "step.queues[ex01]", "step.queues[ex02]",
+		"step.replication[dc02]", "step.smtp[ex01]", "step.tickets[ex01]",
 	}
 	// beforeEx02 are the changes made before the first one on ex02.
 	beforeEx02 = map[string]string{

@@ -81,7 +81,7 @@ func TestJournalDiskFull(t *testing.T) {
 			at:        "start step.kerberos_log[ex01]",
 			journaled: map[string]string{"step.clocks[ex01]": "applied", "step.smtp[ex01]": "applied", "step.replication[dc02]": "applied"},
 			stop:      "more than max_fail = 0",
-			remaining: sorted("step.kerberos_log[ex01]", "step.kerberos_log[ex02]", "step.connector[ex02]", "step.queues[ex01]", "step.queues[ex02]", "step.tickets[ex01]"),
+			remaining: sorted("step.kerberos_log[ex01]", "step.kerberos_log[ex02]", "step.connector[ex02]", "step.queues[ex01]", "step.queues[ex02]", "step.tickets[ex01]", "step.kerberos_errors[ex01]", "step.kerberos_errors[ex02]"),
 		},
 		{
 			// The change was made but its outcome cannot be written: the
@@ -91,7 +91,7 @@ func TestJournalDiskFull(t *testing.T) {
 			journaled: map[string]string{"step.clocks[ex01]": "applied", "step.smtp[ex01]": "applied", "step.replication[dc02]": "applied", "step.kerberos_log[ex01]": journal.InFlight},
 			landed:    true,
 			stop:      "the journal could not record a change's outcome",
-			remaining: sorted("step.kerberos_log[ex02]", "step.connector[ex02]", "step.queues[ex01]", "step.queues[ex02]", "step.tickets[ex01]"),
+			remaining: sorted("step.kerberos_log[ex02]", "step.connector[ex02]", "step.queues[ex01]", "step.queues[ex02]", "step.tickets[ex01]", "step.kerberos_errors[ex01]", "step.kerberos_errors[ex02]"),
 		},
 	}
 	for _, tc := range tests {

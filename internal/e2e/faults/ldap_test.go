@@ -93,7 +93,7 @@ func TestDirectoryRestartsDuringSPNChange(t *testing.T) {
 			case "applied":
 				f.check(t, got, "1", outcome{
 					statuses: union(beforeEx02, map[string]string{"step.kerberos_log[ex02]": "applied", "step.connector[ex02]": "applied",
-						"step.tickets[ex01]": "applied", "step.queues[ex01]": "applied"}),
+						"step.tickets[ex01]": "applied", "step.queues[ex01]": "applied", "step.kerberos_errors[ex01]": "applied", "step.kerberos_errors[ex02]": "applied"}),
 					remaining: sorted("step.queues[ex01]", "step.queues[ex02]"),
 				})
 				if modifies != 1 {

@@ -18,7 +18,7 @@ import (
 func TestWinRMFaultsDuringApply(t *testing.T) {
 	failedOnEx02 := outcome{
 		statuses:  union(beforeEx02, map[string]string{"step.kerberos_log[ex02]": "failed"}),
-		remaining: sorted("step.kerberos_log[ex02]", "step.connector[ex02]", "step.queues[ex01]", "step.queues[ex02]", "step.tickets[ex01]"),
+		remaining: sorted("step.kerberos_log[ex02]", "step.connector[ex02]", "step.queues[ex01]", "step.queues[ex02]", "step.tickets[ex01]", "step.kerberos_errors[ex01]", "step.kerberos_errors[ex02]"),
 	}
 	tests := []struct {
 		name string

@@ -221,7 +221,7 @@ func TestForgedPlansAreRefusedWhole(t *testing.T) {
 
 	// The plan as made applies.
 	got := f.rectify(t, "apply", "-state", "good.db", "-auto-approve", "-window-override", "forgery test", "good.plan")
-	if !strings.Contains(got.stdout, "8 applied, 0 failed") {
+	if !strings.Contains(got.stdout, "10 applied, 0 failed") {
 		t.Errorf("the plan as made does not apply: %s", got)
 	}
 }
@@ -424,7 +424,7 @@ func TestEnvRedirectedInventoryIsRefused(t *testing.T) {
 	}
 	// Pointed back, the same plan applies.
 	f.env["LAB_LDAP_URL"] = url
-	if got := f.rectify(t, "apply", "-state", "journal.db", "-auto-approve", "-window-override", "test", "fix.plan"); !strings.Contains(got.stdout, "8 applied, 0 failed") {
+	if got := f.rectify(t, "apply", "-state", "journal.db", "-auto-approve", "-window-override", "test", "fix.plan"); !strings.Contains(got.stdout, "10 applied, 0 failed") {
 		t.Errorf("apply with the reviewed LDAP URL: %s", got)
 	}
 }
