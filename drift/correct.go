@@ -22,10 +22,7 @@ func (c *cycleRun) correct(ctx context.Context, p *plans.Plan, prep *Cycle, in e
 		flapping[addr] = r.Flapping
 	}
 	now := w.clock.Now()
-	open, next, err := engine.InWindow(p.Windows, now)
-	if err != nil {
-		c.fail("check the change windows", err)
-	}
+	open, next := plans.InWindows(p.Windows, now)
 	c.rep.WindowOpen, c.rep.NextWindow = open, next
 
 	index := map[string]int{}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/zclconf/go-cty/cty"
@@ -213,4 +214,28 @@ var fixedNow = time.Date(2026, 11, 28, 22, 30, 0, 0, time.UTC)
 // marker only.
 func script(op string) ops.Script {
 	return ops.Script{Op: op, Version: 1, Text: "# rectify:op " + op + " v1\n"}
+}
+
+// mustWindow returns a change window or fails the test.
+func mustWindow(t testing.TB, start string, d time.Duration, tz string) plans.Window {
+	t.Helper()
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := plans.NewWindow(start, d, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// one is a rollout of one host at a time.
+func one(t testing.TB) plans.Amount {
+	t.Helper()
+	a, err := plans.Hosts(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }

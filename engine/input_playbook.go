@@ -3,7 +3,6 @@ package engine
 import (
 	"fmt"
 	"sort"
-	"strconv"
 
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
@@ -42,11 +41,7 @@ func NewInput(r *playbooks.Resolved, path string, hosts []actions.Host, inv plan
 		Variables: vars,
 	}
 	for _, w := range pb.Windows {
-		tz := "UTC"
-		if w.Location != nil {
-			tz = w.Location.String()
-		}
-		in.Windows = append(in.Windows, plans.Window{Start: w.Start, Duration: w.Duration.String(), Timezone: tz})
+		in.Windows = append(in.Windows, w.Rule)
 	}
 	allowed := map[string]bool{}
 	for _, h := range hosts {
@@ -68,11 +63,8 @@ func NewInput(r *playbooks.Resolved, path string, hosts []actions.Host, inv plan
 		})
 	}
 	if ro := pb.Rollout; ro != nil {
-		if ro.Serial.Set && ro.Serial.Value > 0 {
-			in.Rollout.Serial = strconv.Itoa(ro.Serial.Value)
-			if ro.Serial.Percent {
-				in.Rollout.Serial += "%"
-			}
+		if in.Rollout.Serial, err = ro.Serial.Plan(); err != nil {
+			return Input{}, fmt.Errorf("rollout serial: %w", err)
 		}
 		if ro.MaxFail.Set {
 			in.Rollout.MaxFail = ro.MaxFail.Of(len(targeted))

@@ -122,7 +122,7 @@ func TestChangeThatDiffersAtItsTurnIsNotMade(t *testing.T) {
 	in := Input{
 		Playbook: plans.PlaybookRef{Name: "t", Digest: "sha256:p"}, Inventory: plans.InventoryRef{Digest: "sha256:i"},
 		Steps:   []Step{{Name: "hour", ActionID: "test.hour", Action: hourAction{}, Targets: names(hs), Config: config("hour", 0)}},
-		Rollout: plans.Rollout{Serial: "1", MaxFail: 2},
+		Rollout: plans.Rollout{Serial: one(t), MaxFail: 2},
 		Hosts:   hs,
 	}
 	p, err := e.Plan(ctx, in, fleet)

@@ -17,7 +17,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func samplePlan() *Plan {
+func samplePlan(t testing.TB) *Plan {
+	t.Helper()
 	return &Plan{
 		FormatVersion:  FormatVersion,
 		CreatedAt:      time.Date(2026, 11, 27, 6, 0, 0, 0, time.UTC),
@@ -25,7 +26,8 @@ func samplePlan() *Plan {
 		Salt:           Salt(bytes.Repeat([]byte{7}, SaltSize)),
 		Playbook:       PlaybookRef{Name: "exchange-454", KB: "979174", Path: "pb", Digest: "sha256:aa"},
 		Inventory:      InventoryRef{Path: "inv.hcl", Digest: "sha256:bb"},
-		Rollout:        Rollout{Serial: "1"},
+		Windows:        []Window{mustWindow(t, "0 22 * * SAT", 4*time.Hour, "Europe/Berlin")},
+		Rollout:        Rollout{Serial: mustAmount(t, "1")},
 		Hosts:          []Host{{Name: "ex01"}, {Name: "dc02", Error: "connect: refused"}},
 		Steps:          []Step{{Name: "smtp", Action: "ad.spn", AutoCorrect: true}},
 		Instances: []Instance{{
@@ -41,7 +43,7 @@ func samplePlan() *Plan {
 }
 
 func TestWriteReadRoundTrip(t *testing.T) {
-	p := samplePlan()
+	p := samplePlan(t)
 	path := filepath.Join(t.TempDir(), "plan.json")
 	if err := Write(path, p); err != nil {
 		t.Fatal(err)
@@ -62,7 +64,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 func TestReadRefusesBadFiles(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "plan.json")
-	if err := Write(good, samplePlan()); err != nil {
+	if err := Write(good, samplePlan(t)); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := os.ReadFile(good)
@@ -173,7 +175,7 @@ func mustRead(t *testing.T, p string) string {
 // digest matches.
 func FuzzDecode(f *testing.F) {
 	var good bytes.Buffer
-	p := samplePlan()
+	p := samplePlan(f)
 	path := filepath.Join(f.TempDir(), "plan.json")
 	if err := Write(path, p); err != nil {
 		f.Fatal(err)

@@ -84,20 +84,6 @@ type Variable struct {
 	Hash string `json:"hash,omitempty"`
 }
 
-// Window is one change window: a cron start, a duration, a time zone.
-type Window struct {
-	Start    string `json:"start"`
-	Duration string `json:"duration"`
-	Timezone string `json:"timezone,omitempty"`
-}
-
-// Rollout says how many hosts change at once and how many may fail.
-type Rollout struct {
-	// Serial is a host count ("1") or a percentage ("25%"); "" means all.
-	Serial  string `json:"serial,omitempty"`
-	MaxFail int    `json:"max_fail"`
-}
-
 // Host is one host of the plan.
 type Host struct {
 	Name string `json:"name"`
