@@ -25,10 +25,13 @@ type fakeFleet struct {
 	failSet  map[string]bool
 	commands map[string]int
 	sets     map[string]int
+	// hold makes a host's commands wait until the channel is closed.
+	hold map[string]chan struct{}
 }
 
 func newFakeFleet() *fakeFleet {
-	return &fakeFleet{values: map[string]map[string]any{}, down: map[string]bool{}, failSet: map[string]bool{}, commands: map[string]int{}, sets: map[string]int{}}
+	return &fakeFleet{values: map[string]map[string]any{}, down: map[string]bool{}, failSet: map[string]bool{}, commands: map[string]int{},
+		sets: map[string]int{}, hold: map[string]chan struct{}{}}
 }
 
 func (f *fakeFleet) set(host, name string, v any) {
@@ -64,7 +67,11 @@ func (s fakeShell) RunScript(_ context.Context, run ops.ScriptRun) (ops.ScriptRe
 	s.f.mu.Lock()
 	s.f.commands[s.host]++
 	down := s.f.down[s.host]
+	hold := s.f.hold[s.host]
 	s.f.mu.Unlock()
+	if hold != nil {
+		<-hold
+	}
 	if down {
 		return ops.ScriptResult{}, actions.Errorf(actions.KindConnect, actions.Retryable, s.host, run.Script.Op, "connection refused")
 	}

@@ -69,6 +69,10 @@ type lookupUser struct {
 type reader struct {
 	conns       actions.Connections
 	parallelism int
+	// hostDone, when set, hears of each host's batch command as it
+	// finishes (done of total hosts), one call at a time, so that progress
+	// shows live.
+	hostDone func(host string, done, total int, err error)
 }
 
 // read runs every probe of every request: all shell probes for one host as
@@ -173,6 +177,8 @@ func (r reader) read(ctx context.Context, reqs []readRequest) (readOutcome, erro
 		hosts = append(hosts, h)
 	}
 	sort.Strings(hosts)
+	var progress sync.Mutex
+	done := 0
 	for _, host := range hosts {
 		items := shell[host]
 		run(func() {
@@ -183,6 +189,12 @@ func (r reader) read(ctx context.Context, reqs []readRequest) (readOutcome, erro
 				out.hostErrs[host] = err
 			}
 			mu.Unlock()
+			if r.hostDone != nil {
+				progress.Lock()
+				done++
+				r.hostDone(host, done, len(hosts), err)
+				progress.Unlock()
+			}
 		})
 	}
 	for _, key := range groupOrder {
