@@ -15,8 +15,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/rectifyhq/rectify/engine"
-	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/views"
+	"github.com/rectifyhq/rectify/operation"
 	"github.com/rectifyhq/rectify/plans"
 )
 
@@ -214,7 +214,7 @@ type applyPolicy struct {
 	planAgeOverride string
 }
 
-// applyPlan journals and runs an apply of p, taking every change from lr,
+// applyPlan applies p as one operation, taking every change from lr,
 // the playbook and inventory evaluated now.
 func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, lr *loadedRun, pol applyPolicy, f *runFlags) int {
 	j := a.openJournal(ctx, "apply", wd, f.state)
@@ -222,91 +222,13 @@ func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, lr *loade
 		return exitError
 	}
 	defer j.Close()
-	planDigest, err := plans.Digest(p)
-	if err != nil {
-		fmt.Fprintf(a.env.Stderr, "rectify apply: %v\n", err)
-		return exitError
-	}
-	inv := lr.inv
-	run, err := j.StartRun(ctx, journal.RunInfo{
-		Kind: journal.KindApply, Playbook: p.Playbook.Name, PlaybookDigest: lr.input.Playbook.Digest,
-		Inventory: inv.Path(), InventoryDigest: lr.input.Inventory.Digest, PlanDigest: planDigest,
-		WindowOverride: pol.windowOverride, PlanAgeOverride: pol.planAgeOverride,
-	})
-	if err != nil {
-		fmt.Fprintf(a.env.Stderr, "rectify apply: nothing was changed: %v\n", err)
-		return exitError
-	}
-	finish := func(outcome, summary string) {
-		if err := run.Finish(context.WithoutCancel(ctx), outcome, summary); err != nil {
-			fmt.Fprintf(a.env.Stderr, "rectify apply: %v\n", err)
-		}
-	}
-	lease, err := j.LockHosts(ctx, run, changedHosts(p, lr.hosts))
-	if err != nil {
-		finish(journal.OutcomeRefused, err.Error())
-		fmt.Fprintf(a.env.Stderr, "rectify apply: nothing was changed: %v\n", err)
-		return exitError
-	}
-	defer func() {
-		if err := lease.Release(ctx); err != nil {
-			fmt.Fprintf(a.env.Stderr, "rectify apply: %v\n", err)
-		}
-	}()
-	// Apply re-plans with what the journal remembers now, as a plan does.
-	in := lr.input
-	mem, err := j.Memory(ctx, p.Playbook.Name)
-	if err != nil {
-		finish(journal.OutcomeRefused, err.Error())
-		fmt.Fprintf(a.env.Stderr, "rectify apply: nothing was changed: %v\n", err)
-		return exitError
-	}
-	in.Memory = mem
-	override := pol.windowOverride
-	applyCtx, stopApply := journal.WithLease(ctx, lease)
-	defer stopApply()
-	if override != "" {
-		a.log.Info().Str("reason", override).Int64("run", run.ID).Msg("change window override")
-		fmt.Fprintf(a.env.Stdout, "\nThe change windows are overridden: %q (journaled with run %d).\n", override, run.ID)
-	}
-	if pol.planAgeOverride != "" {
-		a.log.Info().Str("reason", pol.planAgeOverride).Int64("run", run.ID).Msg("plan age override")
-		fmt.Fprintf(a.env.Stdout, "\nThe plan's age limit is overridden: %q (journaled with run %d).\n", pol.planAgeOverride, run.ID)
-	}
-
-	conns := connectionsFor(inv, a.log)
+	conns := connectionsFor(lr.inv, a.log)
 	defer conns.Close()
-	e := a.engine(f.parallelism)
-	e.Hooks = views.NewProgress(a.env.Stdout, a.style(a.env.Stdout), a.env.IsTerminal(a.env.Stdout))
-	fmt.Fprintf(a.env.Stdout, "\nApplying (run %d)...\n", run.ID)
-	res, err := e.Apply(applyCtx, p, conns, engine.ApplyOptions{
-		Input: in, WindowOverride: override, MaxPlanAge: pol.maxPlanAge, PlanAgeOverride: pol.planAgeOverride, Journal: run,
+	runner := &operation.Runner{Journal: j, Engine: a.engine(f.parallelism), Log: a.log}
+	res := runner.Apply(ctx, operation.ApplyRequest{
+		Plan: p, Input: lr.input, Conns: conns,
+		WindowOverride: pol.windowOverride, MaxPlanAge: pol.maxPlanAge, PlanAgeOverride: pol.planAgeOverride,
+		View: views.NewApply(a.env.Stdout, a.env.Stderr, a.style(a.env.Stdout), a.env.IsTerminal(a.env.Stdout), "rectify apply"),
 	})
-	if err != nil {
-		finish(journal.OutcomeRefused, err.Error())
-		fmt.Fprintf(a.env.Stderr, "rectify apply: nothing was changed: %v\n", err)
-		return exitError
-	}
-	views.ApplySummary(a.env.Stdout, res, a.style(a.env.Stdout))
-	summary := fmt.Sprintf("%d applied, %d failed, %d stale, %d skipped, %d not converged, %d unverified",
-		res.Count(plans.Applied), res.Count(plans.Failed), res.Count(plans.Stale), res.Count(plans.Skipped), len(res.NotConverged), len(res.Unverified))
-	if n := res.Count(plans.Differs); n > 0 {
-		summary += fmt.Sprintf(", %d not as reviewed", n)
-	}
-	switch {
-	case ctx.Err() != nil:
-		finish(journal.OutcomeInterrupted, summary)
-		fmt.Fprintf(a.env.Stdout, "Interrupted; the journal (run %d) records every change made and in flight.\n", run.ID)
-		return exitError
-	case applyCtx.Err() != nil:
-		finish(journal.OutcomeInterrupted, summary)
-		fmt.Fprintf(a.env.Stdout, "Stopped: %v; the journal (run %d) records every change made and in flight.\n", context.Cause(applyCtx), run.ID)
-		return exitError
-	case res.OK():
-		finish(journal.OutcomeSucceeded, summary)
-		return exitOK
-	default:
-		finish(journal.OutcomeFailed, summary)
-		return exitError
-	}
+	return exitFor(res.Status)
 }

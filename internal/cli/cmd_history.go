@@ -104,7 +104,7 @@ func outcome(r journal.RunRecord) string {
 	if r.Unfinished {
 		return "unfinished"
 	}
-	return r.Outcome
+	return string(r.Outcome)
 }
 
 func (c *historyCommand) showRun(ctx context.Context, a *app, j *journal.Journal, id int64) int {

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/drift"
-	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/metrics"
+	"github.com/rectifyhq/rectify/operation"
 	"github.com/rectifyhq/rectify/playbooks"
 )
 
@@ -126,8 +126,9 @@ func (c *watchCommand) Run(ctx context.Context, a *app, args []string) int {
 	}
 	w, err := drift.New(drift.Config{
 		Name: pb.Name, Schedule: settings.Schedule, Mode: mode, Prepare: prepare,
-		Engine: a.engine(c.run.parallelism), Journal: j, Metrics: m, Logger: a.log,
-		Flapping: journal.FlapPolicy{Corrections: c.flapCount, Within: c.flapPeriod},
+		Operator: &operation.Runner{Journal: j, Engine: a.engine(c.run.parallelism), Log: a.log},
+		Store:    j, Metrics: m, Logger: a.log,
+		Flapping: drift.FlapPolicy{Corrections: c.flapCount, Within: c.flapPeriod},
 		OnCycle:  func(rep drift.CycleReport) { writeCycle(a.env.Stdout, rep) },
 	})
 	if err != nil {
@@ -141,7 +142,7 @@ func (c *watchCommand) Run(ctx context.Context, a *app, args []string) int {
 			return exitError
 		}
 		writeCycle(a.env.Stdout, rep)
-		if rep.Outcome != journal.OutcomeSucceeded {
+		if !rep.OK {
 			return exitError
 		}
 		return exitOK
