@@ -31,6 +31,7 @@ type applyCommand struct {
 	windowOverride  string
 	maxPlanAge      time.Duration
 	planAgeOverride string
+	json            bool
 }
 
 func (*applyCommand) Synopsis() string {
@@ -66,7 +67,11 @@ func (*applyCommand) Usage() string {
 
   Interrupting (Ctrl-C, SIGTERM, or a dropped session: SIGHUP, a closed
   output) starts no new change, lets running ones finish, records
-  everything and exits 1.`
+  everything and exits 1.
+
+  With -json, apply writes one JSON object per line and event (the plan it
+  made, each host read, each change as it starts and ends, how the run
+  ended) instead of text; with a PLAYBOOK it then needs -auto-approve.`
 }
 
 func (c *applyCommand) Flags(fs *flag.FlagSet) {
@@ -75,6 +80,7 @@ func (c *applyCommand) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.windowOverride, "window-override", "", "apply outside the change windows, for this `reason` (journaled)")
 	fs.DurationVar(&c.maxPlanAge, "max-plan-age", DefaultMaxPlanAge, "refuse a saved plan made longer ago than this `duration`")
 	fs.StringVar(&c.planAgeOverride, "plan-age-override", "", "apply a saved plan older than -max-plan-age, for this `reason` (journaled)")
+	fs.BoolVar(&c.json, "json", false, "write the apply's events as JSON lines (with a PLAYBOOK, requires -auto-approve)")
 }
 
 func (c *applyCommand) Run(ctx context.Context, a *app, args []string) int {
@@ -93,6 +99,7 @@ func (c *applyCommand) Run(ctx context.Context, a *app, args []string) int {
 		p  *plans.Plan
 		lr *loadedRun
 	)
+	pol := applyPolicy{windowOverride: c.windowOverride, maxPlanAge: c.maxPlanAge, planAgeOverride: c.planAgeOverride, json: c.json}
 	if path := resolvePath(wd, args[0]); isPlanFile(path) {
 		if err := savedPlanFlags(&c.run); err != nil {
 			return usageError(a.env.Stderr, "apply", err)
@@ -105,14 +112,19 @@ func (c *applyCommand) Run(ctx context.Context, a *app, args []string) int {
 			return exitError
 		}
 	} else {
+		if c.json && !c.autoApprove {
+			return usageError(a.env.Stderr, "apply", errors.New("-json with a PLAYBOOK requires -auto-approve: there is no one to confirm the plan; or apply a saved plan"))
+		}
 		if lr = a.loadRun("apply", wd, args[0], &c.run); lr == nil {
 			return exitError
 		}
-		if p, err = a.makePlan(ctx, wd, lr, &c.run, true); err != nil {
+		if p, err = a.makePlan(ctx, wd, lr, &c.run, !c.json); err != nil {
 			fmt.Fprintf(a.env.Stderr, "rectify apply: %v\n", err)
 			return exitError
 		}
-		if err := views.Plan(a.env.Stdout, p, a.style(a.env.Stdout)); err != nil {
+		if c.json {
+			views.NewApplyJSON(a.env.Stdout).Planned(p)
+		} else if err := views.Plan(a.env.Stdout, p, a.style(a.env.Stdout)); err != nil {
 			return exitError
 		}
 		if !p.HasChanges() {
@@ -123,7 +135,7 @@ func (c *applyCommand) Run(ctx context.Context, a *app, args []string) int {
 			return exitError
 		}
 	}
-	return a.applyPlan(ctx, wd, p, lr, applyPolicy{windowOverride: c.windowOverride, maxPlanAge: c.maxPlanAge, planAgeOverride: c.planAgeOverride}, &c.run)
+	return a.applyPlan(ctx, wd, p, lr, pol, &c.run)
 }
 
 // savedPlanFlags refuses the flags that would make apply do other than
@@ -207,11 +219,13 @@ func (a *app) confirm() bool {
 	return strings.TrimSpace(line) == "yes"
 }
 
-// applyPolicy is what the operator allows an apply.
+// applyPolicy is what the operator allows an apply, and how it is shown.
 type applyPolicy struct {
 	windowOverride  string
 	maxPlanAge      time.Duration
 	planAgeOverride string
+	// json shows the apply as JSON lines.
+	json bool
 }
 
 // applyPlan applies p as one operation, taking every change from lr,
@@ -224,11 +238,15 @@ func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, lr *loade
 	defer j.Close()
 	conns := connectionsFor(lr.inv, a.log)
 	defer conns.Close()
+	var view operation.ApplyView = views.NewApply(a.env.Stdout, a.env.Stderr, a.style(a.env.Stdout), a.env.IsTerminal(a.env.Stdout), "rectify apply")
+	if pol.json {
+		view = views.NewApplyJSON(a.env.Stdout)
+	}
 	runner := &operation.Runner{Journal: j, Engine: a.engine(f.parallelism), Log: a.log}
 	res := runner.Apply(ctx, operation.ApplyRequest{
 		Plan: p, Input: lr.input, Conns: conns,
 		WindowOverride: pol.windowOverride, MaxPlanAge: pol.maxPlanAge, PlanAgeOverride: pol.planAgeOverride,
-		View: views.NewApply(a.env.Stdout, a.env.Stderr, a.style(a.env.Stdout), a.env.IsTerminal(a.env.Stdout), "rectify apply"),
+		View: view,
 	})
 	return exitFor(res.Status)
 }

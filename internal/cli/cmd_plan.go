@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -75,9 +74,7 @@ func (c *planCommand) Run(ctx context.Context, a *app, args []string) int {
 		}
 	}
 	if c.json {
-		enc := json.NewEncoder(a.env.Stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(p); err != nil {
+		if err := views.PlanJSON(a.env.Stdout, p); err != nil {
 			fmt.Fprintf(a.env.Stderr, "rectify plan: %v\n", err)
 			return exitError
 		}

@@ -130,11 +130,11 @@ func TestPlanMarkdown(t *testing.T) {
 }
 
 func TestPlanJSON(t *testing.T) {
-	b, err := json.MarshalIndent(samplePlan(), "", "  ")
-	if err != nil {
+	var b bytes.Buffer
+	if err := PlanJSON(&b, samplePlan()); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "plan.json", append(b, '\n'))
+	golden(t, "plan.json", b.Bytes())
 }
 
 func TestEmptyPlanSaysNoChanges(t *testing.T) {
