@@ -2,8 +2,10 @@ package engine
 
 import (
 	"fmt"
+	"path/filepath"
 	"sort"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
@@ -59,7 +61,7 @@ func NewInput(r *playbooks.Resolved, path string, hosts []actions.Host, inv plan
 		in.Steps = append(in.Steps, Step{
 			Name: s.Name, ActionID: s.Step.ActionID, Action: s.Action, Description: s.Step.Description,
 			Targets: targets, Config: s.Config, DependsOn: s.DependsOn, TriggeredBy: s.TriggeredBy,
-			AutoCorrect: s.Step.AutoCorrect,
+			AutoCorrect: s.Step.AutoCorrect, Source: sourceOf(s.Step.DeclRange),
 		})
 	}
 	if ro := pb.Rollout; ro != nil {
@@ -73,6 +75,21 @@ func NewInput(r *playbooks.Resolved, path string, hosts []actions.Host, inv plan
 		in.Rollout.MaxFail = len(targeted)
 	}
 	return in, nil
+}
+
+// sourceOf returns where a step is declared, its file made absolute so
+// that it names the file wherever the plan is read.
+func sourceOf(r hcl.Range) *plans.SourceRange {
+	if r.Filename == "" {
+		return nil
+	}
+	file := r.Filename
+	if abs, err := filepath.Abs(file); err == nil {
+		file = abs
+	}
+	return &plans.SourceRange{File: file,
+		Start: plans.SourcePos{Line: r.Start.Line, Column: r.Start.Column, Byte: r.Start.Byte},
+		End:   plans.SourcePos{Line: r.End.Line, Column: r.End.Column, Byte: r.End.Byte}}
 }
 
 // recordVariables records given variable values as a plan keeps them: a

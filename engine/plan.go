@@ -127,7 +127,7 @@ func planSteps(steps []Step) []plans.Step {
 	for _, s := range steps {
 		out = append(out, plans.Step{
 			Name: s.Name, Action: s.ActionID, Description: s.Description, Targets: s.Targets,
-			DependsOn: s.DependsOn, TriggeredBy: s.TriggeredBy, AutoCorrect: s.AutoCorrect,
+			DependsOn: s.DependsOn, TriggeredBy: s.TriggeredBy, AutoCorrect: s.AutoCorrect, Source: s.Source,
 		})
 	}
 	return out

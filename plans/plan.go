@@ -7,10 +7,12 @@ import (
 )
 
 // FormatVersion is the version of the plan file format this build writes
-// and the newest it reads.
+// and the only one it reads: a plan is applied within a day by the
+// rectify that made it.
 // Version 2 records a salt, the variables given, sensitive values only as
 // salted hashes, and temporary changes' expiry relative to the change.
-const FormatVersion = 2
+// Version 3 records where each step is declared (Step.Source).
+const FormatVersion = 3
 
 // Plan is everything rectify intends to do in one run, and what it saw when
 // it decided: the reviewed expectation of an apply. Apply evaluates the
@@ -103,6 +105,9 @@ type Step struct {
 	// AutoCorrect false keeps unattended drift correction from applying
 	// the step's changes.
 	AutoCorrect bool `json:"auto_correct"`
+	// Source is where the step is declared, for errors to point at; it is
+	// not part of what a plan is checked against.
+	Source *SourceRange `json:"source,omitempty"`
 }
 
 // Instance is one step on one host.

@@ -124,8 +124,11 @@ func (c *applyCommand) Run(ctx context.Context, a *app, args []string) int {
 		}
 		if c.json {
 			views.NewApplyJSON(a.env.Stdout).Planned(p)
-		} else if err := views.Plan(a.env.Stdout, p, a.style(a.env.Stdout)); err != nil {
-			return exitError
+		} else {
+			if err := views.Plan(a.env.Stdout, p, a.style(a.env.Stdout)); err != nil {
+				return exitError
+			}
+			a.writeInstanceDiagnostics(views.PlanDiagnostics(p, views.InputSources(lr.input.Steps)), wd, lr)
 		}
 		if !p.HasChanges() {
 			return exitOK
@@ -248,5 +251,9 @@ func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, lr *loade
 		WindowOverride: pol.windowOverride, MaxPlanAge: pol.maxPlanAge, PlanAgeOverride: pol.planAgeOverride,
 		View: view,
 	})
+	if res.Applied != nil && !pol.json {
+		// Changes that did not take point at their steps, as load errors do.
+		a.writeInstanceDiagnostics(views.ApplyDiagnostics(res.Applied, views.InputSources(lr.input.Steps)), wd, lr)
+	}
 	return exitFor(res.Status)
 }

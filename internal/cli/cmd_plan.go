@@ -82,6 +82,7 @@ func (c *planCommand) Run(ctx context.Context, a *app, args []string) int {
 		if err := views.Plan(a.env.Stdout, p, a.style(a.env.Stdout)); err != nil {
 			return exitError
 		}
+		a.writeInstanceDiagnostics(views.PlanDiagnostics(p, views.InputSources(lr.input.Steps)), wd, lr)
 		if c.out != "" {
 			fmt.Fprintf(a.env.Stdout, "\nSaved the plan to %s. Review it with \"rectify show %s\"; apply exactly it with \"rectify apply %s\".\n", c.out, c.out, c.out)
 		}
