@@ -87,7 +87,13 @@ func (r *Runner) apply(ctx context.Context, req *ApplyRequest) (res Result) {
 		WindowOverride: req.WindowOverride, PlanAgeOverride: req.PlanAgeOverride,
 	})
 	if err != nil {
-		return Result{Outcome: Refused, Status: refusal(err), Err: err}
+		// A replay is journaled as refused; any other failure left no run.
+		status := refusal(err)
+		outcome := Failed
+		if status == StatusRefused {
+			outcome = Refused
+		}
+		return Result{Outcome: outcome, Status: status, Err: err}
 	}
 	res.RunID = run.RunID()
 	refuse := func(err error) Result {
