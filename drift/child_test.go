@@ -22,6 +22,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/lab/ldapd"
 	"github.com/rectifyhq/rectify/internal/ldap"
 	"github.com/rectifyhq/rectify/internal/winrm"
+	"github.com/rectifyhq/rectify/operation"
 	"github.com/rectifyhq/rectify/plans"
 	"github.com/rectifyhq/rectify/playbooks"
 )
@@ -133,8 +134,9 @@ func runChild(path string) error {
 		clock, logger, onCycle = shiftedClock{start: inWindow, base: time.Now()}, zerolog.Nop(), soak.cycle
 	}
 	w, err := drift.New(drift.Config{
-		Name: "exchange-454", Mode: drift.Correct, Engine: &engine.Engine{Registry: reg, Version: "test"}, Journal: j,
-		Logger: logger, Clock: clock, Schedule: drift.Every(time.Second), OnCycle: onCycle,
+		Name: "exchange-454", Mode: drift.Correct, Store: j,
+		Operator: &operation.Runner{Journal: j, Engine: &engine.Engine{Registry: reg, Version: "test"}, Log: logger},
+		Logger:   logger, Clock: clock, Schedule: drift.Every(time.Second), OnCycle: onCycle,
 		Prepare: func(ctx context.Context) (*drift.Cycle, error) {
 			r, diags := playbooks.Load(examplePlaybook, reg, playbooks.EvalInput{Hosts: a.Hosts})
 			if diags.HasErrors() {

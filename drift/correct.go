@@ -5,14 +5,15 @@ import (
 	"errors"
 
 	"github.com/rectifyhq/rectify/engine"
-	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/plans"
 )
 
-// correct applies what the mode, the steps, the flapping guard and the
-// window allow, and records the corrections.
-func (c *cycleRun) correct(ctx context.Context, p *plans.Plan, prep *Cycle, in engine.Input) {
-	w := c.w
+// Corrections lists what the cycle's plan found pending as the report's
+// items, each held back when the mode, the step, the flapping guard or
+// the change windows say so, and returns the filter of the instances to
+// apply; nil when there is none.
+func (c *CycleRun) Corrections(p *plans.Plan) func(plans.Instance) bool {
+	mode := c.w.cfg.Mode
 	autoCorrect := map[string]bool{}
 	for _, s := range p.Steps {
 		autoCorrect[s.Name] = s.AutoCorrect
@@ -21,14 +22,9 @@ func (c *cycleRun) correct(ctx context.Context, p *plans.Plan, prep *Cycle, in e
 	for addr, r := range c.open {
 		flapping[addr] = r.Flapping
 	}
-	now := w.clock.Now()
-	open, next, err := engine.InWindow(p.Windows, now)
-	if err != nil {
-		c.fail("check the change windows", err)
-	}
+	open, next := plans.InWindows(p.Windows, c.w.clock.Now())
 	c.rep.WindowOpen, c.rep.NextWindow = open, next
 
-	index := map[string]int{}
 	apply := 0
 	for _, inst := range p.Instances {
 		if !pending(inst) {
@@ -39,25 +35,27 @@ func (c *cycleRun) correct(ctx context.Context, p *plans.Plan, prep *Cycle, in e
 		if r, ok := c.open[inst.Address]; ok {
 			it.FirstSeen, it.Flapping = r.FirstSeen, r.Flapping
 		}
-		it.Held = hold(inst, w.cfg.Mode, autoCorrect, flapping)
+		it.Held = hold(inst, mode, autoCorrect, flapping)
 		if it.Held == "" && !open {
 			it.Held = HeldWindow
 		}
 		if it.Held == "" {
 			apply++
 		}
-		index[inst.Address] = len(c.rep.Items)
+		c.index[inst.Address] = len(c.rep.Items)
 		c.rep.Items = append(c.rep.Items, it)
 	}
 	if apply == 0 {
-		return
+		return nil
 	}
-	res, err := w.engine.Apply(ctx, p, prep.Conns, engine.ApplyOptions{
-		Input: in, Journal: c.run,
-		Include: func(inst plans.Instance) bool {
-			return hold(inst, w.cfg.Mode, autoCorrect, flapping) == ""
-		},
-	})
+	return func(inst plans.Instance) bool {
+		return hold(inst, mode, autoCorrect, flapping) == ""
+	}
+}
+
+// Corrected records how the corrections went: res and err are what the
+// engine's apply returned.
+func (c *CycleRun) Corrected(ctx context.Context, p *plans.Plan, res *engine.ApplyResult, err error) {
 	var closed *engine.WindowClosedError
 	if errors.As(err, &closed) {
 		// The window closed between the check and the apply.
@@ -70,11 +68,11 @@ func (c *cycleRun) correct(ctx context.Context, p *plans.Plan, prep *Cycle, in e
 		return
 	}
 	if err != nil {
-		c.fail("apply", err)
+		c.Fail("apply", err)
 		return
 	}
 	for _, ch := range res.Changes {
-		i, ok := index[ch.Address]
+		i, ok := c.index[ch.Address]
 		if !ok {
 			continue
 		}
@@ -86,10 +84,10 @@ func (c *cycleRun) correct(ctx context.Context, p *plans.Plan, prep *Cycle, in e
 			continue
 		}
 		it.Held, it.Result, it.Error, it.Converged = "", ch.Status, ch.Error, ch.Converged
-		if _, err := w.cfg.Journal.RecordCorrection(context.WithoutCancel(ctx), p.Playbook.Name, journal.DriftCorrectionResult{
-			Address: ch.Address, RunID: c.run.ID, Time: w.clock.Now(), Status: string(ch.Status), Error: ch.Error, Converged: ch.Converged,
+		if _, err := c.w.cfg.Store.RecordCorrection(context.WithoutCancel(ctx), p.Playbook.Name, CorrectionResult{
+			Address: ch.Address, RunID: c.rep.RunID, Time: c.w.clock.Now(), Status: string(ch.Status), Error: ch.Error, Converged: ch.Converged,
 		}); err != nil {
-			c.fail("record the correction of "+ch.Address, err)
+			c.Fail("record the correction of "+ch.Address, err)
 		}
 		if it.Corrected() {
 			delete(c.open, ch.Address)

@@ -11,9 +11,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rectifyhq/rectify/drift"
-	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
+	"github.com/rectifyhq/rectify/operation"
 )
 
 // connectorItem returns the report's item for ex02's connector.
@@ -46,7 +46,7 @@ func TestFlappingConnectorIsLeftAlone(t *testing.T) {
 	e := newEnv(t, lab.KB979174().WithFaults(), inWindow)
 	scrape := e.serveMetrics(t)
 	baseline(t, e)
-	w := e.watcher(t, drift.Correct, journal.FlapPolicy{Corrections: 2, Within: time.Hour})
+	w := e.watcher(t, drift.Correct, drift.FlapPolicy{Corrections: 2, Within: time.Hour})
 
 	steps := []struct {
 		name      string
@@ -110,7 +110,7 @@ func TestCycleSkipsWhileAnApplyHoldsTheLock(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, lab.KB979174().WithFaults(), inWindow)
 	scrape := e.serveMetrics(t)
-	apply, err := e.journal.StartRun(ctx, journal.RunInfo{Kind: journal.KindApply, Playbook: "exchange-454", Inventory: "/lab/inventory.hcl"})
+	apply, err := e.journal.StartRun(ctx, operation.RunInfo{Kind: operation.KindApply, Playbook: "exchange-454", Inventory: "/lab/inventory.hcl"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,8 +121,8 @@ func TestCycleSkipsWhileAnApplyHoldsTheLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	received := len(e.h.Lab.Received("ex01"))
-	rep := e.once(t, e.watcher(t, drift.Correct, journal.FlapPolicy{}))
-	if rep.Outcome != journal.OutcomeRefused || len(rep.Items) != 0 {
+	rep := e.once(t, e.watcher(t, drift.Correct, drift.FlapPolicy{}))
+	if rep.Outcome != string(operation.Refused) || len(rep.Items) != 0 {
 		t.Errorf("cycle under a held lock: outcome %s, items %q", rep.Outcome, items(rep))
 	}
 	if want := "apply run " + itoa(apply.ID) + " by "; !strings.Contains(rep.Skipped, want) {
@@ -138,7 +138,7 @@ func TestCycleSkipsWhileAnApplyHoldsTheLock(t *testing.T) {
 		t.Error("the skipped cycle changed LogLevel")
 	}
 	run, _, err := e.journal.Run(ctx, rep.RunID)
-	if err != nil || run.Outcome != journal.OutcomeRefused || !strings.Contains(run.Summary, "holds the lock") {
+	if err != nil || run.Outcome != operation.Refused || !strings.Contains(run.Summary, "holds the lock") {
 		t.Errorf("skipped run in the journal: %+v, %v", run, err)
 	}
 	if v := scrape()[series("rectify_drift_cycles_skipped_total", "reason", "locked")]; v != 1 {
@@ -148,7 +148,7 @@ func TestCycleSkipsWhileAnApplyHoldsTheLock(t *testing.T) {
 	if err := lease.Release(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if rep := e.once(t, e.watcher(t, drift.Correct, journal.FlapPolicy{})); rep.Outcome != journal.OutcomeSucceeded || rep.Count(drift.Item.Corrected) != 4 {
+	if rep := e.once(t, e.watcher(t, drift.Correct, drift.FlapPolicy{})); rep.Outcome != string(operation.Succeeded) || rep.Count(drift.Item.Corrected) != 4 {
 		t.Errorf("after the apply: %s %q", rep.Outcome, items(rep))
 	}
 }
@@ -162,9 +162,9 @@ func TestHostDownForACycle(t *testing.T) {
 	if err := e.h.Lab.SetWinRMFaults("ex02", wsman.Faults{Unreachable: true}); err != nil {
 		t.Fatal(err)
 	}
-	w := e.watcher(t, drift.Correct, journal.FlapPolicy{})
+	w := e.watcher(t, drift.Correct, drift.FlapPolicy{})
 	rep := e.once(t, w)
-	if rep.Outcome != journal.OutcomeFailed || len(rep.HostErrors) != 1 || rep.HostErrors[0].Host != "ex02" {
+	if rep.Outcome != string(operation.Failed) || len(rep.HostErrors) != 1 || rep.HostErrors[0].Host != "ex02" {
 		t.Fatalf("cycle with ex02 down: %s %+v", rep.Outcome, rep.HostErrors)
 	}
 	if diff := cmp.Diff([]string{"step.kerberos_errors[ex01] run corrected", "step.kerberos_log[ex01] create corrected"}, items(rep)); diff != "" {
@@ -183,7 +183,7 @@ func TestHostDownForACycle(t *testing.T) {
 	}
 	e.clock.Add(time.Minute)
 	rep = e.once(t, w)
-	if rep.Outcome != journal.OutcomeSucceeded {
+	if rep.Outcome != string(operation.Succeeded) {
 		t.Fatalf("after ex02 came back: %s %v %+v", rep.Outcome, rep.Errors, rep.HostErrors)
 	}
 	if diff := cmp.Diff([]string{"step.kerberos_errors[ex01] run corrected", "step.kerberos_errors[ex02] run corrected", "step.kerberos_log[ex02] create corrected"}, items(rep)); diff != "" {
@@ -196,7 +196,7 @@ func TestHostDownForACycle(t *testing.T) {
 // settled.
 func TestOpenDriftSurvivesAnUnreachableHost(t *testing.T) {
 	e := newEnv(t, lab.KB979174().WithFaults(), inWindow)
-	w := e.watcher(t, drift.Monitor, journal.FlapPolicy{})
+	w := e.watcher(t, drift.Monitor, drift.FlapPolicy{})
 	e.once(t, w)
 	first := e.openDrift(t)["step.kerberos_log[ex02]"]
 	if first.FirstSeen.IsZero() {
@@ -219,7 +219,7 @@ func TestRunOnceRefusesToOverlap(t *testing.T) {
 	e := newEnv(t, lab.KB979174().WithFaults(), inWindow)
 	entered, leave := make(chan struct{}), make(chan struct{})
 	w, err := drift.New(drift.Config{
-		Name: "exchange-454", Mode: drift.Monitor, Engine: e.h.Engine, Journal: e.journal, Clock: e.clock,
+		Name: "exchange-454", Mode: drift.Monitor, Operator: e.operator(), Store: e.journal, Clock: e.clock,
 		Prepare: func(ctx context.Context) (*drift.Cycle, error) {
 			close(entered)
 			<-leave
@@ -239,7 +239,7 @@ func TestRunOnceRefusesToOverlap(t *testing.T) {
 		t.Errorf("second RunOnce while one runs: %v", err)
 	}
 	close(leave)
-	if rep := <-done; rep.Outcome != journal.OutcomeSucceeded {
+	if rep := <-done; rep.Outcome != string(operation.Succeeded) {
 		t.Errorf("first cycle: %s %v", rep.Outcome, rep.Errors)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
 	"github.com/rectifyhq/rectify/internal/metrics"
+	"github.com/rectifyhq/rectify/operation"
 	"github.com/rectifyhq/rectify/plans"
 	"github.com/rectifyhq/rectify/playbooks"
 )
@@ -151,11 +152,11 @@ func (e *env) prepare(vars map[string]string) func(context.Context) (*drift.Cycl
 	}
 }
 
-func (e *env) watcher(t testing.TB, mode drift.Mode, policy journal.FlapPolicy) *drift.Watcher {
+func (e *env) watcher(t testing.TB, mode drift.Mode, policy drift.FlapPolicy) *drift.Watcher {
 	t.Helper()
 	w, err := drift.New(drift.Config{
 		Name: "exchange-454", Schedule: drift.Every(2 * time.Second), Mode: mode,
-		Prepare: e.prepare(nil), Engine: e.h.Engine, Journal: e.journal, Metrics: e.metrics,
+		Prepare: e.prepare(nil), Operator: e.operator(), Store: e.journal, Metrics: e.metrics,
 		Logger: zerolog.New(e.logs), Clock: e.clock, Flapping: policy,
 	})
 	if err != nil {
@@ -195,3 +196,8 @@ func items(rep drift.CycleReport) []string {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func writeFile(path, text string) error { return os.WriteFile(path, []byte(text), 0o600) }
+
+// operator runs the watchers' cycles as the command line does.
+func (e *env) operator() *operation.Runner {
+	return &operation.Runner{Journal: e.journal, Engine: e.h.Engine}
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
+	"github.com/rectifyhq/rectify/operation"
 )
 
 // TestKilledMidCycleThenRestarted starts a watcher process, kills it with
@@ -91,7 +92,7 @@ func TestKilledMidCycleThenRestarted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if killed.Outcome != journal.OutcomeRunning || !killed.Unfinished {
+	if killed.Outcome != operation.Running || !killed.Unfinished {
 		t.Errorf("killed run: %+v", killed)
 	}
 	if n := countStatus(changes, journal.InFlight); n != 1 {
@@ -116,8 +117,8 @@ func TestKilledMidCycleThenRestarted(t *testing.T) {
 
 	// The restarted watcher takes the dead process's locks over and
 	// finishes the job.
-	rep := e.once(t, e.watcher(t, drift.Correct, journal.FlapPolicy{}))
-	if rep.Outcome != journal.OutcomeSucceeded {
+	rep := e.once(t, e.watcher(t, drift.Correct, drift.FlapPolicy{}))
+	if rep.Outcome != string(operation.Succeeded) {
 		t.Fatalf("restarted cycle: %s %s %v", rep.Outcome, rep.Skipped, rep.Errors)
 	}
 	for _, h := range []string{"ex01", "ex02"} {
@@ -131,7 +132,7 @@ func TestKilledMidCycleThenRestarted(t *testing.T) {
 	if open := e.openDrift(t); len(open) != 0 {
 		t.Errorf("drift still open after the restarted cycle: %v", keys(open))
 	}
-	if rep := e.once(t, e.watcher(t, drift.Correct, journal.FlapPolicy{})); len(rep.Items) != 0 {
+	if rep := e.once(t, e.watcher(t, drift.Correct, drift.FlapPolicy{})); len(rep.Items) != 0 {
 		t.Errorf("drift after the restarted cycle: %q", items(rep))
 	}
 	if strings.Contains(stderr.String(), e.h.Lab.Password()) {

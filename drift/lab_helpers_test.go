@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rectifyhq/rectify/drift"
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
 	"github.com/rectifyhq/rectify/internal/metrics/metricstest"
@@ -109,13 +110,13 @@ func series(name string, labels ...string) string {
 }
 
 // openDrift lists the journal's open drift episodes as "address action".
-func (e *env) openDrift(t testing.TB) map[string]journal.DriftRecord {
+func (e *env) openDrift(t testing.TB) map[string]drift.Episode {
 	t.Helper()
 	recs, err := e.journal.DriftHistory(context.Background(), journal.DriftQuery{Playbook: "exchange-454", Open: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]journal.DriftRecord{}
+	out := map[string]drift.Episode{}
 	for _, r := range recs {
 		out[r.Address] = r
 	}

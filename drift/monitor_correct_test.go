@@ -10,6 +10,7 @@ import (
 	"github.com/rectifyhq/rectify/drift"
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
+	"github.com/rectifyhq/rectify/operation"
 )
 
 // baseline makes the healthy lab match the playbook (the temporary
@@ -17,7 +18,7 @@ import (
 // correct-mode cycle inside the window.
 func baseline(t *testing.T, e *env) {
 	t.Helper()
-	rep := e.once(t, e.watcher(t, drift.Correct, journal.FlapPolicy{}))
+	rep := e.once(t, e.watcher(t, drift.Correct, drift.FlapPolicy{}))
 	want := []string{"step.kerberos_errors[ex01] run corrected", "step.kerberos_errors[ex02] run corrected", "step.kerberos_log[ex01] create corrected", "step.kerberos_log[ex02] create corrected"}
 	if diff := cmp.Diff(want, items(rep)); diff != "" {
 		t.Fatalf("baseline cycle (-want +got):\n%s\n%s", diff, rep.Errors)
@@ -39,7 +40,7 @@ func TestMonitorReportsDriftThenCorrectFixesIt(t *testing.T) {
 	}
 	seen := inWindow.Add(10 * time.Minute)
 	e.clock.Set(seen)
-	rep := e.once(t, e.watcher(t, drift.Monitor, journal.FlapPolicy{}))
+	rep := e.once(t, e.watcher(t, drift.Monitor, drift.FlapPolicy{}))
 	want := []string{
 		"step.kerberos_errors[ex01] run held",
 		"step.kerberos_errors[ex02] run held",
@@ -50,7 +51,7 @@ func TestMonitorReportsDriftThenCorrectFixesIt(t *testing.T) {
 	if diff := cmp.Diff(want, items(rep)); diff != "" {
 		t.Fatalf("monitor cycle (-want +got):\n%s", diff)
 	}
-	if rep.Outcome != journal.OutcomeSucceeded {
+	if rep.Outcome != string(operation.Succeeded) {
 		t.Errorf("monitor cycle outcome %s: %s %v", rep.Outcome, rep.Summary, rep.Errors)
 	}
 	if v, _ := e.logLevel(t, "ex01"); v != uint32(0) {
@@ -69,7 +70,7 @@ func TestMonitorReportsDriftThenCorrectFixesIt(t *testing.T) {
 		}
 	}
 	run, changes, err := e.journal.Run(context.Background(), rep.RunID)
-	if err != nil || run.Kind != journal.KindWatch || run.Outcome != journal.OutcomeSucceeded || len(changes) != 0 || run.PlanDigest == "" {
+	if err != nil || run.Kind != operation.KindWatch || run.Outcome != operation.Succeeded || len(changes) != 0 || run.PlanDigest == "" {
 		t.Errorf("monitor run in the journal: %+v, %d change(s), %v", run, len(changes), err)
 	}
 	got := scrape()
@@ -99,7 +100,7 @@ func TestMonitorReportsDriftThenCorrectFixesIt(t *testing.T) {
 
 	// One correct-mode cycle fixes both.
 	e.clock.Set(seen.Add(10 * time.Minute))
-	rep = e.once(t, e.watcher(t, drift.Correct, journal.FlapPolicy{}))
+	rep = e.once(t, e.watcher(t, drift.Correct, drift.FlapPolicy{}))
 	want = []string{
 		"step.kerberos_errors[ex01] run corrected",
 		"step.kerberos_errors[ex02] run corrected",
@@ -141,7 +142,7 @@ func TestMonitorReportsDriftThenCorrectFixesIt(t *testing.T) {
 			t.Errorf("%s = %v, want %v", s, got[s], n)
 		}
 	}
-	if rep := e.once(t, e.watcher(t, drift.Correct, journal.FlapPolicy{})); len(rep.Items) != 0 {
+	if rep := e.once(t, e.watcher(t, drift.Correct, drift.FlapPolicy{})); len(rep.Items) != 0 {
 		t.Errorf("drift after the correction: %q", items(rep))
 	}
 }
@@ -154,7 +155,7 @@ func TestCorrectOutsideWindowOnlyReports(t *testing.T) {
 	if err := e.h.Lab.RemoveSPN("EX01$", spn); err != nil {
 		t.Fatal(err)
 	}
-	w := e.watcher(t, drift.Correct, journal.FlapPolicy{})
+	w := e.watcher(t, drift.Correct, drift.FlapPolicy{})
 	rep := e.once(t, w)
 	if rep.WindowOpen || !rep.NextWindow.Equal(time.Date(2026, 11, 28, 21, 0, 0, 0, time.UTC)) {
 		t.Errorf("window open %v, next %s", rep.WindowOpen, rep.NextWindow)
@@ -187,7 +188,7 @@ func TestCorrectOutsideWindowOnlyReports(t *testing.T) {
 func TestExpiredTemporaryValueRevertedInMonitorMode(t *testing.T) {
 	e := newEnv(t, lab.KB979174().WithFaults(), inWindow)
 	baseline(t, e)
-	w := e.watcher(t, drift.Monitor, journal.FlapPolicy{})
+	w := e.watcher(t, drift.Monitor, drift.FlapPolicy{})
 
 	e.clock.Set(outOfWindow.Add(7 * 24 * time.Hour)) // past the expiry, a Friday
 	rep := e.once(t, w)

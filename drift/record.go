@@ -3,14 +3,15 @@ package drift
 import (
 	"context"
 
-	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/plans"
 )
 
-// recordDrift journals what the plan found pending and learns which items
-// flap. It reports false when the journal failed.
-func (c *cycleRun) recordDrift(ctx context.Context, p *plans.Plan) bool {
-	dc := journal.DriftCycle{Playbook: p.Playbook.Name, RunID: c.run.ID, Time: c.w.clock.Now(), Policy: c.w.cfg.Flapping}
+// Planned journals what the cycle's plan found pending and learns which
+// items flap. It reports false when the store failed, and the cycle goes
+// no further.
+func (c *CycleRun) Planned(ctx context.Context, p *plans.Plan) bool {
+	c.planned = true
+	o := Observations{Playbook: p.Playbook.Name, RunID: c.rep.RunID, Time: c.w.clock.Now(), Policy: c.w.cfg.Flapping}
 	for _, h := range p.Hosts {
 		c.hosts = append(c.hosts, h.Name)
 		if h.Error != "" {
@@ -21,18 +22,18 @@ func (c *cycleRun) recordDrift(ctx context.Context, p *plans.Plan) bool {
 	for _, in := range p.Instances {
 		switch {
 		case in.Error != "":
-			dc.Unknown = append(dc.Unknown, in.Address)
+			o.Unknown = append(o.Unknown, in.Address)
 			if _, down := hostDown(p, in.Host); !down {
 				c.rep.Errors = append(c.rep.Errors, in.Address+": "+in.Error)
 			}
 		case !pending(in) || in.Triggered:
 		default:
-			dc.Pending = append(dc.Pending, journal.DriftObservation{Address: in.Address, Step: in.Step, Host: in.Host, Action: string(in.Change.Action), Object: in.Change.Object})
+			o.Pending = append(o.Pending, Observation{Address: in.Address, Step: in.Step, Host: in.Host, Action: string(in.Change.Action), Object: in.Change.Object})
 		}
 	}
-	open, err := c.w.cfg.Journal.RecordDrift(context.WithoutCancel(ctx), dc)
+	open, err := c.w.cfg.Store.RecordDrift(context.WithoutCancel(ctx), o)
 	if err != nil {
-		c.fail("record drift", err)
+		c.Fail("record drift", err)
 		return false
 	}
 	for _, r := range open {

@@ -14,8 +14,8 @@ import (
 
 	"github.com/rectifyhq/rectify/drift"
 	"github.com/rectifyhq/rectify/engine"
-	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
+	"github.com/rectifyhq/rectify/operation"
 	"github.com/rectifyhq/rectify/plans"
 	"github.com/rectifyhq/rectify/playbooks"
 )
@@ -37,7 +37,7 @@ func TestEditedPlaybookIsPickedUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	w, err := drift.New(drift.Config{
-		Name: "exchange-454", Mode: drift.Correct, Engine: e.h.Engine, Journal: e.journal, Clock: e.clock, Logger: zerolog.New(e.logs),
+		Name: "exchange-454", Mode: drift.Correct, Operator: e.operator(), Store: e.journal, Clock: e.clock, Logger: zerolog.New(e.logs),
 		Prepare: func(ctx context.Context) (*drift.Cycle, error) {
 			r, diags := playbooks.Load(dir, e.h.Registry, playbooks.EvalInput{Hosts: e.h.Hosts()})
 			if diags.HasErrors() {
@@ -86,7 +86,7 @@ func TestBrokenPlaybookFailsTheCycleNotTheWatcher(t *testing.T) {
 	e := newEnv(t, lab.KB979174().WithFaults(), inWindow)
 	broken := true
 	w, err := drift.New(drift.Config{
-		Name: "exchange-454", Mode: drift.Monitor, Engine: e.h.Engine, Journal: e.journal, Metrics: e.metrics, Clock: e.clock, Logger: zerolog.New(e.logs),
+		Name: "exchange-454", Mode: drift.Monitor, Operator: e.operator(), Store: e.journal, Metrics: e.metrics, Clock: e.clock, Logger: zerolog.New(e.logs),
 		Prepare: func(ctx context.Context) (*drift.Cycle, error) {
 			if broken {
 				return nil, errors.New("playbook.hcl:3,1: unsupported block type")
@@ -99,11 +99,11 @@ func TestBrokenPlaybookFailsTheCycleNotTheWatcher(t *testing.T) {
 	}
 	scrape := e.serveMetrics(t)
 	rep := e.once(t, w)
-	if rep.Outcome != journal.OutcomeFailed || len(rep.Errors) != 1 || !strings.Contains(rep.Errors[0], "unsupported block type") {
+	if rep.Outcome != string(operation.Failed) || len(rep.Errors) != 1 || !strings.Contains(rep.Errors[0], "unsupported block type") {
 		t.Fatalf("cycle with a broken playbook: %s %q", rep.Outcome, rep.Errors)
 	}
 	run, _, err := e.journal.Run(context.Background(), rep.RunID)
-	if err != nil || run.Outcome != journal.OutcomeFailed || run.Kind != journal.KindWatch {
+	if err != nil || run.Outcome != operation.Failed || run.Kind != operation.KindWatch {
 		t.Errorf("journaled as %+v, %v", run, err)
 	}
 	if v := scrape()[series("rectify_drift_last_run_outcome", "outcome", "failed")]; v != 1 {
@@ -111,7 +111,7 @@ func TestBrokenPlaybookFailsTheCycleNotTheWatcher(t *testing.T) {
 	}
 	broken = false
 	e.clock.Add(time.Minute)
-	if rep := e.once(t, w); rep.Outcome != journal.OutcomeSucceeded || len(rep.Items) != 4 {
+	if rep := e.once(t, w); rep.Outcome != string(operation.Succeeded) || len(rep.Items) != 4 {
 		t.Errorf("after the fix: %s %q", rep.Outcome, items(rep))
 	}
 }

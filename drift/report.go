@@ -52,8 +52,10 @@ type CycleReport struct {
 	Started  time.Time
 	Finished time.Time
 	// Outcome is the journal's outcome of the run: succeeded, failed,
-	// interrupted, or refused for a skipped cycle.
+	// interrupted, or refused for a skipped cycle; OK is set when it
+	// succeeded.
 	Outcome string
+	OK      bool
 	Summary string
 	// Skipped says why the cycle did not run: another run held the lock.
 	Skipped string

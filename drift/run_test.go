@@ -15,8 +15,8 @@ import (
 
 	"github.com/rectifyhq/rectify/drift"
 	"github.com/rectifyhq/rectify/engine"
-	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
+	"github.com/rectifyhq/rectify/operation"
 	"github.com/rectifyhq/rectify/plans"
 )
 
@@ -38,7 +38,7 @@ func TestSlowCycleSkipsLaterTicks(t *testing.T) {
 	var once sync.Once
 	w, err := drift.New(drift.Config{
 		Name: "exchange-454", Schedule: drift.Every(10 * time.Second), Mode: drift.Monitor,
-		Engine: e.h.Engine, Journal: e.journal, Metrics: e.metrics, Logger: zerolog.New(e.logs), Clock: e.clock,
+		Operator: e.operator(), Store: e.journal, Metrics: e.metrics, Logger: zerolog.New(e.logs), Clock: e.clock,
 		Prepare: func(ctx context.Context) (*drift.Cycle, error) {
 			entered <- struct{}{}
 			once.Do(func() { <-leave })
@@ -96,7 +96,7 @@ func TestSlowCycleSkipsLaterTicks(t *testing.T) {
 		t.Fatalf("runs = %+v, %v", runs, err)
 	}
 	for _, r := range runs {
-		if r.Kind != journal.KindWatch || r.Outcome != journal.OutcomeSucceeded {
+		if r.Kind != operation.KindWatch || r.Outcome != operation.Succeeded {
 			t.Errorf("run %+v", r)
 		}
 	}
@@ -115,7 +115,7 @@ func TestRunOnTheRealClock(t *testing.T) {
 	e := newEnv(t, lab.KB979174().WithFaults(), inWindow)
 	w, err := drift.New(drift.Config{
 		Name: "exchange-454", Schedule: drift.Every(time.Second), Mode: drift.Monitor,
-		Engine: e.h.Engine, Journal: e.journal, Metrics: e.metrics, Logger: zerolog.New(e.logs), Prepare: e.prepare(nil),
+		Operator: e.operator(), Store: e.journal, Metrics: e.metrics, Logger: zerolog.New(e.logs), Prepare: e.prepare(nil),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +131,7 @@ func TestRunOnTheRealClock(t *testing.T) {
 		}
 		finished := 0
 		for _, r := range runs {
-			if r.Outcome != journal.OutcomeRunning {
+			if r.Outcome != operation.Running {
 				finished++
 			}
 		}
@@ -149,7 +149,7 @@ func TestRunOnTheRealClock(t *testing.T) {
 	}
 	runs, _ := e.journal.Runs(context.Background(), 10)
 	for _, r := range runs {
-		if r.Outcome == journal.OutcomeRunning || r.Unfinished {
+		if r.Outcome == operation.Running || r.Unfinished {
 			t.Errorf("run %d left %s after the stop", r.ID, r.Outcome)
 		}
 	}
@@ -175,7 +175,7 @@ func TestStopMidCycle(t *testing.T) {
 	eng := *e.h.Engine
 	eng.Hooks = hooks
 	w, err := drift.New(drift.Config{
-		Name: "exchange-454", Mode: drift.Correct, Engine: &eng, Journal: e.journal, Metrics: e.metrics,
+		Name: "exchange-454", Mode: drift.Correct, Operator: &operation.Runner{Journal: e.journal, Engine: &eng}, Store: e.journal, Metrics: e.metrics,
 		Logger: zerolog.New(e.logs), Clock: e.clock, Prepare: e.prepare(nil),
 	})
 	if err != nil {
@@ -185,7 +185,7 @@ func TestStopMidCycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Outcome != journal.OutcomeInterrupted || !strings.HasPrefix(rep.Summary, "interrupted: ") {
+	if rep.Outcome != string(operation.Interrupted) || !strings.HasPrefix(rep.Summary, "interrupted: ") {
 		t.Errorf("outcome %s, summary %q", rep.Outcome, rep.Summary)
 	}
 	results := map[string]plans.Status{}
@@ -196,7 +196,7 @@ func TestStopMidCycle(t *testing.T) {
 		t.Errorf("results after the stop: %v", results)
 	}
 	run, changes, err := e.journal.Run(context.Background(), rep.RunID)
-	if err != nil || run.Outcome != journal.OutcomeInterrupted || len(changes) != 1 || changes[0].Status != "applied" {
+	if err != nil || run.Outcome != operation.Interrupted || len(changes) != 1 || changes[0].Status != "applied" {
 		t.Errorf("interrupted run in the journal: %+v %+v %v", run, changes, err)
 	}
 	if _, exists := e.logLevel(t, "ex02"); exists {
@@ -204,9 +204,9 @@ func TestStopMidCycle(t *testing.T) {
 	}
 	// The lock was released: the next cycle runs and finishes the job.
 	e.clock.Add(time.Minute)
-	rep = e.once(t, e.watcher(t, drift.Correct, journal.FlapPolicy{}))
+	rep = e.once(t, e.watcher(t, drift.Correct, drift.FlapPolicy{}))
 	want := []string{"step.kerberos_errors[ex01] run corrected", "step.kerberos_errors[ex02] run corrected", "step.kerberos_log[ex02] create corrected"}
-	if diff := cmp.Diff(want, items(rep)); diff != "" || rep.Outcome != journal.OutcomeSucceeded {
+	if diff := cmp.Diff(want, items(rep)); diff != "" || rep.Outcome != string(operation.Succeeded) {
 		t.Errorf("next cycle: %s (-want +got):\n%s", rep.Outcome, diff)
 	}
 }

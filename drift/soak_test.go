@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/drift"
-	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
+	"github.com/rectifyhq/rectify/operation"
 )
 
 // shiftedClock runs at real speed from a chosen start (inside the change
@@ -159,7 +159,7 @@ func BenchmarkSoak(b *testing.B) {
 				t.Errorf("the watcher process after SIGTERM: %v", err)
 			}
 			runs, err := e.journal.Runs(context.Background(), 1)
-			if err != nil || len(runs) != 1 || runs[0].Outcome == journal.OutcomeRunning {
+			if err != nil || len(runs) != 1 || runs[0].Outcome == operation.Running {
 				t.Errorf("last run after SIGTERM: %+v, %v", runs, err)
 			}
 			var conns int64

@@ -14,9 +14,9 @@ import (
 	"github.com/rectifyhq/rectify/actions"
 	"github.com/rectifyhq/rectify/drift"
 	"github.com/rectifyhq/rectify/internal/connect"
-	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
 	"github.com/rectifyhq/rectify/internal/metrics/metricstest"
+	"github.com/rectifyhq/rectify/operation"
 	"github.com/rectifyhq/rectify/ops"
 )
 
@@ -93,7 +93,7 @@ func (e *env) correctWith(t *testing.T, wrap func(*connect.Connections) drift.Co
 			c.Conns = wrap(c.Conns.(*connect.Connections))
 			return c, nil
 		},
-		Engine: e.h.Engine, Journal: e.journal, Metrics: e.metrics,
+		Operator: e.operator(), Store: e.journal, Metrics: e.metrics,
 		Logger: zerolog.New(e.logs), Clock: e.clock,
 	})
 	if err != nil {
@@ -201,8 +201,8 @@ func checkFailedCorrection(t *testing.T, e *env, rep drift.CycleReport, scrape f
 	if !slicesHasPrefix(rep.Errors, want.err) {
 		t.Errorf("errors %q: want one starting %q", rep.Errors, want.err)
 	}
-	if rep.Outcome != journal.OutcomeFailed {
-		t.Errorf("outcome %s, want %s (%s)", rep.Outcome, journal.OutcomeFailed, rep.Summary)
+	if rep.Outcome != string(operation.Failed) {
+		t.Errorf("outcome %s, want %s (%s)", rep.Outcome, operation.Failed, rep.Summary)
 	}
 	if rep.Summary != want.summary {
 		t.Errorf("summary %q, want %q: the correction counted as failed, not corrected", rep.Summary, want.summary)
@@ -211,7 +211,7 @@ func checkFailedCorrection(t *testing.T, e *env, rep drift.CycleReport, scrape f
 		t.Errorf("pending after the cycle (-want +got):\n%s", diff)
 	}
 	run, _, err := e.journal.Run(context.Background(), rep.RunID)
-	if err != nil || run.Outcome != journal.OutcomeFailed || run.Summary != rep.Summary {
+	if err != nil || run.Outcome != operation.Failed || run.Summary != rep.Summary {
 		t.Errorf("the run in the journal: %+v, %v; want failed with the report's summary %q", run, err, rep.Summary)
 	}
 	open := e.openDrift(t)

@@ -12,13 +12,7 @@ import (
 
 	"github.com/rectifyhq/rectify/actions"
 	"github.com/rectifyhq/rectify/engine"
-	"github.com/rectifyhq/rectify/internal/journal"
-	"github.com/rectifyhq/rectify/internal/metrics"
 )
-
-// DefaultFlapPolicy marks an item flapping when its drift is back after
-// three corrections within a day.
-var DefaultFlapPolicy = journal.FlapPolicy{Corrections: 3, Within: 24 * time.Hour}
 
 // Conns are one cycle's transports; the watcher closes them when the cycle
 // ends.
@@ -47,27 +41,39 @@ type Config struct {
 	// Prepare loads the playbook and inventory and opens the transports
 	// for one cycle.
 	Prepare func(ctx context.Context) (*Cycle, error)
-	Engine  *engine.Engine
-	Journal *journal.Journal
+	// Operator runs each cycle's operation: its run, locks, plan and
+	// corrections.
+	Operator Operator
+	// Store keeps the drift episodes.
+	Store Store
 	// Metrics receives every cycle's figures; nil means none.
-	Metrics *metrics.Metrics
+	Metrics Metrics
 	Logger  zerolog.Logger
-	// Clock tells the time; nil means the system clock.
+	// Clock tells the time; nil means the system clock. Cycles plan and
+	// apply by it, so that windows and expiries follow it.
 	Clock Clock
 	// Flapping is the flapping policy; the zero value means
 	// DefaultFlapPolicy, a negative Corrections turns the guard off.
-	Flapping journal.FlapPolicy
+	Flapping FlapPolicy
 	// OnCycle, when set, receives the report of every cycle Run runs,
 	// skipped ones included, once the cycle has ended (to print it).
 	OnCycle func(CycleReport)
 }
 
+// Operator runs the operation of one cycle: it opens the cycle's run in
+// the journal, locks its hosts, plans with what the journal remembers and
+// applies what the cycle lets through, calling back into the cycle at
+// each turn, and finishes the run with an outcome (see CycleRun). The
+// operation layer implements it, as it runs every apply.
+type Operator interface {
+	RunCycle(ctx context.Context, c *CycleRun)
+}
+
 // Watcher runs drift cycles on a schedule.
 type Watcher struct {
-	cfg    Config
-	clock  Clock
-	engine *engine.Engine
-	busy   atomic.Bool
+	cfg   Config
+	clock Clock
+	busy  atomic.Bool
 }
 
 // ErrCycleRunning is returned by RunOnce while another cycle runs: cycles
@@ -79,26 +85,21 @@ func New(cfg Config) (*Watcher, error) {
 	switch {
 	case cfg.Prepare == nil:
 		return nil, errors.New("drift: no Prepare function")
-	case cfg.Engine == nil:
-		return nil, errors.New("drift: no engine")
-	case cfg.Journal == nil:
-		return nil, errors.New("drift: no journal")
+	case cfg.Operator == nil:
+		return nil, errors.New("drift: no operator")
+	case cfg.Store == nil:
+		return nil, errors.New("drift: no store for the drift episodes")
 	}
 	if _, err := ParseMode(string(cfg.Mode)); err != nil {
 		return nil, fmt.Errorf("drift: %w", err)
 	}
-	if cfg.Flapping == (journal.FlapPolicy{}) {
+	if cfg.Flapping == (FlapPolicy{}) {
 		cfg.Flapping = DefaultFlapPolicy
 	}
 	w := &Watcher{cfg: cfg, clock: cfg.Clock}
 	if w.clock == nil {
 		w.clock = systemClock{}
 	}
-	// The engine reads the watcher's clock, so that windows and expiries
-	// follow it.
-	e := *cfg.Engine
-	e.Now = w.clock.Now
-	w.engine = &e
 	return w, nil
 }
 

@@ -12,8 +12,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/rectifyhq/rectify/drift"
-	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
+	"github.com/rectifyhq/rectify/operation"
 )
 
 // closingClock is the env's clock until the window check of the
@@ -37,7 +37,7 @@ func (c *closingClock) Now() time.Time {
 		c.readers = append(c.readers, reader())
 		return c.closesAt
 	}
-	if strings.HasSuffix(reader(), "drift.(*cycleRun).correct") {
+	if strings.HasSuffix(reader(), "drift.(*CycleRun).Corrections") {
 		c.closed = true
 		c.readers = append(c.readers, reader())
 	}
@@ -45,15 +45,16 @@ func (c *closingClock) Now() time.Time {
 }
 
 // reader names the function outside this file that asked for the time
-// (the engine reads through a method value and its own now helper, which
-// it skips).
+// (the engine reads the cycle's clock through a method value, the cycle's
+// Now and its own now helper, which it skips).
 func reader() string {
 	pc := make([]uintptr, 10)
 	n := runtime.Callers(3, pc)
 	frames := runtime.CallersFrames(pc[:n])
 	for {
 		f, more := frames.Next()
-		if !strings.Contains(f.Function, "closingClock") && !strings.HasSuffix(f.Function, "-fm") && !strings.HasSuffix(f.Function, ").now") {
+		if !strings.Contains(f.Function, "closingClock") && !strings.HasSuffix(f.Function, "-fm") && !strings.HasSuffix(f.Function, ").now") &&
+			!strings.HasSuffix(f.Function, "drift.(*CycleRun).Now") {
 			return f.Function
 		}
 		if !more {
@@ -78,7 +79,7 @@ func TestWindowClosesBetweenCheckAndApply(t *testing.T) {
 	clock := &closingClock{fakeClock: e.clock, closesAt: closesAt}
 	w, err := drift.New(drift.Config{
 		Name: "exchange-454", Schedule: drift.Every(2 * time.Second), Mode: drift.Correct,
-		Prepare: e.prepare(nil), Engine: e.h.Engine, Journal: e.journal, Metrics: e.metrics,
+		Prepare: e.prepare(nil), Operator: e.operator(), Store: e.journal, Metrics: e.metrics,
 		Logger: zerolog.New(e.logs), Clock: clock,
 	})
 	if err != nil {
@@ -88,7 +89,7 @@ func TestWindowClosesBetweenCheckAndApply(t *testing.T) {
 
 	// The scenario is the one named: the correction's check saw the window
 	// open, and the apply was the next to read the time.
-	if len(clock.readers) < 2 || !strings.HasSuffix(clock.readers[0], "drift.(*cycleRun).correct") ||
+	if len(clock.readers) < 2 || !strings.HasSuffix(clock.readers[0], "drift.(*CycleRun).Corrections") ||
 		!strings.HasSuffix(clock.readers[1], "engine.(*Engine).Apply") {
 		t.Fatalf("the time was read by %q after the check; want the correction's check, then the apply", clock.readers)
 	}
@@ -102,7 +103,7 @@ func TestWindowClosesBetweenCheckAndApply(t *testing.T) {
 			t.Errorf("%s: held %q, want %q", it.Address, it.Held, drift.HeldWindow)
 		}
 	}
-	if len(rep.Errors) != 0 || rep.Outcome != journal.OutcomeSucceeded {
+	if len(rep.Errors) != 0 || rep.Outcome != string(operation.Succeeded) {
 		t.Errorf("a window that closed is reported as a failure: %s %q", rep.Outcome, rep.Errors)
 	}
 	if rep.WindowOpen || !rep.NextWindow.Equal(nextOpens) {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -122,10 +120,7 @@ func (e *Engine) Apply(ctx context.Context, p *plans.Plan, conns actions.Connect
 	if len(problems) > 0 {
 		return nil, &ReviewError{Problems: problems}
 	}
-	open, next, err := InWindow(p.Windows, now)
-	if err != nil {
-		return nil, err
-	}
+	open, next := plans.InWindows(p.Windows, now)
 	if !open && opts.WindowOverride == "" {
 		return nil, &WindowClosedError{Now: now, Windows: p.Windows, Next: next}
 	}
@@ -190,7 +185,7 @@ func (e *Engine) Apply(ctx context.Context, p *plans.Plan, conns actions.Connect
 				pending = append(pending, i)
 			}
 		}
-		for _, batch := range batches(pending, p.Rollout.Serial) {
+		for _, batch := range batches(pending, p.Rollout) {
 			if r.res.Stopped {
 				for _, i := range batch {
 					r.skip(p.Instances[i], plans.Skipped, r.res.StopReason)
@@ -557,23 +552,12 @@ func (r *applier) resultIndexLocked(addr string) int {
 	return -1
 }
 
-// batches splits instances into rollout batches: serial "" is one batch,
-// "N" is N at a time, "P%" is that share of them (at least one).
-func batches(idx []int, serial string) [][]int {
+// batches splits instances into the rollout's batches.
+func batches(idx []int, rollout plans.Rollout) [][]int {
 	if len(idx) == 0 {
 		return nil
 	}
-	size := len(idx)
-	if s := strings.TrimSpace(serial); s != "" {
-		if pct, ok := strings.CutSuffix(s, "%"); ok {
-			if f, err := strconv.ParseFloat(pct, 64); err == nil && f > 0 {
-				size = int(math.Ceil(float64(len(idx)) * f / 100))
-			}
-		} else if n, err := strconv.Atoi(s); err == nil && n > 0 {
-			size = n
-		}
-	}
-	size = max(1, min(size, len(idx)))
+	size := rollout.BatchSize(len(idx))
 	var out [][]int
 	for start := 0; start < len(idx); start += size {
 		out = append(out, idx[start:min(start+size, len(idx))])

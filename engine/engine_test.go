@@ -137,7 +137,7 @@ func TestApplyRefusesChangedInputsAndClosedWindow(t *testing.T) {
 	runs := 0
 	e := newEngine(&runs)
 	in := testInput(hs, &runs)
-	in.Windows = []plans.Window{{Start: "0 22 * * SUN", Duration: "1h", Timezone: "UTC"}}
+	in.Windows = []plans.Window{mustWindow(t, "0 22 * * SUN", time.Hour, "UTC")}
 	p, err := e.Plan(ctx, in, fleet)
 	if err != nil {
 		t.Fatal(err)
@@ -160,7 +160,7 @@ func TestApplyRefusesChangedInputsAndClosedWindow(t *testing.T) {
 	}
 	// A plan whose window was edited is not the playbook's.
 	edited := *p
-	edited.Windows = []plans.Window{{Start: "0 * * * *", Duration: "1h", Timezone: "UTC"}}
+	edited.Windows = []plans.Window{mustWindow(t, "0 * * * *", time.Hour, "UTC")}
 	var re *ReviewError
 	if _, err := e.Apply(ctx, &edited, fleet, applyOpts(in)); !errors.As(err, &re) {
 		t.Errorf("edited window: err = %v", err)
@@ -212,7 +212,7 @@ func TestMaxFailStopsLaterBatches(t *testing.T) {
 	runs := 0
 	e := newEngine(&runs)
 	in := testInput(hs, &runs)
-	in.Rollout = plans.Rollout{Serial: "1", MaxFail: 0}
+	in.Rollout = plans.Rollout{Serial: one(t), MaxFail: 0}
 	p, err := e.Plan(ctx, in, fleet)
 	if err != nil {
 		t.Fatal(err)
@@ -243,10 +243,21 @@ func TestBatches(t *testing.T) {
 		{"", [][]int{{0, 1, 2, 3, 4}}},
 		{"2", [][]int{{0, 1}, {2, 3}, {4}}},
 		{"40%", [][]int{{0, 1}, {2, 3}, {4}}},
+		{"50%", [][]int{{0, 1}, {2, 3}, {4}}},
 		{"1%", [][]int{{0}, {1}, {2}, {3}, {4}}},
+		{"100%", [][]int{{0, 1, 2, 3, 4}}},
+		{"9", [][]int{{0, 1, 2, 3, 4}}},
 	}
 	for _, tt := range tests {
-		if diff := cmp.Diff(tt.want, batches(idx, tt.serial)); diff != "" {
+		var r plans.Rollout
+		if tt.serial != "" {
+			a, err := plans.ParseAmount(tt.serial)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Serial = a
+		}
+		if diff := cmp.Diff(tt.want, batches(idx, r)); diff != "" {
 			t.Errorf("serial %q (-want +got):\n%s", tt.serial, diff)
 		}
 	}
@@ -316,7 +327,7 @@ func TestInterruptLetsTheRunningChangeFinishAndStartsNoOther(t *testing.T) {
 	runs := 0
 	e := newEngine(&runs)
 	in := testInput(hs, &runs)
-	in.Rollout = plans.Rollout{Serial: "1", MaxFail: 3}
+	in.Rollout = plans.Rollout{Serial: one(t), MaxFail: 3}
 	p, err := e.Plan(context.Background(), in, fleet)
 	if err != nil {
 		t.Fatal(err)

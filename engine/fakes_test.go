@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/zclconf/go-cty/cty"
@@ -24,10 +25,13 @@ type fakeFleet struct {
 	failSet  map[string]bool
 	commands map[string]int
 	sets     map[string]int
+	// hold makes a host's commands wait until the channel is closed.
+	hold map[string]chan struct{}
 }
 
 func newFakeFleet() *fakeFleet {
-	return &fakeFleet{values: map[string]map[string]any{}, down: map[string]bool{}, failSet: map[string]bool{}, commands: map[string]int{}, sets: map[string]int{}}
+	return &fakeFleet{values: map[string]map[string]any{}, down: map[string]bool{}, failSet: map[string]bool{}, commands: map[string]int{},
+		sets: map[string]int{}, hold: map[string]chan struct{}{}}
 }
 
 func (f *fakeFleet) set(host, name string, v any) {
@@ -63,7 +67,11 @@ func (s fakeShell) RunScript(_ context.Context, run ops.ScriptRun) (ops.ScriptRe
 	s.f.mu.Lock()
 	s.f.commands[s.host]++
 	down := s.f.down[s.host]
+	hold := s.f.hold[s.host]
 	s.f.mu.Unlock()
+	if hold != nil {
+		<-hold
+	}
 	if down {
 		return ops.ScriptResult{}, actions.Errorf(actions.KindConnect, actions.Retryable, s.host, run.Script.Op, "connection refused")
 	}
@@ -213,4 +221,28 @@ var fixedNow = time.Date(2026, 11, 28, 22, 30, 0, 0, time.UTC)
 // marker only.
 func script(op string) ops.Script {
 	return ops.Script{Op: op, Version: 1, Text: "# rectify:op " + op + " v1\n"}
+}
+
+// mustWindow returns a change window or fails the test.
+func mustWindow(t testing.TB, start string, d time.Duration, tz string) plans.Window {
+	t.Helper()
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := plans.NewWindow(start, d, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// one is a rollout of one host at a time.
+func one(t testing.TB) plans.Amount {
+	t.Helper()
+	a, err := plans.Hosts(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }

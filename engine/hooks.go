@@ -7,7 +7,9 @@ import (
 // Hooks receives the engine's progress, for views to show. Calls may come
 // from several goroutines at once; implementations must be safe for that.
 type Hooks interface {
-	// ReadDone reports that the reads of one host finished (done of total).
+	// ReadDone reports that the reads of one host finished (done of total),
+	// as each host's command ends, while the others are still read: by a
+	// plan, and by apply's read of every host before it changes any.
 	ReadDone(host string, done, total int, err error)
 	// ChangeStarting reports a change about to be made.
 	ChangeStarting(in plans.Instance)

@@ -19,6 +19,8 @@ type Step struct {
 	DependsOn   []string
 	TriggeredBy []string
 	AutoCorrect bool
+	// Source is where the step is declared, for errors to point at.
+	Source *plans.SourceRange
 }
 
 // Input is what a plan is made from.

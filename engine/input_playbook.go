@@ -2,9 +2,10 @@ package engine
 
 import (
 	"fmt"
+	"path/filepath"
 	"sort"
-	"strconv"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
@@ -42,11 +43,7 @@ func NewInput(r *playbooks.Resolved, path string, hosts []actions.Host, inv plan
 		Variables: vars,
 	}
 	for _, w := range pb.Windows {
-		tz := "UTC"
-		if w.Location != nil {
-			tz = w.Location.String()
-		}
-		in.Windows = append(in.Windows, plans.Window{Start: w.Start, Duration: w.Duration.String(), Timezone: tz})
+		in.Windows = append(in.Windows, w.Rule)
 	}
 	allowed := map[string]bool{}
 	for _, h := range hosts {
@@ -64,15 +61,12 @@ func NewInput(r *playbooks.Resolved, path string, hosts []actions.Host, inv plan
 		in.Steps = append(in.Steps, Step{
 			Name: s.Name, ActionID: s.Step.ActionID, Action: s.Action, Description: s.Step.Description,
 			Targets: targets, Config: s.Config, DependsOn: s.DependsOn, TriggeredBy: s.TriggeredBy,
-			AutoCorrect: s.Step.AutoCorrect,
+			AutoCorrect: s.Step.AutoCorrect, Source: sourceOf(s.Step.DeclRange),
 		})
 	}
 	if ro := pb.Rollout; ro != nil {
-		if ro.Serial.Set && ro.Serial.Value > 0 {
-			in.Rollout.Serial = strconv.Itoa(ro.Serial.Value)
-			if ro.Serial.Percent {
-				in.Rollout.Serial += "%"
-			}
+		if in.Rollout.Serial, err = ro.Serial.Plan(); err != nil {
+			return Input{}, fmt.Errorf("rollout serial: %w", err)
 		}
 		if ro.MaxFail.Set {
 			in.Rollout.MaxFail = ro.MaxFail.Of(len(targeted))
@@ -81,6 +75,21 @@ func NewInput(r *playbooks.Resolved, path string, hosts []actions.Host, inv plan
 		in.Rollout.MaxFail = len(targeted)
 	}
 	return in, nil
+}
+
+// sourceOf returns where a step is declared, its file made absolute so
+// that it names the file wherever the plan is read.
+func sourceOf(r hcl.Range) *plans.SourceRange {
+	if r.Filename == "" {
+		return nil
+	}
+	file := r.Filename
+	if abs, err := filepath.Abs(file); err == nil {
+		file = abs
+	}
+	return &plans.SourceRange{File: file,
+		Start: plans.SourcePos{Line: r.Start.Line, Column: r.Start.Column, Byte: r.Start.Byte},
+		End:   plans.SourcePos{Line: r.End.Line, Column: r.End.Column, Byte: r.End.Byte}}
 }
 
 // recordVariables records given variable values as a plan keeps them: a

@@ -73,14 +73,6 @@ func (e *Engine) Plan(ctx context.Context, in Input, conns actions.Connections) 
 		return nil, err
 	}
 	p.Instances = instances
-	hooks := e.hooks()
-	done := 0
-	for _, h := range in.Hosts {
-		if _, read := out.commands[h.Name]; read {
-			done++
-			hooks.ReadDone(h.Name, done, len(out.commands), out.hostErrs[h.Name])
-		}
-	}
 
 	// Hosts: every host the plan touches or read, in inventory order.
 	used := map[string]bool{}
@@ -135,7 +127,7 @@ func planSteps(steps []Step) []plans.Step {
 	for _, s := range steps {
 		out = append(out, plans.Step{
 			Name: s.Name, Action: s.ActionID, Description: s.Description, Targets: s.Targets,
-			DependsOn: s.DependsOn, TriggeredBy: s.TriggeredBy, AutoCorrect: s.AutoCorrect,
+			DependsOn: s.DependsOn, TriggeredBy: s.TriggeredBy, AutoCorrect: s.AutoCorrect, Source: s.Source,
 		})
 	}
 	return out
@@ -188,7 +180,7 @@ func (e *Engine) planInstances(ctx context.Context, specs []instanceSpec, in Inp
 		reqs = append(reqs, readRequest{host: sp.host.Name, probes: probes})
 	}
 
-	out, err := reader{conns: conns, parallelism: e.parallelism()}.read(ctx, reqs)
+	out, err := reader{conns: conns, parallelism: e.parallelism(), hostDone: e.hooks().ReadDone}.read(ctx, reqs)
 	if err != nil {
 		return nil, out, err
 	}

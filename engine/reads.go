@@ -69,6 +69,10 @@ type lookupUser struct {
 type reader struct {
 	conns       actions.Connections
 	parallelism int
+	// hostDone, when set, hears of each host's batch command as it
+	// finishes (done of total hosts), one call at a time, so that progress
+	// shows live.
+	hostDone func(host string, done, total int, err error)
 }
 
 // read runs every probe of every request: all shell probes for one host as
@@ -184,6 +188,8 @@ func (r reader) read(ctx context.Context, reqs []readRequest) (readOutcome, erro
 		}
 	}
 	sort.Strings(hosts)
+	var progress sync.Mutex
+	done := 0
 	for _, host := range hosts {
 		items, solo := shell[host], alone[host]
 		// One host's commands run one after the other: the reads that must
@@ -196,6 +202,12 @@ func (r reader) read(ctx context.Context, reqs []readRequest) (readOutcome, erro
 				out.hostErrs[host] = err
 			}
 			mu.Unlock()
+			if r.hostDone != nil {
+				progress.Lock()
+				done++
+				r.hostDone(host, done, len(hosts), err)
+				progress.Unlock()
+			}
 		})
 	}
 	for _, key := range groupOrder {

@@ -84,7 +84,7 @@ func checkReviewed(p *plans.Plan, in Input) ([]string, error) {
 			problems = append(problems, "the plan's "+what+" differ from the playbook's")
 		}
 	}
-	same("steps (their targets, order, dependencies or triggers)", p.Steps, planSteps(steps))
+	same("steps (their targets, order, dependencies or triggers)", withoutSources(p.Steps), withoutSources(planSteps(steps)))
 	same("change windows", nonNil(p.Windows), nonNil(in.Windows))
 	same("rollout settings", p.Rollout, in.Rollout)
 	same("variable values", nonNil(p.Variables), nonNil(in.Variables))
@@ -130,6 +130,17 @@ func checkReviewed(p *plans.Plan, in Input) ([]string, error) {
 		}
 	}
 	return problems, nil
+}
+
+// withoutSources returns steps without where they are declared: a plan is
+// the playbook's whatever lines its steps moved to (an added comment).
+func withoutSources(steps []plans.Step) []plans.Step {
+	out := make([]plans.Step, len(steps))
+	for i, s := range steps {
+		s.Source = nil
+		out[i] = s
+	}
+	return out
 }
 
 func nonNil[T any](s []T) []T {

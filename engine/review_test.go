@@ -122,7 +122,7 @@ func TestChangeThatDiffersAtItsTurnIsNotMade(t *testing.T) {
 	in := Input{
 		Playbook: plans.PlaybookRef{Name: "t", Digest: "sha256:p"}, Inventory: plans.InventoryRef{Digest: "sha256:i"},
 		Steps:   []Step{{Name: "hour", ActionID: "test.hour", Action: hourAction{}, Targets: names(hs), Config: config("hour", 0)}},
-		Rollout: plans.Rollout{Serial: "1", MaxFail: 2},
+		Rollout: plans.Rollout{Serial: one(t), MaxFail: 2},
 		Hosts:   hs,
 	}
 	p, err := e.Plan(ctx, in, fleet)
@@ -234,5 +234,49 @@ func TestSensitiveValuesAreOnlyHashedInThePlan(t *testing.T) {
 		if _, err := e.Apply(ctx, p, fleet, applyOpts(in)); !errors.As(err, &re) {
 			t.Errorf("apply with another secret than the plan's: %v", err)
 		}
+	}
+}
+
+// TestStepsMovedInTheirFileAreTheSameSteps: the plan records where each
+// step is declared, and apply takes a playbook whose steps moved within
+// their files (a comment added above them) as the same playbook; the
+// plan's steps otherwise differing is still refused.
+func TestStepsMovedInTheirFileAreTheSameSteps(t *testing.T) {
+	ctx := context.Background()
+	hs := hosts(2)
+	fleet := newFakeFleet()
+	runs := 0
+	e := newEngine(&runs)
+	in := testInput(hs, &runs)
+	for i := range in.Steps {
+		in.Steps[i].Source = &plans.SourceRange{File: "/pb/playbook.hcl", Start: plans.SourcePos{Line: 10 * (i + 1), Column: 1}, End: plans.SourcePos{Line: 10 * (i + 1), Column: 20, Byte: 19}}
+	}
+	p, err := e.Plan(ctx, in, fleet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range p.Steps {
+		if s.Source == nil || s.Source.File != "/pb/playbook.hcl" {
+			t.Fatalf("step %s of the plan has no source: %+v", s.Name, s.Source)
+		}
+	}
+	moved := in
+	moved.Steps = append([]Step(nil), in.Steps...)
+	for i := range moved.Steps {
+		src := *moved.Steps[i].Source
+		src.Start.Line, src.End.Line = src.Start.Line+3, src.End.Line+3
+		moved.Steps[i].Source = &src
+	}
+	res, err := e.Apply(ctx, p, fleet, applyOpts(moved))
+	if err != nil || !res.OK() {
+		t.Fatalf("apply after the steps moved down three lines: %v %+v", err, res)
+	}
+
+	edited := *p
+	edited.Steps = append([]plans.Step(nil), p.Steps...)
+	edited.Steps[0].AutoCorrect = !edited.Steps[0].AutoCorrect
+	var re *ReviewError
+	if _, err := e.Apply(ctx, &edited, fleet, applyOpts(moved)); !errors.As(err, &re) {
+		t.Errorf("a plan whose steps differ: %v", err)
 	}
 }

@@ -21,7 +21,7 @@ func TestWindowClosesBetweenPlanAndApply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	windows := []plans.Window{{Start: "0 22 * * SAT", Duration: "4h", Timezone: "Europe/Berlin"}}
+	windows := []plans.Window{mustWindow(t, "0 22 * * SAT", 4*time.Hour, "Europe/Berlin")}
 	// The window of Saturday 28 November 2026 ends on Sunday at 02:00.
 	planned := time.Date(2026, 11, 29, 1, 55, 0, 0, berlin)
 	closes := time.Date(2026, 11, 29, 2, 0, 0, 0, berlin)
@@ -51,7 +51,7 @@ func TestWindowClosesBetweenPlanAndApply(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if open, _, _ := InWindow(p.Windows, p.CreatedAt); !open {
+			if open, _ := plans.InWindows(p.Windows, p.CreatedAt); !open {
 				t.Fatalf("the plan was made at %v, outside the window", p.CreatedAt)
 			}
 			commands := map[string]int{}

@@ -96,7 +96,7 @@ func (e *VersionError) Error() string {
 	if e.Got > FormatVersion {
 		return fmt.Sprintf("the plan file has format version %d, newer than this rectify reads (%d); apply it with the rectify that made it", e.Got, FormatVersion)
 	}
-	return fmt.Sprintf("the plan file has format version %d, which this rectify does not read (it reads %d)", e.Got, FormatVersion)
+	return fmt.Sprintf("the plan file has format version %d, older than this rectify reads (%d); make a new plan with this rectify", e.Got, FormatVersion)
 }
 
 // Read loads a plan saved by Write, refusing damaged, tampered and

@@ -17,7 +17,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func samplePlan() *Plan {
+func samplePlan(t testing.TB) *Plan {
+	t.Helper()
 	return &Plan{
 		FormatVersion:  FormatVersion,
 		CreatedAt:      time.Date(2026, 11, 27, 6, 0, 0, 0, time.UTC),
@@ -25,9 +26,11 @@ func samplePlan() *Plan {
 		Salt:           Salt(bytes.Repeat([]byte{7}, SaltSize)),
 		Playbook:       PlaybookRef{Name: "exchange-454", KB: "979174", Path: "pb", Digest: "sha256:aa"},
 		Inventory:      InventoryRef{Path: "inv.hcl", Digest: "sha256:bb"},
-		Rollout:        Rollout{Serial: "1"},
+		Windows:        []Window{mustWindow(t, "0 22 * * SAT", 4*time.Hour, "Europe/Berlin")},
+		Rollout:        Rollout{Serial: mustAmount(t, "1")},
 		Hosts:          []Host{{Name: "ex01"}, {Name: "dc02", Error: "connect: refused"}},
-		Steps:          []Step{{Name: "smtp", Action: "ad.spn", AutoCorrect: true}},
+		Steps: []Step{{Name: "smtp", Action: "ad.spn", AutoCorrect: true,
+			Source: &SourceRange{File: "/pb/playbook.hcl", Start: SourcePos{Line: 12, Column: 1, Byte: 300}, End: SourcePos{Line: 12, Column: 21, Byte: 320}}}},
 		Instances: []Instance{{
 			Address: Address("smtp", "ex01"), Step: "smtp", Action: "ad.spn", Host: "ex01",
 			Config:         json.RawMessage(`{"value":{"services":["SMTP"]},"type":["object",{"services":["list","string"]}]}`),
@@ -41,7 +44,7 @@ func samplePlan() *Plan {
 }
 
 func TestWriteReadRoundTrip(t *testing.T) {
-	p := samplePlan()
+	p := samplePlan(t)
 	path := filepath.Join(t.TempDir(), "plan.json")
 	if err := Write(path, p); err != nil {
 		t.Fatal(err)
@@ -62,7 +65,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 func TestReadRefusesBadFiles(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "plan.json")
-	if err := Write(good, samplePlan()); err != nil {
+	if err := Write(good, samplePlan(t)); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := os.ReadFile(good)
@@ -81,12 +84,20 @@ func TestReadRefusesBadFiles(t *testing.T) {
 		t.Fatal("test did not tamper with the plan")
 	}
 	newer := write("newer.json", strings.Replace(string(raw), fmt.Sprintf(`"format_version": %d`, FormatVersion), `"format_version": 99`, 1))
+	older := write("older.json", strings.Replace(string(raw), fmt.Sprintf(`"format_version": %d`, FormatVersion), `"format_version": 2`, 1))
 	tests := []struct {
 		path  string
 		check func(error) bool
 	}{
 		{tampered, func(err error) bool { return errors.Is(err, ErrTampered) }},
 		{newer, func(err error) bool { var v *VersionError; return errors.As(err, &v) && v.Got == 99 }},
+		{older, func(err error) bool {
+			var v *VersionError
+			return errors.As(err, &v) && v.Got == 2 && strings.Contains(err.Error(), "make a new plan with this rectify")
+		}},
+		{write("bad-source.json", rehash(t, raw, func(body string) string {
+			return strings.Replace(body, `"start":{"line":12,`, `"start":{"line":0,`, 1)
+		})), func(err error) bool { return err != nil && strings.Contains(err.Error(), "not a range of the file") }},
 		{write("no-digest.json", strings.Replace(string(raw), `"digest": "sha256:`, `"digest": "", "x": "`, 1)), func(err error) bool { return err != nil }},
 		{write("empty-digest.json", emptyDigest(t, raw)), func(err error) bool { return errors.Is(err, ErrNoDigest) }},
 		{write("rehashed.json", rehash(t, raw, func(body string) string {
@@ -173,7 +184,7 @@ func mustRead(t *testing.T, p string) string {
 // digest matches.
 func FuzzDecode(f *testing.F) {
 	var good bytes.Buffer
-	p := samplePlan()
+	p := samplePlan(f)
 	path := filepath.Join(f.TempDir(), "plan.json")
 	if err := Write(path, p); err != nil {
 		f.Fatal(err)

@@ -7,10 +7,12 @@ import (
 )
 
 // FormatVersion is the version of the plan file format this build writes
-// and the newest it reads.
+// and the only one it reads: a plan is applied within a day by the
+// rectify that made it.
 // Version 2 records a salt, the variables given, sensitive values only as
 // salted hashes, and temporary changes' expiry relative to the change.
-const FormatVersion = 2
+// Version 3 records where each step is declared (Step.Source).
+const FormatVersion = 3
 
 // Plan is everything rectify intends to do in one run, and what it saw when
 // it decided: the reviewed expectation of an apply. Apply evaluates the
@@ -84,20 +86,6 @@ type Variable struct {
 	Hash string `json:"hash,omitempty"`
 }
 
-// Window is one change window: a cron start, a duration, a time zone.
-type Window struct {
-	Start    string `json:"start"`
-	Duration string `json:"duration"`
-	Timezone string `json:"timezone,omitempty"`
-}
-
-// Rollout says how many hosts change at once and how many may fail.
-type Rollout struct {
-	// Serial is a host count ("1") or a percentage ("25%"); "" means all.
-	Serial  string `json:"serial,omitempty"`
-	MaxFail int    `json:"max_fail"`
-}
-
 // Host is one host of the plan.
 type Host struct {
 	Name string `json:"name"`
@@ -117,6 +105,9 @@ type Step struct {
 	// AutoCorrect false keeps unattended drift correction from applying
 	// the step's changes.
 	AutoCorrect bool `json:"auto_correct"`
+	// Source is where the step is declared, for errors to point at; it is
+	// not part of what a plan is checked against.
+	Source *SourceRange `json:"source,omitempty"`
 }
 
 // Instance is one step on one host.

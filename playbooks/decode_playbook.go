@@ -12,6 +12,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/rectifyhq/rectify/internal/lang"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 var playbookSchema = &hcl.BodySchema{
@@ -127,19 +128,13 @@ func decodeWindow(b *hcl.Block) (*Window, hcl.Diagnostics) {
 		diags = append(diags, ds...)
 		if !ds.HasErrors() {
 			w.Start = s
-			sched, err := parseWindowStart(s)
-			if err != nil {
+			if _, err := plans.ParseWindowStart(s); err != nil {
 				diags = append(diags, &hcl.Diagnostic{
 					Severity: hcl.DiagError,
 					Summary:  "Invalid cron expression",
 					Detail:   fmt.Sprintf("The window start must be a cron expression of five fields (minute hour day-of-month month day-of-week), such as \"0 22 * * SAT\": %s.", err),
 					Subject:  attr.Expr.Range().Ptr(),
 				})
-			} else {
-				if spec, ok := sched.(*cron.SpecSchedule); ok {
-					spec.Location = w.Location
-				}
-				w.schedule = sched
 			}
 		}
 	}
@@ -156,6 +151,14 @@ func decodeWindow(b *hcl.Block) (*Window, hcl.Diagnostics) {
 			})
 		}
 		w.Duration = dur
+	}
+	if !diags.HasErrors() {
+		rule, err := plans.NewWindow(w.Start, w.Duration, w.Location)
+		if err != nil {
+			rng := b.DefRange
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid change window", Detail: err.Error() + ".", Subject: &rng})
+		}
+		w.Rule = rule
 	}
 	return w, diags
 }
@@ -185,19 +188,6 @@ func loadLocation(tz string) (*time.Location, error) {
 		return nil, fmt.Errorf("time zone %q depends on the machine", tz)
 	}
 	return time.LoadLocation(tz)
-}
-
-// parseWindowStart parses a window's opening schedule: five cron fields or
-// a calendar descriptor, never an interval.
-func parseWindowStart(s string) (cron.Schedule, error) {
-	t := strings.TrimSpace(s)
-	if strings.HasPrefix(t, "@every") {
-		return nil, fmt.Errorf("an interval is not a time of day; use five fields")
-	}
-	if strings.HasPrefix(t, "TZ=") || strings.HasPrefix(t, "CRON_TZ=") {
-		return nil, fmt.Errorf("set the time zone with the timezone attribute")
-	}
-	return cronParser.Parse(t)
 }
 
 // parseDriftSchedule parses five cron fields or a descriptor, intervals

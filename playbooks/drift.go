@@ -35,6 +35,11 @@ type Drift struct {
 	schedule cron.Schedule
 }
 
+// cronParser parses a drift schedule: the standard 5-field form and
+// descriptors (@daily, @every 15m), read in UTC unless the block names a
+// time zone.
+var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
 // Next returns the first scheduled run after t, or the zero time.
 func (d *Drift) Next(t time.Time) time.Time {
 	if d.schedule == nil {

@@ -6,6 +6,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
+
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // stepSummary is what a test compares of a resolved step.
@@ -67,8 +69,8 @@ func TestResolveExchange454(t *testing.T) {
 	if p.Name != "exchange-454" || p.KB != "979174" || p.Title == "" {
 		t.Errorf("playbook block: name %q, kb %q, title %q", p.Name, p.KB, p.Title)
 	}
-	if p.Rollout.BatchSize(2) != 1 || p.Rollout.MaxFail.Of(2) != 0 {
-		t.Errorf("rollout: batch %d, max_fail %d", p.Rollout.BatchSize(2), p.Rollout.MaxFail.Of(2))
+	if got := batchSize(t, p.Rollout, 2); got != 1 || p.Rollout.MaxFail.Of(2) != 0 {
+		t.Errorf("rollout: batch %d, max_fail %d", got, p.Rollout.MaxFail.Of(2))
 	}
 	if p.Drift == nil || p.Drift.Mode != DriftMonitor || p.Drift.Next(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)).Sub(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) != 15*time.Minute {
 		t.Errorf("drift: %+v", p.Drift)
@@ -120,7 +122,7 @@ func TestResolveExpressions(t *testing.T) {
 	if diff := cmp.Diff(want, summarize(t, r)); diff != "" {
 		t.Errorf("resolved steps (-want +got):\n%s", diff)
 	}
-	if p.Rollout.BatchSize(4) != 2 || p.Rollout.MaxFail.Of(4) != 1 || p.Rollout.BatchSize(1) != 1 {
+	if batchSize(t, p.Rollout, 4) != 2 || p.Rollout.MaxFail.Of(4) != 1 || batchSize(t, p.Rollout, 1) != 1 {
 		t.Errorf("rollout: %+v", p.Rollout)
 	}
 }
@@ -142,4 +144,15 @@ func TestResolveHostSelections(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("targets (-want +got):\n%s", diff)
 	}
+}
+
+// batchSize returns the batch size of total targets under r, as apply
+// takes it from the plan.
+func batchSize(t *testing.T, r *Rollout, total int) int {
+	t.Helper()
+	serial, err := r.Serial.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plans.Rollout{Serial: serial}.BatchSize(total)
 }

@@ -1,6 +1,10 @@
 package playbooks
 
-import "github.com/hashicorp/hcl/v2"
+import (
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/rectifyhq/rectify/plans"
+)
 
 // Rollout is the batch policy of apply: how many targets change at once and
 // how many may fail before the run stops.
@@ -22,8 +26,7 @@ type Amount struct {
 	Range hcl.Range
 }
 
-// Of returns the amount for total targets. A percentage rounds down; use
-// BatchSize for batch sizes, which never drop below one.
+// Of returns the amount for total targets; a percentage rounds down.
 func (a Amount) Of(total int) int {
 	if !a.Percent {
 		return a.Value
@@ -31,18 +34,14 @@ func (a Amount) Of(total int) int {
 	return total * a.Value / 100
 }
 
-// BatchSize returns the number of targets per batch: Serial of total, at
-// least one, and total when Serial is not set.
-func (r *Rollout) BatchSize(total int) int {
-	if r == nil || !r.Serial.Set {
-		return total
+// Plan returns the amount as a plan holds a batch size: unset when not
+// given, an error for an amount of no host.
+func (a Amount) Plan() (plans.Amount, error) {
+	switch {
+	case !a.Set:
+		return plans.Amount{}, nil
+	case a.Percent:
+		return plans.Percent(a.Value)
 	}
-	n := r.Serial.Of(total)
-	if n < 1 {
-		n = 1
-	}
-	if n > total {
-		n = total
-	}
-	return n
+	return plans.Hosts(a.Value)
 }

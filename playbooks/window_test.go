@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rectifyhq/rectify/plans"
 	"github.com/rectifyhq/rectify/playbooks/testactions"
 )
 
@@ -49,11 +50,11 @@ playbook "w" {
 		{time.Date(2026, 11, 27, 22, 30, 0, 0, berlin), false}, // a Friday
 	}
 	for _, tt := range tests {
-		if got := w.Contains(tt.at); got != tt.want {
+		if got := w.Rule.Open(tt.at); got != tt.want {
 			t.Errorf("Contains(%v) = %v, want %v", tt.at, got, tt.want)
 		}
 	}
-	next := w.Next(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC))
+	next := w.Rule.Next(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC))
 	if want := time.Date(2026, 11, 28, 22, 0, 0, 0, berlin); !next.Equal(want) {
 		t.Errorf("Next = %v, want %v", next, want)
 	}
@@ -79,16 +80,19 @@ func TestAmounts(t *testing.T) {
     max_fail = `+tt.maxFail+`
   }
 }`)
-		if got := p.Rollout.BatchSize(tt.total); got != tt.batch {
+		serial, err := p.Rollout.Serial.Plan()
+		if err != nil {
+			t.Fatalf("serial %s: %v", tt.serial, err)
+		}
+		if got := (plans.Rollout{Serial: serial}).BatchSize(tt.total); got != tt.batch {
 			t.Errorf("serial %s of %d = %d, want %d", tt.serial, tt.total, got, tt.batch)
 		}
 		if got := p.Rollout.MaxFail.Of(tt.total); got != tt.fail {
 			t.Errorf("max_fail %s of %d = %d, want %d", tt.maxFail, tt.total, got, tt.fail)
 		}
 	}
-	var none *Rollout
-	if none.BatchSize(4) != 4 {
-		t.Errorf("no rollout block: batch %d", none.BatchSize(4))
+	if got := (plans.Rollout{}).BatchSize(4); got != 4 {
+		t.Errorf("no serial: batch %d", got)
 	}
 }
 

@@ -15,8 +15,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/rectifyhq/rectify/engine"
-	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/views"
+	"github.com/rectifyhq/rectify/operation"
 	"github.com/rectifyhq/rectify/plans"
 )
 
@@ -31,6 +31,7 @@ type applyCommand struct {
 	windowOverride  string
 	maxPlanAge      time.Duration
 	planAgeOverride string
+	json            bool
 }
 
 func (*applyCommand) Synopsis() string {
@@ -66,7 +67,11 @@ func (*applyCommand) Usage() string {
 
   Interrupting (Ctrl-C, SIGTERM, or a dropped session: SIGHUP, a closed
   output) starts no new change, lets running ones finish, records
-  everything and exits 1.`
+  everything and exits 1.
+
+  With -json, apply writes one JSON object per line and event (the plan it
+  made, each host read, each change as it starts and ends, how the run
+  ended) instead of text; with a PLAYBOOK it then needs -auto-approve.`
 }
 
 func (c *applyCommand) Flags(fs *flag.FlagSet) {
@@ -75,6 +80,7 @@ func (c *applyCommand) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.windowOverride, "window-override", "", "apply outside the change windows, for this `reason` (journaled)")
 	fs.DurationVar(&c.maxPlanAge, "max-plan-age", DefaultMaxPlanAge, "refuse a saved plan made longer ago than this `duration`")
 	fs.StringVar(&c.planAgeOverride, "plan-age-override", "", "apply a saved plan older than -max-plan-age, for this `reason` (journaled)")
+	fs.BoolVar(&c.json, "json", false, "write the apply's events as JSON lines (with a PLAYBOOK, requires -auto-approve)")
 }
 
 func (c *applyCommand) Run(ctx context.Context, a *app, args []string) int {
@@ -93,6 +99,7 @@ func (c *applyCommand) Run(ctx context.Context, a *app, args []string) int {
 		p  *plans.Plan
 		lr *loadedRun
 	)
+	pol := applyPolicy{windowOverride: c.windowOverride, maxPlanAge: c.maxPlanAge, planAgeOverride: c.planAgeOverride, json: c.json}
 	if path := resolvePath(wd, args[0]); isPlanFile(path) {
 		if err := savedPlanFlags(&c.run); err != nil {
 			return usageError(a.env.Stderr, "apply", err)
@@ -105,15 +112,23 @@ func (c *applyCommand) Run(ctx context.Context, a *app, args []string) int {
 			return exitError
 		}
 	} else {
+		if c.json && !c.autoApprove {
+			return usageError(a.env.Stderr, "apply", errors.New("-json with a PLAYBOOK requires -auto-approve: there is no one to confirm the plan; or apply a saved plan"))
+		}
 		if lr = a.loadRun("apply", wd, args[0], &c.run); lr == nil {
 			return exitError
 		}
-		if p, err = a.makePlan(ctx, wd, lr, &c.run, true); err != nil {
+		if p, err = a.makePlan(ctx, wd, lr, &c.run, !c.json); err != nil {
 			fmt.Fprintf(a.env.Stderr, "rectify apply: %v\n", err)
 			return exitError
 		}
-		if err := views.Plan(a.env.Stdout, p, a.style(a.env.Stdout)); err != nil {
-			return exitError
+		if c.json {
+			views.NewApplyJSON(a.env.Stdout).Planned(p)
+		} else {
+			if err := views.Plan(a.env.Stdout, p, a.style(a.env.Stdout)); err != nil {
+				return exitError
+			}
+			a.writeInstanceDiagnostics(views.PlanDiagnostics(p, views.InputSources(lr.input.Steps)), wd, lr)
 		}
 		if !p.HasChanges() {
 			return exitOK
@@ -123,7 +138,7 @@ func (c *applyCommand) Run(ctx context.Context, a *app, args []string) int {
 			return exitError
 		}
 	}
-	return a.applyPlan(ctx, wd, p, lr, applyPolicy{windowOverride: c.windowOverride, maxPlanAge: c.maxPlanAge, planAgeOverride: c.planAgeOverride}, &c.run)
+	return a.applyPlan(ctx, wd, p, lr, pol, &c.run)
 }
 
 // savedPlanFlags refuses the flags that would make apply do other than
@@ -207,14 +222,16 @@ func (a *app) confirm() bool {
 	return strings.TrimSpace(line) == "yes"
 }
 
-// applyPolicy is what the operator allows an apply.
+// applyPolicy is what the operator allows an apply, and how it is shown.
 type applyPolicy struct {
 	windowOverride  string
 	maxPlanAge      time.Duration
 	planAgeOverride string
+	// json shows the apply as JSON lines.
+	json bool
 }
 
-// applyPlan journals and runs an apply of p, taking every change from lr,
+// applyPlan applies p as one operation, taking every change from lr,
 // the playbook and inventory evaluated now.
 func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, lr *loadedRun, pol applyPolicy, f *runFlags) int {
 	j := a.openJournal(ctx, "apply", wd, f.state)
@@ -222,91 +239,21 @@ func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, lr *loade
 		return exitError
 	}
 	defer j.Close()
-	planDigest, err := plans.Digest(p)
-	if err != nil {
-		fmt.Fprintf(a.env.Stderr, "rectify apply: %v\n", err)
-		return exitError
-	}
-	inv := lr.inv
-	run, err := j.StartRun(ctx, journal.RunInfo{
-		Kind: journal.KindApply, Playbook: p.Playbook.Name, PlaybookDigest: lr.input.Playbook.Digest,
-		Inventory: inv.Path(), InventoryDigest: lr.input.Inventory.Digest, PlanDigest: planDigest,
-		WindowOverride: pol.windowOverride, PlanAgeOverride: pol.planAgeOverride,
-	})
-	if err != nil {
-		fmt.Fprintf(a.env.Stderr, "rectify apply: nothing was changed: %v\n", err)
-		return exitError
-	}
-	finish := func(outcome, summary string) {
-		if err := run.Finish(context.WithoutCancel(ctx), outcome, summary); err != nil {
-			fmt.Fprintf(a.env.Stderr, "rectify apply: %v\n", err)
-		}
-	}
-	lease, err := j.LockHosts(ctx, run, changedHosts(p, lr.hosts))
-	if err != nil {
-		finish(journal.OutcomeRefused, err.Error())
-		fmt.Fprintf(a.env.Stderr, "rectify apply: nothing was changed: %v\n", err)
-		return exitError
-	}
-	defer func() {
-		if err := lease.Release(ctx); err != nil {
-			fmt.Fprintf(a.env.Stderr, "rectify apply: %v\n", err)
-		}
-	}()
-	// Apply re-plans with what the journal remembers now, as a plan does.
-	in := lr.input
-	mem, err := j.Memory(ctx, p.Playbook.Name)
-	if err != nil {
-		finish(journal.OutcomeRefused, err.Error())
-		fmt.Fprintf(a.env.Stderr, "rectify apply: nothing was changed: %v\n", err)
-		return exitError
-	}
-	in.Memory = mem
-	override := pol.windowOverride
-	applyCtx, stopApply := journal.WithLease(ctx, lease)
-	defer stopApply()
-	if override != "" {
-		a.log.Info().Str("reason", override).Int64("run", run.ID).Msg("change window override")
-		fmt.Fprintf(a.env.Stdout, "\nThe change windows are overridden: %q (journaled with run %d).\n", override, run.ID)
-	}
-	if pol.planAgeOverride != "" {
-		a.log.Info().Str("reason", pol.planAgeOverride).Int64("run", run.ID).Msg("plan age override")
-		fmt.Fprintf(a.env.Stdout, "\nThe plan's age limit is overridden: %q (journaled with run %d).\n", pol.planAgeOverride, run.ID)
-	}
-
-	conns := connectionsFor(inv, a.log)
+	conns := connectionsFor(lr.inv, a.log)
 	defer conns.Close()
-	e := a.engine(f.parallelism)
-	e.Hooks = views.NewProgress(a.env.Stdout, a.style(a.env.Stdout), a.env.IsTerminal(a.env.Stdout))
-	fmt.Fprintf(a.env.Stdout, "\nApplying (run %d)...\n", run.ID)
-	res, err := e.Apply(applyCtx, p, conns, engine.ApplyOptions{
-		Input: in, WindowOverride: override, MaxPlanAge: pol.maxPlanAge, PlanAgeOverride: pol.planAgeOverride, Journal: run,
+	var view operation.ApplyView = views.NewApply(a.env.Stdout, a.env.Stderr, a.style(a.env.Stdout), a.env.IsTerminal(a.env.Stdout), "rectify apply")
+	if pol.json {
+		view = views.NewApplyJSON(a.env.Stdout)
+	}
+	runner := &operation.Runner{Journal: j, Engine: a.engine(f.parallelism), Log: a.log}
+	res := runner.Apply(ctx, operation.ApplyRequest{
+		Plan: p, Input: lr.input, Conns: conns,
+		WindowOverride: pol.windowOverride, MaxPlanAge: pol.maxPlanAge, PlanAgeOverride: pol.planAgeOverride,
+		View: view,
 	})
-	if err != nil {
-		finish(journal.OutcomeRefused, err.Error())
-		fmt.Fprintf(a.env.Stderr, "rectify apply: nothing was changed: %v\n", err)
-		return exitError
+	if res.Applied != nil && !pol.json {
+		// Changes that did not take point at their steps, as load errors do.
+		a.writeInstanceDiagnostics(views.ApplyDiagnostics(res.Applied, views.InputSources(lr.input.Steps)), wd, lr)
 	}
-	views.ApplySummary(a.env.Stdout, res, a.style(a.env.Stdout))
-	summary := fmt.Sprintf("%d applied, %d failed, %d stale, %d skipped, %d not converged, %d unverified",
-		res.Count(plans.Applied), res.Count(plans.Failed), res.Count(plans.Stale), res.Count(plans.Skipped), len(res.NotConverged), len(res.Unverified))
-	if n := res.Count(plans.Differs); n > 0 {
-		summary += fmt.Sprintf(", %d not as reviewed", n)
-	}
-	switch {
-	case ctx.Err() != nil:
-		finish(journal.OutcomeInterrupted, summary)
-		fmt.Fprintf(a.env.Stdout, "Interrupted; the journal (run %d) records every change made and in flight.\n", run.ID)
-		return exitError
-	case applyCtx.Err() != nil:
-		finish(journal.OutcomeInterrupted, summary)
-		fmt.Fprintf(a.env.Stdout, "Stopped: %v; the journal (run %d) records every change made and in flight.\n", context.Cause(applyCtx), run.ID)
-		return exitError
-	case res.OK():
-		finish(journal.OutcomeSucceeded, summary)
-		return exitOK
-	default:
-		finish(journal.OutcomeFailed, summary)
-		return exitError
-	}
+	return exitFor(res.Status)
 }

@@ -2,14 +2,13 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/rectifyhq/rectify/internal/journal"
+	"github.com/rectifyhq/rectify/internal/views"
 )
 
 // historyCommand lists runs from the journal, or shows one.
@@ -80,31 +79,21 @@ func (c *historyCommand) Run(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintf(a.env.Stderr, "rectify history: %v\n", err)
 		return exitError
 	}
-	if c.json {
-		return writeJSON(a, runs)
-	}
-	if len(runs) == 0 {
-		fmt.Fprintf(a.env.Stdout, "No runs in the journal %s yet.\n", j.Path())
-		return exitOK
-	}
-	for _, r := range runs {
-		fmt.Fprintf(a.env.Stdout, "%5d  %s  %-6s %-10s %-22s %s@%s", r.ID, r.Started.Local().Format("2006-01-02 15:04:05"), r.Kind, outcome(r), r.Playbook, r.User, r.Machine)
-		if r.WindowOverride != "" {
-			fmt.Fprintf(a.env.Stdout, "  window override: %q", r.WindowOverride)
-		}
-		if r.PlanAgeOverride != "" {
-			fmt.Fprintf(a.env.Stdout, "  plan age override: %q", r.PlanAgeOverride)
-		}
-		fmt.Fprintln(a.env.Stdout)
-	}
-	return exitOK
+	return c.show(a, c.view(a).Runs(runs, j.Path()))
 }
 
-func outcome(r journal.RunRecord) string {
-	if r.Unfinished {
-		return "unfinished"
+// view is the history's view: text, or JSON with -json.
+func (c *historyCommand) view(a *app) views.History {
+	return views.History{W: a.env.Stdout, JSON: c.json}
+}
+
+// show reports a failure to write the history.
+func (c *historyCommand) show(a *app, err error) int {
+	if err != nil {
+		fmt.Fprintf(a.env.Stderr, "rectify history: %v\n", err)
+		return exitError
 	}
-	return r.Outcome
+	return exitOK
 }
 
 func (c *historyCommand) showRun(ctx context.Context, a *app, j *journal.Journal, id int64) int {
@@ -113,63 +102,7 @@ func (c *historyCommand) showRun(ctx context.Context, a *app, j *journal.Journal
 		fmt.Fprintf(a.env.Stderr, "rectify history: %v\n", err)
 		return exitError
 	}
-	if c.json {
-		return writeJSON(a, struct {
-			Run     journal.RunRecord      `json:"run"`
-			Changes []journal.ChangeRecord `json:"changes"`
-		}{r, changes})
-	}
-	w := a.env.Stdout
-	fmt.Fprintf(w, "Run %d: %s of %s, %s\n", r.ID, r.Kind, r.Playbook, outcome(r))
-	fmt.Fprintf(w, "  by %s on %s (pid %d), %s", r.User, r.Machine, r.PID, r.Started.Local().Format(time.RFC3339))
-	if !r.Finished.IsZero() {
-		fmt.Fprintf(w, " to %s", r.Finished.Local().Format(time.RFC3339))
-	}
-	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  playbook %s, inventory %s (%s), plan %s\n", short(r.PlaybookDigest), r.Inventory, short(r.InventoryDigest), short(r.PlanDigest))
-	if r.WindowOverride != "" {
-		fmt.Fprintf(w, "  change window overridden: %q\n", r.WindowOverride)
-	}
-	if r.PlanAgeOverride != "" {
-		fmt.Fprintf(w, "  plan age limit overridden: %q\n", r.PlanAgeOverride)
-	}
-	if r.Summary != "" {
-		fmt.Fprintf(w, "  %s\n", r.Summary)
-	}
-	if r.Unfinished {
-		fmt.Fprintln(w, "  The process ended without finishing this run (killed?). In-flight changes may or may not have been made: plan again to see what remains.")
-	}
-	fmt.Fprintln(w)
-	for _, ch := range changes {
-		fmt.Fprintf(w, "  %-9s %s (%s) %s\n", ch.Status, ch.Address, ch.Action, ch.Object)
-		if ch.Error != "" {
-			fmt.Fprintf(w, "            %s\n", ch.Error)
-		}
-		for _, m := range ch.Messages {
-			fmt.Fprintf(w, "            %s\n", m)
-		}
-		if len(ch.Undo) > 0 {
-			fmt.Fprintf(w, "            undo data: %s\n", ch.Undo)
-		}
-	}
-	return exitOK
-}
-
-func writeJSON(a *app, v any) int {
-	enc := json.NewEncoder(a.env.Stdout)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		fmt.Fprintf(a.env.Stderr, "rectify: %v\n", err)
-		return exitError
-	}
-	return exitOK
-}
-
-func short(d string) string {
-	if len(d) > 19 {
-		return d[:19]
-	}
-	return d
+	return c.show(a, c.view(a).Run(r, changes))
 }
 
 // showDrift lists drift episodes, newest first.
@@ -179,25 +112,5 @@ func (c *historyCommand) showDrift(ctx context.Context, a *app, j *journal.Journ
 		fmt.Fprintf(a.env.Stderr, "rectify history: %v\n", err)
 		return exitError
 	}
-	if c.json {
-		return writeJSON(a, recs)
-	}
-	if len(recs) == 0 {
-		fmt.Fprintln(a.env.Stdout, "No drift recorded.")
-		return exitOK
-	}
-	w := a.env.Stdout
-	for _, r := range recs {
-		state := "settled " + r.Resolved.Local().Format("2006-01-02 15:04:05")
-		if r.Open() {
-			state = "still drifting"
-		}
-		if r.Flapping {
-			state += ", FLAPPING since " + r.FlappingSince.Local().Format("2006-01-02 15:04:05") + " (not corrected until cleared: rectify watch -clear-flapping " + r.Address + ")"
-		}
-		fmt.Fprintf(w, "%s (%s) %s: %s\n", r.Address, r.Action, r.Object, state)
-		fmt.Fprintf(w, "    first seen %s, last seen %s (run %d), %d correction(s)\n",
-			r.FirstSeen.Local().Format("2006-01-02 15:04:05"), r.LastSeen.Local().Format("2006-01-02 15:04:05"), r.LastRunID, len(r.Corrections))
-	}
-	return exitOK
+	return c.show(a, c.view(a).Drift(recs))
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 	"github.com/rectifyhq/rectify/engine"
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/views"
+	"github.com/rectifyhq/rectify/operation"
 	"github.com/rectifyhq/rectify/plans"
 )
 
@@ -74,9 +74,7 @@ func (c *planCommand) Run(ctx context.Context, a *app, args []string) int {
 		}
 	}
 	if c.json {
-		enc := json.NewEncoder(a.env.Stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(p); err != nil {
+		if err := views.PlanJSON(a.env.Stdout, p); err != nil {
 			fmt.Fprintf(a.env.Stderr, "rectify plan: %v\n", err)
 			return exitError
 		}
@@ -84,6 +82,7 @@ func (c *planCommand) Run(ctx context.Context, a *app, args []string) int {
 		if err := views.Plan(a.env.Stdout, p, a.style(a.env.Stdout)); err != nil {
 			return exitError
 		}
+		a.writeInstanceDiagnostics(views.PlanDiagnostics(p, views.InputSources(lr.input.Steps)), wd, lr)
 		if c.out != "" {
 			fmt.Fprintf(a.env.Stdout, "\nSaved the plan to %s. Review it with \"rectify show %s\"; apply exactly it with \"rectify apply %s\".\n", c.out, c.out, c.out)
 		}
@@ -103,27 +102,24 @@ func (c *planCommand) Run(ctx context.Context, a *app, args []string) int {
 // that exists but cannot be read fails the plan: planning without it would
 // miss the reverts that are due.
 func (a *app) makePlan(ctx context.Context, wd string, lr *loadedRun, f *runFlags, progress bool) (*plans.Plan, error) {
+	runner := &operation.Runner{Engine: a.engine(f.parallelism), Log: a.log}
 	if path, err := journalPath(wd, f.state); err == nil {
 		if _, statErr := os.Lstat(path); statErr == nil {
 			j, err := journal.Open(ctx, path)
 			if err != nil {
 				return nil, err
 			}
-			mem, err := j.Memory(ctx, lr.input.Playbook.Name)
-			j.Close()
-			if err != nil {
-				return nil, fmt.Errorf("the journal %s: %w", path, err)
-			}
-			lr.input.Memory = mem
+			defer j.Close()
+			runner.Journal = j
 		}
 	}
 	conns := connectionsFor(lr.inv, a.log)
 	defer conns.Close()
-	e := a.engine(f.parallelism)
+	var hooks engine.Hooks
 	if progress {
-		e.Hooks = views.NewProgress(a.env.Stderr, a.style(a.env.Stderr), a.env.IsTerminal(a.env.Stderr))
+		hooks = views.NewProgress(a.env.Stderr, a.style(a.env.Stderr), a.env.IsTerminal(a.env.Stderr))
 	}
-	return e.Plan(ctx, lr.input, conns)
+	return runner.Plan(ctx, lr.input, conns, hooks)
 }
 
 // engine returns the engine of one command.

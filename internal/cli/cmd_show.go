@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -51,9 +50,7 @@ func (c *showCommand) Run(_ context.Context, a *app, args []string) int {
 	}
 	switch {
 	case c.json:
-		enc := json.NewEncoder(a.env.Stdout)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(p)
+		err = views.PlanJSON(a.env.Stdout, p)
 	case c.markdown:
 		err = views.Markdown(a.env.Stdout, p)
 	default:

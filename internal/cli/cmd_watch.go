@@ -5,14 +5,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"time"
 
 	"github.com/rectifyhq/rectify/drift"
-	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/metrics"
+	"github.com/rectifyhq/rectify/internal/views"
+	"github.com/rectifyhq/rectify/operation"
 	"github.com/rectifyhq/rectify/playbooks"
 )
 
@@ -27,6 +27,7 @@ type watchCommand struct {
 	clearFlapping string
 	flapCount     int
 	flapPeriod    time.Duration
+	json          bool
 }
 
 func (*watchCommand) Synopsis() string {
@@ -67,6 +68,12 @@ func (c *watchCommand) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.clearFlapping, "clear-flapping", "", "clear the flapping mark of this `address` (step.NAME[HOST]) after looking at it, and exit")
 	fs.IntVar(&c.flapCount, "flapping-count", drift.DefaultFlapPolicy.Corrections, "mark an item flapping when its drift is back after this many corrections")
 	fs.DurationVar(&c.flapPeriod, "flapping-period", drift.DefaultFlapPolicy.Within, "count the corrections of this `period` towards flapping")
+	fs.BoolVar(&c.json, "json", false, "print each cycle (and the watcher's start and stop) as one line of JSON")
+}
+
+// view is the watcher's view: text, or JSON lines with -json.
+func (c *watchCommand) view(a *app) views.Watch {
+	return views.Watch{W: a.env.Stdout, JSON: c.json}
 }
 
 func (c *watchCommand) Run(ctx context.Context, a *app, args []string) int {
@@ -106,8 +113,9 @@ func (c *watchCommand) Run(ctx context.Context, a *app, args []string) int {
 	defer j.Close()
 
 	m := metrics.New(metrics.Options{})
+	view := c.view(a)
 	if c.metricsAddr != "" && !c.once {
-		stop, err := c.serveMetrics(a, m)
+		stop, err := c.serveMetrics(a, m, view)
 		if err != nil {
 			fmt.Fprintf(a.env.Stderr, "rectify watch: %v\n", err)
 			return exitError
@@ -126,9 +134,10 @@ func (c *watchCommand) Run(ctx context.Context, a *app, args []string) int {
 	}
 	w, err := drift.New(drift.Config{
 		Name: pb.Name, Schedule: settings.Schedule, Mode: mode, Prepare: prepare,
-		Engine: a.engine(c.run.parallelism), Journal: j, Metrics: m, Logger: a.log,
-		Flapping: journal.FlapPolicy{Corrections: c.flapCount, Within: c.flapPeriod},
-		OnCycle:  func(rep drift.CycleReport) { writeCycle(a.env.Stdout, rep) },
+		Operator: &operation.Runner{Journal: j, Engine: a.engine(c.run.parallelism), Log: a.log},
+		Store:    j, Metrics: m, Logger: a.log,
+		Flapping: drift.FlapPolicy{Corrections: c.flapCount, Within: c.flapPeriod},
+		OnCycle:  func(rep drift.CycleReport) { _ = view.Cycle(rep) },
 	})
 	if err != nil {
 		fmt.Fprintf(a.env.Stderr, "rectify watch: %v\n", err)
@@ -140,18 +149,18 @@ func (c *watchCommand) Run(ctx context.Context, a *app, args []string) int {
 			fmt.Fprintf(a.env.Stderr, "rectify watch: %v\n", err)
 			return exitError
 		}
-		writeCycle(a.env.Stdout, rep)
-		if rep.Outcome != journal.OutcomeSucceeded {
+		_ = view.Cycle(rep)
+		if !rep.OK {
 			return exitError
 		}
 		return exitOK
 	}
-	fmt.Fprintf(a.env.Stdout, "Watching %s in %s mode, schedule %s; journal %s.\n", pb.Name, mode, settings.Spec, j.Path())
+	_ = view.Watching(pb.Name, mode, settings.Spec, j.Path())
 	if err := w.Run(ctx); err != nil {
 		fmt.Fprintf(a.env.Stderr, "rectify watch: %v\n", err)
 		return exitError
 	}
-	fmt.Fprintln(a.env.Stdout, "Stopped.")
+	_ = view.Stopped()
 	return exitOK
 }
 
@@ -172,13 +181,13 @@ func (c *watchCommand) clear(ctx context.Context, a *app, wd, arg string) int {
 		fmt.Fprintf(a.env.Stderr, "rectify watch: %v\n", err)
 		return exitError
 	}
-	fmt.Fprintf(a.env.Stdout, "Cleared: %s of %s is corrected again by the next cycle in correct mode.\n", c.clearFlapping, pb.Name)
+	_ = c.view(a).Cleared(pb.Name, c.clearFlapping)
 	return exitOK
 }
 
 // serveMetrics serves m on -metrics-addr until the returned function is
 // called.
-func (c *watchCommand) serveMetrics(a *app, m *metrics.Metrics) (func(), error) {
+func (c *watchCommand) serveMetrics(a *app, m *metrics.Metrics, view views.Watch) (func(), error) {
 	ln, err := net.Listen("tcp", c.metricsAddr)
 	if err != nil {
 		return nil, fmt.Errorf("serve metrics: %w", err)
@@ -189,8 +198,7 @@ func (c *watchCommand) serveMetrics(a *app, m *metrics.Metrics) (func(), error) 
 			a.log.Error().Err(err).Msg("metrics server")
 		}
 	}()
-	addr := ln.Addr().String()
-	fmt.Fprintf(a.env.Stdout, "Serving metrics at http://%s/metrics and health at http://%s/healthz.\n", addr, addr)
+	_ = view.Serving(ln.Addr().String())
 	return func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -216,37 +224,4 @@ func (f *intervalFlag) Set(s string) error {
 	}
 	*f = intervalFlag(d)
 	return nil
-}
-
-// writeCycle prints one cycle's report for people.
-func writeCycle(w io.Writer, rep drift.CycleReport) {
-	fmt.Fprintf(w, "\n%s cycle", rep.Started.Local().Format("2006-01-02 15:04:05"))
-	if rep.RunID != 0 {
-		fmt.Fprintf(w, " (run %d)", rep.RunID)
-	}
-	fmt.Fprintf(w, ", %s mode: %s: %s\n", rep.Mode, rep.Outcome, rep.Summary)
-	for _, it := range rep.Items {
-		fmt.Fprintf(w, "  %s %s %s", it.Action.Symbol(), it.Address, it.Action)
-		if it.Object != "" {
-			fmt.Fprintf(w, " %s", it.Object)
-		}
-		if !it.FirstSeen.IsZero() {
-			fmt.Fprintf(w, ", drifting since %s", it.FirstSeen.Local().Format("2006-01-02 15:04:05"))
-		}
-		fmt.Fprintln(w)
-		switch {
-		case it.Corrected():
-			fmt.Fprintln(w, "      corrected")
-		case it.Result != "":
-			fmt.Fprintf(w, "      %s %s\n", it.Result, it.Error)
-		case it.Held != "":
-			fmt.Fprintf(w, "      not applied: %s\n", it.Held)
-		}
-	}
-	for _, h := range rep.HostErrors {
-		fmt.Fprintf(w, "  host %s could not be read: %s\n", h.Host, h.Error)
-	}
-	for _, e := range rep.Errors {
-		fmt.Fprintf(w, "  error: %s\n", e)
-	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
 	"github.com/rectifyhq/rectify/internal/metrics/metricstest"
+	"github.com/rectifyhq/rectify/operation"
 )
 
 // setWindow rewrites the example's change window: "always" (a window
@@ -77,7 +78,7 @@ func TestWatchOnceReportsThenCorrectsInsideTheWindow(t *testing.T) {
 		t.Fatalf("correct mode inside the window: %s", got)
 	}
 	run, changes := f.history(t, "3")
-	if run.Kind != journal.KindWatch || run.Outcome != journal.OutcomeSucceeded || len(changes) != 4 {
+	if run.Kind != operation.KindWatch || run.Outcome != operation.Succeeded || len(changes) != 4 {
 		t.Errorf("history of the correcting cycle: %+v, %d change(s)", run, len(changes))
 	}
 }
@@ -212,7 +213,7 @@ func TestWatchRunsOnScheduleWithMetricsAndStops(t *testing.T) {
 		t.Fatalf("runs: %v, %v", runs, err)
 	}
 	for _, r := range runs {
-		if r.Outcome == journal.OutcomeRunning {
+		if r.Outcome == operation.Running {
 			t.Errorf("run %d still running after the stop", r.ID)
 		}
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -19,6 +20,22 @@ type sources map[string][]byte
 func (s sources) add(m map[string][]byte) {
 	for k, v := range m {
 		s[k] = v
+		// Plans name files by their absolute paths.
+		if abs, err := filepath.Abs(k); err == nil {
+			s[abs] = v
+		}
+	}
+}
+
+// writeInstanceDiagnostics renders the errors of instances (see
+// views.PlanDiagnostics) on stderr as load errors are rendered.
+func (a *app) writeInstanceDiagnostics(diags hcl.Diagnostics, wd string, lr *loadedRun) {
+	if len(diags) == 0 {
+		return
+	}
+	fmt.Fprintln(a.env.Stderr)
+	if err := a.writeDiagnostics(a.env.Stderr, diags, wd, lr.src); err != nil {
+		a.log.Error().Err(err).Msg("cannot write diagnostics")
 	}
 }
 

@@ -15,11 +15,13 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/actions/builtin"
+	"github.com/rectifyhq/rectify/drift"
 	"github.com/rectifyhq/rectify/examples"
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
 	"github.com/rectifyhq/rectify/internal/testenv"
+	"github.com/rectifyhq/rectify/operation"
 	"github.com/rectifyhq/rectify/plans"
 )
 
@@ -137,7 +139,7 @@ func TestPlanSaveShowApplyThenNothingLeft(t *testing.T) {
 		t.Errorf("history of the apply: override %q, %d changes", run.WindowOverride, len(changes))
 	}
 	refusedRun, _ := f.history(t, "1")
-	if refusedRun.Outcome != journal.OutcomeRefused {
+	if refusedRun.Outcome != operation.Refused {
 		t.Errorf("the refused apply is journaled as %q", refusedRun.Outcome)
 	}
 
@@ -232,7 +234,7 @@ func TestSecondApplyRefusesWhileTheFirstHoldsTheLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer j.Close()
-	holder, _ := j.StartRun(context.Background(), journal.RunInfo{Kind: journal.KindApply, Playbook: "exchange-454"})
+	holder, _ := j.StartRun(context.Background(), operation.RunInfo{Kind: operation.KindApply, Playbook: "exchange-454"})
 	lease, err := j.LockHosts(context.Background(), holder, []string{"ex01.corp.example.com"})
 	if err != nil {
 		t.Fatal(err)
@@ -368,7 +370,7 @@ func TestHistoryDriftListsWhatWatchSaw(t *testing.T) {
 	if got.code != 0 {
 		t.Fatalf("history -drift: %s", got)
 	}
-	var recs []journal.DriftRecord
+	var recs []drift.Episode
 	if err := json.Unmarshal([]byte(got.stdout), &recs); err != nil {
 		t.Fatalf("history -drift -json: %v\n%s", err, got.stdout)
 	}

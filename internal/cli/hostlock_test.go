@@ -16,6 +16,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
+	"github.com/rectifyhq/rectify/operation"
 )
 
 // TestHostLocksFollowTheHostsNotTheFile: while a real rectify process
@@ -88,15 +89,15 @@ func TestHostLocksFollowTheHostsNotTheFile(t *testing.T) {
 	}
 	outcomes := map[int64]string{}
 	for _, r := range runs {
-		outcomes[r.ID] = r.Kind + " " + r.Outcome
+		outcomes[r.ID] = string(r.Kind) + " " + string(r.Outcome)
 	}
-	if outcomes[1] == "apply "+journal.OutcomeRefused || outcomes[1] == "apply "+journal.OutcomeRunning {
+	if outcomes[1] == "apply refused" || outcomes[1] == "apply running" {
 		t.Errorf("the first apply ended %q\n%s", outcomes[1], out.String())
 	}
-	if outcomes[2] != "watch "+journal.OutcomeRefused || outcomes[3] != "apply "+journal.OutcomeRefused {
+	if outcomes[2] != "watch refused" || outcomes[3] != "apply refused" {
 		t.Errorf("the overlapping runs: %q, %q; want both refused", outcomes[2], outcomes[3])
 	}
-	if strings.HasSuffix(outcomes[4], journal.OutcomeRefused) {
+	if strings.HasSuffix(outcomes[4], string(operation.Refused)) {
 		t.Errorf("the apply beside it was refused: %q", outcomes[4])
 	}
 }

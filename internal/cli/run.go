@@ -8,6 +8,8 @@ import (
 	"io"
 
 	"github.com/rs/zerolog"
+
+	"github.com/rectifyhq/rectify/operation"
 )
 
 // Exit codes, as Terraform's: 0 success, 1 error (including usage errors).
@@ -15,6 +17,16 @@ const (
 	exitOK    = 0
 	exitError = 1
 )
+
+// exitFor is the exit code of an operation that ended with status s.
+// Every status but OK exits 1 for now, as rectify always has; the
+// statuses' own numbers are the distinct codes scripts are to get.
+func exitFor(s operation.Status) int {
+	if s == operation.StatusOK {
+		return exitOK
+	}
+	return exitError
+}
 
 // app is what a running command uses: the environment and the logger.
 type app struct {

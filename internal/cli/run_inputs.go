@@ -41,6 +41,8 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 
 // loadedRun is a playbook evaluated against an inventory, ready to plan.
 type loadedRun struct {
+	// src are the playbook's files, for diagnostics' snippets.
+	src      sources
 	resolved *playbooks.Resolved
 	inv      *inventory.Inventory
 	hosts    []actions.Host
@@ -158,7 +160,7 @@ func (a *app) load(cmd, wd string, spec loadSpec) *loadedRun {
 		fmt.Fprintf(a.env.Stderr, "rectify %s: nothing was read or changed: %v\n", cmd, err)
 		return nil
 	}
-	return &loadedRun{resolved: res, inv: inv, hosts: hosts, input: input}
+	return &loadedRun{src: src, resolved: res, inv: inv, hosts: hosts, input: input}
 }
 
 // journalPath is -state, or the default under the user's state directory.

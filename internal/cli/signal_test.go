@@ -17,6 +17,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/lab"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
 	"github.com/rectifyhq/rectify/internal/testenv"
+	"github.com/rectifyhq/rectify/operation"
 )
 
 // TestDroppedSessionFinishesTheRunningChange starts the real binary
@@ -100,8 +101,8 @@ func TestDroppedSessionFinishesTheRunningChange(t *testing.T) {
 				t.Errorf("exit code %d, want %d", code, exitError)
 			}
 			run, changes := f.history(t, "1")
-			if run.Outcome != journal.OutcomeInterrupted {
-				t.Errorf("run outcome %q, want %q\nstderr:\n%s", run.Outcome, journal.OutcomeInterrupted, stderr.String())
+			if run.Outcome != operation.Interrupted {
+				t.Errorf("run outcome %q, want %q\nstderr:\n%s", run.Outcome, operation.Interrupted, stderr.String())
 			}
 			// The change running at the drop is finished and journaled.
 			for _, c := range changes {

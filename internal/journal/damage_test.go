@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rectifyhq/rectify/operation"
 	"github.com/rectifyhq/rectify/plans"
 )
 
@@ -24,7 +25,7 @@ func TestDamagedJournalIsRefused(t *testing.T) {
 	j, path := openTemp(t)
 	expires := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
 	for i := range 200 {
-		run, err := j.StartRun(ctx, RunInfo{Kind: KindApply, Playbook: "exchange-454", Inventory: strings.Repeat("i", 300)})
+		run, err := j.StartRun(ctx, operation.RunInfo{Kind: operation.KindApply, Playbook: "exchange-454", Inventory: strings.Repeat("i", 300)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/rectifyhq/rectify/drift"
 )
 
 // driftSchema holds what scheduled drift runs remember: one row per drift
@@ -64,76 +66,14 @@ func driftStamp(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05.000000000Z07:00")
 }
 
-// FlapPolicy says when a drifting item is flapping: its change is pending
-// again after Corrections applied corrections within Within. A flapping
-// item is reported and no longer corrected until a person clears it.
-type FlapPolicy struct {
-	Corrections int
-	Within      time.Duration
-}
-
-// DriftObservation is one change a drift cycle found pending.
-type DriftObservation struct {
-	Address string
-	Step    string
-	Host    string
-	Action  string
-	Object  string
-}
-
-// DriftCycle is what one drift cycle saw.
-type DriftCycle struct {
-	Playbook string
-	RunID    int64
-	Time     time.Time
-	// Pending are the changes the cycle's plan holds.
-	Pending []DriftObservation
-	// Unknown are the addresses that could not be read in this cycle (their
-	// host was down): their episodes are left as they were. Every other
-	// open episode of the playbook not in Pending has settled and is
-	// closed.
-	Unknown []string
-	Policy  FlapPolicy
-}
-
-// DriftCorrection is one attempt to correct a drifted item.
-type DriftCorrection struct {
-	RunID  int64     `json:"run_id"`
-	Time   time.Time `json:"time"`
-	Status string    `json:"status"`
-	Error  string    `json:"error,omitempty"`
-}
-
-// DriftRecord is one drift episode: an instance that planned a change from
-// FirstSeen until Resolved (zero while it still drifts).
-type DriftRecord struct {
-	ID        int64     `json:"id"`
-	Playbook  string    `json:"playbook"`
-	Address   string    `json:"address"`
-	Step      string    `json:"step"`
-	Host      string    `json:"host"`
-	Action    string    `json:"action"`
-	Object    string    `json:"object,omitempty"`
-	FirstSeen time.Time `json:"first_seen"`
-	LastSeen  time.Time `json:"last_seen"`
-	LastRunID int64     `json:"last_run_id"`
-	Resolved  time.Time `json:"resolved,omitzero"`
-	// Flapping is set once the change came back after the policy's number
-	// of corrections; FlappingSince says when.
-	Flapping      bool              `json:"flapping,omitempty"`
-	FlappingSince time.Time         `json:"flapping_since,omitzero"`
-	Corrections   []DriftCorrection `json:"corrections,omitempty"`
-}
-
-// Open reports whether the item still drifts.
-func (r DriftRecord) Open() bool { return r.Resolved.IsZero() }
+var _ drift.Store = (*Journal)(nil)
 
 // RecordDrift records one cycle's pending changes in a single transaction:
 // it opens an episode for each new one and extends those already open,
 // marks flapping the items whose change is back after c.Policy's number
 // of corrections, and closes the episodes that settled. It returns the
 // playbook's open episodes afterwards, in address order.
-func (j *Journal) RecordDrift(ctx context.Context, c DriftCycle) ([]DriftRecord, error) {
+func (j *Journal) RecordDrift(ctx context.Context, c drift.Observations) ([]drift.Episode, error) {
 	tx, err := j.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("journal: record drift: %w", err)
@@ -183,7 +123,7 @@ func (j *Journal) RecordDrift(ctx context.Context, c DriftCycle) ([]DriftRecord,
 	if err != nil {
 		return nil, err
 	}
-	var still []DriftRecord
+	var still []drift.Episode
 	for _, r := range open {
 		if keep[r.Address] {
 			still = append(still, r)
@@ -219,24 +159,10 @@ func correctionsSince(ctx context.Context, tx *sql.Tx, playbook, address string,
 	return n, nil
 }
 
-// DriftCorrectionResult is the outcome of one correction, for
-// RecordCorrection.
-type DriftCorrectionResult struct {
-	Address string
-	RunID   int64
-	Time    time.Time
-	// Status is the change's status (plans.Applied, plans.Failed ...).
-	Status string
-	Error  string
-	// Converged is set when verification found the instance settled: the
-	// episode then closes at Time.
-	Converged bool
-}
-
 // RecordCorrection records a correction made to an open drift episode of
 // playbook. It reports false, and records nothing, when the address has no
 // open episode (a change a trigger caused, not a drift).
-func (j *Journal) RecordCorrection(ctx context.Context, playbook string, c DriftCorrectionResult) (bool, error) {
+func (j *Journal) RecordCorrection(ctx context.Context, playbook string, c drift.CorrectionResult) (bool, error) {
 	tx, err := j.db.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("journal: record the correction of %s: %w", c.Address, err)
@@ -312,7 +238,7 @@ type DriftQuery struct {
 
 // DriftHistory lists what drifted over time, newest episode first, each
 // with its corrections in the order they were made.
-func (j *Journal) DriftHistory(ctx context.Context, q DriftQuery) ([]DriftRecord, error) {
+func (j *Journal) DriftHistory(ctx context.Context, q DriftQuery) ([]drift.Episode, error) {
 	var where []string
 	var args []any
 	if q.Playbook != "" {
@@ -351,15 +277,15 @@ func (j *Journal) DriftHistory(ctx context.Context, q DriftQuery) ([]DriftRecord
 
 const driftColumns = `id, playbook, address, step, host, action, object, first_seen, last_seen, last_run_id, resolved, flapping, flapping_since`
 
-func queryDrift(ctx context.Context, tx *sql.Tx, rest string, args ...any) ([]DriftRecord, error) {
+func queryDrift(ctx context.Context, tx *sql.Tx, rest string, args ...any) ([]drift.Episode, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT `+driftColumns+` FROM drift `+rest, args...)
 	if err != nil {
 		return nil, fmt.Errorf("journal: read drift: %w", err)
 	}
 	defer rows.Close()
-	var out []DriftRecord
+	var out []drift.Episode
 	for rows.Next() {
-		var r DriftRecord
+		var r drift.Episode
 		var first, last, resolved, since sql.NullString
 		if err := rows.Scan(&r.ID, &r.Playbook, &r.Address, &r.Step, &r.Host, &r.Action, &r.Object, &first, &last, &r.LastRunID, &resolved, &r.Flapping, &since); err != nil {
 			return nil, fmt.Errorf("journal: read drift: %w", err)
@@ -370,15 +296,15 @@ func queryDrift(ctx context.Context, tx *sql.Tx, rest string, args ...any) ([]Dr
 	return out, rows.Err()
 }
 
-func corrections(ctx context.Context, tx *sql.Tx, driftID int64) ([]DriftCorrection, error) {
+func corrections(ctx context.Context, tx *sql.Tx, driftID int64) ([]drift.Correction, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT run_id, time, status, error FROM drift_corrections WHERE drift_id = ? ORDER BY id`, driftID)
 	if err != nil {
 		return nil, fmt.Errorf("journal: read corrections: %w", err)
 	}
 	defer rows.Close()
-	var out []DriftCorrection
+	var out []drift.Correction
 	for rows.Next() {
-		var c DriftCorrection
+		var c drift.Correction
 		var at sql.NullString
 		if err := rows.Scan(&c.RunID, &at, &c.Status, &c.Error); err != nil {
 			return nil, fmt.Errorf("journal: read corrections: %w", err)

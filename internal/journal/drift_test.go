@@ -8,15 +8,17 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/rectifyhq/rectify/drift"
+	"github.com/rectifyhq/rectify/operation"
 )
 
 var t0 = time.Date(2026, 11, 28, 21, 30, 0, 0, time.UTC)
 
-func obs(step, host, action string) DriftObservation {
-	return DriftObservation{Address: "step." + step + "[" + host + "]", Step: step, Host: host, Action: action, Object: step + " on " + host}
+func obs(step, host, action string) drift.Observation {
+	return drift.Observation{Address: "step." + step + "[" + host + "]", Step: step, Host: host, Action: action, Object: step + " on " + host}
 }
 
-// episode is the part of a DriftRecord the tests compare.
+// episode is the part of a drift.Episode the tests compare.
 type episode struct {
 	Address             string
 	Action              string
@@ -26,7 +28,7 @@ type episode struct {
 	Corrections         int
 }
 
-func episodes(recs []DriftRecord) []episode {
+func episodes(recs []drift.Episode) []episode {
 	var out []episode
 	for _, r := range recs {
 		out = append(out, episode{r.Address, r.Action, r.FirstSeen, r.LastSeen, r.Resolved, r.Flapping, len(r.Corrections)})
@@ -37,7 +39,7 @@ func episodes(recs []DriftRecord) []episode {
 func TestDriftEpisodesOpenExtendAndSettle(t *testing.T) {
 	ctx := context.Background()
 	j, path := openTemp(t)
-	run, err := j.StartRun(ctx, RunInfo{Kind: KindWatch, Playbook: "exchange-454"})
+	run, err := j.StartRun(ctx, operation.RunInfo{Kind: operation.KindWatch, Playbook: "exchange-454"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,17 +47,17 @@ func TestDriftEpisodesOpenExtendAndSettle(t *testing.T) {
 	cycles := []struct {
 		name     string
 		at       time.Time
-		pending  []DriftObservation
+		pending  []drift.Observation
 		unknown  []string
 		wantOpen []string
 	}{
-		{"both drift", t0, []DriftObservation{log, spn}, nil, []string{log.Address, spn.Address}},
-		{"ex02 down: its episode stays", t0.Add(time.Minute), []DriftObservation{log}, []string{spn.Address}, []string{log.Address, spn.Address}},
-		{"ex02 back, settled by hand", t0.Add(2 * time.Minute), []DriftObservation{log}, nil, []string{log.Address}},
+		{"both drift", t0, []drift.Observation{log, spn}, nil, []string{log.Address, spn.Address}},
+		{"ex02 down: its episode stays", t0.Add(time.Minute), []drift.Observation{log}, []string{spn.Address}, []string{log.Address, spn.Address}},
+		{"ex02 back, settled by hand", t0.Add(2 * time.Minute), []drift.Observation{log}, nil, []string{log.Address}},
 		{"all settled", t0.Add(3 * time.Minute), nil, nil, nil},
 	}
 	for _, c := range cycles {
-		open, err := j.RecordDrift(ctx, DriftCycle{Playbook: "exchange-454", RunID: run.ID, Time: c.at, Pending: c.pending, Unknown: c.unknown})
+		open, err := j.RecordDrift(ctx, drift.Observations{Playbook: "exchange-454", RunID: run.ID, Time: c.at, Pending: c.pending, Unknown: c.unknown})
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
@@ -101,15 +103,15 @@ func TestDriftEpisodesOpenExtendAndSettle(t *testing.T) {
 func TestFlappingAfterRepeatedCorrections(t *testing.T) {
 	ctx := context.Background()
 	j, _ := openTemp(t)
-	run, err := j.StartRun(ctx, RunInfo{Kind: KindWatch, Playbook: "exchange-454"})
+	run, err := j.StartRun(ctx, operation.RunInfo{Kind: operation.KindWatch, Playbook: "exchange-454"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	conn := obs("connector", "ex02", "update")
-	policy := FlapPolicy{Corrections: 2, Within: time.Hour}
-	record := func(at time.Time) DriftRecord {
+	policy := drift.FlapPolicy{Corrections: 2, Within: time.Hour}
+	record := func(at time.Time) drift.Episode {
 		t.Helper()
-		open, err := j.RecordDrift(ctx, DriftCycle{Playbook: "exchange-454", RunID: run.ID, Time: at, Pending: []DriftObservation{conn}, Policy: policy})
+		open, err := j.RecordDrift(ctx, drift.Observations{Playbook: "exchange-454", RunID: run.ID, Time: at, Pending: []drift.Observation{conn}, Policy: policy})
 		if err != nil || len(open) != 1 {
 			t.Fatalf("record drift at %s: %+v, %v", at, open, err)
 		}
@@ -117,7 +119,7 @@ func TestFlappingAfterRepeatedCorrections(t *testing.T) {
 	}
 	correct := func(at time.Time, status string) {
 		t.Helper()
-		ok, err := j.RecordCorrection(ctx, "exchange-454", DriftCorrectionResult{Address: conn.Address, RunID: run.ID, Time: at, Status: status, Converged: status == "applied"})
+		ok, err := j.RecordCorrection(ctx, "exchange-454", drift.CorrectionResult{Address: conn.Address, RunID: run.ID, Time: at, Status: status, Converged: status == "applied"})
 		if err != nil || !ok {
 			t.Fatalf("record correction at %s: %v, %v", at, ok, err)
 		}
@@ -181,7 +183,7 @@ func TestFlappingAfterRepeatedCorrections(t *testing.T) {
 func TestCorrectionWithoutEpisodeIsNotRecorded(t *testing.T) {
 	ctx := context.Background()
 	j, _ := openTemp(t)
-	ok, err := j.RecordCorrection(ctx, "exchange-454", DriftCorrectionResult{Address: "step.replication[dc01]", RunID: 1, Time: t0, Status: "applied"})
+	ok, err := j.RecordCorrection(ctx, "exchange-454", drift.CorrectionResult{Address: "step.replication[dc01]", RunID: 1, Time: t0, Status: "applied"})
 	if err != nil || ok {
 		t.Errorf("RecordCorrection without an episode = %v, %v", ok, err)
 	}
@@ -190,7 +192,7 @@ func TestCorrectionWithoutEpisodeIsNotRecorded(t *testing.T) {
 func TestSetPlanDigest(t *testing.T) {
 	ctx := context.Background()
 	j, _ := openTemp(t)
-	run, err := j.StartRun(ctx, RunInfo{Kind: KindWatch})
+	run, err := j.StartRun(ctx, operation.RunInfo{Kind: operation.KindWatch})
 	if err != nil {
 		t.Fatal(err)
 	}

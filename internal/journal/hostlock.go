@@ -10,33 +10,13 @@ import (
 	"sync"
 	"time"
 
-	"github.com/rectifyhq/rectify/actions"
+	"github.com/rectifyhq/rectify/operation"
 )
 
 // DefaultLease is how long a host lock stays valid without being renewed.
 // A holder renews its locks every third of it while it runs; a lock whose
 // lease ran out belongs to a run that is gone or hung, and is taken over.
 const DefaultLease = 2 * time.Minute
-
-// Holder identifies the run that holds host locks: the run and the process
-// that runs it.
-type Holder struct {
-	RunID   int64
-	User    string
-	Machine string
-	PID     int
-}
-
-// HostHolder is one held host lock.
-type HostHolder struct {
-	Holder
-	// Host is the lock's key (see HostKey).
-	Host string
-	// Kind is the holder run's kind (apply, watch), "" when unknown.
-	Kind     string
-	Acquired time.Time
-	Expires  time.Time
-}
 
 // LeaseStore keeps host locks with leases. The journal implements it over
 // SQLite; a journal shared by a team (PostgreSQL) implements the same three
@@ -46,78 +26,24 @@ type LeaseStore interface {
 	// none: when other live holders hold some, it returns a
 	// *HostsLockedError naming them. A lock whose holder is gone
 	// (HolderGone) is taken over.
-	Acquire(ctx context.Context, h Holder, hosts []string, until time.Time) error
+	Acquire(ctx context.Context, h operation.Holder, hosts []string, until time.Time) error
 	// Renew extends h's locks of hosts until the given time; it returns
 	// ErrLeaseLost when one of them is no longer h's.
-	Renew(ctx context.Context, h Holder, hosts []string, until time.Time) error
+	Renew(ctx context.Context, h operation.Holder, hosts []string, until time.Time) error
 	// Release drops h's locks of hosts.
-	Release(ctx context.Context, h Holder, hosts []string) error
+	Release(ctx context.Context, h operation.Holder, hosts []string) error
 }
 
-var _ LeaseStore = (*Journal)(nil)
-
-// ErrLeaseLost says that a run's host lock was taken over by another run
-// because its lease ran out (the holder was suspended or could not reach
-// the journal for longer than the lease).
-var ErrLeaseLost = errors.New("the lock on the hosts was taken over after its lease ran out")
-
-// HostsLockedError is returned when other runs hold some of the hosts a
-// run is to change.
-type HostsLockedError struct {
-	// Held are the held locks, sorted by host.
-	Held []HostHolder
-}
-
-func (e *HostsLockedError) Error() string {
-	return "another run holds the lock on hosts this run changes: " + e.Describe() + "; wait for it to finish"
-}
-
-// Describe names each holder and the hosts it holds: "apply run 4 by alice
-// on adm01 (pid 4242) holds the lock on ex01.corp.example.com,
-// ex02.corp.example.com since 2026-11-28T22:00:05Z".
-func (e *HostsLockedError) Describe() string {
-	var parts []string
-	for i := 0; i < len(e.Held); {
-		h := e.Held[i]
-		var hosts []string
-		for ; i < len(e.Held) && e.Held[i].Holder == h.Holder; i++ {
-			hosts = append(hosts, e.Held[i].Host)
-		}
-		kind := "run"
-		if h.Kind != "" {
-			kind = h.Kind + " run"
-		}
-		parts = append(parts, fmt.Sprintf("%s %d by %s on %s (pid %d) holds the lock on %s since %s",
-			kind, h.RunID, h.User, h.Machine, h.PID, strings.Join(hosts, ", "), h.Acquired.UTC().Format(time.RFC3339)))
-	}
-	return strings.Join(parts, "; ")
-}
-
-// HostKey is the key of a host's lock: its FQDN in lower case, or its
-// inventory name when it has none. Two inventories (or a copy of one)
-// naming the same machine lock the same key.
-func HostKey(h actions.Host) string {
-	if f := strings.TrimSuffix(strings.TrimSpace(h.FQDN), "."); f != "" {
-		return strings.ToLower(f)
-	}
-	return strings.ToLower(h.Name)
-}
-
-// HostKeys returns the sorted, distinct keys of hosts.
-func HostKeys(hosts []actions.Host) []string {
-	keys := make([]string, 0, len(hosts))
-	for _, h := range hosts {
-		keys = append(keys, HostKey(h))
-	}
-	slices.Sort(keys)
-	return slices.Compact(keys)
-}
+var (
+	_ LeaseStore      = (*Journal)(nil)
+	_ operation.Lease = (*HostLease)(nil)
+)
 
 // HolderGone reports whether the holder of a lock is gone, so that the
 // lock may be taken over at now by a process on machine: its lease ran
 // out, or it ran on this machine in a process that no longer exists (kill
 // -9, power loss) — the quick answer that needs no waiting for the lease.
-func HolderGone(h HostHolder, now time.Time, machine string) bool {
+func HolderGone(h operation.HostHolder, now time.Time, machine string) bool {
 	if now.After(h.Expires) {
 		return true
 	}
@@ -125,9 +51,9 @@ func HolderGone(h HostHolder, now time.Time, machine string) bool {
 }
 
 // holderOf returns the Holder of run in this process.
-func holderOf(run *Run) Holder {
+func holderOf(run *Run) operation.Holder {
 	user, machine := whoAmI()
-	return Holder{RunID: run.ID, User: user, Machine: machine, PID: os.Getpid()}
+	return operation.Holder{RunID: run.ID, User: user, Machine: machine, PID: os.Getpid()}
 }
 
 // LockOptions tune LockHosts.
@@ -142,7 +68,7 @@ type LockOptions struct {
 // no renewal succeeds for a whole lease, Lost is closed.
 type HostLease struct {
 	store  LeaseStore
-	holder Holder
+	holder operation.Holder
 	hosts  []string
 	lease  time.Duration
 
@@ -156,7 +82,7 @@ type HostLease struct {
 // LockHosts takes the locks of hosts (keys from HostKey) for the run
 // holder, all or none, and keeps them until Release. It returns a
 // *HostsLockedError naming the holders when other live runs hold some.
-func LockHosts(ctx context.Context, store LeaseStore, holder Holder, hosts []string, opts LockOptions) (*HostLease, error) {
+func LockHosts(ctx context.Context, store LeaseStore, holder operation.Holder, hosts []string, opts LockOptions) (*HostLease, error) {
 	lease := opts.Lease
 	if lease <= 0 {
 		lease = DefaultLease
@@ -177,6 +103,16 @@ func LockHosts(ctx context.Context, store LeaseStore, holder Holder, hosts []str
 // default lease.
 func (j *Journal) LockHosts(ctx context.Context, run *Run, hosts []string) (*HostLease, error) {
 	return LockHosts(ctx, j, holderOf(run), hosts, LockOptions{})
+}
+
+// Lock takes the host locks for the run with the default lease; it
+// implements operation.Run.
+func (r *Run) Lock(ctx context.Context, hosts []string) (operation.Lease, error) {
+	lease, err := r.j.LockHosts(ctx, r, hosts)
+	if err != nil {
+		return nil, err
+	}
+	return lease, nil
 }
 
 // Hosts returns the locked host keys, sorted.
@@ -204,7 +140,7 @@ func (l *HostLease) renew() {
 		switch {
 		case err == nil:
 			valid = until
-		case errors.Is(err, ErrLeaseLost) || time.Now().After(valid):
+		case errors.Is(err, operation.ErrLeaseLost) || time.Now().After(valid):
 			l.lostOnce.Do(func() { close(l.lost) })
 			return
 		}
@@ -224,19 +160,4 @@ func (l *HostLease) Release(ctx context.Context) error {
 		return fmt.Errorf("journal: release the host locks: %w", err)
 	}
 	return nil
-}
-
-// WithLease returns a context that ends when ctx does or when the lease is
-// lost, so that a run stops starting changes on hosts it may no longer
-// hold. Its cause is then ErrLeaseLost.
-func WithLease(ctx context.Context, l *HostLease) (context.Context, context.CancelFunc) {
-	out, cancel := context.WithCancelCause(ctx)
-	go func() {
-		select {
-		case <-l.Lost():
-			cancel(ErrLeaseLost)
-		case <-out.Done():
-		}
-	}()
-	return out, func() { cancel(context.Canceled) }
 }

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/rectifyhq/rectify/operation"
 )
 
 // hostLockSchema holds one row per locked host. It only adds to schema
@@ -36,7 +38,7 @@ func (j *Journal) migrateHostLocks(ctx context.Context) error {
 // Acquire takes the locks of hosts for h in one transaction (the journal
 // opens write transactions IMMEDIATE, so two processes cannot both find a
 // host free and both take it).
-func (j *Journal) Acquire(ctx context.Context, h Holder, hosts []string, until time.Time) error {
+func (j *Journal) Acquire(ctx context.Context, h operation.Holder, hosts []string, until time.Time) error {
 	tx, err := j.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("journal: take the host locks: %w", err)
@@ -48,7 +50,7 @@ func (j *Journal) Acquire(ctx context.Context, h Holder, hosts []string, until t
 	}
 	now := time.Now()
 	_, machine := whoAmI()
-	var busy []HostHolder
+	var busy []operation.HostHolder
 	for _, hh := range held {
 		if hh.Holder == h {
 			continue
@@ -58,7 +60,7 @@ func (j *Journal) Acquire(ctx context.Context, h Holder, hosts []string, until t
 		}
 	}
 	if len(busy) > 0 {
-		return &HostsLockedError{Held: busy}
+		return &operation.HostsLockedError{Held: busy}
 	}
 	for _, host := range hosts {
 		// Any row left is a gone holder's, or h's own: replace it.
@@ -78,8 +80,8 @@ func (j *Journal) Acquire(ctx context.Context, h Holder, hosts []string, until t
 const maxHostsPerQuery = 500
 
 // heldLocks reads the locks of hosts, sorted by holder and host.
-func heldLocks(ctx context.Context, tx *sql.Tx, hosts []string) ([]HostHolder, error) {
-	var out []HostHolder
+func heldLocks(ctx context.Context, tx *sql.Tx, hosts []string) ([]operation.HostHolder, error) {
+	var out []operation.HostHolder
 	for chunk := range slices.Chunk(hosts, maxHostsPerQuery) {
 		args := make([]any, len(chunk))
 		for i, h := range chunk {
@@ -92,7 +94,7 @@ func heldLocks(ctx context.Context, tx *sql.Tx, hosts []string) ([]HostHolder, e
 			return nil, fmt.Errorf("journal: read the host locks: %w", err)
 		}
 		for rows.Next() {
-			var hh HostHolder
+			var hh operation.HostHolder
 			var acquired, expires sql.NullString
 			if err := rows.Scan(&hh.Host, &hh.RunID, &hh.User, &hh.Machine, &hh.PID, &acquired, &expires, &hh.Kind); err != nil {
 				rows.Close()
@@ -107,7 +109,7 @@ func heldLocks(ctx context.Context, tx *sql.Tx, hosts []string) ([]HostHolder, e
 			return nil, fmt.Errorf("journal: read the host locks: %w", err)
 		}
 	}
-	slices.SortFunc(out, func(a, b HostHolder) int {
+	slices.SortFunc(out, func(a, b operation.HostHolder) int {
 		if a.RunID != b.RunID {
 			return cmp.Compare(a.RunID, b.RunID)
 		}
@@ -117,7 +119,7 @@ func heldLocks(ctx context.Context, tx *sql.Tx, hosts []string) ([]HostHolder, e
 }
 
 // Renew extends h's locks of hosts.
-func (j *Journal) Renew(ctx context.Context, h Holder, hosts []string, until time.Time) error {
+func (j *Journal) Renew(ctx context.Context, h operation.Holder, hosts []string, until time.Time) error {
 	tx, err := j.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("journal: renew the host locks: %w", err)
@@ -130,7 +132,7 @@ func (j *Journal) Renew(ctx context.Context, h Holder, hosts []string, until tim
 			return fmt.Errorf("journal: renew the lock on %s: %w", host, err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return fmt.Errorf("%s: %w", host, ErrLeaseLost)
+			return fmt.Errorf("%s: %w", host, operation.ErrLeaseLost)
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -140,7 +142,7 @@ func (j *Journal) Renew(ctx context.Context, h Holder, hosts []string, until tim
 }
 
 // Release drops h's locks of hosts; locks taken over meanwhile stay.
-func (j *Journal) Release(ctx context.Context, h Holder, hosts []string) error {
+func (j *Journal) Release(ctx context.Context, h operation.Holder, hosts []string) error {
 	tx, err := j.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -12,14 +12,15 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rectifyhq/rectify/actions"
+	"github.com/rectifyhq/rectify/operation"
 )
 
-// holders returns the (host, run) pairs of a HostsLockedError.
+// holders returns the (host, run) pairs of a operation.HostsLockedError.
 func holders(t *testing.T, err error) map[string]int64 {
 	t.Helper()
-	var le *HostsLockedError
+	var le *operation.HostsLockedError
 	if !errors.As(err, &le) {
-		t.Fatalf("err = %v, want a HostsLockedError", err)
+		t.Fatalf("err = %v, want a operation.HostsLockedError", err)
 	}
 	out := map[string]int64{}
 	for _, h := range le.Held {
@@ -40,9 +41,9 @@ func TestHostLocksOverlapAndDisjoint(t *testing.T) {
 	}
 	defer other.Close()
 
-	apply, _ := j.StartRun(ctx, RunInfo{Kind: KindApply})
-	watch, _ := other.StartRun(ctx, RunInfo{Kind: KindWatch})
-	third, _ := other.StartRun(ctx, RunInfo{Kind: KindApply})
+	apply, _ := j.StartRun(ctx, operation.RunInfo{Kind: operation.KindApply})
+	watch, _ := other.StartRun(ctx, operation.RunInfo{Kind: operation.KindWatch})
+	third, _ := other.StartRun(ctx, operation.RunInfo{Kind: operation.KindApply})
 	first, err := j.LockHosts(ctx, apply, []string{"ex01.corp.example.com", "dc01.corp.example.com"})
 	if err != nil {
 		t.Fatal(err)
@@ -89,18 +90,18 @@ func TestHostLockTakeOver(t *testing.T) {
 	ctx := context.Background()
 	j, _ := openTemp(t)
 	user, machine := whoAmI()
-	mine, _ := j.StartRun(ctx, RunInfo{Kind: KindApply})
+	mine, _ := j.StartRun(ctx, operation.RunInfo{Kind: operation.KindApply})
 	tests := []struct {
 		name   string
-		holder Holder
+		holder operation.Holder
 		until  time.Time
 		gone   bool
 	}{
-		{"live process here", Holder{RunID: 100, User: user, Machine: machine, PID: os.Getppid()}, time.Now().Add(time.Hour), false},
-		{"dead process here", Holder{RunID: 101, User: user, Machine: machine, PID: deadPID(t)}, time.Now().Add(time.Hour), true},
-		{"other machine, lease valid", Holder{RunID: 102, User: "bob", Machine: "adm-elsewhere", PID: 4242}, time.Now().Add(time.Hour), false},
-		{"other machine, lease run out", Holder{RunID: 103, User: "bob", Machine: "adm-elsewhere", PID: 4242}, time.Now().Add(-time.Second), true},
-		{"live process here, lease run out (hung or pid reused)", Holder{RunID: 104, User: user, Machine: machine, PID: os.Getppid()}, time.Now().Add(-time.Second), true},
+		{"live process here", operation.Holder{RunID: 100, User: user, Machine: machine, PID: os.Getppid()}, time.Now().Add(time.Hour), false},
+		{"dead process here", operation.Holder{RunID: 101, User: user, Machine: machine, PID: deadPID(t)}, time.Now().Add(time.Hour), true},
+		{"other machine, lease valid", operation.Holder{RunID: 102, User: "bob", Machine: "adm-elsewhere", PID: 4242}, time.Now().Add(time.Hour), false},
+		{"other machine, lease run out", operation.Holder{RunID: 103, User: "bob", Machine: "adm-elsewhere", PID: 4242}, time.Now().Add(-time.Second), true},
+		{"live process here, lease run out (hung or pid reused)", operation.Holder{RunID: 104, User: user, Machine: machine, PID: os.Getppid()}, time.Now().Add(-time.Second), true},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,11 +140,11 @@ func deadPID(t *testing.T) int {
 // TestHostLeaseRenewedAndLost: a holder renews its lease while it runs,
 // so that its lock outlives the lease; when the lock is taken over anyway
 // (the holder could not renew in time), the holder learns it: Lost is
-// closed and the context from WithLease ends with ErrLeaseLost.
+// closed and the context from operation.WithLease ends with operation.ErrLeaseLost.
 func TestHostLeaseRenewedAndLost(t *testing.T) {
 	ctx := context.Background()
 	j, _ := openTemp(t)
-	run, _ := j.StartRun(ctx, RunInfo{Kind: KindWatch})
+	run, _ := j.StartRun(ctx, operation.RunInfo{Kind: operation.KindWatch})
 	const lease = 300 * time.Millisecond
 	holder := holderOf(run)
 	store := &stallingStore{LeaseStore: j}
@@ -151,11 +152,11 @@ func TestHostLeaseRenewedAndLost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runCtx, stop := WithLease(ctx, l)
+	runCtx, stop := operation.WithLease(ctx, l)
 	defer stop()
 	time.Sleep(3 * lease)
 	// Another machine's run finds the lock held: it was renewed.
-	elsewhere := Holder{RunID: 999, User: "bob", Machine: "adm-elsewhere", PID: 1}
+	elsewhere := operation.Holder{RunID: 999, User: "bob", Machine: "adm-elsewhere", PID: 1}
 	if err := j.Acquire(ctx, elsewhere, []string{"ex01.corp.example.com"}, time.Now().Add(time.Hour)); err == nil {
 		t.Fatal("the renewed lock was taken over")
 	}
@@ -177,14 +178,14 @@ func TestHostLeaseRenewedAndLost(t *testing.T) {
 	case <-time.After(5 * lease):
 		t.Fatal("the holder did not learn that its lock was taken over")
 	}
-	if !errors.Is(context.Cause(runCtx), ErrLeaseLost) {
-		t.Errorf("cause = %v, want ErrLeaseLost", context.Cause(runCtx))
+	if !errors.Is(context.Cause(runCtx), operation.ErrLeaseLost) {
+		t.Errorf("cause = %v, want operation.ErrLeaseLost", context.Cause(runCtx))
 	}
 	// Releasing leaves the new holder's lock alone.
 	if err := l.Release(ctx); err != nil {
 		t.Fatal(err)
 	}
-	mine, _ := j.StartRun(ctx, RunInfo{Kind: KindApply})
+	mine, _ := j.StartRun(ctx, operation.RunInfo{Kind: operation.KindApply})
 	if _, err := j.LockHosts(ctx, mine, []string{"ex01.corp.example.com"}); err == nil {
 		t.Error("the released lease dropped the lock another run had taken over")
 	}
@@ -193,7 +194,7 @@ func TestHostLeaseRenewedAndLost(t *testing.T) {
 // TestHostKeys: a host is locked by its FQDN, whatever the inventory calls
 // it, and by its name when it has no FQDN.
 func TestHostKeys(t *testing.T) {
-	got := HostKeys([]actions.Host{
+	got := operation.HostKeys([]actions.Host{
 		{Name: "ex01", FQDN: "EX01.corp.example.com."},
 		{Name: "exchange-1", FQDN: "ex01.corp.example.com"},
 		{Name: "DC01"},
@@ -210,7 +211,7 @@ type stallingStore struct {
 	stalled atomic.Bool
 }
 
-func (s *stallingStore) Renew(ctx context.Context, h Holder, hosts []string, until time.Time) error {
+func (s *stallingStore) Renew(ctx context.Context, h operation.Holder, hosts []string, until time.Time) error {
 	if s.stalled.Load() {
 		return errors.New("database is locked")
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rectifyhq/rectify/operation"
 	"github.com/rectifyhq/rectify/plans"
 )
 
@@ -28,7 +29,7 @@ func openTemp(t *testing.T) (*Journal, string) {
 func TestRunAndChangesRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	j, _ := openTemp(t)
-	run, err := j.StartRun(ctx, RunInfo{Kind: KindApply, Playbook: "exchange-454", PlaybookDigest: "sha256:p", Inventory: "inv.hcl", InventoryDigest: "sha256:i", PlanDigest: "sha256:x", WindowOverride: "incident 4711"})
+	run, err := j.StartRun(ctx, operation.RunInfo{Kind: operation.KindApply, Playbook: "exchange-454", PlaybookDigest: "sha256:p", Inventory: "inv.hcl", InventoryDigest: "sha256:i", PlanDigest: "sha256:x", WindowOverride: "incident 4711"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,14 +47,14 @@ func TestRunAndChangesRoundTrip(t *testing.T) {
 	if err := run.ChangeFinished(ctx, id, plans.ChangeResult{Address: in.Address, Status: plans.Applied, Undo: json.RawMessage(`{"remove":["SMTP/EX01"]}`), Messages: []string{"added"}, Finished: fin}); err != nil {
 		t.Fatal(err)
 	}
-	if err := run.Finish(ctx, OutcomeSucceeded, "1 applied"); err != nil {
+	if err := run.Finish(ctx, operation.Succeeded, "1 applied"); err != nil {
 		t.Fatal(err)
 	}
 	rec, changes, err := j.Run(ctx, run.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.Outcome != OutcomeSucceeded || rec.WindowOverride != "incident 4711" || rec.Unfinished {
+	if rec.Outcome != operation.Succeeded || rec.WindowOverride != "incident 4711" || rec.Unfinished {
 		t.Errorf("run record = %+v", rec)
 	}
 	got := []string{changes[0].Status, changes[1].Status}
@@ -85,7 +86,7 @@ func TestConcurrentWritersDoNotCorrupt(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			run, err := jj.StartRun(ctx, RunInfo{Kind: KindApply})
+			run, err := jj.StartRun(ctx, operation.RunInfo{Kind: operation.KindApply})
 			if err != nil {
 				t.Error(err)
 				return
@@ -117,7 +118,7 @@ func TestConcurrentWritersDoNotCorrupt(t *testing.T) {
 func TestMemoryFollowsTemporaryChanges(t *testing.T) {
 	ctx := context.Background()
 	j, _ := openTemp(t)
-	run, err := j.StartRun(ctx, RunInfo{Kind: KindApply, Playbook: "exchange-454"})
+	run, err := j.StartRun(ctx, operation.RunInfo{Kind: operation.KindApply, Playbook: "exchange-454"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ func (j *Journal) Memory(ctx context.Context, playbook string) (map[string]*acti
 	rows, err := j.db.QueryContext(ctx, `SELECT c.address, c.planned, c.undo, c.finished FROM changes c JOIN runs r ON r.id = c.run_id
 		WHERE r.playbook = ? AND c.status = 'applied' ORDER BY c.id`, playbook)
 	if err != nil {
-		return nil, fmt.Errorf("journal: read earlier changes: %w", err)
+		return nil, fmt.Errorf("the journal %s: read earlier changes: %w", j.path, err)
 	}
 	defer rows.Close()
 	out := map[string]*actions.Memory{}
@@ -27,11 +27,11 @@ func (j *Journal) Memory(ctx context.Context, playbook string) (map[string]*acti
 		var addr, planned, undo string
 		var finished sql.NullString
 		if err := rows.Scan(&addr, &planned, &undo, &finished); err != nil {
-			return nil, fmt.Errorf("journal: read earlier changes: %w", err)
+			return nil, fmt.Errorf("the journal %s: read earlier changes: %w", j.path, err)
 		}
 		var ch plans.Change
 		if err := json.Unmarshal([]byte(planned), &ch); err != nil {
-			return nil, fmt.Errorf("journal: change to %s is unreadable: %w", addr, err)
+			return nil, fmt.Errorf("the journal %s: the change to %s is unreadable: %w", j.path, addr, err)
 		}
 		m := &actions.Memory{Action: ch.Action, Applied: parseStamp(finished), Undo: rawOrNil(undo), Reverted: ch.Revert}
 		m.Expires = engine.ExpiryOf(ch, m.Applied)

@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/rectifyhq/rectify/operation"
 	"github.com/rectifyhq/rectify/plans"
 )
 
@@ -20,7 +21,7 @@ func TestJournalFilesAreOwnerOnly(t *testing.T) {
 	t.Cleanup(func() { syscall.Umask(old) })
 	ctx := context.Background()
 	j, path := openTemp(t)
-	run, err := j.StartRun(ctx, RunInfo{Kind: KindApply, Playbook: "p"})
+	run, err := j.StartRun(ctx, operation.RunInfo{Kind: operation.KindApply, Playbook: "p"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/rectifyhq/rectify/operation"
 )
 
 // A saved plan is applied once. StartRun of an apply run that names a plan
@@ -14,20 +16,6 @@ import (
 // journaled, as a refused run. The check and the new run's record are one
 // transaction, so two applies of one plan started at once cannot both
 // pass.
-
-// ReplayError is returned for a plan an earlier run already applied.
-type ReplayError struct {
-	// RunID is the earlier run, Started when it started and Outcome how
-	// it ended.
-	RunID   int64
-	Started time.Time
-	Outcome string
-}
-
-func (e *ReplayError) Error() string {
-	return fmt.Sprintf("this plan was already applied by run %d (started %s, %s); a saved plan is applied once: make a new plan (see rectify history %d)",
-		e.RunID, e.Started.Local().Format(time.RFC3339), e.Outcome, e.RunID)
-}
 
 // migrateRuns adds the columns newer builds record to a journal made by an
 // older one. The check and the change are one transaction, so processes
@@ -73,11 +61,11 @@ func hasColumn(ctx context.Context, tx *sql.Tx, table, column string) (bool, err
 
 // earlierApply returns the first apply run of digest that got past its
 // checks, if any.
-func earlierApply(ctx context.Context, tx *sql.Tx, digest string) (*ReplayError, error) {
-	var e ReplayError
+func earlierApply(ctx context.Context, tx *sql.Tx, digest string) (*operation.ReplayError, error) {
+	var e operation.ReplayError
 	var started string
 	err := tx.QueryRowContext(ctx, `SELECT id, started, outcome FROM runs WHERE kind = ? AND plan_digest = ? AND outcome != ? ORDER BY id LIMIT 1`,
-		KindApply, digest, OutcomeRefused).Scan(&e.RunID, &started, &e.Outcome)
+		string(operation.KindApply), digest, string(operation.Refused)).Scan(&e.RunID, &started, &e.Outcome)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}

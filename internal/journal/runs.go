@@ -11,62 +11,32 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rectifyhq/rectify/engine"
+	"github.com/rectifyhq/rectify/operation"
 	"github.com/rectifyhq/rectify/plans"
-)
-
-// Run kinds.
-const (
-	KindApply = "apply"
-	KindWatch = "watch"
-)
-
-// Run outcomes. A run whose process died keeps OutcomeRunning; history shows
-// it as unfinished.
-const (
-	OutcomeRunning     = "running"
-	OutcomeSucceeded   = "succeeded"
-	OutcomeFailed      = "failed"
-	OutcomeInterrupted = "interrupted"
-	OutcomeRefused     = "refused"
 )
 
 // In-flight is the status of a change recorded as starting and not yet
 // finished; a killed process leaves it so.
 const InFlight = "in-flight"
 
-// RunInfo describes a run as it starts.
-type RunInfo struct {
-	Kind            string
-	Playbook        string
-	PlaybookDigest  string
-	Inventory       string
-	InventoryDigest string
-	PlanDigest      string
-	WindowOverride  string
-	// PlanAgeOverride is the reason given for applying a plan older than
-	// apply allows.
-	PlanAgeOverride string
-}
-
 // RunRecord is one run as the journal holds it.
 type RunRecord struct {
-	ID              int64     `json:"id"`
-	Kind            string    `json:"kind"`
-	Started         time.Time `json:"started"`
-	Finished        time.Time `json:"finished,omitzero"`
-	User            string    `json:"user"`
-	Machine         string    `json:"machine"`
-	PID             int       `json:"pid"`
-	Playbook        string    `json:"playbook"`
-	PlaybookDigest  string    `json:"playbook_digest"`
-	Inventory       string    `json:"inventory"`
-	InventoryDigest string    `json:"inventory_digest"`
-	PlanDigest      string    `json:"plan_digest"`
-	WindowOverride  string    `json:"window_override,omitempty"`
-	PlanAgeOverride string    `json:"plan_age_override,omitempty"`
-	Outcome         string    `json:"outcome"`
-	Summary         string    `json:"summary,omitempty"`
+	ID              int64             `json:"id"`
+	Kind            operation.Kind    `json:"kind"`
+	Started         time.Time         `json:"started"`
+	Finished        time.Time         `json:"finished,omitzero"`
+	User            string            `json:"user"`
+	Machine         string            `json:"machine"`
+	PID             int               `json:"pid"`
+	Playbook        string            `json:"playbook"`
+	PlaybookDigest  string            `json:"playbook_digest"`
+	Inventory       string            `json:"inventory"`
+	InventoryDigest string            `json:"inventory_digest"`
+	PlanDigest      string            `json:"plan_digest"`
+	WindowOverride  string            `json:"window_override,omitempty"`
+	PlanAgeOverride string            `json:"plan_age_override,omitempty"`
+	Outcome         operation.Outcome `json:"outcome"`
+	Summary         string            `json:"summary,omitempty"`
 	// Unfinished is set for a run still marked running whose process is
 	// gone: it was killed, and its in-flight changes may or may not have
 	// been made.
@@ -92,13 +62,17 @@ type ChangeRecord struct {
 	Finished time.Time       `json:"finished,omitzero"`
 }
 
-// Run is an open run: it records changes for the engine.
+// Run is an open run: it records changes for the engine and holds the
+// locks of its hosts.
 type Run struct {
 	j  *Journal
 	ID int64
 }
 
-var _ engine.Journal = (*Run)(nil)
+var (
+	_ operation.Journal = (*Journal)(nil)
+	_ operation.Run     = (*Run)(nil)
+)
 
 func whoAmI() (string, string) {
 	name := "unknown"
@@ -112,30 +86,40 @@ func whoAmI() (string, string) {
 	return name, machine
 }
 
+// Begin records the start of a run for the operation layer (see
+// StartRun).
+func (j *Journal) Begin(ctx context.Context, info operation.RunInfo) (operation.Run, error) {
+	run, err := j.StartRun(ctx, info)
+	if err != nil {
+		return nil, err
+	}
+	return run, nil
+}
+
 // StartRun records the start of a run. An apply run of a plan that an
 // earlier apply run already applied is recorded as refused, and StartRun
-// returns a *ReplayError.
-func (j *Journal) StartRun(ctx context.Context, info RunInfo) (*Run, error) {
+// returns a *operation.ReplayError.
+func (j *Journal) StartRun(ctx context.Context, info operation.RunInfo) (*Run, error) {
 	who, machine := whoAmI()
 	tx, err := j.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("journal: record the run: %w", err)
 	}
 	defer tx.Rollback()
-	var replay *ReplayError
-	if info.Kind == KindApply && info.PlanDigest != "" {
+	var replay *operation.ReplayError
+	if info.Kind == operation.KindApply && info.PlanDigest != "" {
 		if replay, err = earlierApply(ctx, tx, info.PlanDigest); err != nil {
 			return nil, err
 		}
 	}
-	outcome, summary, finished := OutcomeRunning, "", sql.NullString{}
+	outcome, summary, finished := operation.Running, "", sql.NullString{}
 	if replay != nil {
-		outcome, summary, finished = OutcomeRefused, replay.Error(), sql.NullString{String: stamp(time.Now()), Valid: true}
+		outcome, summary, finished = operation.Refused, replay.Error(), sql.NullString{String: stamp(time.Now()), Valid: true}
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO runs(kind, started, finished, user, machine, pid, playbook, playbook_digest, inventory, inventory_digest, plan_digest, window_override, plan_age_override, outcome, summary)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		info.Kind, stamp(time.Now()), finished, who, machine, os.Getpid(), info.Playbook, info.PlaybookDigest, info.Inventory, info.InventoryDigest, info.PlanDigest,
-		info.WindowOverride, info.PlanAgeOverride, outcome, summary)
+		string(info.Kind), stamp(time.Now()), finished, who, machine, os.Getpid(), info.Playbook, info.PlaybookDigest, info.Inventory, info.InventoryDigest, info.PlanDigest,
+		info.WindowOverride, info.PlanAgeOverride, string(outcome), summary)
 	if err != nil {
 		return nil, fmt.Errorf("journal: record the run: %w", err)
 	}
@@ -152,9 +136,12 @@ func (j *Journal) StartRun(ctx context.Context, info RunInfo) (*Run, error) {
 	return &Run{j: j, ID: id}, nil
 }
 
+// RunID returns the run's number.
+func (r *Run) RunID() int64 { return r.ID }
+
 // Finish records how the run ended.
-func (r *Run) Finish(ctx context.Context, outcome, summary string) error {
-	_, err := r.j.db.ExecContext(ctx, `UPDATE runs SET finished = ?, outcome = ?, summary = ? WHERE id = ?`, stamp(time.Now()), outcome, summary, r.ID)
+func (r *Run) Finish(ctx context.Context, outcome operation.Outcome, summary string) error {
+	_, err := r.j.db.ExecContext(ctx, `UPDATE runs SET finished = ?, outcome = ?, summary = ? WHERE id = ?`, stamp(time.Now()), string(outcome), summary, r.ID)
 	if err != nil {
 		return fmt.Errorf("journal: record the end of run %d: %w", r.ID, err)
 	}
@@ -269,7 +256,7 @@ func scanRun(s scanner) (RunRecord, error) {
 		return r, fmt.Errorf("journal: read a run: %w", err)
 	}
 	r.Started, r.Finished = parseStamp(started), parseStamp(finished)
-	if r.Outcome == OutcomeRunning {
+	if r.Outcome == operation.Running {
 		_, machine := whoAmI()
 		r.Unfinished = strings.EqualFold(r.Machine, machine) && !processAlive(r.PID)
 	}

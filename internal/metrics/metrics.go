@@ -6,6 +6,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/rectifyhq/rectify/drift"
 )
 
 // Namespace prefixes every metric name.
@@ -99,46 +101,11 @@ func New(opts Options) *Metrics {
 // Registry returns the registry the collectors are registered with.
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 
-// Pending is one planned change of a cycle.
-type Pending struct {
-	Step, Host, Action string
-}
-
-// Drift is one item still drifting after a cycle.
-type Drift struct {
-	Step, Host string
-	FirstSeen  time.Time
-	Flapping   bool
-}
-
-// Correction is one correction a cycle attempted.
-type Correction struct {
-	Step, Host string
-	// Result is the change's status: applied, failed, stale, interrupted.
-	Result string
-}
-
-// Host is one host a cycle read, or could not.
-type Host struct {
-	Name string
-	Up   bool
-}
-
-// Cycle is what one drift cycle found and did.
-type Cycle struct {
-	Playbook    string
-	Started     time.Time
-	Duration    time.Duration
-	Outcome     string
-	Pending     []Pending
-	Drift       []Drift
-	Corrections []Correction
-	Hosts       []Host
-}
+var _ drift.Metrics = (*Metrics)(nil)
 
 // ObserveCycle replaces the playbook's drift series with what c found and
 // counts its run and corrections.
-func (m *Metrics) ObserveCycle(c Cycle) {
+func (m *Metrics) ObserveCycle(c drift.Figures) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	pb := prometheus.Labels{"playbook": c.Playbook}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rectifyhq/rectify/drift"
 	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/internal/metrics/metricstest"
 )
@@ -45,18 +46,18 @@ func scrape(t *testing.T, url string) metricstest.Samples {
 func TestCycleReplacesDriftSeriesAndCountsRuns(t *testing.T) {
 	m := metrics.New(metrics.Options{})
 	url := serve(t, m)
-	first := metrics.Cycle{
+	first := drift.Figures{
 		Playbook: "exchange-454", Started: t0, Duration: 1500 * time.Millisecond, Outcome: "succeeded",
-		Pending: []metrics.Pending{{Step: "smtp", Host: "ex02", Action: "update"}, {Step: "kerberos_log", Host: "ex01", Action: "update"}, {Step: "ports", Host: "ex02", Action: "blocked"}},
-		Drift:   []metrics.Drift{{Step: "smtp", Host: "ex02", FirstSeen: t0}, {Step: "kerberos_log", Host: "ex01", FirstSeen: t0.Add(-time.Hour), Flapping: true}},
-		Hosts:   []metrics.Host{{Name: "ex01", Up: true}, {Name: "ex02", Up: false}},
+		Pending: []drift.PendingFigure{{Step: "smtp", Host: "ex02", Action: "update"}, {Step: "kerberos_log", Host: "ex01", Action: "update"}, {Step: "ports", Host: "ex02", Action: "blocked"}},
+		Drift:   []drift.DriftFigure{{Step: "smtp", Host: "ex02", FirstSeen: t0}, {Step: "kerberos_log", Host: "ex01", FirstSeen: t0.Add(-time.Hour), Flapping: true}},
+		Hosts:   []drift.HostFigure{{Name: "ex01", Up: true}, {Name: "ex02", Up: false}},
 	}
 	m.ObserveCycle(first)
-	second := metrics.Cycle{
+	second := drift.Figures{
 		Playbook: "exchange-454", Started: t0.Add(time.Minute), Duration: 2 * time.Second, Outcome: "failed",
-		Pending:     []metrics.Pending{{Step: "ports", Host: "ex02", Action: "blocked"}},
-		Corrections: []metrics.Correction{{Step: "smtp", Host: "ex02", Result: "applied"}, {Step: "kerberos_log", Host: "ex01", Result: "failed"}},
-		Hosts:       []metrics.Host{{Name: "ex01", Up: true}, {Name: "ex02", Up: true}},
+		Pending:     []drift.PendingFigure{{Step: "ports", Host: "ex02", Action: "blocked"}},
+		Corrections: []drift.CorrectionFigure{{Step: "smtp", Host: "ex02", Result: "applied"}, {Step: "kerberos_log", Host: "ex01", Result: "failed"}},
+		Hosts:       []drift.HostFigure{{Name: "ex01", Up: true}, {Name: "ex02", Up: true}},
 	}
 	m.ObserveCycle(second)
 	m.CycleSkipped("exchange-454", "locked")
@@ -115,7 +116,7 @@ func TestCycleReplacesDriftSeriesAndCountsRuns(t *testing.T) {
 
 func TestRegistriesAreIndependent(t *testing.T) {
 	a, b := metrics.New(metrics.Options{}), metrics.New(metrics.Options{})
-	a.ObserveCycle(metrics.Cycle{Playbook: "a", Outcome: "succeeded"})
+	a.ObserveCycle(drift.Figures{Playbook: "a", Outcome: "succeeded"})
 	got := scrape(t, serve(t, b))
 	if n := len(got.Family("rectify_drift_runs_total")); n != 0 {
 		t.Errorf("a cycle of one Metrics shows in another: %v", got.Family("rectify_drift_runs_total"))

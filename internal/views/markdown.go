@@ -30,14 +30,10 @@ func Markdown(w io.Writer, p *plans.Plan) error {
 	fmt.Fprintf(&b, "- Inventory: `%s` (%s)\n", mdEscape(p.Inventory.Path), short(p.Inventory.Digest))
 	fmt.Fprintf(&b, "- Planned at: %s\n", p.CreatedAt.Format("2006-01-02 15:04 MST"))
 	for _, win := range p.Windows {
-		tz := win.Timezone
-		if tz == "" {
-			tz = "UTC"
-		}
-		fmt.Fprintf(&b, "- Change window: `%s` for %s (%s)\n", mdEscape(win.Start), mdEscape(win.Duration), mdEscape(tz))
+		fmt.Fprintf(&b, "- Change window: `%s` for %s (%s)\n", mdEscape(win.Start()), mdEscape(win.Duration().String()), mdEscape(win.Location().String()))
 	}
-	if p.Rollout.Serial != "" {
-		fmt.Fprintf(&b, "- Rollout: %s host(s) at a time, at most %d failure(s)\n", mdEscape(p.Rollout.Serial), p.Rollout.MaxFail)
+	if p.Rollout.Serial.IsSet() {
+		fmt.Fprintf(&b, "- Rollout: %s host(s) at a time, at most %d failure(s)\n", mdEscape(p.Rollout.Serial.String()), p.Rollout.MaxFail)
 	}
 	s := p.Summary()
 	fmt.Fprintf(&b, "- Summary: %d to create, %d to update, %d to delete, %d to run, %d blocked, %s\n\n", s.Create, s.Update, s.Delete, s.Run, s.Blocked, plural(s.Errors, "error", "errors"))

@@ -20,6 +20,22 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // hidden is a sensitive value as a plan records it.
 var hidden = plans.Hidden("hmac-sha256:" + strings.Repeat("ab", 32))
 
+// berlinSaturdays is the example playbook's change window.
+var berlinSaturdays = func() plans.Window {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		panic(err)
+	}
+	w, err := plans.NewWindow("0 22 * * SAT", 4*time.Hour, berlin)
+	if err != nil {
+		panic(err)
+	}
+	return w
+}()
+
+// oneHost is a rollout of one host at a time.
+var oneHost, _ = plans.ParseAmount("1")
+
 func samplePlan() *plans.Plan {
 	return &plans.Plan{
 		FormatVersion: plans.FormatVersion,
@@ -27,8 +43,8 @@ func samplePlan() *plans.Plan {
 		Salt:          plans.Salt(bytes.Repeat([]byte{9}, plans.SaltSize)),
 		Playbook:      plans.PlaybookRef{Name: "exchange-454", Title: "Exchange 454 4.7.0 temporary authentication failure", KB: "979174", Digest: "sha256:0123456789abcdef0123"},
 		Inventory:     plans.InventoryRef{Path: "inventory.hcl", Digest: "sha256:fedcba9876543210fedc"},
-		Windows:       []plans.Window{{Start: "0 22 * * SAT", Duration: "4h", Timezone: "Europe/Berlin"}},
-		Rollout:       plans.Rollout{Serial: "1"},
+		Windows:       []plans.Window{berlinSaturdays},
+		Rollout:       plans.Rollout{Serial: oneHost},
 		Hosts:         []plans.Host{{Name: "ex01"}, {Name: "ex02"}, {Name: "dc01"}, {Name: "dc02", Error: "dc02: connect: dial tcp 127.1.0.22:5986: connection refused"}},
 		Instances: []plans.Instance{
 			{Address: "step.smtp[ex01]", Step: "smtp", Action: "ad.spn", Host: "ex01", Change: plans.Change{
@@ -114,11 +130,11 @@ func TestPlanMarkdown(t *testing.T) {
 }
 
 func TestPlanJSON(t *testing.T) {
-	b, err := json.MarshalIndent(samplePlan(), "", "  ")
-	if err != nil {
+	var b bytes.Buffer
+	if err := PlanJSON(&b, samplePlan()); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "plan.json", append(b, '\n'))
+	golden(t, "plan.json", b.Bytes())
 }
 
 func TestEmptyPlanSaysNoChanges(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rectifyhq/rectify/internal/journal"
+	"github.com/rectifyhq/rectify/operation"
 	"github.com/rectifyhq/rectify/ops"
 )
 
@@ -77,7 +78,7 @@ func (f *fixture) check(t *testing.T, applyOut result, run string, want outcome)
 	if diff := cmp.Diff(want.statuses, got); diff != "" {
 		t.Errorf("journaled changes (-want +got):\n%s\napply output:\n%s", diff, applyOut)
 	}
-	if rec.Outcome == journal.OutcomeRunning && !rec.Unfinished {
+	if rec.Outcome == operation.Running && !rec.Unfinished {
 		t.Errorf("run %s is still running", run)
 	}
 	f.checkNoRepeats(t)

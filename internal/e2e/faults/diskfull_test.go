@@ -13,6 +13,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
 	"github.com/rectifyhq/rectify/internal/testenv"
+	"github.com/rectifyhq/rectify/operation"
 	"github.com/rectifyhq/rectify/ops"
 )
 
@@ -117,7 +118,7 @@ func TestJournalOnAFullDisk(t *testing.T) {
 	if !equalMaps(want, gotStatus) {
 		t.Errorf("journaled changes: got %v, want %v", gotStatus, want)
 	}
-	if rec.Outcome == journal.OutcomeSucceeded {
+	if rec.Outcome == operation.Succeeded {
 		t.Errorf("the run is journaled as %s", rec.Outcome)
 	}
 	f.checkNoRepeats(t)

@@ -16,6 +16,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/actiontest"
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
+	"github.com/rectifyhq/rectify/operation"
 	"github.com/rectifyhq/rectify/ops"
 	"github.com/rectifyhq/rectify/plans"
 	"github.com/rectifyhq/rectify/playbooks"
@@ -131,7 +132,7 @@ func TestJournalDiskFull(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer j.Close()
-			run, err := j.StartRun(ctx, journal.RunInfo{Kind: journal.KindApply, Playbook: p.Playbook.Name})
+			run, err := j.StartRun(ctx, operation.RunInfo{Kind: operation.KindApply, Playbook: p.Playbook.Name})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -167,7 +168,7 @@ func TestJournalDiskFull(t *testing.T) {
 			if diff := cmp.Diff(tc.journaled, got); diff != "" {
 				t.Errorf("journaled changes (-want +got):\n%s", diff)
 			}
-			if rec.Outcome != journal.OutcomeRunning {
+			if rec.Outcome != operation.Running {
 				t.Errorf("the run is journaled as %q, although its end could not be written either", rec.Outcome)
 			}
 

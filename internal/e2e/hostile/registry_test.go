@@ -10,8 +10,8 @@ import (
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
+	"github.com/rectifyhq/rectify/operation"
 )
 
 // playbook renders a playbook with one step whose attributes are set
@@ -87,7 +87,7 @@ func TestRegistryValueCarriesMetacharactersAsData(t *testing.T) {
 		t.Fatalf("journal runs: %+v", runs)
 	}
 	run, changes := f.history(t, "journal.db", "1")
-	if run.Outcome != journal.OutcomeSucceeded || len(changes) != 2 {
+	if run.Outcome != operation.Succeeded || len(changes) != 2 {
 		t.Fatalf("journal of the apply: outcome %q, %d changes", run.Outcome, len(changes))
 	}
 	for _, c := range changes {

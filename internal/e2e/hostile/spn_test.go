@@ -9,8 +9,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
+	"github.com/rectifyhq/rectify/operation"
 	"github.com/rectifyhq/rectify/plans"
 )
 
@@ -87,7 +87,7 @@ func TestSPNServicesAreMatchedLiterally(t *testing.T) {
 		t.Errorf("SPNs after the apply (-want +got):\n%s", diff)
 	}
 	run, changes := f.history(t, "journal.db", "1")
-	if run.Outcome != journal.OutcomeSucceeded || len(changes) != 2 {
+	if run.Outcome != operation.Succeeded || len(changes) != 2 {
 		t.Errorf("journal: outcome %q, %d changes", run.Outcome, len(changes))
 	}
 	for _, c := range changes {
@@ -133,7 +133,7 @@ func TestSPNAccountIsMatchedLiterally(t *testing.T) {
 					t.Errorf("journal: %s was applied", c.Address)
 				}
 			}
-			if run.Outcome != journal.OutcomeSucceeded {
+			if run.Outcome != operation.Succeeded {
 				t.Errorf("journal: outcome %q", run.Outcome)
 			}
 			if diff := cmp.Diff(before, spnSnapshot(f)); diff != "" {

@@ -1,0 +1,131 @@
+package views
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/rectifyhq/rectify/drift"
+	"github.com/rectifyhq/rectify/internal/journal"
+)
+
+// History shows what the journal holds: runs, one run's changes, drift
+// episodes; as text for people or, with JSON, as JSON.
+type History struct {
+	W    io.Writer
+	JSON bool
+}
+
+// Runs lists runs, newest first; path names the journal when it holds
+// none.
+func (h History) Runs(runs []journal.RunRecord, path string) error {
+	if h.JSON {
+		if runs == nil {
+			runs = []journal.RunRecord{}
+		}
+		return writeJSON(h.W, runs)
+	}
+	if len(runs) == 0 {
+		_, err := fmt.Fprintf(h.W, "No runs in the journal %s yet.\n", path)
+		return err
+	}
+	for _, r := range runs {
+		fmt.Fprintf(h.W, "%5d  %s  %-6s %-10s %-22s %s@%s", r.ID, r.Started.Local().Format("2006-01-02 15:04:05"), r.Kind, runOutcome(r), r.Playbook, r.User, r.Machine)
+		if r.WindowOverride != "" {
+			fmt.Fprintf(h.W, "  window override: %q", r.WindowOverride)
+		}
+		if r.PlanAgeOverride != "" {
+			fmt.Fprintf(h.W, "  plan age override: %q", r.PlanAgeOverride)
+		}
+		if _, err := fmt.Fprintln(h.W); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Run shows one run and every change it made or tried, with the data that
+// undoes each.
+func (h History) Run(r journal.RunRecord, changes []journal.ChangeRecord) error {
+	if h.JSON {
+		if changes == nil {
+			changes = []journal.ChangeRecord{}
+		}
+		return writeJSON(h.W, struct {
+			Run     journal.RunRecord      `json:"run"`
+			Changes []journal.ChangeRecord `json:"changes"`
+		}{r, changes})
+	}
+	w := h.W
+	fmt.Fprintf(w, "Run %d: %s of %s, %s\n", r.ID, r.Kind, r.Playbook, runOutcome(r))
+	fmt.Fprintf(w, "  by %s on %s (pid %d), %s", r.User, r.Machine, r.PID, r.Started.Local().Format(time.RFC3339))
+	if !r.Finished.IsZero() {
+		fmt.Fprintf(w, " to %s", r.Finished.Local().Format(time.RFC3339))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  playbook %s, inventory %s (%s), plan %s\n", short(r.PlaybookDigest), r.Inventory, short(r.InventoryDigest), short(r.PlanDigest))
+	if r.WindowOverride != "" {
+		fmt.Fprintf(w, "  change window overridden: %q\n", r.WindowOverride)
+	}
+	if r.PlanAgeOverride != "" {
+		fmt.Fprintf(w, "  plan age limit overridden: %q\n", r.PlanAgeOverride)
+	}
+	if r.Summary != "" {
+		fmt.Fprintf(w, "  %s\n", r.Summary)
+	}
+	if r.Unfinished {
+		fmt.Fprintln(w, "  The process ended without finishing this run (killed?). In-flight changes may or may not have been made: plan again to see what remains.")
+	}
+	fmt.Fprintln(w)
+	for _, ch := range changes {
+		fmt.Fprintf(w, "  %-9s %s (%s) %s\n", ch.Status, ch.Address, ch.Action, ch.Object)
+		if ch.Error != "" {
+			fmt.Fprintf(w, "            %s\n", ch.Error)
+		}
+		for _, m := range ch.Messages {
+			fmt.Fprintf(w, "            %s\n", m)
+		}
+		if len(ch.Undo) > 0 {
+			fmt.Fprintf(w, "            undo data: %s\n", ch.Undo)
+		}
+	}
+	return nil
+}
+
+// Drift lists drift episodes, newest first.
+func (h History) Drift(episodes []drift.Episode) error {
+	if h.JSON {
+		if episodes == nil {
+			episodes = []drift.Episode{}
+		}
+		return writeJSON(h.W, episodes)
+	}
+	if len(episodes) == 0 {
+		_, err := fmt.Fprintln(h.W, "No drift recorded.")
+		return err
+	}
+	for _, r := range episodes {
+		state := "settled " + r.Resolved.Local().Format("2006-01-02 15:04:05")
+		if r.Open() {
+			state = "still drifting"
+		}
+		if r.Flapping {
+			state += ", FLAPPING since " + r.FlappingSince.Local().Format("2006-01-02 15:04:05") + " (not corrected until cleared: rectify watch -clear-flapping " + r.Address + ")"
+		}
+		fmt.Fprintf(h.W, "%s (%s) %s: %s\n", r.Address, r.Action, r.Object, state)
+		if _, err := fmt.Fprintf(h.W, "    first seen %s, last seen %s (run %d), %d correction(s)\n",
+			r.FirstSeen.Local().Format("2006-01-02 15:04:05"), r.LastSeen.Local().Format("2006-01-02 15:04:05"), r.LastRunID, len(r.Corrections)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runOutcome is a run's outcome as history shows it: a run whose process
+// is gone without finishing it is unfinished.
+func runOutcome(r journal.RunRecord) string {
+	if r.Unfinished {
+		return "unfinished"
+	}
+	return string(r.Outcome)
+}
