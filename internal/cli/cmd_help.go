@@ -28,7 +28,7 @@ func (*helpCommand) Run(_ context.Context, a *app, args []string) int {
 	case 1:
 		entry, ok := lookup(args[0])
 		if !ok {
-			return usageError(a.env.Stderr, "help", fmt.Errorf("unknown command %q", args[0]))
+			return usageError(a.env.Stderr, "help", unknownCommandError(args[0]))
 		}
 		g := defaultGlobals()
 		writeCommandUsage(a.env.Stdout, entry.name, entry.make(), &g)

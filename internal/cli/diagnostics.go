@@ -52,7 +52,7 @@ func (a *app) writeDiagnostics(w io.Writer, diags hcl.Diagnostics, wd string, sr
 	if width < 0 {
 		width = 0
 	}
-	color := a.env.IsTerminal(w)
+	color := a.color(w)
 	withSnippets := hcl.NewDiagnosticTextWriter(w, files, uint(width), color)
 	// HCL's writer scans a file from its start to cut each snippet, so a
 	// file with thousands of problems would take quadratic time: past the
