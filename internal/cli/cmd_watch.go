@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/drift"
+	"github.com/rectifyhq/rectify/internal/build"
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/playbooks"
@@ -105,7 +106,7 @@ func (c *watchCommand) Run(ctx context.Context, a *app, args []string) int {
 	}
 	defer j.Close()
 
-	m := metrics.New(metrics.Options{})
+	m := metrics.New(metrics.Options{Build: build.Read(a.env.Version)})
 	if c.metricsAddr != "" && !c.once {
 		stop, err := c.serveMetrics(a, m)
 		if err != nil {
