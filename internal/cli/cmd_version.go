@@ -27,6 +27,8 @@ func (*versionCommand) Usage() string {
 
 func (*versionCommand) Flags(*flag.FlagSet) {}
 
+func (*versionCommand) takesNoArgs() {}
+
 func (*versionCommand) Run(_ context.Context, a *app, args []string) int {
 	if len(args) > 0 {
 		return usageError(a.env.Stderr, "version", fmt.Errorf("unexpected argument %q", args[0]))

@@ -15,6 +15,7 @@ func commandTable() []commandEntry {
 		{name: "inventory", make: func() command { return &inventoryCommand{} }},
 		{name: "lab", make: func() command { return &labCommand{} }},
 		{name: "version", make: func() command { return &versionCommand{} }},
+		{name: "completion", make: func() command { return &completionCommand{} }},
 		{name: "help", make: func() command { return &helpCommand{} }},
 	}
 }
