@@ -138,6 +138,7 @@ func (a *ansibleMapper) host(h *ansibleHost) (*hostDecl, winrmBlock, bool) {
 			d.warnf(v.rng, "Password in the inventory ignored",
 				"rectify never reads a password from an inventory file: %s is ignored. The WinRM password comes from the environment variable %s (or the one rectify_winrm_password_env names).",
 				p, EnvWinRMPassword)
+			d.diags[len(d.diags)-1].Extra = secretSource{}
 		}
 	}
 	if conn, rng, ok := a.str(vars, "ansible_connection"); ok && conn != "winrm" && conn != "psrp" {
@@ -383,7 +384,9 @@ func (a *ansibleMapper) domain(name string, rng hcl.Range, vars map[string]ansib
 		return
 	}
 	dom := &Domain{Name: name}
-	if _, _, ok := a.str(vars, "rectify_ldap_url"); ok {
+	// An empty rectify_ldap_url says the domain has no directory settings
+	// (another domain of the forest, beside one that has).
+	if url, _, ok := a.str(vars, "rectify_ldap_url"); ok && url != "" {
 		dom.LDAP = a.ldap(name, vars)
 	}
 	a.domains[name] = &ansibleDomain{domain: dom, key: k, rng: rng}

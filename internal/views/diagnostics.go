@@ -82,12 +82,22 @@ func NewValidation(diags hcl.Diagnostics, files map[string][]byte, name func(str
 				Start:    Pos{Line: r.Start.Line, Column: r.Start.Column, Byte: r.Start.Byte},
 				End:      Pos{Line: r.End.Line, Column: r.End.Column, Byte: r.End.Byte},
 			}
-			out.Snippet = snippet(files[r.Filename], *r)
+			src := files[r.Filename]
+			if _, secret := hcl.DiagnosticExtra[secretSource](d); secret {
+				src = MaskRange(src, *r)
+			}
+			out.Snippet = snippet(src, *r)
 		}
 		v.Diagnostics = append(v.Diagnostics, out)
 	}
 	v.Valid = v.ErrorCount == 0
 	return v
+}
+
+// secretSource is inventory.SecretSource: a diagnostic whose range holds
+// a secret shows it masked.
+type secretSource interface {
+	SecretSource() bool
 }
 
 // snippet cuts the whole lines r covers out of src; nil when src does not
@@ -112,4 +122,20 @@ func snippet(src []byte, r hcl.Range) *Snippet {
 	he = min(he, len(code))
 	hs = min(hs, he)
 	return &Snippet{Code: string(code), StartLine: r.Start.Line, HighlightStartOffset: hs, HighlightEndOffset: he}
+}
+
+// MaskRange returns a copy of src with the bytes of r replaced by
+// asterisks: the snippet of a diagnostic about a password written in a
+// file shows where it is, not what it is.
+func MaskRange(src []byte, r hcl.Range) []byte {
+	if src == nil || r.Start.Byte < 0 || r.End.Byte > len(src) || r.Start.Byte >= r.End.Byte {
+		return src
+	}
+	out := bytes.Clone(src)
+	for i := r.Start.Byte; i < r.End.Byte; i++ {
+		if out[i] != '\n' {
+			out[i] = '*'
+		}
+	}
+	return out
 }
