@@ -16,6 +16,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
+	"github.com/rectifyhq/rectify/internal/testenv"
 )
 
 // TestDroppedSessionFinishesTheRunningChange starts the real binary
@@ -151,7 +152,7 @@ func buildRectify(t *testing.T) string {
 		t.Fatal(err)
 	}
 	bin := filepath.Join(t.TempDir(), "rectify")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/rectify")
+	build := exec.Command(testenv.GoTool(t), "build", "-o", bin, "./cmd/rectify")
 	build.Dir = root
 	build.Stderr = io.Discard
 	if out, err := build.Output(); err != nil {
