@@ -174,6 +174,7 @@ func (d *decoder) secret(attr *hcl.Attribute) (Secret, bool) {
 	if !readsOutside(attr.Expr) {
 		d.warnf(attr.Expr.Range(), "Password written in the inventory",
 			`The value of %q is written in the file, where anyone who can read it sees it. Use env("NAME") or file("path") so that the secret stays out of the inventory.`, attr.Name)
+		d.diags[len(d.diags)-1].Extra = secretSource{}
 	}
 	v, _ = v.UnmarkDeep()
 	return NewSecret(v.AsString()), true

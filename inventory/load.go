@@ -28,8 +28,10 @@ var fileSchema = &hcl.BodySchema{
 	},
 }
 
-// Load reads and checks the inventory file at path. lookupEnv serves env()
-// (nil means the process environment). Every problem in the file is
+// Load reads and checks the inventory file at path: an HCL inventory, or
+// an Ansible inventory in YAML or INI (see detectFormat and ansible.go).
+// lookupEnv serves env() and the credentials of an Ansible inventory (nil
+// means the process environment). Every problem in the file is
 // reported, in one pass; the inventory is nil when any is an error.
 // Warnings (a password written in the file) come with a usable inventory.
 func Load(path string, lookupEnv func(string) (string, bool)) (*Inventory, hcl.Diagnostics) {
@@ -38,15 +40,26 @@ func Load(path string, lookupEnv func(string) (string, bool)) (*Inventory, hcl.D
 		return nil, diags
 	}
 	sum := sha256.Sum256(src)
+	if lookupEnv == nil {
+		lookupEnv = os.LookupEnv
+	}
+	if format := detectFormat(path, src); format != formatHCL {
+		d := &decoder{dir: filepath.Dir(path)}
+		inv := loadAnsible(d, path, src, format, lookupEnv)
+		inv.path = path
+		inv.digest = "sha256:" + hex.EncodeToString(sum[:])
+		diags := inSourceOrder(dedupe(d.diags))
+		if diags.HasErrors() {
+			return nil, diags
+		}
+		return inv, diags
+	}
 	if diags := checkNesting(src, path); diags.HasErrors() {
 		return nil, diags
 	}
 	file, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
 	if diags.HasErrors() {
 		return nil, diags
-	}
-	if lookupEnv == nil {
-		lookupEnv = os.LookupEnv
 	}
 	secrets := &secretLog{}
 	scope := lang.Scope{BaseDir: filepath.Dir(path), LookupEnv: lookupEnv}
@@ -84,7 +97,7 @@ func readInventory(path string) ([]byte, hcl.Diagnostics) {
 		return fail(pathless(err).Error())
 	}
 	if st.IsDir() {
-		return fail("it is a directory; an inventory is one .hcl file")
+		return fail("it is a directory; an inventory is one file (.hcl, or Ansible's .yml or .ini)")
 	}
 	src, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {

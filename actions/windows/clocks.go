@@ -70,12 +70,16 @@ func widest(rs []reading) (spread, bool) {
 	if len(rs) < 2 {
 		return spread{}, false
 	}
+	// Offsets are compared to the second, the precision a plan shows
+	// them in, and of equal ones the first read is kept: readings a few
+	// milliseconds apart name the same pair in every plan.
+	sec := func(r reading) time.Duration { return r.offset.Round(time.Second) }
 	low, high := rs[0], rs[0]
 	for _, r := range rs[1:] {
-		if r.offset < low.offset {
+		if sec(r) < sec(low) {
 			low = r
 		}
-		if r.offset > high.offset {
+		if sec(r) > sec(high) {
 			high = r
 		}
 	}

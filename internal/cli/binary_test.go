@@ -24,7 +24,9 @@ func TestBinaryExitCodes(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		bin += ".exe"
 	}
-	build := exec.Command(goTool, "build", "-o", bin, "./cmd/rectify")
+	// -buildvcs=auto stamps the commit into a binary built from a clone,
+	// whatever GOFLAGS a machine sets.
+	build := exec.Command(goTool, "build", "-buildvcs=auto", "-o", bin, "./cmd/rectify")
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
@@ -84,5 +86,25 @@ func TestBinaryExitCodes(t *testing.T) {
 				t.Errorf("the output contains the secret")
 			}
 		})
+	}
+
+	// rectify version names the commit Go stamped into the binary, if any
+	// (a clone's; a git worktree or a tarball gives none).
+	meta, err := exec.Command(goTool, "version", "-m", bin).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "\nrevision unknown: built without VCS information\n"
+	for _, line := range strings.Split(string(meta), "\n") {
+		if f := strings.Fields(line); len(f) == 2 && f[0] == "build" && strings.HasPrefix(f[1], "vcs.revision=") {
+			want = "\nrevision " + strings.TrimPrefix(f[1], "vcs.revision=")[:12]
+		}
+	}
+	out, err := exec.Command(bin, "version").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), want) {
+		t.Errorf("rectify version:\n%s\nlacks %q (go version -m:\n%s)", out, want, meta)
 	}
 }

@@ -45,6 +45,8 @@ func (*demoCommand) Usage() string {
   left running unless -keep is given.`
 }
 
+func (*demoCommand) takesNoArgs() {}
+
 func (c *demoCommand) Flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.keep, "keep", false, "leave the lab running at the end, to try plan and apply by hand")
 	fs.StringVar(&c.dir, "dir", "", "write the playbook, inventory and journal to `DIR` (default: a temporary directory)")

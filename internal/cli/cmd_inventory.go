@@ -33,7 +33,14 @@ type inventoryCommand struct {
 	resolve     bool
 	dns         string
 	timeout     time.Duration
+	format      string
 }
+
+// The formats inventory discover writes.
+const (
+	inventoryHCL         = "hcl"
+	inventoryAnsibleYAML = "ansible-yaml"
+)
 
 func (*inventoryCommand) Synopsis() string {
 	return "Write an inventory of Exchange servers and DCs read from Active Directory"
@@ -54,7 +61,13 @@ func (*inventoryCommand) Usage() string {
   names (RECTIFY_LDAP_PASSWORD by default), never from a flag, and the
   inventory reads it from there too. Server names are mapped to safe
   lower-case host names; a directory name that differs is kept as the
-  host's directory_name variable.`
+  host's directory_name variable.
+
+  -format ansible-yaml writes an Ansible YAML inventory instead, which
+  rectify reads as well: the hosts by their DNS names, the WinRM
+  connection in ansible_* variables and the domain's LDAP settings in
+  rectify_* ones (docs/inventory.md). Without -format, an -out ending in
+  .yml or .yaml gets that format.`
 }
 
 func (c *inventoryCommand) Flags(fs *flag.FlagSet) {
@@ -72,6 +85,21 @@ func (c *inventoryCommand) Flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.resolve, "resolve", false, "look every host up now and write its address (for a machine whose resolver does not know the domain)")
 	fs.StringVar(&c.dns, "dns", "", "with -resolve, ask this DNS `server` (HOST[:PORT], such as a DC) instead of the system resolver")
 	fs.DurationVar(&c.timeout, "timeout", ldap.DefaultTimeout, "bound one LDAP operation")
+	fs.StringVar(&c.format, "format", "", "the inventory's `format`: hcl, or ansible-yaml (default: by -out's extension, else hcl)")
+}
+
+// writeFormat returns the format to write, from -format or -out.
+func (c *inventoryCommand) writeFormat() (string, error) {
+	switch c.format {
+	case inventoryHCL, inventoryAnsibleYAML:
+		return c.format, nil
+	case "":
+		if ext := strings.ToLower(filepath.Ext(c.out)); ext == ".yml" || ext == ".yaml" {
+			return inventoryAnsibleYAML, nil
+		}
+		return inventoryHCL, nil
+	}
+	return "", fmt.Errorf("-format %q: use hcl or ansible-yaml", c.format)
 }
 
 func (c *inventoryCommand) Run(ctx context.Context, a *app, args []string) int {
@@ -86,6 +114,10 @@ func (c *inventoryCommand) Run(ctx context.Context, a *app, args []string) int {
 	}
 	if c.dns != "" {
 		c.resolve = true
+	}
+	format, err := c.writeFormat()
+	if err != nil {
+		return usageError(a.env.Stderr, "inventory", err)
 	}
 	password := ""
 	if c.bindUser != "" {
@@ -147,7 +179,11 @@ func (c *inventoryCommand) Run(ctx context.Context, a *app, args []string) int {
 		}
 		return p
 	}
-	data, err := discover.Write(found, discover.Settings{
+	write := discover.Write
+	if format == inventoryAnsibleYAML {
+		write = discover.WriteAnsibleYAML
+	}
+	data, err := write(found, discover.Settings{
 		LDAP: discover.LDAP{
 			URL: c.ldapURL, GCURL: c.gcURL, StartTLS: c.startTLS, BindUser: c.bindUser,
 			PasswordEnv: c.passwordEnv, CAFile: rel(caFile), ServerName: c.serverName,
@@ -158,7 +194,7 @@ func (c *inventoryCommand) Run(ctx context.Context, a *app, args []string) int {
 	if err != nil {
 		return c.fail(a, err)
 	}
-	if code := c.write(a, outDir, out, data); code != exitOK {
+	if code := c.write(a, outDir, out, format, data); code != exitOK {
 		return code
 	}
 	c.summary(a, found)
@@ -168,11 +204,15 @@ func (c *inventoryCommand) Run(ctx context.Context, a *app, args []string) int {
 // write checks that data loads as an inventory, from a file beside out so
 // that relative paths resolve as they will, then puts it in place (or on
 // standard output).
-func (c *inventoryCommand) write(a *app, outDir, out string, data []byte) int {
+func (c *inventoryCommand) write(a *app, outDir, out, format string, data []byte) int {
 	if outDir == "" {
 		outDir = os.TempDir()
 	}
-	tmp, err := os.CreateTemp(outDir, ".discover-*.hcl")
+	ext := ".hcl"
+	if format == inventoryAnsibleYAML {
+		ext = ".yml"
+	}
+	tmp, err := os.CreateTemp(outDir, ".discover-*"+ext)
 	if err != nil {
 		return c.fail(a, err)
 	}

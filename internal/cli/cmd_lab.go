@@ -54,6 +54,8 @@ func (*labCommand) Usage() string {
   language, as a localized Windows does: en-US (the default) or ja-JP.`
 }
 
+func (*labCommand) takesNoArgs() {}
+
 func (c *labCommand) Flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.hosts, "hosts", 0, "serve a generated organisation of `N` Exchange servers instead of the KB scenario")
 	fs.StringVar(&c.scenario, "scenario", "", "serve the organisation the scenario `file` describes instead of the KB scenario")

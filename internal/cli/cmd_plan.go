@@ -129,5 +129,5 @@ func (a *app) engine(parallelism int) *engine.Engine {
 
 // style colours output written to w when w is a terminal.
 func (a *app) style(w io.Writer) views.Style {
-	return views.Style{Color: a.env.IsTerminal(w)}
+	return views.Style{Color: a.color(w)}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/rectifyhq/rectify/internal/lang"
+	"github.com/rectifyhq/rectify/internal/views"
 	"github.com/rectifyhq/rectify/inventory"
 	"github.com/rectifyhq/rectify/playbooks"
 )
@@ -22,6 +23,7 @@ type validateCommand struct {
 	inventory string
 	vars      varsFlag
 	varFiles  stringsFlag
+	json      bool
 }
 
 func (*validateCommand) Synopsis() string { return "Check a playbook (and inventory) for errors" }
@@ -36,13 +38,20 @@ func (*validateCommand) Usage() string {
   least one host. No host is contacted.
 
   Every problem is reported, with its file, line and a snippet. The exit
-  status is 0 when the playbook is valid (warnings allowed), 1 otherwise.`
+  status is 0 when the playbook is valid (warnings allowed), 1 otherwise.
+
+  With -json, the result is one JSON document on standard output, shaped
+  as terraform validate -json's: valid, error_count, warning_count and
+  diagnostics, each with its severity, summary, detail, range (file, start
+  and end as line, column and byte) and snippet. Its schema is
+  docs/schema/validate.v1.json.`
 }
 
 func (c *validateCommand) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.inventory, "inventory", "", "inventory `file` the targets must resolve against")
 	fs.Var(&c.vars, "var", "set a variable, as `name=value`; repeatable")
 	fs.Var(&c.varFiles, "var-file", "read variable values from an HCL `file`; repeatable")
+	fs.BoolVar(&c.json, "json", false, "print the result as JSON (docs/schema/validate.v1.json)")
 }
 
 func (c *validateCommand) Run(_ context.Context, a *app, args []string) int {
@@ -85,6 +94,9 @@ func (c *validateCommand) Run(_ context.Context, a *app, args []string) int {
 		src.add(res.Files)
 	}
 
+	if c.json {
+		return c.writeJSON(a, diags, wd, src)
+	}
 	if err := a.writeDiagnostics(a.env.Stderr, diags, wd, src); err != nil {
 		a.log.Error().Err(err).Msg("cannot write diagnostics")
 	}
@@ -94,6 +106,30 @@ func (c *validateCommand) Run(_ context.Context, a *app, args []string) int {
 		return exitError
 	}
 	fmt.Fprintln(a.env.Stdout, summary(pb, res, inv, warnings))
+	return exitOK
+}
+
+// writeJSON prints the validation result as JSON; the exit status says
+// whether the playbook is valid.
+func (c *validateCommand) writeJSON(a *app, diags hcl.Diagnostics, wd string, src sources) int {
+	for _, d := range diags {
+		if d.Subject == nil {
+			continue
+		}
+		if _, ok := src[d.Subject.Filename]; !ok {
+			if b := readForSnippet(d.Subject.Filename); b != nil {
+				src[d.Subject.Filename] = b
+			}
+		}
+	}
+	v := views.NewValidation(diags, src, func(name string) string { return relativeName(name, wd) })
+	if err := views.ValidationJSON(a.env.Stdout, v); err != nil {
+		fmt.Fprintf(a.env.Stderr, "rectify validate: %v\n", err)
+		return exitError
+	}
+	if !v.Valid {
+		return exitError
+	}
 	return exitOK
 }
 

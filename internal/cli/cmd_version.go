@@ -4,8 +4,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"runtime"
-	"runtime/debug"
+	"io"
+	"time"
+
+	"github.com/rectifyhq/rectify/internal/build"
 )
 
 // versionCommand prints the version.
@@ -16,27 +18,38 @@ func (*versionCommand) Synopsis() string { return "Show the version of rectify" 
 func (*versionCommand) Usage() string {
 	return `Usage: rectify version
 
-  Prints the version of rectify and of the Go toolchain it was built with.`
+  Prints the version of rectify, the VCS revision and commit time it was
+  built from (with "+modified" when the working tree had uncommitted
+  changes), and the Go toolchain, from the build information Go embeds in
+  the binary. A binary built outside a checkout, or with -buildvcs=false,
+  has no revision.`
 }
 
 func (*versionCommand) Flags(*flag.FlagSet) {}
+
+func (*versionCommand) takesNoArgs() {}
 
 func (*versionCommand) Run(_ context.Context, a *app, args []string) int {
 	if len(args) > 0 {
 		return usageError(a.env.Stderr, "version", fmt.Errorf("unexpected argument %q", args[0]))
 	}
-	fmt.Fprintf(a.env.Stdout, "rectify %s (%s %s/%s)\n", version(a.env.Version), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	writeVersion(a.env.Stdout, build.Read(a.env.Version))
 	return exitOK
+}
+
+// writeVersion prints in as "rectify version" does.
+func writeVersion(w io.Writer, in build.Info) {
+	fmt.Fprintf(w, "rectify %s (%s %s/%s)\n", in.Version, in.GoVersion, in.OS, in.Arch)
+	if in.Revision == "" {
+		fmt.Fprintln(w, "revision unknown: built without VCS information")
+		return
+	}
+	fmt.Fprintf(w, "revision %s\n", in.ShortRevision())
+	if !in.Time.IsZero() {
+		fmt.Fprintf(w, "committed %s\n", in.Time.UTC().Format(time.RFC3339))
+	}
 }
 
 // version returns v, or the main module's version from the build
 // information ("(devel)" for a build from a checkout).
-func version(v string) string {
-	if v != "" {
-		return v
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
-	}
-	return "(devel)"
-}
+func version(v string) string { return build.Read(v).Version }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/drift"
+	"github.com/rectifyhq/rectify/internal/build"
 	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/internal/views"
 	"github.com/rectifyhq/rectify/operation"
@@ -112,7 +113,7 @@ func (c *watchCommand) Run(ctx context.Context, a *app, args []string) int {
 	}
 	defer j.Close()
 
-	m := metrics.New(metrics.Options{})
+	m := metrics.New(metrics.Options{Build: build.Read(a.env.Version)})
 	view := c.view(a)
 	if c.metricsAddr != "" && !c.once {
 		stop, err := c.serveMetrics(a, m, view)

@@ -6,6 +6,7 @@ func commandTable() []commandEntry {
 	return []commandEntry{
 		{name: "demo", make: func() command { return &demoCommand{} }},
 		{name: "validate", make: func() command { return &validateCommand{} }},
+		{name: "fmt", make: func() command { return &fmtCommand{} }},
 		{name: "plan", make: func() command { return &planCommand{} }},
 		{name: "show", make: func() command { return &showCommand{} }},
 		{name: "apply", make: func() command { return &applyCommand{} }},
@@ -14,6 +15,7 @@ func commandTable() []commandEntry {
 		{name: "inventory", make: func() command { return &inventoryCommand{} }},
 		{name: "lab", make: func() command { return &labCommand{} }},
 		{name: "version", make: func() command { return &versionCommand{} }},
+		{name: "completion", make: func() command { return &completionCommand{} }},
 		{name: "help", make: func() command { return &helpCommand{} }},
 	}
 }

@@ -8,6 +8,9 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/rectifyhq/rectify/internal/views"
+	"github.com/rectifyhq/rectify/inventory"
 )
 
 // maxSnippetSource bounds a file read back only to show a snippet.
@@ -69,7 +72,7 @@ func (a *app) writeDiagnostics(w io.Writer, diags hcl.Diagnostics, wd string, sr
 	if width < 0 {
 		width = 0
 	}
-	color := a.env.IsTerminal(w)
+	color := a.color(w)
 	withSnippets := hcl.NewDiagnosticTextWriter(w, files, uint(width), color)
 	// HCL's writer scans a file from its start to cut each snippet, so a
 	// file with thousands of problems would take quadratic time: past the
@@ -82,6 +85,15 @@ func (a *app) writeDiagnostics(w io.Writer, diags hcl.Diagnostics, wd string, sr
 		if d.Subject != nil {
 			perFile[d.Subject.Filename]++
 			if perFile[d.Subject.Filename] > snippetsPerFile {
+				tw = plain
+			}
+		}
+		if _, secret := hcl.DiagnosticExtra[inventory.SecretSource](d); secret && d.Subject != nil {
+			// The range holds a password: the snippet shows it masked.
+			if f, ok := files[d.Subject.Filename]; ok {
+				masked := map[string]*hcl.File{d.Subject.Filename: {Bytes: views.MaskRange(f.Bytes, *d.Subject)}}
+				tw = hcl.NewDiagnosticTextWriter(w, masked, uint(width), color)
+			} else {
 				tw = plain
 			}
 		}

@@ -27,9 +27,10 @@ func defaultGlobals() globalOptions {
 }
 
 // logger builds the one logger of a run: zerolog to w at the chosen level,
-// JSON unless console is asked for or w is a terminal. Credentials reach it
-// only as inventory.Secret values, which log as "(sensitive)".
-func (g *globalOptions) logger(w io.Writer, terminal bool) (zerolog.Logger, error) {
+// JSON unless console is asked for or w is a terminal, coloured only when
+// color allows it. Credentials reach it only as inventory.Secret values,
+// which log as "(sensitive)".
+func (g *globalOptions) logger(w io.Writer, terminal, color bool) (zerolog.Logger, error) {
 	level, err := zerolog.ParseLevel(g.logLevel)
 	if err != nil || g.logLevel == "" {
 		return zerolog.Nop(), fmt.Errorf("invalid -log-level %q: use trace, debug, info, warn, error or disabled", g.logLevel)
@@ -37,10 +38,10 @@ func (g *globalOptions) logger(w io.Writer, terminal bool) (zerolog.Logger, erro
 	switch g.logFormat {
 	case "json":
 	case "console":
-		w = zerolog.ConsoleWriter{Out: w, NoColor: !terminal}
+		w = zerolog.ConsoleWriter{Out: w, NoColor: !color}
 	case "":
 		if terminal {
-			w = zerolog.ConsoleWriter{Out: w}
+			w = zerolog.ConsoleWriter{Out: w, NoColor: !color}
 		}
 	default:
 		return zerolog.Nop(), fmt.Errorf("invalid -log-format %q: use json or console", g.logFormat)

@@ -48,6 +48,9 @@ func Run(ctx context.Context, args []string, env Env) int {
 			writeMainUsage(env.Stdout)
 			return exitOK
 		}
+		if u := findUnknownFlag(fs, args, false); u != nil {
+			err = u
+		}
 		return usageError(env.Stderr, "", err)
 	}
 	rest := fs.Args()
@@ -61,7 +64,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 	name := rest[0]
 	entry, ok := lookup(name)
 	if !ok {
-		return usageError(env.Stderr, "", fmt.Errorf("unknown command %q", name))
+		return usageError(env.Stderr, "", unknownCommandError(name))
 	}
 	cmd := entry.make()
 	cfs := commandFlagSet(name, cmd, &g)
@@ -71,9 +74,12 @@ func Run(ctx context.Context, args []string, env Env) int {
 			writeCommandUsage(env.Stdout, name, cmd, &g)
 			return exitOK
 		}
+		if u := findUnknownFlag(cfs, rest[1:], true); u != nil {
+			err = u
+		}
 		return usageError(env.Stderr, name, err)
 	}
-	log, err := g.logger(env.Stderr, env.IsTerminal(env.Stderr))
+	log, err := g.logger(env.Stderr, env.IsTerminal(env.Stderr), colorFor(env, env.Stderr))
 	if err != nil {
 		return usageError(env.Stderr, name, err)
 	}

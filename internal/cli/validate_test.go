@@ -42,6 +42,8 @@ type result struct {
 type runOptions struct {
 	terminal bool
 	width    int
+	// env adds to, or overrides, testEnvironment.
+	env map[string]string
 }
 
 // run runs rectify in-process from the repository root, with the test
@@ -57,6 +59,9 @@ func run(t *testing.T, opts runOptions, args ...string) result {
 		Stdout: &stdout,
 		Stderr: &stderr,
 		LookupEnv: func(name string) (string, bool) {
+			if v, ok := opts.env[name]; ok {
+				return v, true
+			}
 			v, ok := testEnvironment[name]
 			return v, ok
 		},

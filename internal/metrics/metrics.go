@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/rectifyhq/rectify/drift"
+	"github.com/rectifyhq/rectify/internal/build"
 )
 
 // Namespace prefixes every metric name.
@@ -24,6 +25,9 @@ type Options struct {
 	// Grace is how long past its scheduled time a cycle may be before
 	// /healthz fails; 0 means DefaultGrace.
 	Grace time.Duration
+	// Build identifies the running binary in rectify_build_info; a zero
+	// value reads it from the binary's build information.
+	Build build.Info
 }
 
 // DefaultGrace is how late a cycle may be before /healthz fails.
@@ -92,7 +96,15 @@ func New(opts Options) *Metrics {
 		nextRun: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: Namespace, Subsystem: "drift", Name: "next_run_timestamp_seconds",
 			Help: "When the next drift cycle is due (Unix time)."}),
 	}
-	m.reg.MustRegister(m.pending, m.firstSeen, m.flapping, m.hostUp, m.corrections, m.runs, m.skipped,
+	bi := opts.Build
+	if bi.Version == "" {
+		bi = build.Read("")
+	}
+	info := prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: Namespace, Name: "build_info",
+		Help: "Always 1; its labels name the running rectify: its version, the VCS revision it was built from (\"unknown\" without one) and the Go version."},
+		[]string{"version", "revision", "goversion"})
+	info.WithLabelValues(bi.Version, bi.ShortRevision(), bi.GoVersion).Set(1)
+	m.reg.MustRegister(info, m.pending, m.firstSeen, m.flapping, m.hostUp, m.corrections, m.runs, m.skipped,
 		m.lastRun, m.lastDuration, m.lastOutcome, m.nextRun,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

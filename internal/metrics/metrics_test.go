@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rectifyhq/rectify/drift"
+	"github.com/rectifyhq/rectify/internal/build"
 	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/internal/metrics/metricstest"
 )
@@ -157,5 +158,17 @@ func TestHealthzFollowsTheSchedule(t *testing.T) {
 		if got := get(); got != s.want {
 			t.Errorf("%s: /healthz = %d, want %d", s.name, got, s.want)
 		}
+	}
+}
+
+func TestBuildInfoNamesTheBinary(t *testing.T) {
+	m := metrics.New(metrics.Options{Build: build.Info{Version: "v1.2.3", Revision: "0123456789abcdef0123", Modified: true, GoVersion: "go1.26.0"}})
+	got := scrape(t, serve(t, m)).Family("rectify_build_info")
+	want := metricstest.Samples{metricstest.Series("rectify_build_info", "version", "v1.2.3", "revision", "0123456789ab+modified", "goversion", "go1.26.0"): 1}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if got := scrape(t, serve(t, metrics.New(metrics.Options{}))).Family("rectify_build_info"); len(got) != 1 {
+		t.Errorf("without Build: %v, want the binary's own build", got)
 	}
 }

@@ -83,3 +83,11 @@ func plural(n int, one, many string) string {
 	}
 	return fmt.Sprintf("%d %s", n, many)
 }
+
+// hang indents every line of s after the first by indent, so that text of
+// several lines (a command's output in an error) stays inside the block
+// its first line opens instead of running back to the margin.
+func hang(s, indent string) string {
+	s = strings.TrimRight(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+	return strings.ReplaceAll(s, "\n", "\n"+indent)
+}

@@ -24,3 +24,6 @@ func writeJSONLine(w io.Writer, v any) error {
 // PlanJSON writes p as JSON: the plan as a saved plan file holds it,
 // indented.
 func PlanJSON(w io.Writer, p *plans.Plan) error { return writeJSON(w, p) }
+
+// ValidationJSON writes the result of "rectify validate -json".
+func ValidationJSON(w io.Writer, v Validation) error { return writeJSON(w, v) }

@@ -74,7 +74,7 @@ func Plan(w io.Writer, p *plans.Plan, st Style) error {
 		notes++
 		fmt.Fprintf(&b, "  %s %s:\n", st.Bold("#"), st.Bold(in.Address))
 		for _, f := range in.Change.Findings {
-			fmt.Fprintf(&b, "      %s\n", f)
+			fmt.Fprintf(&b, "      %s\n", hang(f, "      "))
 		}
 	}
 	if notes > 0 {
@@ -83,7 +83,7 @@ func Plan(w io.Writer, p *plans.Plan, st Style) error {
 	var errs []string
 	for _, h := range p.Hosts {
 		if h.Error != "" {
-			errs = append(errs, fmt.Sprintf("  %s host %s could not be read: %s\n", st.Red("!"), st.Bold(h.Name), h.Error))
+			errs = append(errs, fmt.Sprintf("  %s host %s could not be read: %s\n", st.Red("!"), st.Bold(h.Name), hang(h.Error, "    ")))
 		}
 	}
 	for _, in := range p.Instances {
@@ -91,7 +91,7 @@ func Plan(w io.Writer, p *plans.Plan, st Style) error {
 			if h, ok := p.Host(in.Host); ok && h.Error != "" {
 				continue // said once for the host
 			}
-			errs = append(errs, fmt.Sprintf("  %s %s could not be planned: %s\n", st.Red("!"), st.Bold(in.Address), in.Error))
+			errs = append(errs, fmt.Sprintf("  %s %s could not be planned: %s\n", st.Red("!"), st.Bold(in.Address), hang(in.Error, "    ")))
 		}
 	}
 	if len(errs) > 0 {
@@ -116,61 +116,96 @@ func writeInstance(b *strings.Builder, in plans.Instance, st Style) {
 		fmt.Fprintf(b, ": %s", c.Object)
 	}
 	fmt.Fprintf(b, " %s\n", verb(c.Action))
-	for _, a := range c.Attrs {
-		before, after := value(a.Before), value(a.After)
-		if a.Sensitive {
-			before, after = "(sensitive)", "(sensitive)"
-		}
-		switch c.Action {
-		case plans.Create, plans.Update, plans.Delete:
-			switch {
-			case a.Before == nil:
-				fmt.Fprintf(b, "    %s %s = %s\n", st.symbol(plans.Create), a.Name, after)
-			case a.After == nil:
-				fmt.Fprintf(b, "    %s %s = %s\n", st.symbol(plans.Delete), a.Name, before)
-			default:
-				fmt.Fprintf(b, "    %s %s = %s -> %s\n", st.symbol(plans.Update), a.Name, before, after)
-			}
-		default:
-			// Run and blocked changes carry attributes that explain them.
-			shown := after
-			if a.After == nil {
-				shown = before
-			}
-			fmt.Fprintf(b, "      %s = %s\n", a.Name, shown)
+	for _, l := range attrLines(c) {
+		if l.marker == plans.NoOp {
+			fmt.Fprintf(b, "      %s\n", l.text)
+		} else {
+			fmt.Fprintf(b, "    %s %s\n", st.symbol(l.marker), l.text)
 		}
 	}
 	for _, f := range c.Findings {
-		fmt.Fprintf(b, "      %s %s\n", st.symbol(c.Action), f)
+		fmt.Fprintf(b, "      %s %s\n", st.symbol(c.Action), hang(f, "        "))
 	}
 	if c.Reason != "" {
-		fmt.Fprintf(b, "      why:  %s\n", c.Reason)
+		fmt.Fprintf(b, "      why:  %s\n", hang(c.Reason, "            "))
 	}
 	if c.Risk != "" {
-		fmt.Fprintf(b, "      risk: %s\n", c.Risk)
+		fmt.Fprintf(b, "      risk: %s\n", hang(c.Risk, "            "))
 	}
 	if c.Undo != "" {
-		fmt.Fprintf(b, "      undo: %s\n", c.Undo)
+		fmt.Fprintf(b, "      undo: %s\n", hang(c.Undo, "            "))
 	}
-	switch {
-	case c.Revert:
-		fmt.Fprintf(b, "      reverts a temporary change that expired at %s\n", c.Expires)
-	case c.Expires != "":
-		fmt.Fprintf(b, "      temporary: reverted by a plan after %s\n", c.Expires)
-	case c.ExpiresIn != "":
-		fmt.Fprintf(b, "      temporary: reverted by a plan %s after it is applied\n", c.ExpiresIn)
+	if e := expiry(c); e != "" {
+		fmt.Fprintf(b, "      %s\n", e)
 	}
 	if in.Triggered {
 		b.WriteString("      triggered by changes planned above\n")
 	}
 	if in.Waits != "" {
-		fmt.Fprintf(b, "      %s %s; apply skips this change until then\n", st.Yellow("waits:"), strings.TrimPrefix(in.Waits, "waits for "))
+		fmt.Fprintf(b, "      %s %s; apply skips this change until then\n", st.Yellow("waits:"), hang(waitsText(in.Waits), "             "))
 	}
 	if c.Action.Changes() {
 		writePayload(b, c.Payload)
 	}
 	b.WriteString("\n")
 }
+
+// attrLine is one attribute of a change as a reviewer reads it. Marker is
+// the kind of edit the attribute undergoes (create, update, delete) in a
+// change that edits an object; it is plans.NoOp for the attributes that
+// explain a run or a blocked change, which show their one value.
+type attrLine struct {
+	marker plans.Action
+	text   string
+}
+
+// attrLines returns the attributes of c as every view shows them: "name =
+// value" added, "name = value" removed, "name = before -> after" changed;
+// a run or blocked change's attributes show the value they carry.
+func attrLines(c plans.Change) []attrLine {
+	var out []attrLine
+	for _, a := range c.Attrs {
+		before, after := value(a.Before), value(a.After)
+		if a.Sensitive {
+			before, after = sensitiveText, sensitiveText
+		}
+		switch c.Action {
+		case plans.Create, plans.Update, plans.Delete:
+			switch {
+			case a.Before == nil:
+				out = append(out, attrLine{plans.Create, a.Name + " = " + after})
+			case a.After == nil:
+				out = append(out, attrLine{plans.Delete, a.Name + " = " + before})
+			default:
+				out = append(out, attrLine{plans.Update, a.Name + " = " + before + " -> " + after})
+			}
+		default:
+			shown := after
+			if a.After == nil {
+				shown = before
+			}
+			out = append(out, attrLine{plans.NoOp, a.Name + " = " + shown})
+		}
+	}
+	return out
+}
+
+// expiry says when a temporary change is reverted, or that c reverts
+// one; "" for a change that is not temporary.
+func expiry(c plans.Change) string {
+	switch {
+	case c.Revert:
+		return "reverts a temporary change that expired at " + c.Expires
+	case c.Expires != "":
+		return "temporary: reverted by a plan after " + c.Expires
+	case c.ExpiresIn != "":
+		return "temporary: reverted by a plan " + c.ExpiresIn + " after it is applied"
+	}
+	return ""
+}
+
+// waitsText is what an instance waits for, without the leading verb.
+func waitsText(w string) string { return strings.TrimPrefix(w, "waits for ") }
 
 // SummaryLine is the plan's closing line.
 func SummaryLine(p *plans.Plan, st Style) string {

@@ -68,11 +68,11 @@ func (p *Progress) ChangeDone(in plans.Instance, res plans.ChangeResult) {
 	}
 	fmt.Fprintf(p.w, "  %s %s: %s after %s", p.st.symbol(in.Change.Action), in.Address, status, took)
 	if res.Error != "" {
-		fmt.Fprintf(p.w, ": %s", res.Error)
+		fmt.Fprintf(p.w, ": %s", hang(res.Error, "      "))
 	}
 	fmt.Fprintln(p.w)
 	for _, m := range res.Messages {
-		fmt.Fprintf(p.w, "      %s\n", m)
+		fmt.Fprintf(p.w, "      %s\n", hang(m, "      "))
 	}
 }
 
