@@ -148,7 +148,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.Auth = AuthNTLM
 	case AuthNTLM, AuthBasic:
 	case AuthKerberos:
-		if err := c.Kerberos.check(c.Password); err != nil {
+		if err := c.Kerberos.check(c.Username, c.Password); err != nil {
 			return c, err
 		}
 	default:
