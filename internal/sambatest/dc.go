@@ -124,8 +124,8 @@ func missing() string {
 const sambaSetup = "/usr/share/samba/setup/ad-schema"
 
 // provision creates a new domain in dir, served at ip alone, and writes the
-// smb.conf to run it.
-func provision(ctx context.Context, dir, ip string) (*DC, error) {
+// smb.conf to run it, with options (smb.conf's global parameters) set.
+func provision(ctx context.Context, dir, ip string, options map[string]string) (*DC, error) {
 	target := filepath.Join(dir, "dc")
 	pidDir := filepath.Join(dir, "pid")
 	tlsDir := filepath.Join(dir, "tls")
@@ -153,15 +153,16 @@ func provision(ctx context.Context, dir, ip string) (*DC, error) {
 		return nil, fmt.Errorf("samba-tool domain provision: %w\n%s", err, tail(out))
 	}
 	conf := filepath.Join(target, "etc", "smb.conf")
-	if err := adjustConf(conf, dir, pki); err != nil {
+	if err := adjustConf(conf, dir, pki, options); err != nil {
 		return nil, err
 	}
 	return &DC{Dir: dir, Conf: conf, PKI: pki, ip: ip}, nil
 }
 
 // adjustConf adds the test's certificate, keeps logs in the test
-// directory, and runs only the services the tests use.
-func adjustConf(conf, dir string, pki PKI) error {
+// directory, runs only the services the tests use, and sets the options
+// given.
+func adjustConf(conf, dir string, pki PKI, options map[string]string) error {
 	data, err := os.ReadFile(conf)
 	if err != nil {
 		return err
@@ -177,6 +178,9 @@ func adjustConf(conf, dir string, pki PKI) error {
 		// A throw-away DC need not fsync every transaction: this makes
 		// writes (and provisioning) several times faster.
 		"ldb:nosync": "true",
+	}
+	for k, v := range options {
+		extra[k] = v
 	}
 	var out []string
 	inGlobal := false
