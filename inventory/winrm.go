@@ -216,7 +216,7 @@ func (d *decoder) winrm(block *hcl.Block) *winrmBlock {
 			d.errorf(a["auth"].Expr.Range(), "Invalid auth", `auth must be "ntlm", "kerberos" or "basic".`)
 		}
 	}
-	d.kerberos(w, a)
+	d.kerberos(&w.krb, a)
 	if s, ok := d.str(a["encryption"]); ok {
 		if s == EncryptionAuto || s == EncryptionAlways || s == EncryptionNever {
 			w.Encryption, w.EncryptionRange = &s, a["encryption"].Expr.Range()
@@ -365,7 +365,7 @@ func (w winrmBlock) checkSecurity(d *decoder, s WinRMSettings, host hcl.Range) {
 		return host
 	}
 	if s.Auth == AuthKerberos {
-		w.krb.check(d, s, at(w.AuthRange))
+		w.krb.check(d, s.Kerberos, s.Username, s.Password, at(w.AuthRange))
 	}
 	switch {
 	case s.Sealed() && s.Auth == AuthBasic:

@@ -95,7 +95,7 @@ group "krb_two_sources" {
 
 group "krb_kdcs" {
   winrm {
-    auth     = "kerberos"
+    auth     = "kerberos" # ERROR: No Kerberos principal
     password = env("RECTIFY_WINRM_PASSWORD")
     kdcs = [ # ERROR: KDCs without a realm
       "dc01.corp.example.com",
