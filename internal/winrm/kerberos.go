@@ -150,3 +150,8 @@ func (t *tickets) client() (*client.Client, error) {
 
 // classifyKDC sorts a gokrb5 failure by its type (kerberos.ClassifyKDC).
 func classifyKDC(err error) error { return kerberos.ClassifyKDC(err) }
+
+// Delegates reports whether the logon forwards the user's TGT to the host
+// (Kerberos with Delegate), so that commands there hold credentials for
+// other machines.
+func (c Config) Delegates() bool { return c.Auth == AuthKerberos && c.Kerberos.Delegate }
