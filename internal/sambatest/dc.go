@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/rectifyhq/rectify/internal/testenv"
@@ -100,6 +99,9 @@ func (dc *DC) AdminPassword() string { return AdminPassword }
 
 // missing says why a DC cannot run here, or "" when it can.
 func missing() string {
+	if why := platformMissing(); why != "" {
+		return why
+	}
 	if _, why := testenv.Find("samba", "samba"); why != "" {
 		return why
 	}
@@ -219,8 +221,7 @@ func (dc *DC) start(ctx context.Context) error {
 		return errors.New("samba is already running")
 	}
 	cmd := withoutSysAdmin(context.Background(), "samba", "-i", "-M", "single", "-s", dc.Conf)
-	// Pdeathsig stops samba even if the test binary dies without cleanup.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	ownProcessGroup(cmd)
 	out := &lockedWriter{}
 	cmd.Stdout = out
 	cmd.Stderr = out
@@ -270,15 +271,15 @@ func (dc *DC) stopLocked() {
 		return
 	}
 	pgid := dc.proc.Process.Pid
-	_ = syscall.Kill(-pgid, syscall.SIGTERM)
+	signalGroup(pgid, false)
 	select {
 	case <-dc.done:
 	case <-time.After(10 * time.Second):
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		signalGroup(pgid, true)
 		<-dc.done
 	}
 	// Children left in the group (none with -M single) go too.
-	_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	signalGroup(pgid, true)
 	dc.proc = nil
 }
 
