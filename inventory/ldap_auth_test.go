@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/rectifyhq/rectify/actions"
 )
 
 // TestLDAPKerberosSettings decodes a Kerberos bind over sealed plain LDAP
@@ -77,5 +79,44 @@ domain "corp.example.com" {
 	inv := mustLoad(t, path)
 	if d, _ := inv.Domain("corp.example.com"); d.LDAP == nil || d.LDAP.Auth != LDAPAuthNegotiate {
 		t.Errorf("ldap settings %+v, want auth negotiate", d.LDAP)
+	}
+}
+
+// TestWinRMNegotiateOnWindows: where rectify can use the logged-on Windows
+// user's credentials, a winrm block with auth "negotiate" and no
+// credential loads, with delegation when asked; the error fixtures show it
+// refused elsewhere.
+func TestWinRMNegotiateOnWindows(t *testing.T) {
+	defer func(was bool) { sspiAvailable = was }(sspiAvailable)
+	sspiAvailable = true
+	path := filepath.Join(t.TempDir(), "inventory.hcl")
+	writeFile(t, path, `
+winrm {
+  https = false
+  auth  = "negotiate"
+}
+host "ex01" { fqdn = "ex01.corp.example.com" }
+host "ex02" {
+  fqdn = "ex02.corp.example.com"
+  winrm {
+    delegate = true
+  }
+}
+`)
+	inv, diags := Load(path, lookupTestEnv)
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	want := map[string]actions.Session{
+		"ex01": {Auth: AuthNegotiate},
+		"ex02": {Auth: AuthNegotiate, Delegation: true},
+	}
+	for _, h := range inv.Hosts() {
+		if diff := cmp.Diff(want[h.Name], h.Session); diff != "" {
+			t.Errorf("%s session (-want +got):\n%s", h.Name, diff)
+		}
+		if w, _ := inv.WinRM(h.Name); !w.Sealed() || w.Username != "" || w.Password.IsSet() {
+			t.Errorf("%s: %+v, want sealed HTTP without a credential", h.Name, w)
+		}
 	}
 }

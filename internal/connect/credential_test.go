@@ -112,6 +112,8 @@ func TestDelegatedSessionSendsNoCredential(t *testing.T) {
 		{"kerberos from a cache, delegated", winrm.Config{Auth: winrm.AuthKerberos, Kerberos: winrm.KerberosConfig{CCache: "FILE:/tmp/cc", Delegate: true}}, onward{delegated: true}},
 		{"kerberos, no delegation", winrm.Config{Auth: winrm.AuthKerberos, Username: "svc", Password: "pw"}, onward{credential: &ops.Credential{User: "svc", Password: "pw"}}},
 		{"kerberos from a cache, no delegation", winrm.Config{Auth: winrm.AuthKerberos, Kerberos: winrm.KerberosConfig{CCache: "FILE:/tmp/cc"}}, onward{}},
+		{"negotiate (SSPI), delegated", winrm.Config{Auth: winrm.AuthNegotiate, Kerberos: winrm.KerberosConfig{Delegate: true}}, onward{delegated: true}},
+		{"negotiate (SSPI), no delegation", winrm.Config{Auth: winrm.AuthNegotiate}, onward{}},
 		{"ntlm", winrm.Config{Auth: winrm.AuthNTLM, Username: "svc", Password: "pw"}, onward{credential: &ops.Credential{User: "svc", Password: "pw"}}},
 	} {
 		if diff := cmp.Diff(tc.want, onwardOf(tc.cfg), cmp.AllowUnexported(onward{})); diff != "" {

@@ -152,6 +152,8 @@ func (t *tickets) client() (*client.Client, error) {
 func classifyKDC(err error) error { return kerberos.ClassifyKDC(err) }
 
 // Delegates reports whether the logon forwards the user's TGT to the host
-// (Kerberos with Delegate), so that commands there hold credentials for
-// other machines.
-func (c Config) Delegates() bool { return c.Auth == AuthKerberos && c.Kerberos.Delegate }
+// (Kerberos or Negotiate with Delegate), so that commands there hold
+// credentials for other machines.
+func (c Config) Delegates() bool {
+	return (c.Auth == AuthKerberos || c.Auth == AuthNegotiate) && c.Kerberos.Delegate
+}

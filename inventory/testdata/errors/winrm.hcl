@@ -122,3 +122,12 @@ host "ex09" {
     delegate = true # WARNING: Credentials delegated
   }
 }
+
+host "ex10" {
+  fqdn = "ex10.corp.example.com"
+  winrm {
+    auth     = "negotiate" # ERROR: auth "negotiate" needs Windows
+    username = "CORP\\svc-rectify" # ERROR: Credential with negotiate
+    keytab   = "../pki/ca.pem" # ERROR: Kerberos source with negotiate
+  }
+}
