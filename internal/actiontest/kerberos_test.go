@@ -4,11 +4,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/jcmturner/gokrb5/v8/keytab"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/rectifyhq/rectify/actions"
 	"github.com/rectifyhq/rectify/engine"
 	"github.com/rectifyhq/rectify/internal/lab"
+	"github.com/rectifyhq/rectify/internal/ldap"
 	"github.com/rectifyhq/rectify/internal/sambatest"
 	"github.com/rectifyhq/rectify/internal/winrm"
 	"github.com/rectifyhq/rectify/ops"
@@ -89,5 +93,29 @@ func TestExchangeInDelegatedSessions(t *testing.T) {
 	}
 	if reached == 0 {
 		t.Error("no op reached Exchange's endpoint")
+	}
+}
+
+// TestSPNOverKerberosLDAP runs ad.spn through the engine against the Samba
+// DC with rectify bound by Kerberos from a credential cache over plain
+// LDAP, sealed: no LDAP password in the configuration. The SPNs it adds
+// are read back from the DC itself.
+func TestSPNOverKerberosLDAP(t *testing.T) {
+	dc := sambatest.Shared(t)
+	krb5Conf := dc.Krb5Conf(t)
+	ccache := dc.Kinit(t, krb5Conf)
+	dc.AddComputers(t, "SPNKRB")
+	h := StartSambaWith(t, dc, []actions.Host{sambaHost("SPNKRB")}, func(c *ldap.Config) {
+		c.URL, c.GCURL = dc.LDAPURL(), dc.GCURL()
+		c.Auth, c.BindUser, c.Password = ldap.AuthKerberos, "", ldap.Secret{}
+		c.Kerberos = ldap.KerberosConfig{CCache: ccache, Krb5Conf: krb5Conf}
+	})
+	step := spnStep(t, h, "spnkrb", "report")
+	res := h.Apply(t, h.Plan(t, step))
+	if res.Count(plans.Applied) != 1 || len(res.NotConverged) != 0 {
+		t.Fatalf("apply: %+v", res.Changes)
+	}
+	if diff := cmp.Diff(wanted("SPNKRB"), spnsOf(t, dc, "SPNKRB")); diff != "" {
+		t.Errorf("SPNs on the DC after apply (-want +got):\n%s", diff)
 	}
 }
