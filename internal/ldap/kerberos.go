@@ -167,7 +167,7 @@ func (d *Directory) kerberosBind(ctx context.Context, b bindTarget) error {
 	case !b.ep.sealed && goldap.IsErrorWithCode(err, goldap.LDAPResultStrongAuthRequired):
 		return &actions.TransportError{Kind: actions.KindAuth, Class: actions.Permanent, Host: b.ep.address, Op: "bind",
 			Err: fmt.Errorf("kerberos bind to %s inside TLS: the DC wants a SASL security layer, which it does not allow inside TLS "+
-				"(Samba's default); use an ldap:// URL without start_tls, where Kerberos seals every message: %w", spn, classify(nil, b.ep.address, "bind", err).Err)}
+				"(Samba's default); use an ldap:// URL without start_tls, where Kerberos seals every message: %w", spn, classify(ctx, b.ep.address, "bind", err).Err)}
 	}
 	return err
 }
