@@ -37,16 +37,18 @@ func (inv *Inventory) EvaluatedDigest(salt plans.Salt) string {
 		WinRM winrm        `json:"winrm"`
 	}
 	type ldap struct {
-		URL                string        `json:"url"`
-		GCURL              string        `json:"gc_url"`
-		BaseDN             string        `json:"base_dn"`
-		BindUser           string        `json:"bind_user"`
-		PasswordSet        bool          `json:"password_set"`
-		CA                 string        `json:"ca"`
-		ServerName         string        `json:"server_name"`
-		StartTLS           bool          `json:"start_tls"`
-		InsecureSkipVerify bool          `json:"insecure_skip_verify"`
-		Timeout            time.Duration `json:"timeout"`
+		URL                string           `json:"url"`
+		GCURL              string           `json:"gc_url"`
+		BaseDN             string           `json:"base_dn"`
+		Auth               string           `json:"auth"`
+		Kerberos           KerberosSettings `json:"kerberos"`
+		BindUser           string           `json:"bind_user"`
+		PasswordSet        bool             `json:"password_set"`
+		CA                 string           `json:"ca"`
+		ServerName         string           `json:"server_name"`
+		StartTLS           bool             `json:"start_tls"`
+		InsecureSkipVerify bool             `json:"insecure_skip_verify"`
+		Timeout            time.Duration    `json:"timeout"`
 	}
 	type domain struct {
 		Name string `json:"name"`
@@ -67,7 +69,7 @@ func (inv *Inventory) EvaluatedDigest(salt plans.Salt) string {
 	for _, d := range inv.domains {
 		dd := domain{Name: d.Name}
 		if l := d.LDAP; l != nil {
-			dd.LDAP = &ldap{URL: l.URL, GCURL: l.GCURL, BaseDN: l.BaseDN, BindUser: l.BindUser, PasswordSet: l.Password.IsSet(),
+			dd.LDAP = &ldap{URL: l.URL, GCURL: l.GCURL, BaseDN: l.BaseDN, Auth: l.Auth, Kerberos: l.Kerberos, BindUser: l.BindUser, PasswordSet: l.Password.IsSet(),
 				CA: pemDigest(l.CAPEM), ServerName: l.ServerName, StartTLS: l.StartTLS, InsecureSkipVerify: l.InsecureSkipVerify, Timeout: l.Timeout}
 		}
 		doc.Domains = append(doc.Domains, dd)

@@ -32,6 +32,15 @@
 // krb5_conf, /etc/krb5.conf by default) with the password, a keytab, or a
 // credential_cache such as env("KRB5CCNAME").
 //
+// An ldap block binds with bind_user and password inside TLS (ldaps://, or
+// ldap:// with start_tls) by default (auth = "simple"). auth = "kerberos"
+// binds with a ticket for the DC's ldap/<fqdn> from the same kinds of
+// settings as WinRM's (realm, kdcs, krb5_conf, keytab, credential_cache,
+// spn), either inside TLS or over plain ldap://, whose every message the
+// Kerberos context then signs and seals. auth = "negotiate" binds inside
+// TLS with the credentials of the Windows user rectify runs as (SSPI), and
+// is refused where rectify does not run on Windows.
+//
 // Load decodes such a file and reports every problem in one pass as HCL
 // diagnostics with the tightest source range. WinRM settings merge from the
 // top-level defaults, then each group the host belongs to (in declaration

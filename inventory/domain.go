@@ -22,16 +22,36 @@ type Domain struct {
 	LDAP *LDAPSettings `json:"ldap,omitempty"`
 }
 
+// The LDAP bind mechanisms.
+const (
+	// LDAPAuthSimple is a simple bind with bind_user and password, in TLS.
+	LDAPAuthSimple = "simple"
+	// LDAPAuthKerberos is a Kerberos bind (SASL GSSAPI) with a ticket for
+	// ldap/<dc fqdn>: inside TLS, or over plain ldap:// with every message
+	// sealed by the Kerberos context.
+	LDAPAuthKerberos = "kerberos"
+	// LDAPAuthNegotiate is a Kerberos bind with the credentials of the
+	// Windows user rectify runs as (SSPI), inside TLS; Windows only.
+	LDAPAuthNegotiate = "negotiate"
+)
+
 // LDAPSettings is how to reach a domain's directory.
 type LDAPSettings struct {
-	// URL is ldaps://host[:port], or ldap://host[:port] with StartTLS.
+	// URL is ldaps://host[:port], or ldap://host[:port] with StartTLS, or
+	// (Kerberos only) sealed by the Kerberos context.
 	URL string `json:"url"`
 	// GCURL is the Global Catalog; "" means the URL's host on 3269 (ldaps)
 	// or 3268 (ldap with StartTLS).
 	GCURL string `json:"gc_url,omitempty"`
 	// BaseDN defaults to the domain's naming context (DC=corp,DC=example,DC=com).
 	BaseDN string `json:"base_dn"`
-	// BindUser is a UPN or DOMAIN\user; "" binds anonymously.
+	// Auth is LDAPAuthSimple, LDAPAuthKerberos or LDAPAuthNegotiate.
+	Auth string `json:"auth"`
+	// Kerberos says where auth "kerberos" gets its tickets (Delegate does
+	// not apply to LDAP).
+	Kerberos KerberosSettings `json:"kerberos"`
+	// BindUser is a UPN or DOMAIN\user; "" binds anonymously. With
+	// Kerberos it is the principal tickets are asked for.
 	BindUser string `json:"bind_user,omitempty"`
 	Password Secret `json:"password"`
 	// CAFile is the absolute path of the CA bundle, "" for the system roots.
@@ -60,6 +80,7 @@ func (l LDAPSettings) TLSConfig() (*tls.Config, error) {
 func (l LDAPSettings) MarshalZerologObject(e *zerolog.Event) {
 	e.Str("url", l.URL).
 		Str("gc_url", l.GCURL).
+		Str("auth", l.Auth).
 		Str("base_dn", l.BaseDN).
 		Str("bind_user", l.BindUser).
 		Object("password", l.Password).
@@ -81,6 +102,8 @@ var ldapSchema = &hcl.BodySchema{
 		{Name: "url", Required: true}, {Name: "gc_url"}, {Name: "base_dn"}, {Name: "bind_user"},
 		{Name: "password"}, {Name: "ca_file"}, {Name: "server_name"},
 		{Name: "start_tls"}, {Name: "insecure_skip_verify"}, {Name: "timeout"},
+		{Name: "auth"}, {Name: "realm"}, {Name: "kdcs"}, {Name: "krb5_conf"}, {Name: "keytab"},
+		{Name: "credential_cache"}, {Name: "spn"},
 	},
 }
 
@@ -104,7 +127,7 @@ func (d *decoder) ldap(domain string, block *hcl.Block) *LDAPSettings {
 	content, diags := block.Body.Content(ldapSchema)
 	d.diags = append(d.diags, diags...)
 	a := content.Attributes
-	l := &LDAPSettings{BaseDN: baseDNOf(domain), Timeout: DefaultLDAPTimeout}
+	l := &LDAPSettings{BaseDN: baseDNOf(domain), Auth: LDAPAuthSimple, Timeout: DefaultLDAPTimeout}
 	scheme := ""
 	if s, _, ok := d.requiredString(a["url"]); ok {
 		// checkLDAPURL never quotes the URL, which may come from env().
@@ -157,19 +180,68 @@ func (d *decoder) ldap(domain string, block *hcl.Block) *LDAPSettings {
 	if v, ok := d.duration(a["timeout"]); ok {
 		l.Timeout = v
 	}
+	authRange := block.DefRange
+	if s, ok := d.str(a["auth"]); ok {
+		switch s {
+		case LDAPAuthSimple, LDAPAuthKerberos, LDAPAuthNegotiate:
+			l.Auth, authRange = s, a["auth"].Expr.Range()
+		default:
+			d.errorf(a["auth"].Expr.Range(), "Invalid auth",
+				`auth must be "simple" (bind_user and password), "kerberos" (a ticket for the DC's ldap/ SPN), or "negotiate" (the logged-on Windows user's credentials).`)
+		}
+	}
+	var krb kerberosBlock
+	d.kerberos(&krb, a)
+	l.Kerberos = krb.settings()
 	switch {
 	case scheme == "ldaps" && l.StartTLS:
 		d.errorf(a["start_tls"].Expr.Range(), "start_tls with ldaps",
 			"An ldaps:// connection is TLS from the start; start_tls applies only to ldap:// URLs.")
-	case scheme == "ldap" && !l.StartTLS:
+	case scheme == "ldap" && !l.StartTLS && l.Auth != LDAPAuthKerberos:
 		rng := a["url"].Expr.Range()
 		if a["start_tls"] != nil {
 			rng = a["start_tls"].Expr.Range()
 		}
 		d.errorf(rng, "LDAP without TLS",
-			"A plain ldap:// connection would send the bind password in clear text. Use an ldaps:// URL, or set start_tls = true.")
+			"A plain ldap:// connection would send the bind password in clear text. Use an ldaps:// URL, set start_tls = true, "+
+				"or bind with auth = \"kerberos\", which seals every message of a plain ldap:// connection.")
 	}
+	d.checkLDAPAuth(l, krb, a, authRange)
 	return l
+}
+
+// checkLDAPAuth reports an ldap block whose bind cannot work: Kerberos
+// without a credential or a principal, the logged-on user's credentials
+// where there is no SSPI or with a credential given, Kerberos settings for
+// another mechanism.
+func (d *decoder) checkLDAPAuth(l *LDAPSettings, krb kerberosBlock, a hcl.Attributes, authRange hcl.Range) {
+	switch l.Auth {
+	case LDAPAuthKerberos:
+		krb.check(d, l.Kerberos, l.BindUser, l.Password, authRange)
+		if a["delegate"] != nil {
+			d.errorf(a["delegate"].Expr.Range(), "Unsupported argument", "delegate applies to WinRM, not to LDAP.")
+		}
+	case LDAPAuthNegotiate:
+		if !sspiAvailable {
+			d.errorf(authRange, "auth \"negotiate\" needs Windows",
+				"negotiate binds with the credentials of the Windows user rectify runs as (SSPI), and this rectify does not run on Windows. "+
+					"Use auth = \"kerberos\" with credential_cache = env(\"KRB5CCNAME\") after kinit, or a password or keytab.")
+		}
+		for _, name := range []string{"bind_user", "password"} {
+			if a[name] != nil {
+				d.errorf(a[name].Expr.Range(), "Credential with negotiate",
+					"negotiate binds as the Windows user rectify runs as; remove %s, or use auth = \"simple\" or \"kerberos\".", name)
+			}
+		}
+	}
+	if l.Auth != LDAPAuthKerberos {
+		for _, name := range []string{"realm", "kdcs", "krb5_conf", "keytab", "credential_cache", "spn"} {
+			if a[name] != nil {
+				d.errorf(a[name].Expr.Range(), "Kerberos setting without Kerberos",
+					"%s says where Kerberos tickets come from; set auth = \"kerberos\", or remove it.", name)
+			}
+		}
+	}
 }
 
 // checkLDAPURL returns the scheme of an ldap:// or ldaps:// URL with a host

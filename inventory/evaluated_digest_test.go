@@ -87,6 +87,14 @@ host "ex01" {
 		t.Errorf("the CA file's content changed, the digest did not")
 	}
 	write("ca.pem", string(ca))
+	kerberos := strings.Replace(src, `    password = env("PASSWORD")
+    ca_file`, `    auth      = "kerberos"
+    bind_user = env("USER_NAME")
+    password  = env("PASSWORD")
+    ca_file`, 1)
+	if got := digest(kerberos, base); got == want {
+		t.Errorf("the LDAP bind mechanism changed, the digest did not")
+	}
 	write("inventory.hcl", src)
 	inv, _ := Load(filepath.Join(dir, "inventory.hcl"), func(n string) (string, bool) { v, ok := base[n]; return v, ok })
 	if inv.EvaluatedDigest(plans.Salt(bytes.Repeat([]byte{4}, plans.SaltSize))) == want {

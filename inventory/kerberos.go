@@ -18,9 +18,9 @@ type kerberosBlock struct {
 	KDCsRange, Krb5ConfRange, KeytabRange, CacheRange hcl.Range
 }
 
-// kerberos decodes the Kerberos attributes of a winrm block into w.
-func (d *decoder) kerberos(w *winrmBlock, a hcl.Attributes) {
-	k := &w.krb
+// kerberos decodes the Kerberos attributes of a winrm or ldap block into
+// k.
+func (d *decoder) kerberos(k *kerberosBlock, a hcl.Attributes) {
 	if s, ok := d.str(a["realm"]); ok {
 		k.Realm = &s
 	}
@@ -121,16 +121,20 @@ func (k kerberosBlock) settings() KerberosSettings {
 }
 
 // check reports Kerberos settings that cannot get a ticket: no credential
-// at all, two sources at once, KDCs without their realm.
-func (k kerberosBlock) check(d *decoder, s WinRMSettings, auth hcl.Range) {
-	ks := s.Kerberos
+// at all, two sources at once, KDCs without their realm, no principal to
+// ask tickets for. auth is where auth was set (or the block that decided
+// it).
+func (k kerberosBlock) check(d *decoder, ks KerberosSettings, user string, password Secret, auth hcl.Range) {
 	switch {
 	case ks.Keytab != "" && ks.CredentialCache != "":
 		d.errorf(k.CacheRange, "Two Kerberos credentials",
 			"keytab and credential_cache both say where tickets come from; keep one.")
-	case ks.Keytab == "" && ks.CredentialCache == "" && s.Password.Reveal() == "":
+	case ks.Keytab == "" && ks.CredentialCache == "" && password.Reveal() == "":
 		d.errorf(auth, "No Kerberos credential",
 			"Kerberos needs a password, a keytab, or a credential_cache (such as env(\"KRB5CCNAME\") after kinit).")
+	case ks.CredentialCache == "" && user == "":
+		d.errorf(auth, "No Kerberos principal",
+			"Kerberos with a password or a keytab needs the user to ask tickets for (such as \"svc-rectify@CORP.EXAMPLE.COM\"); only a credential_cache names its own.")
 	}
 	switch {
 	case len(ks.KDCs) > 0 && ks.Krb5Conf != "":

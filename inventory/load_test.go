@@ -89,11 +89,11 @@ func TestLoadValid(t *testing.T) {
 
 	wantDomains := []Domain{
 		{Name: "corp.example.com", LDAP: &LDAPSettings{
-			URL: "ldaps://dc01.corp.example.com:636", BaseDN: "DC=corp,DC=example,DC=com",
+			URL: "ldaps://dc01.corp.example.com:636", BaseDN: "DC=corp,DC=example,DC=com", Auth: LDAPAuthSimple,
 			BindUser: "svc-rectify@corp.example.com", Password: NewSecret("ldap-secret-from-file"),
 			CAFile: caPath, CAPEM: caPEM, Timeout: 10 * time.Second}},
 		{Name: "lab.example.net", LDAP: &LDAPSettings{
-			URL: "ldap://dc01.lab.example.net", BaseDN: "DC=lab,DC=example,DC=net", StartTLS: true,
+			URL: "ldap://dc01.lab.example.net", BaseDN: "DC=lab,DC=example,DC=net", StartTLS: true, Auth: LDAPAuthSimple,
 			Password: NewSecret("lab-secret-value"), Timeout: DefaultLDAPTimeout}},
 		{Name: "branch.example.com"},
 	}

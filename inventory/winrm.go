@@ -28,6 +28,11 @@ const (
 	AuthNTLM     = "ntlm"
 	AuthBasic    = "basic"
 	AuthKerberos = "kerberos"
+	// AuthNegotiate logs on with the credentials of the Windows user
+	// rectify runs as (SSPI's Negotiate: Kerberos, or NTLM where Kerberos
+	// cannot be had), as PowerShell remoting does by default. Windows
+	// only.
+	AuthNegotiate = "negotiate"
 )
 
 // The WinRM message encryption settings. Auto encrypts messages with the
@@ -74,7 +79,7 @@ type WinRMSettings struct {
 // credentials (Kerberos with delegate = true forwards the user's TGT).
 func (w WinRMSettings) Session() actions.Session {
 	s := actions.Session{Auth: w.Auth}
-	if w.Auth == AuthKerberos && w.Kerberos.Delegate {
+	if (w.Auth == AuthKerberos || w.Auth == AuthNegotiate) && w.Kerberos.Delegate {
 		s.Delegation = true
 	}
 	return s
@@ -177,9 +182,10 @@ type winrmBlock struct {
 	ServerName         *string
 	InsecureSkipVerify *bool
 	Timeout            *time.Duration
-	// Where Auth, HTTPS, Encryption and AllowUnencrypted were set, for
-	// problems of the merged result.
+	// Where Auth, HTTPS, Encryption, AllowUnencrypted, Username and
+	// Password were set, for problems of the merged result.
 	AuthRange, HTTPSRange, EncryptionRange, AllowUnencryptedRange hcl.Range
+	UsernameRange, PasswordRange                                  hcl.Range
 	// krb holds the Kerberos attributes.
 	krb kerberosBlock
 }
@@ -210,13 +216,13 @@ func (d *decoder) winrm(block *hcl.Block) *winrmBlock {
 		w.HTTPS, w.HTTPSRange = &v, a["https"].Expr.Range()
 	}
 	if s, ok := d.str(a["auth"]); ok {
-		if s == AuthNTLM || s == AuthBasic || s == AuthKerberos {
+		if s == AuthNTLM || s == AuthBasic || s == AuthKerberos || s == AuthNegotiate {
 			w.Auth, w.AuthRange = &s, a["auth"].Expr.Range()
 		} else {
-			d.errorf(a["auth"].Expr.Range(), "Invalid auth", `auth must be "ntlm", "kerberos" or "basic".`)
+			d.errorf(a["auth"].Expr.Range(), "Invalid auth", `auth must be "ntlm", "kerberos", "negotiate" (the logged-on Windows user) or "basic".`)
 		}
 	}
-	d.kerberos(w, a)
+	d.kerberos(&w.krb, a)
 	if s, ok := d.str(a["encryption"]); ok {
 		if s == EncryptionAuto || s == EncryptionAlways || s == EncryptionNever {
 			w.Encryption, w.EncryptionRange = &s, a["encryption"].Expr.Range()
@@ -229,10 +235,10 @@ func (d *decoder) winrm(block *hcl.Block) *winrmBlock {
 		w.AllowUnencrypted, w.AllowUnencryptedRange = &v, a["allow_unencrypted"].Expr.Range()
 	}
 	if s, ok := d.str(a["username"]); ok {
-		w.Username = &s
+		w.Username, w.UsernameRange = &s, a["username"].Expr.Range()
 	}
 	if s, ok := d.secret(a["password"]); ok {
-		w.Password = &s
+		w.Password, w.PasswordRange = &s, a["password"].Expr.Range()
 	}
 	if p, pemBytes, ok := d.caFile(a["ca_file"]); ok {
 		w.CAFile, w.CAPEM = &p, pemBytes
@@ -275,10 +281,10 @@ func (w winrmBlock) over(o *winrmBlock) winrmBlock {
 	}
 	w.krb = w.krb.over(o.krb)
 	if o.Username != nil {
-		w.Username = o.Username
+		w.Username, w.UsernameRange = o.Username, o.UsernameRange
 	}
 	if o.Password != nil {
-		w.Password = o.Password
+		w.Password, w.PasswordRange = o.Password, o.PasswordRange
 	}
 	if o.CAFile != nil {
 		w.CAFile, w.CAPEM = o.CAFile, o.CAPEM
@@ -364,8 +370,11 @@ func (w winrmBlock) checkSecurity(d *decoder, s WinRMSettings, host hcl.Range) {
 		}
 		return host
 	}
-	if s.Auth == AuthKerberos {
-		w.krb.check(d, s, at(w.AuthRange))
+	switch s.Auth {
+	case AuthKerberos:
+		w.krb.check(d, s.Kerberos, s.Username, s.Password, at(w.AuthRange))
+	case AuthNegotiate:
+		w.checkNegotiate(d, s, at(w.AuthRange))
 	}
 	switch {
 	case s.Sealed() && s.Auth == AuthBasic:

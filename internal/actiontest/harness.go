@@ -50,8 +50,17 @@ type Kerberos struct {
 	// Username and Password are the account the KDC knows; the lab takes
 	// them as its one account.
 	Username, Password string
-	// Client says where the client gets its tickets.
+	// Client says where the client gets its tickets. With a keytab or a
+	// credential cache, the WinRM configuration holds no password, as an
+	// inventory with one would not; with Delegate, the hosts' sessions
+	// hold the user's delegated TGT.
 	Client winrm.KerberosConfig
+}
+
+// withoutPassword reports whether the client's tickets come from elsewhere
+// than the password, which the configuration then does not hold.
+func (k *Kerberos) withoutPassword() bool {
+	return k != nil && (k.Client.CCache != "" || k.Client.Keytab != "")
 }
 
 // Start serves scenario sc on loopback for the test's duration. Its hosts
@@ -86,13 +95,18 @@ func start(t testing.TB, sc lab.Scenario, k *Kerberos, configure []func(*lab.Opt
 	t.Cleanup(func() { l.Close() })
 	h := &Harness{Lab: l, Registry: builtin.Registry(), kerberos: k}
 	h.Engine = &engine.Engine{Registry: h.Registry, Version: "test"}
+	// Each host's session as the inventory would describe it.
+	session := actions.Session{Auth: winrm.AuthNTLM, Credential: true}
+	if k != nil {
+		session = actions.Session{Auth: winrm.AuthKerberos, Delegation: k.Client.Delegate, Credential: !k.withoutPassword()}
+	}
 	for _, lh := range l.Org().Hosts() {
 		group := "exchange"
 		if lh.Role == lab.RoleDC {
 			group = "dc"
 		}
 		h.hosts = append(h.hosts, actions.Host{Name: lh.Name, FQDN: lh.FQDN, Address: lh.IP, Domain: lh.Domain, Site: lh.Site, Groups: []string{group},
-			Session: actions.Session{Auth: winrm.AuthNTLM, Credential: true}})
+			Session: session})
 	}
 	h.Conns = h.NewConnections()
 	t.Cleanup(func() { h.Conns.Close() })
@@ -137,6 +151,9 @@ func (h *Harness) NewConnections() *connect.Connections {
 			}
 			if h.kerberos != nil {
 				cfg.Auth, cfg.Kerberos = winrm.AuthKerberos, h.kerberos.Client
+				if h.kerberos.withoutPassword() {
+					cfg.Password = ""
+				}
 			}
 			return cfg, nil
 		},

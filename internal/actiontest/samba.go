@@ -22,6 +22,13 @@ import (
 // harness serves directory-only actions (ad.spn).
 func StartSamba(t testing.TB, dc *sambatest.DC, hosts []actions.Host) *Harness {
 	t.Helper()
+	return StartSambaWith(t, dc, hosts, nil)
+}
+
+// StartSambaWith is StartSamba with the LDAP configuration changed by
+// edit (another bind, another URL) when edit is not nil.
+func StartSambaWith(t testing.TB, dc *sambatest.DC, hosts []actions.Host, edit func(*ldap.Config)) *Harness {
+	t.Helper()
 	h := &Harness{Registry: builtin.Registry(), hosts: hosts}
 	h.Engine = &engine.Engine{Registry: h.Registry, Version: "test"}
 	h.connect = func() *connect.Connections {
@@ -33,10 +40,14 @@ func StartSamba(t testing.TB, dc *sambatest.DC, hosts []actions.Host) *Harness {
 				if domain != sambatest.DNSName {
 					return ldap.Config{}, fmt.Errorf("no domain %q on the Samba DC (%s)", domain, sambatest.DNSName)
 				}
-				return ldap.Config{
+				cfg := ldap.Config{
 					URL: dc.LDAPSURL(), GCURL: dc.GCSURL(), CAFile: dc.PKI.CAFile, ServerName: sambatest.FQDN,
 					BindUser: dc.AdminUPN(), Password: ldap.NewSecret(dc.AdminPassword()), Timeout: 20 * time.Second,
-				}, nil
+				}
+				if edit != nil {
+					edit(&cfg)
+				}
+				return cfg, nil
 			},
 		})
 	}

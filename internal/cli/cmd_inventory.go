@@ -28,6 +28,8 @@ type inventoryCommand struct {
 	serverName  string
 	out         string
 	siteGroups  bool
+	winrmHTTPS  bool
+	winrmAuth   string
 	winrmPort   int
 	winrmCA     string
 	resolve     bool
@@ -57,6 +59,12 @@ func (*inventoryCommand) Usage() string {
   LDAP settings used here, and a host per server in the groups "exchange"
   and "dc".
 
+  The winrm block reaches the hosts as a Windows server listens out of the
+  box: HTTP on 5985, every message encrypted by the NTLM session. With
+  -winrm-auth kerberos it logs on with Kerberos instead, the domain's DCs
+  as the KDCs; with -winrm-https, over HTTPS on 5986 (every host needs a
+  certificate).
+
   The bind password is read from the environment variable -password-env
   names (RECTIFY_LDAP_PASSWORD by default), never from a flag, and the
   inventory reads it from there too. Server names are mapped to safe
@@ -80,8 +88,10 @@ func (c *inventoryCommand) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.serverName, "server-name", "", "the `name` the DC's certificate carries, when it is not the -ldap host")
 	fs.StringVar(&c.out, "out", "", "write the inventory to `file` (default: standard output)")
 	fs.BoolVar(&c.siteGroups, "site-groups", false, "put every host in a group named after its site (site-<name>)")
-	fs.IntVar(&c.winrmPort, "winrm-port", inventory.DefaultWinRMHTTPSPort, "the WinRM HTTPS `port` the hosts listen on")
-	fs.StringVar(&c.winrmCA, "winrm-ca-file", "", "PEM `file` of the CA of the hosts' WinRM certificates (default: -ca-file)")
+	fs.BoolVar(&c.winrmHTTPS, "winrm-https", false, "reach the hosts' WinRM over HTTPS (5986) instead of HTTP with message encryption (5985)")
+	fs.StringVar(&c.winrmAuth, "winrm-auth", discover.WinRMAuthNTLM, "the WinRM authentication to write: `ntlm` or kerberos")
+	fs.IntVar(&c.winrmPort, "winrm-port", 0, "the WinRM `port` the hosts listen on (default: 5985, or 5986 with -winrm-https)")
+	fs.StringVar(&c.winrmCA, "winrm-ca-file", "", "with -winrm-https, PEM `file` of the CA of the hosts' WinRM certificates (default: -ca-file)")
 	fs.BoolVar(&c.resolve, "resolve", false, "look every host up now and write its address (for a machine whose resolver does not know the domain)")
 	fs.StringVar(&c.dns, "dns", "", "with -resolve, ask this DNS `server` (HOST[:PORT], such as a DC) instead of the system resolver")
 	fs.DurationVar(&c.timeout, "timeout", ldap.DefaultTimeout, "bound one LDAP operation")
@@ -109,8 +119,14 @@ func (c *inventoryCommand) Run(ctx context.Context, a *app, args []string) int {
 	if c.ldapURL == "" {
 		return usageError(a.env.Stderr, "inventory", errors.New("-ldap is required"))
 	}
-	if c.winrmPort <= 0 || c.winrmPort > 65535 {
+	if c.winrmPort < 0 || c.winrmPort > 65535 {
 		return usageError(a.env.Stderr, "inventory", fmt.Errorf("-winrm-port %d is not a port", c.winrmPort))
+	}
+	if c.winrmAuth != discover.WinRMAuthNTLM && c.winrmAuth != discover.WinRMAuthKerberos {
+		return usageError(a.env.Stderr, "inventory", fmt.Errorf("-winrm-auth %q is not %q or %q", c.winrmAuth, discover.WinRMAuthNTLM, discover.WinRMAuthKerberos))
+	}
+	if c.winrmCA != "" && !c.winrmHTTPS {
+		return usageError(a.env.Stderr, "inventory", errors.New("-winrm-ca-file applies to -winrm-https; over HTTP the logon's session encrypts the messages"))
 	}
 	if c.dns != "" {
 		c.resolve = true
@@ -188,7 +204,7 @@ func (c *inventoryCommand) Run(ctx context.Context, a *app, args []string) int {
 			URL: c.ldapURL, GCURL: c.gcURL, StartTLS: c.startTLS, BindUser: c.bindUser,
 			PasswordEnv: c.passwordEnv, CAFile: rel(caFile), ServerName: c.serverName,
 		},
-		WinRM:      discover.WinRM{HTTPS: true, Port: c.winrmPort, CAFile: rel(winrmCA)},
+		WinRM:      discover.WinRM{HTTPS: c.winrmHTTPS, Port: c.winrmPort, Auth: c.winrmAuth, CAFile: rel(winrmCA)},
 		SiteGroups: c.siteGroups,
 	})
 	if err != nil {

@@ -45,8 +45,9 @@ func startDiscoverLab(t *testing.T) *discoverLab {
 	port := freePort(t)
 	// A loopback range of its own, away from other labs on this machine.
 	first := netip.AddrFrom4([4]byte{127, byte(60 + rand.IntN(120)), byte(1 + rand.IntN(250)), 11})
-	// HTTPS: discover writes an inventory for HTTPS listeners.
-	l, err := lab.Start(context.Background(), lab.KB979174(), lab.Options{HTTPS: true, WinRMPort: port, FirstAddress: first, Dir: dir,
+	// The lab's hosts listen as default Windows servers (HTTP, messages
+	// sealed by the NTLM session), what discover writes by default.
+	l, err := lab.Start(context.Background(), lab.KB979174(), lab.Options{WinRMPort: port, FirstAddress: first, Dir: dir,
 		LDAPPorts: lab.LDAPPorts{LDAP: lab.AnyPort, LDAPS: lab.AnyPort, GC: lab.AnyPort, GCS: lab.AnyPort}})
 	if err != nil {
 		t.Fatal(err)
@@ -243,6 +244,8 @@ func TestInventoryDiscoverRefusals(t *testing.T) {
 		{"plain ldap", append(d.discoverArgs(), "-ldap", "ldap://"+d.lab.LDAPAddr(d.lab.DCs()[0], ldapd.LDAP)), nil, "is plain LDAP"},
 		{"wrong password", d.discoverArgs(), map[string]string{lab.EnvLDAPPassword: "Wrong-password-7"}, "Invalid Credentials"},
 		{"untrusted certificate", append(d.discoverArgs(), "-ca-file", ""), nil, "certificate signed by unknown authority"},
+		{"unknown winrm auth", d.discoverArgs("-winrm-auth", "basic"), nil, `-winrm-auth "basic" is not "ntlm" or "kerberos"`},
+		{"winrm CA without HTTPS", d.discoverArgs("-winrm-ca-file", "lab-ca.pem"), nil, "-winrm-ca-file applies to -winrm-https"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			saved := d.env
@@ -273,12 +276,13 @@ func TestInventoryDiscoverToStdout(t *testing.T) {
 	if got.code != 0 {
 		t.Fatalf("discover: %s", got)
 	}
-	for _, want := range []string{`host "ex01" {`, `fqdn   = "ex01.corp.example.com"`, `groups = ["dc"]`, `username = env("RECTIFY_WINRM_USER")`, `bind_user = "CORP\\rectify"`} {
+	for _, want := range []string{`host "ex01" {`, `fqdn   = "ex01.corp.example.com"`, `groups = ["dc"]`, `username   = env("RECTIFY_WINRM_USER")`,
+		`bind_user = "CORP\\rectify"`, `https      = false`, `encryption = "auto"`, `auth       = "ntlm"`} {
 		if !strings.Contains(got.stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, got.stdout)
 		}
 	}
-	if !strings.Contains(got.stdout, `ca_file  = "`+filepath.Join(d.dir, "lab-ca.pem")+`"`) {
+	if !strings.Contains(got.stdout, `ca_file   = "`+filepath.Join(d.dir, "lab-ca.pem")+`"`) {
 		t.Errorf("the CA path on standard output is not absolute:\n%s", got.stdout)
 	}
 	if strings.Contains(got.stdout, "address") {
@@ -286,6 +290,32 @@ func TestInventoryDiscoverToStdout(t *testing.T) {
 	}
 	if entries, _ := filepath.Glob(filepath.Join(d.dir, ".discover-*")); len(entries) != 0 {
 		t.Errorf("temporary files left behind: %v", entries)
+	}
+}
+
+// TestInventoryDiscoverKerberos writes Kerberos logons when asked: over
+// HTTP with message encryption, the domain's realm, and its DCs as the
+// KDCs; and HTTPS with the hosts' CA when asked for that.
+func TestInventoryDiscoverKerberos(t *testing.T) {
+	d := startDiscoverLab(t)
+	got := d.rectify(t, d.discoverArgs("-winrm-auth", "kerberos")...)
+	if got.code != 0 {
+		t.Fatalf("discover: %s", got)
+	}
+	for _, want := range []string{`https      = false`, `auth       = "kerberos"`, `realm      = "CORP.EXAMPLE.COM"`,
+		`kdcs       = ["dc01.corp.example.com", "dc02.corp.example.com"]`} {
+		if !strings.Contains(got.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, got.stdout)
+		}
+	}
+	got = d.rectify(t, d.discoverArgs("-winrm-https", "-winrm-port", "5986")...)
+	if got.code != 0 {
+		t.Fatalf("discover -winrm-https: %s", got)
+	}
+	for _, want := range []string{`https    = true`, `port     = 5986`, `ca_file  = "` + filepath.Join(d.dir, "lab-ca.pem") + `"`} {
+		if !strings.Contains(got.stdout, want) {
+			t.Errorf("-winrm-https: output lacks %q:\n%s", want, got.stdout)
+		}
 	}
 }
 

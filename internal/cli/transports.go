@@ -42,6 +42,9 @@ func connectionsFor(inv *inventory.Inventory, log zerolog.Logger) *connect.Conne
 				URL: l.URL, GCURL: l.GCURL, StartTLS: l.StartTLS, BaseDN: l.BaseDN, BindUser: l.BindUser,
 				Password: ldap.NewSecret(l.Password.Reveal()), ServerName: l.ServerName,
 				InsecureSkipVerify: l.InsecureSkipVerify, Timeout: l.Timeout, Logger: log,
+				Auth: l.Auth,
+				Kerberos: ldap.KerberosConfig{Realm: l.Kerberos.Realm, KDCs: l.Kerberos.KDCs, Krb5Conf: l.Kerberos.Krb5Conf,
+					Keytab: l.Kerberos.Keytab, CCache: l.Kerberos.CredentialCache, SPN: l.Kerberos.SPN},
 			}
 			if len(l.CAPEM) > 0 {
 				pool := x509.NewCertPool()

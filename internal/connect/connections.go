@@ -58,26 +58,35 @@ func New(opts Options) *Connections {
 }
 
 // Shell implements actions.Connections. The shell hands the ops that
-// authenticate beyond the host the credential of the host's WinRM account
-// (see credentialShell).
+// authenticate beyond the host the session's delegated credentials, or
+// else the credential of the host's WinRM account (see credentialShell).
 func (c *Connections) Shell(ctx context.Context, host string) (ops.Shell, error) {
 	s, err := c.shells.Shell(ctx, host)
 	if err != nil {
 		return nil, err
 	}
-	return credentialShell{Shell: s, host: host, credential: func() (*ops.Credential, error) {
+	return credentialShell{Shell: s, host: host, onward: func() (onward, error) {
 		if c.winrm == nil {
-			return nil, nil
+			return onward{}, nil
 		}
 		cfg, err := c.winrm(host)
 		if err != nil {
-			return nil, err
+			return onward{}, err
 		}
-		if cfg.Password == "" {
-			return nil, nil
-		}
-		return &ops.Credential{User: cfg.Username, Password: cfg.Password}, nil
+		return onwardOf(cfg), nil
 	}}, nil
+}
+
+// onwardOf is what a session with cfg authenticates onwards with: a
+// delegated TGT when the logon forwards one, else the account's password.
+func onwardOf(cfg winrm.Config) onward {
+	switch {
+	case cfg.Delegates():
+		return onward{delegated: true}
+	case cfg.Password != "":
+		return onward{credential: &ops.Credential{User: cfg.Username, Password: cfg.Password}}
+	}
+	return onward{}
 }
 
 // Directory implements actions.Connections: one bound directory per

@@ -11,17 +11,27 @@ import (
 )
 
 // credentialShell hands the ops that authenticate beyond the host
-// (ops.NeedsCredential) the credential of the host's WinRM account: it adds
-// it to their argument document, also to batch items, and marks the run's
-// arguments sensitive, so that they stay out of logs and errors. Nothing
-// above the transport ever holds the password; plans and journals never see
-// it.
+// (ops.NeedsCredential) what they authenticate with. In a session that
+// holds delegated credentials (Kerberos with a forwarded TGT) they use
+// those, as the plan says, and get nothing added: no password is needed,
+// and none is sent to the host. Otherwise they get the credential of the
+// host's WinRM account: it is added to their argument document, also to
+// batch items, and the run's arguments are marked sensitive, so that they
+// stay out of logs and errors. Nothing above the transport ever holds the
+// password; plans and journals never see it.
 type credentialShell struct {
 	ops.Shell
 	host string
-	// credential returns the account and password, or nil when the
-	// inventory's authentication holds no password.
-	credential func() (*ops.Credential, error)
+	// onward says what the host's session authenticates onwards with.
+	onward func() (onward, error)
+}
+
+// onward is what a host's session can authenticate beyond the host with:
+// its own delegated credentials, or else an explicit credential, or
+// neither (both zero).
+type onward struct {
+	delegated  bool
+	credential *ops.Credential
 }
 
 var _ ops.Shell = credentialShell{}
@@ -33,6 +43,10 @@ func (s credentialShell) RunScript(ctx context.Context, run ops.ScriptRun) (ops.
 		cred, err := s.need(run.Script.Op)
 		if err != nil {
 			return ops.ScriptResult{}, err
+		}
+		if cred == nil {
+			// The session's delegated credentials reach the endpoint.
+			break
 		}
 		args, err := withCredential(run.Args, cred)
 		if err != nil {
@@ -51,17 +65,20 @@ func (s credentialShell) RunScript(ctx context.Context, run ops.ScriptRun) (ops.
 	return s.Shell.RunScript(ctx, run)
 }
 
-// need returns the credential an op needs, or says why there is none.
+// need returns the credential an op needs: nil when the session's
+// delegated credentials serve, or an error saying why there is none.
 func (s credentialShell) need(op string) (*ops.Credential, error) {
-	cred, err := s.credential()
-	if err != nil {
+	o, err := s.onward()
+	switch {
+	case err != nil:
 		return nil, actions.Errorf(actions.KindAuth, actions.Permanent, s.host, op, "%v", err)
-	}
-	if cred == nil {
+	case o.delegated:
+		return nil, nil
+	case o.credential == nil:
 		return nil, &actions.TransportError{Kind: actions.KindAuth, Class: actions.Permanent, Host: s.host, Op: op,
-			Err: errors.New("this op opens Exchange's management endpoint with an explicit credential, and the inventory's WinRM authentication of the host holds no password")}
+			Err: errors.New("this op opens Exchange's management endpoint, which needs an explicit credential or delegated Kerberos credentials, and the inventory's WinRM authentication of the host provides neither (no password, no delegation)")}
 	}
-	return cred, nil
+	return o.credential, nil
 }
 
 // batchWithCredential adds the credential to the items of a batch whose
@@ -86,6 +103,9 @@ func (s credentialShell) batchWithCredential(raw json.RawMessage) (json.RawMessa
 		cred, err := s.need(op)
 		if err != nil {
 			return nil, false, err
+		}
+		if cred == nil {
+			continue
 		}
 		args, err := withCredential(it.Args, cred)
 		if err != nil {

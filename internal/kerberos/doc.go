@@ -9,9 +9,11 @@
 // and confounder, EC 0, RRC 28), which the framing of MS-WSMV carries as
 // the "signature".
 //
-// Tickets come from github.com/jcmturner/gokrb5 (password, keytab or the
-// user's credential cache); this package builds and reads the GSS layer
-// above them. Only the AES encryption types (17, 18) seal messages: RC4's
+// Tickets come from github.com/jcmturner/gokrb5: a Source says where
+// (password, keytab or the user's credential cache; the realm's KDCs or a
+// krb5.conf) for WinRM and LDAP alike, and sorts the KDC's refusals
+// (TicketError) from KDCs that cannot be reached (KDCError). This package
+// builds and reads the GSS layer above the tickets. Only the AES encryption types (17, 18) seal messages: RC4's
 // wrap tokens (RFC 4757) are refused with an error that says so.
 //
 // internal/winrm authenticates and encrypts with the initiator side; the

@@ -73,6 +73,17 @@ func (s *Session) HeaderSize() int {
 // header and the rotated trailer and confounder) and the sealed message,
 // as long as message.
 func (s *Session) Wrap(message []byte) (header, sealed []byte, err error) {
+	token, err := s.wrap(message, rrc)
+	if err != nil {
+		return nil, nil, err
+	}
+	split := len(token) - len(message)
+	return token[:split], token[split:], nil
+}
+
+// wrap seals message into one wrap token whose encrypted part is rotated
+// right by rotation bytes.
+func (s *Session) wrap(message []byte, rotation uint16) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	flags := byte(flagSealed)
@@ -93,13 +104,11 @@ func (s *Session) Wrap(message []byte) (header, sealed []byte, err error) {
 	plain = append(append(plain, message...), hdr...)
 	_, body, err := s.et.EncryptMessage(s.key.KeyValue, plain, usage)
 	if err != nil {
-		return nil, nil, errorf("seal: %v", err)
+		return nil, errorf("seal: %v", err)
 	}
-	binary.BigEndian.PutUint16(hdr[6:], rrc)
-	rotated := rotateRight(body, rrc)
+	binary.BigEndian.PutUint16(hdr[6:], rotation)
 	s.sendSeq++
-	split := len(rotated) - len(message)
-	return append(hdr, rotated[:split]...), rotated[split:], nil
+	return append(hdr, rotateRight(body, int(rotation))...), nil
 }
 
 // Unwrap unseals a token of the other side given as WinRM carries it

@@ -228,7 +228,7 @@ func TestNTLMBind(t *testing.T) {
 	for _, tg := range []ldaptest.Target{ldaptest.StartLab(t), ldaptest.SambaTarget(sambatest.Shared(t))} {
 		for _, user := range []string{tg.DownLevel, tg.UPN} {
 			cfg := config(tg, "")
-			cfg.NTLM, cfg.BindUser = true, user
+			cfg.Auth, cfg.BindUser = ldap.AuthNTLM, user
 			_, err := open(t, cfg).RootDSE(testContext(t))
 			var te *actions.TransportError
 			want := map[string]actions.Kind{"samba": actions.KindAuth, "lab": actions.KindProtocol}[tg.Name]

@@ -23,26 +23,60 @@ const MaxPageSize = 1000
 // search, a modify) when Config.Timeout is zero.
 const DefaultTimeout = 30 * time.Second
 
+// The bind mechanisms a Config may name.
+const (
+	// AuthSimple is a simple bind with the bind user's password, over TLS.
+	AuthSimple = "simple"
+	// AuthNTLM is Microsoft's NTLM ("sicily") bind; see Config.Auth.
+	AuthNTLM = "ntlm"
+	// AuthKerberos is a SASL GSSAPI bind with a Kerberos ticket for the
+	// DC's ldap/<fqdn> service (KerberosConfig says where tickets come
+	// from), over TLS and bound to the TLS connection.
+	AuthKerberos = "kerberos"
+	// AuthNegotiate is a SASL GSSAPI bind with the Kerberos credentials of
+	// the user rectify runs as on Windows (SSPI), as Windows' own tools
+	// bind; elsewhere it is refused.
+	AuthNegotiate = "negotiate"
+)
+
 // Config says how to reach and bind to one domain.
 type Config struct {
 	// URL is the domain controller: ldaps://host[:636], or ldap://host[:389]
-	// with StartTLS set. Plain LDAP without StartTLS is refused.
+	// with StartTLS set. Plain LDAP without StartTLS is refused, except
+	// with AuthKerberos, whose SASL layer then seals every message (see
+	// Auth).
 	URL string
 	// StartTLS upgrades an ldap:// connection to TLS before binding.
 	StartTLS bool
 	// BaseDN is the default search base; empty means the rootDSE's
 	// defaultNamingContext.
 	BaseDN string
+	// Auth is the bind mechanism: AuthSimple (the default), AuthNTLM,
+	// AuthKerberos or AuthNegotiate.
+	//
+	// Simple, NTLM and Negotiate binds run inside TLS. go-ldap's NTLM bind
+	// signs nothing and sends no channel binding, so DCs that require
+	// channel binding refuse it; Samba does not implement the sicily bind
+	// at all and hangs up.
+	//
+	// Kerberos sends the DC a ticket instead of the password, and verifies
+	// the DC's answer (mutual authentication). Inside TLS (ldaps://, or
+	// StartTLS) it is bound to the TLS connection (channel binding) and asks
+	// for no SASL security layer, as Active Directory requires there. Over
+	// plain ldap:// it asks for the confidentiality layer: every LDAP
+	// message is then signed and sealed by the Kerberos context, as Windows'
+	// own tools talk to a DC on port 389, and no certificate is needed.
+	Auth string
+	// Kerberos says where AuthKerberos gets its tickets and which service
+	// principal it asks them for.
+	Kerberos KerberosConfig
 	// BindUser is a user principal name (admin@corp.example.com) or a
-	// down-level logon name (CORP\admin).
+	// down-level logon name (CORP\admin). With AuthKerberos it is the
+	// principal tickets are asked for (optional with a credential cache).
 	BindUser string
-	// Password is the bind password.
+	// Password is the bind password. With AuthKerberos it gets a TGT when
+	// there is neither a keytab nor a credential cache.
 	Password Secret
-	// NTLM binds with NTLM (Microsoft's "sicily" bind) instead of a simple
-	// bind. go-ldap's NTLM signs nothing and sends no channel binding, so
-	// DCs that require LDAP signing or channel binding refuse it; Samba does
-	// not implement the sicily bind at all and hangs up.
-	NTLM bool
 	// CAFile is a PEM file of the CAs that sign the DCs' certificates.
 	CAFile string
 	// RootCAs is used instead of CAFile when set.
@@ -81,8 +115,14 @@ type Config struct {
 type endpointConfig struct {
 	url      *url.URL
 	startTLS bool
-	address  string // host:port
+	// sealed is a plain ldap:// endpoint whose messages a Kerberos bind's
+	// SASL layer seals instead of TLS.
+	sealed  bool
+	address string // host:port
 }
+
+// tls reports whether the endpoint's connection runs in TLS.
+func (e endpointConfig) tls() bool { return !e.sealed }
 
 func (c Config) timeout() time.Duration {
 	if c.Timeout > 0 {
@@ -102,8 +142,10 @@ func (c Config) pageSize(asked int) int {
 	return size
 }
 
-// parseEndpoint checks an LDAP URL and fills in the default port.
-func parseEndpoint(raw string, startTLS bool, defaultPorts [2]string) (endpointConfig, error) {
+// parseEndpoint checks an LDAP URL and fills in the default port. A plain
+// ldap:// URL without StartTLS is accepted only when sealed, for a
+// Kerberos bind whose SASL layer seals the messages.
+func parseEndpoint(raw string, startTLS, sealed bool, defaultPorts [2]string) (endpointConfig, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return endpointConfig{}, fmt.Errorf("parse url: %w", err)
@@ -121,9 +163,13 @@ func parseEndpoint(raw string, startTLS bool, defaultPorts [2]string) (endpointC
 			return endpointConfig{}, errors.New("start_tls applies to ldap:// urls, not ldaps://")
 		}
 		port = defaultPorts[1]
+		sealed = false
 	case "ldap":
-		if !startTLS {
-			return endpointConfig{}, fmt.Errorf("url %q is plain LDAP: use ldaps:// or enable StartTLS", raw)
+		switch {
+		case startTLS:
+			sealed = false
+		case !sealed:
+			return endpointConfig{}, fmt.Errorf("url %q is plain LDAP: use ldaps://, enable StartTLS, or bind with Kerberos, which seals plain LDAP", raw)
 		}
 		port = defaultPorts[0]
 	default:
@@ -134,23 +180,24 @@ func parseEndpoint(raw string, startTLS bool, defaultPorts [2]string) (endpointC
 		port = p
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
-	return endpointConfig{url: u, startTLS: startTLS, address: net.JoinHostPort(host, port)}, nil
+	return endpointConfig{url: u, startTLS: startTLS, sealed: sealed, address: net.JoinHostPort(host, port)}, nil
 }
 
-// globalCatalog derives the Global Catalog endpoint from the DC's.
+// globalCatalog derives the Global Catalog endpoint from the DC's: the
+// same protection, on the Global Catalog's port.
 func (c Config) globalCatalog(dc endpointConfig) (endpointConfig, error) {
 	if c.GCURL != "" {
-		startTLS := strings.HasPrefix(strings.ToLower(c.GCURL), "ldap:")
-		return parseEndpoint(c.GCURL, startTLS, [2]string{"3268", "3269"})
+		plain := strings.HasPrefix(strings.ToLower(c.GCURL), "ldap:")
+		return parseEndpoint(c.GCURL, plain && !dc.sealed, plain && dc.sealed, [2]string{"3268", "3269"})
 	}
 	host := dc.url.Hostname()
 	u := *dc.url
 	port := "3269"
-	if dc.startTLS {
+	if dc.startTLS || dc.sealed {
 		port = "3268"
 	}
 	u.Host = net.JoinHostPort(host, port)
-	return endpointConfig{url: &u, startTLS: dc.startTLS, address: u.Host}, nil
+	return endpointConfig{url: &u, startTLS: dc.startTLS, sealed: dc.sealed, address: u.Host}, nil
 }
 
 // tlsConfig builds the verified TLS configuration of the domain. An empty
@@ -178,11 +225,27 @@ func (c Config) tlsConfig() (*tls.Config, error) {
 // validate checks what New needs before any network traffic.
 func (c Config) validate() error {
 	var errs []error
-	if c.BindUser == "" {
-		errs = append(errs, errors.New("bind user is required"))
-	}
-	if c.Password.IsZero() {
-		errs = append(errs, errors.New("password is required (an empty password would be an unauthenticated bind)"))
+	switch c.Auth {
+	case "", AuthSimple, AuthNTLM:
+		if c.BindUser == "" {
+			errs = append(errs, errors.New("bind user is required"))
+		}
+		if c.Password.IsZero() {
+			errs = append(errs, errors.New("password is required (an empty password would be an unauthenticated bind)"))
+		}
+	case AuthKerberos:
+		if err := c.Kerberos.source(c.BindUser, c.Password).Check(); err != nil {
+			errs = append(errs, err)
+		}
+	case AuthNegotiate:
+		if !sspiAvailable {
+			errs = append(errs, errNoSSPI)
+		}
+		if c.BindUser != "" || !c.Password.IsZero() {
+			errs = append(errs, errors.New("auth negotiate binds as the user rectify runs as: it takes no bind user or password"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("auth %q is not %q, %q, %q or %q", c.Auth, AuthSimple, AuthNTLM, AuthKerberos, AuthNegotiate))
 	}
 	if c.BaseDN != "" {
 		if _, err := goldap.ParseDN(c.BaseDN); err != nil {

@@ -22,6 +22,8 @@ type Directory struct {
 	tls *tls.Config
 	dc  *endpoint
 	gc  *endpoint
+	// tickets gets the Kerberos tickets of AuthKerberos binds.
+	tickets *tickets
 
 	baseMu sync.Mutex
 	baseDN string
@@ -48,7 +50,7 @@ func New(cfg Config) (*Directory, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, fmt.Errorf("ldap config: %w", err)
 	}
-	dc, err := parseEndpoint(cfg.URL, cfg.StartTLS, [2]string{"389", "636"})
+	dc, err := parseEndpoint(cfg.URL, cfg.StartTLS, cfg.Auth == AuthKerberos, [2]string{"389", "636"})
 	if err != nil {
 		return nil, fmt.Errorf("ldap config: %w", err)
 	}
@@ -60,11 +62,20 @@ func New(cfg Config) (*Directory, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ldap config: %w", err)
 	}
+	var tkts *tickets
+	if cfg.Auth == AuthKerberos {
+		for _, ep := range []endpointConfig{dc, gc} {
+			if err := cfg.checkSPN(ep); err != nil {
+				return nil, fmt.Errorf("ldap config: %w", err)
+			}
+		}
+		tkts = &tickets{src: cfg.Kerberos.source(cfg.BindUser, cfg.Password)}
+	}
 	if cfg.InsecureSkipVerify {
 		cfg.Logger.Warn().Str("server", dc.address).
 			Msg("ldap certificate verification is disabled (insecure_skip_verify): the connection can be intercepted")
 	}
-	return &Directory{cfg: cfg, tls: tlsConf, dc: newEndpoint(dc), gc: newEndpoint(gc), baseDN: cfg.BaseDN}, nil
+	return &Directory{cfg: cfg, tls: tlsConf, dc: newEndpoint(dc), gc: newEndpoint(gc), tickets: tkts, baseDN: cfg.BaseDN}, nil
 }
 
 // Close drops the kept connections. Requests after Close fail.
@@ -77,6 +88,9 @@ func (d *Directory) Close() error {
 		}
 		e.closed = true
 		e.turn <- struct{}{}
+	}
+	if d.tickets != nil {
+		d.tickets.close()
 	}
 	return nil
 }

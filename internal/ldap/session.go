@@ -81,19 +81,34 @@ func (d *Directory) secureAndBind(ctx context.Context, ep endpointConfig, raw ne
 			return nil, te
 		}
 	}
-	conf := d.tls.Clone()
-	if conf.ServerName == "" {
-		conf.ServerName = ep.url.Hostname()
+	// A sealed endpoint runs no TLS: the Kerberos bind's confidentiality
+	// layer protects its messages instead.
+	var under net.Conn = raw
+	var state tls.ConnectionState
+	if ep.tls() {
+		conf := d.tls.Clone()
+		if conf.ServerName == "" {
+			conf.ServerName = ep.url.Hostname()
+		}
+		tlsConn := tls.Client(raw, conf)
+		if err := tlsConn.HandshakeContext(ctx); err != nil {
+			return nil, classify(ctx, ep.address, "tls", &handshakeError{err: err})
+		}
+		under, state = tlsConn, tlsConn.ConnectionState()
 	}
-	tlsConn := tls.Client(raw, conf)
-	if err := tlsConn.HandshakeContext(ctx); err != nil {
-		return nil, classify(ctx, ep.address, "tls", &handshakeError{err: err})
+	// A Kerberos bind may negotiate a SASL security layer, which then
+	// frames everything under the LDAP messages.
+	var layered *saslConn
+	if d.cfg.Auth == AuthKerberos {
+		layered = &saslConn{Conn: under, maxIn: d.cfg.saslMaxIn()}
+		under = layered
 	}
-	bounded := newBoundedConn(tlsConn, d.cfg)
-	conn := goldap.NewConn(bounded, true)
+	bounded := newBoundedConn(under, d.cfg)
+	conn := goldap.NewConn(bounded, ep.tls())
 	conn.Start()
 	s := &session{conn: conn, raw: raw, bounded: bounded, addr: ep.address}
-	if err := contain(func() error { return d.bind(conn) }); err != nil {
+	target := bindTarget{conn: conn, ep: ep, tls: state, layered: layered}
+	if err := contain(func() error { return d.bind(ctx, target) }); err != nil {
 		dropped := conn.IsClosing()
 		s.close()
 		if v := bounded.violation(); v != nil {
@@ -154,13 +169,28 @@ func startTLS(raw *boundedConn) error {
 	}
 }
 
-// bind authenticates the connection with the configured credentials.
-func (d *Directory) bind(conn *goldap.Conn) error {
-	if d.cfg.NTLM {
+// bindTarget is a connection to bind: the LDAP connection, the endpoint,
+// the TLS connection's state (its certificate binds Kerberos to it), and
+// the layer under the LDAP messages when a SASL layer may start.
+type bindTarget struct {
+	conn    *goldap.Conn
+	ep      endpointConfig
+	tls     tls.ConnectionState
+	layered *saslConn
+}
+
+// bind authenticates the connection with the configured mechanism.
+func (d *Directory) bind(ctx context.Context, b bindTarget) error {
+	switch d.cfg.Auth {
+	case AuthNTLM:
 		domain, user := splitDownLevel(d.cfg.BindUser)
-		return conn.NTLMBind(domain, user, d.cfg.Password.Reveal())
+		return b.conn.NTLMBind(domain, user, d.cfg.Password.Reveal())
+	case AuthKerberos:
+		return d.kerberosBind(ctx, b)
+	case AuthNegotiate:
+		return d.sspiBind(ctx, b.conn, b.ep, b.tls)
 	}
-	_, err := conn.SimpleBind(&goldap.SimpleBindRequest{
+	_, err := b.conn.SimpleBind(&goldap.SimpleBindRequest{
 		Username: d.cfg.BindUser,
 		Password: d.cfg.Password.Reveal(),
 	})

@@ -7,7 +7,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"syscall"
 )
 
 // Samba's ports on the DC's address: the standard ones, because Kerberos
@@ -61,9 +60,9 @@ func tryLease(dir, ip string) (*addressLease, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reserve %s: %w", ip, err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if err := lockFile(f); err != nil {
 		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
+		if errors.Is(err, errLeased) {
 			return nil, fmt.Errorf("%s: %w", ip, errLeased)
 		}
 		return nil, fmt.Errorf("reserve %s: %w", ip, err)
@@ -98,6 +97,6 @@ func portsFree(ip string) error {
 // release gives the address back. The lock file stays: removing it could
 // let two processes lock different files of the same name.
 func (l *addressLease) release() {
-	_ = syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
+	unlockFile(l.f)
 	l.f.Close()
 }

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/rectifyhq/rectify/internal/testenv"
@@ -100,6 +99,9 @@ func (dc *DC) AdminPassword() string { return AdminPassword }
 
 // missing says why a DC cannot run here, or "" when it can.
 func missing() string {
+	if why := platformMissing(); why != "" {
+		return why
+	}
 	if _, why := testenv.Find("samba", "samba"); why != "" {
 		return why
 	}
@@ -124,8 +126,8 @@ func missing() string {
 const sambaSetup = "/usr/share/samba/setup/ad-schema"
 
 // provision creates a new domain in dir, served at ip alone, and writes the
-// smb.conf to run it.
-func provision(ctx context.Context, dir, ip string) (*DC, error) {
+// smb.conf to run it, with options (smb.conf's global parameters) set.
+func provision(ctx context.Context, dir, ip string, options map[string]string) (*DC, error) {
 	target := filepath.Join(dir, "dc")
 	pidDir := filepath.Join(dir, "pid")
 	tlsDir := filepath.Join(dir, "tls")
@@ -153,15 +155,16 @@ func provision(ctx context.Context, dir, ip string) (*DC, error) {
 		return nil, fmt.Errorf("samba-tool domain provision: %w\n%s", err, tail(out))
 	}
 	conf := filepath.Join(target, "etc", "smb.conf")
-	if err := adjustConf(conf, dir, pki); err != nil {
+	if err := adjustConf(conf, dir, pki, options); err != nil {
 		return nil, err
 	}
 	return &DC{Dir: dir, Conf: conf, PKI: pki, ip: ip}, nil
 }
 
 // adjustConf adds the test's certificate, keeps logs in the test
-// directory, and runs only the services the tests use.
-func adjustConf(conf, dir string, pki PKI) error {
+// directory, runs only the services the tests use, and sets the options
+// given.
+func adjustConf(conf, dir string, pki PKI, options map[string]string) error {
 	data, err := os.ReadFile(conf)
 	if err != nil {
 		return err
@@ -177,6 +180,9 @@ func adjustConf(conf, dir string, pki PKI) error {
 		// A throw-away DC need not fsync every transaction: this makes
 		// writes (and provisioning) several times faster.
 		"ldb:nosync": "true",
+	}
+	for k, v := range options {
+		extra[k] = v
 	}
 	var out []string
 	inGlobal := false
@@ -215,8 +221,7 @@ func (dc *DC) start(ctx context.Context) error {
 		return errors.New("samba is already running")
 	}
 	cmd := withoutSysAdmin(context.Background(), "samba", "-i", "-M", "single", "-s", dc.Conf)
-	// Pdeathsig stops samba even if the test binary dies without cleanup.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	ownProcessGroup(cmd)
 	out := &lockedWriter{}
 	cmd.Stdout = out
 	cmd.Stderr = out
@@ -266,15 +271,15 @@ func (dc *DC) stopLocked() {
 		return
 	}
 	pgid := dc.proc.Process.Pid
-	_ = syscall.Kill(-pgid, syscall.SIGTERM)
+	signalGroup(pgid, false)
 	select {
 	case <-dc.done:
 	case <-time.After(10 * time.Second):
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		signalGroup(pgid, true)
 		<-dc.done
 	}
 	// Children left in the group (none with -M single) go too.
-	_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	signalGroup(pgid, true)
 	dc.proc = nil
 }
 

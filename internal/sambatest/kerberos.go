@@ -2,6 +2,9 @@ package sambatest
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -87,4 +90,43 @@ func (dc *DC) Kinit(t testing.TB, krb5Conf string) string {
 		t.Fatalf("kinit: %v\n%s", err, out)
 	}
 	return ccache
+}
+
+// dcSPNs are the service principals a domain controller registers for its
+// directory service, which Kerberos binds to LDAP ask tickets for: those of
+// Samba's spn_update_list (what samba_spnupdate, run by the dnsupdate
+// service a Windows DC's Netlogon matches, adds; the test DC runs neither)
+// for the LDAP and Global Catalog services.
+var dcSPNs = []string{
+	"ldap/" + FQDN,
+	"ldap/" + FQDN + "/" + DNSName,
+	"ldap/" + FQDN + "/" + Domain,
+	"ldap/" + strings.ToUpper(HostName),
+	"GC/" + FQDN + "/" + DNSName,
+}
+
+// registerDCSPNs gives the DC's account its directory service SPNs.
+func (dc *DC) registerDCSPNs() error {
+	pem, err := os.ReadFile(dc.PKI.CAFile)
+	if err != nil {
+		return err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return errors.New("the test CA file holds no certificate")
+	}
+	conn, err := goldap.DialURL(dc.LDAPSURL(), goldap.DialWithTLSConfig(&tls.Config{RootCAs: pool, ServerName: FQDN}))
+	if err != nil {
+		return fmt.Errorf("dial %s: %w", dc.LDAPSURL(), err)
+	}
+	defer conn.Close()
+	if err := conn.Bind(dc.AdminUPN(), AdminPassword); err != nil {
+		return fmt.Errorf("bind as administrator: %w", err)
+	}
+	mod := goldap.NewModifyRequest("CN="+strings.ToUpper(HostName)+",OU=Domain Controllers,"+BaseDN, nil)
+	mod.Add("servicePrincipalName", dcSPNs)
+	if err := conn.Modify(mod); err != nil {
+		return fmt.Errorf("register the DC's SPNs: %w", err)
+	}
+	return nil
 }

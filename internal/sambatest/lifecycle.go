@@ -13,7 +13,7 @@ import (
 // launch provisions a DC in dir on a loopback address of its own and
 // starts it. It returns the DC and a function that stops it and gives the
 // address back, or why Samba cannot run here, or the error that stopped it.
-func launch(dir string) (*DC, func(), string, error) {
+func launch(dir string, options map[string]string) (*DC, func(), string, error) {
 	if why := missing(); why != "" {
 		return nil, nil, why, nil
 	}
@@ -23,9 +23,14 @@ func launch(dir string) (*DC, func(), string, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	dc, err := provision(ctx, dir, lease.ip)
+	dc, err := provision(ctx, dir, lease.ip, options)
 	if err == nil {
 		err = dc.start(ctx)
+	}
+	if err == nil {
+		if err = dc.registerDCSPNs(); err != nil {
+			dc.Stop()
+		}
 	}
 	if err != nil {
 		lease.release()
@@ -41,7 +46,15 @@ func launch(dir string) (*DC, func(), string, error) {
 // should use Shared.
 func Start(t testing.TB) *DC {
 	t.Helper()
-	dc, stop, why, err := launch(t.TempDir())
+	return StartWith(t, nil)
+}
+
+// StartWith is Start with smb.conf's global parameters in options set,
+// such as a setting a test needs the DC to have as Active Directory has
+// it.
+func StartWith(t testing.TB, options map[string]string) *DC {
+	t.Helper()
+	dc, stop, why, err := launch(t.TempDir(), options)
 	testenv.Require(t, "a Samba AD DC", why)
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +90,7 @@ func Shared(t testing.TB) *DC {
 			t.Fatal(err)
 		}
 		shared.dir = dir
-		shared.dc, shared.stop, shared.skip, shared.err = launch(dir)
+		shared.dc, shared.stop, shared.skip, shared.err = launch(dir, nil)
 	}
 	testenv.Require(t, "a Samba AD DC", shared.skip)
 	if shared.err != nil {

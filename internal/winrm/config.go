@@ -18,6 +18,11 @@ const (
 	AuthNTLM     = "ntlm"
 	AuthBasic    = "basic"
 	AuthKerberos = "kerberos"
+	// AuthNegotiate logs on with the credentials of the Windows user
+	// rectify runs as, through SSPI's Negotiate (Kerberos, or NTLM where
+	// Kerberos cannot be had), as PowerShell remoting does by default. It
+	// exists only on Windows.
+	AuthNegotiate = "negotiate"
 )
 
 // The message encryption settings a Config may name.
@@ -63,7 +68,8 @@ type Config struct {
 	RootCAs *x509.CertPool
 	// InsecureSkipVerify accepts any certificate. New logs a warning.
 	InsecureSkipVerify bool
-	// Auth is AuthNTLM (the default), AuthKerberos or AuthBasic.
+	// Auth is AuthNTLM (the default), AuthKerberos, AuthNegotiate or
+	// AuthBasic.
 	Auth string
 	// Kerberos says where AuthKerberos gets its tickets.
 	Kerberos KerberosConfig
@@ -148,13 +154,20 @@ func (c Config) withDefaults() (Config, error) {
 		c.Auth = AuthNTLM
 	case AuthNTLM, AuthBasic:
 	case AuthKerberos:
-		if err := c.Kerberos.check(c.Password); err != nil {
+		if err := c.Kerberos.check(c.Username, c.Password); err != nil {
 			return c, err
 		}
+	case AuthNegotiate:
+		if !sspiAvailable {
+			return c, errNoSSPI
+		}
+		if c.Username != "" || c.Password != "" {
+			return c, errors.New(`auth "negotiate" logs on as the Windows user rectify runs as: it takes no username or password`)
+		}
 	default:
-		return c, fmt.Errorf("auth %q is not %q, %q or %q", c.Auth, AuthNTLM, AuthKerberos, AuthBasic)
+		return c, fmt.Errorf("auth %q is not %q, %q, %q or %q", c.Auth, AuthNTLM, AuthKerberos, AuthNegotiate, AuthBasic)
 	}
-	if c.Username == "" && (c.Auth != AuthKerberos || c.Kerberos.CCache == "") {
+	if c.Username == "" && c.Auth != AuthNegotiate && (c.Auth != AuthKerberos || c.Kerberos.CCache == "") {
 		return c, errors.New("no username")
 	}
 	switch c.Encryption {

@@ -87,6 +87,8 @@ type connPool struct {
 	sealed bool
 	// tickets gets the host's Kerberos service ticket (Auth kerberos).
 	tickets *tickets
+	// newContext starts a Negotiate logon (Auth negotiate).
+	newContext func(Config) (securityContext, error)
 
 	mu     sync.Mutex
 	idle   []*persistConn
@@ -111,6 +113,9 @@ func newConnPool(cfg Config) (*connPool, error) {
 	}
 	if cfg.Auth == AuthKerberos {
 		p.tickets = newTickets(cfg)
+	}
+	if cfg.Auth == AuthNegotiate {
+		p.newContext = newSSPIContext
 	}
 	return p, nil
 }
@@ -154,7 +159,7 @@ func (p *connPool) send(ctx context.Context, pc *persistConn, body []byte, befor
 	if p.cfg.Auth == AuthBasic {
 		return p.exchange(ctx, pc, body, basicAuth(p.cfg.Username, p.cfg.Password), beforeWrite, n)
 	}
-	if pc.authed && p.cfg.Auth == AuthKerberos {
+	if pc.authed && (p.cfg.Auth == AuthKerberos || p.cfg.Auth == AuthNegotiate) {
 		rep, err := p.exchange(ctx, pc, body, "", beforeWrite, n)
 		if err != nil || rep.status != http.StatusUnauthorized {
 			return rep, err
@@ -163,6 +168,9 @@ func (p *connPool) send(ctx context.Context, pc *persistConn, body []byte, befor
 	}
 	if p.cfg.Auth == AuthKerberos {
 		return p.kerberosHandshake(ctx, pc, body, beforeWrite, n)
+	}
+	if p.cfg.Auth == AuthNegotiate {
+		return p.negotiateHandshake(ctx, pc, body, beforeWrite, n)
 	}
 	if pc.authed {
 		rep, err := p.exchange(ctx, pc, body, "", beforeWrite, n)

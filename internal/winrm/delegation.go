@@ -29,21 +29,21 @@ func (t *tickets) forward(cl *client.Client) (*kerberos.Forwarded, error) {
 	}
 	req, err := messages.NewTGSReq(cname, realm, cl.Config, tgt, key, krbtgt, false)
 	if err != nil {
-		return nil, &ticketError{err: fmt.Errorf("forwarded TGT: %w", err)}
+		return nil, &ticketError{Err: fmt.Errorf("forwarded TGT: %w", err)}
 	}
 	types.SetFlag(&req.ReqBody.KDCOptions, flags.Forwardable)
 	types.SetFlag(&req.ReqBody.KDCOptions, flags.Forwarded)
 	// The options changed: the authenticator's checksum over the request
 	// body must be computed again.
 	if err := tgsAuthenticator(&req, tgt, key); err != nil {
-		return nil, &ticketError{err: fmt.Errorf("forwarded TGT: %w", err)}
+		return nil, &ticketError{Err: fmt.Errorf("forwarded TGT: %w", err)}
 	}
 	_, rep, err := cl.TGSExchange(req, realm, tgt, key, 0)
 	if err != nil {
 		return nil, classifyKDC(fmt.Errorf("forwarded TGT: %w", err))
 	}
 	if !types.IsFlagSet(&rep.DecryptedEncPart.Flags, flags.Forwarded) {
-		return nil, &ticketError{err: fmt.Errorf("the KDC issued no forwarded TGT for %s (is the account allowed to delegate?)", cl.Credentials.UserName())}
+		return nil, &ticketError{Err: fmt.Errorf("the KDC issued no forwarded TGT for %s (is the account allowed to delegate?)", cl.Credentials.UserName())}
 	}
 	return &kerberos.Forwarded{Ticket: rep.Ticket, Reply: rep.DecryptedEncPart}, nil
 }
@@ -54,14 +54,14 @@ func (t *tickets) forwardableTGT(cl *client.Client, realm string, krbtgt types.P
 	if cache := t.cache; cache != nil {
 		cred, ok := cache.GetEntry(krbtgt)
 		if !ok {
-			return messages.Ticket{}, types.EncryptionKey{}, &ticketError{err: fmt.Errorf("the credential cache holds no TGT for %s", realm)}
+			return messages.Ticket{}, types.EncryptionKey{}, &ticketError{Err: fmt.Errorf("the credential cache holds no TGT for %s", realm)}
 		}
 		var tgt messages.Ticket
 		if err := tgt.Unmarshal(cred.Ticket); err != nil {
-			return messages.Ticket{}, types.EncryptionKey{}, &ticketError{err: fmt.Errorf("the credential cache's TGT: %w", err)}
+			return messages.Ticket{}, types.EncryptionKey{}, &ticketError{Err: fmt.Errorf("the credential cache's TGT: %w", err)}
 		}
 		if !types.IsFlagSet(&cred.TicketFlags, flags.Forwardable) {
-			return messages.Ticket{}, types.EncryptionKey{}, &ticketError{err: fmt.Errorf("the credential cache's TGT is not forwardable (kinit -f)")}
+			return messages.Ticket{}, types.EncryptionKey{}, &ticketError{Err: fmt.Errorf("the credential cache's TGT is not forwardable (kinit -f)")}
 		}
 		return tgt, cred.Key, nil
 	}
@@ -69,14 +69,14 @@ func (t *tickets) forwardableTGT(cl *client.Client, realm string, krbtgt types.P
 	conf.LibDefaults.Forwardable = true
 	req, err := messages.NewASReqForTGT(realm, &conf, cl.Credentials.CName())
 	if err != nil {
-		return messages.Ticket{}, types.EncryptionKey{}, &ticketError{err: fmt.Errorf("forwardable TGT: %w", err)}
+		return messages.Ticket{}, types.EncryptionKey{}, &ticketError{Err: fmt.Errorf("forwardable TGT: %w", err)}
 	}
 	rep, err := cl.ASExchange(realm, req, 0)
 	if err != nil {
 		return messages.Ticket{}, types.EncryptionKey{}, classifyKDC(fmt.Errorf("forwardable TGT: %w", err))
 	}
 	if !types.IsFlagSet(&rep.DecryptedEncPart.Flags, flags.Forwardable) {
-		return messages.Ticket{}, types.EncryptionKey{}, &ticketError{err: fmt.Errorf("the KDC issued no forwardable TGT for %s", cl.Credentials.UserName())}
+		return messages.Ticket{}, types.EncryptionKey{}, &ticketError{Err: fmt.Errorf("the KDC issued no forwardable TGT for %s", cl.Credentials.UserName())}
 	}
 	return rep.Ticket, rep.DecryptedEncPart.Key, nil
 }

@@ -35,6 +35,18 @@
 // KerberosConfig.Delegate it asks the KDC for a forwarded TGT and gives it
 // to the host, so that commands there can authenticate onwards.
 //
+// Auth "negotiate" (Windows only) logs on as PowerShell remoting does by
+// default: with the credentials of the Windows user rectify runs as,
+// through SSPI's Negotiate package (Kerberos for HTTP/<ServerName>, or
+// NTLM where Kerberos cannot be had), with no password anywhere, and SSPI's
+// EncryptMessage and DecryptMessage seal the messages in the same framing.
+// The handshake (negotiate.go: as many rounds as the context needs, each
+// with an empty request, mutual authentication required) is portable and
+// tested on Linux with contexts built on internal/ntlm and
+// internal/kerberos; the SSPI calls themselves (sspi_windows.go) run only
+// on Windows and are not exercised by the test suite. Elsewhere the auth
+// is refused with the reason.
+//
 // No host can cost more than a few megabytes and the operation's timeout:
 // an answer's headers are read under Config.MaxHeaderBytes (64 KiB), its
 // body under four times MaxEnvelopeSize, and a command's output under

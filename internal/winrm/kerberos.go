@@ -2,25 +2,18 @@ package winrm
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
-	"strings"
 	"sync"
 
 	"github.com/jcmturner/gokrb5/v8/client"
-	"github.com/jcmturner/gokrb5/v8/config"
 	"github.com/jcmturner/gokrb5/v8/credentials"
-	"github.com/jcmturner/gokrb5/v8/keytab"
-	"github.com/jcmturner/gokrb5/v8/krberror"
-	"github.com/jcmturner/gokrb5/v8/messages"
 
 	"github.com/rectifyhq/rectify/internal/kerberos"
 )
 
 // DefaultKrb5Conf is read for the realm's KDCs when a KerberosConfig names
 // neither a krb5.conf nor KDCs.
-const DefaultKrb5Conf = "/etc/krb5.conf"
+const DefaultKrb5Conf = kerberos.DefaultKrb5Conf
 
 // KerberosConfig says where Auth "kerberos" gets its tickets from.
 type KerberosConfig struct {
@@ -50,17 +43,11 @@ type KerberosConfig struct {
 
 // kdcError is a failure to get a ticket that is not the KDC's answer (no
 // KDC reached): it may go away.
-type kdcError struct{ err error }
-
-func (e *kdcError) Error() string { return "get a Kerberos ticket: " + e.err.Error() }
-func (e *kdcError) Unwrap() error { return e.err }
+type kdcError = kerberos.KDCError
 
 // ticketError is the KDC's refusal (a KRB-ERROR: wrong password, unknown
 // principal, clock skew): sending again changes nothing.
-type ticketError struct{ err error }
-
-func (e *ticketError) Error() string { return "the KDC refused a ticket: " + e.err.Error() }
-func (e *ticketError) Unwrap() error { return e.err }
+type ticketError = kerberos.TicketError
 
 // tickets gets and caches the service ticket of one host for a pool. The
 // gokrb5 client is made on first use and kept, so that its TGT and the
@@ -85,18 +72,14 @@ func newTickets(cfg Config) *tickets {
 	return &tickets{cfg: cfg, spn: spn}
 }
 
+// source is where the configuration's tickets come from.
+func (k KerberosConfig) source(user, password string) kerberos.Source {
+	return kerberos.Source{User: user, Password: password, Realm: k.Realm, KDCs: k.KDCs, Krb5Conf: k.Krb5Conf, Keytab: k.Keytab, CCache: k.CCache}
+}
+
 // check reports a KerberosConfig that cannot work, before anything is sent.
-func (k KerberosConfig) check(password string) error {
-	if k.Keytab != "" && k.CCache != "" {
-		return errors.New("kerberos: a keytab and a credential cache exclude each other")
-	}
-	if k.Keytab == "" && k.CCache == "" && password == "" {
-		return errors.New("kerberos: no password, keytab or credential cache to get a ticket with")
-	}
-	if len(k.KDCs) > 0 && k.Krb5Conf != "" {
-		return errors.New("kerberos: KDCs and a krb5.conf exclude each other")
-	}
-	return nil
+func (k KerberosConfig) check(user, password string) error {
+	return k.source(user, password).Check()
 }
 
 // ticket returns a service ticket for the host, fetching it (and a TGT)
@@ -157,103 +140,20 @@ func (t *tickets) serviceTicket() (kerberos.Ticket, error) {
 
 // client makes the gokrb5 client from the configuration's credentials.
 func (t *tickets) client() (*client.Client, error) {
-	k := t.cfg.Kerberos
-	conf, err := k.krb5Config()
+	cl, cache, err := t.cfg.Kerberos.source(t.cfg.Username, t.cfg.Password).Login()
 	if err != nil {
 		return nil, err
 	}
-	user, realm := splitPrincipal(t.cfg.Username, k.Realm, conf.LibDefaults.DefaultRealm)
-	disableFAST := client.DisablePAFXFAST(true)
-	switch {
-	case k.CCache != "":
-		cc, err := credentials.LoadCCache(strings.TrimPrefix(k.CCache, "FILE:"))
-		if err != nil {
-			return nil, &ticketError{err: fmt.Errorf("credential cache %s: %w", k.CCache, err)}
-		}
-		t.cache = cc
-		cl, err := client.NewFromCCache(cc, conf, disableFAST)
-		if err != nil {
-			return nil, &ticketError{err: fmt.Errorf("credential cache %s: %w", k.CCache, err)}
-		}
-		return cl, nil
-	case k.Keytab != "":
-		kt, err := keytab.Load(k.Keytab)
-		if err != nil {
-			return nil, &ticketError{err: fmt.Errorf("keytab %s: %w", k.Keytab, err)}
-		}
-		return t.login(client.NewWithKeytab(user, realm, kt, conf, disableFAST))
-	}
-	return t.login(client.NewWithPassword(user, realm, t.cfg.Password, conf, disableFAST))
-}
-
-func (t *tickets) login(cl *client.Client) (*client.Client, error) {
-	if err := cl.Login(); err != nil {
-		return nil, classifyKDC(fmt.Errorf("log on as %s: %w", cl.Credentials.UserName(), err))
-	}
+	t.cache = cache
 	return cl, nil
 }
 
-// classifyKDC sorts a gokrb5 failure by its type: a KDC that could not be
-// reached may be reached later; a KDC's refusal (KRB-ERROR: wrong password,
-// unknown principal, clock skew) and everything else will not change.
-// gokrb5 reports the former with the root cause NetworkingError of its
-// Krberror type (it drops the KRBError it received).
-func classifyKDC(err error) error {
-	var kerr messages.KRBError
-	var gerr krberror.Krberror
-	switch {
-	case errors.As(err, &kerr):
-		return &ticketError{err: err}
-	case errors.As(err, &gerr) && gerr.RootCause == krberror.NetworkingError:
-		return &kdcError{err: err}
-	}
-	return &ticketError{err: err}
-}
+// classifyKDC sorts a gokrb5 failure by its type (kerberos.ClassifyKDC).
+func classifyKDC(err error) error { return kerberos.ClassifyKDC(err) }
 
-// krb5Config is the Kerberos configuration: the realm and KDCs given, or
-// the krb5.conf named or found.
-func (k KerberosConfig) krb5Config() (*config.Config, error) {
-	if len(k.KDCs) > 0 {
-		if k.Realm == "" {
-			return nil, errors.New("kerberos: KDCs are given without their realm")
-		}
-		var b strings.Builder
-		fmt.Fprintf(&b, "[libdefaults]\n default_realm = %s\n dns_lookup_kdc = false\n dns_lookup_realm = false\n[realms]\n %s = {\n", k.Realm, k.Realm)
-		for _, kdc := range k.KDCs {
-			fmt.Fprintf(&b, "  kdc = %s\n", kdc)
-		}
-		b.WriteString(" }\n")
-		return config.NewFromString(b.String())
-	}
-	path := k.Krb5Conf
-	if path == "" {
-		path = DefaultKrb5Conf
-	}
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("kerberos: no KDCs given and no krb5.conf: %w", err)
-	}
-	conf, err := config.Load(path)
-	if err != nil {
-		return nil, fmt.Errorf("kerberos: krb5.conf %s: %w", path, err)
-	}
-	return conf, nil
-}
-
-// splitPrincipal reads the user and realm of a user name written
-// "user@REALM", "DOMAIN\user" or "user": the realm given wins, then a
-// UPN's suffix (upper-cased), then the default realm.
-func splitPrincipal(name, realm, defaultRealm string) (string, string) {
-	if _, user, ok := strings.Cut(name, `\`); ok {
-		name = user
-	}
-	if user, suffix, ok := strings.Cut(name, "@"); ok {
-		name = user
-		if realm == "" {
-			realm = strings.ToUpper(suffix)
-		}
-	}
-	if realm == "" {
-		realm = defaultRealm
-	}
-	return name, realm
+// Delegates reports whether the logon forwards the user's TGT to the host
+// (Kerberos or Negotiate with Delegate), so that commands there hold
+// credentials for other machines.
+func (c Config) Delegates() bool {
+	return (c.Auth == AuthKerberos || c.Auth == AuthNegotiate) && c.Kerberos.Delegate
 }

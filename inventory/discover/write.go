@@ -45,14 +45,28 @@ type LDAP struct {
 	StartTLS   bool
 }
 
-// WinRM is the top-level winrm block of the written inventory.
+// The WinRM authentications a written inventory can name.
+const (
+	WinRMAuthNTLM     = "ntlm"
+	WinRMAuthKerberos = "kerberos"
+)
+
+// WinRM is the top-level winrm block of the written inventory. The zero
+// value writes what a Windows server accepts out of the box: HTTP on
+// 5985, every message encrypted by the NTLM session.
 type WinRM struct {
-	// HTTPS is the default and should stay so; Port 0 means WinRM's own.
-	HTTPS       bool
-	Port        int
+	// HTTPS writes an HTTPS listener (5986), which needs a certificate on
+	// every host; without it, messages are sealed by the logon's session.
+	HTTPS bool
+	// Port 0 means WinRM's own: 5985, or 5986 with HTTPS.
+	Port int
+	// Auth is WinRMAuthNTLM ("" too) or WinRMAuthKerberos. Kerberos is
+	// written with the domain's realm and its DCs as the KDCs.
+	Auth        string
 	UserEnv     string
 	PasswordEnv string
-	CAFile      string
+	// CAFile is written with HTTPS only.
+	CAFile string
 }
 
 // Write renders r as an inventory file. Every value from the directory is
@@ -68,21 +82,8 @@ func Write(r *Result, s Settings) ([]byte, error) {
 	root.AppendUnstructuredTokens(hclwrite.Tokens{{Type: hclsyntax.TokenComment, Bytes: []byte("# Discovered from Active Directory by rectify inventory discover.\n")}})
 	root.AppendNewline()
 
-	w := root.AppendNewBlock("winrm", nil).Body()
-	w.SetAttributeValue("https", cty.BoolVal(s.WinRM.HTTPS))
-	port := s.WinRM.Port
-	if port == 0 {
-		port = 5985
-		if s.WinRM.HTTPS {
-			port = 5986
-		}
-	}
-	w.SetAttributeValue("port", cty.NumberIntVal(int64(port)))
-	w.SetAttributeValue("auth", cty.StringVal("ntlm"))
-	w.SetAttributeRaw("username", envCall(orDefault(s.WinRM.UserEnv, DefaultWinRMUserEnv)))
-	w.SetAttributeRaw("password", envCall(orDefault(s.WinRM.PasswordEnv, DefaultWinRMPasswordEnv)))
-	if s.WinRM.CAFile != "" {
-		w.SetAttributeValue("ca_file", cty.StringVal(s.WinRM.CAFile))
+	if err := writeWinRM(root.AppendNewBlock("winrm", nil).Body(), r, s.WinRM); err != nil {
+		return nil, err
 	}
 	root.AppendNewline()
 
@@ -127,6 +128,61 @@ func Write(r *Result, s Settings) ([]byte, error) {
 		root.AppendNewline()
 	}
 	return f.Bytes(), nil
+}
+
+// writeWinRM writes the winrm block: the transport, the authentication
+// and where its credentials come from.
+func writeWinRM(b *hclwrite.Body, r *Result, w WinRM) error {
+	auth := orDefault(w.Auth, WinRMAuthNTLM)
+	if auth != WinRMAuthNTLM && auth != WinRMAuthKerberos {
+		return fmt.Errorf("write inventory: winrm auth %q is not %q or %q", auth, WinRMAuthNTLM, WinRMAuthKerberos)
+	}
+	port := w.Port
+	if port == 0 {
+		port = 5985
+		if w.HTTPS {
+			port = 5986
+		}
+	}
+	if w.HTTPS {
+		comment(b, "HTTPS: every host needs a certificate from a CA that ca_file holds.")
+	} else {
+		comment(b, "HTTP, every message encrypted by the logon's session: what a Windows server accepts")
+		comment(b, "out of the box (AllowUnencrypted = false). Hosts with certificates can use https = true.")
+	}
+	b.SetAttributeValue("https", cty.BoolVal(w.HTTPS))
+	b.SetAttributeValue("port", cty.NumberIntVal(int64(port)))
+	if !w.HTTPS {
+		b.SetAttributeValue("encryption", cty.StringVal("auto"))
+	}
+	b.SetAttributeValue("auth", cty.StringVal(auth))
+	if auth == WinRMAuthKerberos {
+		// The domain's realm and its DCs as the KDCs, so that no
+		// krb5.conf is needed.
+		var kdcs []cty.Value
+		for _, h := range r.DCs() {
+			if h.Domain == r.Domain {
+				kdcs = append(kdcs, cty.StringVal(h.FQDN))
+			}
+		}
+		if len(kdcs) > 0 {
+			b.SetAttributeValue("realm", cty.StringVal(strings.ToUpper(r.Domain)))
+			b.SetAttributeValue("kdcs", cty.ListVal(kdcs))
+		}
+		comment(b, `After kinit, credential_cache = env("KRB5CCNAME") can replace username and password;`)
+		comment(b, "Exchange's steps then need delegate = true (each host receives a TGT of the account).")
+	}
+	b.SetAttributeRaw("username", envCall(orDefault(w.UserEnv, DefaultWinRMUserEnv)))
+	b.SetAttributeRaw("password", envCall(orDefault(w.PasswordEnv, DefaultWinRMPasswordEnv)))
+	if w.HTTPS && w.CAFile != "" {
+		b.SetAttributeValue("ca_file", cty.StringVal(w.CAFile))
+	}
+	return nil
+}
+
+// comment appends a comment line to a body.
+func comment(b *hclwrite.Body, text string) {
+	b.AppendUnstructuredTokens(hclwrite.Tokens{{Type: hclsyntax.TokenComment, Bytes: []byte("# " + text + "\n")}})
 }
 
 func writeLDAP(b *hclwrite.Body, l LDAP) {

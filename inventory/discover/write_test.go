@@ -24,7 +24,8 @@ func TestWriteGolden(t *testing.T) {
 		name string
 		s    Settings
 	}{
-		{"minimal", Settings{WinRM: WinRM{HTTPS: true}, LDAP: LDAP{URL: "ldaps://dc01.corp.example.com"}}},
+		{"minimal", Settings{LDAP: LDAP{URL: "ldaps://dc01.corp.example.com"}}},
+		{"kerberos", Settings{WinRM: WinRM{Auth: WinRMAuthKerberos}, LDAP: LDAP{URL: "ldaps://dc01.corp.example.com"}}},
 		{"full", Settings{
 			WinRM:      WinRM{HTTPS: true, Port: 5999, UserEnv: "WINRM_USER", PasswordEnv: "WINRM_PASS", CAFile: "/etc/pki/corp-ca.pem"},
 			LDAP:       LDAP{URL: "ldap://dc01.corp.example.com", StartTLS: true, GCURL: "ldap://dc01.corp.example.com:3268", BindUser: `CORP\svc-rectify`, PasswordEnv: "LDAP_PASS", CAFile: "/etc/pki/corp-ca.pem", ServerName: "dc01.corp.example.com"},
@@ -57,8 +58,21 @@ func TestWriteGolden(t *testing.T) {
 			if err := os.WriteFile(path, out, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			if _, diags := inventory.Load(path, fakeEnv); diags.HasErrors() {
-				t.Errorf("golden %s does not load: %s", tc.name, diags.Error())
+			inv, diags := inventory.Load(path, fakeEnv)
+			if diags.HasErrors() {
+				t.Fatalf("golden %s does not load: %s", tc.name, diags.Error())
+			}
+			// The hosts are reached as a default Windows server listens:
+			// HTTP, messages sealed by the logon's session.
+			w, _ := inv.WinRM("ex01")
+			wantW := inventory.WinRMSettings{Port: 5985, HTTPS: false, Auth: "ntlm", Encryption: "auto"}
+			if tc.s.WinRM.Auth == WinRMAuthKerberos {
+				wantW.Auth = "kerberos"
+				wantW.Kerberos = inventory.KerberosSettings{Realm: "CORP.EXAMPLE.COM", KDCs: []string{"ex01.corp.example.com"}}
+			}
+			got := inventory.WinRMSettings{Port: w.Port, HTTPS: w.HTTPS, Auth: w.Auth, Encryption: w.Encryption, Kerberos: w.Kerberos}
+			if diff := cmp.Diff(wantW, got); diff != "" || !w.Sealed() {
+				t.Errorf("%s: winrm settings (-want +got):\n%s (sealed %v)", tc.name, diff, w.Sealed())
 			}
 		})
 	}

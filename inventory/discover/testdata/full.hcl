@@ -1,6 +1,7 @@
 # Discovered from Active Directory by rectify inventory discover.
 
 winrm {
+  # HTTPS: every host needs a certificate from a CA that ca_file holds.
   https    = true
   port     = 5999
   auth     = "ntlm"

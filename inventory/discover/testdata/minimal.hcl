@@ -1,11 +1,14 @@
 # Discovered from Active Directory by rectify inventory discover.
 
 winrm {
-  https    = true
-  port     = 5986
-  auth     = "ntlm"
-  username = env("RECTIFY_WINRM_USER")
-  password = env("RECTIFY_WINRM_PASSWORD")
+  # HTTP, every message encrypted by the logon's session: what a Windows server accepts
+  # out of the box (AllowUnencrypted = false). Hosts with certificates can use https = true.
+  https      = false
+  port       = 5985
+  encryption = "auto"
+  auth       = "ntlm"
+  username   = env("RECTIFY_WINRM_USER")
+  password   = env("RECTIFY_WINRM_PASSWORD")
 }
 
 domain "corp.example.com" {

@@ -46,3 +46,35 @@ domain "g.example.com" {
     url = "ldaps://user:pw@dc01.g.example.com" # ERROR: Invalid LDAP URL
   }
 }
+
+domain "h.example.com" {
+  ldap {
+    url  = "ldap://dc01.h.example.com"
+    auth = "kerberos" # ERROR: No Kerberos credential
+  }
+}
+
+domain "i.example.com" {
+  ldap {
+    url    = "ldaps://dc01.i.example.com"
+    auth   = "ntlmv2" # ERROR: Invalid auth
+    keytab = "../pki/ca.pem" # ERROR: Kerberos setting without Kerberos
+  }
+}
+
+domain "j.example.com" {
+  ldap {
+    url       = "ldap://dc01.j.example.com" # ERROR: LDAP without TLS
+    auth      = "negotiate" # ERROR: auth "negotiate" needs Windows
+    bind_user = "svc@j.example.com" # ERROR: Credential with negotiate
+  }
+}
+
+domain "k.example.com" {
+  ldap {
+    url              = "ldap://dc01.k.example.com"
+    auth             = "kerberos" # ERROR: No Kerberos principal
+    password         = env("RECTIFY_LAB_PASSWORD")
+    spn              = "ldap/dc01.k.example.com"
+  }
+}

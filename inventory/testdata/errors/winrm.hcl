@@ -95,7 +95,7 @@ group "krb_two_sources" {
 
 group "krb_kdcs" {
   winrm {
-    auth     = "kerberos"
+    auth     = "kerberos" # ERROR: No Kerberos principal
     password = env("RECTIFY_WINRM_PASSWORD")
     kdcs = [ # ERROR: KDCs without a realm
       "dc01.corp.example.com",
@@ -120,5 +120,14 @@ host "ex09" {
   winrm {
     auth     = "kerberos" # ERROR: No Kerberos credential
     delegate = true # WARNING: Credentials delegated
+  }
+}
+
+host "ex10" {
+  fqdn = "ex10.corp.example.com"
+  winrm {
+    auth     = "negotiate" # ERROR: auth "negotiate" needs Windows
+    username = "CORP\\svc-rectify" # ERROR: Credential with negotiate
+    keytab   = "../pki/ca.pem" # ERROR: Kerberos source with negotiate
   }
 }
