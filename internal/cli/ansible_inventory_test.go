@@ -55,6 +55,7 @@ func TestAnsibleInventoriesPlanTheLab(t *testing.T) {
 	fmt.Fprintf(&ini, `[all:vars]
 ansible_connection=winrm
 ansible_winrm_transport=ntlm
+ansible_winrm_scheme=http
 ansible_port=%d
 ansible_winrm_ca_trust_path=lab-ca.pem
 ansible_password=%s
