@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/rs/zerolog"
 
 	"github.com/rectifyhq/rectify/actions"
@@ -89,30 +88,6 @@ func TestShellRecreatedWhenServerLosesIt(t *testing.T) {
 	}
 	if n := l.runner.count(ops.TimeRead); n != 2 {
 		t.Errorf("the op ran %d times", n)
-	}
-}
-
-// TestRunCommand runs a native program: the host must see exactly the
-// arguments given, split the way Windows programs split them.
-func TestRunCommand(t *testing.T) {
-	l := newTestLab(t, nil)
-	_, cfg := l.host(t, "dc01")
-	s := newShell(t, cfg)
-	args := []string{"/stripchart", "/computer:dc01.lab.example.test", "/samples:1", "/dataonly", `C:\Program Files\Rectify\`, "", "*", "a\tb"}
-	res, err := s.RunCommand(context.Background(), "w32tm", args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want strings.Builder
-	for _, a := range args {
-		fmt.Fprintf(&want, "[%s]\r\n", a)
-	}
-	if diff := cmp.Diff(CommandResult{Stdout: want.String(), ExitCode: 3}, res); diff != "" {
-		t.Errorf("result (-want +got):\n%s", diff)
-	}
-	_, err = s.RunCommand(context.Background(), "w32tm", "/computer:dc01 & del C:\\x")
-	if k := actions.KindOf(err); k != actions.KindProtocol {
-		t.Errorf("an argument with & was not refused: %v", err)
 	}
 }
 
