@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/internal/journal"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // historyCommand lists runs from the journal, or shows one.
@@ -126,7 +127,7 @@ func (c *historyCommand) showRun(ctx context.Context, a *app, j *journal.Journal
 		fmt.Fprintf(w, " to %s", r.Finished.Local().Format(time.RFC3339))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  playbook %s, inventory %s (%s), plan %s\n", short(r.PlaybookDigest), r.Inventory, short(r.InventoryDigest), short(r.PlanDigest))
+	fmt.Fprintf(w, "  playbook %s, inventory %s (%s), plan %s\n", plans.ShortDigest(r.PlaybookDigest), r.Inventory, plans.ShortDigest(r.InventoryDigest), plans.ShortDigest(r.PlanDigest))
 	if r.WindowOverride != "" {
 		fmt.Fprintf(w, "  change window overridden: %q\n", r.WindowOverride)
 	}
@@ -163,13 +164,6 @@ func writeJSON(a *app, v any) int {
 		return exitError
 	}
 	return exitOK
-}
-
-func short(d string) string {
-	if len(d) > 19 {
-		return d[:19]
-	}
-	return d
 }
 
 // showDrift lists drift episodes, newest first.

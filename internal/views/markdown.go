@@ -26,8 +26,8 @@ func Markdown(w io.Writer, p *plans.Plan) error {
 	if p.Playbook.KB != "" {
 		fmt.Fprintf(&b, "- Knowledge-base article: KB %s\n", mdEscape(p.Playbook.KB))
 	}
-	fmt.Fprintf(&b, "- Playbook: `%s` (%s)\n", mdEscape(p.Playbook.Name), short(p.Playbook.Digest))
-	fmt.Fprintf(&b, "- Inventory: `%s` (%s)\n", mdEscape(p.Inventory.Path), short(p.Inventory.Digest))
+	fmt.Fprintf(&b, "- Playbook: `%s` (%s)\n", mdEscape(p.Playbook.Name), plans.ShortDigest(p.Playbook.Digest))
+	fmt.Fprintf(&b, "- Inventory: `%s` (%s)\n", mdEscape(p.Inventory.Path), plans.ShortDigest(p.Inventory.Digest))
 	fmt.Fprintf(&b, "- Planned at: %s\n", p.CreatedAt.Format("2006-01-02 15:04 MST"))
 	for _, win := range p.Windows {
 		tz := win.Timezone
@@ -113,13 +113,6 @@ func what(c plans.Change) string {
 		}
 	}
 	return strings.Join(parts, "; ")
-}
-
-func short(d string) string {
-	if i := strings.IndexByte(d, ':'); i >= 0 && len(d) > i+13 {
-		return d[:i+13]
-	}
-	return d
 }
 
 // writeMarkdownPayloads lists, for each change of the table, what apply
