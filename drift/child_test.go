@@ -21,6 +21,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab/ldapd"
 	"github.com/rectifyhq/rectify/internal/ldap"
+	"github.com/rectifyhq/rectify/internal/secret"
 	"github.com/rectifyhq/rectify/internal/winrm"
 	"github.com/rectifyhq/rectify/plans"
 	"github.com/rectifyhq/rectify/playbooks"
@@ -97,7 +98,7 @@ func (a labAccess) connections(password string) *connect.Connections {
 				Timeout: 30 * time.Second, OperationTimeout: 5 * time.Second, DialTimeout: 5 * time.Second, MaxAttempts: 2}, nil
 		},
 		LDAP: func(string) (ldap.Config, error) {
-			return ldap.Config{URL: a.LDAPURL, GCURL: a.GCURL, RootCAs: pool, BindUser: a.Username, Password: ldap.NewSecret(password), Timeout: 10 * time.Second}, nil
+			return ldap.Config{URL: a.LDAPURL, GCURL: a.GCURL, RootCAs: pool, BindUser: a.Username, Password: secret.New(password), Timeout: 10 * time.Second}, nil
 		},
 	})
 }

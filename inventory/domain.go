@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-ldap/ldap/v3"
 	"github.com/hashicorp/hcl/v2"
+	"github.com/rectifyhq/rectify/internal/secret"
 	"github.com/rs/zerolog"
 )
 
@@ -32,8 +33,8 @@ type LDAPSettings struct {
 	// BaseDN defaults to the domain's naming context (DC=corp,DC=example,DC=com).
 	BaseDN string `json:"base_dn"`
 	// BindUser is a UPN or DOMAIN\user; "" binds anonymously.
-	BindUser string `json:"bind_user,omitempty"`
-	Password Secret `json:"password"`
+	BindUser string       `json:"bind_user,omitempty"`
+	Password secret.Value `json:"password"`
 	// CAFile is the absolute path of the CA bundle, "" for the system roots.
 	CAFile string `json:"ca_file,omitempty"`
 	// CAPEM is CAFile's content, read and checked when the inventory loaded.

@@ -20,6 +20,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/lab"
 	"github.com/rectifyhq/rectify/internal/lab/ldapd"
 	"github.com/rectifyhq/rectify/internal/ldap"
+	"github.com/rectifyhq/rectify/internal/secret"
 	"github.com/rectifyhq/rectify/internal/winrm"
 	"github.com/rectifyhq/rectify/plans"
 )
@@ -143,7 +144,7 @@ func (h *Harness) NewConnections() *connect.Connections {
 		LDAP: func(domain string) (ldap.Config, error) {
 			return ldap.Config{
 				URL: "ldaps://" + h.Lab.LDAPAddr(pdc, ldapd.LDAPS), GCURL: "ldaps://" + h.Lab.LDAPAddr(pdc, ldapd.GCS),
-				RootCAs: pool, BindUser: h.Lab.Username(), Password: ldap.NewSecret(h.Lab.Password()), Timeout: 10 * time.Second,
+				RootCAs: pool, BindUser: h.Lab.Username(), Password: secret.New(h.Lab.Password()), Timeout: 10 * time.Second,
 			}, nil
 		},
 	})

@@ -11,6 +11,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/connect"
 	"github.com/rectifyhq/rectify/internal/ldap"
 	"github.com/rectifyhq/rectify/internal/sambatest"
+	"github.com/rectifyhq/rectify/internal/secret"
 	"github.com/rectifyhq/rectify/internal/winrm"
 )
 
@@ -35,7 +36,7 @@ func StartSamba(t testing.TB, dc *sambatest.DC, hosts []actions.Host) *Harness {
 				}
 				return ldap.Config{
 					URL: dc.LDAPSURL(), GCURL: dc.GCSURL(), CAFile: dc.PKI.CAFile, ServerName: sambatest.FQDN,
-					BindUser: dc.AdminUPN(), Password: ldap.NewSecret(dc.AdminPassword()), Timeout: 20 * time.Second,
+					BindUser: dc.AdminUPN(), Password: secret.New(dc.AdminPassword()), Timeout: 20 * time.Second,
 				}, nil
 			},
 		})

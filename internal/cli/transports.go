@@ -40,7 +40,7 @@ func connectionsFor(inv *inventory.Inventory, log zerolog.Logger) *connect.Conne
 			l := d.LDAP
 			cfg := ldap.Config{
 				URL: l.URL, GCURL: l.GCURL, StartTLS: l.StartTLS, BaseDN: l.BaseDN, BindUser: l.BindUser,
-				Password: ldap.NewSecret(l.Password.Reveal()), ServerName: l.ServerName,
+				Password: l.Password, ServerName: l.ServerName,
 				InsecureSkipVerify: l.InsecureSkipVerify, Timeout: l.Timeout, Logger: log,
 			}
 			if len(l.CAPEM) > 0 {

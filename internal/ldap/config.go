@@ -12,6 +12,7 @@ import (
 	"time"
 
 	goldap "github.com/go-ldap/ldap/v3"
+	"github.com/rectifyhq/rectify/internal/secret"
 	"github.com/rs/zerolog"
 )
 
@@ -37,7 +38,7 @@ type Config struct {
 	// down-level logon name (CORP\admin).
 	BindUser string
 	// Password is the bind password.
-	Password Secret
+	Password secret.Value
 	// NTLM binds with NTLM (Microsoft's "sicily" bind) instead of a simple
 	// bind. go-ldap's NTLM signs nothing and sends no channel binding, so
 	// DCs that require LDAP signing or channel binding refuse it; Samba does
@@ -181,7 +182,7 @@ func (c Config) validate() error {
 	if c.BindUser == "" {
 		errs = append(errs, errors.New("bind user is required"))
 	}
-	if c.Password.IsZero() {
+	if c.Password.Reveal() == "" {
 		errs = append(errs, errors.New("password is required (an empty password would be an unauthenticated bind)"))
 	}
 	if c.BaseDN != "" {
