@@ -94,7 +94,7 @@ func (a labAccess) connections(password string) *connect.Connections {
 				return winrm.Config{}, err
 			}
 			return winrm.Config{Host: name, Address: host, Port: port, HTTPS: a.HTTPS, ServerName: fqdn[name], RootCAs: pool,
-				Auth: winrm.AuthNTLM, Username: a.Username, Password: password,
+				Auth: winrm.AuthNTLM, Username: a.Username, Password: secret.New(password),
 				Timeout: 30 * time.Second, OperationTimeout: 5 * time.Second, DialTimeout: 5 * time.Second, MaxAttempts: 2}, nil
 		},
 		LDAP: func(string) (ldap.Config, error) {

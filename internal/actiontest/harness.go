@@ -133,7 +133,7 @@ func (h *Harness) NewConnections() *connect.Connections {
 			// messages encrypted by the logon's session (Encryption auto).
 			cfg := winrm.Config{
 				Host: name, Address: addr, Port: port, HTTPS: h.Lab.HTTPS(), ServerName: lh.FQDN, RootCAs: pool,
-				Auth: winrm.AuthNTLM, Username: h.Lab.Username(), Password: h.Lab.Password(),
+				Auth: winrm.AuthNTLM, Username: h.Lab.Username(), Password: secret.New(h.Lab.Password()),
 				Timeout: 30 * time.Second, OperationTimeout: 5 * time.Second, DialTimeout: 5 * time.Second, MaxAttempts: 2,
 			}
 			if h.kerberos != nil {

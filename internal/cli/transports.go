@@ -29,7 +29,7 @@ func connectionsFor(inv *inventory.Inventory, log zerolog.Logger) *connect.Conne
 				Encryption: s.Encryption, AllowUnencrypted: s.AllowUnencrypted,
 				Kerberos: winrm.KerberosConfig{Realm: s.Kerberos.Realm, KDCs: s.Kerberos.KDCs, Krb5Conf: s.Kerberos.Krb5Conf,
 					Keytab: s.Kerberos.Keytab, CCache: s.Kerberos.CredentialCache, SPN: s.Kerberos.SPN, Delegate: s.Kerberos.Delegate},
-				Username: s.Username, Password: s.Password.Reveal(), Timeout: s.Timeout, Logger: &log,
+				Username: s.Username, Password: s.Password, Timeout: s.Timeout, Logger: &log,
 			}, nil
 		},
 		LDAP: func(domain string) (ldap.Config, error) {

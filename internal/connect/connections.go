@@ -73,10 +73,10 @@ func (c *Connections) Shell(ctx context.Context, host string) (ops.Shell, error)
 		if err != nil {
 			return nil, err
 		}
-		if cfg.Password == "" {
+		if cfg.Password.Reveal() == "" {
 			return nil, nil
 		}
-		return &ops.Credential{User: cfg.Username, Password: cfg.Password}, nil
+		return &ops.Credential{User: cfg.Username, Password: cfg.Password.Reveal()}, nil
 	}}, nil
 }
 

@@ -31,7 +31,7 @@ func TestProjectClients(t *testing.T) {
 		h, _ := l.Host(host)
 		s, err := winrm.New(winrm.Config{
 			Host: host, Address: ip, Port: port, HTTPS: true, ServerName: h.FQDN, CAPEM: l.CAPEM(),
-			Auth: winrm.AuthNTLM, Username: l.Username(), Password: l.Password(), Timeout: 20 * time.Second,
+			Auth: winrm.AuthNTLM, Username: l.Username(), Password: secret.New(l.Password()), Timeout: 20 * time.Second,
 		})
 		if err != nil {
 			t.Fatal(err)

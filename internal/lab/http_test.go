@@ -52,7 +52,7 @@ func TestDefaultLabListensLikeWindows(t *testing.T) {
 	}
 
 	shell, err := rwinrm.New(rwinrm.Config{Host: "ex02", Address: s.Host, Port: s.Port, HTTPS: s.HTTPS, Auth: s.Auth,
-		Encryption: s.Encryption, Username: s.Username, Password: s.Password.Reveal(), Timeout: 20 * time.Second})
+		Encryption: s.Encryption, Username: s.Username, Password: s.Password, Timeout: 20 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

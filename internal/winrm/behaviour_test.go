@@ -13,6 +13,7 @@ import (
 
 	"github.com/rectifyhq/rectify/actions"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
+	"github.com/rectifyhq/rectify/internal/secret"
 	"github.com/rectifyhq/rectify/ops"
 )
 
@@ -179,13 +180,13 @@ func TestLogs(t *testing.T) {
 // TestConfigHidesPassword checks that printing a Config never shows the
 // password.
 func TestConfigHidesPassword(t *testing.T) {
-	cfg := Config{Host: "ex01", Address: "10.0.0.5", Username: `LAB\rectify`, Password: labPassword}
+	cfg := Config{Host: "ex01", Address: "10.0.0.5", Username: `LAB\rectify`, Password: secret.New(labPassword)}
 	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
 		if s := fmt.Sprintf(format, cfg); strings.Contains(s, labPassword) {
 			t.Errorf("%s prints the password: %s", format, s)
 		}
 	}
-	if _, err := New(Config{Address: "x", Username: "u", Auth: "digest", Password: labPassword}); err == nil || strings.Contains(err.Error(), labPassword) {
+	if _, err := New(Config{Address: "x", Username: "u", Auth: "digest", Password: secret.New(labPassword)}); err == nil || strings.Contains(err.Error(), labPassword) {
 		t.Errorf("bad auth scheme: %v", err)
 	}
 }
@@ -207,7 +208,7 @@ func TestWarnings(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
 			logger := zerolog.New(&buf).Level(zerolog.WarnLevel)
-			cfg := Config{Host: "ex01", Address: "ex01.lab.example.test", HTTPS: true, Username: labUser, Password: labPassword, Logger: &logger}
+			cfg := Config{Host: "ex01", Address: "ex01.lab.example.test", HTTPS: true, Username: labUser, Password: secret.New(labPassword), Logger: &logger}
 			tt.edit(&cfg)
 			if _, err := New(cfg); err != nil {
 				t.Fatal(err)

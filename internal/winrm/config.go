@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/rectifyhq/rectify/internal/secret"
 	"github.com/rs/zerolog"
 )
 
@@ -78,7 +79,7 @@ type Config struct {
 	// Username is "DOMAIN\user", "user@domain" or a local "user".
 	Username string
 	// Password is never written to errors or logs.
-	Password string
+	Password secret.Value
 	// Timeout bounds one command from start to end (default 60s).
 	Timeout time.Duration
 	// OperationTimeout is how long the server holds a Receive before
@@ -112,19 +113,12 @@ type Config struct {
 
 // String describes the configuration without its password.
 func (c Config) String() string {
-	return fmt.Sprintf("winrm.Config{Host:%q Address:%q Port:%d HTTPS:%v Auth:%q Encryption:%q Username:%q Password:%s}",
-		c.Host, c.Address, c.Port, c.HTTPS, c.Auth, c.Encryption, c.Username, redacted(c.Password))
+	return fmt.Sprintf("winrm.Config{Host:%q Address:%q Port:%d HTTPS:%v Auth:%q Encryption:%q Username:%q Password:%q}",
+		c.Host, c.Address, c.Port, c.HTTPS, c.Auth, c.Encryption, c.Username, c.Password.String())
 }
 
 // GoString is String, so that %#v does not print the password either.
 func (c Config) GoString() string { return c.String() }
-
-func redacted(secret string) string {
-	if secret == "" {
-		return `""`
-	}
-	return "(redacted)"
-}
 
 // withDefaults checks c and fills in its defaults.
 func (c Config) withDefaults() (Config, error) {
@@ -148,7 +142,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.Auth = AuthNTLM
 	case AuthNTLM, AuthBasic:
 	case AuthKerberos:
-		if err := c.Kerberos.check(c.Password); err != nil {
+		if err := c.Kerberos.check(c.Password.Reveal()); err != nil {
 			return c, err
 		}
 	default:

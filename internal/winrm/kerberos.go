@@ -183,7 +183,7 @@ func (t *tickets) client() (*client.Client, error) {
 		}
 		return t.login(client.NewWithKeytab(user, realm, kt, conf, disableFAST))
 	}
-	return t.login(client.NewWithPassword(user, realm, t.cfg.Password, conf, disableFAST))
+	return t.login(client.NewWithPassword(user, realm, t.cfg.Password.Reveal(), conf, disableFAST))
 }
 
 func (t *tickets) login(cl *client.Client) (*client.Client, error) {
