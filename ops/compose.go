@@ -93,7 +93,7 @@ func readHelpers(fsys fs.FS, dir string) (map[string]helper, error) {
 		}
 		text := string(b)
 		if _, _, ok := ParseMarker(text); ok {
-			return nil, fmt.Errorf("%s: a helper has no op marker; ops live in scripts/", file)
+			return nil, fmt.Errorf("%s: a helper carries no op marker; ops live in scripts/", file)
 		}
 		first, rest, _ := strings.Cut(text, "\n")
 		uses, ok, err := parseUses(file, first)
@@ -135,26 +135,26 @@ func misplacedUses(file, text string) error {
 func order(file string, uses []string, helpers map[string]helper) ([]string, error) {
 	var out []string
 	done := map[string]bool{}
-	var visit func(name string, path []string) error
-	visit = func(name string, path []string) error {
+	var visit func(name string, chain []string) error
+	visit = func(name string, chain []string) error {
 		if done[name] {
 			return nil
 		}
-		for i, p := range path {
+		for i, p := range chain {
 			if p == name {
-				return fmt.Errorf("%s: helpers use each other in a cycle: %s", file, strings.Join(append(path[i:], name), " -> "))
+				return fmt.Errorf("%s: helpers use each other in a cycle: %s", file, strings.Join(append(chain[i:], name), " -> "))
 			}
 		}
 		h, ok := helpers[name]
 		if !ok {
 			by := file
-			if len(path) > 0 {
-				by = path[len(path)-1] + " (used by " + file + ")"
+			if len(chain) > 0 {
+				by = chain[len(chain)-1] + " (used by " + file + ")"
 			}
 			return fmt.Errorf("%s uses %q, which is no helper in scripts/lib (the helpers are %s)", by, name, strings.Join(helperNames(helpers), ", "))
 		}
 		for _, u := range h.uses {
-			if err := visit(u, append(path, name)); err != nil {
+			if err := visit(u, append(chain, name)); err != nil {
 				return err
 			}
 		}

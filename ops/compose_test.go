@@ -99,7 +99,7 @@ func TestComposeRefusesBadUses(t *testing.T) {
 		{"helper file name", map[string]string{"x.ps1": op(""), "lib/Big-Name.ps1": "function B {}\n"},
 			[]string{"lib/Big-Name.ps1", "not a helper name"}},
 		{"op in lib", map[string]string{"x.ps1": op(""), "lib/a.ps1": "# rectify:op a v1\nfunction A {}\n"},
-			[]string{"lib/a.ps1", "no op marker"}},
+			[]string{"lib/a.ps1", "carries no op marker"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
