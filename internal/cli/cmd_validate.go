@@ -98,7 +98,7 @@ func (c *validateCommand) Run(_ context.Context, a *app, args []string) int {
 }
 
 // logInventory logs what was loaded, at debug level: hosts and how each is
-// reached. Passwords are inventory.Secret values and log as "(sensitive)".
+// reached. Passwords are secret.Value values and log as "(sensitive)".
 func logInventory(a *app, inv *inventory.Inventory) {
 	a.log.Debug().Str("inventory", inv.Path()).Str("digest", inv.Digest()).
 		Int("hosts", len(inv.HostNames())).Strs("groups", inv.Groups()).Msg("inventory loaded")
