@@ -3,6 +3,8 @@ package actions
 import (
 	"errors"
 	"fmt"
+
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // Class says what a caller may do about a transport error.
@@ -88,11 +90,17 @@ func IsRetryable(err error) bool {
 	return errors.As(err, &te) && te.Class == Retryable && !te.MayHaveRun
 }
 
-// KindOf returns the kind of a transport error, or "" for other errors.
+// KindOf returns the kind of a transport error, or "" for other errors. A
+// script's answer that is not its op's result document (ops.AnswerError)
+// is KindProtocol.
 func KindOf(err error) Kind {
 	var te *TransportError
 	if errors.As(err, &te) {
 		return te.Kind
+	}
+	var ae *ops.AnswerError
+	if errors.As(err, &ae) {
+		return KindProtocol
 	}
 	return ""
 }

@@ -127,3 +127,6 @@ type Connections interface {
 	Directory(ctx context.Context, domain string) (Directory, error)
 	Prober() Prober
 }
+
+// Connections hand out Shells for ops.Call.
+var _ ops.Shells = Connections(nil)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/rectifyhq/rectify/internal/ldap"
 	"github.com/rectifyhq/rectify/internal/sambatest"
+	"github.com/rectifyhq/rectify/internal/secret"
 	"github.com/rectifyhq/rectify/internal/testenv"
 )
 
@@ -61,7 +62,7 @@ func (tg target) rectifyScan(b *testing.B) int {
 	}
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(pem)
-	dir, err := ldap.New(ldap.Config{URL: tg.url, GCURL: tg.url, BaseDN: tg.base, BindUser: tg.user, Password: ldap.NewSecret(tg.password), RootCAs: pool})
+	dir, err := ldap.New(ldap.Config{URL: tg.url, GCURL: tg.url, BaseDN: tg.base, BindUser: tg.user, Password: secret.New(tg.password), RootCAs: pool})
 	if err != nil {
 		b.Fatal(err)
 	}

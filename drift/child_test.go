@@ -21,6 +21,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab/ldapd"
 	"github.com/rectifyhq/rectify/internal/ldap"
+	"github.com/rectifyhq/rectify/internal/secret"
 	"github.com/rectifyhq/rectify/internal/winrm"
 	"github.com/rectifyhq/rectify/operation"
 	"github.com/rectifyhq/rectify/plans"
@@ -94,11 +95,11 @@ func (a labAccess) connections(password string) *connect.Connections {
 				return winrm.Config{}, err
 			}
 			return winrm.Config{Host: name, Address: host, Port: port, HTTPS: a.HTTPS, ServerName: fqdn[name], RootCAs: pool,
-				Auth: winrm.AuthNTLM, Username: a.Username, Password: password,
+				Auth: winrm.AuthNTLM, Username: a.Username, Password: secret.New(password),
 				Timeout: 30 * time.Second, OperationTimeout: 5 * time.Second, DialTimeout: 5 * time.Second, MaxAttempts: 2}, nil
 		},
 		LDAP: func(string) (ldap.Config, error) {
-			return ldap.Config{URL: a.LDAPURL, GCURL: a.GCURL, RootCAs: pool, BindUser: a.Username, Password: ldap.NewSecret(password), Timeout: 10 * time.Second}, nil
+			return ldap.Config{URL: a.LDAPURL, GCURL: a.GCURL, RootCAs: pool, BindUser: a.Username, Password: secret.New(password), Timeout: 10 * time.Second}, nil
 		},
 	})
 }

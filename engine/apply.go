@@ -80,14 +80,7 @@ type DigestMismatchError struct {
 }
 
 func (e *DigestMismatchError) Error() string {
-	return fmt.Sprintf("the %s changed since the plan was made (plan %s, now %s); make a new plan", e.What, short(e.Plan), short(e.Have))
-}
-
-func short(d string) string {
-	if i := strings.IndexByte(d, ':'); i >= 0 && len(d) > i+13 {
-		return d[:i+13]
-	}
-	return d
+	return fmt.Sprintf("the %s changed since the plan was made (plan %s, now %s); make a new plan", e.What, plans.ShortDigest(e.Plan), plans.ShortDigest(e.Have))
 }
 
 // Apply makes the plan's changes: step by step in plan order, each step's

@@ -10,6 +10,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/rectifyhq/rectify/internal/secret"
 )
 
 // The environment variables an Ansible inventory's credentials come from
@@ -152,7 +154,7 @@ func (a *ansibleMapper) host(h *ansibleHost) (*hostDecl, winrmBlock, bool) {
 	name := h.inventoryName
 	if n, _, ok := a.str(vars, "rectify_name"); ok {
 		name = n
-	} else if validFQDN(name) {
+	} else if ValidFQDN(name) {
 		name = strings.ToLower(strings.SplitN(name, ".", 2)[0])
 	}
 	if !hclsyntax.ValidIdentifier(name) {
@@ -180,9 +182,9 @@ func (a *ansibleMapper) host(h *ansibleHost) (*hostDecl, winrmBlock, bool) {
 	fqdn, fqdnRng, hasFQDN := a.str(vars, "rectify_fqdn")
 	switch {
 	case hasFQDN:
-	case validFQDN(h.inventoryName):
+	case ValidFQDN(h.inventoryName):
 		fqdn, fqdnRng = h.inventoryName, h.rng
-	case hasAddress && validFQDN(address):
+	case hasAddress && ValidFQDN(address):
 		fqdn, fqdnRng = address, addrRng
 	case hasDomain:
 		fqdn, fqdnRng = h.inventoryName+"."+domain, h.rng
@@ -190,7 +192,7 @@ func (a *ansibleMapper) host(h *ansibleHost) (*hostDecl, winrmBlock, bool) {
 		d.errorf(h.rng, "No fqdn", "Cannot tell the fully qualified name of host %q: name it by its DNS name, or set rectify_fqdn or rectify_domain.", h.inventoryName)
 	}
 	if fqdn != "" {
-		if validFQDN(fqdn) {
+		if ValidFQDN(fqdn) {
 			decl.fqdn, decl.fqdnRng = strings.ToLower(fqdn), fqdnRng
 		} else {
 			d.errorf(fqdnRng, "Invalid fqdn", "%q is not a fully qualified DNS name such as ex01.corp.example.com.", fqdn)
@@ -296,7 +298,7 @@ func (a *ansibleMapper) winrm(h *ansibleHost, decl *hostDecl) winrmBlock {
 		passEnv = s
 	}
 	if p, ok := a.lookupEnv(passEnv); ok {
-		w.Password = ptr(NewSecret(p))
+		w.Password = ptr(secret.New(p))
 	}
 	if s, rng, ok := first("rectify_winrm_ca_file", "ansible_winrm_ca_trust_path", "ansible_psrp_ca_path"); ok {
 		if p, pemBytes, ok := a.caFile(s, rng); ok {
@@ -397,7 +399,7 @@ func (a *ansibleMapper) domain(name string, rng hcl.Range, vars map[string]ansib
 // give them.
 func (a *ansibleMapper) ldap(domain string, vars map[string]ansibleVar) *LDAPSettings {
 	d := a.d
-	l := &LDAPSettings{BaseDN: baseDNOf(domain), Timeout: DefaultLDAPTimeout}
+	l := &LDAPSettings{BaseDN: baseDNOf(domain), Auth: LDAPAuthSimple, Timeout: DefaultLDAPTimeout}
 	url, urlRng, _ := a.str(vars, "rectify_ldap_url")
 	scheme, problem := checkLDAPURL(url)
 	if problem != "" {
@@ -429,7 +431,7 @@ func (a *ansibleMapper) ldap(domain string, vars map[string]ansibleVar) *LDAPSet
 		passEnv = s
 	}
 	if p, ok := a.lookupEnv(passEnv); ok {
-		l.Password = NewSecret(p)
+		l.Password = secret.New(p)
 	}
 	if s, rng, ok := a.str(vars, "rectify_ldap_ca_file"); ok {
 		if p, pemBytes, ok := a.caFile(s, rng); ok {

@@ -11,6 +11,7 @@ import (
 	"github.com/zclconf/go-cty/cty/convert"
 
 	"github.com/rectifyhq/rectify/internal/lang"
+	"github.com/rectifyhq/rectify/internal/secret"
 )
 
 // decoder evaluates attributes and collects every problem it meets, so that
@@ -166,10 +167,10 @@ func (d *decoder) duration(attr *hcl.Attribute) (time.Duration, bool) {
 
 // secret decodes a password attribute. A value that does not come from
 // env() or file() is accepted with a warning: it is written in the file.
-func (d *decoder) secret(attr *hcl.Attribute) (Secret, bool) {
+func (d *decoder) secret(attr *hcl.Attribute) (secret.Value, bool) {
 	v, ok := d.value(attr, cty.String)
 	if !ok {
-		return Secret{}, false
+		return secret.Value{}, false
 	}
 	if !readsOutside(attr.Expr) {
 		d.warnf(attr.Expr.Range(), "Password written in the inventory",
@@ -177,7 +178,7 @@ func (d *decoder) secret(attr *hcl.Attribute) (Secret, bool) {
 		d.diags[len(d.diags)-1].Extra = secretSource{}
 	}
 	v, _ = v.UnmarkDeep()
-	return NewSecret(v.AsString()), true
+	return secret.New(v.AsString()), true
 }
 
 // readsOutside reports whether expr calls env() or file(), the functions

@@ -46,7 +46,7 @@
 // top-level defaults, then each group the host belongs to (in declaration
 // order), then the host's own block.
 //
-// Credentials are held in Secret values, which never render: not through
-// fmt, JSON, text encoding nor zerolog. Only Secret.Reveal returns them, and
-// only the transports call it. Select implements the -limit host selection.
+// Credentials are held in secret.Value values, which never render: not
+// through fmt, JSON, text encoding nor a logger. Only Reveal returns them,
+// and only the transports call it. Select implements the -limit host selection.
 package inventory

@@ -9,6 +9,8 @@ import (
 	"github.com/go-ldap/ldap/v3"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/rs/zerolog"
+
+	"github.com/rectifyhq/rectify/internal/secret"
 )
 
 // DefaultLDAPTimeout bounds one LDAP operation when the inventory sets none.
@@ -52,8 +54,8 @@ type LDAPSettings struct {
 	Kerberos KerberosSettings `json:"kerberos"`
 	// BindUser is a UPN or DOMAIN\user; "" binds anonymously. With
 	// Kerberos it is the principal tickets are asked for.
-	BindUser string `json:"bind_user,omitempty"`
-	Password Secret `json:"password"`
+	BindUser string       `json:"bind_user,omitempty"`
+	Password secret.Value `json:"password"`
 	// CAFile is the absolute path of the CA bundle, "" for the system roots.
 	CAFile string `json:"ca_file,omitempty"`
 	// CAPEM is CAFile's content, read and checked when the inventory loaded.

@@ -92,7 +92,7 @@ func (d *decoder) host(b *hcl.Block, domains map[string]hcl.Range) *hostDecl {
 	h := &hostDecl{name: b.Labels[0], rng: b.DefRange}
 	a := content.Attributes
 	if s, set := d.requiredFact(a["fqdn"]); set {
-		if validFQDN(s) {
+		if ValidFQDN(s) {
 			h.fqdn, h.fqdnRng = s, a["fqdn"].Expr.Range()
 		} else {
 			d.errorf(a["fqdn"].Expr.Range(), "Invalid fqdn",

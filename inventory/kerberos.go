@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/rectifyhq/rectify/internal/secret"
 )
 
 // kerberosBlock is the Kerberos attributes of one winrm block as written:
@@ -124,7 +126,7 @@ func (k kerberosBlock) settings() KerberosSettings {
 // at all, two sources at once, KDCs without their realm, no principal to
 // ask tickets for. auth is where auth was set (or the block that decided
 // it).
-func (k kerberosBlock) check(d *decoder, ks KerberosSettings, user string, password Secret, auth hcl.Range) {
+func (k kerberosBlock) check(d *decoder, ks KerberosSettings, user string, password secret.Value, auth hcl.Range) {
 	switch {
 	case ks.Keytab != "" && ks.CredentialCache != "":
 		d.errorf(k.CacheRange, "Two Kerberos credentials",

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/rectifyhq/rectify/actions"
+	"github.com/rectifyhq/rectify/internal/secret"
 )
 
 // testEnv is the environment the fixtures are loaded with.
@@ -62,7 +63,7 @@ func TestLoadValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	winrmPassword := NewSecret("winrm-secret-value")
+	winrmPassword := secret.New("winrm-secret-value")
 	wantWinRM := map[string]WinRMSettings{
 		"ex01": {Host: "ex01.corp.example.com", Port: 5986, HTTPS: true, Auth: "ntlm", Encryption: "auto",
 			Username: "CORP\\svc-rectify", Password: winrmPassword, CAFile: caPath, CAPEM: caPEM, Timeout: time.Minute},
@@ -71,7 +72,7 @@ func TestLoadValid(t *testing.T) {
 		"dc01": {Host: "dc01.corp.example.com", Port: 15986, HTTPS: true, Auth: "ntlm", Encryption: "auto",
 			Username: "CORP\\svc-rectify", Password: winrmPassword, CAFile: caPath, CAPEM: caPEM, Timeout: 2 * time.Minute},
 		"dc02": {Host: "dc02.corp.example.com", Port: 15986, HTTPS: true, Auth: "basic", Encryption: "auto",
-			Username: "CORP\\rectify", Password: NewSecret("dc02-secret-value"), CAFile: caPath, CAPEM: caPEM, Timeout: 2 * time.Minute},
+			Username: "CORP\\rectify", Password: secret.New("dc02-secret-value"), CAFile: caPath, CAPEM: caPEM, Timeout: 2 * time.Minute},
 	}
 	for name, want := range wantWinRM {
 		got, ok := inv.WinRM(name)
@@ -90,11 +91,11 @@ func TestLoadValid(t *testing.T) {
 	wantDomains := []Domain{
 		{Name: "corp.example.com", LDAP: &LDAPSettings{
 			URL: "ldaps://dc01.corp.example.com:636", BaseDN: "DC=corp,DC=example,DC=com", Auth: LDAPAuthSimple,
-			BindUser: "svc-rectify@corp.example.com", Password: NewSecret("ldap-secret-from-file"),
+			BindUser: "svc-rectify@corp.example.com", Password: secret.New("ldap-secret-from-file"),
 			CAFile: caPath, CAPEM: caPEM, Timeout: 10 * time.Second}},
 		{Name: "lab.example.net", LDAP: &LDAPSettings{
 			URL: "ldap://dc01.lab.example.net", BaseDN: "DC=lab,DC=example,DC=net", StartTLS: true, Auth: LDAPAuthSimple,
-			Password: NewSecret("lab-secret-value"), Timeout: DefaultLDAPTimeout}},
+			Password: secret.New("lab-secret-value"), Timeout: DefaultLDAPTimeout}},
 		{Name: "branch.example.com"},
 	}
 	if diff := cmp.Diff(wantDomains, inv.Domains()); diff != "" {

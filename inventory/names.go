@@ -31,10 +31,11 @@ func validDNSName(s string, minLabels int) bool {
 	return true
 }
 
-// validFQDN reports whether s is a fully qualified host name: a DNS name of
-// at least two labels whose last label is not all digits (so that an IPv4
-// address is not taken for a name).
-func validFQDN(s string) bool {
+// ValidFQDN reports whether s is a fully qualified host name as a host's
+// fqdn must be: a DNS name of at least two labels whose last label is not
+// all digits (so that an IPv4 address is not taken for a name). Discovery
+// keeps only hosts whose directory names pass it.
+func ValidFQDN(s string) bool {
 	if !validDNSName(s, 2) {
 		return false
 	}

@@ -24,8 +24,8 @@ func TestNames(t *testing.T) {
 		{in: ".", fqdn: false, address: false},
 	}
 	for _, tt := range tests {
-		if got := validFQDN(tt.in); got != tt.fqdn {
-			t.Errorf("validFQDN(%q) = %v, want %v", tt.in, got, tt.fqdn)
+		if got := ValidFQDN(tt.in); got != tt.fqdn {
+			t.Errorf("ValidFQDN(%q) = %v, want %v", tt.in, got, tt.fqdn)
 		}
 		if got := validAddress(tt.in); got != tt.address {
 			t.Errorf("validAddress(%q) = %v, want %v", tt.in, got, tt.address)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/rectifyhq/rectify/internal/secret"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 )
@@ -66,7 +67,7 @@ func (s *secretLog) scrub(diags hcl.Diagnostics) hcl.Diagnostics {
 	sort.Slice(vals, func(i, j int) bool { return len(vals[i]) > len(vals[j]) })
 	clean := func(text string) string {
 		for _, v := range vals {
-			text = strings.ReplaceAll(text, v, redacted)
+			text = strings.ReplaceAll(text, v, secret.Redacted)
 		}
 		return text
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/rectifyhq/rectify/actions"
+	"github.com/rectifyhq/rectify/internal/secret"
 )
 
 // The WinRM defaults applied when no block sets a value.
@@ -61,7 +62,7 @@ type WinRMSettings struct {
 	// Kerberos says where auth "kerberos" gets its tickets.
 	Kerberos KerberosSettings `json:"kerberos"`
 	Username string           `json:"username"`
-	Password Secret           `json:"password"`
+	Password secret.Value     `json:"password"`
 	// CAFile is the absolute path of the CA bundle, "" for the system roots.
 	CAFile string `json:"ca_file,omitempty"`
 	// CAPEM is CAFile's content, read and checked when the inventory loaded.
@@ -176,7 +177,7 @@ type winrmBlock struct {
 	Encryption         *string
 	AllowUnencrypted   *bool
 	Username           *string
-	Password           *Secret
+	Password           *secret.Value
 	CAFile             *string
 	CAPEM              []byte
 	ServerName         *string

@@ -22,4 +22,24 @@
 // Every script's first line is "# rectify:op <name> v<N>". A simulator
 // dispatches on that marker and the decoded arguments, never on the rest of
 // the script text.
+//
+// # The library
+//
+// Each op's source is scripts/<op>.ps1. Helpers that several ops share are
+// written once, in scripts/lib/<name>.ps1 (args: the param block and the
+// decoding of the arguments; json: the one JSON document an op prints;
+// native: running w32tm, repadmin or klist; registry; exchange: the session
+// to Exchange's endpoint; ...), and an op names those it uses on the line
+// after its marker:
+//
+//	# rectify:op registry.get v1
+//	# rectify:uses args, json, registry
+//
+// When the library loads, each op is assembled into one script: its
+// leading comment lines, the helpers it uses (each once, after those a
+// helper uses in turn), then its code. That assembled text is Script.Text,
+// what a Shell sends and what a batch carries; its sha256 is pinned per op
+// in testdata/scripts.sha256, so that review sees every change to what is
+// sent. A helper that is unknown, or helpers that use each other in a
+// cycle, fail the load.
 package ops

@@ -14,8 +14,11 @@ import (
 	"unicode/utf16"
 )
 
-//go:embed scripts/*.ps1
+//go:embed scripts/*.ps1 scripts/lib/*.ps1
 var scriptFiles embed.FS
+
+// scriptsDir is the directory of scriptFiles that holds the ops.
+const scriptsDir = "scripts"
 
 // markerPattern is the first line of every script.
 var markerPattern = regexp.MustCompile(`^# rectify:op ([a-z][a-z0-9_.]*) v([1-9][0-9]*)\r?$`)
@@ -41,29 +44,43 @@ var (
 )
 
 func load() {
-	library = map[string]Script{}
-	entries, err := fs.ReadDir(scriptFiles, "scripts")
+	library, loadErr = loadLibrary(scriptFiles, scriptsDir)
+}
+
+// loadLibrary reads the ops of dir in fsys and composes each with the
+// helpers it uses (see compose.go).
+func loadLibrary(fsys fs.FS, dir string) (map[string]Script, error) {
+	helpers, err := readHelpers(fsys, dir)
 	if err != nil {
-		loadErr = err
-		return
+		return nil, err
 	}
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]Script{}
 	for _, e := range entries {
-		b, err := scriptFiles.ReadFile(path.Join("scripts", e.Name()))
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".ps1") {
+			continue
+		}
+		b, err := fs.ReadFile(fsys, path.Join(dir, e.Name()))
 		if err != nil {
-			loadErr = err
-			return
+			return nil, err
 		}
 		op, v, ok := ParseMarker(string(b))
 		if !ok {
-			loadErr = fmt.Errorf("script %s does not start with a '# rectify:op <name> v<N>' marker", e.Name())
-			return
+			return nil, fmt.Errorf("script %s does not start with a '# rectify:op <name> v<N>' marker", e.Name())
 		}
-		if _, dup := library[op]; dup {
-			loadErr = fmt.Errorf("op %q is defined by two scripts", op)
-			return
+		if _, dup := out[op]; dup {
+			return nil, fmt.Errorf("op %q is defined by two scripts", op)
 		}
-		library[op] = Script{Op: op, Version: v, Text: string(b)}
+		text, err := assemble(e.Name(), string(b), helpers)
+		if err != nil {
+			return nil, err
+		}
+		out[op] = Script{Op: op, Version: v, Text: text}
 	}
+	return out, nil
 }
 
 // Lookup returns the library's script for op.

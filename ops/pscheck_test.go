@@ -47,8 +47,10 @@ func runPscheck(t *testing.T, paths ...string) (string, int) {
 	return stdout.String(), code
 }
 
-// TestPscheckEmbeddedScripts parses every script the library embeds, as
-// embedded, and fails on any syntax error.
+// TestPscheckEmbeddedScripts parses every op's script as the library
+// assembles it with its helpers, the text a Shell sends, and fails on any
+// syntax error. CI's pscheck run over the repository checks the source
+// files, helpers included, one by one.
 func TestPscheckEmbeddedScripts(t *testing.T) {
 	dir := t.TempDir()
 	ops := Ops()
@@ -151,13 +153,14 @@ func TestPscheckFlagsCommonMistakes(t *testing.T) {
 }
 
 // TestPscheckWalksDirectories runs the checker as CI does, on a directory:
-// it finds every script and leaves fixtures under testdata alone.
+// it finds every source file, ops and helpers, and leaves fixtures under
+// testdata alone.
 func TestPscheckWalksDirectories(t *testing.T) {
 	out, code := runPscheck(t, ".")
 	if code != 0 {
 		t.Fatalf("pscheck exit code %d on the package directory:\n%s", code, out)
 	}
-	want := fmt.Sprintf("pscheck: %d files, 0 with syntax errors", len(Ops()))
+	want := fmt.Sprintf("pscheck: %d files, 0 with syntax errors", len(sourceFiles(t)))
 	if !strings.Contains(out, want) {
 		t.Errorf("pscheck output lacks %q:\n%s", want, out)
 	}

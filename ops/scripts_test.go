@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"io/fs"
 	"reflect"
 	"regexp"
 	"sort"
@@ -137,23 +138,100 @@ func TestScriptsFollowTheOpConvention(t *testing.T) {
 // closing brace at the start of a line.
 var functionDef = regexp.MustCompile(`(?ms)^function ([A-Za-z-]+)\b.*?^}`)
 
-// TestSharedFunctionsAgree checks that a helper copied into several scripts
-// (each script must stand alone) is the same text everywhere.
-func TestSharedFunctionsAgree(t *testing.T) {
-	seen := map[string]string{}
+// sourceFiles returns the text of every .ps1 file the library embeds (ops
+// and helpers), by path.
+func sourceFiles(t *testing.T) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := fs.WalkDir(scriptFiles, scriptsDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".ps1") {
+			return err
+		}
+		b, err := fs.ReadFile(scriptFiles, p)
+		files[p] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// TestHelpersExistOnce checks that every PowerShell function is written in
+// one source file only: a helper shared by ops lives in scripts/lib and is
+// assembled into each op that uses it. No assembled script defines a
+// function twice.
+func TestHelpersExistOnce(t *testing.T) {
 	where := map[string]string{}
-	for _, op := range Ops() {
-		for _, m := range functionDef.FindAllStringSubmatch(MustScript(op).Text, -1) {
-			name, body := m[1], m[0]
-			if prev, ok := seen[name]; ok && prev != body {
-				t.Errorf("function %s differs between %s and %s", name, where[name], op)
-				continue
+	for file, text := range sourceFiles(t) {
+		for _, m := range functionDef.FindAllStringSubmatch(text, -1) {
+			if prev, ok := where[m[1]]; ok {
+				t.Errorf("function %s is written in %s and in %s", m[1], prev, file)
 			}
-			seen[name], where[name] = body, op
+			where[m[1]] = file
 		}
 	}
-	if len(seen) == 0 {
+	if len(where) == 0 {
 		t.Fatal("no functions found")
+	}
+	for _, op := range Ops() {
+		seen := map[string]bool{}
+		for _, m := range functionDef.FindAllStringSubmatch(MustScript(op).Text, -1) {
+			if seen[m[1]] {
+				t.Errorf("%s: function %s is defined twice", op, m[1])
+			}
+			seen[m[1]] = true
+		}
+	}
+}
+
+// TestEveryHelperIsUsed keeps scripts/lib free of helpers no op uses.
+func TestEveryHelperIsUsed(t *testing.T) {
+	helpers, err := readHelpers(scriptFiles, scriptsDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := map[string]bool{}
+	for file, text := range sourceFiles(t) {
+		for line := range strings.SplitSeq(text, "\n") {
+			names, _, err := parseUses(file, line)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, n := range names {
+				used[n] = true
+			}
+		}
+	}
+	for name := range helpers {
+		if !used[name] {
+			t.Errorf("helper %s (scripts/lib/%s.ps1) is used by no op", name, name)
+		}
+	}
+}
+
+// TestHelpersAreUsedWhereCalled checks that an op names the helpers whose
+// functions it calls, so that a script never calls a function the library
+// did not assemble into it.
+func TestHelpersAreUsedWhereCalled(t *testing.T) {
+	defined := map[string]bool{}
+	for _, text := range sourceFiles(t) {
+		for _, m := range functionDef.FindAllStringSubmatch(text, -1) {
+			defined[m[1]] = true
+		}
+	}
+	for _, op := range Ops() {
+		text := MustScript(op).Text
+		own := map[string]bool{}
+		for _, m := range functionDef.FindAllStringSubmatch(text, -1) {
+			own[m[1]] = true
+		}
+		code := commentLine.ReplaceAllString(text, "")
+		for name := range defined {
+			if !own[name] && regexp.MustCompile(`(?m)(^|[\s(=;{])`+regexp.QuoteMeta(name)+`\b`).MatchString(code) {
+				t.Errorf("%s calls %s, which no helper it uses defines", op, name)
+			}
+		}
 	}
 }
 

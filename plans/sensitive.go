@@ -146,22 +146,35 @@ func HideAll(b []byte, salt Salt) (json.RawMessage, error) {
 }
 
 func redactValue(v any, salt Salt) (any, error) {
+	return rewrite(v, func(m map[string]any) (any, bool, error) {
+		inner, ok := single(m, clearKey)
+		if !ok {
+			return nil, false, nil
+		}
+		plain, err := reveal(inner, true)
+		if err != nil {
+			return nil, true, err
+		}
+		h, err := salt.HashValue(plain)
+		if err != nil {
+			return nil, true, err
+		}
+		return Hidden(h), true, nil
+	})
+}
+
+// rewrite returns a copy of the decoded JSON value v in which every object
+// that replace takes (ok set) is what replace returns; other objects and
+// arrays are rewritten member by member.
+func rewrite(v any, replace func(map[string]any) (r any, ok bool, err error)) (any, error) {
 	switch x := v.(type) {
 	case map[string]any:
-		if inner, ok := single(x, clearKey); ok {
-			plain, err := reveal(inner, true)
-			if err != nil {
-				return nil, err
-			}
-			h, err := salt.HashValue(plain)
-			if err != nil {
-				return nil, err
-			}
-			return Hidden(h), nil
+		if r, ok, err := replace(x); err != nil || ok {
+			return r, err
 		}
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			r, err := redactValue(e, salt)
+			r, err := rewrite(e, replace)
 			if err != nil {
 				return nil, err
 			}
@@ -171,7 +184,7 @@ func redactValue(v any, salt Salt) (any, error) {
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			r, err := redactValue(e, salt)
+			r, err := rewrite(e, replace)
 			if err != nil {
 				return nil, err
 			}
@@ -213,38 +226,19 @@ func Reveal(b []byte) (json.RawMessage, error) {
 // reveal unwraps in-memory Sensitive values; with hashes set, a recorded
 // value stays as it is instead of failing.
 func reveal(v any, hashes bool) (any, error) {
-	switch x := v.(type) {
-	case map[string]any:
-		if inner, ok := single(x, clearKey); ok {
-			return reveal(inner, hashes)
+	return rewrite(v, func(m map[string]any) (any, bool, error) {
+		if inner, ok := single(m, clearKey); ok {
+			r, err := reveal(inner, hashes)
+			return r, true, err
 		}
-		if isHidden(x) {
-			if hashes {
-				return x, nil
-			}
-			return nil, ErrHidden
+		if !isHidden(m) {
+			return nil, false, nil
 		}
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			r, err := reveal(e, hashes)
-			if err != nil {
-				return nil, err
-			}
-			out[k] = r
+		if hashes {
+			return m, true, nil
 		}
-		return out, nil
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			r, err := reveal(e, hashes)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = r
-		}
-		return out, nil
-	}
-	return v, nil
+		return nil, true, ErrHidden
+	})
 }
 
 func isHidden(m map[string]any) bool {

@@ -70,6 +70,41 @@ func TestRedactKeepsOnlySaltedHashes(t *testing.T) {
 	}
 }
 
+// TestRedactFindsSecretsAtAnyDepth: a secret inside a list or a nested
+// object (a MultiString value, a list of credentials) is hidden like one at
+// the top, and Reveal unwraps each where it stands.
+func TestRedactFindsSecretsAtAnyDepth(t *testing.T) {
+	salt := Salt(bytes.Repeat([]byte{1}, SaltSize))
+	docs := []any{
+		map[string]any{"data": []any{"plain", Sensitive{Value: canary}}},
+		map[string]any{"credentials": []any{map[string]any{"user": "u", "password": Sensitive{Value: canary}}}},
+		[]any{[]any{Sensitive{Value: canary}}},
+	}
+	for _, doc := range docs {
+		clear, err := json.Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		red, err := Redact(clear, salt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(red), canary) || !strings.Contains(string(red), hashPrefix) {
+			t.Errorf("Redact(%s) = %s: want the secret replaced by its hash", clear, red)
+		}
+		plain, err := Reveal(clear)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(plain), clearKey) || !strings.Contains(string(plain), `"`+canary+`"`) {
+			t.Errorf("Reveal(%s) = %s: want the value unwrapped where it stands", clear, plain)
+		}
+		if _, err := Reveal(red); !errors.Is(err, ErrHidden) {
+			t.Errorf("Reveal(%s): %v, want ErrHidden", red, err)
+		}
+	}
+}
+
 func TestRedactChangeHidesSensitiveAttributes(t *testing.T) {
 	salt := Salt(bytes.Repeat([]byte{1}, SaltSize))
 	payload, _ := json.Marshal(registryLike{Path: "p", Data: Sensitive{Value: canary}})

@@ -345,25 +345,12 @@ func (Replication) Apply(ctx context.Context, inst actions.Instance, change plan
 
 // applyPulls runs the pulls on the DC and reports each one.
 func applyPulls(ctx context.Context, inst actions.Instance, p replPayload, conns actions.Connections) (actions.Outcome, error) {
-	s, err := ops.Lookup(ops.ReplReplicate)
+	out, err := ops.Call[ops.CommandOutput]{Op: ops.ReplReplicate, Args: ops.ReplReplicateArgs{Pulls: p.Pulls}, Mutates: true}.Run(ctx, conns, inst.Host.Name)
 	if err != nil {
 		return actions.Outcome{}, err
 	}
-	sh, err := conns.Shell(ctx, inst.Host.Name)
-	if err != nil {
-		return actions.Outcome{}, err
-	}
-	args, err := json.Marshal(ops.ReplReplicateArgs{Pulls: p.Pulls})
-	if err != nil {
-		return actions.Outcome{}, err
-	}
-	res, err := sh.RunScript(ctx, ops.ScriptRun{Script: s, Args: args, Mutates: true})
-	if err != nil {
-		return actions.Outcome{}, err
-	}
-	var out ops.CommandOutput
-	if err := json.Unmarshal(res.Output, &out); err != nil || len(out.Commands) != len(p.Pulls) {
-		return actions.Outcome{}, actions.Errorf(actions.KindProtocol, actions.Permanent, inst.Host.Name, s.Op, "malformed answer: %d command(s) for %d pull(s)", len(out.Commands), len(p.Pulls))
+	if len(out.Commands) != len(p.Pulls) {
+		return actions.Outcome{}, actions.Errorf(actions.KindProtocol, actions.Permanent, inst.Host.Name, ops.ReplReplicate, "malformed answer: %d command(s) for %d pull(s)", len(out.Commands), len(p.Pulls))
 	}
 	var msgs, failed []string
 	for i, run := range out.Commands {
@@ -383,35 +370,22 @@ func applyPulls(ctx context.Context, inst actions.Instance, p replPayload, conns
 		failed = append(failed, m)
 	}
 	if len(failed) > 0 {
-		return actions.Outcome{Messages: msgs}, actions.Errorf(actions.KindScript, actions.Permanent, inst.Host.Name, s.Op, "%d of %d pull(s) failed: %s", len(failed), len(p.Pulls), strings.Join(failed, "; "))
+		return actions.Outcome{Messages: msgs}, actions.Errorf(actions.KindScript, actions.Permanent, inst.Host.Name, ops.ReplReplicate, "%d of %d pull(s) failed: %s", len(failed), len(p.Pulls), strings.Join(failed, "; "))
 	}
 	return actions.Outcome{Messages: msgs}, nil
 }
 
 // applyPush runs repadmin /syncall on the pushing DC.
 func applyPush(ctx context.Context, inst actions.Instance, p replPayload, conns actions.Connections) (actions.Outcome, error) {
-	s, err := ops.Lookup(ops.ReplSyncAll)
-	if err != nil {
-		return actions.Outcome{}, err
-	}
-	if why := inst.Host.OnwardRefusal(s.Op); why != "" {
+	if why := inst.Host.OnwardRefusal(ops.ReplSyncAll); why != "" {
 		return actions.Outcome{}, fmt.Errorf("not run: %s", why)
 	}
-	sh, err := conns.Shell(ctx, inst.Host.Name)
+	out, err := ops.Call[ops.CommandOutput]{Op: ops.ReplSyncAll, Args: ops.ReplSyncAllArgs{DC: p.DC, Options: p.Options}, Mutates: true}.Run(ctx, conns, inst.Host.Name)
 	if err != nil {
 		return actions.Outcome{}, err
 	}
-	args, err := json.Marshal(ops.ReplSyncAllArgs{DC: p.DC, Options: p.Options})
-	if err != nil {
-		return actions.Outcome{}, err
-	}
-	res, err := sh.RunScript(ctx, ops.ScriptRun{Script: s, Args: args, Mutates: true})
-	if err != nil {
-		return actions.Outcome{}, err
-	}
-	var out ops.CommandOutput
-	if err := json.Unmarshal(res.Output, &out); err != nil || len(out.Commands) == 0 {
-		return actions.Outcome{}, actions.Errorf(actions.KindProtocol, actions.Permanent, inst.Host.Name, s.Op, "malformed answer")
+	if len(out.Commands) == 0 {
+		return actions.Outcome{}, actions.Errorf(actions.KindProtocol, actions.Permanent, inst.Host.Name, ops.ReplSyncAll, "malformed answer: no command ran")
 	}
 	run := out.Commands[0]
 	sync, err := ops.ParseSyncAll(run.Output)
@@ -432,5 +406,5 @@ func applyPush(ctx context.Context, inst actions.Instance, p replPayload, conns 
 	if len(msgs) == 0 {
 		msgs = []string{fmt.Sprintf("repadmin exited with %d", run.ExitCode)}
 	}
-	return actions.Outcome{Messages: msgs}, actions.Errorf(actions.KindScript, actions.Permanent, inst.Host.Name, s.Op, "repadmin /syncall reported %d error(s): %s", len(sync.Errors), strings.Join(msgs, "; "))
+	return actions.Outcome{Messages: msgs}, actions.Errorf(actions.KindScript, actions.Permanent, inst.Host.Name, ops.ReplSyncAll, "repadmin /syncall reported %d error(s): %s", len(sync.Errors), strings.Join(msgs, "; "))
 }

@@ -468,25 +468,10 @@ func (ConnectorAuth) Apply(ctx context.Context, inst actions.Instance, change pl
 	if err := json.Unmarshal(change.Payload, &p); err != nil {
 		return actions.Outcome{}, fmt.Errorf("the planned change carries no readable payload: %w", err)
 	}
-	s, err := ops.Lookup(ops.ConnectorAddAuth)
+	args := ops.ConnectorAddAuthArgs{Endpoint: endpointOf(inst.Host), Identity: p.Identity, AddAuthMechanism: p.AddAuthMechanism, AddPermissionGroups: p.AddPermissionGroups, Expect: &p.Expect}
+	cc, err := ops.Call[ops.ConnectorChange]{Op: ops.ConnectorAddAuth, Args: args, Mutates: true}.Run(ctx, conns, inst.Host.Name)
 	if err != nil {
 		return actions.Outcome{}, err
-	}
-	sh, err := conns.Shell(ctx, inst.Host.Name)
-	if err != nil {
-		return actions.Outcome{}, err
-	}
-	args, err := json.Marshal(ops.ConnectorAddAuthArgs{Endpoint: endpointOf(inst.Host), Identity: p.Identity, AddAuthMechanism: p.AddAuthMechanism, AddPermissionGroups: p.AddPermissionGroups, Expect: &p.Expect})
-	if err != nil {
-		return actions.Outcome{}, err
-	}
-	res, err := sh.RunScript(ctx, ops.ScriptRun{Script: s, Args: args, Mutates: true})
-	if err != nil {
-		return actions.Outcome{}, err
-	}
-	var cc ops.ConnectorChange
-	if err := json.Unmarshal(res.Output, &cc); err != nil {
-		return actions.Outcome{}, actions.Errorf(actions.KindProtocol, actions.Permanent, inst.Host.Name, s.Op, "malformed answer: %v", err)
 	}
 	undo, err := json.Marshal(ops.ConnectorAddAuthArgs{Identity: p.Identity, RemoveAuthMechanism: p.AddAuthMechanism, RemovePermissionGroups: p.AddPermissionGroups})
 	if err != nil {
@@ -506,19 +491,7 @@ func (ConnectorAuth) Undo(ctx context.Context, inst actions.Instance, undo json.
 		return actions.Outcome{}, fmt.Errorf("unreadable undo data")
 	}
 	args.Endpoint, args.Credential = endpointOf(inst.Host), nil
-	b, err := json.Marshal(args)
-	if err != nil {
-		return actions.Outcome{}, err
-	}
-	s, err := ops.Lookup(ops.ConnectorAddAuth)
-	if err != nil {
-		return actions.Outcome{}, err
-	}
-	sh, err := conns.Shell(ctx, inst.Host.Name)
-	if err != nil {
-		return actions.Outcome{}, err
-	}
-	if _, err := sh.RunScript(ctx, ops.ScriptRun{Script: s, Args: b, Mutates: true}); err != nil {
+	if _, err := (ops.Call[ops.ConnectorChange]{Op: ops.ConnectorAddAuth, Args: args, Mutates: true}).Run(ctx, conns, inst.Host.Name); err != nil {
 		return actions.Outcome{}, err
 	}
 	return actions.Outcome{Messages: []string{"removed " + strings.Join(append(append([]string(nil), args.RemoveAuthMechanism...), args.RemovePermissionGroups...), ", ") + " from " + args.Identity}}, nil

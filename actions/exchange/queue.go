@@ -233,25 +233,9 @@ func (Queue) Apply(ctx context.Context, inst actions.Instance, change plans.Chan
 		return actions.Outcome{}, fmt.Errorf("the planned change carries no readable payload: %w", err)
 	}
 	args.Endpoint, args.Credential = endpointOf(inst.Host), nil
-	b, err := json.Marshal(args)
+	after, err := ops.Call[ops.QueueRetryResult]{Op: ops.QueueRetry, Args: args, Mutates: true}.Run(ctx, conns, inst.Host.Name)
 	if err != nil {
 		return actions.Outcome{}, err
-	}
-	s, err := ops.Lookup(ops.QueueRetry)
-	if err != nil {
-		return actions.Outcome{}, err
-	}
-	sh, err := conns.Shell(ctx, inst.Host.Name)
-	if err != nil {
-		return actions.Outcome{}, err
-	}
-	res, err := sh.RunScript(ctx, ops.ScriptRun{Script: s, Args: b, Mutates: true})
-	if err != nil {
-		return actions.Outcome{}, err
-	}
-	var after ops.QueueRetryResult
-	if err := json.Unmarshal(res.Output, &after); err != nil {
-		return actions.Outcome{}, actions.Errorf(actions.KindProtocol, actions.Permanent, inst.Host.Name, s.Op, "malformed answer: %v", err)
 	}
 	st := affected(after.Queues)
 	out := actions.Outcome{After: st}

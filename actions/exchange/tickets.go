@@ -138,26 +138,14 @@ func (TicketPurge) Plan(inst actions.Instance, current actions.State) (plans.Cha
 
 // Apply implements actions.Action.
 func (TicketPurge) Apply(ctx context.Context, inst actions.Instance, change plans.Change, conns actions.Connections) (actions.Outcome, error) {
-	s, err := ops.Lookup(ops.TicketsPurge)
+	out, err := ops.Call[ops.CommandOutput]{Op: ops.TicketsPurge, Args: change.Payload, Mutates: true}.Run(ctx, conns, inst.Host.Name)
 	if err != nil {
 		return actions.Outcome{}, err
-	}
-	sh, err := conns.Shell(ctx, inst.Host.Name)
-	if err != nil {
-		return actions.Outcome{}, err
-	}
-	res, err := sh.RunScript(ctx, ops.ScriptRun{Script: s, Args: change.Payload, Mutates: true})
-	if err != nil {
-		return actions.Outcome{}, err
-	}
-	var out ops.CommandOutput
-	if err := json.Unmarshal(res.Output, &out); err != nil {
-		return actions.Outcome{}, actions.Errorf(actions.KindProtocol, actions.Permanent, inst.Host.Name, s.Op, "malformed answer: %v", err)
 	}
 	var msgs []string
 	for _, run := range out.Commands {
 		if run.ExitCode != 0 {
-			return actions.Outcome{Messages: msgs}, actions.Errorf(actions.KindScript, actions.Permanent, inst.Host.Name, s.Op, "%s exited with %d", run.Command, run.ExitCode)
+			return actions.Outcome{Messages: msgs}, actions.Errorf(actions.KindScript, actions.Permanent, inst.Host.Name, ops.TicketsPurge, "%s exited with %d", run.Command, run.ExitCode)
 		}
 		msgs = append(msgs, run.Command+": done")
 	}

@@ -330,19 +330,11 @@ func (EventQuery) Apply(ctx context.Context, inst actions.Instance, _ plans.Chan
 		if host == "" {
 			host = inst.Host.Name
 		}
-		args, err := json.Marshal(p.Shell.Args)
+		out, err := ops.Call[json.RawMessage]{Script: &p.Shell.Script, Args: p.Shell.Args, SensitiveArgs: p.Shell.Sensitive}.Run(ctx, conns, host)
 		if err != nil {
 			return actions.Outcome{}, err
 		}
-		sh, err := conns.Shell(ctx, host)
-		if err != nil {
-			return actions.Outcome{}, err
-		}
-		res, err := sh.RunScript(ctx, ops.ScriptRun{Script: p.Shell.Script, Args: args})
-		if err != nil {
-			return actions.Outcome{}, err
-		}
-		r[p.Name] = actions.Result{Output: res.Output}
+		r[p.Name] = actions.Result{Output: out}
 	}
 	state, err := EventQuery{}.Observe(inst, r)
 	if err != nil {

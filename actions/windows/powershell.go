@@ -214,19 +214,11 @@ func (PowerShell) Apply(ctx context.Context, inst actions.Instance, change plans
 		return actions.Outcome{}, fmt.Errorf("the apply script is not the one the change was planned with")
 	}
 	args := p.userArgs
-	argsJSON, err := json.Marshal(args)
+	res, err := ops.Call[json.RawMessage]{Script: &s, Args: args, Mutates: true, SensitiveArgs: inst.Config.Sensitive("desired")}.Run(ctx, conns, inst.Host.Name)
 	if err != nil {
 		return actions.Outcome{}, err
 	}
-	sh, err := conns.Shell(ctx, inst.Host.Name)
-	if err != nil {
-		return actions.Outcome{}, err
-	}
-	res, err := sh.RunScript(ctx, ops.ScriptRun{Script: s, Args: argsJSON, Mutates: true, SensitiveArgs: inst.Config.Sensitive("desired")})
-	if err != nil {
-		return actions.Outcome{}, err
-	}
-	c, err := canonical(res.Output)
+	c, err := canonical(res)
 	if err != nil {
 		return actions.Outcome{}, fmt.Errorf("the apply script did not return JSON: %w", err)
 	}

@@ -425,33 +425,14 @@ func (RegistryValue) Apply(ctx context.Context, inst actions.Instance, change pl
 	if err := json.Unmarshal(change.Payload, &p); err != nil {
 		return actions.Outcome{}, fmt.Errorf("the planned change carries no readable payload: %w", err)
 	}
-	sh, err := conns.Shell(ctx, inst.Host.Name)
-	if err != nil {
-		return actions.Outcome{}, err
-	}
-	var run ops.ScriptRun
+	call := ops.Call[ops.RegistryChange]{Op: ops.RegistrySet, Args: ops.RegistrySetArgs{Path: p.Path, Name: p.Name, Kind: p.Kind, Data: p.Data, Expect: &p.Expect},
+		Mutates: true, SensitiveArgs: inst.Config.Sensitive("value")}
 	if p.Delete {
-		s, err := ops.Lookup(ops.RegistryDelete)
-		if err != nil {
-			return actions.Outcome{}, err
-		}
-		run = ops.ScriptRun{Script: s, Args: mustJSON(ops.RegistryDeleteArgs{Path: p.Path, Name: p.Name, Expect: &p.Expect}), Mutates: true, SensitiveArgs: inst.Config.Sensitive("value")}
-	} else {
-		s, err := ops.Lookup(ops.RegistrySet)
-		if err != nil {
-			return actions.Outcome{}, err
-		}
-		run = ops.ScriptRun{Script: s, Args: mustJSON(ops.RegistrySetArgs{Path: p.Path, Name: p.Name, Kind: p.Kind, Data: p.Data, Expect: &p.Expect}), Mutates: true, SensitiveArgs: inst.Config.Sensitive("value")}
+		call.Op, call.Args = ops.RegistryDelete, ops.RegistryDeleteArgs{Path: p.Path, Name: p.Name, Expect: &p.Expect}
 	}
-	res, err := sh.RunScript(ctx, run)
+	rc, err := call.Run(ctx, conns, inst.Host.Name)
 	if err != nil {
 		return actions.Outcome{}, err
-	}
-	var rc ops.RegistryChange
-	dec := json.NewDecoder(bytes.NewReader(res.Output))
-	dec.UseNumber()
-	if err := dec.Decode(&rc); err != nil {
-		return actions.Outcome{}, actions.Errorf(actions.KindProtocol, actions.Permanent, inst.Host.Name, run.Script.Op, "malformed answer: %v", err)
 	}
 	prev := normalize(rc.Previous)
 	after := normalize(rc.Current)
@@ -503,17 +484,9 @@ func (RegistryValue) Undo(ctx context.Context, inst actions.Instance, undo json.
 
 // readRegistry reads one value now.
 func readRegistry(ctx context.Context, inst actions.Instance, conns actions.Connections, path, name string) (registryState, error) {
-	s, err := ops.Lookup(ops.RegistryGet)
+	out, err := ops.Call[json.RawMessage]{Op: ops.RegistryGet, Args: ops.RegistryGetArgs{Path: path, Name: name}}.Run(ctx, conns, inst.Host.Name)
 	if err != nil {
 		return registryState{}, err
 	}
-	sh, err := conns.Shell(ctx, inst.Host.Name)
-	if err != nil {
-		return registryState{}, err
-	}
-	res, err := sh.RunScript(ctx, ops.ScriptRun{Script: s, Args: mustJSON(ops.RegistryGetArgs{Path: path, Name: name})})
-	if err != nil {
-		return registryState{}, err
-	}
-	return decodeRegistryValue(res.Output)
+	return decodeRegistryValue(out)
 }

@@ -446,21 +446,9 @@ type resyncUndo struct {
 // Apply implements actions.Action: configure w32time for the domain
 // hierarchy and resync, keeping what it overwrote as undo data.
 func (TimeSkew) Apply(ctx context.Context, inst actions.Instance, _ plans.Change, conns actions.Connections) (actions.Outcome, error) {
-	s, err := ops.Lookup(ops.TimeResync)
+	rr, err := ops.Call[ops.TimeResyncResult]{Op: ops.TimeResync, Args: ops.TimeResyncArgs{}, Mutates: true}.Run(ctx, conns, inst.Host.Name)
 	if err != nil {
 		return actions.Outcome{}, err
-	}
-	sh, err := conns.Shell(ctx, inst.Host.Name)
-	if err != nil {
-		return actions.Outcome{}, err
-	}
-	res, err := sh.RunScript(ctx, ops.ScriptRun{Script: s, Args: json.RawMessage(`{}`), Mutates: true})
-	if err != nil {
-		return actions.Outcome{}, err
-	}
-	var rr ops.TimeResyncResult
-	if err := json.Unmarshal(res.Output, &rr); err != nil {
-		return actions.Outcome{}, actions.Errorf(actions.KindProtocol, actions.Permanent, inst.Host.Name, s.Op, "malformed answer: %v", err)
 	}
 	undo, err := json.Marshal(resyncUndo{Previous: rr.Previous, Source: rr.PreviousSource.Output, Configuration: rr.PreviousConfiguration.Output})
 	if err != nil {
@@ -484,7 +472,7 @@ func (TimeSkew) Apply(ctx context.Context, inst actions.Instance, _ plans.Change
 	if len(failed) > 0 {
 		// W32Time's configuration may have changed already: the undo data
 		// goes with the error.
-		return out, actions.Errorf(actions.KindScript, actions.Permanent, inst.Host.Name, s.Op, "failed: %s", strings.Join(failed, "; "))
+		return out, actions.Errorf(actions.KindScript, actions.Permanent, inst.Host.Name, ops.TimeResync, "failed: %s", strings.Join(failed, "; "))
 	}
 	// The verification that follows measures the clock again.
 	return out, nil
@@ -504,25 +492,9 @@ func (TimeSkew) Undo(ctx context.Context, inst actions.Instance, undo json.RawMe
 	if err := json.Unmarshal(undo, &u); err != nil {
 		return actions.Outcome{}, fmt.Errorf("unreadable undo data: %w", err)
 	}
-	s, err := ops.Lookup(ops.TimeRestore)
+	rr, err := ops.Call[ops.TimeRestoreResult]{Op: ops.TimeRestore, Args: ops.TimeRestoreArgs{Settings: u.Previous, ExpectType: "NT5DS"}, Mutates: true}.Run(ctx, conns, inst.Host.Name)
 	if err != nil {
 		return actions.Outcome{}, err
-	}
-	args, err := json.Marshal(ops.TimeRestoreArgs{Settings: u.Previous, ExpectType: "NT5DS"})
-	if err != nil {
-		return actions.Outcome{}, err
-	}
-	sh, err := conns.Shell(ctx, inst.Host.Name)
-	if err != nil {
-		return actions.Outcome{}, err
-	}
-	res, err := sh.RunScript(ctx, ops.ScriptRun{Script: s, Args: args, Mutates: true})
-	if err != nil {
-		return actions.Outcome{}, err
-	}
-	var rr ops.TimeRestoreResult
-	if err := json.Unmarshal(res.Output, &rr); err != nil {
-		return actions.Outcome{}, actions.Errorf(actions.KindProtocol, actions.Permanent, inst.Host.Name, s.Op, "malformed answer: %v", err)
 	}
 	out := actions.Outcome{Messages: []string{fmt.Sprintf("W32Time follows %s again (it followed %s)", sourceOf(u.Previous), sourceOf(rr.Before))}}
 	var failed []string
@@ -533,7 +505,7 @@ func (TimeSkew) Undo(ctx context.Context, inst actions.Instance, undo json.RawMe
 		}
 	}
 	if len(failed) > 0 {
-		return out, actions.Errorf(actions.KindScript, actions.Permanent, inst.Host.Name, s.Op, "failed: %s", strings.Join(failed, "; "))
+		return out, actions.Errorf(actions.KindScript, actions.Permanent, inst.Host.Name, ops.TimeRestore, "failed: %s", strings.Join(failed, "; "))
 	}
 	return out, nil
 }

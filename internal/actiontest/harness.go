@@ -20,6 +20,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/lab"
 	"github.com/rectifyhq/rectify/internal/lab/ldapd"
 	"github.com/rectifyhq/rectify/internal/ldap"
+	"github.com/rectifyhq/rectify/internal/secret"
 	"github.com/rectifyhq/rectify/internal/winrm"
 	"github.com/rectifyhq/rectify/plans"
 )
@@ -146,13 +147,13 @@ func (h *Harness) NewConnections() *connect.Connections {
 			// messages encrypted by the logon's session (Encryption auto).
 			cfg := winrm.Config{
 				Host: name, Address: addr, Port: port, HTTPS: h.Lab.HTTPS(), ServerName: lh.FQDN, RootCAs: pool,
-				Auth: winrm.AuthNTLM, Username: h.Lab.Username(), Password: h.Lab.Password(),
+				Auth: winrm.AuthNTLM, Username: h.Lab.Username(), Password: secret.New(h.Lab.Password()),
 				Timeout: 30 * time.Second, OperationTimeout: 5 * time.Second, DialTimeout: 5 * time.Second, MaxAttempts: 2,
 			}
 			if h.kerberos != nil {
 				cfg.Auth, cfg.Kerberos = winrm.AuthKerberos, h.kerberos.Client
 				if h.kerberos.withoutPassword() {
-					cfg.Password = ""
+					cfg.Password = secret.Value{}
 				}
 			}
 			return cfg, nil
@@ -160,7 +161,7 @@ func (h *Harness) NewConnections() *connect.Connections {
 		LDAP: func(domain string) (ldap.Config, error) {
 			return ldap.Config{
 				URL: "ldaps://" + h.Lab.LDAPAddr(pdc, ldapd.LDAPS), GCURL: "ldaps://" + h.Lab.LDAPAddr(pdc, ldapd.GCS),
-				RootCAs: pool, BindUser: h.Lab.Username(), Password: ldap.NewSecret(h.Lab.Password()), Timeout: 10 * time.Second,
+				RootCAs: pool, BindUser: h.Lab.Username(), Password: secret.New(h.Lab.Password()), Timeout: 10 * time.Second,
 			}, nil
 		},
 	})

@@ -14,6 +14,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/lab"
 	"github.com/rectifyhq/rectify/internal/ldap"
 	"github.com/rectifyhq/rectify/internal/sambatest"
+	"github.com/rectifyhq/rectify/internal/secret"
 	"github.com/rectifyhq/rectify/internal/winrm"
 	"github.com/rectifyhq/rectify/ops"
 	"github.com/rectifyhq/rectify/plans"
@@ -107,7 +108,7 @@ func TestSPNOverKerberosLDAP(t *testing.T) {
 	dc.AddComputers(t, "SPNKRB")
 	h := StartSambaWith(t, dc, []actions.Host{sambaHost("SPNKRB")}, func(c *ldap.Config) {
 		c.URL, c.GCURL = dc.LDAPURL(), dc.GCURL()
-		c.Auth, c.BindUser, c.Password = ldap.AuthKerberos, "", ldap.Secret{}
+		c.Auth, c.BindUser, c.Password = ldap.AuthKerberos, "", secret.Value{}
 		c.Kerberos = ldap.KerberosConfig{CCache: ccache, Krb5Conf: krb5Conf}
 	})
 	step := spnStep(t, h, "spnkrb", "report")

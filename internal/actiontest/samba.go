@@ -11,6 +11,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/connect"
 	"github.com/rectifyhq/rectify/internal/ldap"
 	"github.com/rectifyhq/rectify/internal/sambatest"
+	"github.com/rectifyhq/rectify/internal/secret"
 	"github.com/rectifyhq/rectify/internal/winrm"
 )
 
@@ -42,7 +43,7 @@ func StartSambaWith(t testing.TB, dc *sambatest.DC, hosts []actions.Host, edit f
 				}
 				cfg := ldap.Config{
 					URL: dc.LDAPSURL(), GCURL: dc.GCSURL(), CAFile: dc.PKI.CAFile, ServerName: sambatest.FQDN,
-					BindUser: dc.AdminUPN(), Password: ldap.NewSecret(dc.AdminPassword()), Timeout: 20 * time.Second,
+					BindUser: dc.AdminUPN(), Password: secret.New(dc.AdminPassword()), Timeout: 20 * time.Second,
 				}
 				if edit != nil {
 					edit(&cfg)

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/rectifyhq/rectify/actions/exchange"
 	"github.com/rectifyhq/rectify/examples"
-	"github.com/rectifyhq/rectify/internal/connect"
 	"github.com/rectifyhq/rectify/internal/lab"
 	"github.com/rectifyhq/rectify/internal/views"
 	"github.com/rectifyhq/rectify/inventory"
@@ -268,7 +266,7 @@ func (d *demo) showSymptom(ctx context.Context) error {
 	defer conns.Close()
 	for _, name := range d.lab.Exchange() {
 		h, _ := inv.Host(name)
-		queues, err := runOp[ops.QueueGetResult](ctx, conns, name, ops.QueueGet, ops.QueueGetArgs{Endpoint: ops.EndpointFor(h.FQDN), Server: exchange.ServerName(h)})
+		queues, err := ops.Call[ops.QueueGetResult]{Op: ops.QueueGet, Args: ops.QueueGetArgs{Endpoint: ops.EndpointFor(h.FQDN), Server: exchange.ServerName(h)}}.Run(ctx, conns, name)
 		if err != nil {
 			return err
 		}
@@ -282,9 +280,9 @@ func (d *demo) showSymptom(ctx context.Context) error {
 				d.say("  %s  %s -> %s: %s, %d message(s) waiting, no error\n", name, q.Identity, q.NextHopDomain, q.Status, q.MessageCount)
 			}
 		}
-		events, err := runOp[ops.EventsQueryResult](ctx, conns, name, ops.EventsQuery, ops.EventsQueryArgs{
+		events, err := ops.Call[ops.EventsQueryResult]{Op: ops.EventsQuery, Args: ops.EventsQueryArgs{
 			Log: "Application", Provider: "MSExchangeTransport", IDs: []int{1035}, Since: time.Now().Add(-24 * time.Hour).UTC().Format(time.RFC3339),
-		})
+		}}.Run(ctx, conns, name)
 		if err != nil {
 			return err
 		}
@@ -311,31 +309,6 @@ func firstLineOf(s string) string {
 		}
 	}
 	return s
-}
-
-// runOp runs one library op on host and decodes its result.
-func runOp[T any](ctx context.Context, conns *connect.Connections, host, op string, args any) (T, error) {
-	var out T
-	sh, err := conns.Shell(ctx, host)
-	if err != nil {
-		return out, err
-	}
-	s, err := ops.Lookup(op)
-	if err != nil {
-		return out, err
-	}
-	b, err := json.Marshal(args)
-	if err != nil {
-		return out, err
-	}
-	res, err := sh.RunScript(ctx, ops.ScriptRun{Script: s, Args: b})
-	if err != nil {
-		return out, err
-	}
-	if err := json.Unmarshal(res.Output, &out); err != nil {
-		return out, fmt.Errorf("%s on %s: malformed answer: %w", op, host, err)
-	}
-	return out, nil
 }
 
 // keepRunning leaves the lab up until interrupted.

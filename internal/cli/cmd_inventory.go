@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/internal/ldap"
+	"github.com/rectifyhq/rectify/internal/secret"
 	"github.com/rectifyhq/rectify/inventory"
 	"github.com/rectifyhq/rectify/inventory/discover"
 )
@@ -159,7 +160,7 @@ func (c *inventoryCommand) Run(ctx context.Context, a *app, args []string) int {
 	}
 
 	dir, err := ldap.New(ldap.Config{
-		URL: c.ldapURL, StartTLS: c.startTLS, BindUser: c.bindUser, Password: ldap.NewSecret(password),
+		URL: c.ldapURL, StartTLS: c.startTLS, BindUser: c.bindUser, Password: secret.New(password),
 		CAFile: caFile, ServerName: c.serverName, GCURL: c.gcURL, Timeout: c.timeout, Logger: a.log,
 	})
 	if err != nil {

@@ -134,7 +134,7 @@ func (c *validateCommand) writeJSON(a *app, diags hcl.Diagnostics, wd string, sr
 }
 
 // logInventory logs what was loaded, at debug level: hosts and how each is
-// reached. Passwords are inventory.Secret values and log as "(sensitive)".
+// reached. Passwords are secret.Value values and log as "(sensitive)".
 func logInventory(a *app, inv *inventory.Inventory) {
 	a.log.Debug().Str("inventory", inv.Path()).Str("digest", inv.Digest()).
 		Int("hosts", len(inv.HostNames())).Strs("groups", inv.Groups()).Msg("inventory loaded")

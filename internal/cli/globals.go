@@ -28,7 +28,7 @@ func defaultGlobals() globalOptions {
 
 // logger builds the one logger of a run: zerolog to w at the chosen level,
 // JSON unless console is asked for or w is a terminal, coloured only when
-// color allows it. Credentials reach it only as inventory.Secret values,
+// color allows it. Credentials reach it only as secret.Value values,
 // which log as "(sensitive)".
 func (g *globalOptions) logger(w io.Writer, terminal, color bool) (zerolog.Logger, error) {
 	level, err := zerolog.ParseLevel(g.logLevel)

@@ -29,7 +29,7 @@ func connectionsFor(inv *inventory.Inventory, log zerolog.Logger) *connect.Conne
 				Encryption: s.Encryption, AllowUnencrypted: s.AllowUnencrypted,
 				Kerberos: winrm.KerberosConfig{Realm: s.Kerberos.Realm, KDCs: s.Kerberos.KDCs, Krb5Conf: s.Kerberos.Krb5Conf,
 					Keytab: s.Kerberos.Keytab, CCache: s.Kerberos.CredentialCache, SPN: s.Kerberos.SPN, Delegate: s.Kerberos.Delegate},
-				Username: s.Username, Password: s.Password.Reveal(), Timeout: s.Timeout, Logger: &log,
+				Username: s.Username, Password: s.Password, Timeout: s.Timeout, Logger: &log,
 			}, nil
 		},
 		LDAP: func(domain string) (ldap.Config, error) {
@@ -40,7 +40,7 @@ func connectionsFor(inv *inventory.Inventory, log zerolog.Logger) *connect.Conne
 			l := d.LDAP
 			cfg := ldap.Config{
 				URL: l.URL, GCURL: l.GCURL, StartTLS: l.StartTLS, BaseDN: l.BaseDN, BindUser: l.BindUser,
-				Password: ldap.NewSecret(l.Password.Reveal()), ServerName: l.ServerName,
+				Password: l.Password, ServerName: l.ServerName,
 				InsecureSkipVerify: l.InsecureSkipVerify, Timeout: l.Timeout, Logger: log,
 				Auth: l.Auth,
 				Kerberos: ldap.KerberosConfig{Realm: l.Kerberos.Realm, KDCs: l.Kerberos.KDCs, Krb5Conf: l.Kerberos.Krb5Conf,

@@ -83,8 +83,8 @@ func onwardOf(cfg winrm.Config) onward {
 	switch {
 	case cfg.Delegates():
 		return onward{delegated: true}
-	case cfg.Password != "":
-		return onward{credential: &ops.Credential{User: cfg.Username, Password: cfg.Password}}
+	case cfg.Password.Reveal() != "":
+		return onward{credential: &ops.Credential{User: cfg.Username, Password: cfg.Password.Reveal()}}
 	}
 	return onward{}
 }

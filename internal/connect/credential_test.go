@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rectifyhq/rectify/actions"
+	"github.com/rectifyhq/rectify/internal/secret"
 	"github.com/rectifyhq/rectify/internal/winrm"
 	"github.com/rectifyhq/rectify/ops"
 )
@@ -108,13 +109,13 @@ func TestDelegatedSessionSendsNoCredential(t *testing.T) {
 		cfg  winrm.Config
 		want onward
 	}{
-		{"kerberos, delegated, with a password", winrm.Config{Auth: winrm.AuthKerberos, Username: "svc", Password: "pw", Kerberos: winrm.KerberosConfig{Delegate: true}}, onward{delegated: true}},
+		{"kerberos, delegated, with a password", winrm.Config{Auth: winrm.AuthKerberos, Username: "svc", Password: secret.New("pw"), Kerberos: winrm.KerberosConfig{Delegate: true}}, onward{delegated: true}},
 		{"kerberos from a cache, delegated", winrm.Config{Auth: winrm.AuthKerberos, Kerberos: winrm.KerberosConfig{CCache: "FILE:/tmp/cc", Delegate: true}}, onward{delegated: true}},
-		{"kerberos, no delegation", winrm.Config{Auth: winrm.AuthKerberos, Username: "svc", Password: "pw"}, onward{credential: &ops.Credential{User: "svc", Password: "pw"}}},
+		{"kerberos, no delegation", winrm.Config{Auth: winrm.AuthKerberos, Username: "svc", Password: secret.New("pw")}, onward{credential: &ops.Credential{User: "svc", Password: "pw"}}},
 		{"kerberos from a cache, no delegation", winrm.Config{Auth: winrm.AuthKerberos, Kerberos: winrm.KerberosConfig{CCache: "FILE:/tmp/cc"}}, onward{}},
 		{"negotiate (SSPI), delegated", winrm.Config{Auth: winrm.AuthNegotiate, Kerberos: winrm.KerberosConfig{Delegate: true}}, onward{delegated: true}},
 		{"negotiate (SSPI), no delegation", winrm.Config{Auth: winrm.AuthNegotiate}, onward{}},
-		{"ntlm", winrm.Config{Auth: winrm.AuthNTLM, Username: "svc", Password: "pw"}, onward{credential: &ops.Credential{User: "svc", Password: "pw"}}},
+		{"ntlm", winrm.Config{Auth: winrm.AuthNTLM, Username: "svc", Password: secret.New("pw")}, onward{credential: &ops.Credential{User: "svc", Password: "pw"}}},
 	} {
 		if diff := cmp.Diff(tc.want, onwardOf(tc.cfg), cmp.AllowUnexported(onward{})); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tc.name, diff)

@@ -11,6 +11,7 @@ import (
 	"github.com/rectifyhq/rectify/actions"
 	"github.com/rectifyhq/rectify/internal/lab/ldapd"
 	ldapclient "github.com/rectifyhq/rectify/internal/ldap"
+	"github.com/rectifyhq/rectify/internal/secret"
 	"github.com/rectifyhq/rectify/internal/winrm"
 	"github.com/rectifyhq/rectify/ops"
 )
@@ -30,7 +31,7 @@ func TestProjectClients(t *testing.T) {
 		h, _ := l.Host(host)
 		s, err := winrm.New(winrm.Config{
 			Host: host, Address: ip, Port: port, HTTPS: true, ServerName: h.FQDN, CAPEM: l.CAPEM(),
-			Auth: winrm.AuthNTLM, Username: l.Username(), Password: l.Password(), Timeout: 20 * time.Second,
+			Auth: winrm.AuthNTLM, Username: l.Username(), Password: secret.New(l.Password()), Timeout: 20 * time.Second,
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -89,7 +90,7 @@ func TestProjectClients(t *testing.T) {
 
 	dir, err := ldapclient.New(ldapclient.Config{
 		URL: "ldaps://" + l.LDAPAddr("dc01", ldapd.LDAPS), BindUser: l.Username(),
-		Password: ldapclient.NewSecret(l.Password()), RootCAs: l.ca.Pool(), Timeout: 10 * time.Second,
+		Password: secret.New(l.Password()), RootCAs: l.ca.Pool(), Timeout: 10 * time.Second,
 	})
 	if err != nil {
 		t.Fatal(err)

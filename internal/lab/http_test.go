@@ -13,6 +13,7 @@ import (
 
 	rwinrm "github.com/rectifyhq/rectify/internal/winrm"
 	"github.com/rectifyhq/rectify/inventory"
+	"github.com/rectifyhq/rectify/ops"
 )
 
 // loadInventory writes the lab's inventory and loads it with the lab's
@@ -51,14 +52,14 @@ func TestDefaultLabListensLikeWindows(t *testing.T) {
 	}
 
 	shell, err := rwinrm.New(rwinrm.Config{Host: "ex02", Address: s.Host, Port: s.Port, HTTPS: s.HTTPS, Auth: s.Auth,
-		Encryption: s.Encryption, Username: s.Username, Password: s.Password.Reveal(), Timeout: 20 * time.Second})
+		Encryption: s.Encryption, Username: s.Username, Password: s.Password, Timeout: 20 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer shell.Close()
-	out, err := shell.RunCommand(context.Background(), "hostname")
-	if err != nil || out.Stdout != "EX02\r\n" {
-		t.Fatalf("hostname over HTTP with encryption: %+v, %v", out, err)
+	out, err := shell.RunScript(context.Background(), ops.ScriptRun{Script: ops.MustScript(ops.TimeRead), Args: []byte(`{}`)})
+	if err != nil || !strings.Contains(string(out.Output), `"utc":`) {
+		t.Fatalf("time.read over HTTP with encryption: %+v, %v", out, err)
 	}
 	if c := ep.Counts(); c.Encrypted == 0 || c.Encrypted != c.SOAP() || c.Unencrypted != 0 {
 		t.Errorf("counts %+v: want every SOAP message sealed", c)

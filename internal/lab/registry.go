@@ -53,7 +53,7 @@ var hives = map[string]string{
 	"HKEY_CURRENT_CONFIG": "HKCC",
 }
 
-// registryPathPattern is the registry scripts' Resolve-RegistryPath.
+// registryPathPattern is Resolve-RegistryPath's (ops/scripts/lib/registry.ps1).
 var registryPathPattern = regexp.MustCompile(`^([A-Za-z_]+):?(\\+(.*))?$`)
 
 // canonicalKeyPath resolves a path as the registry scripts do

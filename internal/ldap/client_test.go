@@ -16,6 +16,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/ldap"
 	"github.com/rectifyhq/rectify/internal/ldap/ldaptest"
 	"github.com/rectifyhq/rectify/internal/sambatest"
+	"github.com/rectifyhq/rectify/internal/secret"
 )
 
 func TestMain(m *testing.M) {
@@ -36,7 +37,7 @@ func testContext(t *testing.T) context.Context {
 func config(tg ldaptest.Target, addr string) ldap.Config {
 	cfg := ldap.Config{
 		URL: tg.LDAPSURL, GCURL: tg.GCSURL, BaseDN: tg.BaseDN,
-		BindUser: tg.UPN, Password: ldap.NewSecret(tg.Password),
+		BindUser: tg.UPN, Password: secret.New(tg.Password),
 		CAFile: tg.CAFile, ServerName: tg.ServerName, Timeout: 10 * time.Second,
 	}
 	if addr != "" {
@@ -204,7 +205,7 @@ func TestLogsAndInsecureWarning(t *testing.T) {
 		t.Fatalf("insecure_skip_verify still verified: %v", err)
 	}
 	bad := config(tg, "")
-	bad.Password = ldap.NewSecret("Wrong-" + tg.Password)
+	bad.Password = secret.New("Wrong-" + tg.Password)
 	bad.Logger = cfg.Logger
 	_, _ = open(t, bad).RootDSE(ctx)
 	out := logs.String()

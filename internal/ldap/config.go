@@ -13,6 +13,8 @@ import (
 
 	goldap "github.com/go-ldap/ldap/v3"
 	"github.com/rs/zerolog"
+
+	"github.com/rectifyhq/rectify/internal/secret"
 )
 
 // MaxPageSize is the largest page a Directory asks for: Active Directory's
@@ -76,7 +78,7 @@ type Config struct {
 	BindUser string
 	// Password is the bind password. With AuthKerberos it gets a TGT when
 	// there is neither a keytab nor a credential cache.
-	Password Secret
+	Password secret.Value
 	// CAFile is a PEM file of the CAs that sign the DCs' certificates.
 	CAFile string
 	// RootCAs is used instead of CAFile when set.
@@ -230,7 +232,7 @@ func (c Config) validate() error {
 		if c.BindUser == "" {
 			errs = append(errs, errors.New("bind user is required"))
 		}
-		if c.Password.IsZero() {
+		if c.Password.Reveal() == "" {
 			errs = append(errs, errors.New("password is required (an empty password would be an unauthenticated bind)"))
 		}
 	case AuthKerberos:
@@ -241,7 +243,7 @@ func (c Config) validate() error {
 		if !sspiAvailable {
 			errs = append(errs, errNoSSPI)
 		}
-		if c.BindUser != "" || !c.Password.IsZero() {
+		if c.BindUser != "" || c.Password.Reveal() != "" {
 			errs = append(errs, errors.New("auth negotiate binds as the user rectify runs as: it takes no bind user or password"))
 		}
 	default:

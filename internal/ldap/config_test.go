@@ -9,12 +9,13 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/rectifyhq/rectify/internal/secret"
 )
 
 const testPassword = "S3cret-Value!"
 
 func validConfig() Config {
-	return Config{URL: "ldaps://dc01.corp.example.com", BindUser: `CORP\svc`, Password: NewSecret(testPassword)}
+	return Config{URL: "ldaps://dc01.corp.example.com", BindUser: `CORP\svc`, Password: secret.New(testPassword)}
 }
 
 func TestNewRefuses(t *testing.T) {
@@ -32,7 +33,7 @@ func TestNewRefuses(t *testing.T) {
 		{"no host", func(c *Config) { c.URL = "ldaps://" }},
 		{"credentials in url", func(c *Config) { c.URL = "ldaps://admin:pw@dc01" }},
 		{"no user", func(c *Config) { c.BindUser = "" }},
-		{"no password", func(c *Config) { c.Password = Secret{} }},
+		{"no password", func(c *Config) { c.Password = secret.Value{} }},
 		{"bad base dn", func(c *Config) { c.BaseDN = "not a dn" }},
 		{"missing ca file", func(c *Config) { c.CAFile = filepath.Join(t.TempDir(), "absent.pem") }},
 		{"ca file without pem", func(c *Config) { c.CAFile = badCA }},

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rectifyhq/rectify/actions"
+	"github.com/rectifyhq/rectify/internal/secret"
 )
 
 // wellFormedStream is a few answers as a server sends them: entries, a
@@ -160,7 +161,7 @@ func TestBoundedConnHandsOverTheBytes(t *testing.T) {
 func TestPanicIsContainedToTheOperation(t *testing.T) {
 	srv := startHostile(t, modeWellFormed, false)
 	d, err := New(Config{URL: srv.url(), CAFile: srv.caFile, ServerName: "dc-hostile.corp.example.com",
-		BindUser: "svc@corp.example.com", Password: NewSecret("x"), BaseDN: "DC=corp,DC=example,DC=com", Timeout: 5 * time.Second})
+		BindUser: "svc@corp.example.com", Password: secret.New("x"), BaseDN: "DC=corp,DC=example,DC=com", Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

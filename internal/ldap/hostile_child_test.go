@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/actions"
+	"github.com/rectifyhq/rectify/internal/secret"
 )
 
 // envHostileChild carries the JSON childSpec of one operation that a test
@@ -73,7 +74,7 @@ func RunHostileChild() int {
 
 func runChild(spec childSpec) (childResult, error) {
 	d, err := New(Config{URL: spec.URL, StartTLS: spec.StartTLS, CAFile: spec.CAFile, ServerName: "dc-hostile.corp.example.com",
-		BindUser: "svc@corp.example.com", Password: NewSecret("x"), BaseDN: "DC=corp,DC=example,DC=com", Timeout: spec.Timeout,
+		BindUser: "svc@corp.example.com", Password: secret.New("x"), BaseDN: "DC=corp,DC=example,DC=com", Timeout: spec.Timeout,
 		MaxResultBytes: spec.MaxResultBytes, MaxEntries: spec.MaxEntries})
 	if err != nil {
 		return childResult{}, err

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rectifyhq/rectify/actions"
 	"github.com/rectifyhq/rectify/internal/kerberos"
+	"github.com/rectifyhq/rectify/internal/secret"
 )
 
 // KerberosConfig says where a Kerberos bind gets its tickets from. The
@@ -39,7 +40,7 @@ type KerberosConfig struct {
 	SPN string
 }
 
-func (k KerberosConfig) source(user string, password Secret) kerberos.Source {
+func (k KerberosConfig) source(user string, password secret.Value) kerberos.Source {
 	return kerberos.Source{User: user, Password: password.Reveal(), Realm: k.Realm, KDCs: k.KDCs,
 		Krb5Conf: k.Krb5Conf, Keytab: k.Keytab, CCache: k.CCache}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/rectifyhq/rectify/actions"
 	"github.com/rectifyhq/rectify/internal/ldap"
 	"github.com/rectifyhq/rectify/internal/sambatest"
+	"github.com/rectifyhq/rectify/internal/secret"
 )
 
 // kerberosConfig binds to the Samba DC with Kerberos over plain LDAP,
@@ -52,7 +53,7 @@ func TestKerberosBindAgainstSamba(t *testing.T) {
 		name string
 		edit func(*ldap.Config)
 	}{
-		{"password", func(c *ldap.Config) { c.Password = ldap.NewSecret(dc.AdminPassword()) }},
+		{"password", func(c *ldap.Config) { c.Password = secret.New(dc.AdminPassword()) }},
 		{"keytab", func(c *ldap.Config) { c.Kerberos.Keytab = userKeytab }},
 		{"credential cache", func(c *ldap.Config) {
 			c.BindUser = ""
@@ -60,7 +61,7 @@ func TestKerberosBindAgainstSamba(t *testing.T) {
 		}},
 		{"down-level name", func(c *ldap.Config) {
 			c.BindUser = dc.AdminDownLevel()
-			c.Password = ldap.NewSecret(dc.AdminPassword())
+			c.Password = secret.New(dc.AdminPassword())
 		}},
 	}
 	for i, tc := range tests {
@@ -192,7 +193,7 @@ func TestKerberosBindRefusals(t *testing.T) {
 	dc := sambatest.Shared(t)
 	const wrong = "Not-The-Pa55word!"
 	cfg := kerberosConfig(dc)
-	cfg.Password = ldap.NewSecret(wrong)
+	cfg.Password = secret.New(wrong)
 	_, err := open(t, cfg).RootDSE(testContext(t))
 	var te *actions.TransportError
 	if !errors.As(err, &te) || te.Kind != actions.KindAuth || te.Class != actions.Permanent || te.Op != "bind" || te.Host != dc.Addr(sambatest.PortLDAP) {
@@ -203,14 +204,14 @@ func TestKerberosBindRefusals(t *testing.T) {
 	}
 
 	cfg = kerberosConfig(dc)
-	cfg.Password = ldap.NewSecret(dc.AdminPassword())
+	cfg.Password = secret.New(dc.AdminPassword())
 	cfg.Kerberos.SPN = "ldap/nobody.lab.example.test"
 	if _, err := open(t, cfg).RootDSE(testContext(t)); actions.KindOf(err) != actions.KindAuth || actions.IsRetryable(err) {
 		t.Errorf("unknown SPN: %v, want a permanent auth failure", err)
 	}
 
 	cfg = kerberosConfig(dc)
-	cfg.Password = ldap.NewSecret(dc.AdminPassword())
+	cfg.Password = secret.New(dc.AdminPassword())
 	cfg.URL, cfg.GCURL = dc.LDAPSURL(), dc.GCSURL()
 	_, err = open(t, cfg).RootDSE(testContext(t))
 	if actions.KindOf(err) != actions.KindAuth || actions.IsRetryable(err) || err == nil || !strings.Contains(err.Error(), "ldap:// URL without start_tls") {
@@ -218,7 +219,7 @@ func TestKerberosBindRefusals(t *testing.T) {
 	}
 
 	cfg = kerberosConfig(dc)
-	cfg.Password = ldap.NewSecret(dc.AdminPassword())
+	cfg.Password = secret.New(dc.AdminPassword())
 	cfg.ServerName = ""
 	if _, err := ldap.New(cfg); err == nil || !strings.Contains(err.Error(), "server name") {
 		t.Errorf("a DC named by its address alone: %v, want the configuration refused", err)
@@ -260,7 +261,7 @@ func TestKerberosBindInsideTLS(t *testing.T) {
 		t.Run(mode.name, func(t *testing.T) {
 			cfg := kerberosConfig(dc)
 			cfg.URL, cfg.GCURL, cfg.StartTLS = mode.url, mode.gc, mode.startTLS
-			cfg.Password = ldap.NewSecret(dc.AdminPassword())
+			cfg.Password = secret.New(dc.AdminPassword())
 			exerciseDirectory(t, dc, open(t, cfg), "TLS"+string(rune('A'+i)))
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/rectifyhq/rectify/internal/ldap"
+	"github.com/rectifyhq/rectify/internal/secret"
 )
 
 // TestNegotiateConfig: auth "negotiate" binds as the user rectify runs
@@ -23,7 +24,7 @@ func TestNegotiateConfig(t *testing.T) {
 		t.Errorf("negotiate on Windows: %v", err)
 	}
 	withUser := base
-	withUser.BindUser, withUser.Password = "svc@corp.example.com", ldap.NewSecret("pw")
+	withUser.BindUser, withUser.Password = "svc@corp.example.com", secret.New("pw")
 	if _, err := ldap.New(withUser); err == nil || !strings.Contains(err.Error(), "no bind user or password") {
 		t.Errorf("negotiate with a bind user: %v", err)
 	}

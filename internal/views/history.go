@@ -7,6 +7,7 @@ import (
 
 	"github.com/rectifyhq/rectify/drift"
 	"github.com/rectifyhq/rectify/internal/journal"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // History shows what the journal holds: runs, one run's changes, drift
@@ -63,7 +64,7 @@ func (h History) Run(r journal.RunRecord, changes []journal.ChangeRecord) error 
 		fmt.Fprintf(w, " to %s", r.Finished.Local().Format(time.RFC3339))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  playbook %s, inventory %s (%s), plan %s\n", short(r.PlaybookDigest), r.Inventory, short(r.InventoryDigest), short(r.PlanDigest))
+	fmt.Fprintf(w, "  playbook %s, inventory %s (%s), plan %s\n", plans.ShortDigest(r.PlaybookDigest), r.Inventory, plans.ShortDigest(r.InventoryDigest), plans.ShortDigest(r.PlanDigest))
 	if r.WindowOverride != "" {
 		fmt.Fprintf(w, "  change window overridden: %q\n", r.WindowOverride)
 	}

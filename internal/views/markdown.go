@@ -73,8 +73,8 @@ func writeMarkdownHeader(b *strings.Builder, p *plans.Plan) {
 	if p.Playbook.KB != "" {
 		fmt.Fprintf(b, "- Knowledge-base article: KB %s\n", mdText(p.Playbook.KB))
 	}
-	fmt.Fprintf(b, "- Playbook: %s (%s)\n", mdCode(p.Playbook.Name), short(p.Playbook.Digest))
-	fmt.Fprintf(b, "- Inventory: %s (%s)\n", mdCode(p.Inventory.Path), short(p.Inventory.Digest))
+	fmt.Fprintf(b, "- Playbook: %s (%s)\n", mdCode(p.Playbook.Name), plans.ShortDigest(p.Playbook.Digest))
+	fmt.Fprintf(b, "- Inventory: %s (%s)\n", mdCode(p.Inventory.Path), plans.ShortDigest(p.Inventory.Digest))
 	if p.Inventory.Limit != "" {
 		fmt.Fprintf(b, "- Limited to: %s\n", mdCode(p.Inventory.Limit))
 	}
@@ -212,11 +212,4 @@ func writeMarkdownErrors(b *strings.Builder, p *plans.Plan) {
 		writeMarkdownItem(b, "", it[0]+": ", it[1])
 	}
 	b.WriteString("\n")
-}
-
-func short(d string) string {
-	if i := strings.IndexByte(d, ':'); i >= 0 && len(d) > i+13 {
-		return d[:i+13]
-	}
-	return d
 }

@@ -29,7 +29,7 @@ func basicAuth(username, password string) string {
 // established; a server that grants no sealing is refused.
 func (p *connPool) handshake(ctx context.Context, pc *persistConn, body []byte, beforeWrite func(), n *int) (*reply, error) {
 	p.handshakes.Add(1)
-	client := &ntlm.Client{User: p.cfg.Username, Password: p.cfg.Password}
+	client := &ntlm.Client{User: p.cfg.Username, Password: p.cfg.Password.Reveal()}
 	negotiate := client.Negotiate()
 	p.mu.Lock()
 	scheme := p.scheme

@@ -9,11 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/rs/zerolog"
 
 	"github.com/rectifyhq/rectify/actions"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
+	"github.com/rectifyhq/rectify/internal/secret"
 	"github.com/rectifyhq/rectify/ops"
 )
 
@@ -89,30 +89,6 @@ func TestShellRecreatedWhenServerLosesIt(t *testing.T) {
 	}
 	if n := l.runner.count(ops.TimeRead); n != 2 {
 		t.Errorf("the op ran %d times", n)
-	}
-}
-
-// TestRunCommand runs a native program: the host must see exactly the
-// arguments given, split the way Windows programs split them.
-func TestRunCommand(t *testing.T) {
-	l := newTestLab(t, nil)
-	_, cfg := l.host(t, "dc01")
-	s := newShell(t, cfg)
-	args := []string{"/stripchart", "/computer:dc01.lab.example.test", "/samples:1", "/dataonly", `C:\Program Files\Rectify\`, "", "*", "a\tb"}
-	res, err := s.RunCommand(context.Background(), "w32tm", args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want strings.Builder
-	for _, a := range args {
-		fmt.Fprintf(&want, "[%s]\r\n", a)
-	}
-	if diff := cmp.Diff(CommandResult{Stdout: want.String(), ExitCode: 3}, res); diff != "" {
-		t.Errorf("result (-want +got):\n%s", diff)
-	}
-	_, err = s.RunCommand(context.Background(), "w32tm", "/computer:dc01 & del C:\\x")
-	if k := actions.KindOf(err); k != actions.KindProtocol {
-		t.Errorf("an argument with & was not refused: %v", err)
 	}
 }
 
@@ -204,13 +180,13 @@ func TestLogs(t *testing.T) {
 // TestConfigHidesPassword checks that printing a Config never shows the
 // password.
 func TestConfigHidesPassword(t *testing.T) {
-	cfg := Config{Host: "ex01", Address: "10.0.0.5", Username: `LAB\rectify`, Password: labPassword}
+	cfg := Config{Host: "ex01", Address: "10.0.0.5", Username: `LAB\rectify`, Password: secret.New(labPassword)}
 	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
 		if s := fmt.Sprintf(format, cfg); strings.Contains(s, labPassword) {
 			t.Errorf("%s prints the password: %s", format, s)
 		}
 	}
-	if _, err := New(Config{Address: "x", Username: "u", Auth: "digest", Password: labPassword}); err == nil || strings.Contains(err.Error(), labPassword) {
+	if _, err := New(Config{Address: "x", Username: "u", Auth: "digest", Password: secret.New(labPassword)}); err == nil || strings.Contains(err.Error(), labPassword) {
 		t.Errorf("bad auth scheme: %v", err)
 	}
 }
@@ -232,7 +208,7 @@ func TestWarnings(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
 			logger := zerolog.New(&buf).Level(zerolog.WarnLevel)
-			cfg := Config{Host: "ex01", Address: "ex01.lab.example.test", HTTPS: true, Username: labUser, Password: labPassword, Logger: &logger}
+			cfg := Config{Host: "ex01", Address: "ex01.lab.example.test", HTTPS: true, Username: labUser, Password: secret.New(labPassword), Logger: &logger}
 			tt.edit(&cfg)
 			if _, err := New(cfg); err != nil {
 				t.Fatal(err)

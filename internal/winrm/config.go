@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/rectifyhq/rectify/internal/secret"
 	"github.com/rs/zerolog"
 )
 
@@ -84,7 +85,7 @@ type Config struct {
 	// Username is "DOMAIN\user", "user@domain" or a local "user".
 	Username string
 	// Password is never written to errors or logs.
-	Password string
+	Password secret.Value
 	// Timeout bounds one command from start to end (default 60s).
 	Timeout time.Duration
 	// OperationTimeout is how long the server holds a Receive before
@@ -118,19 +119,12 @@ type Config struct {
 
 // String describes the configuration without its password.
 func (c Config) String() string {
-	return fmt.Sprintf("winrm.Config{Host:%q Address:%q Port:%d HTTPS:%v Auth:%q Encryption:%q Username:%q Password:%s}",
-		c.Host, c.Address, c.Port, c.HTTPS, c.Auth, c.Encryption, c.Username, redacted(c.Password))
+	return fmt.Sprintf("winrm.Config{Host:%q Address:%q Port:%d HTTPS:%v Auth:%q Encryption:%q Username:%q Password:%q}",
+		c.Host, c.Address, c.Port, c.HTTPS, c.Auth, c.Encryption, c.Username, c.Password.String())
 }
 
 // GoString is String, so that %#v does not print the password either.
 func (c Config) GoString() string { return c.String() }
-
-func redacted(secret string) string {
-	if secret == "" {
-		return `""`
-	}
-	return "(redacted)"
-}
 
 // withDefaults checks c and fills in its defaults.
 func (c Config) withDefaults() (Config, error) {
@@ -154,14 +148,14 @@ func (c Config) withDefaults() (Config, error) {
 		c.Auth = AuthNTLM
 	case AuthNTLM, AuthBasic:
 	case AuthKerberos:
-		if err := c.Kerberos.check(c.Username, c.Password); err != nil {
+		if err := c.Kerberos.check(c.Username, c.Password.Reveal()); err != nil {
 			return c, err
 		}
 	case AuthNegotiate:
 		if !sspiAvailable {
 			return c, errNoSSPI
 		}
-		if c.Username != "" || c.Password != "" {
+		if c.Username != "" || c.Password.Reveal() != "" {
 			return c, errors.New(`auth "negotiate" logs on as the Windows user rectify runs as: it takes no username or password`)
 		}
 	default:

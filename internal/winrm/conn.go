@@ -157,7 +157,7 @@ func (p *connPool) post(ctx context.Context, body []byte, beforeWrite func()) (*
 // is new or the server no longer knows it.
 func (p *connPool) send(ctx context.Context, pc *persistConn, body []byte, beforeWrite func(), n *int) (*reply, error) {
 	if p.cfg.Auth == AuthBasic {
-		return p.exchange(ctx, pc, body, basicAuth(p.cfg.Username, p.cfg.Password), beforeWrite, n)
+		return p.exchange(ctx, pc, body, basicAuth(p.cfg.Username, p.cfg.Password.Reveal()), beforeWrite, n)
 	}
 	if pc.authed && (p.cfg.Auth == AuthKerberos || p.cfg.Auth == AuthNegotiate) {
 		rep, err := p.exchange(ctx, pc, body, "", beforeWrite, n)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/rectifyhq/rectify/internal/secret"
 )
 
 // forgetfulServer speaks the NTLM handshake's message flow (it does not
@@ -105,7 +106,7 @@ func TestNTLMReauthenticatesOnTheSameConnection(t *testing.T) {
 	defer ts.Close()
 	host, portText, _ := net.SplitHostPort(ts.Listener.Addr().String())
 	port, _ := strconv.Atoi(portText)
-	cfg, err := Config{Address: host, Port: port, HTTPS: true, RootCAs: poolOf(ts), ServerName: "example.com", Username: `LAB\rectify`, Password: "pw"}.withDefaults()
+	cfg, err := Config{Address: host, Port: port, HTTPS: true, RootCAs: poolOf(ts), ServerName: "example.com", Username: `LAB\rectify`, Password: secret.New("pw")}.withDefaults()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,9 +59,8 @@
 // with a short command line and the op's arguments and script go over
 // standard input, in Send messages sized to the envelope, the last one
 // carrying the end of input. Standard error arrives as CLIXML and is
-// decoded into console text (DecodeCLIXML). Native commands pass through
-// cmd.exe; CommandLine quotes their arguments or refuses the characters
-// cmd.exe would interpret.
+// decoded into console text (DecodeCLIXML). Native programs (w32tm,
+// repadmin, klist) run inside ops, never as command lines of their own.
 //
 // Every failure is an *actions.TransportError whose Kind and Class are
 // derived from the types of the errors involved (network, TLS, HTTP status,

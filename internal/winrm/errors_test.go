@@ -106,46 +106,6 @@ func TestParseFault(t *testing.T) {
 	}
 }
 
-func TestCommandLine(t *testing.T) {
-	tests := []struct {
-		program string
-		args    []string
-		want    string
-		wantErr bool
-	}{
-		{"w32tm", []string{"/stripchart", "/computer:dc01.corp.example.com", "/samples:1", "/dataonly"}, "w32tm /stripchart /computer:dc01.corp.example.com /samples:1 /dataonly", false},
-		{"repadmin", []string{"/showrepl", "*", "/csv"}, "repadmin /showrepl * /csv", false},
-		{`C:\Windows\System32\w32tm.exe`, []string{"/resync"}, `C:\Windows\System32\w32tm.exe /resync`, false},
-		{"setspn", []string{"-Q", "SMTPSVC/ex01 corp"}, `setspn -Q "SMTPSVC/ex01 corp"`, false},
-		{"x", []string{`C:\Program Files\`}, `x "C:\Program Files\\"`, false},
-		{"x", []string{""}, `x ""`, false},
-		{"x", []string{`a\b`}, `x a\b`, false},
-		{"x", []string{"a & del C:\\"}, "", true},
-		{"x", []string{"a|b"}, "", true},
-		{"x", []string{"%PATH%"}, "", true},
-		{"x", []string{"!x!"}, "", true},
-		{"x", []string{`say "hi"`}, "", true},
-		{"x", []string{"^"}, "", true},
-		{"x", []string{"a>b"}, "", true},
-		{"x", []string{"(a)"}, "", true},
-		{"x", []string{"line\nbreak"}, "", true},
-		{"x", []string{"nul\x00"}, "", true},
-		{"two words", nil, "", true},
-		{"x&y", nil, "", true},
-		{"", nil, "", true},
-	}
-	for _, tt := range tests {
-		got, err := CommandLine(tt.program, tt.args...)
-		if (err != nil) != tt.wantErr {
-			t.Errorf("CommandLine(%q, %q) error %v, want error %v", tt.program, tt.args, err, tt.wantErr)
-			continue
-		}
-		if diff := cmp.Diff(tt.want, got); diff != "" {
-			t.Errorf("CommandLine(%q, %q) (-want +got):\n%s", tt.program, tt.args, diff)
-		}
-	}
-}
-
 func TestSOAPAction(t *testing.T) {
 	tests := []struct{ body, want string }{
 		{`<env:Envelope xmlns:env="e" xmlns:a="a"><env:Header><a:Action mustUnderstand="true">http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Command</a:Action></env:Header><env:Body/></env:Envelope>`, "Command"},

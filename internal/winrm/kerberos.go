@@ -140,7 +140,7 @@ func (t *tickets) serviceTicket() (kerberos.Ticket, error) {
 
 // client makes the gokrb5 client from the configuration's credentials.
 func (t *tickets) client() (*client.Client, error) {
-	cl, cache, err := t.cfg.Kerberos.source(t.cfg.Username, t.cfg.Password).Login()
+	cl, cache, err := t.cfg.Kerberos.source(t.cfg.Username, t.cfg.Password.Reveal()).Login()
 	if err != nil {
 		return nil, err
 	}

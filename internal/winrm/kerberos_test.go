@@ -18,6 +18,7 @@ import (
 	"github.com/rectifyhq/rectify/actions"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
 	"github.com/rectifyhq/rectify/internal/sambatest"
+	"github.com/rectifyhq/rectify/internal/secret"
 	"github.com/rectifyhq/rectify/ops"
 )
 
@@ -45,7 +46,7 @@ func TestKerberosAgainstSamba(t *testing.T) {
 		o.Username = sambatest.Domain + `\Administrator`
 	})
 	h, base := l.host(t, "ex01")
-	base.Auth, base.Username, base.Password = AuthKerberos, "Administrator@"+strings.ToLower(sambatest.Realm), ""
+	base.Auth, base.Username, base.Password = AuthKerberos, "Administrator@"+strings.ToLower(sambatest.Realm), secret.Value{}
 	base.Kerberos = KerberosConfig{Realm: sambatest.Realm, KDCs: []string{dc.KDCAddress()}}
 
 	tests := []struct {
@@ -54,23 +55,23 @@ func TestKerberosAgainstSamba(t *testing.T) {
 		kind      actions.Kind // "" for success
 		delegated bool
 	}{
-		{"password", func(c *Config) { c.Password = sambatest.AdminPassword }, "", false},
+		{"password", func(c *Config) { c.Password = secret.New(sambatest.AdminPassword) }, "", false},
 		{"keytab", func(c *Config) { c.Kerberos.Keytab = userKeytab }, "", false},
 		{"credential cache", func(c *Config) {
 			c.Username = ""
 			c.Kerberos = KerberosConfig{CCache: ccache, Krb5Conf: krb5Conf}
 		}, "", false},
 		{"password, TGT delegated", func(c *Config) {
-			c.Password = sambatest.AdminPassword
+			c.Password = secret.New(sambatest.AdminPassword)
 			c.Kerberos.Delegate = true
 		}, "", true},
 		{"credential cache, TGT delegated", func(c *Config) {
 			c.Username = ""
 			c.Kerberos = KerberosConfig{CCache: ccache, Krb5Conf: krb5Conf, Delegate: true}
 		}, "", true},
-		{"wrong password", func(c *Config) { c.Password = "wrong-" + sambatest.AdminPassword }, actions.KindAuth, false},
+		{"wrong password", func(c *Config) { c.Password = secret.New("wrong-" + sambatest.AdminPassword) }, actions.KindAuth, false},
 		{"unknown SPN", func(c *Config) {
-			c.Password = sambatest.AdminPassword
+			c.Password = secret.New(sambatest.AdminPassword)
 			c.Kerberos.SPN = "HTTP/ex99.lab.example.test"
 		}, actions.KindAuth, false},
 	}
@@ -83,7 +84,7 @@ func TestKerberosAgainstSamba(t *testing.T) {
 		}))
 		defer ts.Close()
 		cfg := base
-		cfg.Password = sambatest.AdminPassword
+		cfg.Password = secret.New(sambatest.AdminPassword)
 		cfg.Address, cfg.Port = ts.Listener.Addr().(*net.TCPAddr).IP.String(), ts.Listener.Addr().(*net.TCPAddr).Port
 		err := newShell(t, cfg).Open(context.Background())
 		if k := actions.KindOf(err); k != actions.KindProtocol || !strings.Contains(err.Error(), "no mutual authentication") {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/rectifyhq/rectify/internal/lab/pki"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
+	"github.com/rectifyhq/rectify/internal/secret"
 )
 
 const (
@@ -68,7 +69,7 @@ func (l *testLab) host(t testing.TB, name string) (*wsman.Host, Config) {
 		CAPEM:      l.ca.PEM(),
 		Auth:       AuthNTLM,
 		Username:   labUser,
-		Password:   labPassword,
+		Password:   secret.New(labPassword),
 		Timeout:    20 * time.Second,
 	}
 }

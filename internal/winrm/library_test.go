@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rectifyhq/rectify/internal/lab"
+	"github.com/rectifyhq/rectify/internal/secret"
 	"github.com/rectifyhq/rectify/ops"
 )
 
@@ -37,7 +38,7 @@ func TestLibraryScriptsOnTheLab(t *testing.T) {
 	port, _ := strconv.Atoi(portText)
 	s := newShell(t, Config{
 		Host: "ex02", Address: addr, Port: port, HTTPS: l.HTTPS(), ServerName: host.FQDN, CAPEM: l.CAPEM(),
-		Auth: AuthNTLM, Username: l.Username(), Password: l.Password(), Timeout: 30 * time.Second,
+		Auth: AuthNTLM, Username: l.Username(), Password: secret.New(l.Password()), Timeout: 30 * time.Second,
 	})
 	kerberos := `HKLM:\SYSTEM\CurrentControlSet\Control\Lsa\Kerberos\Parameters`
 	reads := []struct {

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rectifyhq/rectify/actions"
+	"github.com/rectifyhq/rectify/internal/secret"
 	"github.com/rectifyhq/rectify/ops"
 )
 
@@ -68,7 +69,7 @@ func TestOutputLimit(t *testing.T) {
 // permanent protocol error of that host, marked as may-have-run when a
 // mutating command may have started.
 func TestPanicIsContained(t *testing.T) {
-	s, err := New(Config{Host: "ex01", Address: "127.0.0.1", Username: "u", Password: "p"})
+	s, err := New(Config{Host: "ex01", Address: "127.0.0.1", Username: "u", Password: secret.New("p")})
 	if err != nil {
 		t.Fatal(err)
 	}

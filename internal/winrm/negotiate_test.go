@@ -25,6 +25,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/kerberos"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
 	"github.com/rectifyhq/rectify/internal/ntlm"
+	"github.com/rectifyhq/rectify/internal/secret"
 	"github.com/rectifyhq/rectify/ops"
 )
 
@@ -127,7 +128,7 @@ func negotiateShell(t *testing.T, cfg Config, newContext func(Config) (securityC
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Auth, cfg.Username, cfg.Password = AuthNegotiate, "", ""
+	cfg.Auth, cfg.Username, cfg.Password = AuthNegotiate, "", secret.Value{}
 	p, err := newConnPool(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -267,7 +268,7 @@ func TestNegotiateNeedsWindows(t *testing.T) {
 	if err != nil {
 		t.Errorf("negotiate on Windows: %v", err)
 	}
-	cfg.Username, cfg.Password = `CORP\svc`, "pw"
+	cfg.Username, cfg.Password = `CORP\svc`, secret.New("pw")
 	if _, err := cfg.withDefaults(); err == nil {
 		t.Error("negotiate with a username and password was accepted")
 	}

@@ -65,38 +65,6 @@ func (s *Shell) RunScript(ctx context.Context, run ops.ScriptRun) (_ ops.ScriptR
 	return res, nil
 }
 
-// CommandResult is what a native command printed and its exit code.
-type CommandResult struct {
-	Stdout string
-	// Stderr is decoded from CLIXML when PowerShell wrote it.
-	Stderr   string
-	ExitCode int
-}
-
-// RunCommand runs a native program (w32tm, repadmin) with arguments. The
-// command line passes through cmd.exe, so the program name and arguments
-// are checked and quoted by CommandLine. A non-zero exit code is not an
-// error: these programs' exit codes are unreliable and their output is
-// parsed instead. The command is treated as mutating: it is not retried
-// once it may have reached the host.
-func (s *Shell) RunCommand(ctx context.Context, command string, args ...string) (_ CommandResult, err error) {
-	started := false
-	defer s.contained(command, &err, func() bool { return started })
-	line, err := CommandLine(command, args...)
-	if err != nil {
-		return CommandResult{}, &actions.TransportError{Kind: actions.KindProtocol, Class: actions.Permanent, Host: s.cfg.Host, Op: command, Err: err}
-	}
-	var raw rawResult
-	err = s.retry(ctx, command, true, func(ctx context.Context) error {
-		var err error
-		started = true
-		raw, err = s.execute(ctx, command, line, nil, true, s.cfg.MaxOutputBytes)
-		return err
-	})
-	res := CommandResult{Stdout: string(raw.stdout), Stderr: DecodeCLIXML(string(raw.stderr)), ExitCode: raw.exitCode}
-	return res, err
-}
-
 // redactArgs replaces, in text, every string of the argument document that
 // is long enough to be recognised, so that a script echoing a sensitive
 // argument in its error does not carry it into logs.

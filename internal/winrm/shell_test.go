@@ -13,6 +13,7 @@ import (
 	"github.com/rectifyhq/rectify/actions"
 	"github.com/rectifyhq/rectify/internal/lab/pki"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
+	"github.com/rectifyhq/rectify/internal/secret"
 	"github.com/rectifyhq/rectify/ops"
 )
 
@@ -356,7 +357,7 @@ func TestTransportFailures(t *testing.T) {
 		class     actions.Class
 		wantDials int64
 	}{
-		{"bad password", nil, wsman.Faults{}, func(c *Config) { c.Password = "wrong-" + labPassword }, actions.KindAuth, actions.Permanent, 1},
+		{"bad password", nil, wsman.Faults{}, func(c *Config) { c.Password = secret.New("wrong-" + labPassword) }, actions.KindAuth, actions.Permanent, 1},
 		{"unauthorized", nil, wsman.Faults{Unauthorized: true}, nil, actions.KindAuth, actions.Permanent, 1},
 		{"wrong CA", nil, wsman.Faults{}, func(c *Config) { c.CAPEM = other }, actions.KindTLS, actions.Permanent, 1},
 		{"wrong server name", nil, wsman.Faults{}, func(c *Config) { c.ServerName = "ex99.lab.example.test" }, actions.KindTLS, actions.Permanent, 1},

@@ -9,6 +9,7 @@ import (
 	"github.com/go-ldap/ldap/v3"
 
 	"github.com/rectifyhq/rectify/actions"
+	"github.com/rectifyhq/rectify/inventory"
 )
 
 // serverTrustAccount is userAccountControl's SERVER_TRUST_ACCOUNT: the
@@ -75,7 +76,7 @@ func (r *Result) domainControllers(ctx context.Context, dir actions.Directory, n
 	for _, e := range entries {
 		name := e.Get("cn")
 		fqdn := strings.ToLower(strings.TrimSuffix(e.Get("dNSHostName"), "."))
-		if !validFQDN(fqdn) {
+		if !inventory.ValidFQDN(fqdn) {
 			r.Skipped = append(r.Skipped, fmt.Sprintf("domain controller %s: no usable dNSHostName (%s)", strconv.QuoteToASCII(name), strconv.QuoteToASCII(fqdn)))
 			continue
 		}

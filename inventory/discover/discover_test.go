@@ -14,6 +14,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/lab/directory"
 	"github.com/rectifyhq/rectify/internal/lab/ldapd"
 	rldap "github.com/rectifyhq/rectify/internal/ldap"
+	"github.com/rectifyhq/rectify/internal/secret"
 	"github.com/rectifyhq/rectify/inventory"
 )
 
@@ -31,7 +32,7 @@ func startLab(t *testing.T, sc lab.Scenario) (*lab.Lab, *rldap.Directory) {
 	pool.AppendCertsFromPEM(l.CAPEM())
 	dir, err := rldap.New(rldap.Config{
 		URL: "ldaps://" + l.LDAPAddr(l.DCs()[0], ldapd.LDAPS), BindUser: l.Username(),
-		Password: rldap.NewSecret(l.Password()), RootCAs: pool,
+		Password: secret.New(l.Password()), RootCAs: pool,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/rectifyhq/rectify/actions"
 	rldap "github.com/rectifyhq/rectify/internal/ldap"
+	"github.com/rectifyhq/rectify/inventory"
 )
 
 // tcpAddressPrefix marks the networkAddress value that holds an Exchange
@@ -51,7 +52,7 @@ func (r *Result) exchangeServers(ctx context.Context, dir actions.Directory, con
 			}
 		}
 		fqdn = strings.ToLower(strings.TrimSuffix(fqdn, "."))
-		if !validFQDN(fqdn) {
+		if !inventory.ValidFQDN(fqdn) {
 			r.Skipped = append(r.Skipped, fmt.Sprintf("Exchange server %s: no usable DNS name (networkAddress ncacn_ip_tcp or the computer's dNSHostName gave %s)", strconv.QuoteToASCII(name), strconv.QuoteToASCII(fqdn)))
 			continue
 		}

@@ -10,6 +10,7 @@ import (
 
 	rldap "github.com/rectifyhq/rectify/internal/ldap"
 	"github.com/rectifyhq/rectify/internal/sambatest"
+	"github.com/rectifyhq/rectify/internal/secret"
 )
 
 func TestMain(m *testing.M) { os.Exit(sambatest.Main(m)) }
@@ -46,7 +47,7 @@ func TestDiscoverSamba(t *testing.T) {
 	t.Logf("Samba has no Exchange schema; DC discovery only: %v", err)
 
 	dir, err := rldap.New(rldap.Config{
-		URL: dc.LDAPSURL(), BindUser: dc.AdminUPN(), Password: rldap.NewSecret(dc.AdminPassword()),
+		URL: dc.LDAPSURL(), BindUser: dc.AdminUPN(), Password: secret.New(dc.AdminPassword()),
 		CAFile: dc.PKI.CAFile, ServerName: sambatest.FQDN,
 	})
 	if err != nil {

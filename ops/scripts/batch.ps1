@@ -1,4 +1,5 @@
 # rectify:op batch v1
+# rectify:uses args, json
 # Runs several read-only ops in one command. Arguments: {"items":[{"id",
 # "script","args"}]}; each script is a library op's text (marker line
 # first), each args the op's argument document. Every item runs, in order,
@@ -7,24 +8,6 @@
 # Result: {"results":[{"id","ok","output","error"}]}, one per item, in
 # order: output is the item's own JSON document, kept as it printed it;
 # error is the failure's message when ok is false.
-param([Parameter(Mandatory=$true)][string]$ArgsBase64)
-$ErrorActionPreference = 'Stop'
-# Windows PowerShell 5.1 serializes wrapped arrays as {"value":[...],"Count":n}
-# because of System.Array's extended type data; drop it for this process.
-Remove-TypeData -TypeName System.Array -ErrorAction SilentlyContinue
-$a = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($ArgsBase64)) | ConvertFrom-Json
-
-# Protect-Ascii escapes everything outside ASCII in JSON text (where such
-# characters can only stand inside strings) so the console code page cannot
-# mangle it.
-function Protect-Ascii([string]$Json) {
-    return [regex]::Replace($Json, '[^\x00-\x7F]', { param($m) '\u{0:x4}' -f [int][char]$m.Value })
-}
-
-function ConvertTo-AsciiJson($Value) {
-    return Protect-Ascii (ConvertTo-Json -Compress -Depth 6 -InputObject $Value)
-}
-
 # Invoke-BatchItem runs one item and returns its JSON text; it throws on failure.
 function Invoke-BatchItem($Item) {
     $text = [string]$Item.script

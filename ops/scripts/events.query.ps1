@@ -1,4 +1,5 @@
 # rectify:op events.query v1
+# rectify:uses args, json
 # Reads event log records with Get-WinEvent -FilterHashtable.
 # Arguments: {"log","provider","ids","since","max"}; since is RFC 3339, max
 # 0 means no limit. Zero matching events is an empty list, not an error.
@@ -7,24 +8,6 @@
 # level number (Critical, Error, Warning, Information, Verbose), data holds
 # the EventData fields by name (unnamed fields as param1, param2, ... in
 # order, as the message's %1, %2 insertions number them).
-param([Parameter(Mandatory=$true)][string]$ArgsBase64)
-$ErrorActionPreference = 'Stop'
-# Windows PowerShell 5.1 serializes wrapped arrays as {"value":[...],"Count":n}
-# because of System.Array's extended type data; drop it for this process.
-Remove-TypeData -TypeName System.Array -ErrorAction SilentlyContinue
-$a = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($ArgsBase64)) | ConvertFrom-Json
-
-# Protect-Ascii escapes everything outside ASCII in JSON text (where such
-# characters can only stand inside strings) so the console code page cannot
-# mangle it.
-function Protect-Ascii([string]$Json) {
-    return [regex]::Replace($Json, '[^\x00-\x7F]', { param($m) '\u{0:x4}' -f [int][char]$m.Value })
-}
-
-function ConvertTo-AsciiJson($Value) {
-    return Protect-Ascii (ConvertTo-Json -Compress -Depth 6 -InputObject $Value)
-}
-
 # ConvertTo-UtcTime reads an RFC 3339 time. PowerShell 7's ConvertFrom-Json
 # may already have turned it into a DateTime.
 function ConvertTo-UtcTime($Value) {

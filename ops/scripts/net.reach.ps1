@@ -1,4 +1,5 @@
 # rectify:op net.reach v1
+# rectify:uses args, json
 # Probes destinations from this host. Arguments: {"targets":[{"host","port",
 # "protocol"}],"timeout_ms"}; protocol is "tcp" or "udp", timeout_ms
 # defaults to 2000 and applies to each target.
@@ -13,24 +14,6 @@
 #        Well-known ports get a request their service answers: DNS (53),
 #        Kerberos (88, an AS-REQ for an unknown realm draws a KRB-ERROR),
 #        NTP (123), CLDAP (389, a rootDSE search); others get one zero byte.
-param([Parameter(Mandatory=$true)][string]$ArgsBase64)
-$ErrorActionPreference = 'Stop'
-# Windows PowerShell 5.1 serializes wrapped arrays as {"value":[...],"Count":n}
-# because of System.Array's extended type data; drop it for this process.
-Remove-TypeData -TypeName System.Array -ErrorAction SilentlyContinue
-$a = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($ArgsBase64)) | ConvertFrom-Json
-
-# Protect-Ascii escapes everything outside ASCII in JSON text (where such
-# characters can only stand inside strings) so the console code page cannot
-# mangle it.
-function Protect-Ascii([string]$Json) {
-    return [regex]::Replace($Json, '[^\x00-\x7F]', { param($m) '\u{0:x4}' -f [int][char]$m.Value })
-}
-
-function ConvertTo-AsciiJson($Value) {
-    return Protect-Ascii (ConvertTo-Json -Compress -Depth 6 -InputObject $Value)
-}
-
 # The UDP requests, base64, by port.
 $udpPayloads = @{
     53  = 'UmMBAAABAAAAAAAAAAACAAE='

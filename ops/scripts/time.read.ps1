@@ -1,4 +1,5 @@
 # rectify:op time.read v2
+# rectify:uses args, json
 # Reads the host's clock and the Kerberos clock tolerance, and nothing
 # slow: the command's round trip bounds the reading's uncertainty, so it
 # runs as a command of its own. Arguments: {} (none). Result: {"utc",
@@ -8,24 +9,6 @@
 # under HKLM:\SYSTEM\CurrentControlSet\Control\Lsa\Kerberos\Parameters, 5
 # minutes when absent. The host's role and time configuration are
 # time.config's.
-param([Parameter(Mandatory=$true)][string]$ArgsBase64)
-$ErrorActionPreference = 'Stop'
-# Windows PowerShell 5.1 serializes wrapped arrays as {"value":[...],"Count":n}
-# because of System.Array's extended type data; drop it for this process.
-Remove-TypeData -TypeName System.Array -ErrorAction SilentlyContinue
-$a = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($ArgsBase64)) | ConvertFrom-Json
-
-# Protect-Ascii escapes everything outside ASCII in JSON text (where such
-# characters can only stand inside strings) so the console code page cannot
-# mangle it.
-function Protect-Ascii([string]$Json) {
-    return [regex]::Replace($Json, '[^\x00-\x7F]', { param($m) '\u{0:x4}' -f [int][char]$m.Value })
-}
-
-function ConvertTo-AsciiJson($Value) {
-    return Protect-Ascii (ConvertTo-Json -Compress -Depth 6 -InputObject $Value)
-}
-
 $skewMinutes = 5
 $skewSet = $false
 $hklm = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Default)

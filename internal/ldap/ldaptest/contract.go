@@ -17,6 +17,7 @@ import (
 	"github.com/rectifyhq/rectify/actions"
 	"github.com/rectifyhq/rectify/internal/ldap"
 	"github.com/rectifyhq/rectify/internal/sambatest"
+	"github.com/rectifyhq/rectify/internal/secret"
 )
 
 // The OIDs the suite expects among a DC's supportedControl values.
@@ -83,7 +84,7 @@ func (c *contract) wrongPasswordRefused(t *testing.T) {
 	for _, user := range []string{c.tg.UPN, c.tg.DownLevel} {
 		cfg := c.tg.config()
 		cfg.BindUser = user
-		cfg.Password = ldap.NewSecret(wrong)
+		cfg.Password = secret.New(wrong)
 		_, err := open(t, cfg).RootDSE(testContext(t))
 		if got := actions.KindOf(err); got != actions.KindAuth {
 			t.Errorf("bind as %s with a wrong password: kind %q (%v), want %q", user, got, err, actions.KindAuth)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/internal/ldap"
+	"github.com/rectifyhq/rectify/internal/secret"
 )
 
 // Target is a directory server under contract test, bound as an account
@@ -54,7 +55,7 @@ func (tg Target) config() ldap.Config {
 		GCURL:      tg.GCSURL,
 		BaseDN:     tg.BaseDN,
 		BindUser:   tg.UPN,
-		Password:   ldap.NewSecret(tg.Password),
+		Password:   secret.New(tg.Password),
 		CAFile:     tg.CAFile,
 		ServerName: tg.ServerName,
 		Timeout:    20 * time.Second,

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/actions"
+	"github.com/rectifyhq/rectify/internal/secret"
 	"github.com/rectifyhq/rectify/internal/winrm"
 	"github.com/rectifyhq/rectify/ops"
 )
@@ -51,7 +52,7 @@ func main() {
 		os.Exit(2)
 	}
 	cfg := winrm.Config{Host: "hostile01", Address: host, Port: port, Auth: os.Args[2],
-		Username: `LAB\rectify`, Password: "pw", Timeout: timeout, OperationTimeout: time.Second, MaxAttempts: 3}
+		Username: `LAB\rectify`, Password: secret.New("pw"), Timeout: timeout, OperationTimeout: time.Second, MaxAttempts: 3}
 	if cfg.Auth == winrm.AuthBasic {
 		// Basic cannot seal: plain HTTP, as a host with AllowUnencrypted.
 		cfg.Encryption, cfg.AllowUnencrypted = winrm.EncryptionNever, true
