@@ -35,6 +35,9 @@ type Shell struct {
 
 	mu      sync.Mutex
 	shellID string
+	// ended is the command of shellID that ended last and was not
+	// released with a terminate signal yet.
+	ended   string
 	closed  bool
 	inUse   int
 	creates int
@@ -169,7 +172,7 @@ func (s *Shell) forgetShell(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.shellID == id {
-		s.shellID = ""
+		s.shellID, s.ended = "", ""
 	}
 }
 
@@ -183,7 +186,7 @@ func (s *Shell) Close() error {
 	}
 	s.closed = true
 	id := s.shellID
-	s.shellID = ""
+	s.shellID, s.ended = "", ""
 	s.mu.Unlock()
 	var err error
 	if id != "" {
@@ -198,7 +201,7 @@ func (s *Shell) Close() error {
 func (s *Shell) release() error {
 	s.mu.Lock()
 	id := s.shellID
-	s.shellID = ""
+	s.shellID, s.ended = "", ""
 	s.mu.Unlock()
 	var err error
 	if id != "" {
