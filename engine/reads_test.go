@@ -1,0 +1,115 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rectifyhq/rectify/actions"
+	"github.com/rectifyhq/rectify/ops"
+)
+
+// directoryFleet is a Connections whose one Directory holds fixed entries
+// and answers searches whose filter is an Or of Equal terms (what merged
+// lookups send), matching values case-insensitively as AD does.
+type directoryFleet struct {
+	entries []actions.Entry
+
+	mu       sync.Mutex
+	searches int
+}
+
+func (f *directoryFleet) Shell(context.Context, string) (ops.Shell, error) {
+	return nil, errors.New("no shells in this fake")
+}
+func (f *directoryFleet) Directory(context.Context, string) (actions.Directory, error) {
+	return f, nil
+}
+func (f *directoryFleet) Prober() actions.Prober { return nil }
+
+func (f *directoryFleet) Search(_ context.Context, req actions.SearchRequest) ([]actions.Entry, error) {
+	f.mu.Lock()
+	f.searches++
+	f.mu.Unlock()
+	or, ok := req.Filter.(actions.Or)
+	if !ok {
+		return nil, errors.New("the fake answers an Or of Equal terms only")
+	}
+	var out []actions.Entry
+	for _, e := range f.entries {
+	terms:
+		for _, t := range or {
+			eq := t.(actions.Equal)
+			for _, v := range e.Values(eq.Attribute) {
+				if strings.EqualFold(v, eq.Value) {
+					out = append(out, e)
+					break terms
+				}
+			}
+		}
+	}
+	return out, nil
+}
+func (f *directoryFleet) Modify(context.Context, actions.ModifyRequest) error {
+	return errors.New("read only")
+}
+func (f *directoryFleet) RootDSE(context.Context) (actions.Entry, error) {
+	return actions.Entry{}, nil
+}
+
+// TestLookupsMerged: lookups of one shape from many instances become few
+// searches, and each probe gets exactly the entries holding one of its own
+// values (compared case-insensitively), each once, in the directory's
+// order, however many values the entry or the probe has.
+func TestLookupsMerged(t *testing.T) {
+	entry := func(dn string, spns ...string) actions.Entry {
+		return actions.Entry{DN: dn, Attributes: map[string][]string{"servicePrincipalName": spns}}
+	}
+	fleet := &directoryFleet{entries: []actions.Entry{
+		entry("CN=EX01", "SMTP/ex01", "SMTPSVC/ex01"),
+		entry("CN=EX02", "SMTP/ex02"),
+		entry("CN=OTHER", "SMTP/EX01", "HTTP/other"),
+		entry("CN=EX03", "SMTP/ex03"),
+	}}
+	lookup := func(values ...string) []actions.Probe {
+		return []actions.Probe{{Name: "spn", Lookup: &actions.LookupProbe{
+			Domain: "corp", Attribute: "servicePrincipalName", Values: values, Attributes: []string{"cn"},
+		}}}
+	}
+	reqs := []readRequest{
+		{host: "ex01", probes: lookup("smtp/EX01", "SMTPSVC/ex01")},
+		{host: "ex02", probes: lookup("SMTP/ex02", "SMTP/ex02")},
+		{host: "ex03", probes: lookup("HTTP/other", "SMTP/ex03")},
+		{host: "ex04", probes: lookup("SMTP/ex04")},
+	}
+	out, err := reader{conns: fleet, parallelism: 2}.read(context.Background(), reqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{
+		{"CN=EX01", "CN=OTHER"},
+		{"CN=EX02"},
+		{"CN=OTHER", "CN=EX03"},
+		nil,
+	}
+	for i, w := range want {
+		r := out.results[i]["spn"]
+		if r.Err != nil {
+			t.Fatalf("%s: %v", reqs[i].host, r.Err)
+		}
+		var got []string
+		for _, e := range r.Entries {
+			got = append(got, e.DN)
+		}
+		if diff := cmp.Diff(w, got); diff != "" {
+			t.Errorf("%s: entries (-want +got):\n%s", reqs[i].host, diff)
+		}
+	}
+	if fleet.searches != 1 {
+		t.Errorf("%d searches for four lookups of one shape, want one", fleet.searches)
+	}
+}
