@@ -145,7 +145,7 @@ func (s *Shell) executeOn(ctx context.Context, c *call, commandLine string, stdi
 // signal sends the terminate signal for a command of shell id. A failure
 // is only logged: the command has ended or is abandoned either way.
 func (s *Shell) signal(ctx context.Context, c *call, id, commandID string) {
-	if _, err := c.post(ctx, winrm.NewSignalRequest(s.pool.url, id, commandID, s.params)); err != nil && ctx.Err() == nil {
+	if _, err := c.post(ctx, "Signal", winrm.NewSignalRequest(s.pool.url, id, commandID, s.params)); err != nil && ctx.Err() == nil {
 		s.log.Debug().Str("host", s.cfg.Host).Str("op", c.op).AnErr("error", err).Msg("winrm signal failed")
 	}
 }
@@ -176,7 +176,7 @@ func (s *Shell) releaseFinished(ctx context.Context, c *call, id string) {
 // startCommand sends the Command message and returns the CommandId the
 // host gave the command.
 func (s *Shell) startCommand(ctx context.Context, c *call, shellID, commandLine string) (string, error) {
-	answer, err := c.post(ctx, winrm.NewExecuteCommandRequest(s.pool.url, shellID, commandLine, nil, s.params))
+	answer, err := c.post(ctx, "Command", winrm.NewExecuteCommandRequest(s.pool.url, shellID, commandLine, nil, s.params))
 	if err != nil {
 		return "", err
 	}
@@ -198,7 +198,7 @@ func (s *Shell) receive(ctx context.Context, c *call, shellID, commandID string,
 		return rawResult{stdout: bytes.Join(stdout, nil), stderr: bytes.Join(stderr, nil), exitCode: exitCode}
 	}
 	for {
-		answer, err := c.post(ctx, winrm.NewGetOutputRequest(s.pool.url, shellID, commandID, "stdout stderr", s.params))
+		answer, err := c.post(ctx, "Receive", winrm.NewGetOutputRequest(s.pool.url, shellID, commandID, "stdout stderr", s.params))
 		if err != nil {
 			var f *soapFault
 			if errors.As(err, &f) && f.timedOut() && ctx.Err() == nil {
@@ -234,7 +234,7 @@ func (s *Shell) sendInput(ctx context.Context, c *call, shellID, commandID strin
 	for {
 		n := min(chunk, len(stdin))
 		last := n == len(stdin)
-		if _, err := c.post(ctx, winrm.NewSendInputRequest(s.pool.url, shellID, commandID, stdin[:n], last, s.params)); err != nil {
+		if _, err := c.post(ctx, "Send", winrm.NewSendInputRequest(s.pool.url, shellID, commandID, stdin[:n], last, s.params)); err != nil {
 			return err
 		}
 		if last {

@@ -28,8 +28,11 @@ type Pool struct {
 
 	mu      sync.Mutex
 	entries map[string]*poolEntry
-	closed  bool
-	tick    uint64
+	// opened holds the entries that are open, so that eviction looks at
+	// the few open hosts, not at every host of the run.
+	opened map[*poolEntry]struct{}
+	closed bool
+	tick   uint64
 
 	// releasing counts the releases under way; releaseSlots bounds them.
 	releasing    sync.WaitGroup
@@ -50,7 +53,7 @@ func NewPool(configFor func(host string) (Config, error), maxShells int) *Pool {
 	if maxShells <= 0 {
 		maxShells = DefaultMaxShells
 	}
-	return &Pool{configFor: configFor, max: maxShells, entries: map[string]*poolEntry{}, releaseSlots: make(chan struct{}, maxShells)}
+	return &Pool{configFor: configFor, max: maxShells, entries: map[string]*poolEntry{}, opened: map[*poolEntry]struct{}{}, releaseSlots: make(chan struct{}, maxShells)}
 }
 
 // Shell returns the host's Shell, dialling it on first use. Concurrent
@@ -77,6 +80,9 @@ func (p *Pool) Shell(ctx context.Context, host string) (*Shell, error) {
 		p.mu.Lock()
 		reopen := !e.open
 		e.open = true
+		if e.shell != nil {
+			p.opened[e] = struct{}{}
+		}
 		p.mu.Unlock()
 		if reopen {
 			p.evict(e)
@@ -93,6 +99,8 @@ func (p *Pool) Shell(ctx context.Context, host string) (*Shell, error) {
 	e.shell, e.err = shell, err
 	if e.err != nil {
 		delete(p.entries, host)
+	} else if e.open {
+		p.opened[e] = struct{}{}
 	}
 	p.mu.Unlock()
 	close(e.ready)
@@ -121,7 +129,7 @@ func (p *Pool) evict(keep *poolEntry) {
 		p.mu.Lock()
 		open := 0
 		var lru *poolEntry
-		for _, e := range p.entries {
+		for e := range p.opened {
 			if !e.open || e.shell == nil {
 				continue
 			}
@@ -135,6 +143,7 @@ func (p *Pool) evict(keep *poolEntry) {
 			return
 		}
 		lru.open = false
+		delete(p.opened, lru)
 		p.mu.Unlock()
 		p.release(lru.shell)
 	}
@@ -168,6 +177,7 @@ func (p *Pool) Close() error {
 	p.closed = true
 	entries := p.entries
 	p.entries = map[string]*poolEntry{}
+	p.opened = map[*poolEntry]struct{}{}
 	p.mu.Unlock()
 	// No release starts after closed is set: wait for those under way.
 	p.releasing.Wait()

@@ -154,7 +154,7 @@ func (s *Shell) ensureShell(ctx context.Context, c *call) (string, error) {
 	if s.shellID != "" {
 		return s.shellID, nil
 	}
-	answer, err := c.post(ctx, winrm.NewOpenShellRequest(s.pool.url, s.params))
+	answer, err := c.post(ctx, "Create", winrm.NewOpenShellRequest(s.pool.url, s.params))
 	if err != nil {
 		return "", err
 	}
@@ -216,7 +216,7 @@ func (s *Shell) deleteShell(id string) (err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
 	defer cancel()
 	c := newCall(s.pool, s.cfg.Host, "close", s.log)
-	_, err = c.post(ctx, winrm.NewDeleteShellRequest(s.pool.url, id, s.params))
+	_, err = c.post(ctx, "Delete", winrm.NewDeleteShellRequest(s.pool.url, id, s.params))
 	return err
 }
 
