@@ -6,11 +6,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rectifyhq/rectify/actions"
 	"github.com/rectifyhq/rectify/ops"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 // directoryFleet is a Connections whose one Directory holds fixed entries
@@ -111,5 +113,58 @@ func TestLookupsMerged(t *testing.T) {
 	}
 	if fleet.searches != 1 {
 		t.Errorf("%d searches for four lookups of one shape, want one", fleet.searches)
+	}
+}
+
+// crossAction is valueAction whose every instance also reads a value on
+// one other host, as windows.time_skew reads its domain controllers.
+type crossAction struct {
+	valueAction
+	other string
+}
+
+func (a crossAction) Probes(inst actions.Instance) ([]actions.Probe, error) {
+	probes, err := a.valueAction.Probes(inst)
+	return append(probes, actions.Probe{Name: "other", Shell: &actions.ShellProbe{
+		Host: a.other, Script: script(ops.RegistryGet), Args: ops.RegistryGetArgs{Path: `HKLM:\SOFTWARE\Test`, Name: "Other"},
+	}}), err
+}
+
+// TestApplyReadsEachHostOncePerBatch: apply re-reads the targets of a
+// rollout batch together and verifies them together, so that a host every
+// change reads (here "dc") costs one command for the batch's re-read and
+// one for its verification, not one per change; each target costs its
+// review read, its re-read, its change and its verification.
+func TestApplyReadsEachHostOncePerBatch(t *testing.T) {
+	ctx := context.Background()
+	hs := hosts(4)
+	in := Input{
+		Playbook:  plans.PlaybookRef{Name: "t", Digest: "sha256:p"},
+		Inventory: plans.InventoryRef{Digest: "sha256:i"},
+		Steps:     []Step{{Name: "a", ActionID: "test.cross", Action: crossAction{other: "dc"}, Targets: names(hs), Config: config("A", 1)}},
+		Hosts:     append(hs, actions.Host{Name: "dc"}),
+	}
+	reg := actions.NewRegistry()
+	reg.MustRegister("test.cross", crossAction{other: "dc"})
+	e := &Engine{Registry: reg, Now: func() time.Time { return fixedNow }}
+	fleet := newFakeFleet()
+	p, err := e.Plan(ctx, in, fleet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fleet.commands = map[string]int{}
+	res, err := e.Apply(ctx, p, fleet, applyOpts(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.OK() || res.Count(plans.Applied) != len(hs) {
+		t.Fatalf("apply: %+v", res)
+	}
+	want := map[string]int{"dc": 3}
+	for _, h := range hs {
+		want[h.Name] = 4
+	}
+	if diff := cmp.Diff(want, fleet.commands); diff != "" {
+		t.Errorf("commands per host during apply (-want +got):\n%s", diff)
 	}
 }
