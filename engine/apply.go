@@ -190,7 +190,11 @@ func (e *Engine) Apply(ctx context.Context, p *plans.Plan, conns actions.Connect
 				pending = append(pending, i)
 			}
 		}
-		for _, batch := range batches(pending, p.Rollout.Serial) {
+		bs := batches(pending, p.Rollout.Serial)
+		// ahead is the next batch's re-read, made by the read that
+		// verified the batch before it.
+		var ahead []*observation
+		for b, batch := range bs {
 			if r.res.Stopped {
 				for _, i := range batch {
 					r.skip(p.Instances[i], plans.Skipped, r.res.StopReason)
@@ -204,9 +208,14 @@ func (e *Engine) Apply(ctx context.Context, p *plans.Plan, conns actions.Connect
 				}
 				continue
 			}
-			failedHosts += r.runBatch(ctx, batch)
-			r.verify(ctx, step.Name, batch)
-			if failedHosts > p.Rollout.MaxFail {
+			failedHosts += r.runBatch(ctx, batch, ahead)
+			stopping := failedHosts > p.Rollout.MaxFail
+			var next []int
+			if b+1 < len(bs) && !stopping && ctx.Err() == nil {
+				next = bs[b+1]
+			}
+			ahead = r.verify(ctx, step.Name, batch, next)
+			if stopping {
 				r.stop(fmt.Sprintf("%d change(s) failed, more than max_fail = %d; later batches were not started", failedHosts, p.Rollout.MaxFail))
 			}
 		}
@@ -289,31 +298,16 @@ func (r *applier) skip(in plans.Instance, s plans.Status, why string) {
 // the whole batch, as a plan reads (observeAll), so that a host the batch's
 // changes read several times, their own targets or other hosts, is read by
 // one command. The changes of a batch run concurrently, so a read shared by
-// the batch is as fresh for each of them as one of its own would be.
-func (r *applier) runBatch(ctx context.Context, batch []int) int {
-	obs := make([]*observation, len(batch))
-	var reads []*observation
-	for k, i := range batch {
-		inst, action, err := r.instance(r.p.Instances[i])
-		obs[k] = &observation{inst: inst, action: action}
-		if err != nil {
-			obs[k].err = err
-			continue
-		}
-		reads = append(reads, obs[k])
-	}
-	built := make([]bool, len(batch))
-	for k := range obs {
-		built[k] = obs[k].action != nil
-	}
-	if len(reads) > 0 && ctx.Err() == nil {
-		rctx, cancel := context.WithTimeout(ctx, r.timeout)
-		err := r.observeAll(rctx, reads)
-		cancel()
-		if err != nil {
-			for _, o := range reads {
-				o.err = err
-			}
+// the batch is as fresh for each of them as one of its own would be. obs,
+// when not nil, is that read, made by verify together with the
+// verification of the batch before: nothing happens between the two.
+func (r *applier) runBatch(ctx context.Context, batch []int, obs []*observation) int {
+	if obs == nil {
+		obs = r.prepare(batch)
+		if ctx.Err() == nil {
+			rctx, cancel := context.WithTimeout(ctx, r.timeout)
+			r.read(rctx, obs)
+			cancel()
 		}
 	}
 
@@ -335,7 +329,7 @@ func (r *applier) runBatch(ctx context.Context, batch []int) int {
 					Error: "the run was interrupted before this change started", Started: now, Finished: now}
 				return
 			}
-			results[k] = r.change(ctx, in, obs[k], built[k])
+			results[k] = r.change(ctx, in, obs[k])
 		}()
 	}
 	wg.Wait()
@@ -349,10 +343,40 @@ func (r *applier) runBatch(ctx context.Context, batch []int) int {
 	return failed
 }
 
-// change makes one planned change: record, compare the read made for it,
-// apply, record. built says whether the instance could be built from the
-// playbook; if not, o.err says why.
-func (r *applier) change(ctx context.Context, in plans.Instance, o *observation, built bool) plans.ChangeResult {
+// prepare builds the instances of a batch's changes from the playbook
+// evaluated now, to be read; one that cannot be built has no action and
+// says why in its err.
+func (r *applier) prepare(batch []int) []*observation {
+	obs := make([]*observation, len(batch))
+	for k, i := range batch {
+		inst, action, err := r.instance(r.p.Instances[i])
+		obs[k] = &observation{inst: inst, action: action, err: err}
+	}
+	return obs
+}
+
+// read reads the instances of obs that were built, together.
+func (r *applier) read(ctx context.Context, obs []*observation) {
+	var reads []*observation
+	for _, o := range obs {
+		if o != nil && o.action != nil && o.err == nil {
+			reads = append(reads, o)
+		}
+	}
+	if len(reads) == 0 {
+		return
+	}
+	if err := r.observeAll(ctx, reads); err != nil {
+		for _, o := range reads {
+			o.err = err
+		}
+	}
+}
+
+// change makes one planned change: record, compare the read made for it
+// (o), apply, record. An instance that could not be built from the
+// playbook (o has no action) fails with o's error.
+func (r *applier) change(ctx context.Context, in plans.Instance, o *observation) plans.ChangeResult {
 	hooks := r.e.hooks()
 	res := plans.ChangeResult{Address: in.Address, Step: in.Step, Host: in.Host, Started: r.e.now()}
 	finish := func(s plans.Status, err error) plans.ChangeResult {
@@ -362,7 +386,7 @@ func (r *applier) change(ctx context.Context, in plans.Instance, o *observation,
 		}
 		return res
 	}
-	if !built {
+	if o.action == nil {
 		return finish(plans.Failed, o.err)
 	}
 	hooks.ChangeStarting(in)
@@ -476,13 +500,15 @@ func (r *applier) instance(in plans.Instance) (actions.Instance, actions.Action,
 
 // verify plans each applied change of a batch again and records whether it
 // converged (now plans as no-op). The targets of the batch are read
-// together, as a plan reads them (observeAll): one command per host.
-func (r *applier) verify(ctx context.Context, step string, batch []int) {
+// together, as a plan reads them (observeAll): one command per host. The
+// same read re-reads the targets of next, the batch that follows in the
+// same step, if any: both reads belong right after this batch's changes,
+// and a host both need is read once. verify returns next's read.
+func (r *applier) verify(ctx context.Context, step string, batch, next []int) []*observation {
 	vctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.timeout)
 	defer cancel()
 	hosts := make([]string, len(batch))
 	obs := make([]*observation, len(batch))
-	var reads []*observation
 	for j, i := range batch {
 		in := r.p.Instances[i]
 		hosts[j] = in.Host
@@ -502,18 +528,12 @@ func (r *applier) verify(ctx context.Context, step string, batch []int) {
 		inst.Memory = memoryOf(in.Change, r.res.Changes[k])
 		r.mu.Unlock()
 		obs[j].inst = inst
-		reads = append(reads, obs[j])
 	}
-	if len(reads) > 0 {
-		if err := r.observeAll(vctx, reads); err != nil {
-			for _, o := range reads {
-				o.err = err
-			}
-		}
-		for _, o := range reads {
-			if o.err != nil {
-				o.err = fmt.Errorf("could not read the target again: %w", o.err)
-			}
+	ahead := r.prepare(next)
+	r.read(vctx, append(append([]*observation(nil), obs...), ahead...))
+	for _, o := range obs {
+		if o != nil && o.action != nil && o.err != nil {
+			o.err = fmt.Errorf("could not read the target again: %w", o.err)
 		}
 	}
 	converged := make([]bool, len(batch))
@@ -547,6 +567,10 @@ func (r *applier) verify(ctx context.Context, step string, batch []int) {
 	}
 	r.mu.Unlock()
 	r.e.hooks().BatchVerified(step, hosts, notConverged)
+	if len(next) == 0 {
+		return nil
+	}
+	return ahead
 }
 
 func (r *applier) changeStatus(k int) plans.Status {

@@ -131,40 +131,57 @@ func (a crossAction) Probes(inst actions.Instance) ([]actions.Probe, error) {
 }
 
 // TestApplyReadsEachHostOncePerBatch: apply re-reads the targets of a
-// rollout batch together and verifies them together, so that a host every
-// change reads (here "dc") costs one command for the batch's re-read and
-// one for its verification, not one per change; each target costs its
-// review read, its re-read, its change and its verification.
+// rollout batch together and verifies them together, and the read that
+// verifies a batch re-reads the next batch of the step too, so that a host
+// every change reads (here "dc") costs one command for each read, not one
+// per change; each target costs its review read, its re-read, its change
+// and its verification.
 func TestApplyReadsEachHostOncePerBatch(t *testing.T) {
-	ctx := context.Background()
-	hs := hosts(4)
-	in := Input{
-		Playbook:  plans.PlaybookRef{Name: "t", Digest: "sha256:p"},
-		Inventory: plans.InventoryRef{Digest: "sha256:i"},
-		Steps:     []Step{{Name: "a", ActionID: "test.cross", Action: crossAction{other: "dc"}, Targets: names(hs), Config: config("A", 1)}},
-		Hosts:     append(hs, actions.Host{Name: "dc"}),
+	tests := []struct {
+		serial string
+		// dc is what the host every change reads answers: the review, then
+		// one read before the first batch, one between two batches, and
+		// one after the last.
+		dc int
+	}{
+		{serial: "", dc: 3},
+		{serial: "2", dc: 4},
+		{serial: "1", dc: 6},
 	}
-	reg := actions.NewRegistry()
-	reg.MustRegister("test.cross", crossAction{other: "dc"})
-	e := &Engine{Registry: reg, Now: func() time.Time { return fixedNow }}
-	fleet := newFakeFleet()
-	p, err := e.Plan(ctx, in, fleet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fleet.commands = map[string]int{}
-	res, err := e.Apply(ctx, p, fleet, applyOpts(in))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !res.OK() || res.Count(plans.Applied) != len(hs) {
-		t.Fatalf("apply: %+v", res)
-	}
-	want := map[string]int{"dc": 3}
-	for _, h := range hs {
-		want[h.Name] = 4
-	}
-	if diff := cmp.Diff(want, fleet.commands); diff != "" {
-		t.Errorf("commands per host during apply (-want +got):\n%s", diff)
+	for _, tt := range tests {
+		t.Run("serial "+tt.serial, func(t *testing.T) {
+			ctx := context.Background()
+			hs := hosts(4)
+			in := Input{
+				Playbook:  plans.PlaybookRef{Name: "t", Digest: "sha256:p"},
+				Inventory: plans.InventoryRef{Digest: "sha256:i"},
+				Steps:     []Step{{Name: "a", ActionID: "test.cross", Action: crossAction{other: "dc"}, Targets: names(hs), Config: config("A", 1)}},
+				Hosts:     append(hs, actions.Host{Name: "dc"}),
+				Rollout:   plans.Rollout{Serial: tt.serial},
+			}
+			reg := actions.NewRegistry()
+			reg.MustRegister("test.cross", crossAction{other: "dc"})
+			e := &Engine{Registry: reg, Now: func() time.Time { return fixedNow }}
+			fleet := newFakeFleet()
+			p, err := e.Plan(ctx, in, fleet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fleet.commands = map[string]int{}
+			res, err := e.Apply(ctx, p, fleet, applyOpts(in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.OK() || res.Count(plans.Applied) != len(hs) {
+				t.Fatalf("apply: %+v", res)
+			}
+			want := map[string]int{"dc": tt.dc}
+			for _, h := range hs {
+				want[h.Name] = 4
+			}
+			if diff := cmp.Diff(want, fleet.commands); diff != "" {
+				t.Errorf("commands per host during apply (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
