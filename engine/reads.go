@@ -152,18 +152,20 @@ func (r reader) read(ctx context.Context, reqs []readRequest) (readOutcome, erro
 		}
 	}
 
+	// A job's goroutine starts once it has a place: a plan of thousands of
+	// hosts holds Parallelism goroutines and their stacks, not thousands.
 	sem := make(chan struct{}, max(1, r.parallelism))
 	var wg sync.WaitGroup
 	run := func(f func()) {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			f() // each job reports the cancellation itself
+			return
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				f() // each job reports the cancellation itself
-				return
-			}
 			defer func() { <-sem }()
 			f()
 		}()
