@@ -178,7 +178,11 @@ func (e *Engine) Apply(ctx context.Context, p *plans.Plan, conns actions.Connect
 				pending = append(pending, i)
 			}
 		}
-		for _, batch := range batches(pending, p.Rollout) {
+		bs := batches(pending, p.Rollout)
+		// ahead is the next batch's re-read, made by the read that
+		// verified the batch before it.
+		var ahead []*observation
+		for b, batch := range bs {
 			if r.res.Stopped {
 				for _, i := range batch {
 					r.skip(p.Instances[i], plans.Skipped, r.res.StopReason)
@@ -192,9 +196,14 @@ func (e *Engine) Apply(ctx context.Context, p *plans.Plan, conns actions.Connect
 				}
 				continue
 			}
-			failedHosts += r.runBatch(ctx, batch)
-			r.verify(ctx, step.Name, batch)
-			if failedHosts > p.Rollout.MaxFail {
+			failedHosts += r.runBatch(ctx, batch, ahead)
+			stopping := failedHosts > p.Rollout.MaxFail
+			var next []int
+			if b+1 < len(bs) && !stopping && ctx.Err() == nil {
+				next = bs[b+1]
+			}
+			ahead = r.verify(ctx, step.Name, batch, next)
+			if stopping {
 				r.stop(fmt.Sprintf("%d change(s) failed, more than max_fail = %d; later batches were not started", failedHosts, p.Rollout.MaxFail))
 			}
 		}
@@ -272,8 +281,24 @@ func (r *applier) skip(in plans.Instance, s plans.Status, why string) {
 }
 
 // runBatch makes the changes of one batch concurrently and returns how many
-// failed.
-func (r *applier) runBatch(ctx context.Context, batch []int) int {
+// failed. Every change is planned again from a read of its target made
+// after the changes of every earlier batch and before its own: one read for
+// the whole batch, as a plan reads (observeAll), so that a host the batch's
+// changes read several times, their own targets or other hosts, is read by
+// one command. The changes of a batch run concurrently, so a read shared by
+// the batch is as fresh for each of them as one of its own would be. obs,
+// when not nil, is that read, made by verify together with the
+// verification of the batch before: nothing happens between the two.
+func (r *applier) runBatch(ctx context.Context, batch []int, obs []*observation) int {
+	if obs == nil {
+		obs = r.prepare(batch)
+		if ctx.Err() == nil {
+			rctx, cancel := context.WithTimeout(ctx, r.timeout)
+			r.read(rctx, obs)
+			cancel()
+		}
+	}
+
 	var wg sync.WaitGroup
 	results := make([]plans.ChangeResult, len(batch))
 	// At most Parallelism hosts change at once, whatever the batch size:
@@ -292,7 +317,7 @@ func (r *applier) runBatch(ctx context.Context, batch []int) int {
 					Error: "the run was interrupted before this change started", Started: now, Finished: now}
 				return
 			}
-			results[k] = r.change(ctx, in)
+			results[k] = r.change(ctx, in, obs[k])
 		}()
 	}
 	wg.Wait()
@@ -306,8 +331,40 @@ func (r *applier) runBatch(ctx context.Context, batch []int) int {
 	return failed
 }
 
-// change makes one planned change: record, re-read, compare, apply, record.
-func (r *applier) change(ctx context.Context, in plans.Instance) plans.ChangeResult {
+// prepare builds the instances of a batch's changes from the playbook
+// evaluated now, to be read; one that cannot be built has no action and
+// says why in its err.
+func (r *applier) prepare(batch []int) []*observation {
+	obs := make([]*observation, len(batch))
+	for k, i := range batch {
+		inst, action, err := r.instance(r.p.Instances[i])
+		obs[k] = &observation{inst: inst, action: action, err: err}
+	}
+	return obs
+}
+
+// read reads the instances of obs that were built, together.
+func (r *applier) read(ctx context.Context, obs []*observation) {
+	var reads []*observation
+	for _, o := range obs {
+		if o != nil && o.action != nil && o.err == nil {
+			reads = append(reads, o)
+		}
+	}
+	if len(reads) == 0 {
+		return
+	}
+	if err := r.observeAll(ctx, reads); err != nil {
+		for _, o := range reads {
+			o.err = err
+		}
+	}
+}
+
+// change makes one planned change: record, compare the read made for it
+// (o), apply, record. An instance that could not be built from the
+// playbook (o has no action) fails with o's error.
+func (r *applier) change(ctx context.Context, in plans.Instance, o *observation) plans.ChangeResult {
 	hooks := r.e.hooks()
 	res := plans.ChangeResult{Address: in.Address, Step: in.Step, Host: in.Host, Started: r.e.now()}
 	finish := func(s plans.Status, err error) plans.ChangeResult {
@@ -317,9 +374,8 @@ func (r *applier) change(ctx context.Context, in plans.Instance) plans.ChangeRes
 		}
 		return res
 	}
-	inst, action, err := r.instance(in)
-	if err != nil {
-		return finish(plans.Failed, err)
+	if o.action == nil {
+		return finish(plans.Failed, o.err)
 	}
 	hooks.ChangeStarting(in)
 	id, err := r.journal.ChangeStarting(ctx, in)
@@ -333,7 +389,7 @@ func (r *applier) change(ctx context.Context, in plans.Instance) plans.ChangeRes
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.timeout)
 	defer cancel()
 
-	res = r.attempt(cctx, ctx, in, inst, action, res)
+	res = r.attempt(cctx, ctx, in, o, res)
 	if err := r.journal.ChangeFinished(cctx, id, res); err != nil {
 		res.Error = strings.TrimSpace(res.Error + "; the journal could not record the outcome: " + err.Error())
 		if res.Status == plans.Applied {
@@ -346,10 +402,11 @@ func (r *applier) change(ctx context.Context, in plans.Instance) plans.ChangeRes
 	return res
 }
 
-// attempt re-reads the target and plans the change again from that read;
-// if the target has not moved and the re-plan is the reviewed change, it
-// makes the re-planned change.
-func (r *applier) attempt(cctx, runCtx context.Context, in plans.Instance, inst actions.Instance, action actions.Action, res plans.ChangeResult) plans.ChangeResult {
+// attempt plans the change again from the read of its target (o); if the
+// target has not moved and the re-plan is the reviewed change, it makes the
+// re-planned change.
+func (r *applier) attempt(cctx, runCtx context.Context, in plans.Instance, o *observation, res plans.ChangeResult) plans.ChangeResult {
+	inst, action := o.inst, o.action
 	finish := func(s plans.Status, err error) plans.ChangeResult {
 		res.Status, res.Finished = s, r.e.now()
 		if err != nil {
@@ -357,7 +414,7 @@ func (r *applier) attempt(cctx, runCtx context.Context, in plans.Instance, inst 
 		}
 		return res
 	}
-	state, err := r.observe(cctx, inst, action)
+	state, err := o.state, o.err
 	if err != nil {
 		return finish(plans.Failed, fmt.Errorf("not changed: could not re-read the target: %w", err))
 	}
@@ -429,37 +486,17 @@ func (r *applier) instance(in plans.Instance) (actions.Instance, actions.Action,
 	}, s.Action, nil
 }
 
-// observe reads one instance's probes and observes its state.
-func (r *applier) observe(ctx context.Context, inst actions.Instance, action actions.Action) (actions.State, error) {
-	probes, err := action.Probes(inst)
-	if err == nil {
-		err = inst.RefuseOnwardReads(probes)
-	}
-	if err != nil {
-		return nil, err
-	}
-	out, err := reader{conns: r.conns, parallelism: r.e.parallelism()}.read(ctx, []readRequest{{host: inst.Host.Name, probes: probes}})
-	if err != nil {
-		return nil, err
-	}
-	if err := out.hostErrs[inst.Host.Name]; err != nil {
-		return nil, err
-	}
-	return action.Observe(inst, out.results[0])
-}
-
 // verify plans each applied change of a batch again and records whether it
-// converged (now plans as no-op). The batch's hosts are read concurrently,
-// at most Parallelism at once, as a plan reads them.
-func (r *applier) verify(ctx context.Context, step string, batch []int) {
+// converged (now plans as no-op). The targets of the batch are read
+// together, as a plan reads them (observeAll): one command per host. The
+// same read re-reads the targets of next, the batch that follows in the
+// same step, if any: both reads belong right after this batch's changes,
+// and a host both need is read once. verify returns next's read.
+func (r *applier) verify(ctx context.Context, step string, batch, next []int) []*observation {
 	vctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.timeout)
 	defer cancel()
 	hosts := make([]string, len(batch))
-	converged := make([]bool, len(batch))
-	verifyErr := make([]error, len(batch))
-	checked := make([]bool, len(batch))
-	sem := make(chan struct{}, r.e.parallelism())
-	var wg sync.WaitGroup
+	obs := make([]*observation, len(batch))
 	for j, i := range batch {
 		in := r.p.Instances[i]
 		hosts[j] = in.Host
@@ -467,63 +504,61 @@ func (r *applier) verify(ctx context.Context, step string, batch []int) {
 		if k < 0 || r.changeStatus(k) != plans.Applied {
 			continue
 		}
-		checked[j] = true
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			converged[j], verifyErr[j] = r.converged(vctx, in, k)
-		}()
+		inst, action, err := r.instance(in)
+		obs[j] = &observation{inst: inst, action: action, err: err}
+		if err != nil {
+			continue
+		}
+		inst.Triggered = false
+		// The journal now remembers this change: plan as a later run would,
+		// knowing it (a reverted temporary value stays reverted).
+		r.mu.Lock()
+		inst.Memory = memoryOf(in.Change, r.res.Changes[k])
+		r.mu.Unlock()
+		obs[j].inst = inst
 	}
-	wg.Wait()
+	ahead := r.prepare(next)
+	r.read(vctx, append(append([]*observation(nil), obs...), ahead...))
+	for _, o := range obs {
+		if o != nil && o.action != nil && o.err != nil {
+			o.err = fmt.Errorf("could not read the target again: %w", o.err)
+		}
+	}
+	converged := make([]bool, len(batch))
+	for j, o := range obs {
+		if o == nil || o.err != nil {
+			continue
+		}
+		ch, err := o.action.Plan(o.inst, o.state)
+		o.err, converged[j] = err, err == nil && !ch.Action.Changes()
+	}
 	var notConverged []string
 	r.mu.Lock()
 	for j, i := range batch {
-		if !checked[j] {
+		o := obs[j]
+		if o == nil {
 			continue
 		}
 		in := r.p.Instances[i]
-		if converged[j] {
+		switch {
+		case converged[j]:
 			r.res.Changes[r.resultIndexLocked(in.Address)].Converged = true
-			continue
-		}
-		if verifyErr[j] != nil {
+		case o.err != nil:
 			// Applied, but nobody can say whether it took: not the same as
 			// a target that still plans a change.
-			r.res.Changes[r.resultIndexLocked(in.Address)].VerifyError = verifyErr[j].Error()
+			r.res.Changes[r.resultIndexLocked(in.Address)].VerifyError = o.err.Error()
 			r.res.Unverified = append(r.res.Unverified, in.Address)
-			continue
+		default:
+			notConverged = append(notConverged, in.Address)
+			r.res.NotConverged = append(r.res.NotConverged, in.Address)
 		}
-		notConverged = append(notConverged, in.Address)
-		r.res.NotConverged = append(r.res.NotConverged, in.Address)
 	}
 	r.mu.Unlock()
 	r.e.hooks().BatchVerified(step, hosts, notConverged)
-}
-
-// converged re-reads one applied change's target and reports whether it
-// now plans as no-op.
-func (r *applier) converged(ctx context.Context, in plans.Instance, k int) (bool, error) {
-	inst, action, err := r.instance(in)
-	if err != nil {
-		return false, err
+	if len(next) == 0 {
+		return nil
 	}
-	inst.Triggered = false
-	// The journal now remembers this change: plan as a later run would,
-	// knowing it (a reverted temporary value stays reverted).
-	r.mu.Lock()
-	inst.Memory = memoryOf(in.Change, r.res.Changes[k])
-	r.mu.Unlock()
-	state, err := r.observe(ctx, inst, action)
-	if err != nil {
-		return false, fmt.Errorf("could not read the target again: %w", err)
-	}
-	ch, err := action.Plan(inst, state)
-	if err != nil {
-		return false, err
-	}
-	return !ch.Action.Changes(), nil
+	return ahead
 }
 
 func (r *applier) changeStatus(k int) plans.Status {

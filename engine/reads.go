@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -161,18 +162,20 @@ func (r reader) read(ctx context.Context, reqs []readRequest) (readOutcome, erro
 		}
 	}
 
+	// A job's goroutine starts once it has a place: a plan of thousands of
+	// hosts holds Parallelism goroutines and their stacks, not thousands.
 	sem := make(chan struct{}, max(1, r.parallelism))
 	var wg sync.WaitGroup
 	run := func(f func()) {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			f() // each job reports the cancellation itself
+			return
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				f() // each job reports the cancellation itself
-				return
-			}
 			defer func() { <-sem }()
 			f()
 		}()
@@ -411,12 +414,27 @@ func (r reader) runLookups(ctx context.Context, g *lookupGroup, set func(probeRe
 			}
 		}
 	}
-	for _, u := range g.users {
-		var mine []actions.Entry
-		for _, e := range entries {
-			if anyFold(e.Values(g.probe.Attribute), u.values) {
-				mine = append(mine, e)
+	// Each probe gets the entries holding one of its values, in the order
+	// they came: entries are indexed by their values, folded to lower case.
+	byValue := map[string][]int{}
+	for i, e := range entries {
+		for _, v := range e.Values(g.probe.Attribute) {
+			k := strings.ToLower(v)
+			if l := byValue[k]; len(l) == 0 || l[len(l)-1] != i {
+				byValue[k] = append(l, i)
 			}
+		}
+	}
+	for _, u := range g.users {
+		var picked []int
+		for _, v := range distinctFold(u.values) {
+			picked = append(picked, byValue[strings.ToLower(v)]...)
+		}
+		slices.Sort(picked)
+		picked = slices.Compact(picked)
+		var mine []actions.Entry
+		for _, i := range picked {
+			mine = append(mine, entries[i])
 		}
 		set(u.ref, actions.Result{Entries: mine})
 	}
@@ -438,15 +456,6 @@ func distinctFold(in []string) []string {
 func containsFold(list []string, v string) bool {
 	for _, x := range list {
 		if strings.EqualFold(x, v) {
-			return true
-		}
-	}
-	return false
-}
-
-func anyFold(have, want []string) bool {
-	for _, h := range have {
-		if containsFold(want, h) {
 			return true
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net"
 	"sync"
+
+	"github.com/rectifyhq/rectify/actions"
 )
 
 // framer checks the bytes a server sends as they arrive, before the BER
@@ -199,10 +201,24 @@ func (f *framer) closeElements() {
 // LDAP library reads it from its own goroutine; a violation makes that
 // read fail, which closes the connection, and is kept for the operation
 // to report.
+//
+// While a tap is set (tapEntries), the search result entries that arrive
+// are decoded by decodeEntry and handed to the tap instead of the library,
+// which sees every other message (the search's result, its referrals,
+// notices) as the server sent it.
 type boundedConn struct {
 	net.Conn
 	mu sync.Mutex
 	f  *framer
+
+	// tap receives the decoded entries while set. in holds what was read
+	// but not yet split into whole messages, out the messages passed on
+	// to the library and not yet read by it, and pending the error of the
+	// connection's read that came with them.
+	tap     func(actions.Entry)
+	in, out []byte
+	pending error
+	buf     []byte
 }
 
 var _ net.Conn = (*boundedConn)(nil)
@@ -211,18 +227,105 @@ func newBoundedConn(c net.Conn, cfg Config) *boundedConn {
 	return &boundedConn{Conn: c, f: newFramer(cfg.maxMessageBytes(), cfg.maxResponseBytes())}
 }
 
-// Read reads from the connection and checks what it read.
+// Read reads from the connection, checks what it read, and returns the
+// bytes of whole messages: entries go to the tap while it is set, and
+// whether a message is tapped is decided once all of it has arrived.
 func (c *boundedConn) Read(p []byte) (int, error) {
-	n, err := c.Conn.Read(p)
-	if n > 0 {
-		c.mu.Lock()
-		ferr := c.f.feed(p[:n])
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for len(c.out) == 0 {
+		if c.pending != nil {
+			err := c.pending
+			c.pending = nil
+			return 0, err
+		}
+		if c.buf == nil {
+			c.buf = make([]byte, 32<<10)
+		}
+		// The read waits for the server without the lock, so that
+		// tapEntries can be called meanwhile.
 		c.mu.Unlock()
-		if ferr != nil {
-			return 0, ferr
+		n, err := c.Conn.Read(c.buf)
+		c.mu.Lock()
+		if n > 0 {
+			if ferr := c.f.feed(c.buf[:n]); ferr != nil {
+				return 0, ferr
+			}
+			c.in = append(c.in, c.buf[:n]...)
+			if serr := c.split(); serr != nil {
+				return 0, c.f.fail(serr)
+			}
+		}
+		if err != nil {
+			c.pending = err
 		}
 	}
-	return n, err
+	n := copy(p, c.out)
+	c.out = c.out[n:]
+	if len(c.out) == 0 {
+		c.out = nil
+	}
+	return n, nil
+}
+
+// split moves the whole messages at the front of c.in out of it: entries
+// to the tap while it is set, everything else to c.out. c.mu is held.
+func (c *boundedConn) split() error {
+	for len(c.in) > 0 {
+		size, ok := messageSize(c.in)
+		if !ok {
+			break // the rest of the message has not arrived yet
+		}
+		message := c.in[:size]
+		if c.tap != nil && isSearchEntry(message) {
+			e, err := decodeEntry(message)
+			if err != nil {
+				return err
+			}
+			c.tap(e)
+		} else {
+			c.out = append(c.out, message...)
+		}
+		c.in = c.in[size:]
+	}
+	if len(c.in) == 0 {
+		c.in = nil
+	}
+	return nil
+}
+
+// messageSize returns the size of the message at the front of b, header
+// included, once its header is there. The framer has checked the header
+// against the bounds before split looks at it.
+func messageSize(b []byte) (int, bool) {
+	if len(b) < 2 {
+		return 0, false
+	}
+	n, header := int(b[1]), 2
+	if n&0x80 != 0 {
+		octets := n & 0x7f
+		if len(b) < 2+octets {
+			return 0, false
+		}
+		n = 0
+		for _, o := range b[2 : 2+octets] {
+			n = n<<8 | int(o)
+		}
+		header += octets
+	}
+	if len(b) < header+n {
+		return 0, false
+	}
+	return header + n, true
+}
+
+// tapEntries hands the search result entries that arrive to tap, decoded,
+// until it is called with nil. Only one operation at a time uses a
+// session, so every entry that arrives meanwhile answers that operation.
+func (c *boundedConn) tapEntries(tap func(actions.Entry)) {
+	c.mu.Lock()
+	c.tap = tap
+	c.mu.Unlock()
 }
 
 // beginResponse starts counting the answer to a new request that asks for

@@ -127,29 +127,64 @@ func (d *Directory) SearchPages(ctx context.Context, req actions.SearchRequest, 
 		pageSize := d.cfg.pageSize(req.PageSize)
 		paging := goldap.NewControlPaging(uint32(pageSize))
 		sr.Controls = []goldap.Control{paging}
+		// The page's entries are decoded as they arrive (decodeEntry), not
+		// by the library, which sees the page's result alone.
+		var tapped []actions.Entry
+		s.bounded.tapEntries(func(e actions.Entry) { tapped = append(tapped, e) })
+		defer s.bounded.tapEntries(nil)
+		// A page that has a next one is handed over while the next one is
+		// asked for and read, so that the caller's work on a page overlaps
+		// the server's on the next; page still sees one page at a time, in
+		// order, and the hand-over ends before the next page is looked at.
+		var handing chan handOver
+		handed := func() error {
+			if handing == nil {
+				return nil
+			}
+			h := <-handing
+			handing = nil
+			if h.panicked {
+				panic(h.value) // where it would have been raised: contain reports it
+			}
+			return h.err
+		}
+		defer func() {
+			if err := handed(); err != nil && callerErr == nil {
+				callerErr = err
+			}
+		}()
 		for {
 			// Each page is one request, bounded on its own.
 			s.bounded.beginResponse(pageSize)
+			tapped = nil
 			res, err := s.conn.Search(sr)
+			if herr := handed(); herr != nil {
+				callerErr = herr
+				if err != nil || res == nil {
+					return err
+				}
+				return abandonPaging(s, sr, paging, res)
+			}
 			sizeLimited := goldap.IsErrorWithCode(err, goldap.LDAPResultSizeLimitExceeded)
 			if err != nil && !sizeLimited || res == nil {
 				return err
 			}
-			if err := tooMany(len(res.Entries)); err != nil {
+			entries := append(tapped, convertEntries(res.Entries)...)
+			if err := tooMany(len(entries)); err != nil {
 				return err
 			}
-			entries := convertEntries(res.Entries)
 			if req.SizeLimit > 0 && delivered+len(entries) >= req.SizeLimit {
 				entries = entries[:req.SizeLimit-delivered]
 				sizeLimited = true
 			}
 			delivered += len(entries)
-			if len(entries) > 0 {
+			cookie := nextCookie(res)
+			last := sizeLimited || len(cookie) == 0
+			if len(entries) > 0 && last {
 				if callerErr = page(entries); callerErr != nil {
 					return abandonPaging(s, sr, paging, res)
 				}
 			}
-			cookie := nextCookie(res)
 			if sizeLimited {
 				return abandonPaging(s, sr, paging, res)
 			}
@@ -159,6 +194,18 @@ func (d *Directory) SearchPages(ctx context.Context, req actions.SearchRequest, 
 			if err := opCtx.Err(); err != nil {
 				return err
 			}
+			if len(entries) > 0 {
+				ch := make(chan handOver, 1)
+				handing = ch
+				go func() {
+					defer func() {
+						if v := recover(); v != nil {
+							ch <- handOver{panicked: true, value: v}
+						}
+					}()
+					ch <- handOver{err: page(entries)}
+				}()
+			}
 			paging.SetCookie(cookie)
 		}
 	})
@@ -166,6 +213,14 @@ func (d *Directory) SearchPages(ctx context.Context, req actions.SearchRequest, 
 		return callerErr
 	}
 	return err
+}
+
+// handOver is how the hand-over of a page to the caller ended: page's
+// error, or its panic.
+type handOver struct {
+	err      error
+	panicked bool
+	value    any
 }
 
 // nextCookie returns the paging cookie of a page, or nil on the last page.

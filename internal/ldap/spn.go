@@ -176,17 +176,27 @@ func DuplicateScan(ctx context.Context, dir actions.Directory, pageSize int, fou
 		first Holder
 		more  []Holder
 	}
-	bySPN := make(map[string]*seen)
+	// Every SPN of the forest passes here: the records are kept in one
+	// slice, indexed by folded SPN, and an entry's names are read once.
+	var spns []seen
+	bySPN := make(map[string]int)
 	consume := func(page []actions.Entry) error {
 		for _, e := range page {
-			for _, v := range e.Values(attrSPN) {
-				h := holderOf(e, v)
+			values := e.Values(attrSPN)
+			if len(values) == 0 {
+				continue
+			}
+			sam, dns := e.Get(attrSAM), e.Get(attrDNSHost)
+			for _, v := range values {
+				h := Holder{DN: e.DN, SAMAccountName: sam, DNSHostName: dns, SPN: v}
 				k := foldSPN(v)
-				s, ok := bySPN[k]
+				i, ok := bySPN[k]
 				if !ok {
-					bySPN[k] = &seen{first: h}
+					bySPN[k] = len(spns)
+					spns = append(spns, seen{first: h})
 					continue
 				}
+				s := &spns[i]
 				if strings.EqualFold(s.first.DN, h.DN) {
 					continue
 				}
@@ -215,14 +225,14 @@ func DuplicateScan(ctx context.Context, dir actions.Directory, pageSize int, fou
 		return fmt.Errorf("duplicate scan: %w", err)
 	}
 	keys := make([]string, 0)
-	for k, s := range bySPN {
-		if len(s.more) > 0 {
+	for k, i := range bySPN {
+		if len(spns[i].more) > 0 {
 			keys = append(keys, k)
 		}
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		s := bySPN[k]
+		s := spns[bySPN[k]]
 		hs := append([]Holder{s.first}, s.more...)
 		sortHolders(hs)
 		found(Duplicate{SPN: hs[0].SPN, Holders: hs})

@@ -124,6 +124,7 @@ func TestPool(t *testing.T) {
 		t.Error("a second Shell for the same host")
 	}
 	run("ex02")
+	p.releasing.Wait() // releases run in the background
 	if n := ex01.ShellCount(); n != 0 {
 		t.Errorf("ex01 keeps %d shells open beyond the pool's bound of 1", n)
 	}
@@ -142,6 +143,42 @@ func TestPool(t *testing.T) {
 	}
 	if _, err := p.Shell(ctx, "ex01"); actions.KindOf(err) != actions.KindCanceled {
 		t.Errorf("a closed pool handed out a shell: %v", err)
+	}
+}
+
+// TestPoolReleasesInBackground: the Shell evicted for a new host is
+// released in the background, so the new host's command does not wait for
+// the old host's Delete (which here gets no answer until the client gives
+// up, after closeTimeout), and Close waits for the release.
+func TestPoolReleasesInBackground(t *testing.T) {
+	l := newTestLab(t, nil)
+	ex01, cfg1 := l.host(t, "ex01")
+	_, cfg2 := l.host(t, "ex02")
+	configs := map[string]Config{"ex01": cfg1, "ex02": cfg2}
+	p := NewPool(func(host string) (Config, error) { return configs[host], nil }, 1)
+	ctx := context.Background()
+	if _, err := p.Shell(ctx, "ex01"); err != nil {
+		t.Fatal(err)
+	}
+	if err := ex01.SetFaults(wsman.Faults{Hang: true}); err != nil {
+		t.Fatal(err)
+	}
+	evicted := time.Now()
+	s, err := p.Shell(ctx, "ex02")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RunScript(ctx, runOf(t, ops.TimeRead, ops.TimeReadArgs{})); err != nil {
+		t.Fatal(err)
+	}
+	if waited := time.Since(evicted); waited >= closeTimeout {
+		t.Errorf("ex02's command returned %v after ex01 was evicted: it waited for ex01's hung Delete", waited)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if waited := time.Since(evicted); waited < closeTimeout {
+		t.Errorf("Close returned %v after ex01 was evicted, before its hung Delete was given up", waited)
 	}
 }
 

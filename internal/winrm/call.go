@@ -1,9 +1,7 @@
 package winrm
 
 import (
-	"bytes"
 	"context"
-	"encoding/xml"
 	"mime"
 	"net/http"
 	"sync/atomic"
@@ -33,12 +31,12 @@ func newCall(pool *connPool, host, op string, log *zerolog.Logger) *call {
 	return &call{pool: pool, host: host, op: op, log: log}
 }
 
-// post sends one SOAP message and returns the answer's body, or a
+// post sends one SOAP message, whose WS-Addressing Action ends in action
+// ("Command", "Receive"), and returns the answer's body, or a
 // TransportError classified from the HTTP status and the SOAP fault the
 // answer carried.
-func (c *call) post(ctx context.Context, message *soap.SoapMessage) ([]byte, error) {
+func (c *call) post(ctx context.Context, action string, message *soap.SoapMessage) ([]byte, error) {
 	body := []byte(message.String())
-	action := soapAction(body)
 	start := time.Now()
 	rep, n, err := c.pool.post(ctx, body, func() {
 		if action == "Command" {
@@ -79,35 +77,4 @@ func (c *call) post(ctx context.Context, message *soap.SoapMessage) ([]byte, err
 func isSOAP(h http.Header) bool {
 	mt, _, err := mime.ParseMediaType(h.Get("Content-Type"))
 	return err == nil && mt == "application/soap+xml"
-}
-
-// soapAction reads the last segment of a message's WS-Addressing Action
-// ("Command", "Receive"), for logs and for knowing when a command starts.
-// It stops at the end of the header, so large bodies cost nothing.
-func soapAction(message []byte) string {
-	dec := xml.NewDecoder(bytes.NewReader(message))
-	inAction := false
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return ""
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			inAction = t.Name.Local == "Action"
-			if t.Name.Local == "Body" {
-				return ""
-			}
-		case xml.CharData:
-			if inAction {
-				s := string(bytes.TrimSpace(t))
-				if i := bytes.LastIndexByte([]byte(s), '/'); i >= 0 {
-					return s[i+1:]
-				}
-				return s
-			}
-		case xml.EndElement:
-			inAction = false
-		}
-	}
 }

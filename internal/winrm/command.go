@@ -57,6 +57,7 @@ func (s *Shell) executeOn(ctx context.Context, c *call, commandLine string, stdi
 	if err != nil {
 		return rawResult{}, err
 	}
+	s.releaseFinished(ctx, c, id)
 	commandID, err := s.startCommand(ctx, c, id, commandLine)
 	if err != nil && shellGone(err) {
 		// The server lost the shell (restart, idle timeout): a new one,
@@ -71,33 +72,56 @@ func (s *Shell) executeOn(ctx context.Context, c *call, commandLine string, stdi
 		return rawResult{}, err
 	}
 
-	// Input goes while output is read: the host may answer a Receive
-	// only once the command has read all of its input.
-	inputCtx, stopInput := context.WithCancel(ctx)
-	defer stopInput()
-	inputDone := make(chan error, 1)
-	go func() {
-		var err error
-		defer func() { inputDone <- err }()
-		defer contain(&err)
-		err = s.sendInput(inputCtx, c, id, commandID, stdin)
-	}()
-	res, readErr := s.receive(ctx, c, id, commandID, maxOutput)
-	if readErr != nil {
-		stopInput()
+	var (
+		res               rawResult
+		readErr, writeErr error
+	)
+	if len(stdin) <= s.stdinChunk() {
+		// Input that fits one Send message goes before the first Receive,
+		// on the same connection: the host has all of it when output is
+		// asked for, and the command costs no second connection (nor, with
+		// NTLM or Kerberos, a second handshake).
+		writeErr = s.sendInput(ctx, c, id, commandID, stdin)
+		var p *panicError
+		if !errors.As(writeErr, &p) {
+			res, readErr = s.receive(ctx, c, id, commandID, maxOutput)
+		}
+	} else {
+		// Larger input goes while output is read: the command may print
+		// before it has read all of its input, and the host then holds a
+		// Send until output is taken.
+		inputCtx, stopInput := context.WithCancel(ctx)
+		defer stopInput()
+		inputDone := make(chan error, 1)
+		go func() {
+			var err error
+			defer func() { inputDone <- err }()
+			defer contain(&err)
+			err = s.sendInput(inputCtx, c, id, commandID, stdin)
+		}()
+		res, readErr = s.receive(ctx, c, id, commandID, maxOutput)
+		if readErr != nil {
+			stopInput()
+		}
+		writeErr = <-inputDone
 	}
-	writeErr := <-inputDone
 
-	// Terminate the command (this also releases it on the server after a
-	// normal end), under a context of its own if ctx has ended.
-	signalCtx := ctx
-	if ctx.Err() != nil {
-		var cancel context.CancelFunc
-		signalCtx, cancel = context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
-		defer cancel()
-	}
-	if _, err := c.post(signalCtx, winrm.NewSignalRequest(s.pool.url, id, commandID, s.params)); err != nil && ctx.Err() == nil {
-		s.log.Debug().Str("host", s.cfg.Host).Str("op", c.op).AnErr("error", err).Msg("winrm signal failed")
+	if ctx.Err() == nil && readErr == nil {
+		// The command reported its exit code: it has ended on the host.
+		// Deleting the shell ends its commands, so the terminate signal
+		// that releases it waits until another command runs in this
+		// shell, and is never sent when the shell is deleted first.
+		s.finished(id, commandID)
+	} else {
+		// Terminate the command, under a context of its own if ctx has
+		// ended.
+		signalCtx := ctx
+		if ctx.Err() != nil {
+			var cancel context.CancelFunc
+			signalCtx, cancel = context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
+			defer cancel()
+		}
+		s.signal(signalCtx, c, id, commandID)
 	}
 
 	switch {
@@ -118,10 +142,41 @@ func (s *Shell) executeOn(ctx context.Context, c *call, commandLine string, stdi
 	return res, nil
 }
 
+// signal sends the terminate signal for a command of shell id. A failure
+// is only logged: the command has ended or is abandoned either way.
+func (s *Shell) signal(ctx context.Context, c *call, id, commandID string) {
+	if _, err := c.post(ctx, "Signal", winrm.NewSignalRequest(s.pool.url, id, commandID, s.params)); err != nil && ctx.Err() == nil {
+		s.log.Debug().Str("host", s.cfg.Host).Str("op", c.op).AnErr("error", err).Msg("winrm signal failed")
+	}
+}
+
+// finished records a command of shell id that has ended on the host but
+// was not released yet.
+func (s *Shell) finished(id, commandID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shellID == id {
+		s.ended = commandID
+	}
+}
+
+// releaseFinished releases the command that ended last in shell id, if it
+// was not released yet, so that a shell never holds more than one ended
+// command.
+func (s *Shell) releaseFinished(ctx context.Context, c *call, id string) {
+	s.mu.Lock()
+	commandID := s.ended
+	s.ended = ""
+	s.mu.Unlock()
+	if commandID != "" {
+		s.signal(ctx, c, id, commandID)
+	}
+}
+
 // startCommand sends the Command message and returns the CommandId the
 // host gave the command.
 func (s *Shell) startCommand(ctx context.Context, c *call, shellID, commandLine string) (string, error) {
-	answer, err := c.post(ctx, winrm.NewExecuteCommandRequest(s.pool.url, shellID, commandLine, nil, s.params))
+	answer, err := c.post(ctx, "Command", winrm.NewExecuteCommandRequest(s.pool.url, shellID, commandLine, nil, s.params))
 	if err != nil {
 		return "", err
 	}
@@ -143,7 +198,7 @@ func (s *Shell) receive(ctx context.Context, c *call, shellID, commandID string,
 		return rawResult{stdout: bytes.Join(stdout, nil), stderr: bytes.Join(stderr, nil), exitCode: exitCode}
 	}
 	for {
-		answer, err := c.post(ctx, winrm.NewGetOutputRequest(s.pool.url, shellID, commandID, "stdout stderr", s.params))
+		answer, err := c.post(ctx, "Receive", winrm.NewGetOutputRequest(s.pool.url, shellID, commandID, "stdout stderr", s.params))
 		if err != nil {
 			var f *soapFault
 			if errors.As(err, &f) && f.timedOut() && ctx.Err() == nil {
@@ -179,7 +234,7 @@ func (s *Shell) sendInput(ctx context.Context, c *call, shellID, commandID strin
 	for {
 		n := min(chunk, len(stdin))
 		last := n == len(stdin)
-		if _, err := c.post(ctx, winrm.NewSendInputRequest(s.pool.url, shellID, commandID, stdin[:n], last, s.params)); err != nil {
+		if _, err := c.post(ctx, "Send", winrm.NewSendInputRequest(s.pool.url, shellID, commandID, stdin[:n], last, s.params)); err != nil {
 			return err
 		}
 		if last {

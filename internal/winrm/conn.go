@@ -318,6 +318,11 @@ func (p *connPool) unseal(pc *persistConn, rep *reply) (*reply, error) {
 		return rep, nil
 	}
 	if !isEncrypted(rep.header) {
+		if rep.status == http.StatusUnauthorized {
+			// A refusal: whatever it says is not read.
+			rep.body = nil
+			return rep, nil
+		}
 		if len(rep.body) > 0 {
 			return nil, &protocolError{msg: fmt.Sprintf("an unencrypted answer (http %d) on a connection whose messages are encrypted", rep.status)}
 		}

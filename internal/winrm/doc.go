@@ -7,8 +7,12 @@
 //
 // A Shell keeps one remote shell per host and reuses it for every command
 // (the shell is created once, recreated if the server has lost it, and
-// deleted on Close); commands on one Shell run one at a time. A Pool hands
-// out one Shell per host for a run and closes them all at its end.
+// deleted on Close); commands on one Shell run one at a time. A command
+// whose input fits one Send message costs Command, Send and Receive on one
+// connection; a command that reported its exit code is released (the
+// terminate Signal) only when the next one starts, since deleting the
+// shell releases it too. A Pool hands out one Shell per host for a run and
+// closes them all at its end.
 //
 // The HTTP layer is the package's own: a few persistent connections per
 // host, each authenticated once (NTLM is connection oriented, so a
@@ -20,9 +24,10 @@
 // Over HTTP, messages are encrypted by the NTLM session (Config.Encryption,
 // "auto" by default): a default Windows server listens on HTTP 5985 with
 // AllowUnencrypted = false and takes nothing else. The package's own NTLM
-// client (internal/ntlm) negotiates key exchange and sealing; each
-// connection authenticates with an empty request, then every message goes
-// sealed and framed as multipart/encrypted (MS-WSMV 2.2.9.1), and every
+// client (internal/ntlm) negotiates key exchange and sealing; the
+// AUTHENTICATE message of each connection carries its first message,
+// sealed with the session it establishes, and every message after it goes
+// sealed too, framed as multipart/encrypted (MS-WSMV 2.2.9.1); every
 // answer must come sealed and verify. Basic cannot seal; plain HTTP needs
 // AllowUnencrypted.
 //

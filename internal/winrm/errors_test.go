@@ -1,9 +1,11 @@
 package winrm
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -115,6 +117,37 @@ func TestSOAPAction(t *testing.T) {
 	for _, tt := range tests {
 		if got := soapAction([]byte(tt.body)); got != tt.want {
 			t.Errorf("soapAction(%q) = %q, want %q", tt.body, got, tt.want)
+		}
+	}
+}
+
+// soapAction reads the last segment of a message's WS-Addressing Action
+// ("Command", "Receive"), for the test servers. It stops at the end of the
+// header.
+func soapAction(message []byte) string {
+	dec := xml.NewDecoder(bytes.NewReader(message))
+	inAction := false
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			inAction = t.Name.Local == "Action"
+			if t.Name.Local == "Body" {
+				return ""
+			}
+		case xml.CharData:
+			if inAction {
+				s := string(bytes.TrimSpace(t))
+				if i := bytes.LastIndexByte([]byte(s), '/'); i >= 0 {
+					return s[i+1:]
+				}
+				return s
+			}
+		case xml.EndElement:
+			inAction = false
 		}
 	}
 }

@@ -164,7 +164,8 @@ func flood(w *bufio.Writer, n int, filler byte) error {
 
 // sealingHost answers the NTLM handshake as a host that grants message
 // encryption (it does not verify the client: the lab's server does), and
-// answers every request after it with hostile, whatever it says.
+// answers every request that carries a message (the AUTHENTICATE leg
+// carries the first one) with hostile, whatever it says.
 func sealingHost(hostile func(w *bufio.Writer) error) func(w *bufio.Writer, action string, r *http.Request) error {
 	return func(w *bufio.Writer, action string, r *http.Request) error {
 		token, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(r.Header.Get("Authorization"), "Negotiate "))
@@ -175,7 +176,7 @@ func sealingHost(hostile func(w *bufio.Writer) error) func(w *bufio.Writer, acti
 			binary.LittleEndian.PutUint32(challenge[20:], flags)
 			fmt.Fprintf(w, "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Negotiate %s\r\nContent-Length: 0\r\n\r\n", base64.StdEncoding.EncodeToString(challenge))
 			return w.Flush()
-		case len(token) > 12 && token[8] == 3:
+		case len(token) > 12 && token[8] == 3 && r.ContentLength == 0:
 			return writeAnswer(w, 200, "", "")
 		}
 		return hostile(w)

@@ -18,16 +18,25 @@ const DefaultMaxShells = 64
 // authentication failures show at once). At most MaxShells hosts keep open
 // shells and connections: beyond that, the least recently used idle Shell
 // releases its remote shell and connections (it stays usable and opens
-// again if used). Close closes every Shell. A Pool is safe for concurrent
-// use.
+// again if used). A release runs in the background, at most MaxShells at
+// once: no command waits for it, so deleting one host's shell overlaps
+// with the commands on others. Close waits for them and closes every
+// Shell. A Pool is safe for concurrent use.
 type Pool struct {
 	configFor func(host string) (Config, error)
 	max       int
 
 	mu      sync.Mutex
 	entries map[string]*poolEntry
-	closed  bool
-	tick    uint64
+	// opened holds the entries that are open, so that eviction looks at
+	// the few open hosts, not at every host of the run.
+	opened map[*poolEntry]struct{}
+	closed bool
+	tick   uint64
+
+	// releasing counts the releases under way; releaseSlots bounds them.
+	releasing    sync.WaitGroup
+	releaseSlots chan struct{}
 }
 
 type poolEntry struct {
@@ -44,7 +53,7 @@ func NewPool(configFor func(host string) (Config, error), maxShells int) *Pool {
 	if maxShells <= 0 {
 		maxShells = DefaultMaxShells
 	}
-	return &Pool{configFor: configFor, max: maxShells, entries: map[string]*poolEntry{}}
+	return &Pool{configFor: configFor, max: maxShells, entries: map[string]*poolEntry{}, opened: map[*poolEntry]struct{}{}, releaseSlots: make(chan struct{}, maxShells)}
 }
 
 // Shell returns the host's Shell, dialling it on first use. Concurrent
@@ -71,6 +80,9 @@ func (p *Pool) Shell(ctx context.Context, host string) (*Shell, error) {
 		p.mu.Lock()
 		reopen := !e.open
 		e.open = true
+		if e.shell != nil {
+			p.opened[e] = struct{}{}
+		}
 		p.mu.Unlock()
 		if reopen {
 			p.evict(e)
@@ -87,6 +99,8 @@ func (p *Pool) Shell(ctx context.Context, host string) (*Shell, error) {
 	e.shell, e.err = shell, err
 	if e.err != nil {
 		delete(p.entries, host)
+	} else if e.open {
+		p.opened[e] = struct{}{}
 	}
 	p.mu.Unlock()
 	close(e.ready)
@@ -115,7 +129,7 @@ func (p *Pool) evict(keep *poolEntry) {
 		p.mu.Lock()
 		open := 0
 		var lru *poolEntry
-		for _, e := range p.entries {
+		for e := range p.opened {
 			if !e.open || e.shell == nil {
 				continue
 			}
@@ -129,9 +143,31 @@ func (p *Pool) evict(keep *poolEntry) {
 			return
 		}
 		lru.open = false
+		delete(p.opened, lru)
 		p.mu.Unlock()
-		_ = lru.shell.release()
+		p.release(lru.shell)
 	}
+}
+
+// release releases an evicted Shell in the background, once one of the
+// pool's release slots is free. A Pool being closed releases it at once:
+// Close deletes every shell itself.
+func (p *Pool) release(s *Shell) {
+	p.releaseSlots <- struct{}{}
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		<-p.releaseSlots
+		_ = s.release()
+		return
+	}
+	p.releasing.Add(1)
+	p.mu.Unlock()
+	go func() {
+		defer p.releasing.Done()
+		defer func() { <-p.releaseSlots }()
+		_ = s.release()
+	}()
 }
 
 // Close closes every Shell: their remote shells are deleted and their
@@ -141,7 +177,10 @@ func (p *Pool) Close() error {
 	p.closed = true
 	entries := p.entries
 	p.entries = map[string]*poolEntry{}
+	p.opened = map[*poolEntry]struct{}{}
 	p.mu.Unlock()
+	// No release starts after closed is set: wait for those under way.
+	p.releasing.Wait()
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex

@@ -46,7 +46,7 @@ func (s *Shell) RunScript(ctx context.Context, run ops.ScriptRun) (_ ops.ScriptR
 		Stderr:   DecodeCLIXML(string(raw.stderr)),
 		ExitCode: raw.exitCode,
 	}
-	if run.SensitiveArgs {
+	if run.SensitiveArgs && res.Stderr != "" {
 		res.Stderr = redactArgs(res.Stderr, args)
 	}
 	if err != nil {

@@ -35,6 +35,9 @@ type Shell struct {
 
 	mu      sync.Mutex
 	shellID string
+	// ended is the command of shellID that ended last and was not
+	// released with a terminate signal yet.
+	ended   string
 	closed  bool
 	inUse   int
 	creates int
@@ -151,7 +154,7 @@ func (s *Shell) ensureShell(ctx context.Context, c *call) (string, error) {
 	if s.shellID != "" {
 		return s.shellID, nil
 	}
-	answer, err := c.post(ctx, winrm.NewOpenShellRequest(s.pool.url, s.params))
+	answer, err := c.post(ctx, "Create", winrm.NewOpenShellRequest(s.pool.url, s.params))
 	if err != nil {
 		return "", err
 	}
@@ -169,7 +172,7 @@ func (s *Shell) forgetShell(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.shellID == id {
-		s.shellID = ""
+		s.shellID, s.ended = "", ""
 	}
 }
 
@@ -183,7 +186,7 @@ func (s *Shell) Close() error {
 	}
 	s.closed = true
 	id := s.shellID
-	s.shellID = ""
+	s.shellID, s.ended = "", ""
 	s.mu.Unlock()
 	var err error
 	if id != "" {
@@ -198,7 +201,7 @@ func (s *Shell) Close() error {
 func (s *Shell) release() error {
 	s.mu.Lock()
 	id := s.shellID
-	s.shellID = ""
+	s.shellID, s.ended = "", ""
 	s.mu.Unlock()
 	var err error
 	if id != "" {
@@ -213,7 +216,7 @@ func (s *Shell) deleteShell(id string) (err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
 	defer cancel()
 	c := newCall(s.pool, s.cfg.Host, "close", s.log)
-	_, err = c.post(ctx, winrm.NewDeleteShellRequest(s.pool.url, id, s.params))
+	_, err = c.post(ctx, "Delete", winrm.NewDeleteShellRequest(s.pool.url, id, s.params))
 	return err
 }
 

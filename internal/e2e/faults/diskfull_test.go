@@ -58,8 +58,8 @@ func fill(t *testing.T, path string) {
 
 // TestJournalOnAFullDisk applies the example playbook with its journal on
 // a small tmpfs that fills up while the change on ex02 is under way (every
-// answer of ex02 takes 300 ms, and the disk fills once ex02 has been
-// re-read for the change, after apply's re-plan read it once). The change lands, but its outcome cannot be
+// answer of ex02 takes 300 ms, and the disk fills once ex02 runs the
+// change's registry.set, before its answer). The change lands, but its outcome cannot be
 // written: the journal keeps it in flight, the apply says so and starts
 // nothing more, and once there is room again history shows every earlier
 // change with its outcome and a new plan shows exactly what remains.
@@ -78,9 +78,9 @@ func TestJournalOnAFullDisk(t *testing.T) {
 	filled := make(chan struct{})
 	go func() {
 		defer close(filled)
-		// The plan's read was batch 1, apply's re-plan of the whole plan
-		// batch 2; the change's re-read is 3.
-		if waitFor(t, done, func() bool { return f.received("ex02", ops.Batch) >= 3 }) {
+		// The change was journaled as starting before its command was
+		// sent; its answer is held 300 ms by the latency.
+		if waitFor(t, done, func() bool { return f.received("ex02", ops.RegistrySet) >= 1 }) {
 			fill(t, filler)
 		}
 	}()

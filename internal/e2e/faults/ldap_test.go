@@ -11,8 +11,8 @@ import (
 	"github.com/rectifyhq/rectify/internal/journal"
 )
 
-// inFlight reports whether the journal holds addr of run 1 as in flight.
-func (f *fixture) inFlight(addr string) bool {
+// journaledAs reports whether the journal holds addr of run 1 with status.
+func (f *fixture) journaledAs(addr, status string) bool {
 	j, err := journal.Open(context.Background(), f.state)
 	if err != nil {
 		return false
@@ -23,7 +23,7 @@ func (f *fixture) inFlight(addr string) bool {
 		return false
 	}
 	for _, c := range changes {
-		if c.Address == addr && c.Status == journal.InFlight {
+		if c.Address == addr && c.Status == status {
 			return true
 		}
 	}
@@ -32,8 +32,10 @@ func (f *fixture) inFlight(addr string) bool {
 
 // TestDirectoryRestartsDuringSPNChange restarts the PDC emulator's LDAP
 // server while the SPN change of ex01 is under way (every LDAP answer
-// takes 300 ms, and the restart comes once the journal holds the change as
-// in flight, before the modification is sent). Either the change fails
+// takes 300 ms, and the restart comes once the journal holds the clock
+// change before it as applied: the SPN change's re-read of its target, its
+// first LDAP request, is then on its way, and the modification is not
+// sent before its answer). Either the change fails
 // without being made (the SPNs are as they were, the run stops with
 // max_fail = 0, and a new plan shows every change but the clock resync
 // made before it), or the client reconnects and makes it exactly once;
@@ -53,7 +55,7 @@ func TestDirectoryRestartsDuringSPNChange(t *testing.T) {
 			injected := make(chan struct{})
 			go func() {
 				defer close(injected)
-				if waitFor(t, done, func() bool { return f.inFlight("step.smtp[ex01]") }) {
+				if waitFor(t, done, func() bool { return f.journaledAs("step.clocks[ex01]", "applied") }) {
 					if err := f.lab.RestartLDAP(context.Background(), dc, down); err != nil {
 						t.Error(err)
 					}

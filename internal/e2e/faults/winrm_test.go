@@ -61,13 +61,15 @@ func TestWinRMFaultsDuringApply(t *testing.T) {
 			name:   "drops between the re-read and the change",
 			before: wsman.Faults{Latency: 300 * time.Millisecond},
 			during: func(t *testing.T, f *fixture, done <-chan struct{}) {
-				// The plan's read was batch 1 and ended with Signal 1,
-				// apply's re-plan of the whole plan batch 2 with Signal 2;
-				// the change's re-read is batch 3, and its Signal 3 says
-				// the client has its answer: the next request is the
-				// change's command, held 300 ms by the latency.
+				// The plan's read was batch 1 (its shell deleted with the
+				// command in it, unsignalled), apply's re-plan of the
+				// whole plan batch 2, released by Signal 1 when the next
+				// command starts; the change's re-read is batch 3, and
+				// Signal 2, which releases it, says the client has its
+				// answer: the next request is the change's command, held
+				// 300 ms by the latency.
 				reread := func() bool {
-					return f.received("ex02", ops.Batch) >= 3 && f.lab.WinRMCounts("ex02").Signal >= 3
+					return f.received("ex02", ops.Batch) >= 3 && f.lab.WinRMCounts("ex02").Signal >= 2
 				}
 				if waitFor(t, done, reread) {
 					if err := f.lab.SetWinRMFaults("ex02", wsman.Faults{Unreachable: true}); err != nil {

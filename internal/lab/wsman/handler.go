@@ -100,10 +100,13 @@ func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // unseal applies message encryption to an authenticated request. An
 // encrypted request is unsealed with its connection's session, and its
-// answer goes through a ResponseWriter that seals it the same way. An
-// empty request of a logon with session security is a client setting up
-// that security before its first encrypted message (pywinrm sends one):
-// it gets 200 with no body. A plain request where encryption is required
+// answer goes through a ResponseWriter that seals it the same way, also
+// when it came with the AUTHENTICATE message that set up the session, as
+// Windows takes it (the WinRM Ruby gem sent its first sealed message so
+// until its commit 1cf1f69; OMI pull request 577). An empty request of a
+// logon with session security is a client setting up that security before
+// its first encrypted message (pywinrm sends one): it gets 200 with no
+// body. A plain request where encryption is required
 // is refused as Windows refuses it (source: pywinrm issues 185 and 208 and
 // winrm4j issue 151, "Bad HTTP response returned from server. Code 500",
 // with the event log saying an unencrypted message was received; the
