@@ -103,7 +103,7 @@ func (c *planCommand) Run(ctx context.Context, a *app, args []string) int {
 // miss the reverts that are due.
 func (a *app) makePlan(ctx context.Context, wd string, lr *loadedRun, f *runFlags, progress bool) (*plans.Plan, error) {
 	runner := &operation.Runner{Engine: a.engine(f.parallelism), Log: a.log}
-	if path, err := journalPath(wd, f.state); err == nil {
+	if path, err := a.journalPath(wd, f.state); err == nil {
 		if _, statErr := os.Lstat(path); statErr == nil {
 			j, err := journal.Open(ctx, path)
 			if err != nil {
