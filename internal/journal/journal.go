@@ -3,9 +3,11 @@ package journal
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -71,17 +73,31 @@ type Journal struct {
 }
 
 // DefaultPath returns the journal's default location under the user's
-// state directory ($XDG_STATE_HOME/rectify/journal.db, or
-// ~/.local/state/rectify/journal.db).
+// state directory: %LOCALAPPDATA%\rectify\journal.db on Windows, and
+// elsewhere $XDG_STATE_HOME/rectify/journal.db, or
+// ~/.local/state/rectify/journal.db.
 func DefaultPath() (string, error) {
-	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+	return defaultPath(runtime.GOOS, os.Getenv, os.UserHomeDir)
+}
+
+// defaultPath is DefaultPath for the operating system goos, with the
+// environment and the home directory read by getenv and home.
+func defaultPath(goos string, getenv func(string) string, home func() (string, error)) (string, error) {
+	if goos == "windows" {
+		d := getenv("LOCALAPPDATA")
+		if d == "" {
+			return "", errors.New("find the state directory: %LOCALAPPDATA% is not set")
+		}
 		return filepath.Join(d, "rectify", "journal.db"), nil
 	}
-	home, err := os.UserHomeDir()
+	if d := getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "rectify", "journal.db"), nil
+	}
+	h, err := home()
 	if err != nil {
 		return "", fmt.Errorf("find the state directory: %w", err)
 	}
-	return filepath.Join(home, ".local", "state", "rectify", "journal.db"), nil
+	return filepath.Join(h, ".local", "state", "rectify", "journal.db"), nil
 }
 
 // Open opens (creating if needed) the journal at path. The journal and
