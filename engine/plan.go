@@ -38,6 +38,7 @@ func (e *Engine) Plan(ctx context.Context, in Input, conns actions.Connections) 
 		Windows:        in.Windows,
 		Rollout:        in.Rollout,
 		Steps:          planSteps(steps),
+		Undo:           in.Undo,
 	}
 
 	// Every (step, host) instance, in step order then inventory order.
