@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/rectifyhq/rectify/internal/lab"
 	"github.com/rectifyhq/rectify/operation"
+	"github.com/rectifyhq/rectify/plans"
 )
 
 const kerberosParams = `HKLM:\SYSTEM\CurrentControlSet\Control\Lsa\Kerberos\Parameters`
@@ -62,6 +64,14 @@ func TestUndoRestoresTheKBChanges(t *testing.T) {
 			t.Errorf("the undo plan does not mention %q:\n%s", want, plan.stdout)
 		}
 	}
+	shown := f.rectify(t, "show", "-json", "undo.plan")
+	conforms(t, schemas(t), "plan.v3.json", "show -json of an undo plan", shown.stdout)
+	var doc struct {
+		Undo *plans.UndoOf `json:"undo"`
+	}
+	if err := json.Unmarshal([]byte(shown.stdout), &doc); err != nil || doc.Undo == nil || doc.Undo.Run != 1 {
+		t.Errorf("show -json does not say the plan undoes run 1 (%v): %+v", err, doc.Undo)
+	}
 	if diff := cmp.Diff(changed, labState(t, f)); diff != "" {
 		t.Fatalf("planning the undo changed the lab (-before +after):\n%s", diff)
 	}
@@ -106,4 +116,53 @@ func differsIn(a, b map[string]string, what string) bool {
 		}
 	}
 	return false
+}
+
+// TestUndoLeavesWhatChangedSince changes ex01's LogLevel by hand after an
+// undo plan was saved: applying that plan leaves the value alone (stale),
+// undoes the rest, and a new undo plan says the value changed since the
+// run and blocks it, so that nobody's later change is overwritten.
+func TestUndoLeavesWhatChangedSince(t *testing.T) {
+	f := startLab(t, lab.KB979174())
+	f.rectify(t, "apply", "-inventory", "inventory.hcl", "-state", "journal.db", "-auto-approve", "-window-override", "test", "exchange-454")
+	if _, _, exists := mustLabHost(t, f, "ex01").RegistryValue(kerberosParams, "LogLevel"); !exists {
+		t.Fatal("the apply set no LogLevel on ex01; the test needs it to")
+	}
+	if got := f.rectify(t, "undo", "-inventory", "inventory.hcl", "-playbook", "exchange-454", "-state", "journal.db", "-out", "undo.plan", "1"); got.code != exitOK {
+		t.Fatalf("undo -out: %s", got)
+	}
+	someoneElse := lab.RegistryValue{Kind: "DWord", Data: uint32(3)}
+	if err := mustLabHost(t, f, "ex01").SetRegistryValue(kerberosParams, "LogLevel", someoneElse); err != nil {
+		t.Fatal(err)
+	}
+	got := f.rectify(t, "apply", "-state", "journal.db", "-window-override", "test", "undo.plan")
+	if got.code == exitOK || !strings.Contains(got.stdout, "step.kerberos_log[ex01]: stale") {
+		t.Errorf("applying the undo plan after ex01's value changed: %s", got)
+	}
+	if v, _, _ := mustLabHost(t, f, "ex01").RegistryValue(kerberosParams, "LogLevel"); !cmp.Equal(v, someoneElse) {
+		t.Errorf("the undo overwrote ex01's LogLevel, changed since the plan: %v", v)
+	}
+	if _, _, exists := mustLabHost(t, f, "ex02").RegistryValue(kerberosParams, "LogLevel"); exists {
+		t.Error("the undo did not delete ex02's LogLevel, which nobody changed")
+	}
+	again := f.rectify(t, "undo", "-inventory", "inventory.hcl", "-playbook", "exchange-454", "-state", "journal.db", "-auto-approve", "-window-override", "test", "1", "step.kerberos_log[ex01]")
+	if again.code == exitOK || !strings.Contains(again.stdout, "cannot be undone: the value changed since run 1's change") {
+		t.Errorf("undoing ex01's LogLevel again: %s", again)
+	}
+	if v, _, _ := mustLabHost(t, f, "ex01").RegistryValue(kerberosParams, "LogLevel"); !cmp.Equal(v, someoneElse) {
+		t.Errorf("the second undo overwrote ex01's LogLevel: %v", v)
+	}
+	if bad := f.rectify(t, "undo", "-inventory", "inventory.hcl", "-playbook", "exchange-454", "-state", "journal.db", "1", "step.nothing[ex01]"); bad.code == exitOK ||
+		!strings.Contains(bad.stderr, "run 1 made no change to step.nothing[ex01]") {
+		t.Errorf("undo of an address the run did not change: %s", bad)
+	}
+}
+
+func mustLabHost(t *testing.T, f *labFixture, name string) *lab.Host {
+	t.Helper()
+	h, ok := f.lab.Host(name)
+	if !ok {
+		t.Fatalf("no lab host %s", name)
+	}
+	return h
 }
