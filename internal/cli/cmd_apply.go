@@ -241,7 +241,10 @@ func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, lr *loade
 	defer j.Close()
 	conns := connectionsFor(lr.inv, a.log)
 	defer conns.Close()
-	var view operation.ApplyView = views.NewApply(a.env.Stdout, a.env.Stderr, a.style(a.env.Stdout), a.env.IsTerminal(a.env.Stdout), "rectify apply")
+	text := views.NewApply(a.env.Stdout, a.env.Stderr, a.style(a.env.Stdout), a.env.IsTerminal(a.env.Stdout), "rectify apply")
+	text.NewTicker = a.env.ProgressTicker
+	defer text.Close()
+	var view operation.ApplyView = text
 	if pol.json {
 		view = views.NewApplyJSON(a.env.Stdout)
 	}

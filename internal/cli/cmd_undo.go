@@ -107,7 +107,9 @@ func (c *undoCommand) Run(ctx context.Context, a *app, args []string) int {
 	defer conns.Close()
 	var hooks engine.Hooks
 	if !c.json && !c.markdown {
-		hooks = views.NewProgress(a.env.Stderr, a.style(a.env.Stderr), a.env.IsTerminal(a.env.Stderr))
+		progress := a.progress(a.env.Stderr)
+		defer progress.Close()
+		hooks = progress
 	}
 	p, err := runner.Plan(ctx, in, conns, hooks)
 	if err != nil {
