@@ -35,3 +35,10 @@ func (NoHooks) ChangeDone(plans.Instance, plans.ChangeResult) {}
 
 // BatchVerified implements Hooks.
 func (NoHooks) BatchVerified(string, []string, []string) {}
+
+// ReadStartHook is implemented by hooks that want to hear when the read of
+// a host starts (one of total hosts), so that they can say which hosts are
+// still being read while one is slow or hangs.
+type ReadStartHook interface {
+	ReadStarting(host string, total int)
+}

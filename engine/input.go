@@ -43,6 +43,8 @@ type Input struct {
 	// Variables are the values given to the playbook's variables, as the
 	// plan records them.
 	Variables []plans.Variable
+	// Undo is set for the input of an undo (UndoInput); a plan records it.
+	Undo *plans.UndoOf
 }
 
 // topology answers actions' questions about the inventory.

@@ -38,6 +38,7 @@ func (e *Engine) Plan(ctx context.Context, in Input, conns actions.Connections) 
 		Windows:        in.Windows,
 		Rollout:        in.Rollout,
 		Steps:          planSteps(steps),
+		Undo:           in.Undo,
 	}
 
 	// Every (step, host) instance, in step order then inventory order.
@@ -180,7 +181,11 @@ func (e *Engine) planInstances(ctx context.Context, specs []instanceSpec, in Inp
 		reqs = append(reqs, readRequest{host: sp.host.Name, probes: probes})
 	}
 
-	out, err := reader{conns: conns, parallelism: e.parallelism(), hostDone: e.hooks().ReadDone}.read(ctx, reqs)
+	rd := reader{conns: conns, parallelism: e.parallelism(), hostDone: e.hooks().ReadDone}
+	if h, ok := e.hooks().(ReadStartHook); ok {
+		rd.hostStart = h.ReadStarting
+	}
+	out, err := rd.read(ctx, reqs)
 	if err != nil {
 		return nil, out, err
 	}

@@ -74,6 +74,8 @@ type reader struct {
 	// finishes (done of total hosts), one call at a time, so that progress
 	// shows live.
 	hostDone func(host string, done, total int, err error)
+	// hostStart, when set, hears of each host's commands as they start.
+	hostStart func(host string, total int)
 }
 
 // read runs every probe of every request: all shell probes for one host as
@@ -198,6 +200,9 @@ func (r reader) read(ctx context.Context, reqs []readRequest) (readOutcome, erro
 		// One host's commands run one after the other: the reads that must
 		// be alone first, each as its own command, then the batch.
 		run(func() {
+			if r.hostStart != nil {
+				r.hostStart(host, len(hosts))
+			}
 			n, err := r.runHost(ctx, host, solo, items, set)
 			mu.Lock()
 			out.commands[host] += n

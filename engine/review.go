@@ -88,6 +88,7 @@ func checkReviewed(p *plans.Plan, in Input) ([]string, error) {
 	same("change windows", nonNil(p.Windows), nonNil(in.Windows))
 	same("rollout settings", p.Rollout, in.Rollout)
 	same("variable values", nonNil(p.Variables), nonNil(in.Variables))
+	same("runs and instances to undo", p.Undo, in.Undo)
 
 	byName := make(map[string]*Step, len(steps))
 	for i := range steps {

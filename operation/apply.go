@@ -26,6 +26,9 @@ type ApplyRequest struct {
 	MaxPlanAge      time.Duration
 	// View shows the apply as it runs; nil shows nothing.
 	View ApplyView
+	// Kind is the run's kind: KindApply (the default) or KindUndo, for a
+	// plan of an undo (Runner.UndoInput gives its Input).
+	Kind Kind
 }
 
 // ApplyView shows an apply: the engine's progress, the run once it holds
@@ -81,8 +84,15 @@ func (r *Runner) apply(ctx context.Context, req *ApplyRequest) (res Result) {
 	if err != nil {
 		return Result{Outcome: Failed, Status: StatusError, Err: err}
 	}
+	kind := req.Kind
+	if kind == "" {
+		kind = KindApply
+	}
+	if (kind == KindUndo) != (p.Undo != nil) {
+		return Result{Outcome: Failed, Status: StatusError, Err: fmt.Errorf("a %s run cannot apply this plan: it is %s", kind, map[bool]string{true: "an undo plan", false: "not an undo plan"}[p.Undo != nil])}
+	}
 	run, err := r.Journal.Begin(ctx, RunInfo{
-		Kind: KindApply, Playbook: p.Playbook.Name, PlaybookDigest: in.Playbook.Digest,
+		Kind: kind, Playbook: p.Playbook.Name, PlaybookDigest: in.Playbook.Digest,
 		Inventory: in.Inventory.Path, InventoryDigest: in.Inventory.Digest, PlanDigest: digest,
 		WindowOverride: req.WindowOverride, PlanAgeOverride: req.PlanAgeOverride,
 	})
@@ -101,7 +111,7 @@ func (r *Runner) apply(ctx context.Context, req *ApplyRequest) (res Result) {
 		res.JournalErr = finish(ctx, run, res.Outcome, res.Summary)
 		return res
 	}
-	lease, err := run.Lock(ctx, lockedHosts(KindApply, p, in.Hosts))
+	lease, err := run.Lock(ctx, lockedHosts(kind, p, in.Hosts))
 	if err != nil {
 		return refuse(err)
 	}

@@ -48,6 +48,17 @@ type Plan struct {
 	Steps []Step `json:"steps"`
 	// Instances are the (step, host) pairs, in apply order.
 	Instances []Instance `json:"instances"`
+	// Undo is set on a plan that undoes the changes of an earlier run
+	// (rectify undo): apply takes its changes from the journal's record
+	// of that run instead of from the playbook.
+	Undo *UndoOf `json:"undo,omitempty"`
+}
+
+// UndoOf names the changes an undo plan reverts: those of run Run, or
+// only of the instances Addresses names.
+type UndoOf struct {
+	Run       int64    `json:"run"`
+	Addresses []string `json:"addresses,omitempty"`
 }
 
 // PlaybookRef identifies the playbook a plan was made from.

@@ -188,6 +188,15 @@ type spnPayload struct {
 		DN     string   `json:"dn"`
 		Remove []string `json:"remove"`
 	} `json:"from,omitempty"`
+	// Give lists values added to other accounts (an undo giving back
+	// what a change removed from them), after the removals.
+	Give []spnValues `json:"give,omitempty"`
+}
+
+// spnValues are SPN values of one account.
+type spnValues struct {
+	DN     string   `json:"dn"`
+	Values []string `json:"values"`
 }
 
 // Plan implements actions.Action.
@@ -306,7 +315,13 @@ func (SPN) Apply(ctx context.Context, inst actions.Instance, change plans.Change
 		}
 		out.Messages = append(out.Messages, fmt.Sprintf("added %s to %s", strings.Join(p.Add, ", "), p.DN))
 	}
-	b, err := json.Marshal(spnUndo{DN: p.DN, Remove: p.Add, Restore: p.From})
+	for _, g := range p.Give {
+		if err := dir.Modify(ctx, actions.ModifyRequest{DN: g.DN, Changes: []actions.Modification{{Op: actions.ModAdd, Attribute: "servicePrincipalName", Values: g.Values}}}); err != nil {
+			return out, fmt.Errorf("give %s back to %s: %w", strings.Join(g.Values, ", "), g.DN, err)
+		}
+		out.Messages = append(out.Messages, fmt.Sprintf("gave %s back to %s", strings.Join(g.Values, ", "), g.DN))
+	}
+	b, err := json.Marshal(spnUndo{DN: p.DN, Remove: p.Add, Restore: p.From, Take: p.Give})
 	if err != nil {
 		return out, err
 	}
@@ -323,6 +338,9 @@ type spnUndo struct {
 		DN     string   `json:"dn"`
 		Remove []string `json:"remove"`
 	} `json:"restore,omitempty"`
+	// Take lists values the change gave to other accounts: they come off
+	// again.
+	Take []spnValues `json:"take,omitempty"`
 }
 
 var _ actions.Undoer = SPN{}
@@ -338,6 +356,12 @@ func (SPN) Undo(ctx context.Context, inst actions.Instance, undo json.RawMessage
 		return actions.Outcome{}, err
 	}
 	var out actions.Outcome
+	for _, t := range u.Take {
+		if err := dir.Modify(ctx, actions.ModifyRequest{DN: t.DN, Changes: []actions.Modification{{Op: actions.ModDelete, Attribute: "servicePrincipalName", Values: t.Values}}}); err != nil {
+			return out, fmt.Errorf("remove %s from %s: %w", strings.Join(t.Values, ", "), t.DN, err)
+		}
+		out.Messages = append(out.Messages, fmt.Sprintf("removed %s from %s", strings.Join(t.Values, ", "), t.DN))
+	}
 	if len(u.Remove) > 0 {
 		if err := dir.Modify(ctx, actions.ModifyRequest{DN: u.DN, Changes: []actions.Modification{{Op: actions.ModDelete, Attribute: "servicePrincipalName", Values: u.Remove}}}); err != nil {
 			return out, fmt.Errorf("remove %s from %s: %w", strings.Join(u.Remove, ", "), u.DN, err)

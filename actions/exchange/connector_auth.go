@@ -229,10 +229,14 @@ func addressesOf(r actions.Results, name string) ([]netip.Addr, error) {
 
 // connectorPayload is what apply sends.
 type connectorPayload struct {
-	Identity            string        `json:"identity"`
-	AddAuthMechanism    []string      `json:"add_auth_mechanism,omitempty"`
-	AddPermissionGroups []string      `json:"add_permission_groups,omitempty"`
-	Expect              ops.Connector `json:"expect"`
+	Identity            string   `json:"identity"`
+	AddAuthMechanism    []string `json:"add_auth_mechanism,omitempty"`
+	AddPermissionGroups []string `json:"add_permission_groups,omitempty"`
+	// RemoveAuthMechanism and RemovePermissionGroups are taken out (by an
+	// undo).
+	RemoveAuthMechanism    []string      `json:"remove_auth_mechanism,omitempty"`
+	RemovePermissionGroups []string      `json:"remove_permission_groups,omitempty"`
+	Expect                 ops.Connector `json:"expect"`
 }
 
 // accepts reports whether a connector lets Exchange servers authenticate:
@@ -468,12 +472,14 @@ func (ConnectorAuth) Apply(ctx context.Context, inst actions.Instance, change pl
 	if err := json.Unmarshal(change.Payload, &p); err != nil {
 		return actions.Outcome{}, fmt.Errorf("the planned change carries no readable payload: %w", err)
 	}
-	args := ops.ConnectorAddAuthArgs{Endpoint: endpointOf(inst.Host), Identity: p.Identity, AddAuthMechanism: p.AddAuthMechanism, AddPermissionGroups: p.AddPermissionGroups, Expect: &p.Expect}
+	args := ops.ConnectorAddAuthArgs{Endpoint: endpointOf(inst.Host), Identity: p.Identity, AddAuthMechanism: p.AddAuthMechanism, AddPermissionGroups: p.AddPermissionGroups,
+		RemoveAuthMechanism: p.RemoveAuthMechanism, RemovePermissionGroups: p.RemovePermissionGroups, Expect: &p.Expect}
 	cc, err := ops.Call[ops.ConnectorChange]{Op: ops.ConnectorAddAuth, Args: args, Mutates: true}.Run(ctx, conns, inst.Host.Name)
 	if err != nil {
 		return actions.Outcome{}, err
 	}
-	undo, err := json.Marshal(ops.ConnectorAddAuthArgs{Identity: p.Identity, RemoveAuthMechanism: p.AddAuthMechanism, RemovePermissionGroups: p.AddPermissionGroups})
+	undo, err := json.Marshal(ops.ConnectorAddAuthArgs{Identity: p.Identity, RemoveAuthMechanism: p.AddAuthMechanism, RemovePermissionGroups: p.AddPermissionGroups,
+		AddAuthMechanism: p.RemoveAuthMechanism, AddPermissionGroups: p.RemovePermissionGroups})
 	if err != nil {
 		return actions.Outcome{}, err
 	}

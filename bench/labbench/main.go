@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/rectifyhq/rectify/examples"
@@ -390,13 +389,4 @@ func printRow(what string, r run, hosts int, u usage, t totals, a *applied) {
 		u.cpu.Round(10*time.Millisecond), float64(u.cpu)/float64(time.Millisecond)/float64(hosts), u.labCPU.Round(10*time.Millisecond),
 		perHost(t.winrm.Command), perHost(t.winrm.HTTP), perHost(t.winrm.Connections), perHost(t.winrm.Handshakes),
 		changes, perChange, t.searches, t.modifies, float64(u.maxRSS)/(1<<20), float64(u.maxRSS)/1024/float64(hosts), u.exit)
-}
-
-// selfCPU is the CPU time this process (the lab) has used.
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
-	"syscall"
 	"time"
 )
 
@@ -86,10 +85,7 @@ func spawnOne(req spawnRequest) spawnResult {
 		return res
 	}
 	res.Exit = cmd.ProcessState.ExitCode()
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		res.MaxRSS = ru.Maxrss * 1024
-		res.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
+	res.MaxRSS, res.CPU = childUsage(cmd.ProcessState)
 	return res
 }
 

@@ -241,16 +241,33 @@ func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, lr *loade
 	defer j.Close()
 	conns := connectionsFor(lr.inv, a.log)
 	defer conns.Close()
-	var view operation.ApplyView = views.NewApply(a.env.Stdout, a.env.Stderr, a.style(a.env.Stdout), a.env.IsTerminal(a.env.Stdout), "rectify apply")
+	text := views.NewApply(a.env.Stdout, a.env.Stderr, a.style(a.env.Stdout), a.env.IsTerminal(a.env.Stdout), "rectify apply")
+	text.NewTicker = a.env.ProgressTicker
+	defer text.Close()
+	var view operation.ApplyView = text
 	if pol.json {
 		view = views.NewApplyJSON(a.env.Stdout)
 	}
 	runner := &operation.Runner{Journal: j, Engine: a.engine(f.parallelism), Log: a.log}
-	res := runner.Apply(ctx, operation.ApplyRequest{
+	req := operation.ApplyRequest{
 		Plan: p, Input: lr.input, Conns: conns,
 		WindowOverride: pol.windowOverride, MaxPlanAge: pol.maxPlanAge, PlanAgeOverride: pol.planAgeOverride,
 		View: view,
-	})
+	}
+	if p.Undo != nil {
+		// An undo plan's changes come from the journal's record of the run
+		// it undoes (see rectify undo).
+		req.Kind = operation.KindUndo
+		if lr.input.Undo == nil {
+			in, err := runner.UndoInput(ctx, operation.UndoRequest{Run: p.Undo.Run, Addresses: p.Undo.Addresses}, lr.input)
+			if err != nil {
+				fmt.Fprintf(a.env.Stderr, "rectify apply: %v; nothing was read or changed\n", err)
+				return exitError
+			}
+			req.Input = in
+		}
+	}
+	res := runner.Apply(ctx, req)
 	if res.Applied != nil && !pol.json {
 		// Changes that did not take point at their steps, as load errors do.
 		a.writeInstanceDiagnostics(views.ApplyDiagnostics(res.Applied, views.InputSources(lr.input.Steps)), wd, lr)

@@ -117,7 +117,9 @@ func (a *app) makePlan(ctx context.Context, wd string, lr *loadedRun, f *runFlag
 	defer conns.Close()
 	var hooks engine.Hooks
 	if progress {
-		hooks = views.NewProgress(a.env.Stderr, a.style(a.env.Stderr), a.env.IsTerminal(a.env.Stderr))
+		p := a.progress(a.env.Stderr)
+		defer p.Close()
+		hooks = p
 	}
 	return runner.Plan(ctx, lr.input, conns, hooks)
 }

@@ -10,6 +10,7 @@ func commandTable() []commandEntry {
 		{name: "plan", make: func() command { return &planCommand{} }},
 		{name: "show", make: func() command { return &showCommand{} }},
 		{name: "apply", make: func() command { return &applyCommand{} }},
+		{name: "undo", make: func() command { return &undoCommand{} }},
 		{name: "watch", make: func() command { return &watchCommand{} }},
 		{name: "history", make: func() command { return &historyCommand{} }},
 		{name: "inventory", make: func() command { return &inventoryCommand{} }},

@@ -3,6 +3,7 @@ package cli
 import (
 	"io"
 	"os"
+	"time"
 
 	"github.com/rectifyhq/rectify/actions"
 )
@@ -31,6 +32,9 @@ type Env struct {
 	// Version is the release this binary was built from; "" reads it from
 	// the build information.
 	Version string
+	// ProgressTicker, when set, paces the progress reports of reads not on
+	// a terminal instead of a ticker of views.DefaultProgressInterval.
+	ProgressTicker func(d time.Duration) (<-chan time.Time, func())
 }
 
 // withDefaults fills what a caller left nil with harmless values: no

@@ -73,25 +73,33 @@ type Journal struct {
 }
 
 // DefaultPath returns the journal's default location under the user's
-// state directory (%LOCALAPPDATA%\rectify\journal.db on Windows,
-// $XDG_STATE_HOME/rectify/journal.db, or
-// $HOME/.local/state/rectify/journal.db elsewhere), reading the environment through
+// state directory: %LOCALAPPDATA%\rectify\journal.db on Windows, and
+// elsewhere $XDG_STATE_HOME/rectify/journal.db, or
+// $HOME/.local/state/rectify/journal.db. It reads the environment through
 // lookupEnv: a caller that gives a process an environment of its own (a
 // test, a service) decides where its journal is.
 func DefaultPath(lookupEnv func(string) (string, bool)) (string, error) {
-	if runtime.GOOS == "windows" {
-		if d, ok := lookupEnv("LOCALAPPDATA"); ok && d != "" {
-			return filepath.Join(d, "rectify", "journal.db"), nil
+	return defaultPath(runtime.GOOS, lookupEnv)
+}
+
+// defaultPath is DefaultPath for the operating system goos.
+func defaultPath(goos string, lookupEnv func(string) (string, bool)) (string, error) {
+	getenv := func(k string) string { v, _ := lookupEnv(k); return v }
+	if goos == "windows" {
+		d := getenv("LOCALAPPDATA")
+		if d == "" {
+			return "", errors.New("find the state directory: %LOCALAPPDATA% is not set; give -state")
 		}
-		return "", errors.New("no state directory for the journal: set LOCALAPPDATA, or give -state")
-	}
-	if d, ok := lookupEnv("XDG_STATE_HOME"); ok && d != "" {
 		return filepath.Join(d, "rectify", "journal.db"), nil
 	}
-	if home, ok := lookupEnv("HOME"); ok && home != "" {
-		return filepath.Join(home, ".local", "state", "rectify", "journal.db"), nil
+	if d := getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "rectify", "journal.db"), nil
 	}
-	return "", errors.New("no state directory for the journal: set XDG_STATE_HOME or HOME, or give -state")
+	h := getenv("HOME")
+	if h == "" {
+		return "", errors.New("find the state directory: neither XDG_STATE_HOME nor HOME is set; give -state")
+	}
+	return filepath.Join(h, ".local", "state", "rectify", "journal.db"), nil
 }
 
 // Open opens (creating if needed) the journal at path. The journal and

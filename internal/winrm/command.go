@@ -2,8 +2,10 @@ package winrm
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -34,6 +36,7 @@ func (s *Shell) execute(ctx context.Context, op, commandLine string, stdin []byt
 	s.busy(1)
 	defer s.busy(-1)
 
+	outer := ctx
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
 	c := newCall(s.pool, s.cfg.Host, op, s.log)
@@ -43,7 +46,7 @@ func (s *Shell) execute(ctx context.Context, op, commandLine string, stdin []byt
 	ev := s.log.Debug().Str("host", s.cfg.Host).Str("op", op).Dur("duration", time.Since(start)).
 		Int64("posts", c.posts.Load()).Int64("exchanges", c.exchanges.Load())
 	if err != nil {
-		te := transportError(s.cfg.Host, op, err)
+		te := s.timeoutSays(outer, ctx, op, err)
 		te.MayHaveRun = mutates && c.commandSent.Load()
 		ev.Str("kind", string(te.Kind)).Bool("may_have_run", te.MayHaveRun).Msg("winrm command failed")
 		return res, te
@@ -283,4 +286,16 @@ func (s *Shell) retry(ctx context.Context, op string, mutates bool, fn func(cont
 		}
 		backoff *= 2
 	}
+}
+
+// timeoutSays is err as a TransportError of op that, when the command's
+// own bound (ctx, made from outer with the configured Timeout) ran out
+// rather than the caller's, says so: which timeout, and how long it is.
+func (s *Shell) timeoutSays(outer, ctx context.Context, op string, err error) *actions.TransportError {
+	te := transportError(s.cfg.Host, op, err)
+	if outer.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		te.Kind = actions.KindTimeout
+		te.Err = fmt.Errorf("no answer within the command timeout of %s (the inventory's winrm timeout): %w", s.cfg.Timeout, cmp.Or(te.Err, ctx.Err()))
+	}
+	return te
 }

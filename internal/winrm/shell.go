@@ -106,11 +106,13 @@ func Dial(ctx context.Context, cfg Config) (*Shell, error) {
 // Open creates the remote shell if there is none yet.
 func (s *Shell) Open(ctx context.Context) (err error) {
 	defer s.contained("open", &err, nil)
-	return s.retry(ctx, "open", false, func(ctx context.Context) error {
-		ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	return s.retry(ctx, "open", false, func(outer context.Context) error {
+		ctx, cancel := context.WithTimeout(outer, s.cfg.Timeout)
 		defer cancel()
-		_, err := s.ensureShell(ctx, newCall(s.pool, s.cfg.Host, "open", s.log))
-		return err
+		if _, err := s.ensureShell(ctx, newCall(s.pool, s.cfg.Host, "open", s.log)); err != nil {
+			return s.timeoutSays(outer, ctx, "open", err)
+		}
+		return nil
 	})
 }
 

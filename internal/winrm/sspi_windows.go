@@ -134,7 +134,7 @@ type sspiSealer struct {
 	trailer, blockSize uint32
 }
 
-func (s *sspiSealer) wrap(m []byte) ([]byte, []byte, error) {
+func (s *sspiSealer) Wrap(m []byte) ([]byte, []byte, error) {
 	data := append([]byte(nil), m...) // sealed in place
 	var b [3]sspi.SecBuffer
 	b[0].Set(sspi.SECBUFFER_TOKEN, make([]byte, s.trailer))
@@ -148,7 +148,7 @@ func (s *sspiSealer) wrap(m []byte) ([]byte, []byte, error) {
 	return signature, sealed, nil
 }
 
-func (s *sspiSealer) unwrap(signature, sealed []byte) ([]byte, error) {
+func (s *sspiSealer) Unwrap(signature, sealed []byte) ([]byte, error) {
 	data := append([]byte(nil), sealed...)
 	var b [2]sspi.SecBuffer
 	b[0].Set(sspi.SECBUFFER_TOKEN, append([]byte(nil), signature...))
