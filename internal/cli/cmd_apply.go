@@ -67,7 +67,7 @@ func (*applyCommand) Usage() string {
 
   Interrupting (Ctrl-C, SIGTERM, or a dropped session: SIGHUP, a closed
   output) starts no new change, lets running ones finish, records
-  everything and exits 1.
+  everything and exits 3 when some change was made, 1 when none was.
 
   With -json, apply writes one JSON object per line and event (the plan it
   made, each host read, each change as it starts and ends, how the run
@@ -112,6 +112,9 @@ func (c *applyCommand) Run(ctx context.Context, a *app, args []string) int {
 			return exitError
 		}
 	} else {
+		if err := c.run.check(); err != nil {
+			return usageError(a.env.Stderr, "apply", err)
+		}
 		if c.json && !c.autoApprove {
 			return usageError(a.env.Stderr, "apply", errors.New("-json with a PLAYBOOK requires -auto-approve: there is no one to confirm the plan; or apply a saved plan"))
 		}
@@ -131,6 +134,11 @@ func (c *applyCommand) Run(ctx context.Context, a *app, args []string) int {
 			a.writeInstanceDiagnostics(views.PlanDiagnostics(p, views.InputSources(lr.input.Steps)), wd, lr)
 		}
 		if !p.HasChanges() {
+			// Nothing to change, but an instance that could not be planned
+			// (its host unreachable) is no success.
+			if p.Summary().Errors > 0 {
+				return exitError
+			}
 			return exitOK
 		}
 		if !c.autoApprove && !a.confirm() {

@@ -87,17 +87,19 @@ func TestWatchUsageAndClearFlapping(t *testing.T) {
 	f := startLab(t, lab.KB979174().WithFaults())
 	tests := []struct {
 		args []string
+		code int
 		want string
 	}{
-		{[]string{"watch", "-inventory", "inventory.hcl", "-every", "1m", "-schedule", "@hourly", "exchange-454"}, "not both"},
-		{[]string{"watch", "-inventory", "inventory.hcl", "-mode", "fix", "-once", "exchange-454"}, `mode "fix"`},
-		{[]string{"watch", "-inventory", "inventory.hcl", "-once"}, "expected one PLAYBOOK"},
-		{[]string{"watch", "-state", "journal.db", "-clear-flapping", "step.connector[ex02]", "exchange-454"}, "not flapping"},
+		{[]string{"watch", "-inventory", "inventory.hcl", "-every", "1m", "-schedule", "@hourly", "exchange-454"}, exitUsage, "not both"},
+		{[]string{"watch", "-inventory", "inventory.hcl", "-mode", "fix", "-once", "exchange-454"}, exitUsage, `mode "fix"`},
+		{[]string{"watch", "-inventory", "inventory.hcl", "-once"}, exitUsage, "expected one PLAYBOOK"},
+		{[]string{"watch", "-once", "exchange-454"}, exitUsage, "-inventory FILE is required"},
+		{[]string{"watch", "-state", "journal.db", "-clear-flapping", "step.connector[ex02]", "exchange-454"}, exitError, "not flapping"},
 	}
 	for _, tt := range tests {
 		got := f.rectify(t, tt.args...)
-		if got.code != 1 || !strings.Contains(got.stderr, tt.want) {
-			t.Errorf("%q: %s; want exit 1 and %q", tt.args, got, tt.want)
+		if got.code != tt.code || !strings.Contains(got.stderr, tt.want) {
+			t.Errorf("%q: %s; want exit %d and %q", tt.args, got, tt.code, tt.want)
 		}
 	}
 }
