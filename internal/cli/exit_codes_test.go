@@ -88,6 +88,7 @@ func TestExitCodes(t *testing.T) {
 		{name: "unknown flag", args: []string{"plan", "-colour", "marker"}, want: exitUsage, stderr: "flag provided but not defined"},
 		{name: "missing argument", args: with("plan"), want: exitUsage, stderr: "expected one PLAYBOOK"},
 		{name: "no inventory", args: []string{"plan", "marker"}, want: exitUsage, stderr: "-inventory FILE is required"},
+		{name: "bad history -since", args: []string{"history", "-since", "yesterday"}, want: exitUsage, stderr: "-since \"yesterday\""},
 		{name: "discover without -ldap", args: []string{"inventory", "discover"}, want: exitUsage, stderr: "-ldap is required"},
 		// With -detailed-exitcode, 2 means changes only: mistakes exit 1.
 		{name: "usage with -detailed-exitcode", args: with("plan", "-detailed-exitcode"), want: exitError, stderr: "expected one PLAYBOOK"},
