@@ -220,3 +220,65 @@ func TestWatchRunsOnScheduleWithMetricsAndStops(t *testing.T) {
 		}
 	}
 }
+
+// TestWatchRunsTheFirstCycleAtStart: with an hourly interval, the first
+// cycle is journaled and printed at once, not an hour later.
+func TestWatchRunsTheFirstCycleAtStart(t *testing.T) {
+	f := startLab(t, lab.KB979174())
+	var stdout, stderr lockedBuffer
+	env := Env{
+		Stdout: &stdout, Stderr: &stderr,
+		LookupEnv: func(name string) (string, bool) { v, ok := f.env[name]; return v, ok },
+		Getwd:     func() (string, error) { return f.dir, nil },
+		Actions:   builtin.Registry(),
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	exited := make(chan int, 1)
+	go func() {
+		exited <- Run(ctx, []string{"watch", "-inventory", "inventory.hcl", "-state", "journal.db", "-every", "1h", "exchange-454"}, env)
+	}()
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(stdout.String(), " cycle (run 1)") {
+		select {
+		case code := <-exited:
+			t.Fatalf("watch exited %d early:\n%s\n%s", code, stdout.String(), stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no cycle within a minute of the start, with -every 1h:\n%s\n%s", stdout.String(), stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	if code := <-exited; code != exitOK {
+		t.Errorf("watch stopped with %d:\n%s", code, stderr.String())
+	}
+	if run, _ := f.history(t, "1"); run.Kind != operation.KindWatch || run.Outcome != operation.Succeeded {
+		t.Errorf("the first cycle's run: %+v", run)
+	}
+}
+
+// TestWatchHelpSaysTheDefaults: every option of watch whose value is not
+// given says what applies then.
+func TestWatchHelpSaysTheDefaults(t *testing.T) {
+	got := run(t, runOptions{}, "help", "watch")
+	if got.code != exitOK {
+		t.Fatalf("help watch: %s", got)
+	}
+	for _, want := range []string{
+		"The first cycle runs at once",
+		"there is no default schedule",
+		"-schedule LINE\n      start a cycle on this cron line (\"*/15 * * * *\", \"@hourly\"); default: the playbook's drift schedule\n",
+		"-every INTERVAL\n      start a cycle this interval (such as 15m) after the previous one ended; no default\n",
+		"default: the playbook's drift mode, else monitor\n",
+		"default: no metrics served\n",
+		"(default 3)\n",
+		"(default 24h0m0s)\n",
+		"(default 50)\n",
+	} {
+		if !strings.Contains(got.stdout, want) {
+			t.Errorf("help watch lacks %q:\n%s", want, got.stdout)
+		}
+	}
+}
