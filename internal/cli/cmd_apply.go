@@ -247,7 +247,8 @@ func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, lr *loade
 		return exitError
 	}
 	defer j.Close()
-	conns := connectionsFor(lr.inv, a.log)
+	hl := newHintLog()
+	conns := hintConns{Connections: connectionsFor(lr.inv, a.log), log: hl}
 	defer conns.Close()
 	var view operation.ApplyView = views.NewApply(a.env.Stdout, a.env.Stderr, a.style(a.env.Stdout), a.env.IsTerminal(a.env.Stdout), "rectify apply")
 	if pol.json {
@@ -257,8 +258,9 @@ func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, lr *loade
 	res := runner.Apply(ctx, operation.ApplyRequest{
 		Plan: p, Input: lr.input, Conns: conns,
 		WindowOverride: pol.windowOverride, MaxPlanAge: pol.maxPlanAge, PlanAgeOverride: pol.planAgeOverride,
-		View: view,
+		View: hintApplyView{ApplyView: view, log: hl},
 	})
+	writeHints(a.env.Stderr, hl.hints(lr.inv))
 	if res.Applied != nil && !pol.json {
 		// Changes that did not take point at their steps, as load errors do.
 		a.writeInstanceDiagnostics(views.ApplyDiagnostics(res.Applied, views.InputSources(lr.input.Steps)), wd, lr)

@@ -243,8 +243,12 @@ func TestInventoryDiscoverRefusals(t *testing.T) {
 		{"no url", []string{"inventory", "discover"}, nil, exitUsage, "-ldap is required"},
 		{"password unset", d.discoverArgs("-password-env", "NOT_SET_ANYWHERE"), nil, exitUsage, "environment variable NOT_SET_ANYWHERE, which is not set"},
 		{"plain ldap", append(d.discoverArgs(), "-ldap", "ldap://"+d.lab.LDAPAddr(d.lab.DCs()[0], ldapd.LDAP)), nil, exitError, "is plain LDAP"},
-		{"wrong password", d.discoverArgs(), map[string]string{lab.EnvLDAPPassword: "Wrong-password-7"}, exitError, "Invalid Credentials"},
+		{"wrong password", d.discoverArgs(), map[string]string{lab.EnvLDAPPassword: "Wrong-password-7"}, exitError,
+			"Invalid Credentials): 80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityContext error, data 52e, v4563 (data 52e: the user name or password is wrong)\n\n" +
+				"Hint: the domain controller at " + d.lab.LDAPAddr(d.lab.DCs()[0], ldapd.LDAPS) + " refused the LDAP bind: the user name or password is wrong (data 52e); check -bind-user and RECTIFY_LDAP_PASSWORD (-password-env).\n"},
 		{"untrusted certificate", append(d.discoverArgs(), "-ca-file", ""), nil, exitError, "certificate signed by unknown authority"},
+		{"untrusted certificate, hint", append(d.discoverArgs(), "-ca-file", ""), nil, exitError,
+			"is not signed by a CA this machine trusts: give -ca-file the CA that issued it."},
 		{"unknown winrm auth", d.discoverArgs("-winrm-auth", "basic"), nil, exitUsage, `-winrm-auth "basic" is not "ntlm" or "kerberos"`},
 		{"winrm CA without HTTPS", d.discoverArgs("-winrm-ca-file", "lab-ca.pem"), nil, exitUsage, "-winrm-ca-file applies to -winrm-https"},
 	} {

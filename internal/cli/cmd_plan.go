@@ -130,13 +130,18 @@ func (a *app) makePlan(ctx context.Context, wd string, lr *loadedRun, f *runFlag
 			runner.Journal = j
 		}
 	}
-	conns := connectionsFor(lr.inv, a.log)
+	hl := newHintLog()
+	conns := hintConns{Connections: connectionsFor(lr.inv, a.log), log: hl}
 	defer conns.Close()
 	var hooks engine.Hooks
 	if progress {
 		hooks = views.NewProgress(a.env.Stderr, a.style(a.env.Stderr), a.env.IsTerminal(a.env.Stderr))
 	}
-	return runner.Plan(ctx, lr.input, conns, hooks)
+	p, err := runner.Plan(ctx, lr.input, conns, hl.hooks(hooks))
+	// What to do about hosts and directories that refused rectify, where
+	// the fix is known, follows the plan's progress.
+	writeHints(a.env.Stderr, hl.hints(lr.inv))
+	return p, err
 }
 
 // engine returns the engine of one command.
