@@ -127,7 +127,11 @@ func (c *historyCommand) query(now time.Time) (journal.RunQuery, error) {
 		return q, fmt.Errorf("-n %d: list at least one", c.limit)
 	}
 	if c.kind != "" {
-		if !slices.Contains(historyKinds(), c.kind) {
+		switch {
+		case c.kind == "plan":
+			// A plan changes nothing and takes no lock: it is no run.
+			return q, fmt.Errorf("-kind plan: a plan is not journaled as a run; the kinds of runs are %s", strings.Join(historyKinds(), ", "))
+		case !slices.Contains(historyKinds(), c.kind):
 			return q, fmt.Errorf("-kind %q: the kinds of runs are %s", c.kind, strings.Join(historyKinds(), ", "))
 		}
 		q.Kind = operation.Kind(c.kind)

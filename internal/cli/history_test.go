@@ -140,7 +140,8 @@ func TestHistoryRefusesBadFilters(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-kind", "plan"}, `-kind "plan": the kinds of runs are apply, watch, undo`},
+		{[]string{"-kind", "plan"}, "-kind plan: a plan is not journaled as a run; the kinds of runs are apply, watch, undo"},
+		{[]string{"-kind", "aply"}, `-kind "aply": the kinds of runs are apply, watch, undo`},
 		{[]string{"-since", "yesterday"}, `-since "yesterday" is neither a duration (24h, 90m) nor a date`},
 		{[]string{"-since", "-5h"}, "-since -5h: give a positive duration"},
 		{[]string{"-since", "2026-13-01"}, `-since "2026-13-01" is neither`},
