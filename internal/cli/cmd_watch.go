@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/rectifyhq/rectify/drift"
 	"github.com/rectifyhq/rectify/internal/build"
 	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/internal/views"
+	"github.com/rectifyhq/rectify/inventory"
 	"github.com/rectifyhq/rectify/operation"
 	"github.com/rectifyhq/rectify/playbooks"
 )
@@ -135,6 +137,21 @@ func (c *watchCommand) Run(ctx context.Context, a *app, args []string) int {
 		}
 		defer stop()
 	}
+	// Each cycle's directory failures give hints after its report, as a
+	// plan's do; cycles never overlap.
+	var hints struct {
+		sync.Mutex
+		log *hintLog
+		inv *inventory.Inventory
+	}
+	writeCycleHints := func() {
+		hints.Lock()
+		defer hints.Unlock()
+		if hints.log != nil {
+			writeHints(a.env.Stderr, hints.log.hints(hints.inv))
+		}
+		hints.log = nil
+	}
 	prepare := func(context.Context) (*drift.Cycle, error) {
 		lr := first
 		first = nil
@@ -143,14 +160,21 @@ func (c *watchCommand) Run(ctx context.Context, a *app, args []string) int {
 				return nil, errors.New("the playbook or inventory has errors (shown above)")
 			}
 		}
-		return &drift.Cycle{Input: lr.input, Conns: connectionsFor(lr.inv, a.log)}, nil
+		hl := newHintLog()
+		hints.Lock()
+		hints.log, hints.inv = hl, lr.inv
+		hints.Unlock()
+		return &drift.Cycle{Input: lr.input, Conns: hintConns{Connections: connectionsFor(lr.inv, a.log), log: hl}}, nil
 	}
 	w, err := drift.New(drift.Config{
 		Name: pb.Name, Schedule: settings.Schedule, Mode: mode, Prepare: prepare,
 		Operator: &operation.Runner{Journal: j, Engine: a.engine(c.run.parallelism), Log: a.log},
 		Store:    j, Metrics: m, Logger: a.log,
 		Flapping: drift.FlapPolicy{Corrections: c.flapCount, Within: c.flapPeriod},
-		OnCycle:  func(rep drift.CycleReport) { _ = view.Cycle(rep) },
+		OnCycle: func(rep drift.CycleReport) {
+			_ = view.Cycle(rep)
+			writeCycleHints()
+		},
 	})
 	if err != nil {
 		fmt.Fprintf(a.env.Stderr, "rectify watch: %v\n", err)
@@ -163,6 +187,7 @@ func (c *watchCommand) Run(ctx context.Context, a *app, args []string) int {
 			return exitError
 		}
 		_ = view.Cycle(rep)
+		writeCycleHints()
 		return exitFor(operation.CycleStatus(rep))
 	}
 	_ = view.Watching(pb.Name, mode, settings.Spec, j.Path())

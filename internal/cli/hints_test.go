@@ -148,3 +148,15 @@ func TestApplyHintsWhenTheHostsRefuseTheLogon(t *testing.T) {
 		t.Errorf("the password was printed:\n%s", got)
 	}
 }
+
+// TestWatchHintsWhenTheDirectoryRefusesTheBind: a drift cycle whose
+// directory reads are refused says why after its report, as a plan does.
+func TestWatchHintsWhenTheDirectoryRefusesTheBind(t *testing.T) {
+	f := startLab(t, lab.KB979174())
+	f.lab.SetLDAPAccountLockedOut(true)
+	got := f.rectify(t, "watch", "-once", "-inventory", "inventory.hcl", "-state", "journal.db", "exchange-454")
+	const want = "Hint: the domain controller of corp.example.com refused the LDAP bind: the account is locked out (data 775)"
+	if got.code != exitError || !strings.Contains(got.stderr, want) {
+		t.Errorf("watch -once with the bind account locked out: exit %d, stderr lacks %q:\n%s", got.code, want, got)
+	}
+}
