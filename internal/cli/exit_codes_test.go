@@ -93,6 +93,8 @@ func TestExitCodes(t *testing.T) {
 		// With -detailed-exitcode, 2 means changes only: mistakes exit 1.
 		{name: "usage with -detailed-exitcode", args: with("plan", "-detailed-exitcode"), want: exitError, stderr: "expected one PLAYBOOK"},
 		{name: "unknown flag with -detailed-exitcode", args: with("plan", "-detailed-exitcode", "-colour", "marker"), want: exitError, stderr: "flag provided but not defined"},
+		{name: "unknown global flag with -detailed-exitcode", args: append([]string{"-colour"}, with("plan", "-detailed-exitcode", "marker")...), want: exitError,
+			stderr: "flag provided but not defined"},
 
 		// 1: errors before any change.
 		{name: "invalid playbook", args: []string{"validate", "broken"}, want: exitError},

@@ -61,7 +61,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		if u := findUnknownFlag(fs, args, false); u != nil {
 			err = u
 		}
-		return usageError(env.Stderr, "", err)
+		return usageExit(usageError(env.Stderr, "", err), args)
 	}
 	rest := fs.Args()
 	if *showVersion {
