@@ -167,9 +167,14 @@ func winrmLogonHint(hosts map[string]error, inv *inventory.Inventory) []string {
 	if len(hosts) == 0 {
 		return nil
 	}
+	names := make([]string, 0, len(hosts))
+	for name := range hosts {
+		names = append(names, name)
+	}
+	sort.Strings(names)
 	var envs []string
-	for name, err := range hosts {
-		if actions.KindOf(err) != actions.KindAuth {
+	for _, name := range names {
+		if actions.KindOf(hosts[name]) != actions.KindAuth {
 			return nil
 		}
 		if s, ok := inv.WinRM(name); ok {
