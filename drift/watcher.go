@@ -114,27 +114,36 @@ func (w *Watcher) RunOnce(ctx context.Context) (CycleReport, error) {
 	return w.cycle(ctx), nil
 }
 
-// Run runs cycles on the schedule until ctx ends. A cycle still running
-// when ctx ends stops starting changes, lets those under way finish, and
-// is journaled as interrupted. A cycle that runs past later start times
-// makes them skip, with a log line. Run returns nil once stopped.
+// Run runs a cycle at once, then cycles on the schedule until ctx ends:
+// whoever starts a watcher sees at once what drifts and whether the
+// playbook, inventory and credentials work, not after the first interval.
+// A cycle still running when ctx ends stops starting changes, lets those
+// under way finish, and is journaled as interrupted. A cycle that runs
+// past later start times makes them skip, with a log line. Run returns
+// nil once stopped.
 func (w *Watcher) Run(ctx context.Context) error {
 	if w.cfg.Schedule == nil {
 		return errors.New("drift: no schedule")
 	}
 	log := w.cfg.Logger
-	next := w.cfg.Schedule.Next(w.clock.Now())
-	if next.IsZero() {
+	now := w.clock.Now()
+	if w.cfg.Schedule.Next(now).IsZero() {
 		return errors.New("drift: the schedule never starts a cycle")
 	}
+	next := now
 	log.Info().Str("playbook", w.cfg.Name).Str("mode", string(w.cfg.Mode)).Time("next", next).Msg("watching for drift")
 	for {
 		w.expect(next)
-		select {
-		case <-ctx.Done():
+		if wait := next.Sub(w.clock.Now()); wait > 0 {
+			select {
+			case <-ctx.Done():
+				log.Info().Str("playbook", w.cfg.Name).Msg("stopped watching")
+				return nil
+			case <-w.clock.After(wait):
+			}
+		} else if ctx.Err() != nil {
 			log.Info().Str("playbook", w.cfg.Name).Msg("stopped watching")
 			return nil
-		case <-w.clock.After(next.Sub(w.clock.Now())):
 		}
 		if !w.busy.CompareAndSwap(false, true) {
 			log.Warn().Str("playbook", w.cfg.Name).Time("scheduled", next).Msg("skipping the cycle: the previous cycle is still running")

@@ -289,6 +289,9 @@ func (a *ansibleMapper) winrm(h *ansibleHost, decl *hostDecl) winrmBlock {
 	user, _, hasUser := first("rectify_winrm_user", "ansible_user", "ansible_winrm_user", "ansible_psrp_user")
 	if !hasUser {
 		user, hasUser = a.lookupEnv(EnvWinRMUser)
+		if hasUser {
+			w.UsernameEnv = []string{EnvWinRMUser}
+		}
 	}
 	if hasUser {
 		w.Username = ptr(user)
@@ -298,7 +301,7 @@ func (a *ansibleMapper) winrm(h *ansibleHost, decl *hostDecl) winrmBlock {
 		passEnv = s
 	}
 	if p, ok := a.lookupEnv(passEnv); ok {
-		w.Password = ptr(secret.New(p))
+		w.Password, w.PasswordEnv = ptr(secret.New(p)), []string{passEnv}
 	}
 	if s, rng, ok := first("rectify_winrm_ca_file", "ansible_winrm_ca_trust_path", "ansible_psrp_ca_path"); ok {
 		if p, pemBytes, ok := a.caFile(s, rng); ok {
@@ -422,6 +425,9 @@ func (a *ansibleMapper) ldap(domain string, vars map[string]ansibleVar) *LDAPSet
 	user, _, hasUser := a.str(vars, "rectify_ldap_bind_user")
 	if !hasUser {
 		user, hasUser = a.lookupEnv(EnvLDAPUser)
+		if hasUser {
+			l.BindUserEnv = []string{EnvLDAPUser}
+		}
 	}
 	if hasUser {
 		l.BindUser = user
@@ -431,7 +437,7 @@ func (a *ansibleMapper) ldap(domain string, vars map[string]ansibleVar) *LDAPSet
 		passEnv = s
 	}
 	if p, ok := a.lookupEnv(passEnv); ok {
-		l.Password = secret.New(p)
+		l.Password, l.PasswordEnv = secret.New(p), []string{passEnv}
 	}
 	if s, rng, ok := a.str(vars, "rectify_ldap_ca_file"); ok {
 		if p, pemBytes, ok := a.caFile(s, rng); ok {

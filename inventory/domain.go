@@ -64,6 +64,11 @@ type LDAPSettings struct {
 	StartTLS           bool          `json:"start_tls"`
 	InsecureSkipVerify bool          `json:"insecure_skip_verify"`
 	Timeout            time.Duration `json:"timeout"`
+	// BindUserEnv and PasswordEnv name the environment variables the bind
+	// user and password are read from with env(), for hints when the
+	// directory refuses them; nil when the inventory reads none.
+	BindUserEnv []string `json:"-"`
+	PasswordEnv []string `json:"-"`
 }
 
 // TLSConfig returns the client TLS configuration for LDAPS or StartTLS. The
@@ -158,10 +163,10 @@ func (d *decoder) ldap(domain string, block *hcl.Block) *LDAPSettings {
 		}
 	}
 	if s, ok := d.str(a["bind_user"]); ok {
-		l.BindUser = s
+		l.BindUser, l.BindUserEnv = s, attrEnvNames(a["bind_user"])
 	}
 	if s, ok := d.secret(a["password"]); ok {
-		l.Password = s
+		l.Password, l.PasswordEnv = s, attrEnvNames(a["password"])
 	}
 	if p, pemBytes, ok := d.caFile(a["ca_file"]); ok {
 		l.CAFile, l.CAPEM = p, pemBytes

@@ -66,13 +66,17 @@ func TestLoadValid(t *testing.T) {
 	winrmPassword := secret.New("winrm-secret-value")
 	wantWinRM := map[string]WinRMSettings{
 		"ex01": {Host: "ex01.corp.example.com", Port: 5986, HTTPS: true, Auth: "ntlm", Encryption: "auto",
-			Username: "CORP\\svc-rectify", Password: winrmPassword, CAFile: caPath, CAPEM: caPEM, Timeout: time.Minute},
+			Username: "CORP\\svc-rectify", Password: winrmPassword, CAFile: caPath, CAPEM: caPEM, Timeout: time.Minute,
+			UsernameEnv: []string{"RECTIFY_WINRM_USER"}, PasswordEnv: []string{"RECTIFY_WINRM_PASSWORD"}},
 		"ex02": {Host: "192.0.2.12", Port: 5985, HTTPS: false, Auth: "ntlm", Encryption: "auto", ServerName: "ex02.corp.example.com",
-			Username: "CORP\\svc-rectify", Password: winrmPassword, CAFile: caPath, CAPEM: caPEM, Timeout: time.Minute},
+			Username: "CORP\\svc-rectify", Password: winrmPassword, CAFile: caPath, CAPEM: caPEM, Timeout: time.Minute,
+			UsernameEnv: []string{"RECTIFY_WINRM_USER"}, PasswordEnv: []string{"RECTIFY_WINRM_PASSWORD"}},
 		"dc01": {Host: "dc01.corp.example.com", Port: 15986, HTTPS: true, Auth: "ntlm", Encryption: "auto",
-			Username: "CORP\\svc-rectify", Password: winrmPassword, CAFile: caPath, CAPEM: caPEM, Timeout: 2 * time.Minute},
+			Username: "CORP\\svc-rectify", Password: winrmPassword, CAFile: caPath, CAPEM: caPEM, Timeout: 2 * time.Minute,
+			UsernameEnv: []string{"RECTIFY_WINRM_USER"}, PasswordEnv: []string{"RECTIFY_WINRM_PASSWORD"}},
 		"dc02": {Host: "dc02.corp.example.com", Port: 15986, HTTPS: true, Auth: "basic", Encryption: "auto",
-			Username: "CORP\\rectify", Password: secret.New("dc02-secret-value"), CAFile: caPath, CAPEM: caPEM, Timeout: 2 * time.Minute},
+			Username: "CORP\\rectify", Password: secret.New("dc02-secret-value"), CAFile: caPath, CAPEM: caPEM, Timeout: 2 * time.Minute,
+			PasswordEnv: []string{"RECTIFY_DC02_PASSWORD"}},
 	}
 	for name, want := range wantWinRM {
 		got, ok := inv.WinRM(name)
@@ -95,7 +99,7 @@ func TestLoadValid(t *testing.T) {
 			CAFile: caPath, CAPEM: caPEM, Timeout: 10 * time.Second}},
 		{Name: "lab.example.net", LDAP: &LDAPSettings{
 			URL: "ldap://dc01.lab.example.net", BaseDN: "DC=lab,DC=example,DC=net", StartTLS: true, Auth: LDAPAuthSimple,
-			Password: secret.New("lab-secret-value"), Timeout: DefaultLDAPTimeout}},
+			Password: secret.New("lab-secret-value"), Timeout: DefaultLDAPTimeout, PasswordEnv: []string{"RECTIFY_LAB_PASSWORD"}}},
 		{Name: "branch.example.com"},
 	}
 	if diff := cmp.Diff(wantDomains, inv.Domains()); diff != "" {

@@ -73,6 +73,11 @@ type WinRMSettings struct {
 	InsecureSkipVerify bool   `json:"insecure_skip_verify"`
 	// Timeout bounds one WinRM operation.
 	Timeout time.Duration `json:"timeout"`
+	// UsernameEnv and PasswordEnv name the environment variables the
+	// username and password are read from with env(), for hints when the
+	// hosts refuse them; nil when the inventory reads none.
+	UsernameEnv []string `json:"-"`
+	PasswordEnv []string `json:"-"`
 }
 
 // Session is what actions may assume of the WinRM session these settings
@@ -187,6 +192,8 @@ type winrmBlock struct {
 	// Password were set, for problems of the merged result.
 	AuthRange, HTTPSRange, EncryptionRange, AllowUnencryptedRange hcl.Range
 	UsernameRange, PasswordRange                                  hcl.Range
+	// UsernameEnv and PasswordEnv name the variables env() reads them from.
+	UsernameEnv, PasswordEnv []string
 	// krb holds the Kerberos attributes.
 	krb kerberosBlock
 }
@@ -236,10 +243,10 @@ func (d *decoder) winrm(block *hcl.Block) *winrmBlock {
 		w.AllowUnencrypted, w.AllowUnencryptedRange = &v, a["allow_unencrypted"].Expr.Range()
 	}
 	if s, ok := d.str(a["username"]); ok {
-		w.Username, w.UsernameRange = &s, a["username"].Expr.Range()
+		w.Username, w.UsernameRange, w.UsernameEnv = &s, a["username"].Expr.Range(), attrEnvNames(a["username"])
 	}
 	if s, ok := d.secret(a["password"]); ok {
-		w.Password, w.PasswordRange = &s, a["password"].Expr.Range()
+		w.Password, w.PasswordRange, w.PasswordEnv = &s, a["password"].Expr.Range(), attrEnvNames(a["password"])
 	}
 	if p, pemBytes, ok := d.caFile(a["ca_file"]); ok {
 		w.CAFile, w.CAPEM = &p, pemBytes
@@ -282,10 +289,10 @@ func (w winrmBlock) over(o *winrmBlock) winrmBlock {
 	}
 	w.krb = w.krb.over(o.krb)
 	if o.Username != nil {
-		w.Username, w.UsernameRange = o.Username, o.UsernameRange
+		w.Username, w.UsernameRange, w.UsernameEnv = o.Username, o.UsernameRange, o.UsernameEnv
 	}
 	if o.Password != nil {
-		w.Password, w.PasswordRange = o.Password, o.PasswordRange
+		w.Password, w.PasswordRange, w.PasswordEnv = o.Password, o.PasswordRange, o.PasswordEnv
 	}
 	if o.CAFile != nil {
 		w.CAFile, w.CAPEM = o.CAFile, o.CAPEM
@@ -337,10 +344,10 @@ func (w winrmBlock) settings(fqdn, address string) WinRMSettings {
 	}
 	s.Kerberos = w.krb.settings()
 	if w.Username != nil {
-		s.Username = *w.Username
+		s.Username, s.UsernameEnv = *w.Username, w.UsernameEnv
 	}
 	if w.Password != nil {
-		s.Password = *w.Password
+		s.Password, s.PasswordEnv = *w.Password, w.PasswordEnv
 	}
 	if w.CAFile != nil {
 		s.CAFile = *w.CAFile

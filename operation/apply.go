@@ -144,28 +144,35 @@ func (r *Runner) apply(ctx context.Context, req *ApplyRequest) (res Result) {
 		return refuse(err)
 	}
 	res.Applied = applied
-	res.Summary = applySummary(applied)
+	unplanned := p.Summary().Errors
+	res.Summary = applySummary(applied, unplanned)
+	res.Status = applyStatus(applied, unplanned)
 	switch {
 	case ctx.Err() != nil:
 		res.Outcome = Interrupted
 	case applyCtx.Err() != nil:
 		res.Outcome, res.Stopped = Interrupted, context.Cause(applyCtx)
-	case applied.OK():
+	case res.Status == StatusOK:
 		res.Outcome = Succeeded
+	case res.Status == StatusUnverified:
+		res.Outcome = NotConverged
 	default:
 		res.Outcome = Failed
 	}
-	res.Status = applyStatus(applied)
 	res.JournalErr = finish(ctx, run, res.Outcome, res.Summary)
 	return res
 }
 
-// applySummary says in a line what an apply did, as the journal keeps it.
-func applySummary(res *engine.ApplyResult) string {
+// applySummary says in a line what an apply did, as the journal keeps it;
+// unplanned counts the plan's instances that could not be planned.
+func applySummary(res *engine.ApplyResult, unplanned int) string {
 	s := fmt.Sprintf("%d applied, %d failed, %d stale, %d skipped, %d not converged, %d unverified",
 		res.Count(plans.Applied), res.Count(plans.Failed), res.Count(plans.Stale), res.Count(plans.Skipped), len(res.NotConverged), len(res.Unverified))
 	if n := res.Count(plans.Differs); n > 0 {
 		s += fmt.Sprintf(", %d not as reviewed", n)
+	}
+	if unplanned > 0 {
+		s += fmt.Sprintf(", %d not planned", unplanned)
 	}
 	return s
 }
@@ -175,8 +182,22 @@ func applySummary(res *engine.ApplyResult) string {
 // or an early stop, after some change was applied is a failure, and
 // before any was applied (the targets moved, the run was stopped) a
 // refusal or an error; applied changes that did not converge or could not
-// be verified are unverified.
-func applyStatus(res *engine.ApplyResult) Status {
+// be verified are unverified. An instance the plan could not plan (its
+// host unreachable) is work left undone: the apply failed when it changed
+// anything, and was an error when it did not.
+func applyStatus(res *engine.ApplyResult, unplanned int) Status {
+	s := appliedStatus(res)
+	if unplanned > 0 && (s == StatusOK || s == StatusUnverified) {
+		if res.Count(plans.Applied) > 0 {
+			return StatusFailed
+		}
+		return StatusError
+	}
+	return s
+}
+
+// appliedStatus is applyStatus of the changes the apply attempted.
+func appliedStatus(res *engine.ApplyResult) Status {
 	failed := res.Count(plans.Failed) + res.Count(plans.Interrupted)
 	moved := res.Count(plans.Stale) + res.Count(plans.Differs)
 	applied := res.Count(plans.Applied)

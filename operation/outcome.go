@@ -11,6 +11,9 @@ const (
 	Failed      Outcome = "failed"
 	Interrupted Outcome = "interrupted"
 	Refused     Outcome = "refused"
+	// NotConverged: every change was applied and none failed, but some
+	// did not converge or could not be verified (StatusUnverified).
+	NotConverged Outcome = "not-converged"
 )
 
 // Status is what the end of an operation means for whoever started it,

@@ -37,25 +37,37 @@ func TestApplyStatus(t *testing.T) {
 	maxFail.Stopped = true
 
 	tests := []struct {
-		name string
-		res  *engine.ApplyResult
-		want Status
+		name      string
+		res       *engine.ApplyResult
+		want      Status
+		unplanned int
 	}{
-		{"nothing to do", results(), StatusOK},
-		{"every change applied and verified", results(plans.Applied, plans.Applied), StatusOK},
-		{"skipped changes waiting for a blocked step", results(plans.Applied, plans.Skipped), StatusOK},
-		{"one change failed", results(plans.Applied, plans.Failed), StatusFailed},
-		{"the only change failed", results(plans.Failed), StatusFailed},
-		{"interrupted after a change", stopped, StatusFailed},
-		{"stopped by max_fail", maxFail, StatusFailed},
-		{"a change stale after another applied", results(plans.Applied, plans.Stale), StatusFailed},
-		{"every target moved since the plan", results(plans.Stale, plans.Differs), StatusRefused},
-		{"interrupted before any change", stoppedEarly, StatusError},
-		{"applied, not converged", unconverged, StatusUnverified},
-		{"applied, not verified", unverified, StatusUnverified},
+		{"nothing to do", results(), StatusOK, 0},
+		{"every change applied and verified", results(plans.Applied, plans.Applied), StatusOK, 0},
+		{"skipped changes waiting for a blocked step", results(plans.Applied, plans.Skipped), StatusOK, 0},
+		{"one change failed", results(plans.Applied, plans.Failed), StatusFailed, 0},
+		{"the only change failed", results(plans.Failed), StatusFailed, 0},
+		{"interrupted after a change", stopped, StatusFailed, 0},
+		{"stopped by max_fail", maxFail, StatusFailed, 0},
+		{"a change stale after another applied", results(plans.Applied, plans.Stale), StatusFailed, 0},
+		{"every target moved since the plan", results(plans.Stale, plans.Differs), StatusRefused, 0},
+		{"interrupted before any change", stoppedEarly, StatusError, 0},
+		{"applied, not converged", unconverged, StatusUnverified, 0},
+		{"applied, not verified", unverified, StatusUnverified, 0},
 	}
+	tests = append(tests, []struct {
+		name      string
+		res       *engine.ApplyResult
+		want      Status
+		unplanned int
+	}{
+		{"applied, one host could not be planned", results(plans.Applied), StatusFailed, 1},
+		{"applied unverified, one host could not be planned", unverified, StatusFailed, 1},
+		{"nothing applied, one host could not be planned", results(), StatusError, 1},
+		{"one change failed, one host could not be planned", results(plans.Failed), StatusFailed, 1},
+	}...)
 	for _, tt := range tests {
-		if got := applyStatus(tt.res); got != tt.want {
+		if got := applyStatus(tt.res, tt.unplanned); got != tt.want {
 			t.Errorf("%s: %s, want %s", tt.name, got, tt.want)
 		}
 	}

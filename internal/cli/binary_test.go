@@ -41,12 +41,12 @@ func TestBinaryExitCodes(t *testing.T) {
 	}{
 		{name: "version", args: []string{"version"}, wantCode: 0, wantStdout: "rectify "},
 		{name: "help", args: []string{"help"}, wantCode: 0, wantStdout: "Usage: rectify"},
-		{name: "no command", args: nil, wantCode: 1, wantStderr: "Usage: rectify"},
-		{name: "unknown command", args: []string{"frobnicate"}, wantCode: 1, wantStderr: `unknown command "frobnicate"`},
+		{name: "no command", args: nil, wantCode: 2, wantStderr: "Usage: rectify"},
+		{name: "unknown command", args: []string{"frobnicate"}, wantCode: 2, wantStderr: `unknown command "frobnicate"`},
 		{name: "valid", args: []string{"validate", "internal/cli/testdata/empty"}, wantCode: 0,
 			wantStdout: "Playbook empty is valid: 0 steps, 0 target groups.\n"},
 		{name: "command flag before the command", args: []string{"--inventory", "inventory/testdata/valid/corp.hcl", "validate", "internal/cli/testdata/empty"},
-			wantCode: 1, wantStderr: "flag provided but not defined: -inventory"},
+			wantCode: 2, wantStderr: "flag provided but not defined: -inventory"},
 		{name: "valid with inventory after command", args: []string{"validate", "--inventory", "inventory/testdata/valid/corp.hcl", "internal/cli/testdata/empty"},
 			wantCode: 0, wantStdout: "Playbook empty is valid: 0 steps, 0 target groups, 0 hosts.\n"},
 		{name: "invalid", args: []string{"validate", "playbooks/testdata/invalid/multi"}, wantCode: 1,
@@ -55,7 +55,7 @@ func TestBinaryExitCodes(t *testing.T) {
 		// against its own schemas.
 		{name: "built-in actions", args: []string{"validate", "examples/exchange-454"}, wantCode: 0,
 			wantStdout: "Playbook exchange-454 is valid: 11 steps, 2 target groups.\n"},
-		{name: "usage error", args: []string{"validate"}, wantCode: 1, wantStderr: "expected one PLAYBOOK argument"},
+		{name: "usage error", args: []string{"validate"}, wantCode: 2, wantStderr: "expected one PLAYBOOK argument"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -67,7 +67,7 @@ func (*applyCommand) Usage() string {
 
   Interrupting (Ctrl-C, SIGTERM, or a dropped session: SIGHUP, a closed
   output) starts no new change, lets running ones finish, records
-  everything and exits 1.
+  everything and exits 3 when some change was made, 1 when none was.
 
   With -json, apply writes one JSON object per line and event (the plan it
   made, each host read, each change as it starts and ends, how the run
@@ -112,6 +112,9 @@ func (c *applyCommand) Run(ctx context.Context, a *app, args []string) int {
 			return exitError
 		}
 	} else {
+		if err := c.run.check(); err != nil {
+			return usageError(a.env.Stderr, "apply", err)
+		}
 		if c.json && !c.autoApprove {
 			return usageError(a.env.Stderr, "apply", errors.New("-json with a PLAYBOOK requires -auto-approve: there is no one to confirm the plan; or apply a saved plan"))
 		}
@@ -131,6 +134,11 @@ func (c *applyCommand) Run(ctx context.Context, a *app, args []string) int {
 			a.writeInstanceDiagnostics(views.PlanDiagnostics(p, views.InputSources(lr.input.Steps)), wd, lr)
 		}
 		if !p.HasChanges() {
+			// Nothing to change, but an instance that could not be planned
+			// (its host unreachable) is no success.
+			if p.Summary().Errors > 0 {
+				return exitError
+			}
 			return exitOK
 		}
 		if !c.autoApprove && !a.confirm() {
@@ -239,7 +247,8 @@ func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, lr *loade
 		return exitError
 	}
 	defer j.Close()
-	conns := connectionsFor(lr.inv, a.log)
+	hl := newHintLog()
+	conns := hintConns{Connections: connectionsFor(lr.inv, a.log), log: hl}
 	defer conns.Close()
 	text := views.NewApply(a.env.Stdout, a.env.Stderr, a.style(a.env.Stdout), a.env.IsTerminal(a.env.Stdout), "rectify apply")
 	text.NewTicker = a.env.ProgressTicker
@@ -252,7 +261,7 @@ func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, lr *loade
 	req := operation.ApplyRequest{
 		Plan: p, Input: lr.input, Conns: conns,
 		WindowOverride: pol.windowOverride, MaxPlanAge: pol.maxPlanAge, PlanAgeOverride: pol.planAgeOverride,
-		View: view,
+		View: hintApplyView{ApplyView: view, log: hl},
 	}
 	if p.Undo != nil {
 		// An undo plan's changes come from the journal's record of the run
@@ -268,6 +277,7 @@ func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, lr *loade
 		}
 	}
 	res := runner.Apply(ctx, req)
+	writeHints(a.env.Stderr, hl.hints(lr.inv))
 	if res.Applied != nil && !pol.json {
 		// Changes that did not take point at their steps, as load errors do.
 		a.writeInstanceDiagnostics(views.ApplyDiagnostics(res.Applied, views.InputSources(lr.input.Steps)), wd, lr)

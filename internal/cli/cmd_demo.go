@@ -16,6 +16,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/lab"
 	"github.com/rectifyhq/rectify/internal/views"
 	"github.com/rectifyhq/rectify/inventory"
+	"github.com/rectifyhq/rectify/operation"
 	"github.com/rectifyhq/rectify/ops"
 	"github.com/rectifyhq/rectify/plans"
 )
@@ -168,7 +169,7 @@ func (d *demo) run(ctx context.Context) int {
 	d.say("$ rectify apply -auto-approve -window-override \"rectify demo on the simulated lab\" ...\n")
 	policy := applyPolicy{windowOverride: "rectify demo on the simulated lab", maxPlanAge: DefaultMaxPlanAge}
 	code = d.a.applyPlan(ctx, d.dir, p, lr, policy, flags)
-	d.say("\n(Exit status %d: the queues still fail, as the findings above predicted.)\n", code)
+	d.say("\n(Exit status %d, %s: the queues still fail, as the findings above predicted.)\n", code, operation.Status(code))
 	if err := d.showSymptom(ctx); err != nil {
 		d.say("cannot read the symptom: %v\n", err)
 		return exitError

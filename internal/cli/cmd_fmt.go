@@ -47,7 +47,7 @@ func (*fmtCommand) Usage() string {
 }
 
 func (c *fmtCommand) Flags(fs *flag.FlagSet) {
-	fs.BoolVar(&c.check, "check", false, "write nothing; exit 1 if any file is not in the canonical layout")
+	fs.BoolVar(&c.check, "check", false, "write nothing; exit 1 if any file is not in the canonical layout (nothing is changed)")
 	fs.BoolVar(&c.list, "list", true, "name the files that are (or, with -check, would be) rewritten")
 	fs.BoolVar(&c.diff, "diff", false, "show what changes in each file, as a unified diff")
 	fs.BoolVar(&c.recursive, "recursive", false, "format the files of subdirectories too")

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -169,7 +170,18 @@ func (c *inventoryCommand) Run(ctx context.Context, a *app, args []string) int {
 	defer dir.Close()
 	found, err := discover.Discover(ctx, dir)
 	if err != nil {
-		return c.fail(a, err)
+		code := c.fail(a, err)
+		// The bind's password comes from -password-env and its CA from
+		// -ca-file: say so when the directory refused either.
+		src := ldapSource{credentials: fmt.Sprintf("-bind-user and %s (-password-env)", c.passwordEnv), password: c.passwordEnv,
+			trust: "a CA this machine trusts: give -ca-file the CA that issued it"}
+		if caFile != "" {
+			src.trust = fmt.Sprintf("a CA of %s (-ca-file): add the CA that issued it to that file", caFile)
+		}
+		if hint := ldapHint("the domain controller at "+hostOfURL(c.ldapURL), err, src); hint != "" {
+			writeHints(a.env.Stderr, []string{hint})
+		}
+		return code
 	}
 	if c.resolve {
 		lookup := net.DefaultResolver.LookupHost
@@ -281,6 +293,14 @@ func (c *inventoryCommand) summary(a *app, found *discover.Result) {
 func (c *inventoryCommand) fail(a *app, err error) int {
 	fmt.Fprintf(a.env.Stderr, "rectify inventory: %v\n", err)
 	return exitError
+}
+
+// hostOfURL is the host (and port) an LDAP URL names, for hints.
+func hostOfURL(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return raw
 }
 
 // resolverVia returns a resolver that asks one DNS server.

@@ -236,16 +236,21 @@ func TestInventoryDiscoverRefusals(t *testing.T) {
 		name string
 		args []string
 		env  map[string]string
+		code int
 		want string
 	}{
-		{"no subcommand", []string{"inventory"}, nil, `expected the subcommand "discover"`},
-		{"no url", []string{"inventory", "discover"}, nil, "-ldap is required"},
-		{"password unset", d.discoverArgs("-password-env", "NOT_SET_ANYWHERE"), nil, "environment variable NOT_SET_ANYWHERE, which is not set"},
-		{"plain ldap", append(d.discoverArgs(), "-ldap", "ldap://"+d.lab.LDAPAddr(d.lab.DCs()[0], ldapd.LDAP)), nil, "is plain LDAP"},
-		{"wrong password", d.discoverArgs(), map[string]string{lab.EnvLDAPPassword: "Wrong-password-7"}, "Invalid Credentials"},
-		{"untrusted certificate", append(d.discoverArgs(), "-ca-file", ""), nil, "certificate signed by unknown authority"},
-		{"unknown winrm auth", d.discoverArgs("-winrm-auth", "basic"), nil, `-winrm-auth "basic" is not "ntlm" or "kerberos"`},
-		{"winrm CA without HTTPS", d.discoverArgs("-winrm-ca-file", "lab-ca.pem"), nil, "-winrm-ca-file applies to -winrm-https"},
+		{"no subcommand", []string{"inventory"}, nil, exitUsage, `expected the subcommand "discover"`},
+		{"no url", []string{"inventory", "discover"}, nil, exitUsage, "-ldap is required"},
+		{"password unset", d.discoverArgs("-password-env", "NOT_SET_ANYWHERE"), nil, exitUsage, "environment variable NOT_SET_ANYWHERE, which is not set"},
+		{"plain ldap", append(d.discoverArgs(), "-ldap", "ldap://"+d.lab.LDAPAddr(d.lab.DCs()[0], ldapd.LDAP)), nil, exitError, "is plain LDAP"},
+		{"wrong password", d.discoverArgs(), map[string]string{lab.EnvLDAPPassword: "Wrong-password-7"}, exitError,
+			"Invalid Credentials): 80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityContext error, data 52e, v4563 (data 52e: the user name or password is wrong)\n\n" +
+				"Hint: the domain controller at " + d.lab.LDAPAddr(d.lab.DCs()[0], ldapd.LDAPS) + " refused the LDAP bind: the user name or password is wrong (data 52e); check -bind-user and RECTIFY_LDAP_PASSWORD (-password-env).\n"},
+		{"untrusted certificate", append(d.discoverArgs(), "-ca-file", ""), nil, exitError, "certificate signed by unknown authority"},
+		{"untrusted certificate, hint", append(d.discoverArgs(), "-ca-file", ""), nil, exitError,
+			"is not signed by a CA this machine trusts: give -ca-file the CA that issued it."},
+		{"unknown winrm auth", d.discoverArgs("-winrm-auth", "basic"), nil, exitUsage, `-winrm-auth "basic" is not "ntlm" or "kerberos"`},
+		{"winrm CA without HTTPS", d.discoverArgs("-winrm-ca-file", "lab-ca.pem"), nil, exitUsage, "-winrm-ca-file applies to -winrm-https"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			saved := d.env
@@ -254,8 +259,8 @@ func TestInventoryDiscoverRefusals(t *testing.T) {
 			}
 			got := d.rectify(t, append(tc.args, "-out", "refused.hcl")...)
 			d.env = saved
-			if got.code != 1 || !strings.Contains(got.stderr, tc.want) {
-				t.Errorf("want exit 1 and %q: %s", tc.want, got)
+			if got.code != tc.code || !strings.Contains(got.stderr, tc.want) {
+				t.Errorf("want exit %d and %q: %s", tc.code, tc.want, got)
 			}
 			if strings.Contains(got.stdout+got.stderr, "Wrong-password-7") || strings.Contains(got.stdout+got.stderr, d.lab.Password()) {
 				t.Errorf("a password was printed: %s", got)

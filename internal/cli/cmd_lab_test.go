@@ -10,7 +10,7 @@ import (
 // the lab speaks and refuses others before serving anything.
 func TestLabRefusesAnUnknownLocale(t *testing.T) {
 	r := run(t, runOptions{}, "lab", "-locale", "de-DE", "-write-inventory", t.TempDir()+"/lab.hcl")
-	if r.code != exitError || !strings.Contains(r.stderr, `-locale: unknown locale "de-DE": the lab speaks en-US, ja-JP`) {
+	if r.code != exitUsage || !strings.Contains(r.stderr, `-locale: unknown locale "de-DE": the lab speaks en-US, ja-JP`) {
 		t.Errorf("rectify lab -locale de-DE:\n%s", r)
 	}
 	if strings.Contains(r.stdout, "export") {
@@ -54,7 +54,7 @@ func TestLabScenarioFile(t *testing.T) {
 		{[]string{"lab", "-scenario", bad, "-hosts", "3"}, "-scenario and -hosts exclude each other"},
 		{[]string{"lab", "-check"}, "-check checks a -scenario file"},
 	} {
-		if r := run(t, runOptions{}, tt.args...); r.code != exitError || !strings.Contains(r.stderr, tt.want) {
+		if r := run(t, runOptions{}, tt.args...); r.code != exitUsage || !strings.Contains(r.stderr, tt.want) {
 			t.Errorf("%q: %s; want %q", tt.args, r, tt.want)
 		}
 	}

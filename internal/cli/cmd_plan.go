@@ -38,8 +38,11 @@ func (*planCommand) Usage() string {
   it. Nothing is changed. With -out, the plan is saved for review
   (rectify show) and for apply, which makes exactly those changes.
 
-  Exit status: 0 success, 1 error; with -detailed-exitcode 0 no changes,
-  1 error, 2 changes.`
+  Exit status: 0 the plan was made (with or without changes), 1 an error
+  (a host or instance that could not be read or planned, a playbook or
+  inventory with errors), 2 a mistake in the command line. With
+  -detailed-exitcode, as Terraform's: 0 no changes, 2 changes, 1 any
+  error, a mistake in the command line included.`
 }
 
 func (c *planCommand) Flags(fs *flag.FlagSet) {
@@ -51,7 +54,10 @@ func (c *planCommand) Flags(fs *flag.FlagSet) {
 
 func (c *planCommand) Run(ctx context.Context, a *app, args []string) int {
 	if len(args) != 1 {
-		return usageError(a.env.Stderr, "plan", errors.New("expected one PLAYBOOK argument (a directory or a .hcl file)"))
+		return c.usage(a, errors.New("expected one PLAYBOOK argument (a directory or a .hcl file)"))
+	}
+	if err := c.run.check(); err != nil {
+		return c.usage(a, err)
 	}
 	wd, err := a.env.Getwd()
 	if err != nil {
@@ -97,6 +103,17 @@ func (c *planCommand) Run(ctx context.Context, a *app, args []string) int {
 	return exitOK
 }
 
+// usage reports a mistake in the command line. With -detailed-exitcode it
+// exits 1, as every error then does: 2 means only that the plan has
+// changes.
+func (c *planCommand) usage(a *app, err error) int {
+	code := usageError(a.env.Stderr, "plan", err)
+	if c.detailedExit {
+		return exitError
+	}
+	return code
+}
+
 // makePlan reads the hosts and plans, with what the journal remembers of
 // earlier changes (for temporary values) when there is a journal. A journal
 // that exists but cannot be read fails the plan: planning without it would
@@ -113,7 +130,8 @@ func (a *app) makePlan(ctx context.Context, wd string, lr *loadedRun, f *runFlag
 			runner.Journal = j
 		}
 	}
-	conns := connectionsFor(lr.inv, a.log)
+	hl := newHintLog()
+	conns := hintConns{Connections: connectionsFor(lr.inv, a.log), log: hl}
 	defer conns.Close()
 	var hooks engine.Hooks
 	if progress {
@@ -121,7 +139,11 @@ func (a *app) makePlan(ctx context.Context, wd string, lr *loadedRun, f *runFlag
 		defer p.Close()
 		hooks = p
 	}
-	return runner.Plan(ctx, lr.input, conns, hooks)
+	p, err := runner.Plan(ctx, lr.input, conns, hl.hooks(hooks))
+	// What to do about hosts and directories that refused rectify, where
+	// the fix is known, follows the plan's progress.
+	writeHints(a.env.Stderr, hl.hints(lr.inv))
+	return p, err
 }
 
 // engine returns the engine of one command.

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/rectifyhq/rectify/drift"
 	"github.com/rectifyhq/rectify/internal/build"
 	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/internal/views"
+	"github.com/rectifyhq/rectify/inventory"
 	"github.com/rectifyhq/rectify/operation"
 	"github.com/rectifyhq/rectify/playbooks"
 )
@@ -50,22 +52,31 @@ func (*watchCommand) Usage() string {
   -flapping-period is marked flapping: reported, no longer corrected, until
   a person clears it with -clear-flapping ADDRESS.
 
-  The playbook's drift block gives the schedule and mode; the command line
-  wins. The playbook and inventory are read again for every cycle. A cycle
-  never overlaps the previous one nor a run changing any of its hosts (the
+  The first cycle runs at once; the next follow the schedule. The
+  playbook's drift block gives the schedule and mode; the command line
+  wins. With neither -schedule, -every nor a schedule in the playbook,
+  watch refuses to start (there is no default schedule); the mode is
+  monitor unless the command line or the playbook says otherwise. The
+  playbook and inventory are read again for every cycle. A cycle never
+  overlaps the previous one nor a run changing any of its hosts (the
   journal's host locks): it is skipped with a log line. With
   -metrics-addr, Prometheus metrics are served at /metrics and health at
   /healthz. SIGTERM, SIGHUP or Ctrl-C lets the running cycle stop cleanly;
-  it is journaled as interrupted.`
+  it is journaled as interrupted.
+
+  With -once, watch exits with the cycle's status: 0 it succeeded (drift
+  only reported is success), 1 an error (a host that could not be read, a
+  correction that did not take) with no correction made, 3 the same after
+  a correction was made, 5 skipped because another run holds the hosts.`
 }
 
 func (c *watchCommand) Flags(fs *flag.FlagSet) {
 	c.run.register(fs)
-	fs.StringVar(&c.schedule, "schedule", "", "start a cycle on this cron `line` (\"*/15 * * * *\", \"@hourly\")")
-	fs.Var((*intervalFlag)(&c.every), "every", "start a cycle this `interval` after the previous one ended (15m)")
-	fs.StringVar(&c.mode, "mode", "", "what a cycle does, as `mode`: monitor (report drift) or correct (also apply corrections inside change windows); default: the playbook's, else monitor")
-	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "serve /metrics and /healthz on this `address` (127.0.0.1:9464)")
-	fs.BoolVar(&c.once, "once", false, "run one cycle now and exit: 0 when it succeeded, 1 otherwise")
+	fs.StringVar(&c.schedule, "schedule", "", "start a cycle on this cron `line` (\"*/15 * * * *\", \"@hourly\"); default: the playbook's drift schedule")
+	fs.Var((*intervalFlag)(&c.every), "every", "start a cycle this `interval` (such as 15m) after the previous one ended; no default")
+	fs.StringVar(&c.mode, "mode", "", "what a cycle does, as `mode`: monitor (report drift) or correct (also apply corrections inside change windows); default: the playbook's drift mode, else monitor")
+	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "serve /metrics and /healthz on this `address` (such as 127.0.0.1:9464); default: no metrics served")
+	fs.BoolVar(&c.once, "once", false, "run one cycle now and exit with its status (see rectify help: exit codes)")
 	fs.StringVar(&c.clearFlapping, "clear-flapping", "", "clear the flapping mark of this `address` (step.NAME[HOST]) after looking at it, and exit")
 	fs.IntVar(&c.flapCount, "flapping-count", drift.DefaultFlapPolicy.Corrections, "mark an item flapping when its drift is back after this many corrections")
 	fs.DurationVar(&c.flapPeriod, "flapping-period", drift.DefaultFlapPolicy.Within, "count the corrections of this `period` towards flapping")
@@ -80,6 +91,9 @@ func (c *watchCommand) view(a *app) views.Watch {
 func (c *watchCommand) Run(ctx context.Context, a *app, args []string) int {
 	if len(args) != 1 {
 		return usageError(a.env.Stderr, "watch", errors.New("expected one PLAYBOOK argument"))
+	}
+	if err := c.run.check(); err != nil && c.clearFlapping == "" {
+		return usageError(a.env.Stderr, "watch", err)
 	}
 	if c.flapCount < 1 || c.flapPeriod <= 0 {
 		return usageError(a.env.Stderr, "watch", errors.New("-flapping-count must be at least 1 and -flapping-period positive"))
@@ -123,6 +137,21 @@ func (c *watchCommand) Run(ctx context.Context, a *app, args []string) int {
 		}
 		defer stop()
 	}
+	// Each cycle's directory failures give hints after its report, as a
+	// plan's do; cycles never overlap.
+	var hints struct {
+		sync.Mutex
+		log *hintLog
+		inv *inventory.Inventory
+	}
+	writeCycleHints := func() {
+		hints.Lock()
+		defer hints.Unlock()
+		if hints.log != nil {
+			writeHints(a.env.Stderr, hints.log.hints(hints.inv))
+		}
+		hints.log = nil
+	}
 	prepare := func(context.Context) (*drift.Cycle, error) {
 		lr := first
 		first = nil
@@ -131,14 +160,21 @@ func (c *watchCommand) Run(ctx context.Context, a *app, args []string) int {
 				return nil, errors.New("the playbook or inventory has errors (shown above)")
 			}
 		}
-		return &drift.Cycle{Input: lr.input, Conns: connectionsFor(lr.inv, a.log)}, nil
+		hl := newHintLog()
+		hints.Lock()
+		hints.log, hints.inv = hl, lr.inv
+		hints.Unlock()
+		return &drift.Cycle{Input: lr.input, Conns: hintConns{Connections: connectionsFor(lr.inv, a.log), log: hl}}, nil
 	}
 	w, err := drift.New(drift.Config{
 		Name: pb.Name, Schedule: settings.Schedule, Mode: mode, Prepare: prepare,
 		Operator: &operation.Runner{Journal: j, Engine: a.engine(c.run.parallelism), Log: a.log},
 		Store:    j, Metrics: m, Logger: a.log,
 		Flapping: drift.FlapPolicy{Corrections: c.flapCount, Within: c.flapPeriod},
-		OnCycle:  func(rep drift.CycleReport) { _ = view.Cycle(rep) },
+		OnCycle: func(rep drift.CycleReport) {
+			_ = view.Cycle(rep)
+			writeCycleHints()
+		},
 	})
 	if err != nil {
 		fmt.Fprintf(a.env.Stderr, "rectify watch: %v\n", err)
@@ -151,10 +187,8 @@ func (c *watchCommand) Run(ctx context.Context, a *app, args []string) int {
 			return exitError
 		}
 		_ = view.Cycle(rep)
-		if !rep.OK {
-			return exitError
-		}
-		return exitOK
+		writeCycleHints()
+		return exitFor(operation.CycleStatus(rep))
 	}
 	_ = view.Watching(pb.Name, mode, settings.Spec, j.Path())
 	if err := w.Run(ctx); err != nil {

@@ -87,17 +87,19 @@ func TestWatchUsageAndClearFlapping(t *testing.T) {
 	f := startLab(t, lab.KB979174().WithFaults())
 	tests := []struct {
 		args []string
+		code int
 		want string
 	}{
-		{[]string{"watch", "-inventory", "inventory.hcl", "-every", "1m", "-schedule", "@hourly", "exchange-454"}, "not both"},
-		{[]string{"watch", "-inventory", "inventory.hcl", "-mode", "fix", "-once", "exchange-454"}, `mode "fix"`},
-		{[]string{"watch", "-inventory", "inventory.hcl", "-once"}, "expected one PLAYBOOK"},
-		{[]string{"watch", "-state", "journal.db", "-clear-flapping", "step.connector[ex02]", "exchange-454"}, "not flapping"},
+		{[]string{"watch", "-inventory", "inventory.hcl", "-every", "1m", "-schedule", "@hourly", "exchange-454"}, exitUsage, "not both"},
+		{[]string{"watch", "-inventory", "inventory.hcl", "-mode", "fix", "-once", "exchange-454"}, exitUsage, `mode "fix"`},
+		{[]string{"watch", "-inventory", "inventory.hcl", "-once"}, exitUsage, "expected one PLAYBOOK"},
+		{[]string{"watch", "-once", "exchange-454"}, exitUsage, "-inventory FILE is required"},
+		{[]string{"watch", "-state", "journal.db", "-clear-flapping", "step.connector[ex02]", "exchange-454"}, exitError, "not flapping"},
 	}
 	for _, tt := range tests {
 		got := f.rectify(t, tt.args...)
-		if got.code != 1 || !strings.Contains(got.stderr, tt.want) {
-			t.Errorf("%q: %s; want exit 1 and %q", tt.args, got, tt.want)
+		if got.code != tt.code || !strings.Contains(got.stderr, tt.want) {
+			t.Errorf("%q: %s; want exit %d and %q", tt.args, got, tt.code, tt.want)
 		}
 	}
 }
@@ -215,6 +217,68 @@ func TestWatchRunsOnScheduleWithMetricsAndStops(t *testing.T) {
 	for _, r := range runs {
 		if r.Outcome == operation.Running {
 			t.Errorf("run %d still running after the stop", r.ID)
+		}
+	}
+}
+
+// TestWatchRunsTheFirstCycleAtStart: with an hourly interval, the first
+// cycle is journaled and printed at once, not an hour later.
+func TestWatchRunsTheFirstCycleAtStart(t *testing.T) {
+	f := startLab(t, lab.KB979174())
+	var stdout, stderr lockedBuffer
+	env := Env{
+		Stdout: &stdout, Stderr: &stderr,
+		LookupEnv: func(name string) (string, bool) { v, ok := f.env[name]; return v, ok },
+		Getwd:     func() (string, error) { return f.dir, nil },
+		Actions:   builtin.Registry(),
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	exited := make(chan int, 1)
+	go func() {
+		exited <- Run(ctx, []string{"watch", "-inventory", "inventory.hcl", "-state", "journal.db", "-every", "1h", "exchange-454"}, env)
+	}()
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(stdout.String(), " cycle (run 1)") {
+		select {
+		case code := <-exited:
+			t.Fatalf("watch exited %d early:\n%s\n%s", code, stdout.String(), stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no cycle within a minute of the start, with -every 1h:\n%s\n%s", stdout.String(), stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	if code := <-exited; code != exitOK {
+		t.Errorf("watch stopped with %d:\n%s", code, stderr.String())
+	}
+	if run, _ := f.history(t, "1"); run.Kind != operation.KindWatch || run.Outcome != operation.Succeeded {
+		t.Errorf("the first cycle's run: %+v", run)
+	}
+}
+
+// TestWatchHelpSaysTheDefaults: every option of watch whose value is not
+// given says what applies then.
+func TestWatchHelpSaysTheDefaults(t *testing.T) {
+	got := run(t, runOptions{}, "help", "watch")
+	if got.code != exitOK {
+		t.Fatalf("help watch: %s", got)
+	}
+	for _, want := range []string{
+		"The first cycle runs at once",
+		"there is no default schedule",
+		"-schedule LINE\n      start a cycle on this cron line (\"*/15 * * * *\", \"@hourly\"); default: the playbook's drift schedule\n",
+		"-every INTERVAL\n      start a cycle this interval (such as 15m) after the previous one ended; no default\n",
+		"default: the playbook's drift mode, else monitor\n",
+		"default: no metrics served\n",
+		"(default 3)\n",
+		"(default 24h0m0s)\n",
+		"(default 50)\n",
+	} {
+		if !strings.Contains(got.stdout, want) {
+			t.Errorf("help watch lacks %q:\n%s", want, got.stdout)
 		}
 	}
 }

@@ -51,7 +51,7 @@ func TestCompletionCoversTheCommandTable(t *testing.T) {
 			}
 		})
 	}
-	if got := run(t, runOptions{}, "completion", "fish"); got.code != exitError || !strings.Contains(got.stderr, `no completion for "fish"`) {
+	if got := run(t, runOptions{}, "completion", "fish"); got.code != exitUsage || !strings.Contains(got.stderr, `no completion for "fish"`) {
 		t.Errorf("completion fish: %s", got)
 	}
 }

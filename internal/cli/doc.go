@@ -5,6 +5,7 @@
 //
 // Flags follow Terraform's habits: single-dash names (-inventory; Go's flag
 // package also accepts --inventory), global flags (-log-level, -log-format)
-// before or after the command name, usage errors exit 1 with a message and
-// a pointer to "rectify help <command>".
+// before or after the command name, usage errors exit 2 with a message and
+// a pointer to "rectify help <command>". exitCodes is the table of exit
+// codes every command keeps.
 package cli

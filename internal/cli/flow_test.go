@@ -124,7 +124,7 @@ func TestPlanSaveShowApplyThenNothingLeft(t *testing.T) {
 
 	// Outside the Saturday window apply refuses and changes nothing.
 	refused := f.rectify(t, "apply", "-state", "journal.db", "fix.plan")
-	if refused.code != 1 || !strings.Contains(refused.stderr, "outside the playbook's change windows") {
+	if refused.code != exitRefused || !strings.Contains(refused.stderr, "outside the playbook's change windows") {
 		t.Fatalf("apply outside the window: %s", refused)
 	}
 	if f.hasSPN("EX01$", "SMTPSVC/EX01") {
@@ -195,7 +195,7 @@ func TestApplyStaleChangeAndEditedPlaybook(t *testing.T) {
 	}
 	before := len(f.lab.Received("ex01"))
 	got = f.rectify(t, "apply", "-state", "journal.db", "-window-override", "test", "again.plan")
-	if got.code != 1 || !strings.Contains(got.stderr, "the playbook changed since the plan was made") {
+	if got.code != exitRefused || !strings.Contains(got.stderr, "the playbook changed since the plan was made") {
 		t.Errorf("apply of a plan whose playbook changed: %s", got)
 	}
 	if after := len(f.lab.Received("ex01")); after != before {
@@ -240,7 +240,7 @@ func TestSecondApplyRefusesWhileTheFirstHoldsTheLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := f.rectify(t, "apply", "-inventory", "inventory.hcl", "-state", "journal.db", "-auto-approve", "-window-override", "test", "exchange-454")
-	if got.code != 1 || !strings.Contains(got.stderr, "another run holds the lock") || !strings.Contains(got.stderr, "run 1 by") {
+	if got.code != exitRefused || !strings.Contains(got.stderr, "another run holds the lock") || !strings.Contains(got.stderr, "run 1 by") {
 		t.Fatalf("second apply: %s", got)
 	}
 	if f.hasSPN("EX01$", "SMTPSVC/EX01") {

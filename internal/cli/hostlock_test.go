@@ -61,11 +61,11 @@ func TestHostLocksFollowTheHostsNotTheFile(t *testing.T) {
 	waitForOp(t, f, cmd, "ex02", "registry.set")
 
 	watch := f.rectify(t, "watch", "-once", "-mode", "correct", "-inventory", "copy.hcl", "-state", "journal.db", "exchange-454")
-	if watch.code != exitError || !strings.Contains(watch.stdout, "apply run 1 by ") || !strings.Contains(watch.stdout, "holds the lock on ex02.corp.example.com") {
+	if watch.code != exitRefused || !strings.Contains(watch.stdout, "apply run 1 by ") || !strings.Contains(watch.stdout, "holds the lock on ex02.corp.example.com") {
 		t.Errorf("watch through a copy of the inventory while ex02 is being changed:\n%s", watch)
 	}
 	overlapping := f.rectify(t, "apply", "-window-override", "CHG-2", "-inventory", "link.hcl", "-state", "journal.db", "all.plan")
-	if overlapping.code != exitError || !strings.Contains(overlapping.stderr, "nothing was changed: another run holds the lock on hosts this run changes: apply run 1 by ") ||
+	if overlapping.code != exitRefused || !strings.Contains(overlapping.stderr, "nothing was changed: another run holds the lock on hosts this run changes: apply run 1 by ") ||
 		!strings.Contains(overlapping.stderr, "holds the lock on ex02.corp.example.com since") {
 		t.Errorf("the saved plan, through a symlink to the inventory:\n%s", overlapping)
 	}

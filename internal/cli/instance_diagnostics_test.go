@@ -24,7 +24,8 @@ func TestFailedChangePointsAtItsStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := f.rectify(t, "apply", "-state", "journal.db", "-window-override", "test", "fix.plan")
-	if got.code != exitError {
+	// ex01's changes were made before ex02's failed: exit 3.
+	if got.code != exitFailed {
 		t.Fatalf("apply with ex02 failing: %s", got)
 	}
 	header := `step "windows.registry_value" "kerberos_log" {`

@@ -28,7 +28,7 @@ func jsonLines(t *testing.T, out string) []map[string]any {
 // per line and event, and nothing else, for programs to follow a run.
 func TestApplyAndWatchJSON(t *testing.T) {
 	f := startLab(t, lab.KB979174())
-	if got := f.rectify(t, "apply", "-json", "-inventory", "inventory.hcl", "-state", "journal.db", "exchange-454"); got.code != exitError ||
+	if got := f.rectify(t, "apply", "-json", "-inventory", "inventory.hcl", "-state", "journal.db", "exchange-454"); got.code != exitUsage ||
 		!strings.Contains(got.stderr, "-json with a PLAYBOOK requires -auto-approve") {
 		t.Errorf("apply -json without -auto-approve: %s", got)
 	}
@@ -53,14 +53,14 @@ func TestApplyAndWatchJSON(t *testing.T) {
 	// waits for them and the queues' retry does not converge until they
 	// are fixed, as the demo shows.
 	last := events[len(events)-1]
-	want := map[string]any{"type": "apply_finished", "run": float64(1), "outcome": "failed", "status": "applied, not verified", "status_code": float64(4)}
+	want := map[string]any{"type": "apply_finished", "run": float64(1), "outcome": "not-converged", "status": "applied, not verified", "status_code": float64(4)}
 	for k, v := range want {
 		if last[k] != v {
 			t.Errorf("the last event's %s is %v, want %v: %v", k, last[k], v, last)
 		}
 	}
-	if got.code != exitError || got.stderr != "" {
-		t.Errorf("apply -json: exit %d, stderr %q; want 1 and nothing", got.code, got.stderr)
+	if got.code != exitUnverified || got.stderr != "" {
+		t.Errorf("apply -json: exit %d, stderr %q; want 4 and nothing", got.code, got.stderr)
 	}
 
 	watch := f.rectify(t, "watch", "-once", "-json", "-mode", "monitor", "-inventory", "inventory.hcl", "-state", "journal.db", "exchange-454")

@@ -30,6 +30,10 @@ func writeManPage(w io.Writer, version string) error {
 	for _, f := range globalFlagRefs() {
 		writeRoffFlag(&b, f)
 	}
+	b.WriteString(".SH EXIT STATUS\n")
+	for _, e := range exitCodes() {
+		fmt.Fprintf(&b, ".TP\n.B %d\n%s\n", e.code, roffText(e.meaning))
+	}
 	b.WriteString(`.SH ENVIRONMENT
 .TP
 .B NO_COLOR

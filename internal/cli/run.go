@@ -6,24 +6,34 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/rs/zerolog"
 
 	"github.com/rectifyhq/rectify/operation"
 )
 
-// Exit codes, as Terraform's: 0 success, 1 error (including usage errors).
+// Exit codes. The codes of an operation are its operation.Status numbers
+// (see exitFor); exitUsage is Go's flag package's (and grep's, diff's) code
+// for a command line that cannot be run. The table is exitCodes, which
+// "rectify help" prints and the README repeats.
 const (
-	exitOK    = 0
-	exitError = 1
+	exitOK         = int(operation.StatusOK)
+	exitError      = int(operation.StatusError)
+	exitUsage      = 2
+	exitFailed     = int(operation.StatusFailed)
+	exitUnverified = int(operation.StatusUnverified)
+	exitRefused    = int(operation.StatusRefused)
 )
 
-// exitFor is the exit code of an operation that ended with status s.
-// Every status but OK exits 1 for now, as rectify always has; the
-// statuses' own numbers are the distinct codes scripts are to get.
+// exitFor is the exit code of an operation that ended with status s: the
+// status's own number, so that a script tells apart an error before any
+// change, failed changes, changes not verified and a refusal. A status
+// this version does not know exits 1.
 func exitFor(s operation.Status) int {
-	if s == operation.StatusOK {
-		return exitOK
+	switch s {
+	case operation.StatusOK, operation.StatusError, operation.StatusFailed, operation.StatusUnverified, operation.StatusRefused:
+		return int(s)
 	}
 	return exitError
 }
@@ -51,7 +61,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		if u := findUnknownFlag(fs, args, false); u != nil {
 			err = u
 		}
-		return usageError(env.Stderr, "", err)
+		return usageExit(usageError(env.Stderr, "", err), args)
 	}
 	rest := fs.Args()
 	if *showVersion {
@@ -59,7 +69,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 	}
 	if len(rest) == 0 {
 		writeMainUsage(env.Stderr)
-		return exitError
+		return exitUsage
 	}
 	name := rest[0]
 	entry, ok := lookup(name)
@@ -77,13 +87,33 @@ func Run(ctx context.Context, args []string, env Env) int {
 		if u := findUnknownFlag(cfs, rest[1:], true); u != nil {
 			err = u
 		}
-		return usageError(env.Stderr, name, err)
+		return usageExit(usageError(env.Stderr, name, err), rest[1:])
 	}
 	log, err := g.logger(env.Stderr, env.IsTerminal(env.Stderr), colorFor(env, env.Stderr))
 	if err != nil {
-		return usageError(env.Stderr, name, err)
+		return usageExit(usageError(env.Stderr, name, err), rest[1:])
 	}
 	return cmd.Run(ctx, &app{env: env, log: log}, positional)
+}
+
+// usageExit is code, except that a usage error exits 1 when the command
+// line asks for -detailed-exitcode: there 2 means only "the plan has
+// changes" (as Terraform's), so that a script never applies on a typo.
+// It is for errors found before the flags are parsed; plan maps its own.
+func usageExit(code int, args []string) int {
+	if code != exitUsage {
+		return code
+	}
+	for _, arg := range args {
+		if arg == "--" {
+			break
+		}
+		name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+		if strings.HasPrefix(arg, "-") && name == "detailed-exitcode" {
+			return exitError
+		}
+	}
+	return code
 }
 
 // usageError reports a mistake in the command line and how to get help.
@@ -94,7 +124,7 @@ func usageError(w io.Writer, command string, err error) int {
 		help += " " + command
 	}
 	fmt.Fprintf(w, "%s: %v\nRun '%s' for usage.\n", prefix, err, help)
-	return exitError
+	return exitUsage
 }
 
 // writeMainUsage lists the commands and the global flags.
@@ -115,6 +145,7 @@ Commands:
 	fs := flag.NewFlagSet("rectify", flag.ContinueOnError)
 	g.register(fs)
 	printFlags(w, fs)
+	writeExitCodes(w)
 	fmt.Fprint(w, "\nRun 'rectify help <command>' for a command's options.\n")
 }
 

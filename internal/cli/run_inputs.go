@@ -39,6 +39,20 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.state, "state", "", "journal `path` (default: the user's state directory)")
 }
 
+// check returns the mistake in the flags that loadRun needs, nil when
+// there is none. Commands call it first, to exit with the usage code.
+func (f *runFlags) check() error {
+	switch {
+	case f.vars.err != nil:
+		return f.vars.err
+	case f.inventory == "":
+		return errors.New("-inventory FILE is required")
+	case f.parallelism < 1:
+		return errors.New("-parallelism must be at least 1")
+	}
+	return nil
+}
+
 // loadedRun is a playbook evaluated against an inventory, ready to plan.
 type loadedRun struct {
 	// src are the playbook's files, for diagnostics' snippets.
@@ -53,16 +67,8 @@ type loadedRun struct {
 // playbook against the hosts -limit selects, and renders every diagnostic.
 // It returns nil after reporting the problems.
 func (a *app) loadRun(cmd, wd, arg string, f *runFlags) *loadedRun {
-	if f.vars.err != nil {
-		usageError(a.env.Stderr, cmd, f.vars.err)
-		return nil
-	}
-	if f.inventory == "" {
-		usageError(a.env.Stderr, cmd, errors.New("-inventory FILE is required"))
-		return nil
-	}
-	if f.parallelism < 1 {
-		usageError(a.env.Stderr, cmd, errors.New("-parallelism must be at least 1"))
+	if err := f.check(); err != nil {
+		usageError(a.env.Stderr, cmd, err)
 		return nil
 	}
 	spec := loadSpec{inventory: resolvePath(wd, f.inventory), playbook: resolvePath(wd, arg), limit: f.limit, vars: f.vars.values}

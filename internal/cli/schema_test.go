@@ -107,7 +107,7 @@ func TestJSONOutputsMatchTheirSchemas(t *testing.T) {
 	if got := f.rectify(t, "watch", "-inventory", "inventory.hcl", "-state", "journal.db", "-once", "-mode", "monitor", "exchange-454"); !strings.Contains(got.stdout, "cycle") {
 		t.Fatalf("watch -once: %s", got)
 	}
-	for _, args := range [][]string{{}, {"1"}, {"2"}, {"-drift"}, {"-drift", "-open"}} {
+	for _, args := range [][]string{{}, {"1"}, {"2"}, {"-kind", "apply"}, {"-kind", "watch", "-since", "1h"}, {"-drift"}, {"-drift", "-open"}} {
 		got := f.rectify(t, append([]string{"history", "-json", "-state", "journal.db"}, args...)...)
 		if got.code != 0 {
 			t.Fatalf("history %v: %s", args, got)

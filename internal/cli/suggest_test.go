@@ -22,7 +22,7 @@ func TestDidYouMean(t *testing.T) {
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			got := run(t, runOptions{}, tt.args...)
-			if got.code != exitError || !strings.Contains(got.stderr, tt.want) {
+			if got.code != exitUsage || !strings.Contains(got.stderr, tt.want) {
 				t.Errorf("exit %d, stderr lacks %q:\n%s", got.code, tt.want, got)
 			}
 		})

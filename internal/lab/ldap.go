@@ -149,3 +149,17 @@ func (l *Lab) LDAPStats(dc string) ldapd.Stats {
 	}
 	return ldapd.Stats{}
 }
+
+// SetLDAPAccountLockedOut locks out the lab's account on every domain
+// controller, as a domain's lockout policy does after too many wrong
+// passwords (the lockout replicates at once), or unlocks it: its binds are
+// then refused with result 49 and data 775 whatever the password.
+func (l *Lab) SetLDAPAccountLockedOut(locked bool) {
+	for _, d := range l.ldap {
+		if locked {
+			d.srv.LockOut(l.username)
+		} else {
+			d.srv.Unlock(l.username)
+		}
+	}
+}

@@ -32,6 +32,10 @@ type ResultError struct {
 	Code uint16
 	// Diagnostic is the server's diagnosticMessage.
 	Diagnostic string
+	// Logon is why Active Directory refused a bind (result 49): the data
+	// code of the diagnostic, such as LogonBadCredentials (52e) or
+	// LogonAccountLockedOut (775); 0 for any other answer.
+	Logon LogonFailure
 }
 
 func (e *ResultError) Error() string {
@@ -42,6 +46,9 @@ func (e *ResultError) Error() string {
 	msg := "ldap result " + strconv.Itoa(int(e.Code)) + " (" + name + ")"
 	if e.Diagnostic != "" {
 		msg += ": " + e.Diagnostic
+	}
+	if e.Logon != 0 {
+		msg += " (" + e.Logon.String() + ")"
 	}
 	return msg
 }
@@ -109,6 +116,9 @@ func classify(opCtx context.Context, host, op string, err error) *actions.Transp
 	var ldapErr *goldap.Error
 	if errors.As(err, &ldapErr) && ldapErr.ResultCode < goldap.ErrorNetwork {
 		res := &ResultError{Code: ldapErr.ResultCode, Diagnostic: diagnosticOf(ldapErr)}
+		if res.Code == goldap.LDAPResultInvalidCredentials {
+			res.Logon = logonFailure(res.Diagnostic)
+		}
 		kind, class := resultKind(res)
 		return wrap(kind, class, res)
 	}

@@ -17,8 +17,10 @@ type History struct {
 	JSON bool
 }
 
-// Runs lists runs, newest first; path names the journal when it holds
-// none.
+// Runs lists runs, newest first, as JSON (every run) or as text (a
+// header, then a line per run with consecutive drift cycles that ended
+// alike folded into one; see FoldRuns); path names the journal when it
+// holds none.
 func (h History) Runs(runs []journal.RunRecord, path string) error {
 	if h.JSON {
 		if runs == nil {
@@ -26,23 +28,17 @@ func (h History) Runs(runs []journal.RunRecord, path string) error {
 		}
 		return writeJSON(h.W, runs)
 	}
-	if len(runs) == 0 {
+	return h.Rows(FoldRuns(runs), path)
+}
+
+// Rows writes the run list's rows under a header; path names the journal
+// when there are none.
+func (h History) Rows(rows []RunRow, path string) error {
+	if len(rows) == 0 {
 		_, err := fmt.Fprintf(h.W, "No runs in the journal %s yet.\n", path)
 		return err
 	}
-	for _, r := range runs {
-		fmt.Fprintf(h.W, "%5d  %s  %-6s %-10s %-22s %s@%s", r.ID, r.Started.Local().Format("2006-01-02 15:04:05"), r.Kind, runOutcome(r), r.Playbook, r.User, r.Machine)
-		if r.WindowOverride != "" {
-			fmt.Fprintf(h.W, "  window override: %q", r.WindowOverride)
-		}
-		if r.PlanAgeOverride != "" {
-			fmt.Fprintf(h.W, "  plan age override: %q", r.PlanAgeOverride)
-		}
-		if _, err := fmt.Fprintln(h.W); err != nil {
-			return err
-		}
-	}
-	return nil
+	return writeRunRows(h.W, rows)
 }
 
 // Run shows one run and every change it made or tried, with the data that
@@ -120,13 +116,4 @@ func (h History) Drift(episodes []drift.Episode) error {
 		}
 	}
 	return nil
-}
-
-// runOutcome is a run's outcome as history shows it: a run whose process
-// is gone without finishing it is unfinished.
-func runOutcome(r journal.RunRecord) string {
-	if r.Unfinished {
-		return "unfinished"
-	}
-	return string(r.Outcome)
 }

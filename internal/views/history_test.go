@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/operation"
 )
@@ -25,10 +27,13 @@ func TestHistoryRuns(t *testing.T) {
 	if err := (History{W: &text}).Runs(sampleRuns(), "journal.db"); err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSpace(text.String()), "\n")
-	if len(lines) != 2 || !strings.Contains(lines[0], "watch  refused") || !strings.Contains(lines[1], "apply  unfinished") ||
-		!strings.Contains(lines[1], `window override: "emergency"`) {
-		t.Errorf("history:\n%s", text.String())
+	at := func(r journal.RunRecord) string { return r.Started.Local().Format("2006-01-02 15:04:05") }
+	runs := sampleRuns()
+	want := "RUN  STARTED              KIND   OUTCOME     PLAYBOOK      BY           SUMMARY\n" +
+		"2    " + at(runs[0]) + "  watch  refused     exchange-454  svc@adm01\n" +
+		"1    " + at(runs[1]) + "  apply  unfinished  exchange-454  alice@adm01  window override: \"emergency\"\n"
+	if diff := cmp.Diff(want, text.String()); diff != "" {
+		t.Errorf("history (-want +got):\n%s", diff)
 	}
 	var none bytes.Buffer
 	if err := (History{W: &none}).Runs(nil, "journal.db"); err != nil || none.String() != "No runs in the journal journal.db yet.\n" {

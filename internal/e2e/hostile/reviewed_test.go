@@ -206,8 +206,9 @@ func TestForgedPlansAreRefusedWhole(t *testing.T) {
 			before := f.state()
 			state := strings.TrimSuffix(name, ".plan") + ".db"
 			got := f.rectify(t, "apply", "-state", state, "-auto-approve", "-window-override", "forgery test", name)
-			if got.code != 1 || !strings.Contains(got.stderr, tc.want) || !strings.Contains(got.stderr, "none of it is applied") {
-				t.Errorf("apply of the forged plan: want exit 1 and %q: %s", tc.want, got)
+			// Refused before any change: exit 5.
+			if got.code != 5 || !strings.Contains(got.stderr, tc.want) || !strings.Contains(got.stderr, "none of it is applied") {
+				t.Errorf("apply of the forged plan: want exit 5 and %q: %s", tc.want, got)
 			}
 			f.unchanged(t, before)
 			if runs := f.runs(t, state); len(runs) != 1 || runs[0].Outcome != "refused" {
@@ -300,8 +301,8 @@ func TestForgedScriptIsRefused(t *testing.T) {
 			})
 			before := f.state()
 			got := f.rectify(t, "apply", "-state", name+".db", "-auto-approve", "-window-override", "forgery test", name)
-			if got.code != 1 || !strings.Contains(got.stderr, tc.want) {
-				t.Errorf("apply of the forged plan: want exit 1 and %q: %s", tc.want, got)
+			if got.code != 5 || !strings.Contains(got.stderr, tc.want) {
+				t.Errorf("apply of the forged plan: want exit 5 and %q: %s", tc.want, got)
 			}
 			f.unchanged(t, before)
 		})
@@ -332,21 +333,23 @@ func TestSavedPlanRefusals(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		args []string
+		code int
 		want string
 	}{
-		{"limit", []string{"-limit", "ex01"}, "-limit cannot be used with a saved plan"},
-		{"var", []string{"-var", "spn_conflicts=report"}, "-var cannot be used with a saved plan"},
-		{"var-file", []string{"-var-file", "x.vars"}, "-var-file cannot be used with a saved plan"},
-		{"old plan", []string{"-max-plan-age", "1ms"}, "more than the 1ms allowed"},
+		// Mistakes in the command line exit 2; a plan too old is refused, 5.
+		{"limit", []string{"-limit", "ex01"}, 2, "-limit cannot be used with a saved plan"},
+		{"var", []string{"-var", "spn_conflicts=report"}, 2, "-var cannot be used with a saved plan"},
+		{"var-file", []string{"-var-file", "x.vars"}, 2, "-var-file cannot be used with a saved plan"},
+		{"old plan", []string{"-max-plan-age", "1ms"}, 5, "more than the 1ms allowed"},
 	} {
 		args := append(append([]string{"apply", "-state", "journal.db", "-auto-approve", "-window-override", "test"}, tc.args...), "fix.plan")
 		got := f.rectify(t, args...)
-		if got.code != 1 || !strings.Contains(got.stderr, tc.want) {
-			t.Errorf("%s: want exit 1 and %q: %s", tc.name, tc.want, got)
+		if got.code != tc.code || !strings.Contains(got.stderr, tc.want) {
+			t.Errorf("%s: want exit %d and %q: %s", tc.name, tc.code, tc.want, got)
 		}
 	}
 	f.forge(t, "fix.plan", "2019.plan", func(p *plans.Plan) { p.CreatedAt = p.CreatedAt.AddDate(-7, 0, 0) })
-	if got := f.rectify(t, "apply", "-state", "journal.db", "-auto-approve", "-window-override", "test", "2019.plan"); got.code != 1 || !strings.Contains(got.stderr, "-plan-age-override") {
+	if got := f.rectify(t, "apply", "-state", "journal.db", "-auto-approve", "-window-override", "test", "2019.plan"); got.code != 5 || !strings.Contains(got.stderr, "-plan-age-override") {
 		t.Errorf("a plan from 2019: %s", got)
 	}
 	f.unchanged(t, before)
@@ -369,7 +372,7 @@ func TestSavedPlanRefusals(t *testing.T) {
 	// Applied once: a replay is refused, and journaled as refused.
 	before = f.state()
 	replay := f.rectify(t, "apply", "-state", "journal.db", "-auto-approve", "-window-override", "test", "-plan-age-override", "again", "fix.plan")
-	if replay.code != 1 || !strings.Contains(replay.stderr, "already applied by run") {
+	if replay.code != 5 || !strings.Contains(replay.stderr, "already applied by run") {
 		t.Errorf("replay: %s", replay)
 	}
 	f.unchanged(t, before)
@@ -412,7 +415,7 @@ func TestEnvRedirectedInventoryIsRefused(t *testing.T) {
 	}
 	before, state := contacts(), f.state()
 	got := f.rectify(t, "apply", "-state", "journal.db", "-auto-approve", "-window-override", "test", "fix.plan")
-	if got.code != 1 || !strings.Contains(got.stderr, "the inventory changed since the plan was made") {
+	if got.code != 5 || !strings.Contains(got.stderr, "the inventory changed since the plan was made") {
 		t.Errorf("apply with the LDAP URL pointed elsewhere: %s", got)
 	}
 	if after := contacts(); after != before {

@@ -11,6 +11,10 @@ const (
 	// errInvalidCredentials answers a wrong password or unknown account
 	// (data 52e).
 	errInvalidCredentials = "80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityContext error, data 52e, v4563"
+	// errAccountLockedOut answers a bind of a locked-out account (data
+	// 775, ERROR_ACCOUNT_LOCKED_OUT of [MS-ERREF] 2.2), in the layout of
+	// errInvalidCredentials.
+	errAccountLockedOut = "80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityContext error, data 775, v4563"
 	// errIntegrityRequired answers a simple bind on an unprotected
 	// connection when the DC requires LDAP signing.
 	errIntegrityRequired = "00002028: LdapErr: DSID-0C090259, comment: The server requires binds to turn on integrity checking if SSL\\TLS are not already active on the connection, data 0, v4563"

@@ -3,6 +3,7 @@ package ldapd
 import (
 	"crypto/subtle"
 	"strings"
+	"sync"
 
 	ber "github.com/go-asn1-ber/asn1-ber"
 
@@ -16,6 +17,34 @@ type accounts struct {
 	dnsName  string
 	password map[string]string // identity -> password
 	readOnly map[string]bool   // identity -> may not write
+
+	mu     sync.RWMutex
+	locked map[string]bool // identity -> locked out
+}
+
+// lockOut locks out the account name stands for (in any of AD's forms), or
+// lets it log on again.
+func (a *accounts) lockOut(name string, locked bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.locked == nil {
+		a.locked = map[string]bool{}
+	}
+	for _, id := range a.identities(name) {
+		a.locked[id] = locked
+	}
+}
+
+// lockedOut reports whether a bind as name is for a locked-out account.
+func (a *accounts) lockedOut(name string) bool {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	for _, id := range a.bindIdentities(name) {
+		if a.locked[id] {
+			return true
+		}
+	}
+	return false
 }
 
 func newAccounts(opts Options, dir *directory.Directory) *accounts {
@@ -132,6 +161,12 @@ func (c *conn) bind(m *message) result {
 		// An unauthenticated bind (a name without a password) is refused
 		// like a wrong password, as Samba refuses it.
 		return result{code: 49, message: errInvalidCredentials}
+	}
+	if c.srv.users.lockedOut(name) {
+		// A locked-out account is refused with data 775 whatever the
+		// password, before it is checked (the vendors' notes on AD's bind
+		// errors say so; the wrong-password case is _unverified on a DC).
+		return result{code: 49, message: errAccountLockedOut}
 	}
 	id, ok := c.srv.users.authenticate(name, password)
 	if !ok {

@@ -236,6 +236,15 @@ func (s *Server) Drop() {
 // SetLatency delays every response by d (0 removes the delay).
 func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(d)) }
 
+// LockOut locks out the account name stands for (DOMAIN\user, a UPN, a DN
+// or the bare account name), as too many wrong passwords do on a domain
+// with a lockout policy: every bind of it is refused with result 49 and
+// data 775 until Unlock.
+func (s *Server) LockOut(name string) { s.users.lockOut(name, true) }
+
+// Unlock lets a locked-out account log on again.
+func (s *Server) Unlock(name string) { s.users.lockOut(name, false) }
+
 // Stats returns the counters.
 func (s *Server) Stats() Stats {
 	s.mu.Lock()

@@ -594,3 +594,32 @@ func TestStats(t *testing.T) {
 		t.Errorf("Stats (-want +got):\n%s", diff)
 	}
 }
+
+// TestLockedOutAccount: a locked-out account's binds are refused with
+// result 49 and data 775 (ERROR_ACCOUNT_LOCKED_OUT), with the right
+// password or a wrong one, in any of its name forms, until it is
+// unlocked; other accounts are not affected.
+func TestLockedOutAccount(t *testing.T) {
+	f := startServer(t, nil, func(o *Options) { o.Users["other@corp.example.com"] = testPassword })
+	const locked = "80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityContext error, data 775, v4563"
+	f.srv.LockOut(`CORP\` + testUser)
+	for _, tt := range []struct {
+		user, password string
+		code           uint16
+		message        string
+	}{
+		{testUser + "@corp.example.com", testPassword, 49, locked},
+		{`CORP\` + testUser, testPassword, 49, locked},
+		{testUser + "@corp.example.com", "nope", 49, locked},
+		{"other@corp.example.com", testPassword, 0, ""},
+	} {
+		err := f.dial(t, LDAPS).Bind(tt.user, tt.password)
+		if ldapCode(err) != tt.code || ldapMessage(err) != tt.message {
+			t.Errorf("bind as %s while %s is locked out: %v, want %d %q", tt.user, testUser, err, tt.code, tt.message)
+		}
+	}
+	f.srv.Unlock(testUser)
+	if err := f.dial(t, LDAPS).Bind(testUser+"@corp.example.com", testPassword); err != nil {
+		t.Errorf("bind after the unlock: %v", err)
+	}
+}
