@@ -90,6 +90,7 @@ func TestExitCodes(t *testing.T) {
 		{name: "no inventory", args: []string{"plan", "marker"}, want: exitUsage, stderr: "-inventory FILE is required"},
 		{name: "bad history -since", args: []string{"history", "-since", "yesterday"}, want: exitUsage, stderr: "-since \"yesterday\""},
 		{name: "discover without -ldap", args: []string{"inventory", "discover"}, want: exitUsage, stderr: "-ldap is required"},
+		{name: "undo without a run", args: with("undo", "-playbook", "marker"), want: exitUsage, stderr: "expected the RUN"},
 		// With -detailed-exitcode, 2 means changes only: mistakes exit 1.
 		{name: "usage with -detailed-exitcode", args: with("plan", "-detailed-exitcode"), want: exitError, stderr: "expected one PLAYBOOK"},
 		{name: "unknown flag with -detailed-exitcode", args: with("plan", "-detailed-exitcode", "-colour", "marker"), want: exitError, stderr: "flag provided but not defined"},
@@ -103,6 +104,7 @@ func TestExitCodes(t *testing.T) {
 		{name: "fmt -check of a file to format", args: []string{"fmt", "-check", "unformatted"}, want: exitError},
 		{name: "lab -check of a bad scenario", args: []string{"lab", "-scenario", "bad-scenario.hcl", "-check"}, want: exitError},
 		{name: "history of no such run", args: []string{"history", "-state", "journal.db", "99"}, want: exitError, stderr: "no such run"},
+		{name: "undo of no such run", args: with("undo", "-playbook", "marker", "99"), want: exitError},
 
 		// 0 and 2: plans.
 		{name: "fmt -check of a formatted file", args: []string{"fmt", "-check", "formatted"}, want: exitOK},
