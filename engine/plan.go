@@ -28,16 +28,17 @@ func (e *Engine) Plan(ctx context.Context, in Input, conns actions.Connections) 
 	}
 
 	p := &plans.Plan{
-		FormatVersion:  plans.FormatVersion,
-		CreatedAt:      now,
-		RectifyVersion: e.Version,
-		Salt:           salt,
-		Playbook:       in.Playbook,
-		Inventory:      in.Inventory,
-		Variables:      in.Variables,
-		Windows:        in.Windows,
-		Rollout:        in.Rollout,
-		Steps:          planSteps(steps),
+		FormatVersion:     plans.FormatVersion,
+		CreatedAt:         now,
+		RectifyVersion:    e.Version,
+		Salt:              salt,
+		Playbook:          in.Playbook,
+		Inventory:         in.Inventory,
+		Variables:         in.Variables,
+		Windows:           in.Windows,
+		Rollout:           in.Rollout,
+		RequiredApprovals: in.RequiredApprovals,
+		Steps:             planSteps(steps),
 	}
 
 	// Every (step, host) instance, in step order then inventory order.

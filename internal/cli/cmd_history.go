@@ -40,7 +40,7 @@ func (*historyCommand) Usage() string {
 
 func (c *historyCommand) Flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.json, "json", false, "print as JSON")
-	fs.StringVar(&c.state, "state", "", "journal `path` (default: the user's state directory)")
+	fs.StringVar(&c.state, "state", "", "journal: a `path` or a postgres:// URL (default: the user's state directory)")
 	fs.IntVar(&c.limit, "n", 20, "how many runs (or drift episodes) to list")
 	fs.BoolVar(&c.drift, "drift", false, "list what drifted over time instead of runs")
 	fs.StringVar(&c.playbook, "playbook", "", "with -drift, only this playbook's `name`")

@@ -104,7 +104,7 @@ func (c *planCommand) Run(ctx context.Context, a *app, args []string) int {
 func (a *app) makePlan(ctx context.Context, wd string, lr *loadedRun, f *runFlags, progress bool) (*plans.Plan, error) {
 	runner := &operation.Runner{Engine: a.engine(f.parallelism), Log: a.log}
 	if path, err := journalPath(wd, f.state); err == nil {
-		if _, statErr := os.Lstat(path); statErr == nil {
+		if _, statErr := os.Lstat(path); statErr == nil || journal.IsURL(path) {
 			j, err := journal.Open(ctx, path)
 			if err != nil {
 				return nil, err
