@@ -72,6 +72,9 @@ func (c *planCommand) Run(ctx context.Context, a *app, args []string) int {
 			fmt.Fprintf(a.env.Stderr, "rectify plan: %v\n", err)
 			return exitError
 		}
+		if p.RequiredApprovals > 0 && !a.registerPlan(ctx, wd, c.out, p, &c.run) {
+			return exitError
+		}
 	}
 	if c.json {
 		if err := views.PlanJSON(a.env.Stdout, p); err != nil {
@@ -103,6 +106,9 @@ func (c *planCommand) Run(ctx context.Context, a *app, args []string) int {
 // miss the reverts that are due.
 func (a *app) makePlan(ctx context.Context, wd string, lr *loadedRun, f *runFlags, progress bool) (*plans.Plan, error) {
 	runner := &operation.Runner{Engine: a.engine(f.parallelism), Log: a.log}
+	// The plan's author is the person the journal knows, or the OS
+	// account when there is no journal yet.
+	author := journal.OSAccount()
 	if path, err := journalPath(wd, f.state); err == nil {
 		if _, statErr := os.Lstat(path); statErr == nil || journal.IsURL(path) {
 			j, err := journal.Open(ctx, path)
@@ -111,6 +117,7 @@ func (a *app) makePlan(ctx context.Context, wd string, lr *loadedRun, f *runFlag
 			}
 			defer j.Close()
 			runner.Journal = j
+			author = j.Identity()
 		}
 	}
 	conns := connectionsFor(lr.inv, a.log)
@@ -119,7 +126,11 @@ func (a *app) makePlan(ctx context.Context, wd string, lr *loadedRun, f *runFlag
 	if progress {
 		hooks = views.NewProgress(a.env.Stderr, a.style(a.env.Stderr), a.env.IsTerminal(a.env.Stderr))
 	}
-	return runner.Plan(ctx, lr.input, conns, hooks)
+	p, err := runner.Plan(ctx, lr.input, conns, hooks)
+	if p != nil {
+		p.Author = author
+	}
+	return p, err
 }
 
 // engine returns the engine of one command.

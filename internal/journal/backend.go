@@ -15,6 +15,9 @@ type backend interface {
 	// serialize makes a write transaction exclusive: it runs first in
 	// every write transaction.
 	serialize(ctx context.Context, tx *sql.Tx) error
+	// hasMeta reports whether the journal has its meta table (a new one
+	// has none).
+	hasMeta(ctx context.Context, t *txn) (bool, error)
 	// migrations are the schema's versions, each from the one before.
 	migrations() []migration
 	// now is the time leases are measured by: the database's clock where

@@ -10,3 +10,12 @@ var osUser = func() string {
 	}
 	return ""
 }
+
+// OSAccount returns the OS account running rectify, "unknown" when it
+// cannot be told: who made a plan when there is no journal to ask.
+func OSAccount() string {
+	if u := osUser(); u != "" {
+		return u
+	}
+	return "unknown"
+}

@@ -27,8 +27,16 @@ func (j *Journal) migrate(ctx context.Context) error {
 		return err
 	}
 	defer t.Rollback()
-	if _, err := t.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`); err != nil {
+	// A journal of the current version is not altered: a shared one's
+	// users need no right to change its tables.
+	has, err := j.b.hasMeta(ctx, t)
+	if err != nil {
 		return err
+	}
+	if !has {
+		if _, err := t.ExecContext(ctx, `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`); err != nil {
+			return err
+		}
 	}
 	cur, err := readVersion(ctx, t)
 	if err != nil {

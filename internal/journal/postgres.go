@@ -24,6 +24,12 @@ const writeLockKey = 0x72637466
 
 func (postgresBackend) rebind(q string) string { return rebindDollar(q) }
 
+func (postgresBackend) hasMeta(ctx context.Context, t *txn) (bool, error) {
+	var has bool
+	err := t.QueryRowContext(ctx, `SELECT to_regclass('meta') IS NOT NULL`).Scan(&has)
+	return has, err
+}
+
 func (postgresBackend) serialize(ctx context.Context, tx *sql.Tx) error {
 	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, writeLockKey)
 	return err

@@ -18,6 +18,12 @@ var _ backend = sqliteBackend{}
 
 func (sqliteBackend) rebind(q string) string { return q }
 
+func (sqliteBackend) hasMeta(ctx context.Context, t *txn) (bool, error) {
+	var n int
+	err := t.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).Scan(&n)
+	return n > 0, err
+}
+
 // serialize has nothing to do: the journal opens SQLite's write
 // transactions IMMEDIATE, which takes the file's write lock at BEGIN.
 func (sqliteBackend) serialize(context.Context, *sql.Tx) error { return nil }

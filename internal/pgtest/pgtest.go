@@ -90,7 +90,7 @@ func Database(t testing.TB) *DB {
 }
 
 // As returns the database's URL for the role name, creating the role
-// (allowed to log in and to use the journal's tables) when it is new.
+// (allowed to log in) when it is new; Grant gives it the tables.
 func (d *DB) As(t testing.TB, role string) string {
 	t.Helper()
 	db, err := sql.Open("pgx", d.URL)
@@ -102,11 +102,20 @@ func (d *DB) As(t testing.TB, role string) string {
 	if _, err := db.Exec(`DO $$ BEGIN CREATE ROLE ` + role + ` LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`); err != nil {
 		t.Fatalf("create role %s: %v", role, err)
 	}
-	if _, err := db.Exec(`GRANT ALL ON SCHEMA public TO ` + role); err != nil {
+	if _, err := db.Exec(`GRANT USAGE ON SCHEMA public TO ` + role); err != nil {
 		t.Fatalf("grant role %s: %v", role, err)
 	}
 	u, _ := url.Parse(d.URL)
 	return withDatabase(d.URL, strings.TrimPrefix(u.Path, "/"), role)
+}
+
+// Grant lets roles read and write every table of the database (a
+// journal's, once made): what an administrator grants a team.
+func (d *DB) Grant(t testing.TB, roles ...string) {
+	t.Helper()
+	list := strings.Join(roles, ", ")
+	d.Exec(t, `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO `+list,
+		`GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO `+list)
 }
 
 // Exec runs statements in the database as the superuser.
@@ -198,7 +207,7 @@ func startCluster() (*cluster, error) {
 		return nil, err
 	}
 	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = serverAttr()
 	if err := cmd.Start(); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
