@@ -73,6 +73,9 @@ func (w *Watcher) runElected(ctx context.Context) error {
 	var term int64
 	active := false
 	setActive := func(a bool, t Term) {
+		if m, ok := w.cfg.Metrics.(ElectionMetrics); ok {
+			m.SetActive(w.cfg.Name, a)
+		}
 		if a != active && e.OnChange != nil {
 			e.OnChange(a, t)
 		}
@@ -107,6 +110,7 @@ func (w *Watcher) runElected(ctx context.Context) error {
 		case t.Holder != e.Holder:
 			term = 0
 			setActive(false, t)
+			w.expectShared(ctx)
 		default:
 			term = t.ID
 			setActive(true, t)
@@ -243,4 +247,16 @@ func (w *Watcher) keepLeading(ctx context.Context, cancel context.CancelCauseFun
 		}
 	}()
 	return func() { close(done); <-stopped }
+}
+
+// expectShared tells the metrics of a standby watcher when the next slot
+// is due by the shared journal, so that its health says whether the team's
+// cycles run on schedule, whichever watcher runs them.
+func (w *Watcher) expectShared(ctx context.Context) {
+	e := w.cfg.Election
+	last, err := e.Leadership.LastSlot(ctx, e.Scope)
+	if err != nil || last.IsZero() {
+		return
+	}
+	w.expect(w.cfg.Schedule.Next(last))
 }

@@ -6,6 +6,8 @@ import (
 	"bytes"
 	"context"
 	"math/rand/v2"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/lab"
+	"github.com/rectifyhq/rectify/internal/metrics/metricstest"
 	"github.com/rectifyhq/rectify/internal/pgtest"
 	"github.com/rectifyhq/rectify/operation"
 )
@@ -35,7 +38,8 @@ func failoverDuration(t *testing.T) time.Duration {
 
 // watcherProc is one real rectify watch process.
 type watcherProc struct {
-	cmd *exec.Cmd
+	cmd     *exec.Cmd
+	metrics string // the address of its /metrics and /healthz
 	out bytes.Buffer
 	mu  sync.Mutex
 }
@@ -56,8 +60,14 @@ func TestWatchersFailOver(t *testing.T) {
 		lease = 3 * time.Second
 	)
 	start := func() *watcherProc {
-		p := &watcherProc{cmd: exec.Command(bin, "watch", "-every", every.String(), "-lease", lease.String(), "-mode", "monitor",
-			"-inventory", "inventory.hcl", "-state", db.URL, "exchange-454")}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		p := &watcherProc{metrics: addr, cmd: exec.Command(bin, "watch", "-every", every.String(), "-lease", lease.String(), "-mode", "monitor",
+			"-metrics-addr", addr, "-inventory", "inventory.hcl", "-state", db.URL, "exchange-454")}
 		p.cmd.Dir = f.dir
 		p.cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
 		for k, v := range f.env {
@@ -128,6 +138,29 @@ func TestWatchersFailOver(t *testing.T) {
 	// Let the last takeover finish and a cycle or two run, then stop
 	// every watcher cleanly.
 	time.Sleep(lease + 2*every)
+	// Each watcher's metrics: exactly one says it is active, and every
+	// one, standbys included, is healthy by the shared journal's schedule.
+	active := 0
+	for i, p := range procs {
+		s, err := metricstest.Scrape(ctx, "http://"+p.metrics+"/metrics")
+		if err != nil {
+			t.Errorf("watcher %d's metrics: %v", i, err)
+			continue
+		}
+		active += int(s[metricstest.Series("rectify_watch_active", "playbook", "exchange-454")])
+		res, err := http.Get("http://" + p.metrics + "/healthz")
+		if err != nil {
+			t.Errorf("watcher %d's health: %v", i, err)
+			continue
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("watcher %d is unhealthy: %s", i, res.Status)
+		}
+	}
+	if active != 1 {
+		t.Errorf("%d watchers report themselves active, want 1", active)
+	}
 	for _, p := range procs {
 		p.cmd.Process.Signal(syscall.SIGTERM)
 	}
