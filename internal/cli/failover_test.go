@@ -40,8 +40,8 @@ func failoverDuration(t *testing.T) time.Duration {
 type watcherProc struct {
 	cmd     *exec.Cmd
 	metrics string // the address of its /metrics and /healthz
-	out bytes.Buffer
-	mu  sync.Mutex
+	out     bytes.Buffer
+	mu      sync.Mutex
 }
 
 // TestWatchersFailOver runs three real watchers of one playbook on one
