@@ -98,8 +98,9 @@ func (d *DB) As(t testing.TB, role string) string {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	// Roles are the cluster's: another test may have made this one.
-	if _, err := db.Exec(`DO $$ BEGIN CREATE ROLE ` + role + ` LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`); err != nil {
+	// Roles are the cluster's: another test (or test binary, at the same
+	// moment) may have made this one.
+	if _, err := db.Exec(`DO $$ BEGIN CREATE ROLE ` + role + ` LOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`); err != nil {
 		t.Fatalf("create role %s: %v", role, err)
 	}
 	if _, err := db.Exec(`GRANT USAGE ON SCHEMA public TO ` + role); err != nil {
