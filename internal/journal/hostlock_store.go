@@ -12,9 +12,10 @@ import (
 	"github.com/rectifyhq/rectify/operation"
 )
 
-// Acquire takes the locks of hosts for h in one transaction (the journal
-// opens write transactions IMMEDIATE, so two processes cannot both find a
-// host free and both take it).
+// Acquire takes the locks of hosts for h in one write transaction (write
+// transactions exclude each other on both backends, see begin, so two
+// processes cannot both find a host free and both take it). The rows stay
+// after their holder is gone, naming it, until another run takes them over.
 func (j *Journal) Acquire(ctx context.Context, h operation.Holder, hosts []string, until time.Time) error {
 	tx, err := j.begin(ctx)
 	if err != nil {
