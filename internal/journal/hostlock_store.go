@@ -26,7 +26,10 @@ func (j *Journal) Acquire(ctx context.Context, h operation.Holder, hosts []strin
 	if err != nil {
 		return err
 	}
-	now := time.Now()
+	now, until, err := j.journalClock(ctx, tx, until)
+	if err != nil {
+		return fmt.Errorf("journal: take the host locks: %w", err)
+	}
 	_, machine := whoAmI()
 	var busy []operation.HostHolder
 	for _, hh := range held {
@@ -104,6 +107,9 @@ func (j *Journal) Renew(ctx context.Context, h operation.Holder, hosts []string,
 		return fmt.Errorf("journal: renew the host locks: %w", err)
 	}
 	defer tx.Rollback()
+	if _, until, err = j.journalClock(ctx, tx, until); err != nil {
+		return fmt.Errorf("journal: renew the host locks: %w", err)
+	}
 	for _, host := range hosts {
 		res, err := tx.ExecContext(ctx, `UPDATE host_locks SET expires = ? WHERE host = ? AND run_id = ? AND machine = ? AND pid = ?`,
 			stamp(until), host, h.RunID, h.Machine, h.PID)
@@ -134,4 +140,17 @@ func (j *Journal) Release(ctx context.Context, h operation.Holder, hosts []strin
 		}
 	}
 	return tx.Commit()
+}
+
+// journalClock returns the time now by the clock leases are measured by
+// (the database server's, for a shared journal) and t moved onto that
+// clock, so that processes on machines whose clocks differ agree on when
+// a lease runs out.
+func (j *Journal) journalClock(ctx context.Context, t *txn, at time.Time) (now, moved time.Time, err error) {
+	local := time.Now()
+	now, err = j.b.now(ctx, t)
+	if err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	return now, at.Add(now.Sub(local)), nil
 }
