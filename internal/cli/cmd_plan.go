@@ -109,7 +109,7 @@ func (a *app) makePlan(ctx context.Context, wd string, lr *loadedRun, f *runFlag
 	// The plan's author is the person the journal knows, or the OS
 	// account when there is no journal yet.
 	author := journal.OSAccount()
-	if path, err := journalPath(wd, f.state); err == nil {
+	if path, err := a.journalPath(wd, f.state); err == nil {
 		if _, statErr := os.Lstat(path); statErr == nil || journal.IsURL(path) {
 			j, err := journal.Open(ctx, path)
 			if err != nil {

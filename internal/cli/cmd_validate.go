@@ -100,12 +100,18 @@ func (c *validateCommand) Run(_ context.Context, a *app, args []string) int {
 	if err := a.writeDiagnostics(a.env.Stderr, diags, wd, src); err != nil {
 		a.log.Error().Err(err).Msg("cannot write diagnostics")
 	}
-	errs, warnings := countSeverities(diags)
-	if errs > 0 {
-		fmt.Fprintf(a.env.Stderr, "\n%s is not valid: %s.\n", describePlaybook(pb, args[0]), countText(errs, "error", warnings))
+	v := validity(pb, args[0], res, inv)
+	v.Errors, v.Warnings = countSeverities(diags)
+	out := a.env.Stdout
+	if v.Errors > 0 {
+		out = a.env.Stderr
+	}
+	if err := views.ValidityText(out, v); err != nil {
+		a.log.Error().Err(err).Msg("cannot write the result")
+	}
+	if v.Errors > 0 {
 		return exitError
 	}
-	fmt.Fprintln(a.env.Stdout, summary(pb, res, inv, warnings))
 	return exitOK
 }
 
@@ -173,23 +179,24 @@ func selectionErrors(diags hcl.Diagnostics, withInventory bool) hcl.Diagnostics 
 
 // summary is the line validate prints for a valid playbook, such as
 // "Playbook exchange-454 is valid: 6 steps, 3 target groups, 4 hosts."
-func summary(pb *playbooks.Playbook, res *playbooks.Resolved, inv *inventory.Inventory, warnings int) string {
-	parts := []string{plural(len(pb.Steps), "step")}
+// validity counts what validate found of pb, loaded from arg: its steps,
+// the groups they target and, with an inventory, the hosts.
+func validity(pb *playbooks.Playbook, arg string, res *playbooks.Resolved, inv *inventory.Inventory) views.Validity {
+	v := views.Validity{Playbook: arg, Steps: len(pb.Steps)}
+	if pb.Name != "" {
+		v.Playbook, v.Named = pb.Name, true
+	}
 	groups := map[string]bool{}
 	if res != nil {
 		for _, s := range res.Steps {
 			groups[targetKey(pb, s, inv != nil)] = true
 		}
 	}
-	parts = append(parts, plural(len(groups), "target group"))
+	v.TargetGroups = len(groups)
 	if inv != nil && res != nil {
-		parts = append(parts, plural(len(res.Hosts()), "host"))
+		v.Hosts, v.HostsKnown = len(res.Hosts()), true
 	}
-	line := fmt.Sprintf("%s is valid: %s.", describePlaybook(pb, ""), strings.Join(parts, ", "))
-	if warnings > 0 {
-		line += fmt.Sprintf(" (%s above)", plural(warnings, "warning"))
-	}
-	return line
+	return v
 }
 
 // targetKey identifies a step's target group: the hosts it selects when an
@@ -207,13 +214,6 @@ func targetKey(pb *playbooks.Playbook, s *playbooks.ResolvedStep, resolved bool)
 		return r.String()
 	}
 	return strings.Join(strings.Fields(string(b[r.Start.Byte:r.End.Byte])), " ")
-}
-
-func describePlaybook(pb *playbooks.Playbook, arg string) string {
-	if pb != nil && pb.Name != "" {
-		return "Playbook " + pb.Name
-	}
-	return "The playbook " + arg
 }
 
 func countText(errs int, noun string, warnings int) string {

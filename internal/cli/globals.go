@@ -29,7 +29,7 @@ func defaultGlobals() globalOptions {
 // logger builds the one logger of a run: zerolog to w at the chosen level,
 // JSON unless console is asked for or w is a terminal, coloured only when
 // color allows it. Credentials reach it only as secret.Value values,
-// which log as "(sensitive)".
+// which log as "(sensitive)". Events are written one at a time.
 func (g *globalOptions) logger(w io.Writer, terminal, color bool) (zerolog.Logger, error) {
 	level, err := zerolog.ParseLevel(g.logLevel)
 	if err != nil || g.logLevel == "" {
@@ -46,5 +46,7 @@ func (g *globalOptions) logger(w io.Writer, terminal, color bool) (zerolog.Logge
 	default:
 		return zerolog.Nop(), fmt.Errorf("invalid -log-format %q: use json or console", g.logFormat)
 	}
-	return zerolog.New(w).Level(level).With().Timestamp().Logger(), nil
+	// A run logs from one goroutine per host: each event is written whole,
+	// under one lock, whatever w is.
+	return zerolog.New(zerolog.SyncWriter(w)).Level(level).With().Timestamp().Logger(), nil
 }

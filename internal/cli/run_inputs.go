@@ -164,19 +164,19 @@ func (a *app) load(cmd, wd string, spec loadSpec) *loadedRun {
 }
 
 // journalPath is -state, or the default under the user's state directory.
-func journalPath(wd, state string) (string, error) {
+func (a *app) journalPath(wd, state string) (string, error) {
 	if journal.IsURL(state) {
 		return state, nil
 	}
 	if state != "" {
 		return resolvePath(wd, state), nil
 	}
-	return journal.DefaultPath()
+	return journal.DefaultPath(a.env.LookupEnv)
 }
 
 // openJournal opens the journal, reporting failure on stderr.
 func (a *app) openJournal(ctx context.Context, cmd, wd, state string) *journal.Journal {
-	path, err := journalPath(wd, state)
+	path, err := a.journalPath(wd, state)
 	if err != nil {
 		fmt.Fprintf(a.env.Stderr, "rectify %s: %v; set -state PATH\n", cmd, err)
 		return nil

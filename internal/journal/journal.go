@@ -3,9 +3,10 @@ package journal
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 )
@@ -23,17 +24,25 @@ type Journal struct {
 }
 
 // DefaultPath returns the journal's default location under the user's
-// state directory ($XDG_STATE_HOME/rectify/journal.db, or
-// ~/.local/state/rectify/journal.db).
-func DefaultPath() (string, error) {
-	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+// state directory (%LOCALAPPDATA%\rectify\journal.db on Windows,
+// $XDG_STATE_HOME/rectify/journal.db, or
+// $HOME/.local/state/rectify/journal.db elsewhere), reading the environment through
+// lookupEnv: a caller that gives a process an environment of its own (a
+// test, a service) decides where its journal is.
+func DefaultPath(lookupEnv func(string) (string, bool)) (string, error) {
+	if runtime.GOOS == "windows" {
+		if d, ok := lookupEnv("LOCALAPPDATA"); ok && d != "" {
+			return filepath.Join(d, "rectify", "journal.db"), nil
+		}
+		return "", errors.New("no state directory for the journal: set LOCALAPPDATA, or give -state")
+	}
+	if d, ok := lookupEnv("XDG_STATE_HOME"); ok && d != "" {
 		return filepath.Join(d, "rectify", "journal.db"), nil
 	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("find the state directory: %w", err)
+	if home, ok := lookupEnv("HOME"); ok && home != "" {
+		return filepath.Join(home, ".local", "state", "rectify", "journal.db"), nil
 	}
-	return filepath.Join(home, ".local", "state", "rectify", "journal.db"), nil
+	return "", errors.New("no state directory for the journal: set XDG_STATE_HOME or HOME, or give -state")
 }
 
 // IsURL reports whether state names a PostgreSQL database

@@ -12,6 +12,7 @@ import (
 
 	"github.com/masterzen/winrm"
 
+	"github.com/rectifyhq/rectify/internal/lab/wsman/wsmantest"
 	"github.com/rectifyhq/rectify/ops"
 )
 
@@ -39,13 +40,9 @@ func startLab(t testing.TB, sc Scenario, edit func(*Options)) *Lab {
 }
 
 // client returns a masterzen/winrm client for a lab host that verifies TLS
-// against the lab CA, with NTLM or Basic. Tests use NTLM only where they
-// prove it works: masterzen's stock NTLM transport runs Send and Receive
-// concurrently over a connection pool, and the endpoint binds NTLM to a
-// connection as Windows does, so now and then a handshake that lands on
-// another pooled connection is refused, masterzen drops the failed Send,
-// and the command waits for its standard input (about one command in a
-// thousand here).
+// against the lab CA, with NTLM (go-ntlmssp, through wsmantest.NTLM, which
+// sends a message again when masterzen's pooled connections lost its
+// handshake) or Basic.
 func client(t testing.TB, l *Lab, host string, ntlm bool) *winrm.Client {
 	t.Helper()
 	ep, ok := l.WinRM(host)
@@ -60,7 +57,7 @@ func client(t testing.TB, l *Lab, host string, ntlm bool) *winrm.Client {
 	endpoint := winrm.NewEndpoint(ip, port, true, false, l.CAPEM(), nil, nil, 30*time.Second)
 	params := winrm.NewParameters("PT60S", "en-US", 153600)
 	if ntlm {
-		params.TransportDecorator = func() winrm.Transporter { return &winrm.ClientNTLM{} }
+		params.TransportDecorator = func() winrm.Transporter { return &wsmantest.NTLM{User: l.Username(), Password: l.Password()} }
 	}
 	c, err := winrm.NewClientWithParameters(endpoint, l.Username(), l.Password(), params)
 	if err != nil {

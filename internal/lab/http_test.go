@@ -11,6 +11,7 @@ import (
 
 	"github.com/masterzen/winrm"
 
+	"github.com/rectifyhq/rectify/internal/lab/wsman/wsmantest"
 	rwinrm "github.com/rectifyhq/rectify/internal/winrm"
 	"github.com/rectifyhq/rectify/inventory"
 	"github.com/rectifyhq/rectify/ops"
@@ -78,7 +79,7 @@ func httpClient(t *testing.T, l *Lab, ip string, port int, ntlm bool) *winrm.Cli
 	t.Helper()
 	params := winrm.NewParameters("PT60S", "en-US", 153600)
 	if ntlm {
-		params.TransportDecorator = func() winrm.Transporter { return &winrm.ClientNTLM{} }
+		params.TransportDecorator = func() winrm.Transporter { return &wsmantest.NTLM{User: l.Username(), Password: l.Password()} }
 	}
 	c, err := winrm.NewClientWithParameters(winrm.NewEndpoint(ip, port, false, false, nil, nil, nil, 20*time.Second),
 		l.Username(), l.Password(), params)

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/masterzen/winrm"
 
+	"github.com/rectifyhq/rectify/internal/lab/wsman/wsmantest"
 	"github.com/rectifyhq/rectify/inventory"
 	"github.com/rectifyhq/rectify/ops"
 )
@@ -47,7 +48,7 @@ func TestInventoryReachesTheLab(t *testing.T) {
 		ep := winrm.NewEndpoint(s.Host, s.Port, s.HTTPS, s.InsecureSkipVerify, s.CAPEM, nil, nil, s.Timeout)
 		ep.TLSServerName = s.ServerName
 		params := winrm.NewParameters("PT60S", "en-US", 153600)
-		params.TransportDecorator = func() winrm.Transporter { return &winrm.ClientNTLM{} }
+		params.TransportDecorator = func() winrm.Transporter { return &wsmantest.NTLM{User: s.Username, Password: s.Password.Reveal()} }
 		c, err := winrm.NewClientWithParameters(ep, s.Username, s.Password.Reveal(), params)
 		if err != nil {
 			t.Fatal(err)

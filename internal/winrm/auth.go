@@ -9,6 +9,7 @@ import (
 
 	"github.com/rectifyhq/rectify/internal/kerberos"
 	"github.com/rectifyhq/rectify/internal/ntlm"
+	"github.com/rectifyhq/rectify/internal/sealing"
 )
 
 // basicAuth is the Authorization header of HTTP Basic authentication.
@@ -87,7 +88,7 @@ func (p *connPool) handshake(ctx context.Context, pc *persistConn, body []byte, 
 	// added an empty request for the OMI server alone; OMI pull request
 	// 577 reports Windows PowerShell clients doing the same), and it saves
 	// the round trip of an empty request.
-	pc.session = ntlmSealer{session}
+	pc.session = sealing.NTLM(session)
 	rep, err := p.exchange(ctx, pc, body, authorization, beforeWrite, n)
 	if err != nil {
 		return nil, err
@@ -142,7 +143,7 @@ func (p *connPool) kerberosHandshake(ctx context.Context, pc *persistConn, body 
 	if rep.status != http.StatusOK {
 		return nil, &protocolError{msg: fmt.Sprintf("server answered the Kerberos AP-REQ with http %d", rep.status)}
 	}
-	pc.session = kerberosSealer{session}
+	pc.session = sealing.Kerberos(session)
 	return p.exchange(ctx, pc, body, "", beforeWrite, n)
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/rectifyhq/rectify/actions"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
 	"github.com/rectifyhq/rectify/internal/ntlm"
+	"github.com/rectifyhq/rectify/internal/sealing"
 	"github.com/rectifyhq/rectify/ops"
 )
 
@@ -92,7 +93,7 @@ func TestOpenAnswerRefusesMalformed(t *testing.T) {
 	pair := func() (server, client sealer) {
 		s, _ := ntlm.NewSession(flags, key, ntlm.ServerSide)
 		c, _ := ntlm.NewSession(flags, key, ntlm.ClientSide)
-		return ntlmSealer{s}, ntlmSealer{c}
+		return sealing.NTLM(s), sealing.NTLM(c)
 	}
 	seal := func(m []byte, s sealer) []byte {
 		b, err := sealRequest(m, s)

@@ -25,6 +25,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/kerberos"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
 	"github.com/rectifyhq/rectify/internal/ntlm"
+	"github.com/rectifyhq/rectify/internal/sealing"
 	"github.com/rectifyhq/rectify/internal/secret"
 	"github.com/rectifyhq/rectify/ops"
 )
@@ -57,7 +58,7 @@ func (c *ntlmContext) Sealer() (sealer, error) {
 	if c.session == nil || !c.session.Flags().Confidential() {
 		return nil, errors.New("no sealing")
 	}
-	return ntlmSealer{c.session}, nil
+	return sealing.NTLM(c.session), nil
 }
 
 // kerberosContext is a Kerberos logon: the AP-REQ, then the AP-REP the
@@ -82,7 +83,7 @@ func (c *kerberosContext) Step(in []byte) ([]byte, bool, error) {
 	return nil, true, nil
 }
 
-func (c *kerberosContext) Sealer() (sealer, error) { return kerberosSealer{c.session}, nil }
+func (c *kerberosContext) Sealer() (sealer, error) { return sealing.Kerberos(c.session), nil }
 
 // endlessContext answers every token with another.
 type endlessContext struct{}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rectifyhq/rectify/internal/lab"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
 	"github.com/rectifyhq/rectify/ops"
 )
@@ -61,17 +62,21 @@ func TestWinRMFaultsDuringApply(t *testing.T) {
 			name:   "drops between the re-read and the change",
 			before: wsman.Faults{Latency: 300 * time.Millisecond},
 			during: func(t *testing.T, f *fixture, done <-chan struct{}) {
-				// The plan's read was batch 1 (its shell deleted with the
-				// command in it, unsignalled), apply's re-plan of the
-				// whole plan batch 2, released by Signal 1 when the next
-				// command starts; the change's re-read is batch 3, and
-				// Signal 2, which releases it, says the client has its
-				// answer: the next request is the change's command, held
-				// 300 ms by the latency.
+				// The change's re-read is the batch that reads the
+				// registry value alone (the plan's reads and apply's
+				// re-plan read the whole host). The Signal that follows
+				// it says the client has its answer: the next request is
+				// the change's command, held 300 ms by the latency.
+				var signals int64
 				reread := func() bool {
-					return f.received("ex02", ops.Batch) >= 3 && f.lab.WinRMCounts("ex02").Signal >= 2
+					if !rereadSent(f.lab.Received("ex02")) {
+						return false
+					}
+					signals = f.lab.WinRMCounts("ex02").Signal
+					return true
 				}
-				if waitFor(t, done, reread) {
+				answered := func() bool { return f.lab.WinRMCounts("ex02").Signal > signals }
+				if waitFor(t, done, reread) && waitFor(t, done, answered) {
 					if err := f.lab.SetWinRMFaults("ex02", wsman.Faults{Unreachable: true}); err != nil {
 						t.Error(err)
 					}
@@ -118,6 +123,17 @@ func TestWinRMFaultsDuringApply(t *testing.T) {
 			}
 		})
 	}
+}
+
+// rereadSent reports whether recs hold a batch whose one item reads a
+// registry value: the change's re-read of its target.
+func rereadSent(recs []lab.OpRecord) bool {
+	for i := 0; i+1 < len(recs); i++ {
+		if recs[i].Op == ops.Batch && recs[i+1].Op == ops.RegistryGet && (i+2 == len(recs) || recs[i+2].Op != ops.RegistryGet) {
+			return true
+		}
+	}
+	return false
 }
 
 func equal(a, b []string) bool {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/internal/kerberos"
+	"github.com/rectifyhq/rectify/internal/sealing"
 )
 
 // connKey keys a connection's authentication state in request contexts.
@@ -79,7 +80,7 @@ func (h *Host) authenticate(w http.ResponseWriter, r *http.Request, faults Fault
 			break
 		}
 		ca.logon = Logon{User: accepted.User, Mechanism: MechanismKerberos, Delegated: accepted.Delegated}
-		ca.session = kerberosSealer{accepted.Session}
+		ca.session = sealing.Kerberos(accepted.Session)
 		// Mutual authentication: the AP-REP travels with the answer.
 		w.Header().Set("WWW-Authenticate", scheme+" "+base64.StdEncoding.EncodeToString(accepted.Answer))
 		h.counters.handshakes.Add(1)
@@ -113,7 +114,7 @@ func (h *Host) authenticate(w http.ResponseWriter, r *http.Request, faults Fault
 			}
 			ca.logon = Logon{User: verified.user, Mechanism: MechanismNTLM}
 			if verified.session != nil {
-				ca.session = ntlmSealer{verified.session}
+				ca.session = sealing.NTLM(verified.session)
 			}
 			h.counters.handshakes.Add(1)
 			return ca.logon, true

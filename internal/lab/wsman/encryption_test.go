@@ -14,6 +14,7 @@ import (
 	"github.com/masterzen/winrm"
 
 	"github.com/rectifyhq/rectify/internal/ntlm"
+	"github.com/rectifyhq/rectify/internal/sealing"
 )
 
 // sealedConn is one connection to a host, authenticated with rectify's
@@ -54,7 +55,7 @@ func dialSealed(t *testing.T, h *Host) *sealedConn {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.session = ntlmSealer{session}
+	c.session = sealing.NTLM(session)
 	if resp, body := c.do("Negotiate "+base64.StdEncoding.EncodeToString(authenticate), "", nil); resp.StatusCode != http.StatusOK || len(body) != 0 {
 		t.Fatalf("authenticate with an empty request: status %d, body %q", resp.StatusCode, body)
 	}
@@ -203,7 +204,7 @@ func TestUnsealMessageRefusesMalformed(t *testing.T) {
 	pair := func() (sealer, sealer) {
 		c, _ := ntlm.NewSession(flags, key, ntlm.ClientSide)
 		s, _ := ntlm.NewSession(flags, key, ntlm.ServerSide)
-		return ntlmSealer{c}, ntlmSealer{s}
+		return sealing.NTLM(c), sealing.NTLM(s)
 	}
 	c, s := pair()
 	good := mustSeal(t, []byte("<s:Envelope/>"), c)

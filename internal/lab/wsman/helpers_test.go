@@ -17,6 +17,7 @@ import (
 	"github.com/masterzen/winrm"
 
 	"github.com/rectifyhq/rectify/internal/lab/pki"
+	"github.com/rectifyhq/rectify/internal/lab/wsman/wsmantest"
 )
 
 const (
@@ -148,7 +149,7 @@ func (l *lab) masterzen(t testing.TB, h *Host, ntlm bool, timeout time.Duration)
 	endpoint := winrm.NewEndpoint(ip, port, https, false, l.ca.PEM(), nil, nil, timeout)
 	params := winrm.NewParameters("PT60S", "en-US", 153600)
 	if ntlm {
-		params.TransportDecorator = func() winrm.Transporter { return &winrm.ClientNTLM{} }
+		params.TransportDecorator = func() winrm.Transporter { return &wsmantest.NTLM{User: testUser, Password: testPassword} }
 	}
 	client, err := winrm.NewClientWithParameters(endpoint, testUser, testPassword, params)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/masterzen/winrm"
 
 	"github.com/rectifyhq/rectify/internal/kerberos"
+	"github.com/rectifyhq/rectify/internal/sealing"
 )
 
 const (
@@ -71,7 +72,7 @@ func dialKerberos(t *testing.T, h *Host, kt *keytab.Keytab, user string) (*seale
 	if err != nil {
 		t.Fatalf("mutual authentication: %v", err)
 	}
-	c.session = kerberosSealer{session}
+	c.session = sealing.Kerberos(session)
 	return c, resp
 }
 
