@@ -15,6 +15,12 @@ type Metrics interface {
 	ObserveCycle(f Figures)
 }
 
+// ElectionMetrics is the optional capability of Metrics that shows
+// whether this watcher is the active one of several on a shared journal.
+type ElectionMetrics interface {
+	SetActive(playbook string, active bool)
+}
+
 // Figures are what one cycle found and did, as monitoring counts it.
 type Figures struct {
 	Playbook string

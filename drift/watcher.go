@@ -58,6 +58,9 @@ type Config struct {
 	// OnCycle, when set, receives the report of every cycle Run runs,
 	// skipped ones included, once the cycle has ended (to print it).
 	OnCycle func(CycleReport)
+	// Election, when set, makes Run run cycles only while this watcher is
+	// the active one of several on a shared journal.
+	Election *Election
 }
 
 // Operator runs the operation of one cycle: it opens the cycle's run in
@@ -74,6 +77,9 @@ type Watcher struct {
 	cfg   Config
 	clock Clock
 	busy  atomic.Bool
+	// firstSlot is the first slot an elected watcher runs when the journal
+	// has none yet.
+	firstSlot time.Time
 }
 
 // ErrCycleRunning is returned by RunOnce while another cycle runs: cycles
@@ -124,6 +130,9 @@ func (w *Watcher) RunOnce(ctx context.Context) (CycleReport, error) {
 func (w *Watcher) Run(ctx context.Context) error {
 	if w.cfg.Schedule == nil {
 		return errors.New("drift: no schedule")
+	}
+	if w.cfg.Election != nil {
+		return w.runElected(ctx)
 	}
 	log := w.cfg.Logger
 	now := w.clock.Now()

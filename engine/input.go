@@ -29,7 +29,10 @@ type Input struct {
 	Inventory plans.InventoryRef
 	Windows   []plans.Window
 	Rollout   plans.Rollout
-	Steps     []Step
+	// RequiredApprovals is how many people other than a plan's author
+	// must approve it before apply (the playbook's approvals block).
+	RequiredApprovals int
+	Steps             []Step
 	// Hosts are every host of the inventory (after -limit), in inventory
 	// order. Steps may read from hosts they do not target (a DC's clock).
 	Hosts []actions.Host

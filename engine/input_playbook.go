@@ -45,6 +45,9 @@ func NewInput(r *playbooks.Resolved, path string, hosts []actions.Host, inv plan
 	for _, w := range pb.Windows {
 		in.Windows = append(in.Windows, w.Rule)
 	}
+	if pb.Approvals != nil {
+		in.RequiredApprovals = pb.Approvals.Required
+	}
 	allowed := map[string]bool{}
 	for _, h := range hosts {
 		allowed[h.Name] = true

@@ -28,17 +28,18 @@ func (e *Engine) Plan(ctx context.Context, in Input, conns actions.Connections) 
 	}
 
 	p := &plans.Plan{
-		FormatVersion:  plans.FormatVersion,
-		CreatedAt:      now,
-		RectifyVersion: e.Version,
-		Salt:           salt,
-		Playbook:       in.Playbook,
-		Inventory:      in.Inventory,
-		Variables:      in.Variables,
-		Windows:        in.Windows,
-		Rollout:        in.Rollout,
-		Steps:          planSteps(steps),
-		Undo:           in.Undo,
+		FormatVersion:     plans.FormatVersion,
+		CreatedAt:         now,
+		RectifyVersion:    e.Version,
+		Salt:              salt,
+		Playbook:          in.Playbook,
+		Inventory:         in.Inventory,
+		Variables:         in.Variables,
+		Windows:           in.Windows,
+		Rollout:           in.Rollout,
+		RequiredApprovals: in.RequiredApprovals,
+		Steps:             planSteps(steps),
+		Undo:              in.Undo,
 	}
 
 	// Every (step, host) instance, in step order then inventory order.

@@ -87,6 +87,7 @@ func checkReviewed(p *plans.Plan, in Input) ([]string, error) {
 	same("steps (their targets, order, dependencies or triggers)", withoutSources(p.Steps), withoutSources(planSteps(steps)))
 	same("change windows", nonNil(p.Windows), nonNil(in.Windows))
 	same("rollout settings", p.Rollout, in.Rollout)
+	same("required approvals", p.RequiredApprovals, in.RequiredApprovals)
 	same("variable values", nonNil(p.Variables), nonNil(in.Variables))
 	same("runs and instances to undo", p.Undo, in.Undo)
 

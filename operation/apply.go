@@ -94,7 +94,7 @@ func (r *Runner) apply(ctx context.Context, req *ApplyRequest) (res Result) {
 	run, err := r.Journal.Begin(ctx, RunInfo{
 		Kind: kind, Playbook: p.Playbook.Name, PlaybookDigest: in.Playbook.Digest,
 		Inventory: in.Inventory.Path, InventoryDigest: in.Inventory.Digest, PlanDigest: digest,
-		WindowOverride: req.WindowOverride, PlanAgeOverride: req.PlanAgeOverride,
+		WindowOverride: req.WindowOverride, PlanAgeOverride: req.PlanAgeOverride, PlannedBy: p.Author,
 	})
 	if err != nil {
 		// A replay is journaled as refused; any other failure left no run.
@@ -110,6 +110,11 @@ func (r *Runner) apply(ctx context.Context, req *ApplyRequest) (res Result) {
 		res.Outcome, res.Status, res.Summary, res.Err = Refused, refusal(err), err.Error(), err
 		res.JournalErr = finish(ctx, run, res.Outcome, res.Summary)
 		return res
+	}
+	// A plan that needs approvals is refused, and the refusal journaled,
+	// before any host is locked or read.
+	if err := checkApprovals(ctx, r.Journal, run, p, digest); err != nil {
+		return refuse(err)
 	}
 	lease, err := run.Lock(ctx, lockedHosts(kind, p, in.Hosts))
 	if err != nil {
@@ -227,10 +232,12 @@ func refusal(err error) Status {
 		age    *engine.PlanAgeError
 		locked *HostsLockedError
 		replay *ReplayError
+		appr   *ApprovalError
+		self   *SelfApprovalError
 	)
 	switch {
 	case errors.As(err, &window), errors.As(err, &review), errors.As(err, &digest), errors.As(err, &age),
-		errors.As(err, &locked), errors.As(err, &replay):
+		errors.As(err, &locked), errors.As(err, &replay), errors.As(err, &appr), errors.As(err, &self):
 		return StatusRefused
 	}
 	return StatusError

@@ -27,4 +27,6 @@ type RunInfo struct {
 	// PlanAgeOverride is the reason given for applying a plan older than
 	// apply allows.
 	PlanAgeOverride string
+	// PlannedBy is who made the plan, as the plan records it.
+	PlannedBy string
 }

@@ -41,6 +41,13 @@ type Plan struct {
 	Windows []Window `json:"windows,omitempty"`
 	Rollout Rollout  `json:"rollout"`
 
+	// Author is who made the plan: the OS account, or the identity of the
+	// shared journal it was registered in.
+	Author string `json:"author,omitempty"`
+	// RequiredApprovals is how many people other than the author must
+	// approve the plan (its digest) before apply makes its changes.
+	RequiredApprovals int `json:"required_approvals,omitempty"`
+
 	// Hosts are the hosts the plan covers, in inventory order, each with
 	// whether it could be read.
 	Hosts []Host `json:"hosts"`

@@ -25,6 +25,7 @@ var playbookSchema = &hcl.BodySchema{
 		{Type: "window"},
 		{Type: "rollout"},
 		{Type: "drift"},
+		{Type: "approvals"},
 	},
 }
 
@@ -68,7 +69,7 @@ func (d *decoder) decodePlaybook(b *hcl.Block) hcl.Diagnostics {
 			*dst = s
 		}
 	}
-	var rollouts, drifts []*hcl.Block
+	var rollouts, drifts, approvals []*hcl.Block
 	for _, blk := range content.Blocks {
 		switch blk.Type {
 		case "window":
@@ -79,6 +80,8 @@ func (d *decoder) decodePlaybook(b *hcl.Block) hcl.Diagnostics {
 			rollouts = append(rollouts, blk)
 		case "drift":
 			drifts = append(drifts, blk)
+		case "approvals":
+			approvals = append(approvals, blk)
 		}
 	}
 	if len(rollouts) > 0 {
@@ -86,6 +89,12 @@ func (d *decoder) decodePlaybook(b *hcl.Block) hcl.Diagnostics {
 		diags = append(diags, ds...)
 		p.Rollout = r
 		diags = append(diags, duplicateBlocks(rollouts)...)
+	}
+	if len(approvals) > 0 {
+		ap, ds := decodeApprovals(approvals[0])
+		diags = append(diags, ds...)
+		p.Approvals = ap
+		diags = append(diags, duplicateBlocks(approvals)...)
 	}
 	if len(drifts) > 0 {
 		dr, ds := decodeDrift(drifts[0])

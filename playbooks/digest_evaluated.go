@@ -51,6 +51,7 @@ func (r *Resolved) Digest(salt plans.Salt) (string, error) {
 		Description string         `json:"description"`
 		Windows     []window       `json:"windows"`
 		Rollout     *rollout       `json:"rollout"`
+		Approvals   int            `json:"approvals,omitempty"`
 		Variables   map[string]any `json:"variables"`
 		Steps       []step         `json:"steps"`
 	}{Name: pb.Name, Title: pb.Title, KB: pb.KB, Description: pb.Description, Windows: []window{}, Variables: map[string]any{}, Steps: []step{}}
@@ -60,6 +61,9 @@ func (r *Resolved) Digest(salt plans.Salt) (string, error) {
 			tz = w.Location.String()
 		}
 		doc.Windows = append(doc.Windows, window{Start: w.Start, Duration: w.Duration.String(), Timezone: tz})
+	}
+	if pb.Approvals != nil {
+		doc.Approvals = pb.Approvals.Required
 	}
 	if ro := pb.Rollout; ro != nil {
 		doc.Rollout = &rollout{

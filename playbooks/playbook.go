@@ -22,6 +22,8 @@ type Playbook struct {
 	Windows []*Window
 	// Rollout is the batch policy; nil means every target at once.
 	Rollout *Rollout
+	// Approvals is what a plan needs before apply; nil means none.
+	Approvals *Approvals
 	// Drift is the drift-correction setting; nil means none.
 	Drift *Drift
 	// DeclRange is the playbook block's header.

@@ -56,7 +56,7 @@ func (c *historyCommand) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.kind, "kind", "", "list only the runs of this `kind`: "+strings.Join(historyKinds(), ", ")+"; default: every kind")
 	fs.StringVar(&c.since, "since", "", "list only the runs started since `when`: a duration ago (24h) or a date (2026-12-01, RFC 3339); default: all")
 	fs.BoolVar(&c.json, "json", false, "print as JSON")
-	fs.StringVar(&c.state, "state", "", "journal `path` (default: the user's state directory)")
+	fs.StringVar(&c.state, "state", "", "journal: a `path` or a postgres:// URL (default: the user's state directory)")
 	fs.IntVar(&c.limit, "n", 20, "how many runs (or drift episodes) to list")
 	fs.BoolVar(&c.drift, "drift", false, "list what drifted over time instead of runs")
 	fs.StringVar(&c.playbook, "playbook", "", "with -drift, only this playbook's `name`")

@@ -78,6 +78,9 @@ func (c *planCommand) Run(ctx context.Context, a *app, args []string) int {
 			fmt.Fprintf(a.env.Stderr, "rectify plan: %v\n", err)
 			return exitError
 		}
+		if p.RequiredApprovals > 0 && !a.registerPlan(ctx, wd, c.out, p, &c.run) {
+			return exitError
+		}
 	}
 	if c.json {
 		if err := views.PlanJSON(a.env.Stdout, p); err != nil {
@@ -120,14 +123,18 @@ func (c *planCommand) usage(a *app, err error) int {
 // miss the reverts that are due.
 func (a *app) makePlan(ctx context.Context, wd string, lr *loadedRun, f *runFlags, progress bool) (*plans.Plan, error) {
 	runner := &operation.Runner{Engine: a.engine(f.parallelism), Log: a.log}
+	// The plan's author is the person the journal knows, or the OS
+	// account when there is no journal yet.
+	author := journal.OSAccount()
 	if path, err := a.journalPath(wd, f.state); err == nil {
-		if _, statErr := os.Lstat(path); statErr == nil {
+		if _, statErr := os.Lstat(path); statErr == nil || journal.IsURL(path) {
 			j, err := journal.Open(ctx, path)
 			if err != nil {
 				return nil, err
 			}
 			defer j.Close()
 			runner.Journal = j
+			author = j.Identity()
 		}
 	}
 	hl := newHintLog()
@@ -143,6 +150,9 @@ func (a *app) makePlan(ctx context.Context, wd string, lr *loadedRun, f *runFlag
 	// What to do about hosts and directories that refused rectify, where
 	// the fix is known, follows the plan's progress.
 	writeHints(a.env.Stderr, hl.hints(lr.inv))
+	if p != nil {
+		p.Author = author
+	}
 	return p, err
 }
 

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
 	"github.com/rectifyhq/rectify/drift"
 	"github.com/rectifyhq/rectify/internal/build"
+	"github.com/rectifyhq/rectify/internal/journal"
 	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/internal/views"
 	"github.com/rectifyhq/rectify/inventory"
@@ -31,6 +33,7 @@ type watchCommand struct {
 	flapCount     int
 	flapPeriod    time.Duration
 	json          bool
+	lease         time.Duration
 }
 
 func (*watchCommand) Synopsis() string {
@@ -67,7 +70,13 @@ func (*watchCommand) Usage() string {
   With -once, watch exits with the cycle's status: 0 it succeeded (drift
   only reported is success), 1 an error (a host that could not be read, a
   correction that did not take) with no correction made, 3 the same after
-  a correction was made, 5 skipped because another run holds the hosts.`
+  a correction was made, 5 skipped because another run holds the hosts.
+
+  On a shared journal (-state postgres://...), several watchers of one
+  playbook elect one active watcher: the others stand by and take over
+  within -lease when it dies. Each scheduled start (slot) is journaled once,
+  whichever watcher runs it; slots that came due while none was active are
+  covered by the next cycle.`
 }
 
 func (c *watchCommand) Flags(fs *flag.FlagSet) {
@@ -81,6 +90,7 @@ func (c *watchCommand) Flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.flapCount, "flapping-count", drift.DefaultFlapPolicy.Corrections, "mark an item flapping when its drift is back after this many corrections")
 	fs.DurationVar(&c.flapPeriod, "flapping-period", drift.DefaultFlapPolicy.Within, "count the corrections of this `period` towards flapping")
 	fs.BoolVar(&c.json, "json", false, "print each cycle (and the watcher's start and stop) as one line of JSON")
+	fs.DurationVar(&c.lease, "lease", 30*time.Second, "with a shared journal (-state postgres://...), how long the active watcher's term lasts unrenewed: a standby takes over within it")
 }
 
 // view is the watcher's view: text, or JSON lines with -json.
@@ -175,6 +185,7 @@ func (c *watchCommand) Run(ctx context.Context, a *app, args []string) int {
 			_ = view.Cycle(rep)
 			writeCycleHints()
 		},
+		Election: c.election(j, pb.Name, a),
 	})
 	if err != nil {
 		fmt.Fprintf(a.env.Stderr, "rectify watch: %v\n", err)
@@ -259,4 +270,24 @@ func (f *intervalFlag) Set(s string) error {
 	}
 	*f = intervalFlag(d)
 	return nil
+}
+
+// election returns the election of the active watcher on a shared
+// journal, nil on a journal file (one person's, one watcher).
+func (c *watchCommand) election(j *journal.Journal, playbook string, a *app) *drift.Election {
+	if !journal.IsURL(j.Path()) {
+		return nil
+	}
+	host, _ := os.Hostname()
+	return &drift.Election{
+		Leadership: j, Scope: "watch " + playbook, Lease: c.lease,
+		Holder: fmt.Sprintf("%s@%s pid %d", j.Identity(), host, os.Getpid()),
+		OnChange: func(active bool, t drift.Term) {
+			if active {
+				fmt.Fprintf(a.env.Stdout, "Active watcher of %s (term %d).\n", playbook, t.ID)
+			} else if t.Holder != "" {
+				fmt.Fprintf(a.env.Stdout, "Standing by: %s is the active watcher of %s.\n", t.Holder, playbook)
+			}
+		},
+	}
 }

@@ -9,6 +9,7 @@ func commandTable() []commandEntry {
 		{name: "fmt", make: func() command { return &fmtCommand{} }},
 		{name: "plan", make: func() command { return &planCommand{} }},
 		{name: "show", make: func() command { return &showCommand{} }},
+		{name: "approve", make: func() command { return &approveCommand{} }},
 		{name: "apply", make: func() command { return &applyCommand{} }},
 		{name: "undo", make: func() command { return &undoCommand{} }},
 		{name: "watch", make: func() command { return &watchCommand{} }},

@@ -36,7 +36,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.varFiles, "var-file", "read variable values from an HCL `file`; repeatable")
 	fs.StringVar(&f.limit, "limit", "", "act only on these `hosts`: ex01,ex02, group:exchange, !dc02, ex*")
 	fs.IntVar(&f.parallelism, "parallelism", engine.DefaultParallelism, "how many hosts are read or changed at once")
-	fs.StringVar(&f.state, "state", "", "journal `path` (default: the user's state directory)")
+	fs.StringVar(&f.state, "state", "", "journal: a `path` or a postgres:// URL (default: the user's state directory)")
 }
 
 // check returns the mistake in the flags that loadRun needs, nil when
@@ -171,6 +171,9 @@ func (a *app) load(cmd, wd string, spec loadSpec) *loadedRun {
 
 // journalPath is -state, or the default under the user's state directory.
 func (a *app) journalPath(wd, state string) (string, error) {
+	if journal.IsURL(state) {
+		return state, nil
+	}
 	if state != "" {
 		return resolvePath(wd, state), nil
 	}

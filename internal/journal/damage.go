@@ -86,7 +86,7 @@ const maxProblems = 3
 // to truncation or overwritten in a table or index the command would read
 // later is found before anything is planned or changed.
 func (j *Journal) checkIntact(ctx context.Context) error {
-	rows, err := j.db.QueryContext(ctx, `PRAGMA quick_check(`+fmt.Sprint(maxProblems)+`)`)
+	rows, err := j.query(ctx, `PRAGMA quick_check(`+fmt.Sprint(maxProblems)+`)`)
 	if err != nil {
 		if d := damaged(j.path, err); d != nil {
 			return d

@@ -11,55 +11,6 @@ import (
 	"github.com/rectifyhq/rectify/drift"
 )
 
-// driftSchema holds what scheduled drift runs remember: one row per drift
-// episode (an instance that planned a change, from the cycle it was first
-// seen until it planned no-op again), the corrections made to it, and the
-// reviews in which a person cleared a flapping item. The tables only add to
-// schema version 1, so older journals open unchanged.
-const driftSchema = `
-CREATE TABLE IF NOT EXISTS drift (
-	id             INTEGER PRIMARY KEY AUTOINCREMENT,
-	playbook       TEXT NOT NULL,
-	address        TEXT NOT NULL,
-	step           TEXT NOT NULL,
-	host           TEXT NOT NULL,
-	action         TEXT NOT NULL,
-	object         TEXT NOT NULL DEFAULT '',
-	first_seen     TEXT NOT NULL,
-	last_seen      TEXT NOT NULL,
-	last_run_id    INTEGER NOT NULL,
-	resolved       TEXT,
-	flapping       INTEGER NOT NULL DEFAULT 0,
-	flapping_since TEXT
-);
-CREATE UNIQUE INDEX IF NOT EXISTS drift_open ON drift(playbook, address) WHERE resolved IS NULL;
-CREATE INDEX IF NOT EXISTS drift_first_seen ON drift(first_seen);
-CREATE TABLE IF NOT EXISTS drift_corrections (
-	id       INTEGER PRIMARY KEY AUTOINCREMENT,
-	drift_id INTEGER NOT NULL REFERENCES drift(id),
-	run_id   INTEGER NOT NULL,
-	time     TEXT NOT NULL,
-	status   TEXT NOT NULL,
-	error    TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS drift_corrections_drift ON drift_corrections(drift_id);
-CREATE TABLE IF NOT EXISTS drift_reviews (
-	id       INTEGER PRIMARY KEY AUTOINCREMENT,
-	playbook TEXT NOT NULL,
-	address  TEXT NOT NULL,
-	time     TEXT NOT NULL,
-	user     TEXT NOT NULL
-);
-`
-
-// migrateDrift creates the drift tables when they are missing.
-func (j *Journal) migrateDrift(ctx context.Context) error {
-	if _, err := j.db.ExecContext(ctx, driftSchema); err != nil {
-		return fmt.Errorf("create the drift tables: %w", err)
-	}
-	return nil
-}
-
 // driftStamp formats t at a fixed width, so that stored times compare as
 // text in time order.
 func driftStamp(t time.Time) string {
@@ -74,7 +25,7 @@ var _ drift.Store = (*Journal)(nil)
 // of corrections, and closes the episodes that settled. It returns the
 // playbook's open episodes afterwards, in address order.
 func (j *Journal) RecordDrift(ctx context.Context, c drift.Observations) ([]drift.Episode, error) {
-	tx, err := j.db.BeginTx(ctx, nil)
+	tx, err := j.begin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("journal: record drift: %w", err)
 	}
@@ -91,12 +42,9 @@ func (j *Journal) RecordDrift(ctx context.Context, c drift.Observations) ([]drif
 		err := tx.QueryRowContext(ctx, `SELECT id, flapping FROM drift WHERE playbook = ? AND address = ? AND resolved IS NULL`, c.Playbook, o.Address).Scan(&id, &flapping)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			res, err := tx.ExecContext(ctx, `INSERT INTO drift(playbook, address, step, host, action, object, first_seen, last_seen, last_run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				c.Playbook, o.Address, o.Step, o.Host, o.Action, o.Object, now, now, c.RunID)
+			err := tx.QueryRowContext(ctx, `INSERT INTO drift(playbook, address, step, host, action, object, first_seen, last_seen, last_run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+				c.Playbook, o.Address, o.Step, o.Host, o.Action, o.Object, now, now, c.RunID).Scan(&id)
 			if err != nil {
-				return nil, fmt.Errorf("journal: record drift of %s: %w", o.Address, err)
-			}
-			if id, err = res.LastInsertId(); err != nil {
 				return nil, fmt.Errorf("journal: record drift of %s: %w", o.Address, err)
 			}
 		case err != nil:
@@ -141,7 +89,7 @@ func (j *Journal) RecordDrift(ctx context.Context, c drift.Observations) ([]drif
 
 // correctionsSince counts the applied corrections of an address made after
 // since and after the last time a person cleared it.
-func correctionsSince(ctx context.Context, tx *sql.Tx, playbook, address string, since time.Time) (int, error) {
+func correctionsSince(ctx context.Context, tx *txn, playbook, address string, since time.Time) (int, error) {
 	from := driftStamp(since)
 	var reviewed sql.NullString
 	if err := tx.QueryRowContext(ctx, `SELECT max(time) FROM drift_reviews WHERE playbook = ? AND address = ?`, playbook, address).Scan(&reviewed); err != nil {
@@ -163,7 +111,7 @@ func correctionsSince(ctx context.Context, tx *sql.Tx, playbook, address string,
 // playbook. It reports false, and records nothing, when the address has no
 // open episode (a change a trigger caused, not a drift).
 func (j *Journal) RecordCorrection(ctx context.Context, playbook string, c drift.CorrectionResult) (bool, error) {
-	tx, err := j.db.BeginTx(ctx, nil)
+	tx, err := j.begin(ctx)
 	if err != nil {
 		return false, fmt.Errorf("journal: record the correction of %s: %w", c.Address, err)
 	}
@@ -199,7 +147,7 @@ var ErrNotFlapping = errors.New("not flapping")
 // corrected again, and only corrections made after now count towards
 // flapping.
 func (j *Journal) ClearFlapping(ctx context.Context, playbook, address string, now time.Time) error {
-	tx, err := j.db.BeginTx(ctx, nil)
+	tx, err := j.begin(ctx)
 	if err != nil {
 		return fmt.Errorf("journal: clear flapping of %s: %w", address, err)
 	}
@@ -214,8 +162,8 @@ func (j *Journal) ClearFlapping(ctx context.Context, playbook, address string, n
 		}
 		return fmt.Errorf("journal: %s of playbook %s: %w", address, playbook, ErrNotFlapping)
 	}
-	who, _ := whoAmI()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO drift_reviews(playbook, address, time, user) VALUES (?, ?, ?, ?)`, playbook, address, driftStamp(now), who); err != nil {
+	who := j.who
+	if _, err := tx.ExecContext(ctx, `INSERT INTO drift_reviews(playbook, address, time, "user") VALUES (?, ?, ?, ?)`, playbook, address, driftStamp(now), who); err != nil {
 		return fmt.Errorf("journal: clear flapping of %s: %w", address, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -258,7 +206,7 @@ func (j *Journal) DriftHistory(ctx context.Context, q DriftQuery) ([]drift.Episo
 	if len(where) > 0 {
 		clause = "WHERE " + strings.Join(where, " AND ")
 	}
-	tx, err := j.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := j.beginRead(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("journal: read drift: %w", err)
 	}
@@ -277,7 +225,7 @@ func (j *Journal) DriftHistory(ctx context.Context, q DriftQuery) ([]drift.Episo
 
 const driftColumns = `id, playbook, address, step, host, action, object, first_seen, last_seen, last_run_id, resolved, flapping, flapping_since`
 
-func queryDrift(ctx context.Context, tx *sql.Tx, rest string, args ...any) ([]drift.Episode, error) {
+func queryDrift(ctx context.Context, tx *txn, rest string, args ...any) ([]drift.Episode, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT `+driftColumns+` FROM drift `+rest, args...)
 	if err != nil {
 		return nil, fmt.Errorf("journal: read drift: %w", err)
@@ -296,7 +244,7 @@ func queryDrift(ctx context.Context, tx *sql.Tx, rest string, args ...any) ([]dr
 	return out, rows.Err()
 }
 
-func corrections(ctx context.Context, tx *sql.Tx, driftID int64) ([]drift.Correction, error) {
+func corrections(ctx context.Context, tx *txn, driftID int64) ([]drift.Correction, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT run_id, time, status, error FROM drift_corrections WHERE drift_id = ? ORDER BY id`, driftID)
 	if err != nil {
 		return nil, fmt.Errorf("journal: read corrections: %w", err)
@@ -318,7 +266,7 @@ func corrections(ctx context.Context, tx *sql.Tx, driftID int64) ([]drift.Correc
 // SetPlanDigest records the digest of the plan a run made after it
 // started (a drift run plans once it holds the lock).
 func (r *Run) SetPlanDigest(ctx context.Context, digest string) error {
-	if _, err := r.j.db.ExecContext(ctx, `UPDATE runs SET plan_digest = ? WHERE id = ?`, digest, r.ID); err != nil {
+	if _, err := r.j.exec(ctx, `UPDATE runs SET plan_digest = ? WHERE id = ?`, digest, r.ID); err != nil {
 		return fmt.Errorf("journal: record the plan of run %d: %w", r.ID, err)
 	}
 	return nil

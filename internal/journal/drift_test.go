@@ -37,8 +37,12 @@ func episodes(recs []drift.Episode) []episode {
 }
 
 func TestDriftEpisodesOpenExtendAndSettle(t *testing.T) {
+	eachBackend(t, testDriftEpisodesOpenExtendAndSettle)
+}
+
+func testDriftEpisodesOpenExtendAndSettle(t *testing.T, fresh freshState) {
 	ctx := context.Background()
-	j, path := openTemp(t)
+	j, path := openFresh(t, fresh)
 	run, err := j.StartRun(ctx, operation.RunInfo{Kind: operation.KindWatch, Playbook: "exchange-454"})
 	if err != nil {
 		t.Fatal(err)
@@ -101,8 +105,12 @@ func TestDriftEpisodesOpenExtendAndSettle(t *testing.T) {
 }
 
 func TestFlappingAfterRepeatedCorrections(t *testing.T) {
+	eachBackend(t, testFlappingAfterRepeatedCorrections)
+}
+
+func testFlappingAfterRepeatedCorrections(t *testing.T, fresh freshState) {
 	ctx := context.Background()
-	j, _ := openTemp(t)
+	j, _ := openFresh(t, fresh)
 	run, err := j.StartRun(ctx, operation.RunInfo{Kind: operation.KindWatch, Playbook: "exchange-454"})
 	if err != nil {
 		t.Fatal(err)
@@ -181,17 +189,23 @@ func TestFlappingAfterRepeatedCorrections(t *testing.T) {
 }
 
 func TestCorrectionWithoutEpisodeIsNotRecorded(t *testing.T) {
+	eachBackend(t, testCorrectionWithoutEpisodeIsNotRecorded)
+}
+
+func testCorrectionWithoutEpisodeIsNotRecorded(t *testing.T, fresh freshState) {
 	ctx := context.Background()
-	j, _ := openTemp(t)
+	j, _ := openFresh(t, fresh)
 	ok, err := j.RecordCorrection(ctx, "exchange-454", drift.CorrectionResult{Address: "step.replication[dc01]", RunID: 1, Time: t0, Status: "applied"})
 	if err != nil || ok {
 		t.Errorf("RecordCorrection without an episode = %v, %v", ok, err)
 	}
 }
 
-func TestSetPlanDigest(t *testing.T) {
+func TestSetPlanDigest(t *testing.T) { eachBackend(t, testSetPlanDigest) }
+
+func testSetPlanDigest(t *testing.T, fresh freshState) {
 	ctx := context.Background()
-	j, _ := openTemp(t)
+	j, _ := openFresh(t, fresh)
 	run, err := j.StartRun(ctx, operation.RunInfo{Kind: operation.KindWatch})
 	if err != nil {
 		t.Fatal(err)

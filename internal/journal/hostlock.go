@@ -18,9 +18,9 @@ import (
 // lease ran out belongs to a run that is gone or hung, and is taken over.
 const DefaultLease = 2 * time.Minute
 
-// LeaseStore keeps host locks with leases. The journal implements it over
-// SQLite; a journal shared by a team (PostgreSQL) implements the same three
-// operations, each one transaction, and LockHosts does the rest.
+// LeaseStore keeps host locks with leases. The journal implements it, as
+// one row per locked host, over SQLite and PostgreSQL alike: three
+// operations, each one transaction; LockHosts does the rest.
 type LeaseStore interface {
 	// Acquire takes the locks of every host for h until the given time, or
 	// none: when other live holders hold some, it returns a

@@ -32,9 +32,11 @@ func holders(t *testing.T, err error) map[string]int64 {
 // TestHostLocksOverlapAndDisjoint: runs on disjoint hosts hold their locks
 // at once; a run that overlaps is refused as a whole, naming each holder
 // and the hosts it holds, and gets its locks once they are released.
-func TestHostLocksOverlapAndDisjoint(t *testing.T) {
+func TestHostLocksOverlapAndDisjoint(t *testing.T) { eachBackend(t, testHostLocksOverlapAndDisjoint) }
+
+func testHostLocksOverlapAndDisjoint(t *testing.T, fresh freshState) {
 	ctx := context.Background()
-	j, path := openTemp(t)
+	j, path := openFresh(t, fresh)
 	other, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -86,9 +88,11 @@ func TestHostLocksOverlapAndDisjoint(t *testing.T) {
 // TestHostLockTakeOver: a lock is taken over when its holder is gone: a
 // dead process on this machine at once, a holder on another machine once
 // its lease has run out, never before.
-func TestHostLockTakeOver(t *testing.T) {
+func TestHostLockTakeOver(t *testing.T) { eachBackend(t, testHostLockTakeOver) }
+
+func testHostLockTakeOver(t *testing.T, fresh freshState) {
 	ctx := context.Background()
-	j, _ := openTemp(t)
+	j, _ := openFresh(t, fresh)
 	user, machine := whoAmI()
 	mine, _ := j.StartRun(ctx, operation.RunInfo{Kind: operation.KindApply})
 	tests := []struct {
@@ -141,9 +145,11 @@ func deadPID(t *testing.T) int {
 // so that its lock outlives the lease; when the lock is taken over anyway
 // (the holder could not renew in time), the holder learns it: Lost is
 // closed and the context from operation.WithLease ends with operation.ErrLeaseLost.
-func TestHostLeaseRenewedAndLost(t *testing.T) {
+func TestHostLeaseRenewedAndLost(t *testing.T) { eachBackend(t, testHostLeaseRenewedAndLost) }
+
+func testHostLeaseRenewedAndLost(t *testing.T, fresh freshState) {
 	ctx := context.Background()
-	j, _ := openTemp(t)
+	j, _ := openFresh(t, fresh)
 	run, _ := j.StartRun(ctx, operation.RunInfo{Kind: operation.KindWatch})
 	const lease = 300 * time.Millisecond
 	holder := holderOf(run)

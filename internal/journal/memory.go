@@ -16,7 +16,7 @@ import (
 // to actions so that temporary changes know when they expire and what to
 // restore.
 func (j *Journal) Memory(ctx context.Context, playbook string) (map[string]*actions.Memory, error) {
-	rows, err := j.db.QueryContext(ctx, `SELECT c.address, c.planned, c.undo, c.finished FROM changes c JOIN runs r ON r.id = c.run_id
+	rows, err := j.query(ctx, `SELECT c.address, c.planned, c.undo, c.finished FROM changes c JOIN runs r ON r.id = c.run_id
 		WHERE r.playbook = ? AND c.status = 'applied' ORDER BY c.id`, playbook)
 	if err != nil {
 		return nil, fmt.Errorf("the journal %s: read earlier changes: %w", j.path, err)

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/user"
 	"strings"
 	"time"
 
@@ -37,6 +36,13 @@ type RunRecord struct {
 	PlanAgeOverride string            `json:"plan_age_override,omitempty"`
 	Outcome         operation.Outcome `json:"outcome"`
 	Summary         string            `json:"summary,omitempty"`
+	// Identity is who ran it as the journal knows them: the OS account,
+	// or the role a shared journal's database authenticated.
+	Identity string `json:"identity,omitempty"`
+	// PlannedBy is who made the plan an apply applied; ApprovedBy who
+	// approved it, comma-separated.
+	PlannedBy  string `json:"planned_by,omitempty"`
+	ApprovedBy string `json:"approved_by,omitempty"`
 	// Unfinished is set for a run still marked running whose process is
 	// gone: it was killed, and its in-flight changes may or may not have
 	// been made.
@@ -76,8 +82,8 @@ var (
 
 func whoAmI() (string, string) {
 	name := "unknown"
-	if u, err := user.Current(); err == nil {
-		name = u.Username
+	if u := osUser(); u != "" {
+		name = u
 	}
 	machine, err := os.Hostname()
 	if err != nil {
@@ -101,7 +107,7 @@ func (j *Journal) Begin(ctx context.Context, info operation.RunInfo) (operation.
 // returns a *operation.ReplayError.
 func (j *Journal) StartRun(ctx context.Context, info operation.RunInfo) (*Run, error) {
 	who, machine := whoAmI()
-	tx, err := j.db.BeginTx(ctx, nil)
+	tx, err := j.begin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("journal: record the run: %w", err)
 	}
@@ -116,14 +122,11 @@ func (j *Journal) StartRun(ctx context.Context, info operation.RunInfo) (*Run, e
 	if replay != nil {
 		outcome, summary, finished = operation.Refused, replay.Error(), sql.NullString{String: stamp(time.Now()), Valid: true}
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO runs(kind, started, finished, user, machine, pid, playbook, playbook_digest, inventory, inventory_digest, plan_digest, window_override, plan_age_override, outcome, summary)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	var id int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO runs(kind, started, finished, "user", machine, pid, playbook, playbook_digest, inventory, inventory_digest, plan_digest, window_override, plan_age_override, outcome, summary, identity, planned_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		string(info.Kind), stamp(time.Now()), finished, who, machine, os.Getpid(), info.Playbook, info.PlaybookDigest, info.Inventory, info.InventoryDigest, info.PlanDigest,
-		info.WindowOverride, info.PlanAgeOverride, string(outcome), summary)
-	if err != nil {
-		return nil, fmt.Errorf("journal: record the run: %w", err)
-	}
-	id, err := res.LastInsertId()
+		info.WindowOverride, info.PlanAgeOverride, string(outcome), summary, j.who, info.PlannedBy).Scan(&id)
 	if err != nil {
 		return nil, fmt.Errorf("journal: record the run: %w", err)
 	}
@@ -141,7 +144,7 @@ func (r *Run) RunID() int64 { return r.ID }
 
 // Finish records how the run ended.
 func (r *Run) Finish(ctx context.Context, outcome operation.Outcome, summary string) error {
-	_, err := r.j.db.ExecContext(ctx, `UPDATE runs SET finished = ?, outcome = ?, summary = ? WHERE id = ?`, stamp(time.Now()), string(outcome), summary, r.ID)
+	_, err := r.j.exec(ctx, `UPDATE runs SET finished = ?, outcome = ?, summary = ? WHERE id = ?`, stamp(time.Now()), string(outcome), summary, r.ID)
 	if err != nil {
 		return fmt.Errorf("journal: record the end of run %d: %w", r.ID, err)
 	}
@@ -154,13 +157,14 @@ func (r *Run) ChangeStarting(ctx context.Context, in plans.Instance) (int64, err
 	if err != nil {
 		return 0, fmt.Errorf("journal: encode the planned change: %w", err)
 	}
-	res, err := r.j.db.ExecContext(ctx, `INSERT INTO changes(run_id, address, step, host, action, object, planned, status, started)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, in.Address, in.Step, in.Host, string(in.Change.Action), in.Change.Object, string(planned), InFlight, stamp(time.Now()))
+	var id int64
+	err = r.j.queryRow(ctx, `INSERT INTO changes(run_id, address, step, host, action, object, planned, status, started)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		r.ID, in.Address, in.Step, in.Host, string(in.Change.Action), in.Change.Object, string(planned), InFlight, stamp(time.Now())).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("journal: record the change to %s: %w", in.Address, err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // ChangeFinished records how a change ended.
@@ -169,7 +173,7 @@ func (r *Run) ChangeFinished(ctx context.Context, id int64, res plans.ChangeResu
 	if err != nil {
 		return fmt.Errorf("journal: encode messages: %w", err)
 	}
-	_, err = r.j.db.ExecContext(ctx, `UPDATE changes SET status = ?, error = ?, after = ?, undo = ?, messages = ?, finished = ? WHERE id = ? AND run_id = ?`,
+	_, err = r.j.exec(ctx, `UPDATE changes SET status = ?, error = ?, after = ?, undo = ?, messages = ?, finished = ? WHERE id = ? AND run_id = ?`,
 		string(res.Status), res.Error, string(res.After), string(res.Undo), string(msgs), stamp(res.Finished), id, r.ID)
 	if err != nil {
 		return fmt.Errorf("journal: record the outcome of %s: %w", res.Address, err)
@@ -182,7 +186,7 @@ func (j *Journal) Runs(ctx context.Context, limit int) ([]RunRecord, error) {
 	if limit <= 0 {
 		limit = 50
 	}
-	rows, err := j.db.QueryContext(ctx, `SELECT `+runColumns+` FROM runs ORDER BY id DESC LIMIT ?`, limit)
+	rows, err := j.query(ctx, `SELECT `+runColumns+` FROM runs ORDER BY id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("journal: list runs: %w", err)
 	}
@@ -203,14 +207,14 @@ var ErrNoRun = errors.New("no such run")
 
 // Run returns one run and its changes in the order they started.
 func (j *Journal) Run(ctx context.Context, id int64) (RunRecord, []ChangeRecord, error) {
-	r, err := scanRun(j.db.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs WHERE id = ?`, id))
+	r, err := scanRun(j.queryRow(ctx, `SELECT `+runColumns+` FROM runs WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return RunRecord{}, nil, fmt.Errorf("run %d: %w", id, ErrNoRun)
 	}
 	if err != nil {
 		return RunRecord{}, nil, err
 	}
-	rows, err := j.db.QueryContext(ctx, `SELECT id, run_id, address, step, host, action, object, planned, status, error, after, undo, messages, started, finished FROM changes WHERE run_id = ? ORDER BY id`, id)
+	rows, err := j.query(ctx, `SELECT id, run_id, address, step, host, action, object, planned, status, error, after, undo, messages, started, finished FROM changes WHERE run_id = ? ORDER BY id`, id)
 	if err != nil {
 		return RunRecord{}, nil, fmt.Errorf("journal: read run %d: %w", id, err)
 	}
@@ -242,14 +246,14 @@ func rawOrNil(s string) json.RawMessage {
 	return json.RawMessage(s)
 }
 
-const runColumns = `id, kind, started, finished, user, machine, pid, playbook, playbook_digest, inventory, inventory_digest, plan_digest, window_override, plan_age_override, outcome, summary`
+const runColumns = `id, kind, started, finished, "user", machine, pid, playbook, playbook_digest, inventory, inventory_digest, plan_digest, window_override, plan_age_override, outcome, summary, identity, planned_by, approved_by`
 
 type scanner interface{ Scan(...any) error }
 
 func scanRun(s scanner) (RunRecord, error) {
 	var r RunRecord
 	var started, finished sql.NullString
-	if err := s.Scan(&r.ID, &r.Kind, &started, &finished, &r.User, &r.Machine, &r.PID, &r.Playbook, &r.PlaybookDigest, &r.Inventory, &r.InventoryDigest, &r.PlanDigest, &r.WindowOverride, &r.PlanAgeOverride, &r.Outcome, &r.Summary); err != nil {
+	if err := s.Scan(&r.ID, &r.Kind, &started, &finished, &r.User, &r.Machine, &r.PID, &r.Playbook, &r.PlaybookDigest, &r.Inventory, &r.InventoryDigest, &r.PlanDigest, &r.WindowOverride, &r.PlanAgeOverride, &r.Outcome, &r.Summary, &r.Identity, &r.PlannedBy, &r.ApprovedBy); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return r, err
 		}

@@ -66,7 +66,7 @@ var Layers = []Layer{
 		Why: "the commands; the only product package that imports the lab, for rectify demo and rectify lab"},
 	{Name: "program", Packages: []string{"cmd/rectify"}, May: []string{"command line", "action registry", "service control"},
 		Why: "main: wires the real dependencies"},
-	{Name: "test support", Packages: []string{"internal/testenv", "internal/sambatest", "internal/layers", "internal/metrics/metricstest", "playbooks/testactions"},
+	{Name: "test support", Packages: []string{"internal/testenv", "internal/sambatest", "internal/pgtest", "internal/layers", "internal/metrics/metricstest", "playbooks/testactions"},
 		May: []string{"actions", "language support", "values"}, Within: true,
 		Why: "helpers of tests that need no product package above actions"},
 	{Name: "tests and benchmarks", Packages: []string{"internal/actiontest", "internal/ldap/ldaptest", "internal/e2e/...", "bench/..."},

@@ -50,6 +50,7 @@ type Metrics struct {
 	lastDuration *prometheus.GaugeVec
 	lastOutcome  *prometheus.GaugeVec
 	nextRun      prometheus.Gauge
+	active       *prometheus.GaugeVec
 
 	mu       sync.Mutex // serialises a cycle's updates
 	health   sync.Mutex
@@ -93,6 +94,8 @@ func New(opts Options) *Metrics {
 			Help: "How long the last drift cycle took."}, []string{"playbook"}),
 		lastOutcome: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: Namespace, Subsystem: "drift", Name: "last_run_outcome",
 			Help: "1 for the outcome of the last drift cycle, 0 for the others."}, []string{"playbook", "outcome"}),
+		active: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: Namespace, Subsystem: "watch", Name: "active",
+			Help: "On a shared journal, 1 while this watcher is the active one of its playbook, 0 while it stands by."}, []string{"playbook"}),
 		nextRun: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: Namespace, Subsystem: "drift", Name: "next_run_timestamp_seconds",
 			Help: "When the next drift cycle is due (Unix time)."}),
 	}
@@ -105,7 +108,7 @@ func New(opts Options) *Metrics {
 		[]string{"version", "revision", "goversion"})
 	info.WithLabelValues(bi.Version, bi.ShortRevision(), bi.GoVersion).Set(1)
 	m.reg.MustRegister(info, m.pending, m.firstSeen, m.flapping, m.hostUp, m.corrections, m.runs, m.skipped,
-		m.lastRun, m.lastDuration, m.lastOutcome, m.nextRun,
+		m.lastRun, m.lastDuration, m.lastOutcome, m.nextRun, m.active,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -151,6 +154,17 @@ func (m *Metrics) ObserveCycle(c drift.Figures) {
 		m.lastOutcome.WithLabelValues(c.Playbook, o).Set(0)
 	}
 	m.lastOutcome.WithLabelValues(c.Playbook, c.Outcome).Set(1)
+}
+
+var _ drift.ElectionMetrics = (*Metrics)(nil)
+
+// SetActive says whether this watcher is the active one of playbook.
+func (m *Metrics) SetActive(playbook string, active bool) {
+	v := 0.0
+	if active {
+		v = 1
+	}
+	m.active.WithLabelValues(playbook).Set(v)
 }
 
 // CycleSkipped counts a cycle that did not run, and why ("locked",

@@ -3,6 +3,7 @@ package views
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/rectifyhq/rectify/drift"
@@ -61,6 +62,9 @@ func (h History) Run(r journal.RunRecord, changes []journal.ChangeRecord) error 
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "  playbook %s, inventory %s (%s), plan %s\n", plans.ShortDigest(r.PlaybookDigest), r.Inventory, plans.ShortDigest(r.InventoryDigest), plans.ShortDigest(r.PlanDigest))
+	if who := whoLine(r); who != "" {
+		fmt.Fprintf(w, "  %s\n", who)
+	}
 	if r.WindowOverride != "" {
 		fmt.Fprintf(w, "  change window overridden: %q\n", r.WindowOverride)
 	}
@@ -116,4 +120,30 @@ func (h History) Drift(episodes []drift.Episode) error {
 		}
 	}
 	return nil
+}
+
+// whoLine says who planned, approved and applied an apply run ("planned
+// by alice, approved by bob, applied by carol"), and as whom a shared
+// journal's database knew the person who ran any other run when that
+// differs from the OS account; "" when there is nothing to add.
+func whoLine(r journal.RunRecord) string {
+	applied := r.User
+	if r.Identity != "" {
+		applied = r.Identity
+	}
+	var parts []string
+	if r.PlannedBy != "" {
+		parts = append(parts, "planned by "+r.PlannedBy)
+	}
+	if r.ApprovedBy != "" {
+		parts = append(parts, "approved by "+r.ApprovedBy)
+	}
+	if len(parts) == 0 && (r.Identity == "" || r.Identity == r.User) {
+		return ""
+	}
+	verb := "run by "
+	if r.Kind == "apply" {
+		verb = "applied by "
+	}
+	return strings.Join(append(parts, verb+applied), ", ")
 }

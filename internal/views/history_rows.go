@@ -82,7 +82,8 @@ var runColumns = []runColumn{
 }
 
 // runSummary is the last column: what the run did, or for folded cycles
-// how many there were and until when, and the overrides given.
+// how many there were and until when, the overrides given, and who
+// planned, approved and applied it.
 func runSummary(r RunRow) string {
 	n := r.Newest()
 	var parts []string
@@ -98,6 +99,9 @@ func runSummary(r RunRow) string {
 	}
 	if n.PlanAgeOverride != "" {
 		parts = append(parts, fmt.Sprintf("plan age override: %q", n.PlanAgeOverride))
+	}
+	if who := whoLine(n); who != "" {
+		parts = append(parts, who)
 	}
 	return strings.Join(parts, "; ")
 }

@@ -12,34 +12,12 @@ import (
 	"github.com/rectifyhq/rectify/operation"
 )
 
-// hostLockSchema holds one row per locked host. It only adds to schema
-// version 1, so older journals open unchanged (their inventory-path
-// "locks" table is no longer used).
-const hostLockSchema = `
-CREATE TABLE IF NOT EXISTS host_locks (
-	host     TEXT PRIMARY KEY,
-	run_id   INTEGER NOT NULL,
-	user     TEXT NOT NULL,
-	machine  TEXT NOT NULL,
-	pid      INTEGER NOT NULL,
-	acquired TEXT NOT NULL,
-	expires  TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS host_locks_run ON host_locks(run_id);
-`
-
-func (j *Journal) migrateHostLocks(ctx context.Context) error {
-	if _, err := j.db.ExecContext(ctx, hostLockSchema); err != nil {
-		return fmt.Errorf("create the host lock table: %w", err)
-	}
-	return nil
-}
-
-// Acquire takes the locks of hosts for h in one transaction (the journal
-// opens write transactions IMMEDIATE, so two processes cannot both find a
-// host free and both take it).
+// Acquire takes the locks of hosts for h in one write transaction (write
+// transactions exclude each other on both backends, see begin, so two
+// processes cannot both find a host free and both take it). The rows stay
+// after their holder is gone, naming it, until another run takes them over.
 func (j *Journal) Acquire(ctx context.Context, h operation.Holder, hosts []string, until time.Time) error {
-	tx, err := j.db.BeginTx(ctx, nil)
+	tx, err := j.begin(ctx)
 	if err != nil {
 		return fmt.Errorf("journal: take the host locks: %w", err)
 	}
@@ -48,7 +26,10 @@ func (j *Journal) Acquire(ctx context.Context, h operation.Holder, hosts []strin
 	if err != nil {
 		return err
 	}
-	now := time.Now()
+	now, until, err := j.journalClock(ctx, tx, until)
+	if err != nil {
+		return fmt.Errorf("journal: take the host locks: %w", err)
+	}
 	_, machine := whoAmI()
 	var busy []operation.HostHolder
 	for _, hh := range held {
@@ -64,7 +45,8 @@ func (j *Journal) Acquire(ctx context.Context, h operation.Holder, hosts []strin
 	}
 	for _, host := range hosts {
 		// Any row left is a gone holder's, or h's own: replace it.
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO host_locks(host, run_id, user, machine, pid, acquired, expires) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO host_locks(host, run_id, "user", machine, pid, acquired, expires) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT(host) DO UPDATE SET run_id = excluded.run_id, "user" = excluded."user", machine = excluded.machine, pid = excluded.pid, acquired = excluded.acquired, expires = excluded.expires`,
 			host, h.RunID, h.User, h.Machine, h.PID, stamp(now), stamp(until)); err != nil {
 			return fmt.Errorf("journal: take the lock on %s: %w", host, err)
 		}
@@ -80,14 +62,14 @@ func (j *Journal) Acquire(ctx context.Context, h operation.Holder, hosts []strin
 const maxHostsPerQuery = 500
 
 // heldLocks reads the locks of hosts, sorted by holder and host.
-func heldLocks(ctx context.Context, tx *sql.Tx, hosts []string) ([]operation.HostHolder, error) {
+func heldLocks(ctx context.Context, tx *txn, hosts []string) ([]operation.HostHolder, error) {
 	var out []operation.HostHolder
 	for chunk := range slices.Chunk(hosts, maxHostsPerQuery) {
 		args := make([]any, len(chunk))
 		for i, h := range chunk {
 			args[i] = h
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT l.host, l.run_id, l.user, l.machine, l.pid, l.acquired, l.expires, COALESCE(r.kind, '')
+		rows, err := tx.QueryContext(ctx, `SELECT l.host, l.run_id, l."user", l.machine, l.pid, l.acquired, l.expires, COALESCE(r.kind, '')
 			FROM host_locks l LEFT JOIN runs r ON r.id = l.run_id
 			WHERE l.host IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, args...)
 		if err != nil {
@@ -120,11 +102,14 @@ func heldLocks(ctx context.Context, tx *sql.Tx, hosts []string) ([]operation.Hos
 
 // Renew extends h's locks of hosts.
 func (j *Journal) Renew(ctx context.Context, h operation.Holder, hosts []string, until time.Time) error {
-	tx, err := j.db.BeginTx(ctx, nil)
+	tx, err := j.begin(ctx)
 	if err != nil {
 		return fmt.Errorf("journal: renew the host locks: %w", err)
 	}
 	defer tx.Rollback()
+	if _, until, err = j.journalClock(ctx, tx, until); err != nil {
+		return fmt.Errorf("journal: renew the host locks: %w", err)
+	}
 	for _, host := range hosts {
 		res, err := tx.ExecContext(ctx, `UPDATE host_locks SET expires = ? WHERE host = ? AND run_id = ? AND machine = ? AND pid = ?`,
 			stamp(until), host, h.RunID, h.Machine, h.PID)
@@ -143,7 +128,7 @@ func (j *Journal) Renew(ctx context.Context, h operation.Holder, hosts []string,
 
 // Release drops h's locks of hosts; locks taken over meanwhile stay.
 func (j *Journal) Release(ctx context.Context, h operation.Holder, hosts []string) error {
-	tx, err := j.db.BeginTx(ctx, nil)
+	tx, err := j.begin(ctx)
 	if err != nil {
 		return err
 	}
@@ -155,4 +140,17 @@ func (j *Journal) Release(ctx context.Context, h operation.Holder, hosts []strin
 		}
 	}
 	return tx.Commit()
+}
+
+// journalClock returns the time now by the clock leases are measured by
+// (the database server's, for a shared journal) and t moved onto that
+// clock, so that processes on machines whose clocks differ agree on when
+// a lease runs out.
+func (j *Journal) journalClock(ctx context.Context, t *txn, at time.Time) (now, moved time.Time, err error) {
+	local := time.Now()
+	now, err = j.b.now(ctx, t)
+	if err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	return now, at.Add(now.Sub(local)), nil
 }
