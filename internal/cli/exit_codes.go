@@ -22,7 +22,7 @@ func exitCodes() []exitCode {
 		{exitUsage, "a mistake in the command line (an unknown command or flag, a missing or extra argument, a bad flag value); plan -detailed-exitcode: the plan has changes (a mistake in its command line then exits 1)"},
 		{exitFailed, "changes were made and some failed, were left stale or differing, or the run stopped (interrupted, max_fail) before its end"},
 		{exitUnverified, "every change was made, but some did not converge or could not be verified"},
-		{exitRefused, "refused before any change: outside the change windows, hosts locked by another run, a stale, forged, replayed or too old plan"},
+		{exitRefused, "refused before any change: outside the change windows, hosts locked by another run, a stale, forged, replayed or too old plan, or one without the approvals its playbook requires"},
 	}
 }
 
