@@ -209,9 +209,10 @@ func TestDashboardQueriesAreServed(t *testing.T) {
 	}
 	defer j.Close()
 	holder := operation.Holder{RunID: 1 << 40, User: "someone", Machine: "elsewhere", PID: 1}
-	if err := j.Acquire(ctx, holder, []string{"ex01.corp.example.com"}, time.Now().Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
+	// The watcher holds ex01 while a cycle runs: take it between two.
+	waitFor("the lock on ex01 between two cycles", func() bool {
+		return j.Acquire(ctx, holder, []string{"ex01.corp.example.com"}, time.Now().Add(time.Minute)) == nil
+	})
 	waitFor("a skipped cycle", func() bool { return len(scrape().Family("rectify_drift_cycles_skipped_total")) > 0 })
 	if err := j.Release(ctx, holder, []string{"ex01.corp.example.com"}); err != nil {
 		t.Fatal(err)
