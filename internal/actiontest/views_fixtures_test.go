@@ -20,6 +20,7 @@ import (
 	"github.com/rectifyhq/rectify/actions/builtin"
 	"github.com/rectifyhq/rectify/engine"
 	"github.com/rectifyhq/rectify/internal/lab"
+	"github.com/rectifyhq/rectify/internal/testenv"
 	"github.com/rectifyhq/rectify/plans"
 )
 
@@ -64,9 +65,7 @@ func fixedLab(o *lab.Options) { o.Clock = func() time.Time { return fixtureClock
 // findings of a no-op) against the lab, and checks the fixtures hold
 // exactly these plans; with -update it writes them.
 func TestChangeFixtures(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts several labs")
-	}
+	testenv.SkipShort(t, "starts several labs")
 	got := collected{}
 	kbLabChanges(t, got)
 	relayLabChanges(t, got)

@@ -255,9 +255,7 @@ func TestSecondApplyRefusesWhileTheFirstHoldsTheLock(t *testing.T) {
 // TestKilledApplyLeavesInFlightRecord kills a real rectify process with
 // SIGKILL in the middle of an apply over a slow lab.
 func TestKilledApplyLeavesInFlightRecord(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and kills the rectify binary; skipped with -short")
-	}
+	testenv.SkipShort(t, "builds and kills the rectify binary")
 	root, _ := filepath.Abs("../..")
 	bin := filepath.Join(t.TempDir(), "rectify")
 	build := exec.Command(testenv.GoTool(t), "build", "-o", bin, "./cmd/rectify")

@@ -13,6 +13,7 @@ import (
 	"github.com/rectifyhq/rectify/actions/builtin"
 	"github.com/rectifyhq/rectify/internal/lab"
 	"github.com/rectifyhq/rectify/internal/lab/wsman"
+	"github.com/rectifyhq/rectify/internal/testenv"
 	"github.com/rectifyhq/rectify/internal/views"
 )
 
@@ -23,9 +24,7 @@ import (
 // done, and the host's error says which timeout ran out. The interval
 // rectify asks for is at most 5 s; no wall-clock time is asserted.
 func TestPipedPlanOfManyHostsReportsAHungHost(t *testing.T) {
-	if testing.Short() {
-		t.Skip("plans 300 lab hosts; skipped with -short")
-	}
+	testenv.SkipShort(t, "plans 300 lab hosts")
 	f := startLab(t, lab.Generate(300))
 	exchange := f.lab.Exchange()
 	if len(exchange) != 300 {

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/rectifyhq/rectify/internal/testenv"
 	"github.com/rectifyhq/rectify/ops"
 )
 
@@ -12,9 +13,7 @@ import (
 // servers (and their DCs) from one process, runs one command on every
 // host through a bounded pool of masterzen/winrm clients, and closes it.
 func TestThousandHosts(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: the 1,000-host lab takes a few seconds")
-	}
+	testenv.SkipShort(t, "the 1,000-host lab takes a few seconds")
 	sc := Generate(1000)
 	l := startLab(t, sc, nil)
 	hosts := l.Org().Hosts()

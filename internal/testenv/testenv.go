@@ -89,6 +89,15 @@ func PythonModule(t testing.TB, python, module, debianPackage string) {
 	Require(t, "the python module "+module, FindPythonModule(python, module, debianPackage))
 }
 
+// SkipShort skips a test that takes long (why says what it does) when the
+// tests run with -short on a workstation. Under CI it always runs.
+func SkipShort(t testing.TB, why string) {
+	t.Helper()
+	if testing.Short() && !InCI() {
+		t.Skipf("%s; skipped with -short (CI runs it)", why)
+	}
+}
+
 // GoTool returns the path of the go command, or ends the test as
 // Unavailable does. CI provides Go itself (Debian 12 has no Go 1.26).
 func GoTool(t testing.TB) string {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -16,6 +15,7 @@ import (
 	"github.com/jcmturner/gokrb5/v8/keytab"
 
 	"github.com/rectifyhq/rectify/internal/sambatest"
+	"github.com/rectifyhq/rectify/internal/testenv"
 )
 
 // needGSSAPI skips the test when python3-gssapi is not installed (a
@@ -23,13 +23,7 @@ import (
 func needGSSAPI(t *testing.T) {
 	t.Helper()
 	needPywinrm(t)
-	if out, err := exec.Command(python, "-c", "import gssapi").CombinedOutput(); err != nil {
-		msg := fmt.Sprintf("python3-gssapi is not installed (apt-get install python3-gssapi): %v: %s", err, bytes.TrimSpace(out))
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	testenv.PythonModule(t, python, "gssapi", "python3-gssapi")
 }
 
 type gssapiRequest struct {
@@ -117,13 +111,7 @@ func TestKerberosWithSambaAndMIT(t *testing.T) {
 	// which cannot seal WinRM messages in Debian's version) over HTTPS:
 	// its bare Kerberos token, mutual authentication required.
 	t.Run("requests-kerberos over https", func(t *testing.T) {
-		if out, err := exec.Command(python, "-c", "import requests_kerberos").CombinedOutput(); err != nil {
-			msg := fmt.Sprintf("python3-requests-kerberos is not installed: %v: %s", err, bytes.TrimSpace(out))
-			if os.Getenv("CI") != "" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
+		testenv.PythonModule(t, python, "requests_kerberos", "python3-requests-kerberos")
 		tls := newLab(t, func(o *Options) {
 			o.Keytab, o.Runner, o.Username = kt, recording, sambatest.Domain+`\Administrator`
 		})
