@@ -113,23 +113,42 @@ type Undoer interface {
 // target itself: those in the target's site when any are, else all of
 // them (a site without its own domain controller authenticates
 // elsewhere).
-func (inst Instance) SiteHosts(attr string) []Host {
-	var all, site []Host
-	for _, name := range inst.Config.Strings(attr) {
-		if name == inst.Host.Name || inst.Topology == nil {
-			continue
-		}
-		h, ok := inst.Topology.Host(name)
-		if !ok {
-			continue
-		}
-		all = append(all, h)
-		if inst.Host.Site != "" && strings.EqualFold(h.Site, inst.Host.Site) {
-			site = append(site, h)
+func (inst Instance) SiteHosts(attr string) []Host { return inst.SiteHostsOf(attr)(inst.Host) }
+
+// SiteHostsOf returns what SiteHosts would return for an instance of any
+// host h of the step, reading attr once: an action that compares each
+// target with its peers' DCs asks it for every peer. The lists it returns
+// are shared: callers only read them.
+func (inst Instance) SiteHostsOf(attr string) func(h Host) []Host {
+	var all []Host
+	bySite := map[string][]Host{}
+	named := map[string]bool{}
+	if inst.Topology != nil {
+		for _, name := range inst.Config.Strings(attr) {
+			if h, ok := inst.Topology.Host(name); ok {
+				all = append(all, h)
+				named[h.Name] = true
+				if h.Site != "" {
+					site := strings.ToLower(h.Site)
+					bySite[site] = append(bySite[site], h)
+				}
+			}
 		}
 	}
-	if len(site) > 0 {
-		return site
+	return func(h Host) []Host {
+		list := all
+		if site := bySite[strings.ToLower(h.Site)]; h.Site != "" && len(site) > 0 && !(len(site) == 1 && site[0].Name == h.Name) {
+			list = site
+		}
+		if !named[h.Name] {
+			return list
+		}
+		others := make([]Host, 0, len(list))
+		for _, n := range list {
+			if n.Name != h.Name {
+				others = append(others, n)
+			}
+		}
+		return others
 	}
-	return all
 }

@@ -68,7 +68,7 @@ func involvedHosts(inst actions.Instance) (involved, error) {
 	// against is decoded once: every target's DCs come from it, and a
 	// step over a thousand servers would otherwise decode it a million
 	// times.
-	againstOf := siteHostsOf(inst, "against")
+	againstOf := inst.SiteHostsOf("against")
 	in := involved{self: inst.Host, dcs: againstOf(inst.Host)}
 	if len(in.dcs) == 0 {
 		return in, fmt.Errorf("against names no domain controller in the inventory other than the target itself")
@@ -98,45 +98,6 @@ func involvedHosts(inst actions.Instance) (involved, error) {
 	}
 	sort.Slice(in.peerDCs, func(i, j int) bool { return in.peerDCs[i].Name < in.peerDCs[j].Name })
 	return in, nil
-}
-
-// siteHostsOf returns, for any host h, what actions.Instance.SiteHosts
-// would for an instance of h: the hosts attr names, but h, that are in
-// h's site, or all of them when none is or h's site is unknown. attr is
-// read once.
-func siteHostsOf(inst actions.Instance, attr string) func(h actions.Host) []actions.Host {
-	var all []actions.Host
-	bySite := map[string][]actions.Host{}
-	names := map[string]bool{}
-	if inst.Topology != nil {
-		for _, name := range inst.Config.Strings(attr) {
-			if h, ok := inst.Topology.Host(name); ok {
-				all = append(all, h)
-				names[h.Name] = true
-				if h.Site != "" {
-					site := strings.ToLower(h.Site)
-					bySite[site] = append(bySite[site], h)
-				}
-			}
-		}
-	}
-	// The lists returned are shared: callers only read them.
-	return func(h actions.Host) []actions.Host {
-		list := all
-		if site := bySite[strings.ToLower(h.Site)]; h.Site != "" && len(site) > 0 && !(len(site) == 1 && site[0].Name == h.Name) {
-			list = site
-		}
-		if !names[h.Name] {
-			return list
-		}
-		others := make([]actions.Host, 0, len(list))
-		for _, n := range list {
-			if n.Name != h.Name {
-				others = append(others, n)
-			}
-		}
-		return others
-	}
 }
 
 // Probes implements actions.Action: every clock involved, each read by a

@@ -276,24 +276,3 @@ func TestTimeSkewUndoData(t *testing.T) {
 		t.Errorf("a host on the domain hierarchy: undo %q", ch.Undo)
 	}
 }
-
-// TestSiteHostsOfAgreesWithSiteHosts checks that the DCs involvedHosts
-// finds for every host, reading against once, are those
-// actions.Instance.SiteHosts finds for an instance of that host: a DC
-// itself, a host of a site with DCs, of a site without, of no site.
-func TestSiteHostsOfAgreesWithSiteHosts(t *testing.T) {
-	hosts := topo{
-		"ex01": {Name: "ex01", Site: "HQ"}, "ex09": {Name: "ex09", Site: "branch"}, "ex20": {Name: "ex20", Site: "Lab"}, "ex30": {Name: "ex30"},
-		"dc01": {Name: "dc01", Site: "HQ"}, "dc02": {Name: "dc02", Site: "HQ"}, "dc09": {Name: "dc09", Site: "Branch"}, "dc20": {Name: "dc20", Site: "Lab"},
-	}
-	cfg := actions.NewConfig(cty.ObjectVal(map[string]cty.Value{
-		"against": cty.ListVal([]cty.Value{cty.StringVal("dc01"), cty.StringVal("dc02"), cty.StringVal("dc09"), cty.StringVal("dc20")}),
-	}))
-	of := siteHostsOf(actions.Instance{Host: hosts["ex01"], Config: cfg, Topology: hosts}, "against")
-	for name, h := range hosts {
-		want := actions.Instance{Host: h, Config: cfg, Topology: hosts}.SiteHosts("against")
-		if diff := cmp.Diff(want, of(h)); diff != "" {
-			t.Errorf("DCs of %s (-SiteHosts +siteHostsOf):\n%s", name, diff)
-		}
-	}
-}
