@@ -141,7 +141,7 @@ func (c *applyCommand) Run(ctx context.Context, a *app, args []string) int {
 			}
 			return exitOK
 		}
-		if !c.autoApprove && !a.confirm() {
+		if !c.autoApprove && !a.confirm("apply") {
 			fmt.Fprintln(a.env.Stdout, "\nApply cancelled; nothing was changed.")
 			return exitError
 		}
@@ -218,11 +218,12 @@ func isPlanFile(path string) bool {
 	return err == nil && st.Mode().IsRegular() && !strings.EqualFold(filepath.Ext(path), ".hcl")
 }
 
-// confirm asks the operator to type yes; without a terminal it refuses.
-func (a *app) confirm() bool {
+// confirm asks the operator of command cmd to type yes; without a
+// terminal it refuses.
+func (a *app) confirm(cmd string) bool {
 	w, ok := a.env.Stdin.(io.Writer)
 	if !ok || !a.env.IsTerminal(w) {
-		fmt.Fprintln(a.env.Stderr, "\nrectify apply: not asking for confirmation without a terminal; review the plan and run again with -auto-approve")
+		fmt.Fprintln(a.env.Stderr, "\nrectify "+cmd+": not asking for confirmation without a terminal; review the plan and run again with -auto-approve")
 		return false
 	}
 	fmt.Fprint(a.env.Stdout, "\nDo you want to make these changes?\n  Only 'yes' will be accepted: ")

@@ -151,7 +151,7 @@ func (c *undoCommand) Run(ctx context.Context, a *app, args []string) int {
 		}
 		return exitOK
 	}
-	if !c.autoApprove && !a.confirm() {
+	if !c.autoApprove && !a.confirm("undo") {
 		fmt.Fprintln(a.env.Stdout, "\nUndo cancelled; nothing was changed.")
 		return exitError
 	}
