@@ -116,9 +116,8 @@ type Undoer interface {
 func (inst Instance) SiteHosts(attr string) []Host { return inst.SiteHostsOf(attr)(inst.Host) }
 
 // SiteHostsOf returns what SiteHosts would return for an instance of any
-// host h of the step, reading attr once: an action that compares each
-// target with its peers' DCs asks it for every peer. The lists it returns
-// are shared: callers only read them.
+// host h of the step, reading attr once, for actions that ask it for many
+// hosts. The lists it returns are shared: callers only read them.
 func (inst Instance) SiteHostsOf(attr string) func(h Host) []Host {
 	var all []Host
 	bySite := map[string][]Host{}

@@ -23,8 +23,13 @@ import (
 // receiving Exchange server checks the sender's authenticator against its
 // own clock, so two servers off in opposite directions fail although each
 // is close enough to its DC. Each host is therefore kept within half the
-// limit of the domain's time (the PDC emulator's clock, or the median DC's),
-// which bounds every pair whatever the order in which hosts are fixed.
+// limit of one reference, the domain's time (the PDC emulator's clock
+// among every DC against names, or the median DC's), which bounds every
+// pair whatever the order in which hosts are fixed. A target never reads
+// another target's clock: the pair is bounded through the reference, so a
+// step reads each clock once and its cost grows with the hosts, not with
+// their pairs. The limit is max_skew, or the lowest SkewTime of the target
+// and the DCs if lower.
 //
 // Each clock is read by a command of its own and judged with its
 // uncertainty (half the read's round trip): a host whose reading cannot be
@@ -55,21 +60,20 @@ func (TimeSkew) Schema() actions.Schema {
 	}
 }
 
-// involved is who an instance compares: the target, its DCs, the step's
-// other targets and their DCs.
+// involved is who an instance compares: the target, its DCs, and every
+// other DC that against names. Every target is held to one reference, the
+// domain's time read among all those DCs, so that any two targets are
+// within the limit of each other without one target reading another: a
+// step over a thousand servers reads each clock once, and each instance
+// compares a few dozen clocks, not a thousand.
 type involved struct {
-	self    actions.Host
-	dcs     []actions.Host // the target's own: required
-	peers   []actions.Host // the other targets: read if they answer
-	peerDCs []actions.Host // their DCs that are not the target's
+	self     actions.Host
+	dcs      []actions.Host // the target's own: required
+	otherDCs []actions.Host // the rest of against: read if they answer
 }
 
 func involvedHosts(inst actions.Instance) (involved, error) {
-	// against is decoded once: every target's DCs come from it, and a
-	// step over a thousand servers would otherwise decode it a million
-	// times.
-	againstOf := inst.SiteHostsOf("against")
-	in := involved{self: inst.Host, dcs: againstOf(inst.Host)}
+	in := involved{self: inst.Host, dcs: inst.SiteHosts("against")}
 	if len(in.dcs) == 0 {
 		return in, fmt.Errorf("against names no domain controller in the inventory other than the target itself")
 	}
@@ -77,26 +81,17 @@ func involvedHosts(inst actions.Instance) (involved, error) {
 	for _, dc := range in.dcs {
 		seen[dc.Name] = true
 	}
-	for _, name := range inst.Targets {
-		if seen[name] || inst.Topology == nil {
-			continue
-		}
-		h, ok := inst.Topology.Host(name)
-		if !ok {
-			continue // left out by -limit
-		}
-		seen[name] = true
-		in.peers = append(in.peers, h)
-	}
-	for _, p := range in.peers {
-		for _, dc := range againstOf(p) {
-			if !seen[dc.Name] {
-				seen[dc.Name] = true
-				in.peerDCs = append(in.peerDCs, dc)
+	if inst.Topology != nil {
+		for _, name := range inst.Config.Strings("against") {
+			h, ok := inst.Topology.Host(name)
+			if !ok || seen[h.Name] {
+				continue
 			}
+			seen[h.Name] = true
+			in.otherDCs = append(in.otherDCs, h)
 		}
 	}
-	sort.Slice(in.peerDCs, func(i, j int) bool { return in.peerDCs[i].Name < in.peerDCs[j].Name })
+	sort.Slice(in.otherDCs, func(i, j int) bool { return in.otherDCs[i].Name < in.otherDCs[j].Name })
 	return in, nil
 }
 
@@ -120,12 +115,12 @@ func (TimeSkew) Probes(inst actions.Instance) ([]actions.Probe, error) {
 		{Name: "clock:" + in.self.Name, Shell: &actions.ShellProbe{Script: clock, Args: ops.TimeReadArgs{}, Alone: true}},
 		{Name: "config:" + in.self.Name, Shell: &actions.ShellProbe{Script: config, Args: ops.TimeConfigArgs{}}},
 	}
-	for _, group := range [][]actions.Host{in.dcs, in.peers, in.peerDCs} {
+	for _, group := range [][]actions.Host{in.dcs, in.otherDCs} {
 		for _, h := range group {
 			ps = append(ps, actions.Probe{Name: "clock:" + h.Name, Shell: &actions.ShellProbe{Host: h.Name, Script: clock, Args: ops.TimeReadArgs{}, Alone: true}})
 		}
 	}
-	for _, group := range [][]actions.Host{in.dcs, in.peerDCs} {
+	for _, group := range [][]actions.Host{in.dcs, in.otherDCs} {
 		for _, h := range group {
 			ps = append(ps, actions.Probe{Name: "config:" + h.Name, Shell: &actions.ShellProbe{Host: h.Name, Script: config, Args: ops.TimeConfigArgs{}}})
 		}
@@ -238,15 +233,7 @@ func (TimeSkew) Observe(inst actions.Instance, r actions.Results) (actions.State
 	}
 	dcs = append(dcs, own...)
 	all = append(all, own...)
-	for _, p := range in.peers {
-		rd, err := readClock(r, "clock:"+p.Name, p.Name)
-		if err != nil {
-			st.Unread = append(st.Unread, fmt.Sprintf("%s (%v)", p.Name, err))
-			continue
-		}
-		all = append(all, rd)
-	}
-	for _, dc := range in.peerDCs {
+	for _, dc := range in.otherDCs {
 		rd, err := readClock(r, "clock:"+dc.Name, dc.Name)
 		if err != nil {
 			st.Unread = append(st.Unread, fmt.Sprintf("%s (%v)", dc.Name, err))
@@ -283,7 +270,7 @@ func (TimeSkew) Observe(inst actions.Instance, r actions.Results) (actions.State
 	}
 	for _, d := range dcs[len(own):] {
 		if judge(d.offset-ref.offset, d.uncertainty+ref.uncertainty, budget) == beyond {
-			st.OtherOffDCs = append(st.OtherOffDCs, fmt.Sprintf("%s is %s of the domain's time", d.host, signed(d.offset-ref.offset)))
+			st.OtherOffDCs = append(st.OtherOffDCs, fmt.Sprintf("%s is %s the domain's time", d.host, signed(d.offset-ref.offset)))
 		}
 	}
 	st.Skew = self.offset - ref.offset
@@ -297,7 +284,7 @@ func (TimeSkew) Observe(inst actions.Instance, r actions.Results) (actions.State
 		}
 	}
 	st.Spread, st.HasSpread = widest(all)
-	for _, group := range [][]actions.Host{{in.self}, in.dcs, in.peers, in.peerDCs} {
+	for _, group := range [][]actions.Host{{in.self}, in.dcs, in.otherDCs} {
 		for _, h := range group {
 			st.Compared = append(st.Compared, h.Name)
 		}
@@ -358,12 +345,13 @@ func quoted(s string) string {
 	return fmt.Sprintf("%q", s)
 }
 
-// signed shows a clock's distance with its direction.
+// signed shows a clock's distance with its direction, before what it is
+// compared with ("3m30s ahead of", "3m30s behind").
 func signed(d time.Duration) string {
 	if d < 0 {
 		return round(-d) + " behind"
 	}
-	return round(d) + " ahead"
+	return round(d) + " ahead of"
 }
 
 // Plan implements actions.Action.
@@ -380,7 +368,7 @@ func (TimeSkew) Plan(inst actions.Instance, current actions.State) (plans.Change
 	// The skew is a measurement: apply's re-plan measures again and need
 	// not find the same figure for the same change.
 	attrs := []plans.Attr{
-		{Name: "skew", Before: fmt.Sprintf("%s of the domain's time (%s)", signed(st.Skew), ref), Volatile: true},
+		{Name: "skew", Before: fmt.Sprintf("%s the domain's time (%s)", signed(st.Skew), ref), Volatile: true},
 		{Name: "limit", Before: fmt.Sprintf("%s between any two clocks, %s from the domain's time", limit, budget)},
 		{Name: "compared_with", Before: st.Compared},
 	}
@@ -400,11 +388,11 @@ func (TimeSkew) Plan(inst actions.Instance, current actions.State) (plans.Change
 			Reason: "this host is a domain controller whose clock is off; a DC is not resynced against itself: fix the domain time hierarchy first"}, nil
 	case len(st.Blockers) > 0:
 		return plans.Change{Action: plans.Blocked, Object: object, KBStep: kb, Attrs: attrs, Findings: findings,
-			Reason: fmt.Sprintf("the clock is %s of the domain's time, but a resync would not hold: %s", signed(st.Skew), strings.Join(st.Blockers, "; "))}, nil
+			Reason: fmt.Sprintf("the clock is %s the domain's time, but a resync would not hold: %s", signed(st.Skew), strings.Join(st.Blockers, "; "))}, nil
 	}
 	after := timeSource{Type: "NT5DS"}
 	attrs = append(attrs, plans.Attr{Name: "time_source", Before: st.Source.String(), After: after.String()})
-	reason := fmt.Sprintf("KB 979174 step 1: the clock is %s of the domain's time (%s, read to within ±%s), more than %s, half the %s allowed between any two clocks (Kerberos SkewTime %d minutes)", signed(st.Skew), ref, roundMS(st.Uncertainty), budget, limit, st.SkewTimeMinutes)
+	reason := fmt.Sprintf("KB 979174 step 1: the clock is %s the domain's time (%s, read to within ±%s), more than %s, half the %s allowed between any two clocks (Kerberos SkewTime %d minutes)", signed(st.Skew), ref, roundMS(st.Uncertainty), budget, limit, st.SkewTimeMinutes)
 	if st.HasSpread && st.Spread.width > limit {
 		reason += fmt.Sprintf("; the clocks of %s and %s are %s apart", st.Spread.high.host, st.Spread.low.host, round(st.Spread.width))
 	}
@@ -425,7 +413,7 @@ func (TimeSkew) Plan(inst actions.Instance, current actions.State) (plans.Change
 func (st skewState) findings(budget, limit time.Duration) []string {
 	var out []string
 	if !st.Exceeds && abs(st.Skew)*2 > budget {
-		out = append(out, fmt.Sprintf("clock is %s of the domain's time, more than half the %s allowed", signed(st.Skew), budget))
+		out = append(out, fmt.Sprintf("clock is %s the domain's time, more than half the %s allowed", signed(st.Skew), budget))
 	}
 	if st.HasSpread && st.Spread.width > limit {
 		out = append(out, fmt.Sprintf("the clocks of %s and %s are %s apart, more than the %s allowed between two clocks", st.Spread.high.host, st.Spread.low.host, round(st.Spread.width), limit))

@@ -141,12 +141,13 @@ func TestTimeSkewPlan(t *testing.T) {
 		{name: "seven minutes slow", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": -7 * time.Minute}}, want: plans.Run, reason: "7m0s behind"},
 		// Each within 4m of the DCs, 7m apart: both are resynced.
 		{name: "opposite directions, ex01", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 210 * time.Second, "ex02": -210 * time.Second}},
-			want: plans.Run, reason: "the clocks of ex01 and ex02 are 7m0s apart"},
+			want: plans.Run, reason: "3m30s ahead"},
 		{name: "opposite directions, ex02", target: "ex02", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 210 * time.Second, "ex02": -210 * time.Second}},
 			want: plans.Run, reason: "3m30s behind"},
-		// The peer is the one off: this host is fine, and says whom.
-		{name: "a peer is off", target: "ex02", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 5 * time.Minute}},
-			want: plans.NoOp, findings: []string{"the clocks of ex01 and ex02 are 5m0s apart"}},
+		// Another target is off: its own instance plans its resync; this
+		// one reads no other target's clock, and has nothing to say.
+		{name: "another target is off", target: "ex02", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 5 * time.Minute}},
+			want: plans.NoOp},
 		{name: "ninety seconds: a finding only", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 90 * time.Second}},
 			want: plans.NoOp, findings: []string{"more than half the 2m0s allowed"}},
 		{name: "SkewTime 2 minutes on the DC lowers the limit", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 90 * time.Second}, skew: map[string]int{"dc02": 2}},
@@ -154,8 +155,10 @@ func TestTimeSkewPlan(t *testing.T) {
 		{name: "a DC is off", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"dc02": 10 * time.Minute}}, want: plans.Blocked, reason: "dc02"},
 		{name: "a DC of another site is off: a finding", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"dc09": 10 * time.Minute}},
 			want: plans.NoOp, findings: []string{"dc09 is 10m0s ahead of the domain's time"}},
-		{name: "a peer cannot be read", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 7 * time.Minute}, fail: map[string]bool{"ex09": true}},
-			want: plans.Run, findings: []string{"could not read the clock of ex09"}},
+		{name: "a DC of another site cannot be read", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 7 * time.Minute}, fail: map[string]bool{"dc09": true}},
+			want: plans.Run, findings: []string{"could not read the clock of dc09"}},
+		{name: "another target cannot be read", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 7 * time.Minute}, fail: map[string]bool{"ex09": true}},
+			want: plans.Run, reason: "7m0s ahead"},
 		// 2m10s off with ±250ms: certainly beyond 2m. With ±15s: cannot tell.
 		{name: "beyond despite the uncertainty", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 130 * time.Second}, rtt: map[string]time.Duration{"ex01": 400 * time.Millisecond}},
 			want: plans.Run},
@@ -206,7 +209,8 @@ func TestTimeSkewPlan(t *testing.T) {
 }
 
 // TestTimeSkewReadsEveryClockInvolved checks who an instance compares: the
-// target, its site's DCs, the other targets and their DCs.
+// target, its site's DCs and every other DC against names, never another
+// target (a step reads each clock once, whatever its size).
 func TestTimeSkewReadsEveryClockInvolved(t *testing.T) {
 	inst := actions.Instance{Host: skewHosts["ex01"], Targets: []string{"ex01", "ex02", "ex09"}, Config: skewConfig("4m"), Topology: skewHosts}
 	probes, err := TimeSkew{}.Probes(inst)
@@ -217,7 +221,7 @@ func TestTimeSkewReadsEveryClockInvolved(t *testing.T) {
 	for _, p := range probes {
 		got = append(got, p.Name)
 	}
-	want := []string{"clock:ex01", "config:ex01", "clock:dc01", "clock:dc02", "clock:ex02", "clock:ex09", "clock:dc09", "config:dc01", "config:dc02", "config:dc09"}
+	want := []string{"clock:ex01", "config:ex01", "clock:dc01", "clock:dc02", "clock:dc09", "config:dc01", "config:dc02", "config:dc09"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("probes (-want +got):\n%s", diff)
 	}
@@ -242,12 +246,12 @@ func TestTimeSkewStateIgnoresJitter(t *testing.T) {
 	if digest(7*time.Minute, 100*time.Millisecond) == digest(time.Second, 100*time.Millisecond) {
 		t.Error("a clock back in line leaves the observed state as it was")
 	}
-	// Another target that cannot be read at apply leaves this target's
-	// change as reviewed.
-	st, _ := planSkew(t, "ex01", "4m", skewFleet{offsets: map[string]time.Duration{"ex01": 7 * time.Minute}, fail: map[string]bool{"ex02": true}})
+	// A DC of another site that cannot be read at apply leaves this
+	// target's change as reviewed.
+	st, _ := planSkew(t, "ex01", "4m", skewFleet{offsets: map[string]time.Duration{"ex01": 7 * time.Minute}, fail: map[string]bool{"dc09": true}})
 	_, d, _ := plans.EncodeState(st)
 	if d != digest(7*time.Minute, 100*time.Millisecond) {
-		t.Error("an unreadable peer makes the target's planned change stale")
+		t.Error("an unreadable DC of another site makes the target's planned change stale")
 	}
 }
 
@@ -274,5 +278,27 @@ func TestTimeSkewUndoData(t *testing.T) {
 	_, ch = planSkew(t, "ex01", "4m", skewFleet{offsets: map[string]time.Duration{"ex01": 7 * time.Minute}})
 	if !strings.HasPrefix(ch.Undo, "none needed") {
 		t.Errorf("a host on the domain hierarchy: undo %q", ch.Undo)
+	}
+}
+
+// TestTimeSkewBoundsEveryPair checks the promise that replaces reading
+// every other target: targets that plan no resync are within the limit of
+// each other, whatever their offsets, since each is held within half of it
+// of the one reference.
+func TestTimeSkewBoundsEveryPair(t *testing.T) {
+	var offsets []time.Duration
+	for s := -5 * time.Minute; s <= 5*time.Minute; s += 25 * time.Second {
+		offsets = append(offsets, s)
+	}
+	const limit = 4 * time.Minute
+	for _, a := range offsets {
+		for _, b := range offsets {
+			fleet := skewFleet{offsets: map[string]time.Duration{"ex01": a, "ex09": b}}
+			_, ch1 := planSkew(t, "ex01", "4m", fleet)
+			_, ch9 := planSkew(t, "ex09", "4m", fleet)
+			if ch1.Action == plans.NoOp && ch9.Action == plans.NoOp && abs(a-b) > limit {
+				t.Fatalf("ex01 at %s and ex09 at %s are %s apart, yet neither plans a resync", a, b, abs(a-b))
+			}
+		}
 	}
 }
