@@ -117,7 +117,7 @@ func (e *Engine) Apply(ctx context.Context, p *plans.Plan, conns actions.Connect
 	if !open && opts.WindowOverride == "" {
 		return nil, &WindowClosedError{Now: now, Windows: p.Windows, Next: next}
 	}
-	fresh, problems, err := e.review(ctx, p, in, conns, opts.Include)
+	fresh, reviewed, problems, err := e.review(ctx, p, in, conns, opts.Include)
 	if err != nil {
 		return nil, err
 	}
@@ -154,59 +154,58 @@ func (e *Engine) Apply(ctx context.Context, p *plans.Plan, conns actions.Connect
 		}
 		byStep[in.Step] = append(byStep[in.Step], i)
 	}
+	sched := &schedule{r: r, steps: p.Steps, byStep: byStep, include: opts.Include}
 	failedHosts := 0
-	for _, step := range p.Steps {
-		idx := byStep[step.Name]
-		if len(idx) == 0 {
+	// ahead is the re-read of the batch about to run when it was made
+	// already: by the review, for the first batch to run (nothing was
+	// changed since), or by the read that verified the batch before it, in
+	// the same step or the step before. Either way nothing happens between
+	// that read and the batch's changes.
+	var ahead []*observation
+	started := false
+	step, batch, ok := sched.take()
+	for ok {
+		if r.res.Stopped {
+			for _, i := range batch {
+				r.skip(p.Instances[i], plans.Skipped, r.res.StopReason)
+			}
+			ahead = nil
+			step, batch, ok = sched.take()
 			continue
 		}
-		var pending []int
-		for _, i := range idx {
-			in := p.Instances[i]
-			switch {
-			case r.res.Stopped:
-				r.skip(in, plans.Skipped, r.res.StopReason)
-			case opts.Include != nil && !opts.Include(in):
-				r.skip(in, plans.Skipped, "left out of this run")
-			case in.Triggered && !r.triggerFired(step):
-				r.skip(in, plans.Skipped, "none of the changes that trigger it were applied")
-			case r.hostFailed(in.Host):
-				r.skip(in, plans.Skipped, "an earlier change on this host failed")
-			case r.waitsFor(step, in.Host) != "":
-				r.skip(in, plans.Skipped, r.waitsFor(step, in.Host))
-			default:
-				pending = append(pending, i)
+		if ctx.Err() != nil {
+			r.stop("interrupted")
+			for _, i := range batch {
+				r.skip(p.Instances[i], plans.Interrupted, "the run was interrupted before this change started")
 			}
+			ahead = nil
+			step, batch, ok = sched.take()
+			continue
 		}
-		bs := batches(pending, p.Rollout)
-		// ahead is the next batch's re-read, made by the read that
-		// verified the batch before it.
-		var ahead []*observation
-		for b, batch := range bs {
-			if r.res.Stopped {
-				for _, i := range batch {
-					r.skip(p.Instances[i], plans.Skipped, r.res.StopReason)
-				}
-				continue
-			}
-			if ctx.Err() != nil {
-				r.stop("interrupted")
-				for _, i := range batch {
-					r.skip(p.Instances[i], plans.Interrupted, "the run was interrupted before this change started")
-				}
-				continue
-			}
-			failedHosts += r.runBatch(ctx, batch, ahead)
-			stopping := failedHosts > p.Rollout.MaxFail
-			var next []int
-			if b+1 < len(bs) && !stopping && ctx.Err() == nil {
-				next = bs[b+1]
-			}
-			ahead = r.verify(ctx, step.Name, batch, next)
-			if stopping {
-				r.stop(fmt.Sprintf("%d change(s) failed, more than max_fail = %d; later batches were not started", failedHosts, p.Rollout.MaxFail))
-			}
+		if !started {
+			ahead = r.fromReview(batch, reviewed)
+			started, reviewed = true, nil
 		}
+		failedHosts += r.runBatch(ctx, batch, ahead)
+		stopping := failedHosts > p.Rollout.MaxFail
+		// The next batch is decided now, from the changes just made: its
+		// re-read then shares this batch's verification.
+		readAhead := !stopping && !r.res.Stopped && ctx.Err() == nil
+		var nextStep plans.Step
+		var next []int
+		nextOK := false
+		if readAhead {
+			nextStep, next, nextOK = sched.take()
+		}
+		ahead = r.verify(ctx, step.Name, batch, next)
+		if stopping {
+			r.stop(fmt.Sprintf("%d change(s) failed, more than max_fail = %d; later batches were not started", failedHosts, p.Rollout.MaxFail))
+		}
+		if !readAhead {
+			ahead = nil
+			nextStep, next, nextOK = sched.take()
+		}
+		step, batch, ok = nextStep, next, nextOK
 	}
 	if ctx.Err() != nil && !r.res.Stopped {
 		r.stop("interrupted")
@@ -286,15 +285,30 @@ func (r *applier) skip(in plans.Instance, s plans.Status, why string) {
 // the whole batch, as a plan reads (observeAll), so that a host the batch's
 // changes read several times, their own targets or other hosts, is read by
 // one command. The changes of a batch run concurrently, so a read shared by
-// the batch is as fresh for each of them as one of its own would be. obs,
-// when not nil, is that read, made by verify together with the
-// verification of the batch before: nothing happens between the two.
+// the batch is as fresh for each of them as one of its own would be. obs
+// holds the reads already made for the batch (see Apply): nothing happened
+// between them and now. The changes obs has no read for (nil, or a nil
+// entry) are read here.
 func (r *applier) runBatch(ctx context.Context, batch []int, obs []*observation) int {
 	if obs == nil {
-		obs = r.prepare(batch)
+		obs = make([]*observation, len(batch))
+	}
+	var missing []int
+	for k := range batch {
+		if obs[k] == nil {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		reads := make([]*observation, len(missing))
+		for j, k := range missing {
+			inst, action, err := r.instance(r.p.Instances[batch[k]])
+			reads[j] = &observation{inst: inst, action: action, err: err}
+			obs[k] = reads[j]
+		}
 		if ctx.Err() == nil {
 			rctx, cancel := context.WithTimeout(ctx, r.timeout)
-			r.read(rctx, obs)
+			r.read(rctx, reads)
 			cancel()
 		}
 	}
@@ -329,6 +343,26 @@ func (r *applier) runBatch(ctx context.Context, batch []int, obs []*observation)
 		}
 	}
 	return failed
+}
+
+// fromReview returns the review's reads of a batch's changes (nil where
+// the review has none): for the first batch to run, before any change was
+// made, they are as fresh as a re-read. A change the playbook evaluated
+// now cannot build is left to prepare, which says why.
+func (r *applier) fromReview(batch []int, reviewed map[string]*observation) []*observation {
+	obs := make([]*observation, len(batch))
+	for k, i := range batch {
+		in := r.p.Instances[i]
+		o, ok := reviewed[in.Address]
+		if !ok {
+			continue
+		}
+		if _, _, err := r.instance(in); err != nil {
+			continue
+		}
+		obs[k] = o
+	}
+	return obs
 }
 
 // prepare builds the instances of a batch's changes from the playbook
@@ -489,9 +523,10 @@ func (r *applier) instance(in plans.Instance) (actions.Instance, actions.Action,
 // verify plans each applied change of a batch again and records whether it
 // converged (now plans as no-op). The targets of the batch are read
 // together, as a plan reads them (observeAll): one command per host. The
-// same read re-reads the targets of next, the batch that follows in the
-// same step, if any: both reads belong right after this batch's changes,
-// and a host both need is read once. verify returns next's read.
+// same read re-reads the targets of next, the batch that runs next (in the
+// same step or the next one), if any: both reads belong right after this
+// batch's changes, and a host both need is read once. verify returns
+// next's read.
 func (r *applier) verify(ctx context.Context, step string, batch, next []int) []*observation {
 	vctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.timeout)
 	defer cancel()

@@ -70,7 +70,7 @@ func (e *Engine) Plan(ctx context.Context, in Input, conns actions.Connections) 
 			changed[rec.Step] = true
 		}
 	}
-	instances, out, err := e.planInstances(ctx, specs, in, topo, now, recorder{salt: salt}, conns, triggered, planned)
+	instances, out, err := e.planInstances(ctx, specs, in, topo, now, recorder{salt: salt}, conns, triggered, planned, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -146,13 +146,15 @@ type instanceSpec struct {
 // says whether an instance is triggered, and planned hears of each
 // instance once planned, so that triggers can follow the plan's order.
 // An instance whose own host could not be read carries the error and no
-// change.
+// change. observed, when not nil, gets the observation of every instance
+// planned without error, as apply's re-read would make it.
 func (e *Engine) planInstances(ctx context.Context, specs []instanceSpec, in Input, topo topology, now time.Time, rec recorder, conns actions.Connections,
-	triggered func(instanceSpec) bool, planned func(plans.Instance)) ([]plans.Instance, readOutcome, error) {
+	triggered func(instanceSpec) bool, planned func(plans.Instance), observed func(addr string, o *observation)) ([]plans.Instance, readOutcome, error) {
 	type pending struct {
-		spec instanceSpec
-		inst actions.Instance
-		rec  plans.Instance
+		spec  instanceSpec
+		inst  actions.Instance
+		rec   plans.Instance
+		state actions.State
 	}
 	configs := map[string]json.RawMessage{}
 	all := make([]pending, 0, len(specs))
@@ -199,7 +201,7 @@ func (e *Engine) planInstances(ctx context.Context, specs []instanceSpec, in Inp
 		if pd.rec.Error == "" {
 			pd.inst.Triggered = triggered(pd.spec)
 			pd.rec.Triggered = pd.inst.Triggered
-			e.planInstance(pd.spec.step.Action, pd.inst, out.results[i], rec, &pd.rec)
+			pd.state = e.planInstance(pd.spec.step.Action, pd.inst, out.results[i], rec, &pd.rec)
 		}
 		if pd.rec.Change.Action == "" {
 			pd.rec.Change.Action = plans.NoOp
@@ -214,28 +216,32 @@ func (e *Engine) planInstances(ctx context.Context, specs []instanceSpec, in Inp
 			r.Error = fmt.Sprintf("host %s could not be read: %v", r.Host, err)
 			r.Change = plans.Change{Action: plans.NoOp}
 		}
+		if observed != nil && r.Error == "" && all[i].state != nil {
+			observed(r.Address, &observation{inst: all[i].inst, action: all[i].spec.step.Action, state: all[i].state})
+		}
 	}
 	return instances, out, nil
 }
 
 // planInstance observes and plans one instance from its read results,
-// recording the outcome (or the error) in out as a plan keeps it.
-func (e *Engine) planInstance(a actions.Action, inst actions.Instance, results actions.Results, rec recorder, out *plans.Instance) {
+// recording the outcome (or the error) in out as a plan keeps it. It
+// returns the state observed, nil if none could be.
+func (e *Engine) planInstance(a actions.Action, inst actions.Instance, results actions.Results, rec recorder, out *plans.Instance) actions.State {
 	state, err := a.Observe(inst, results)
 	if err != nil {
 		out.Error = rec.text(inst, fmt.Sprintf("cannot observe: %v", err))
-		return
+		return nil
 	}
 	raw, digest, err := rec.state(a, inst, state)
 	if err != nil {
 		out.Error = err.Error()
-		return
+		return state
 	}
 	out.Observed, out.ObservedDigest = raw, digest
 	change, err := a.Plan(inst, state)
 	if err != nil {
 		out.Error = rec.text(inst, fmt.Sprintf("cannot plan: %v", err))
-		return
+		return state
 	}
 	if !change.Action.Valid() {
 		change.Action = plans.NoOp
@@ -244,4 +250,5 @@ func (e *Engine) planInstance(a actions.Action, inst actions.Instance, results a
 		out.Error = fmt.Sprintf("cannot plan: %v", err)
 		out.Change = plans.Change{Action: plans.NoOp}
 	}
+	return state
 }

@@ -287,19 +287,22 @@ func (a crossAction) Probes(inst actions.Instance) ([]actions.Probe, error) {
 // rollout batch together and verifies them together, and the read that
 // verifies a batch re-reads the next batch of the step too, so that a host
 // every change reads (here "dc") costs one command for each read, not one
-// per change; each target costs its review read, its re-read, its change
-// and its verification.
+// per change. The review's read is the first batch's re-read (nothing was
+// changed before it): a target of the first batch costs its review read,
+// its change and its verification; a target of a later batch its review
+// read, its re-read, its change and its verification.
 func TestApplyReadsEachHostOncePerBatch(t *testing.T) {
 	tests := []struct {
 		serial string
+		// first is how many targets the first batch holds.
+		first int
 		// dc is what the host every change reads answers: the review, then
-		// one read before the first batch, one between two batches, and
-		// one after the last.
+		// one read between two batches, and one after the last.
 		dc int
 	}{
-		{serial: "", dc: 3},
-		{serial: "2", dc: 4},
-		{serial: "1", dc: 6},
+		{serial: "", first: 4, dc: 2},
+		{serial: "2", first: 2, dc: 3},
+		{serial: "1", first: 1, dc: 5},
 	}
 	for _, tt := range tests {
 		t.Run("serial "+tt.serial, func(t *testing.T) {
@@ -336,8 +339,11 @@ func TestApplyReadsEachHostOncePerBatch(t *testing.T) {
 				t.Fatalf("apply: %+v", res)
 			}
 			want := map[string]int{"dc": tt.dc}
-			for _, h := range hs {
+			for i, h := range hs {
 				want[h.Name] = 4
+				if i < tt.first {
+					want[h.Name] = 3
+				}
 			}
 			if diff := cmp.Diff(want, fleet.commands); diff != "" {
 				t.Errorf("commands per host during apply (-want +got):\n%s", diff)

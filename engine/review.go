@@ -167,11 +167,14 @@ func contains(list []string, s string) bool {
 // address, and a problem for each change the plan would make whose target
 // has not moved but whose re-plan differs from it. A target that moved,
 // or cannot be read now, is left to the change's own re-read, which
-// reports it as stale or failed.
-func (e *Engine) review(ctx context.Context, p *plans.Plan, in Input, conns actions.Connections, include func(plans.Instance) bool) (map[string]plans.Instance, []string, error) {
+// reports it as stale or failed. It also returns, by address, what the
+// read showed of each instance the plan changes that was planned again
+// without error: until apply changes anything, that read is as fresh as a
+// re-read made for the first change.
+func (e *Engine) review(ctx context.Context, p *plans.Plan, in Input, conns actions.Connections, include func(plans.Instance) bool) (map[string]plans.Instance, map[string]*observation, []string, error) {
 	steps, err := orderSteps(in.Steps)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	byName := make(map[string]*Step, len(steps))
 	for i := range steps {
@@ -189,9 +192,15 @@ func (e *Engine) review(ctx context.Context, p *plans.Plan, in Input, conns acti
 		saved[inst.Address] = inst
 	}
 	triggered := func(sp instanceSpec) bool { return saved[plans.Address(sp.step.Name, sp.host.Name)].Triggered }
-	fresh, _, err := e.planInstances(ctx, specs, in, topo, e.now().UTC(), recorder{salt: p.Salt}, conns, triggered, func(plans.Instance) {})
+	observed := map[string]*observation{}
+	keep := func(addr string, o *observation) {
+		if s := saved[addr]; s.Change.Action.Changes() && (include == nil || include(s)) {
+			observed[addr] = o
+		}
+	}
+	fresh, _, err := e.planInstances(ctx, specs, in, topo, e.now().UTC(), recorder{salt: p.Salt}, conns, triggered, func(plans.Instance) {}, keep)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	out := make(map[string]plans.Instance, len(fresh))
 	var problems []string
@@ -214,5 +223,5 @@ func (e *Engine) review(ctx context.Context, p *plans.Plan, in Input, conns acti
 				f.Address, strings.Join(diffs, " and "), s.Change.Action))
 		}
 	}
-	return out, problems, nil
+	return out, observed, problems, nil
 }
