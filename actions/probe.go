@@ -32,10 +32,12 @@ type ShellProbe struct {
 	// Sensitive marks arguments that hold a secret: the command that
 	// carries them keeps them out of logs and errors.
 	Sensitive bool
-	// Alone runs the read as a command of its own instead of in the host's
-	// batch, for reads whose moment matters (a clock): the result's Sent
-	// and Received then bracket this read only, not the slowest read of
-	// the batch.
+	// Alone marks a read whose moment matters (a clock): it runs first in
+	// the host's batch, and its result's Sent and Received bracket that
+	// read alone, as closely as a command of its own would, not the slow
+	// reads that follow it in the same command (the batch times each read
+	// by the host's monotonic clock). Probes of several instances asking
+	// for the same read share it, and it is timed if any of them asks.
 	Alone bool
 }
 
@@ -93,10 +95,11 @@ type Result struct {
 	Entries []Entry         `json:"entries,omitempty"`
 	Reach   []Reach         `json:"reach,omitempty"`
 	Err     error           `json:"-"`
-	// Sent and Received bracket the remote command that produced the
-	// result, by the clock of the machine rectify runs on: a reading of a
-	// host's clock is best compared with their midpoint, and is uncertain
-	// by half their distance (see ShellProbe.Alone).
+	// Sent and Received bracket the moment of a shell read, by the clock
+	// of the machine rectify runs on: the span of its command, narrowed
+	// by the host's own timing of the read within its batch. A reading of
+	// a host's clock is best compared with their midpoint, and is
+	// uncertain by half their distance (see ShellProbe.Alone).
 	Sent, Received time.Time `json:"-"`
 }
 

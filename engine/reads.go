@@ -44,6 +44,9 @@ type shellItem struct {
 	args   json.RawMessage
 	// sensitive is set when a probe's arguments hold a secret.
 	sensitive bool
+	// timed is set when a probe asks for the read's moment
+	// (ShellProbe.Alone): it runs first in the host's batch.
+	timed bool
 	// users are the (request, probe name) pairs waiting for this read.
 	users []probeRef
 }
@@ -98,7 +101,6 @@ func (r reader) read(ctx context.Context, reqs []readRequest) (readOutcome, erro
 	}
 
 	shell := map[string][]*shellItem{} // host -> items
-	alone := map[string][]*shellItem{} // host -> items read on their own
 	shellIndex := map[string]*shellItem{}
 	groups := map[string]*lookupGroup{}
 	var groupOrder []string
@@ -130,18 +132,14 @@ func (r reader) read(ctx context.Context, reqs []readRequest) (readOutcome, erro
 					return out, fmt.Errorf("probe %q: encode arguments: %w", p.Name, err)
 				}
 				key := host + "\x00" + p.Shell.Script.Op + "\x00" + string(args)
-				queue := shell
-				if p.Shell.Alone {
-					key += "\x00alone"
-					queue = alone
-				}
 				it, ok := shellIndex[key]
 				if !ok {
-					it = &shellItem{id: fmt.Sprintf("r%d", len(queue[host])+1), script: p.Shell.Script, args: args}
+					it = &shellItem{id: fmt.Sprintf("r%d", len(shell[host])+1), script: p.Shell.Script, args: args}
 					shellIndex[key] = it
-					queue[host] = append(queue[host], it)
+					shell[host] = append(shell[host], it)
 				}
 				it.sensitive = it.sensitive || p.Shell.Sensitive
+				it.timed = it.timed || p.Shell.Alone
 				it.users = append(it.users, ref)
 			case p.Lookup != nil:
 				l := *p.Lookup
@@ -183,29 +181,24 @@ func (r reader) read(ctx context.Context, reqs []readRequest) (readOutcome, erro
 		}()
 	}
 
-	hosts := make([]string, 0, len(shell)+len(alone))
+	hosts := make([]string, 0, len(shell))
 	for h := range shell {
 		hosts = append(hosts, h)
-	}
-	for h := range alone {
-		if _, ok := shell[h]; !ok {
-			hosts = append(hosts, h)
-		}
 	}
 	sort.Strings(hosts)
 	var progress sync.Mutex
 	done := 0
 	for _, host := range hosts {
-		items, solo := shell[host], alone[host]
-		// One host's commands run one after the other: the reads that must
-		// be alone first, each as its own command, then the batch.
+		items := timedFirst(shell[host])
+		// One command a host: its reads in one batch, those whose moment
+		// matters first.
 		run(func() {
 			if r.hostStart != nil {
 				r.hostStart(host, len(hosts))
 			}
-			n, err := r.runHost(ctx, host, solo, items, set)
+			err := r.runBatch(ctx, host, items, set)
 			mu.Lock()
-			out.commands[host] += n
+			out.commands[host]++
 			if err != nil {
 				out.hostErrs[host] = err
 			}
@@ -253,24 +246,21 @@ func (r reader) read(ctx context.Context, reqs []readRequest) (readOutcome, erro
 	return out, nil
 }
 
-// runHost runs one host's shell reads: each read of solo as a command of
-// its own, then the others as one batch. It returns how many commands it
-// ran and the error that failed the host as a whole, if any: then the
-// reads not yet run fail with it too.
-func (r reader) runHost(ctx context.Context, host string, solo, items []*shellItem, set func(probeRef, actions.Result)) (int, error) {
-	n := 0
-	for i, it := range solo {
-		n++
-		if err := r.runAlone(ctx, host, it, set); err != nil {
-			failAll(solo[i+1:], err, set)
-			failAll(items, err, set)
-			return n, err
+// timedFirst orders a host's reads for its batch: those whose moment
+// matters (ShellProbe.Alone) first, each group in the order asked.
+func timedFirst(items []*shellItem) []*shellItem {
+	out := make([]*shellItem, 0, len(items))
+	for _, it := range items {
+		if it.timed {
+			out = append(out, it)
 		}
 	}
-	if len(items) == 0 {
-		return n, nil
+	for _, it := range items {
+		if !it.timed {
+			out = append(out, it)
+		}
 	}
-	return n + 1, r.runBatch(ctx, host, items, set)
+	return out
 }
 
 func failAll(items []*shellItem, err error, set func(probeRef, actions.Result)) {
@@ -281,38 +271,11 @@ func failAll(items []*shellItem, err error, set func(probeRef, actions.Result)) 
 	}
 }
 
-// runAlone runs one shell read as a command of its own, so that its Sent
-// and Received bracket it alone. A failure of the op itself fails only
-// this read; a transport failure fails the host (and is returned).
-func (r reader) runAlone(ctx context.Context, host string, it *shellItem, set func(probeRef, actions.Result)) error {
-	fail := func(err error) error {
-		failAll([]*shellItem{it}, err, set)
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return fail(err)
-	}
-	sh, err := r.conns.Shell(ctx, host)
-	if err != nil {
-		return fail(err)
-	}
-	sent := time.Now()
-	res, err := sh.RunScript(ctx, ops.ScriptRun{Script: it.script, Args: it.args, SensitiveArgs: it.sensitive})
-	received := time.Now()
-	if err != nil {
-		if actions.KindOf(err) == actions.KindScript {
-			failAll([]*shellItem{it}, err, set)
-			return nil
-		}
-		return fail(err)
-	}
-	for _, u := range it.users {
-		set(u, actions.Result{Output: res.Output, Sent: sent, Received: received})
-	}
-	return nil
-}
-
-// runBatch runs every shell read for one host as one command.
+// runBatch runs every shell read for one host as one command. Each read's
+// result is bracketed by the command's Sent and Received narrowed by the
+// batch's timing of that read (ops.ItemBracket): a read run first is
+// bracketed as closely as a command of its own, whatever the slow reads
+// after it.
 func (r reader) runBatch(ctx context.Context, host string, items []*shellItem, set func(probeRef, actions.Result)) error {
 	fail := func(err error) error {
 		failAll(items, err, set)
@@ -347,6 +310,8 @@ func (r reader) runBatch(ctx context.Context, host string, items []*shellItem, s
 			OK     bool            `json:"ok"`
 			Output json.RawMessage `json:"output"`
 			Error  string          `json:"error"`
+			Before int64           `json:"before_us"`
+			After  int64           `json:"after_us"`
 		} `json:"results"`
 	}
 	if err := json.Unmarshal(res.Output, &br); err != nil {
@@ -359,6 +324,9 @@ func (r reader) runBatch(ctx context.Context, host string, items []*shellItem, s
 	for _, it := range items {
 		i, ok := byID[it.id]
 		result := actions.Result{Sent: sent, Received: received}
+		if ok {
+			result.Sent, result.Received = ops.ItemBracket(sent, received, br.Results[i].Before, br.Results[i].After)
+		}
 		switch {
 		case !ok:
 			result.Err = actions.Errorf(actions.KindProtocol, actions.Permanent, host, it.script.Op, "the batch answer has no result for this read")

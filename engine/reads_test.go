@@ -20,12 +20,21 @@ import (
 // commandLog is a fleet that records, per host, the ops of each command it
 // receives ("batch[a b]" for a batch), and in secret those of the commands
 // sent with SensitiveArgs, and answers every op with {}; the op "broken"
-// fails as a script would, and a host in down refuses connections.
+// fails as a script would, and a host in down refuses connections. A
+// batch runs its items in order, each taking its time in slow, and times
+// them as the batch script does; done records when each op ended on each
+// host ("dc01 time.read"), the moment a reading in it was taken at last.
 type commandLog struct {
 	mu       sync.Mutex
 	commands map[string][]string
 	secret   map[string][]string
 	down     map[string]bool
+	slow     map[string]time.Duration
+	done     map[string]time.Time
+}
+
+func newCommandLog() *commandLog {
+	return &commandLog{commands: map[string][]string{}, secret: map[string][]string{}, down: map[string]bool{}, slow: map[string]time.Duration{}, done: map[string]time.Time{}}
 }
 
 func (c *commandLog) Shell(_ context.Context, host string) (ops.Shell, error) {
@@ -41,18 +50,37 @@ type logShell struct {
 	host string
 }
 
-func (s logShell) RunScript(_ context.Context, run ops.ScriptRun) (ops.ScriptResult, error) {
+func (s logShell) log(command string, sensitive bool) {
 	s.c.mu.Lock()
 	defer s.c.mu.Unlock()
-	if s.c.down[s.host] {
+	s.c.commands[s.host] = append(s.c.commands[s.host], command)
+	if sensitive {
+		s.c.secret[s.host] = append(s.c.secret[s.host], command)
+	}
+}
+
+// runOp lets op take its time and reports whether it succeeded.
+func (s logShell) runOp(op string) bool {
+	s.c.mu.Lock()
+	d := s.c.slow[op]
+	s.c.mu.Unlock()
+	time.Sleep(d)
+	s.c.mu.Lock()
+	s.c.done[s.host+" "+op] = time.Now()
+	s.c.mu.Unlock()
+	return op != "broken"
+}
+
+func (s logShell) RunScript(_ context.Context, run ops.ScriptRun) (ops.ScriptResult, error) {
+	s.c.mu.Lock()
+	down := s.c.down[s.host]
+	s.c.mu.Unlock()
+	if down {
 		return ops.ScriptResult{}, actions.Errorf(actions.KindConnect, actions.Retryable, s.host, run.Script.Op, "connection refused")
 	}
 	if run.Script.Op != ops.Batch {
-		s.c.commands[s.host] = append(s.c.commands[s.host], run.Script.Op)
-		if run.SensitiveArgs && s.c.secret != nil {
-			s.c.secret[s.host] = append(s.c.secret[s.host], run.Script.Op)
-		}
-		if run.Script.Op == "broken" {
+		s.log(run.Script.Op, run.SensitiveArgs)
+		if !s.runOp(run.Script.Op) {
 			return ops.ScriptResult{ExitCode: 1}, actions.Errorf(actions.KindScript, actions.Permanent, s.host, run.Script.Op, "it broke")
 		}
 		return ops.ScriptResult{Output: json.RawMessage(`{}`)}, nil
@@ -63,93 +91,131 @@ func (s logShell) RunScript(_ context.Context, run ops.ScriptRun) (ops.ScriptRes
 	}
 	var names []string
 	res := ops.BatchResult{}
+	start := time.Now()
+	var ended []time.Duration
 	for _, it := range a.Items {
 		op, _, _ := ops.ParseMarker(it.Script)
 		names = append(names, op)
-		res.Results = append(res.Results, ops.BatchItemResult{ID: it.ID, OK: true, Output: map[string]any{}})
+		r := ops.BatchItemResult{ID: it.ID, OK: true, Output: map[string]any{}, BeforeMicros: time.Since(start).Microseconds()}
+		if !s.runOp(op) {
+			r = ops.BatchItemResult{ID: it.ID, Error: "it broke", BeforeMicros: r.BeforeMicros}
+		}
+		ended = append(ended, time.Since(start))
+		res.Results = append(res.Results, r)
 	}
-	s.c.commands[s.host] = append(s.c.commands[s.host], fmt.Sprintf("batch%v", names))
-	if run.SensitiveArgs && s.c.secret != nil {
-		s.c.secret[s.host] = append(s.c.secret[s.host], fmt.Sprintf("batch%v", names))
+	last := time.Since(start)
+	for i := range res.Results {
+		res.Results[i].AfterMicros = (last - ended[i]).Microseconds()
 	}
+	s.log(fmt.Sprintf("batch%v", names), run.SensitiveArgs)
 	b, _ := json.Marshal(res)
 	return ops.ScriptResult{Output: b}, nil
 }
 
-// TestAloneReadsAreTheirOwnCommand checks that a probe marked Alone runs as
-// a command of its own, before the host's batch, so that its Sent and
-// Received bracket it and not the batch's slow reads; that the same alone
-// read asked by two instances runs once; and that such a read failing as a
+// TestTimedReadsRunFirstInTheirHostsBatch checks that a probe marked Alone
+// (a read whose moment matters) runs first in its host's one batch
+// command, and that its Sent and Received bracket that read, as narrowly
+// as a command of its own, and not the slow read after it; that the same
+// read asked by two instances, timed or not, runs once; that two timed
+// reads on a host are each bracketed; and that such a read failing as a
 // script fails only itself.
-func TestAloneReadsAreTheirOwnCommand(t *testing.T) {
-	c := &commandLog{commands: map[string][]string{}, down: map[string]bool{}}
+func TestTimedReadsRunFirstInTheirHostsBatch(t *testing.T) {
+	const slowRead = 300 * time.Millisecond
+	c := newCommandLog()
+	c.slow["repl.show"] = slowRead
 	clock := actions.ShellProbe{Script: script("time.read"), Args: struct{}{}, Alone: true}
+	config := actions.ShellProbe{Script: script("time.config"), Args: struct{}{}, Alone: true}
 	slow := actions.ShellProbe{Script: script("repl.show"), Args: struct{}{}}
 	reqs := []readRequest{
-		{host: "dc01", probes: []actions.Probe{{Name: "clock", Shell: &clock}, {Name: "links", Shell: &slow}}},
-		{host: "ex01", probes: []actions.Probe{{Name: "dc", Shell: &actions.ShellProbe{Host: "dc01", Script: clock.Script, Args: clock.Args, Alone: true}}}},
-		{host: "ex02", probes: []actions.Probe{{Name: "broken", Shell: &actions.ShellProbe{Script: script("broken"), Args: struct{}{}, Alone: true}}, {Name: "links", Shell: &slow}}},
+		{host: "dc01", probes: []actions.Probe{{Name: "links", Shell: &slow}, {Name: "clock", Shell: &clock}}},
+		{host: "ex01", probes: []actions.Probe{
+			{Name: "dc", Shell: &actions.ShellProbe{Host: "dc01", Script: clock.Script, Args: clock.Args, Alone: true}},
+			{Name: "untimed", Shell: &actions.ShellProbe{Host: "dc01", Script: clock.Script, Args: clock.Args}},
+		}},
+		{host: "ex02", probes: []actions.Probe{{Name: "links", Shell: &slow}, {Name: "broken", Shell: &actions.ShellProbe{Script: script("broken"), Args: struct{}{}, Alone: true}}}},
+		{host: "dc02", probes: []actions.Probe{{Name: "links", Shell: &slow}, {Name: "clock", Shell: &clock}, {Name: "config", Shell: &config}}},
 	}
 	out, err := reader{conns: c, parallelism: 4}.read(context.Background(), reqs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := map[string][]string{
-		"dc01": {"time.read", "batch[repl.show]"},
-		"ex02": {"broken", "batch[repl.show]"},
+		"dc01": {"batch[time.read repl.show]"},
+		"dc02": {"batch[time.read time.config repl.show]"},
+		"ex02": {"batch[broken repl.show]"},
 	}
 	if diff := cmp.Diff(want, c.commands); diff != "" {
 		t.Errorf("commands per host (-want +got):\n%s", diff)
 	}
-	if out.commands["dc01"] != 2 || out.commands["ex02"] != 2 {
-		t.Errorf("command counts %v, want 2 for dc01 and ex02", out.commands)
+	if diff := cmp.Diff(map[string]int{"dc01": 1, "dc02": 1, "ex02": 1}, out.commands); diff != "" {
+		t.Errorf("command counts (-want +got):\n%s", diff)
 	}
-	clockRes, links := out.results[0]["clock"], out.results[0]["links"]
-	if clockRes.Err != nil || links.Err != nil {
-		t.Fatalf("dc01 reads failed: %v, %v", clockRes.Err, links.Err)
+	for _, r := range []struct {
+		req        int
+		name, read string
+	}{{0, "clock", "dc01 time.read"}, {3, "clock", "dc02 time.read"}, {3, "config", "dc02 time.config"}} {
+		res, links := out.results[r.req][r.name], out.results[r.req]["links"]
+		if res.Err != nil || links.Err != nil {
+			t.Fatalf("%s: %v, links %v", r.read, res.Err, links.Err)
+		}
+		at := c.done[r.read]
+		if at.Before(res.Sent) || at.After(res.Received) {
+			t.Errorf("%s happened at %v, outside its bracket [%v, %v]", r.read, at, res.Sent, res.Received)
+		}
+		if w := res.Received.Sub(res.Sent); w >= slowRead/2 {
+			t.Errorf("%s is bracketed by %v, the slow read after it included: not as narrow as a command of its own", r.read, w)
+		}
+		if w := links.Received.Sub(links.Sent); w < slowRead {
+			t.Errorf("the slow read is bracketed by %v, shorter than it took (%v)", w, slowRead)
+		}
 	}
-	if clockRes.Received.After(links.Sent) {
-		t.Errorf("the clock read ended at %v, after the batch started at %v: it was not a command of its own", clockRes.Received, links.Sent)
-	}
-	if shared := out.results[1]["dc"]; shared.Err != nil || !shared.Sent.Equal(clockRes.Sent) {
-		t.Errorf("ex01's read of dc01's clock is not the one read: %+v", shared)
+	clockRes := out.results[0]["clock"]
+	for _, name := range []string{"dc", "untimed"} {
+		if shared := out.results[1][name]; shared.Err != nil || !shared.Sent.Equal(clockRes.Sent) || !shared.Received.Equal(clockRes.Received) {
+			t.Errorf("ex01's %s read of dc01's clock is not the one read: %+v", name, shared)
+		}
 	}
 	if r := out.results[2]["broken"]; actions.KindOf(r.Err) != actions.KindScript {
-		t.Errorf("the failing alone read: %v, want its script error", r.Err)
+		t.Errorf("the failing timed read: %v, want its script error", r.Err)
 	}
 	if r := out.results[2]["links"]; r.Err != nil || out.hostErrs["ex02"] != nil {
-		t.Errorf("a failing alone read failed the rest of the host: %v, %v", r.Err, out.hostErrs["ex02"])
+		t.Errorf("a failing timed read failed the rest of the host: %v, %v", r.Err, out.hostErrs["ex02"])
 	}
 }
 
 // TestSensitiveReadsKeepTheirArgumentsSecret checks that a read whose
-// arguments hold a secret is sent as such, whether it runs alone or in
-// the host's batch, and that it makes no other command secret.
+// arguments hold a secret makes its host's batch secret, whether it is
+// timed or not, and that it makes no other host's command secret.
 func TestSensitiveReadsKeepTheirArgumentsSecret(t *testing.T) {
-	c := &commandLog{commands: map[string][]string{}, secret: map[string][]string{}, down: map[string]bool{}}
+	c := newCommandLog()
 	reqs := []readRequest{
 		{host: "ex01", probes: []actions.Probe{
-			{Name: "alone", Shell: &actions.ShellProbe{Script: script("time.read"), Args: struct{}{}, Alone: true, Sensitive: true}},
+			{Name: "timed", Shell: &actions.ShellProbe{Script: script("time.read"), Args: struct{}{}, Alone: true, Sensitive: true}},
 			{Name: "plain", Shell: &actions.ShellProbe{Script: script("repl.show"), Args: struct{}{}}},
 		}},
 		{host: "ex02", probes: []actions.Probe{
 			{Name: "clock", Shell: &actions.ShellProbe{Script: script("time.read"), Args: struct{}{}, Alone: true}},
 			{Name: "queues", Shell: &actions.ShellProbe{Script: script("exchange.queue.get"), Args: struct{}{}, Sensitive: true}},
 		}},
+		{host: "ex03", probes: []actions.Probe{
+			{Name: "clock", Shell: &actions.ShellProbe{Script: script("time.read"), Args: struct{}{}, Alone: true}},
+			{Name: "plain", Shell: &actions.ShellProbe{Script: script("repl.show"), Args: struct{}{}}},
+		}},
 	}
 	if _, err := (reader{conns: c, parallelism: 2}).read(context.Background(), reqs); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string][]string{"ex01": {"time.read"}, "ex02": {"batch[exchange.queue.get]"}}
+	want := map[string][]string{"ex01": {"batch[time.read repl.show]"}, "ex02": {"batch[time.read exchange.queue.get]"}}
 	if diff := cmp.Diff(want, c.secret); diff != "" {
 		t.Errorf("commands sent with secret arguments (-want +got):\n%s\nall commands: %v", diff, c.commands)
 	}
 }
 
-// TestUnreachableHostFailsItsAloneAndBatchedReads checks that a host that
-// cannot be reached fails every read asked of it, alone or batched, once.
-func TestUnreachableHostFailsItsAloneAndBatchedReads(t *testing.T) {
-	c := &commandLog{commands: map[string][]string{}, down: map[string]bool{"ex01": true}}
+// TestUnreachableHostFailsItsTimedAndOtherReads checks that a host that
+// cannot be reached fails every read asked of it, timed or not, once.
+func TestUnreachableHostFailsItsTimedAndOtherReads(t *testing.T) {
+	c := newCommandLog()
+	c.down["ex01"] = true
 	reqs := []readRequest{{host: "ex01", probes: []actions.Probe{
 		{Name: "clock", Shell: &actions.ShellProbe{Script: script("time.read"), Args: struct{}{}, Alone: true}},
 		{Name: "config", Shell: &actions.ShellProbe{Script: script("time.config"), Args: struct{}{}}},

@@ -45,12 +45,22 @@ type BatchResult struct {
 	Results []BatchItemResult `json:"results"`
 }
 
-// BatchItemResult is one item's outcome.
+// BatchItemResult is one item's outcome, and when it ran by the host's
+// monotonic clock: Before is how long after the batch started the item
+// started, After how long after the item ended the batch took its last
+// reading of that clock, just before printing its answer. A reading taken
+// inside the item (a clock's) thus happened at least Before after the
+// command was sent and at least After before its answer came back, however
+// slow the other items were (see ItemBracket).
 type BatchItemResult struct {
 	ID     string `json:"id"`
 	OK     bool   `json:"ok"`
 	Output any    `json:"output,omitempty"`
 	Error  string `json:"error,omitempty"`
+	// BeforeMicros and AfterMicros are Before and After in whole
+	// microseconds, rounded down.
+	BeforeMicros int64 `json:"before_us"`
+	AfterMicros  int64 `json:"after_us"`
 }
 
 // Registry value kinds, as PowerShell's RegistryValueKind names them.

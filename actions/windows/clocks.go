@@ -13,13 +13,17 @@ import (
 type reading struct {
 	host   string
 	offset time.Duration
-	// uncertainty is half the round trip of the read: the host read its
-	// clock somewhere between sending and receiving, so the offset taken
-	// at their midpoint is off by at most this much.
+	// uncertainty is half the read's bracket: the host read its clock
+	// somewhere between the result's Sent and Received (the command's
+	// round trip, narrowed to this read by its batch's timing), so the
+	// offset taken at their midpoint is off by at most this much.
 	uncertainty time.Duration
 	t           ops.TimeReading
 }
 
+// readClock reads the time.read result of probe, which should be a timed
+// probe (ShellProbe.Alone) so that its bracket is its own and not that of
+// the slow reads batched with it.
 func readClock(r actions.Results, probe, host string) (reading, error) {
 	var t ops.TimeReading
 	if err := r.Decode(probe, &t); err != nil {

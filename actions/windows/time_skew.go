@@ -31,9 +31,10 @@ import (
 // their pairs. The limit is max_skew, or the lowest SkewTime of the target
 // and the DCs if lower.
 //
-// Each clock is read by a command of its own and judged with its
-// uncertainty (half the read's round trip): a host whose reading cannot be
-// told within or beyond the limit is not judged. A host over the limit is
+// Each clock is read first in its host's batch and timed there as a
+// command of its own would be (ShellProbe.Alone), and judged with its
+// uncertainty (half the span in which it was read): a host whose reading
+// cannot be told within or beyond the limit is not judged. A host over the limit is
 // resynced from the domain hierarchy (w32tm /config /syncfromflags:domhier
 // /update, restart w32time, w32tm /resync /rediscover), and the W32Time
 // source it followed before is recorded so that undo restores it. The
@@ -95,9 +96,9 @@ func involvedHosts(inst actions.Instance) (involved, error) {
 	return in, nil
 }
 
-// Probes implements actions.Action: every clock involved, each read by a
-// command of its own (shared with the other instances that read the same
-// host), and how the target and the DCs keep their time.
+// Probes implements actions.Action: every clock involved, each timed on
+// its own (and shared with the other instances that read the same host),
+// and how the target and the DCs keep their time.
 func (TimeSkew) Probes(inst actions.Instance) ([]actions.Probe, error) {
 	in, err := involvedHosts(inst)
 	if err != nil {

@@ -62,6 +62,8 @@ type Host struct {
 	user       map[string]json.RawMessage
 	// vm is the hypervisor the host runs on.
 	vm virtualMachine
+	// durations is how long each op takes here (SetOpDuration).
+	durations map[string]time.Duration
 }
 
 // reachKey names one blocked destination.

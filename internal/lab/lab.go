@@ -75,6 +75,9 @@ type Options struct {
 	// takes to show its outcome; zero means 400ms. The queue is Active
 	// meanwhile.
 	QueueAttemptDelay time.Duration
+	// OpDurations makes ops slow on every host: each named op takes that
+	// long, alone or in a batch (see Host.SetOpDuration).
+	OpDurations map[string]time.Duration
 }
 
 // LDAPPorts are the four ports of a DC's LDAP service.
@@ -148,6 +151,11 @@ func Start(ctx context.Context, sc Scenario, opts Options) (lab *Lab, err error)
 	l.org.account = credentialCheck{user: l.username, password: l.password}
 	if opts.QueueAttemptDelay > 0 {
 		l.org.attemptDelay = opts.QueueAttemptDelay
+	}
+	for _, h := range l.org.Hosts() {
+		for op, d := range opts.OpDurations {
+			h.SetOpDuration(op, d)
+		}
 	}
 
 	if l.ca, err = pki.NewCA(); err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"time"
 
 	"github.com/rectifyhq/rectify/ops"
 )
@@ -91,8 +92,11 @@ func handlerFor(op string) (opHandler, bool) {
 	return nil, false
 }
 
-// runBatch runs each item by its script's marker; a failing item does not
-// stop the others.
+// runBatch runs each item by its script's marker, in order, each taking
+// its time; a failing item does not stop the others. As the batch script
+// does with a Stopwatch, it times each item by a monotonic clock: when it
+// started after the batch did, and how long before the batch's last
+// reading of that clock, taken once every item has run, it ended.
 func runBatch(ctx context.Context, c *opCall) (any, *scriptError) {
 	var args struct {
 		Items []struct {
@@ -105,8 +109,10 @@ func runBatch(ctx context.Context, c *opCall) (any, *scriptError) {
 		return nil, err
 	}
 	res := ops.BatchResult{Results: []ops.BatchItemResult{}}
+	start := time.Now()
+	var ended []time.Duration
 	for _, item := range args.Items {
-		r := ops.BatchItemResult{ID: item.ID}
+		r := ops.BatchItemResult{ID: item.ID, BeforeMicros: int64(time.Since(start) / time.Microsecond)}
 		op, _, ok := ops.ParseMarker(item.Script)
 		switch {
 		case !ok:
@@ -116,6 +122,7 @@ func runBatch(ctx context.Context, c *opCall) (any, *scriptError) {
 		}
 		if r.Error != "" {
 			res.Results = append(res.Results, r)
+			ended = append(ended, time.Since(start))
 			continue
 		}
 		a := item.Args
@@ -130,6 +137,11 @@ func runBatch(ctx context.Context, c *opCall) (any, *scriptError) {
 			r.Output = out
 		}
 		res.Results = append(res.Results, r)
+		ended = append(ended, time.Since(start))
+	}
+	last := time.Since(start)
+	for i := range res.Results {
+		res.Results[i].AfterMicros = int64((last - ended[i]) / time.Microsecond)
 	}
 	return res, nil
 }

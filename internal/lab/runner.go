@@ -216,6 +216,9 @@ func (o *Org) runScript(ctx context.Context, h *Host, script string, argsJSON []
 	if !hasArgs {
 		return nil, thrown(`Exception calling "FromBase64String" with "1" argument(s): "Value cannot be null.`)
 	}
+	if err := spend(ctx, h.opDuration(op)); err != nil {
+		return nil, err
+	}
 	return handler(ctx, &opCall{org: o, host: h, args: argsJSON, version: version})
 }
 
