@@ -46,6 +46,30 @@ type shellItem struct {
 	sensitive bool
 	// users are the (request, probe name) pairs waiting for this read.
 	users []probeRef
+	// each are the probes over many hosts (ShellProbe.Hosts) that hold
+	// this read's result among theirs.
+	each []*eachGroup
+}
+
+// eachGroup is the probes of every instance that name the same op,
+// arguments and list of hosts (ShellProbe.Hosts): they share one map of
+// the hosts' results.
+type eachGroup struct {
+	mu      sync.Mutex
+	results map[string]actions.Result
+	users   []probeRef
+}
+
+// give hands the read's result to every probe waiting for it.
+func (it *shellItem) give(host string, res actions.Result, set func(probeRef, actions.Result)) {
+	for _, u := range it.users {
+		set(u, res)
+	}
+	for _, g := range it.each {
+		g.mu.Lock()
+		g.results[host] = res
+		g.mu.Unlock()
+	}
 }
 
 type probeRef struct {
@@ -100,6 +124,24 @@ func (r reader) read(ctx context.Context, reqs []readRequest) (readOutcome, erro
 	shell := map[string][]*shellItem{} // host -> items
 	alone := map[string][]*shellItem{} // host -> items read on their own
 	shellIndex := map[string]*shellItem{}
+	eachIndex := map[string]*eachGroup{}
+	var eachOrder []*eachGroup
+	// item returns the distinct read of script with args on host.
+	item := func(host string, script ops.Script, args json.RawMessage, solo bool) *shellItem {
+		key := host + "\x00" + script.Op + "\x00" + string(args)
+		queue := shell
+		if solo {
+			key += "\x00alone"
+			queue = alone
+		}
+		it, ok := shellIndex[key]
+		if !ok {
+			it = &shellItem{id: fmt.Sprintf("r%d", len(queue[host])+1), script: script, args: args}
+			shellIndex[key] = it
+			queue[host] = append(queue[host], it)
+		}
+		return it
+	}
 	groups := map[string]*lookupGroup{}
 	var groupOrder []string
 	type searchJob struct {
@@ -120,6 +162,30 @@ func (r reader) read(ctx context.Context, reqs []readRequest) (readOutcome, erro
 			}
 			ref := probeRef{req: i, name: p.Name}
 			switch {
+			case p.Shell != nil && p.Shell.Hosts != nil:
+				args, err := json.Marshal(p.Shell.Args)
+				if err != nil {
+					return out, fmt.Errorf("probe %q: encode arguments: %w", p.Name, err)
+				}
+				var key strings.Builder
+				fmt.Fprintf(&key, "%s\x00%s\x00%v\x00%v", p.Shell.Script.Op, args, p.Shell.Alone, p.Shell.Sensitive)
+				for _, h := range p.Shell.Hosts {
+					key.WriteString("\x00" + h)
+				}
+				g, ok := eachIndex[key.String()]
+				if !ok {
+					g = &eachGroup{results: make(map[string]actions.Result, len(p.Shell.Hosts))}
+					eachIndex[key.String()] = g
+					eachOrder = append(eachOrder, g)
+					for _, host := range p.Shell.Hosts {
+						it := item(host, p.Shell.Script, args, p.Shell.Alone)
+						it.sensitive = it.sensitive || p.Shell.Sensitive
+						if !slices.Contains(it.each, g) {
+							it.each = append(it.each, g)
+						}
+					}
+				}
+				g.users = append(g.users, ref)
 			case p.Shell != nil:
 				host := p.Shell.Host
 				if host == "" {
@@ -129,18 +195,7 @@ func (r reader) read(ctx context.Context, reqs []readRequest) (readOutcome, erro
 				if err != nil {
 					return out, fmt.Errorf("probe %q: encode arguments: %w", p.Name, err)
 				}
-				key := host + "\x00" + p.Shell.Script.Op + "\x00" + string(args)
-				queue := shell
-				if p.Shell.Alone {
-					key += "\x00alone"
-					queue = alone
-				}
-				it, ok := shellIndex[key]
-				if !ok {
-					it = &shellItem{id: fmt.Sprintf("r%d", len(queue[host])+1), script: p.Shell.Script, args: args}
-					shellIndex[key] = it
-					queue[host] = append(queue[host], it)
-				}
+				it := item(host, p.Shell.Script, args, p.Shell.Alone)
 				it.sensitive = it.sensitive || p.Shell.Sensitive
 				it.users = append(it.users, ref)
 			case p.Lookup != nil:
@@ -250,6 +305,11 @@ func (r reader) read(ctx context.Context, reqs []readRequest) (readOutcome, erro
 		})
 	}
 	wg.Wait()
+	for _, g := range eachOrder {
+		for _, u := range g.users {
+			out.results[u.req][u.name] = actions.Result{Each: g.results}
+		}
+	}
 	return out, nil
 }
 
@@ -262,8 +322,8 @@ func (r reader) runHost(ctx context.Context, host string, solo, items []*shellIt
 	for i, it := range solo {
 		n++
 		if err := r.runAlone(ctx, host, it, set); err != nil {
-			failAll(solo[i+1:], err, set)
-			failAll(items, err, set)
+			failAll(host, solo[i+1:], err, set)
+			failAll(host, items, err, set)
 			return n, err
 		}
 	}
@@ -273,11 +333,9 @@ func (r reader) runHost(ctx context.Context, host string, solo, items []*shellIt
 	return n + 1, r.runBatch(ctx, host, items, set)
 }
 
-func failAll(items []*shellItem, err error, set func(probeRef, actions.Result)) {
+func failAll(host string, items []*shellItem, err error, set func(probeRef, actions.Result)) {
 	for _, it := range items {
-		for _, u := range it.users {
-			set(u, actions.Result{Err: err})
-		}
+		it.give(host, actions.Result{Err: err}, set)
 	}
 }
 
@@ -286,7 +344,7 @@ func failAll(items []*shellItem, err error, set func(probeRef, actions.Result)) 
 // this read; a transport failure fails the host (and is returned).
 func (r reader) runAlone(ctx context.Context, host string, it *shellItem, set func(probeRef, actions.Result)) error {
 	fail := func(err error) error {
-		failAll([]*shellItem{it}, err, set)
+		failAll(host, []*shellItem{it}, err, set)
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -301,21 +359,19 @@ func (r reader) runAlone(ctx context.Context, host string, it *shellItem, set fu
 	received := time.Now()
 	if err != nil {
 		if actions.KindOf(err) == actions.KindScript {
-			failAll([]*shellItem{it}, err, set)
+			failAll(host, []*shellItem{it}, err, set)
 			return nil
 		}
 		return fail(err)
 	}
-	for _, u := range it.users {
-		set(u, actions.Result{Output: res.Output, Sent: sent, Received: received})
-	}
+	it.give(host, actions.Result{Output: res.Output, Sent: sent, Received: received}, set)
 	return nil
 }
 
 // runBatch runs every shell read for one host as one command.
 func (r reader) runBatch(ctx context.Context, host string, items []*shellItem, set func(probeRef, actions.Result)) error {
 	fail := func(err error) error {
-		failAll(items, err, set)
+		failAll(host, items, err, set)
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -367,9 +423,7 @@ func (r reader) runBatch(ctx context.Context, host string, items []*shellItem, s
 		default:
 			result.Output = br.Results[i].Output
 		}
-		for _, u := range it.users {
-			set(u, result)
-		}
+		it.give(host, result, set)
 	}
 	return nil
 }
@@ -430,16 +484,31 @@ func (r reader) runLookups(ctx context.Context, g *lookupGroup, set func(probeRe
 			}
 		}
 	}
+	// Probes asking for the same values share one list (read-only, like
+	// the entries themselves): a lookup every instance of a step makes
+	// costs one list, not one an instance.
+	shared := map[string][]actions.Entry{}
 	for _, u := range g.users {
-		var picked []int
-		for _, v := range distinctFold(u.values) {
-			picked = append(picked, byValue[strings.ToLower(v)]...)
+		values := distinctFold(u.values)
+		key := make([]string, len(values))
+		for i, v := range values {
+			key[i] = strings.ToLower(v)
 		}
-		slices.Sort(picked)
-		picked = slices.Compact(picked)
-		var mine []actions.Entry
-		for _, i := range picked {
-			mine = append(mine, entries[i])
+		slices.Sort(key)
+		k := strings.Join(key, "\x00")
+		mine, ok := shared[k]
+		if !ok {
+			var picked []int
+			for _, v := range key {
+				picked = append(picked, byValue[v]...)
+			}
+			slices.Sort(picked)
+			picked = slices.Compact(picked)
+			for _, i := range picked {
+				mine = append(mine, entries[i])
+			}
+			mine = slices.Clip(mine)
+			shared[k] = mine
 		}
 		set(u.ref, actions.Result{Entries: mine})
 	}
