@@ -131,25 +131,31 @@ func connectorsOf(entries []actions.Entry, server string) []connector {
 // parsing the DNs of every other server's connectors. A DN it cannot judge
 // that way (escapes, quotes, spaces, several values) is left to ParseDN.
 func otherServer(dn, server string) bool {
-	start := 0
-	for n := 0; n < 3; n++ {
-		i := strings.IndexByte(dn[start:], ',')
-		if i < 0 {
+	// Find the fourth RDN, giving up on an escape or a quote before it
+	// (an escaped or quoted comma may hide there).
+	start, commas := 0, 0
+	for i := 0; i < len(dn) && commas < 3; i++ {
+		switch dn[i] {
+		case '\\', '"':
 			return false
+		case ',':
+			commas++
+			start = i + 1
 		}
-		if strings.ContainsAny(dn[start:start+i], "\\\"") {
-			return false // an escaped or quoted comma may hide in it
-		}
-		start += i + 1
 	}
-	rdn := dn[start:]
-	if i := strings.IndexByte(rdn, ','); i >= 0 {
-		rdn = rdn[:i]
-	}
-	if len(rdn) < 3 || !strings.EqualFold(rdn[:3], "CN=") || strings.ContainsAny(rdn[3:], "\\\"+=<>#; ") {
+	if commas < 3 || len(dn)-start < 3 || !strings.EqualFold(dn[start:start+3], "CN=") {
 		return false
 	}
-	return !strings.EqualFold(rdn[3:], server)
+	value := dn[start+3:]
+	for i := 0; i < len(value); i++ {
+		switch value[i] {
+		case ',':
+			return !strings.EqualFold(value[:i], server)
+		case '\\', '"', '+', '=', '<', '>', '#', ';', ' ':
+			return false
+		}
+	}
+	return !strings.EqualFold(value, server)
 }
 
 // setupConnector reports whether name is one Exchange setup creates on a

@@ -197,6 +197,9 @@ func TestOtherServer(t *testing.T) {
 		{`CN=Default EX02,CN=SMTP Receive Connectors,CN=Protocols,CN=\45X02` + tail, false},
 		{"CN=Default EX02, CN=SMTP Receive Connectors, CN=Protocols, CN=EX02" + tail, false},
 		{"CN=Default EX02,CN=SMTP Receive Connectors,CN=Protocols", false},
+		{"CN=Default EX01,CN=SMTP Receive Connectors,CN=Protocols,CN=EX01", true},
+		{`CN="Relay, internal",CN=SMTP Receive Connectors,CN=Protocols,CN=EX01` + tail, false},
+		{"CN=Default EX02,CN=SMTP Receive Connectors,CN=Protocols,CN=EX02+OU=x" + tail, false},
 	}
 	for _, tt := range tests {
 		if got := otherServer(tt.dn, "EX02"); got != tt.want {
