@@ -170,7 +170,8 @@ func (r reader) read(ctx context.Context, reqs []readRequest) (readOutcome, erro
 				var key strings.Builder
 				fmt.Fprintf(&key, "%s\x00%s\x00%v\x00%v", p.Shell.Script.Op, args, p.Shell.Alone, p.Shell.Sensitive)
 				for _, h := range p.Shell.Hosts {
-					key.WriteString("\x00" + h)
+					key.WriteByte(0)
+					key.WriteString(h)
 				}
 				g, ok := eachIndex[key.String()]
 				if !ok {
