@@ -25,7 +25,14 @@ type Probe struct {
 // ShellProbe runs a read-only script op on a host.
 type ShellProbe struct {
 	// Host is the inventory host to run on; "" means the target itself.
-	Host   string
+	Host string
+	// Hosts, when set, runs the read on each of these inventory hosts
+	// instead (Host must then be ""), and the probe's Result holds each
+	// host's result in Each. The instances of a step whose probes name the
+	// same op, arguments and hosts share one Each map: a step whose every
+	// instance reads every target holds one result a host, not one a pair
+	// of hosts.
+	Hosts  []string
 	Script ops.Script
 	// Args is the op's argument document (marshalled to JSON).
 	Args any
@@ -85,6 +92,9 @@ func (p Probe) Validate() error {
 	if n != 1 {
 		return fmt.Errorf("probe %q must name exactly one read, names %d", p.Name, n)
 	}
+	if p.Shell != nil && p.Shell.Hosts != nil && p.Shell.Host != "" {
+		return fmt.Errorf("probe %q names both one host and a list of hosts", p.Name)
+	}
 	return nil
 }
 
@@ -101,6 +111,9 @@ type Result struct {
 	// a host's clock is best compared with their midpoint, and is
 	// uncertain by half their distance (see ShellProbe.Alone).
 	Sent, Received time.Time `json:"-"`
+	// Each holds, for a shell probe with Hosts, each host's result by
+	// host name. It is shared between instances: callers only read it.
+	Each map[string]Result `json:"-"`
 }
 
 // Results maps probe names to what they read.

@@ -54,16 +54,25 @@ func (inst Instance) RefuseOnwardReads(probes []Probe) error {
 		if p.Shell == nil {
 			continue
 		}
-		host := inst.Host
-		if p.Shell.Host != "" && p.Shell.Host != inst.Host.Name && inst.Topology != nil {
-			h, ok := inst.Topology.Host(p.Shell.Host)
-			if !ok {
-				continue
-			}
-			host = h
+		if _, needs := ops.NeedsOnwardCredentials(p.Shell.Script.Op); !needs {
+			continue // no host's session refuses it
 		}
-		if why := host.OnwardRefusal(p.Shell.Script.Op); why != "" {
-			return fmt.Errorf("read %q refused before it runs: %s", p.Name, why)
+		names := p.Shell.Hosts
+		if names == nil {
+			names = []string{p.Shell.Host}
+		}
+		for _, name := range names {
+			host := inst.Host
+			if name != "" && name != inst.Host.Name && inst.Topology != nil {
+				h, ok := inst.Topology.Host(name)
+				if !ok {
+					continue
+				}
+				host = h
+			}
+			if why := host.OnwardRefusal(p.Shell.Script.Op); why != "" {
+				return fmt.Errorf("read %q refused before it runs: %s", p.Name, why)
+			}
 		}
 	}
 	return nil

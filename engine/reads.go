@@ -49,6 +49,30 @@ type shellItem struct {
 	timed bool
 	// users are the (request, probe name) pairs waiting for this read.
 	users []probeRef
+	// each are the probes over many hosts (ShellProbe.Hosts) that hold
+	// this read's result among theirs.
+	each []*eachGroup
+}
+
+// eachGroup is the probes of every instance that name the same op,
+// arguments and list of hosts (ShellProbe.Hosts): they share one map of
+// the hosts' results.
+type eachGroup struct {
+	mu      sync.Mutex
+	results map[string]actions.Result
+	users   []probeRef
+}
+
+// give hands the read's result to every probe waiting for it.
+func (it *shellItem) give(host string, res actions.Result, set func(probeRef, actions.Result)) {
+	for _, u := range it.users {
+		set(u, res)
+	}
+	for _, g := range it.each {
+		g.mu.Lock()
+		g.results[host] = res
+		g.mu.Unlock()
+	}
 }
 
 type probeRef struct {
@@ -102,6 +126,21 @@ func (r reader) read(ctx context.Context, reqs []readRequest) (readOutcome, erro
 
 	shell := map[string][]*shellItem{} // host -> items
 	shellIndex := map[string]*shellItem{}
+	eachIndex := map[string]*eachGroup{}
+	var eachOrder []*eachGroup
+	// item returns the distinct read of script with args on host.
+	// A read whose moment matters (timed) runs first in its host's batch.
+	item := func(host string, script ops.Script, args json.RawMessage, timed bool) *shellItem {
+		key := host + "\x00" + script.Op + "\x00" + string(args)
+		it, ok := shellIndex[key]
+		if !ok {
+			it = &shellItem{id: fmt.Sprintf("r%d", len(shell[host])+1), script: script, args: args}
+			shellIndex[key] = it
+			shell[host] = append(shell[host], it)
+		}
+		it.timed = it.timed || timed
+		return it
+	}
 	groups := map[string]*lookupGroup{}
 	var groupOrder []string
 	type searchJob struct {
@@ -122,6 +161,31 @@ func (r reader) read(ctx context.Context, reqs []readRequest) (readOutcome, erro
 			}
 			ref := probeRef{req: i, name: p.Name}
 			switch {
+			case p.Shell != nil && p.Shell.Hosts != nil:
+				args, err := json.Marshal(p.Shell.Args)
+				if err != nil {
+					return out, fmt.Errorf("probe %q: encode arguments: %w", p.Name, err)
+				}
+				var key strings.Builder
+				fmt.Fprintf(&key, "%s\x00%s\x00%v\x00%v", p.Shell.Script.Op, args, p.Shell.Alone, p.Shell.Sensitive)
+				for _, h := range p.Shell.Hosts {
+					key.WriteByte(0)
+					key.WriteString(h)
+				}
+				g, ok := eachIndex[key.String()]
+				if !ok {
+					g = &eachGroup{results: make(map[string]actions.Result, len(p.Shell.Hosts))}
+					eachIndex[key.String()] = g
+					eachOrder = append(eachOrder, g)
+					for _, host := range p.Shell.Hosts {
+						it := item(host, p.Shell.Script, args, p.Shell.Alone)
+						it.sensitive = it.sensitive || p.Shell.Sensitive
+						if !slices.Contains(it.each, g) {
+							it.each = append(it.each, g)
+						}
+					}
+				}
+				g.users = append(g.users, ref)
 			case p.Shell != nil:
 				host := p.Shell.Host
 				if host == "" {
@@ -131,13 +195,7 @@ func (r reader) read(ctx context.Context, reqs []readRequest) (readOutcome, erro
 				if err != nil {
 					return out, fmt.Errorf("probe %q: encode arguments: %w", p.Name, err)
 				}
-				key := host + "\x00" + p.Shell.Script.Op + "\x00" + string(args)
-				it, ok := shellIndex[key]
-				if !ok {
-					it = &shellItem{id: fmt.Sprintf("r%d", len(shell[host])+1), script: p.Shell.Script, args: args}
-					shellIndex[key] = it
-					shell[host] = append(shell[host], it)
-				}
+				it := item(host, p.Shell.Script, args, p.Shell.Alone)
 				it.sensitive = it.sensitive || p.Shell.Sensitive
 				it.timed = it.timed || p.Shell.Alone
 				it.users = append(it.users, ref)
@@ -243,6 +301,11 @@ func (r reader) read(ctx context.Context, reqs []readRequest) (readOutcome, erro
 		})
 	}
 	wg.Wait()
+	for _, g := range eachOrder {
+		for _, u := range g.users {
+			out.results[u.req][u.name] = actions.Result{Each: g.results}
+		}
+	}
 	return out, nil
 }
 
@@ -263,11 +326,9 @@ func timedFirst(items []*shellItem) []*shellItem {
 	return out
 }
 
-func failAll(items []*shellItem, err error, set func(probeRef, actions.Result)) {
+func failAll(host string, items []*shellItem, err error, set func(probeRef, actions.Result)) {
 	for _, it := range items {
-		for _, u := range it.users {
-			set(u, actions.Result{Err: err})
-		}
+		it.give(host, actions.Result{Err: err}, set)
 	}
 }
 
@@ -278,7 +339,7 @@ func failAll(items []*shellItem, err error, set func(probeRef, actions.Result)) 
 // after it.
 func (r reader) runBatch(ctx context.Context, host string, items []*shellItem, set func(probeRef, actions.Result)) error {
 	fail := func(err error) error {
-		failAll(items, err, set)
+		failAll(host, items, err, set)
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -335,9 +396,7 @@ func (r reader) runBatch(ctx context.Context, host string, items []*shellItem, s
 		default:
 			result.Output = br.Results[i].Output
 		}
-		for _, u := range it.users {
-			set(u, result)
-		}
+		it.give(host, result, set)
 	}
 	return nil
 }
@@ -398,16 +457,31 @@ func (r reader) runLookups(ctx context.Context, g *lookupGroup, set func(probeRe
 			}
 		}
 	}
+	// Probes asking for the same values share one list (read-only, like
+	// the entries themselves): a lookup every instance of a step makes
+	// costs one list, not one an instance.
+	shared := map[string][]actions.Entry{}
 	for _, u := range g.users {
-		var picked []int
-		for _, v := range distinctFold(u.values) {
-			picked = append(picked, byValue[strings.ToLower(v)]...)
+		values := distinctFold(u.values)
+		key := make([]string, len(values))
+		for i, v := range values {
+			key[i] = strings.ToLower(v)
 		}
-		slices.Sort(picked)
-		picked = slices.Compact(picked)
-		var mine []actions.Entry
-		for _, i := range picked {
-			mine = append(mine, entries[i])
+		slices.Sort(key)
+		k := strings.Join(key, "\x00")
+		mine, ok := shared[k]
+		if !ok {
+			var picked []int
+			for _, v := range key {
+				picked = append(picked, byValue[v]...)
+			}
+			slices.Sort(picked)
+			picked = slices.Compact(picked)
+			for _, i := range picked {
+				mine = append(mine, entries[i])
+			}
+			mine = slices.Clip(mine)
+			shared[k] = mine
 		}
 		set(u.ref, actions.Result{Entries: mine})
 	}

@@ -306,6 +306,9 @@ func TestLookupsMerged(t *testing.T) {
 		{host: "ex02", probes: lookup("SMTP/ex02", "SMTP/ex02")},
 		{host: "ex03", probes: lookup("HTTP/other", "SMTP/ex03")},
 		{host: "ex04", probes: lookup("SMTP/ex04")},
+		// The values of ex01's lookup in another order and case: the
+		// same entries, held once for both.
+		{host: "ex05", probes: lookup("SMTPSVC/EX01", "smtp/ex01")},
 	}
 	out, err := reader{conns: fleet, parallelism: 2}.read(context.Background(), reqs)
 	if err != nil {
@@ -316,6 +319,7 @@ func TestLookupsMerged(t *testing.T) {
 		{"CN=EX02"},
 		{"CN=OTHER", "CN=EX03"},
 		nil,
+		{"CN=EX01", "CN=OTHER"},
 	}
 	for i, w := range want {
 		r := out.results[i]["spn"]
@@ -331,7 +335,10 @@ func TestLookupsMerged(t *testing.T) {
 		}
 	}
 	if fleet.searches != 1 {
-		t.Errorf("%d searches for four lookups of one shape, want one", fleet.searches)
+		t.Errorf("%d searches for five lookups of one shape, want one", fleet.searches)
+	}
+	if a, b := out.results[0]["spn"].Entries, out.results[4]["spn"].Entries; &a[0] != &b[0] {
+		t.Error("two lookups of the same values hold two copies of their entries")
 	}
 }
 

@@ -75,22 +75,31 @@ func serverOf(inst actions.Instance) string {
 	return ServerName(inst.Host)
 }
 
-// senders returns the hosts whose mail the target receives.
-func senders(inst actions.Instance) []actions.Host {
+// senderNames returns the inventory hosts whose mail the target
+// receives, as the step names them: every instance of a step that does not
+// set senders gets the same list (the step's targets, the target itself
+// among them), so that their reads of the senders' addresses are one.
+// Names the inventory does not hold are left out.
+func senderNames(inst actions.Instance) []string {
+	if inst.Topology == nil {
+		return nil
+	}
 	names := inst.Targets
 	if inst.Config.Has("senders") {
 		names = inst.Config.Strings("senders")
 	}
-	var out []actions.Host
-	for _, n := range names {
-		if n == inst.Host.Name || inst.Topology == nil {
-			continue
-		}
-		if h, ok := inst.Topology.Host(n); ok {
-			out = append(out, h)
+	for i, n := range names {
+		if _, ok := inst.Topology.Host(n); !ok {
+			known := append([]string(nil), names[:i]...)
+			for _, n := range names[i+1:] {
+				if _, ok := inst.Topology.Host(n); ok {
+					known = append(known, n)
+				}
+			}
+			return known
 		}
 	}
-	return out
+	return names
 }
 
 func portOf(inst actions.Instance) int {
@@ -105,12 +114,14 @@ const (
 	probeConnectors = "connectors"
 	probeEndpoint   = "endpoint"
 	probeEvents     = "events1035"
-	probeAddresses  = "addresses:"
+	probeLocal      = "addresses"
+	probeSenders    = "senders"
 )
 
 // Probes implements actions.Action: the connector objects of the forest
 // (one Global Catalog search shared by every instance), the addresses of
-// the target and of each sender, the connectors' permission groups
+// the target and of the senders (one read a sender, whose results the
+// step's instances share), the connectors' permission groups
 // through Exchange's endpoint, and the receiver's recent event 1035
 // records, which name the connector that refused a sender.
 func (ConnectorAuth) Probes(inst actions.Instance) ([]actions.Probe, error) {
@@ -122,9 +133,9 @@ func (ConnectorAuth) Probes(inst actions.Instance) ([]actions.Probe, error) {
 	if err != nil {
 		return nil, err
 	}
-	probes = append(probes, actions.Probe{Name: probeAddresses + inst.Host.Name, Shell: &actions.ShellProbe{Script: addresses, Args: ops.HostAddressesArgs{}}})
-	for _, s := range senders(inst) {
-		probes = append(probes, actions.Probe{Name: probeAddresses + s.Name, Shell: &actions.ShellProbe{Host: s.Name, Script: addresses, Args: ops.HostAddressesArgs{}}})
+	probes = append(probes, actions.Probe{Name: probeLocal, Shell: &actions.ShellProbe{Script: addresses, Args: ops.HostAddressesArgs{}}})
+	if names := senderNames(inst); len(names) > 0 {
+		probes = append(probes, actions.Probe{Name: probeSenders, Shell: &actions.ShellProbe{Hosts: names, Script: addresses, Args: ops.HostAddressesArgs{}}})
 	}
 	events, err := ops.Lookup(ops.EventsQuery)
 	if err != nil {
@@ -145,7 +156,8 @@ func (ConnectorAuth) Probes(inst actions.Instance) ([]actions.Probe, error) {
 
 // connectorState is what the action observed: the server's connectors
 // (from the directory, with permission groups from the endpoint), where
-// each sender's connections land, and the connectors event 1035 names.
+// the senders' connections land (grouped by connector and range, see
+// route), and the connectors event 1035 names.
 type connectorState struct {
 	Server     string      `json:"server"`
 	Connectors []connector `json:"connectors"`
@@ -180,26 +192,10 @@ func (ConnectorAuth) Observe(inst actions.Instance, r actions.Results) (actions.
 		}
 	}
 	var local []netip.Addr
-	if addrs, err := addressesOf(r, probeAddresses+inst.Host.Name); err == nil {
+	if addrs, err := addressesOf(r[probeLocal]); err == nil {
 		local = addrs
 	}
-	for _, s := range senders(inst) {
-		addrs, err := addressesOf(r, probeAddresses+s.Name)
-		if a, perr := netip.ParseAddr(s.Address); perr == nil && !containsAddr(addrs, a) {
-			addrs = append(addrs, a)
-		}
-		if err != nil && len(addrs) == 0 {
-			st.Unreadable = append(st.Unreadable, s.Name)
-			continue
-		}
-		for _, a := range addrs {
-			rt := route{Sender: s.Name, Address: a.String()}
-			if c, matched, ok := chooseConnector(st.Connectors, local, a, portOf(inst)); ok {
-				rt.Connector, rt.Range = c.Identity, matched
-			}
-			st.Routes = append(st.Routes, rt)
-		}
-	}
+	placeSenders(inst, &st, local, targetIdentity(inst, st.Server), r[probeSenders].Each)
 	var events ops.EventsQueryResult
 	if err := r.Decode(probeEvents, &events); err == nil {
 		for _, e := range events.Events {
@@ -212,11 +208,17 @@ func (ConnectorAuth) Observe(inst actions.Instance, r actions.Results) (actions.
 	return st, nil
 }
 
-// addressesOf reads a host.addresses probe.
-func addressesOf(r actions.Results, name string) ([]netip.Addr, error) {
+// addressesOf reads the result of a host.addresses read.
+func addressesOf(r actions.Result) ([]netip.Addr, error) {
+	if r.Err != nil {
+		return nil, r.Err
+	}
+	if r.Output == nil {
+		return nil, fmt.Errorf("no addresses were read")
+	}
 	var res ops.HostAddressesResult
-	if err := r.Decode(name, &res); err != nil {
-		return nil, err
+	if err := json.Unmarshal(r.Output, &res); err != nil {
+		return nil, fmt.Errorf("host.addresses returned malformed output: %w", err)
 	}
 	var out []netip.Addr
 	for _, text := range res.Addresses {
@@ -259,6 +261,20 @@ func byIdentity(list []connector, identity string) (connector, bool) {
 	return connector{Identity: identity}.find(list)
 }
 
+// targetIdentity returns the identity of the connector to change: the
+// one identity names (on server unless it names one), else the default
+// internal connector "SERVER\Default SERVER".
+func targetIdentity(inst actions.Instance, server string) string {
+	id := inst.Config.String("identity")
+	if id == "" {
+		id = server + `\Default ` + server
+	}
+	if !strings.Contains(id, `\`) {
+		id = server + `\` + id
+	}
+	return id
+}
+
 // Plan implements actions.Action.
 func (ConnectorAuth) Plan(inst actions.Instance, current actions.State) (plans.Change, error) {
 	st, ok := current.(connectorState)
@@ -267,14 +283,7 @@ func (ConnectorAuth) Plan(inst actions.Instance, current actions.State) (plans.C
 	}
 	kb := inst.Config.String("kb_step")
 	server := st.Server
-	targetID := inst.Config.String("identity")
-	told := targetID != ""
-	if !told {
-		targetID = server + `\Default ` + server
-	}
-	if !strings.Contains(targetID, `\`) {
-		targetID = server + `\` + targetID
-	}
+	targetID := targetIdentity(inst, server)
 	findings := routeFindings(st)
 	target, found := byIdentity(st.Connectors, targetID)
 	if !found {
@@ -352,7 +361,7 @@ func captured(inst actions.Instance, st connectorState, target connector, kb str
 	var lost []string
 	for _, rt := range st.Routes {
 		if rt.Connector == "" {
-			lost = append(lost, rt.Sender+" ("+rt.Address+")")
+			lost = append(lost, rt.From...)
 			continue
 		}
 		if strings.EqualFold(rt.Connector, target.Identity) {
@@ -368,7 +377,7 @@ func captured(inst actions.Instance, st connectorState, target connector, kb str
 			index[strings.ToLower(c.Identity)] = cp
 			caps = append(caps, cp)
 		}
-		cp.froms = append(cp.froms, rt.Sender+" ("+rt.Address+")")
+		cp.froms = append(cp.froms, rt.From...)
 		if !contains(cp.rng, rt.Range) {
 			cp.rng = append(cp.rng, rt.Range)
 		}
@@ -407,30 +416,20 @@ func captured(inst actions.Instance, st connectorState, target connector, kb str
 	return plans.Change{}, false
 }
 
-// routeFindings describes, for the reviewer, where each sender's mail
+// routeFindings describes, for the reviewer, where the senders' mail
 // lands, what the custom connectors cover, and what event 1035 names.
 func routeFindings(st connectorState) []string {
 	var out []string
-	bySender := map[string][]string{}
-	var order []string
 	for _, rt := range st.Routes {
-		if _, ok := bySender[rt.Sender]; !ok {
-			order = append(order, rt.Sender)
+		from := strings.Join(rt.From, ", ")
+		if rt.From == nil {
+			from = fmt.Sprintf("%d servers (%d addresses)", rt.Senders, rt.Addresses)
 		}
 		to := "no connector"
 		if rt.Connector != "" {
 			to = rt.Connector + " (remote range " + rt.Range + ")"
 		}
-		bySender[rt.Sender] = append(bySender[rt.Sender], rt.Address+" -> "+to)
-	}
-	for _, s := range order {
-		out = append(out, "mail from "+s+": "+strings.Join(bySender[s], "; "))
-	}
-	var addrs []netip.Addr
-	for _, rt := range st.Routes {
-		if a, err := netip.ParseAddr(rt.Address); err == nil {
-			addrs = append(addrs, a)
-		}
+		out = append(out, "mail from "+from+" lands on "+to)
 	}
 	for _, c := range st.Connectors {
 		if setupConnector(c.Name, st.Server) {
@@ -442,8 +441,8 @@ func routeFindings(st connectorState) []string {
 		}
 		line := fmt.Sprintf("custom connector %s (%s, %s) binds %s and covers %s; AuthMechanism %s",
 			c.Identity, c.TransportRole, state, strings.Join(c.Bindings, ", "), strings.Join(c.RemoteIPRanges, ", "), strings.Join(c.AuthMechanism, ", "))
-		if held := covers(c, addrs); len(held) > 0 {
-			line += "; its ranges " + strings.Join(held, ", ") + " hold Exchange servers' addresses"
+		if len(c.Holds) > 0 {
+			line += "; its ranges " + strings.Join(c.Holds, ", ") + " hold Exchange servers' addresses"
 		}
 		out = append(out, line)
 	}

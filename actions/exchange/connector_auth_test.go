@@ -96,9 +96,12 @@ func results(t *testing.T, objs []obj, named ...string) actions.Results {
 	entries = append(entries, obj{name: "Relay EX01", flags: 33, role: 32, bindings: []string{"0.0.0.0:2525"}, ranges: []string{"10.0.0.0/8"}}.entry("EX01"))
 	r[probeConnectors] = actions.Result{Entries: entries}
 	r[probeEndpoint] = actions.Result{Output: mustJSON(t, got)}
+	each := map[string]actions.Result{}
 	for name, a := range addresses {
-		r[probeAddresses+name] = actions.Result{Output: mustJSON(t, ops.HostAddressesResult{Addresses: []string{a}})}
+		each[name] = actions.Result{Output: mustJSON(t, ops.HostAddressesResult{Addresses: []string{a}})}
 	}
+	r[probeLocal] = each["ex02"]
+	r[probeSenders] = actions.Result{Each: each}
 	var ev ops.EventsQueryResult
 	for _, n := range named {
 		ev.Events = append(ev.Events, ops.Event{ID: 1035, Data: map[string]string{"param2": n}})
@@ -202,8 +205,7 @@ func TestConnectorAuthFindings(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		`mail from ex01: 10.0.0.5 -> EX02\Default EX02 (remote range 0.0.0.0-255.255.255.255)`,
-		`mail from ex03: 10.1.0.7 -> EX02\Default EX02 (remote range 0.0.0.0-255.255.255.255)`,
+		`mail from ex01 (10.0.0.5), ex03 (10.1.0.7) lands on EX02\Default EX02 (remote range 0.0.0.0-255.255.255.255)`,
 		`custom connector EX02\Scanner EX02 (FrontendTransport, enabled) binds 0.0.0.0:25 and covers 10.0.0.0/16; AuthMechanism None; its ranges 10.0.0.0/16 hold Exchange servers' addresses`,
 		`event 1035 on this server names: Default EX02`,
 	}

@@ -58,6 +58,9 @@ type connector struct {
 	// PermissionGroups are read through Exchange's endpoint; nil when they
 	// were not.
 	PermissionGroups []string `json:"permission_groups,omitempty"`
+	// Holds are the remote ranges of a custom connector that hold a
+	// sender's address, in the connector's order.
+	Holds []string `json:"holds,omitempty"`
 }
 
 // connectorOf reads one directory entry; ok is false for an entry that is
@@ -109,12 +112,50 @@ func connectorOf(e actions.Entry) (connector, bool) {
 func connectorsOf(entries []actions.Entry, server string) []connector {
 	var out []connector
 	for _, e := range entries {
+		if otherServer(e.DN, server) {
+			continue
+		}
 		if c, ok := connectorOf(e); ok && strings.EqualFold(c.Server, server) {
 			out = append(out, c)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i].Name) < strings.ToLower(out[j].Name) })
 	return out
+}
+
+// otherServer reports, without parsing the whole DN, that dn is surely not
+// the DN of one of server's connectors: its fourth RDN (the server's, in
+// CN=<name>,CN=SMTP Receive Connectors,CN=Protocols,CN=<server>,...) is a
+// plain CN= value other than server. Each instance of a step sees the
+// connectors of the whole forest and keeps its own server's: this spares
+// parsing the DNs of every other server's connectors. A DN it cannot judge
+// that way (escapes, quotes, spaces, several values) is left to ParseDN.
+func otherServer(dn, server string) bool {
+	// Find the fourth RDN, giving up on an escape or a quote before it
+	// (an escaped or quoted comma may hide there).
+	start, commas := 0, 0
+	for i := 0; i < len(dn) && commas < 3; i++ {
+		switch dn[i] {
+		case '\\', '"':
+			return false
+		case ',':
+			commas++
+			start = i + 1
+		}
+	}
+	if commas < 3 || len(dn)-start < 3 || !strings.EqualFold(dn[start:start+3], "CN=") {
+		return false
+	}
+	value := dn[start+3:]
+	for i := 0; i < len(value); i++ {
+		switch value[i] {
+		case ',':
+			return !strings.EqualFold(value[:i], server)
+		case '\\', '"', '+', '=', '<', '>', '#', ';', ' ':
+			return false
+		}
+	}
+	return !strings.EqualFold(value, server)
 }
 
 // setupConnector reports whether name is one Exchange setup creates on a
