@@ -1,6 +1,7 @@
 package windows
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"time"
@@ -25,15 +26,23 @@ type reading struct {
 // probe (ShellProbe.Alone) so that its bracket is its own and not that of
 // the slow reads batched with it.
 func readClock(r actions.Results, probe, host string) (reading, error) {
+	res, ok := r[probe]
+	if !ok {
+		return reading{}, fmt.Errorf("read the clock of %s: no result for probe %q", host, probe)
+	}
+	return clockOf(res, host)
+}
+
+// clockOf reads one host's time.read result.
+func clockOf(res actions.Result, host string) (reading, error) {
 	var t ops.TimeReading
-	if err := r.Decode(probe, &t); err != nil {
+	if err := decode(res, &t); err != nil {
 		return reading{}, fmt.Errorf("read the clock of %s: %w", host, err)
 	}
 	at, err := time.Parse(time.RFC3339Nano, t.UTC)
 	if err != nil {
 		return reading{}, fmt.Errorf("%s reported an unreadable time %q", host, t.UTC)
 	}
-	res := r[probe]
 	half := res.Received.Sub(res.Sent) / 2
 	if half < 0 {
 		half = 0
@@ -119,4 +128,33 @@ func round(d time.Duration) string {
 // roundMS keeps a duration to whole milliseconds for display.
 func roundMS(d time.Duration) string {
 	return d.Round(time.Millisecond).String()
+}
+
+// decode unmarshals a shell read's JSON output into v, or returns the
+// read's error.
+func decode(res actions.Result, v any) error {
+	if res.Err != nil {
+		return res.Err
+	}
+	if err := json.Unmarshal(res.Output, v); err != nil {
+		return fmt.Errorf("malformed output: %w", err)
+	}
+	return nil
+}
+
+// eachOf returns host's result of the many-host probe name
+// (ShellProbe.Hosts).
+func eachOf(r actions.Results, name, host string) actions.Result {
+	res, ok := r[name]
+	switch {
+	case !ok:
+		return actions.Result{Err: fmt.Errorf("no result for probe %q", name)}
+	case res.Err != nil:
+		return res
+	}
+	h, ok := res.Each[host]
+	if !ok {
+		return actions.Result{Err: fmt.Errorf("probe %q has no result for %s", name, host)}
+	}
+	return h
 }

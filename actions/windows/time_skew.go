@@ -71,6 +71,9 @@ type involved struct {
 	self     actions.Host
 	dcs      []actions.Host // the target's own: required
 	otherDCs []actions.Host // the rest of against: read if they answer
+	// allDCs names every host of against, in its order: the same list for
+	// every instance of the step.
+	allDCs []string
 }
 
 func involvedHosts(inst actions.Instance) (involved, error) {
@@ -82,10 +85,18 @@ func involvedHosts(inst actions.Instance) (involved, error) {
 	for _, dc := range in.dcs {
 		seen[dc.Name] = true
 	}
+	listed := map[string]bool{}
 	if inst.Topology != nil {
 		for _, name := range inst.Config.Strings("against") {
 			h, ok := inst.Topology.Host(name)
-			if !ok || seen[h.Name] {
+			if !ok {
+				continue
+			}
+			if !listed[h.Name] {
+				listed[h.Name] = true
+				in.allDCs = append(in.allDCs, h.Name)
+			}
+			if seen[h.Name] {
 				continue
 			}
 			seen[h.Name] = true
@@ -96,9 +107,18 @@ func involvedHosts(inst actions.Instance) (involved, error) {
 	return in, nil
 }
 
-// Probes implements actions.Action: every clock involved, each timed on
-// its own (and shared with the other instances that read the same host),
-// and how the target and the DCs keep their time.
+// Probe names: the target's own reads, and those of every DC against
+// names, one probe each over all of them (ShellProbe.Hosts), which every
+// instance of the step shares.
+const (
+	probeDCClocks  = "dc_clocks"
+	probeDCConfigs = "dc_configs"
+)
+
+// Probes implements actions.Action: the target's clock and how it keeps
+// its time, and the same of every DC against names. Each clock is timed on
+// its own; every instance names the same DCs, so a step reads each DC once
+// and its instances share one result a DC.
 func (TimeSkew) Probes(inst actions.Instance) ([]actions.Probe, error) {
 	in, err := involvedHosts(inst)
 	if err != nil {
@@ -112,21 +132,13 @@ func (TimeSkew) Probes(inst actions.Instance) ([]actions.Probe, error) {
 	if err != nil {
 		return nil, err
 	}
-	ps := []actions.Probe{
+	dcs := in.allDCs
+	return []actions.Probe{
 		{Name: "clock:" + in.self.Name, Shell: &actions.ShellProbe{Script: clock, Args: ops.TimeReadArgs{}, Alone: true}},
 		{Name: "config:" + in.self.Name, Shell: &actions.ShellProbe{Script: config, Args: ops.TimeConfigArgs{}}},
-	}
-	for _, group := range [][]actions.Host{in.dcs, in.otherDCs} {
-		for _, h := range group {
-			ps = append(ps, actions.Probe{Name: "clock:" + h.Name, Shell: &actions.ShellProbe{Host: h.Name, Script: clock, Args: ops.TimeReadArgs{}, Alone: true}})
-		}
-	}
-	for _, group := range [][]actions.Host{in.dcs, in.otherDCs} {
-		for _, h := range group {
-			ps = append(ps, actions.Probe{Name: "config:" + h.Name, Shell: &actions.ShellProbe{Host: h.Name, Script: config, Args: ops.TimeConfigArgs{}}})
-		}
-	}
-	return ps, nil
+		{Name: probeDCClocks, Shell: &actions.ShellProbe{Hosts: dcs, Script: clock, Args: ops.TimeReadArgs{}, Alone: true}},
+		{Name: probeDCConfigs, Shell: &actions.ShellProbe{Hosts: dcs, Script: config, Args: ops.TimeConfigArgs{}}},
+	}, nil
 }
 
 // skewState keeps only what the decision rests on, so that clocks that
@@ -220,12 +232,12 @@ func (TimeSkew) Observe(inst actions.Instance, r actions.Results) (actions.State
 	}
 	var own, dcs []reading
 	for _, dc := range in.dcs {
-		rd, err := readClock(r, "clock:"+dc.Name, dc.Name)
+		rd, err := clockOf(eachOf(r, probeDCClocks, dc.Name), dc.Name)
 		if err != nil {
 			return nil, err
 		}
 		var dcCfg ops.TimeKeeping
-		if err := r.Decode("config:"+dc.Name, &dcCfg); err != nil {
+		if err := decode(eachOf(r, probeDCConfigs, dc.Name), &dcCfg); err != nil {
 			return nil, fmt.Errorf("read the role of %s: %w", dc.Name, err)
 		}
 		pdc[dc.Name] = dcCfg.PDCEmulator
@@ -235,13 +247,13 @@ func (TimeSkew) Observe(inst actions.Instance, r actions.Results) (actions.State
 	dcs = append(dcs, own...)
 	all = append(all, own...)
 	for _, dc := range in.otherDCs {
-		rd, err := readClock(r, "clock:"+dc.Name, dc.Name)
+		rd, err := clockOf(eachOf(r, probeDCClocks, dc.Name), dc.Name)
 		if err != nil {
 			st.Unread = append(st.Unread, fmt.Sprintf("%s (%v)", dc.Name, err))
 			continue
 		}
 		var dcCfg ops.TimeKeeping
-		if err := r.Decode("config:"+dc.Name, &dcCfg); err == nil {
+		if err := decode(eachOf(r, probeDCConfigs, dc.Name), &dcCfg); err == nil {
 			pdc[dc.Name] = dcCfg.PDCEmulator
 		}
 		dcs = append(dcs, rd)

@@ -66,19 +66,14 @@ func (f skewFleet) results(t *testing.T, inst actions.Instance) actions.Results 
 		t.Fatal(err)
 	}
 	r := actions.Results{}
-	for _, p := range probes {
-		host := p.Shell.Host
-		if host == "" {
-			host = inst.Host.Name
-		}
+	read := func(p actions.Probe, host string) actions.Result {
 		if f.fail[host] {
-			r[p.Name] = actions.Result{Err: errors.New("connection refused")}
-			continue
+			return actions.Result{Err: errors.New("connection refused")}
 		}
 		switch p.Shell.Script.Op {
 		case ops.TimeRead:
 			if !p.Shell.Alone {
-				t.Errorf("probe %s reads a clock in the host's batch", p.Name)
+				t.Errorf("probe %s reads a clock without timing it on its own", p.Name)
 			}
 			rtt := f.rtt[host]
 			if rtt == 0 {
@@ -88,17 +83,32 @@ func (f skewFleet) results(t *testing.T, inst actions.Instance) actions.Results 
 			if skew == 0 {
 				skew = 5
 			}
-			r[p.Name] = clockRead(f.offsets[host], rtt, skew)
+			return clockRead(f.offsets[host], rtt, skew)
 		case ops.TimeConfig:
 			c, ok := f.config[host]
 			if !ok {
 				c = ops.TimeKeeping{IsDC: strings.HasPrefix(host, "dc"), PDCEmulator: host == "dc01",
 					Parameters: ops.W32TimeSettings{Type: ops.RegistryValue{Exists: true, Kind: "String", Data: "NT5DS"}}}
 			}
-			r[p.Name] = configRead(c)
-		default:
-			t.Fatalf("unexpected probe %s", p.Shell.Script.Op)
+			return configRead(c)
 		}
+		t.Fatalf("unexpected probe %s", p.Shell.Script.Op)
+		return actions.Result{}
+	}
+	for _, p := range probes {
+		if p.Shell.Hosts != nil {
+			each := map[string]actions.Result{}
+			for _, h := range p.Shell.Hosts {
+				each[h] = read(p, h)
+			}
+			r[p.Name] = actions.Result{Each: each}
+			continue
+		}
+		host := p.Shell.Host
+		if host == "" {
+			host = inst.Host.Name
+		}
+		r[p.Name] = read(p, host)
 	}
 	return r
 }
@@ -217,13 +227,26 @@ func TestTimeSkewReadsEveryClockInvolved(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Each read, as "probe: host"; the DCs' reads name the same hosts for
+	// every instance, so that the step shares them.
 	var got []string
 	for _, p := range probes {
-		got = append(got, p.Name)
+		hosts := p.Shell.Hosts
+		if hosts == nil {
+			hosts = []string{inst.Host.Name}
+		}
+		got = append(got, p.Name+": "+strings.Join(hosts, " "))
 	}
-	want := []string{"clock:ex01", "config:ex01", "clock:dc01", "clock:dc02", "clock:dc09", "config:dc01", "config:dc02", "config:dc09"}
+	want := []string{"clock:ex01: ex01", "config:ex01: ex01", "dc_clocks: dc01 dc02 dc09", "dc_configs: dc01 dc02 dc09"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("probes (-want +got):\n%s", diff)
+	}
+	other, err := TimeSkew{}.Probes(actions.Instance{Host: skewHosts["ex09"], Targets: inst.Targets, Config: inst.Config, Topology: skewHosts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(probes[2:], other[2:], cmp.Comparer(func(a, b ops.Script) bool { return a.Op == b.Op })); diff != "" {
+		t.Errorf("two instances of the step name different DC reads, which the step cannot share (-ex01 +ex09):\n%s", diff)
 	}
 	st, _ := planSkew(t, "ex01", "4m", skewFleet{})
 	if diff := cmp.Diff([]string{"dc01", "dc02"}, st.DCs); diff != "" {
