@@ -51,23 +51,17 @@ func Write(path string, p *Plan) error {
 	if err != nil {
 		return err
 	}
-	sum := sha256.Sum256(body)
-	out, err := json.MarshalIndent(file{
-		FormatVersion: p.FormatVersion,
-		Digest:        "sha256:" + hex.EncodeToString(sum[:]),
-		Plan:          body,
-	}, "", "  ")
+	out, err := fileBytes(p.FormatVersion, body)
 	if err != nil {
-		return fmt.Errorf("encode plan file: %w", err)
+		return err
 	}
-	out = append(out, '\n')
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, ".rectify-plan-*")
 	if err != nil {
 		return fmt.Errorf("write plan: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(out); err != nil {
+	if _, err := tmp.Write(out.Bytes()); err != nil {
 		tmp.Close()
 		return fmt.Errorf("write plan: %w", err)
 	}
@@ -82,6 +76,22 @@ func Write(path string, p *Plan) error {
 		return fmt.Errorf("write plan: %w", err)
 	}
 	return nil
+}
+
+// fileBytes lays out a plan file as json.MarshalIndent would lay out a
+// file value, plus a final newline, but with one copy of the plan's
+// encoding instead of four: a plan of a thousand hosts is tens of
+// megabytes, and its copies were the peak of a plan's memory.
+func fileBytes(version int, body []byte) (*bytes.Buffer, error) {
+	sum := sha256.Sum256(body)
+	var out bytes.Buffer
+	out.Grow(len(body) + len(body)/2 + 128)
+	fmt.Fprintf(&out, "{\n  \"format_version\": %d,\n  \"digest\": \"sha256:%s\",\n  \"plan\": ", version, hex.EncodeToString(sum[:]))
+	if err := json.Indent(&out, body, "  ", "  "); err != nil {
+		return nil, fmt.Errorf("encode plan file: %w", err)
+	}
+	out.WriteString("\n}\n")
+	return &out, nil
 }
 
 // ErrTampered is returned for a plan file whose digest does not match its

@@ -62,6 +62,33 @@ func TestWriteReadRoundTrip(t *testing.T) {
 	}
 }
 
+// TestWriteLaysOutAsBefore checks that the file Write lays out by hand is
+// byte for byte the one json.MarshalIndent made of the same plan, so that
+// files written before and after read and diff alike.
+func TestWriteLaysOutAsBefore(t *testing.T) {
+	p := samplePlan(t)
+	path := filepath.Join(t.TempDir(), "plan.json")
+	if err := Write(path, p); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := Encode(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(body)
+	want, err := json.MarshalIndent(file{FormatVersion: p.FormatVersion, Digest: "sha256:" + hex.EncodeToString(sum[:]), Plan: body}, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(append(want, '\n')), string(got)); diff != "" {
+		t.Errorf("plan file (-MarshalIndent +Write):\n%s", diff)
+	}
+}
+
 func TestReadRefusesBadFiles(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "plan.json")
