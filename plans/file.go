@@ -23,37 +23,22 @@ type file struct {
 	Plan          json.RawMessage `json:"plan"`
 }
 
-// Encode returns the canonical JSON encoding of p.
+// Encode returns the canonical JSON encoding of p: json.Marshal's.
 func Encode(p *Plan) ([]byte, error) {
-	b, err := json.Marshal(p)
-	if err != nil {
-		return nil, fmt.Errorf("encode plan: %w", err)
+	var b bytes.Buffer
+	if err := encodeTo(&b, p); err != nil {
+		return nil, err
 	}
-	return b, nil
+	return b.Bytes(), nil
 }
 
 // Digest returns the sha256 of p's canonical encoding.
-func Digest(p *Plan) (string, error) {
-	b, err := Encode(p)
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(sum[:]), nil
-}
+func Digest(p *Plan) (string, error) { return digestOf(p) }
 
 // Write saves p to path atomically (a temporary file renamed into place).
 func Write(path string, p *Plan) error {
 	if err := p.check(); err != nil {
 		return fmt.Errorf("write plan: %w", err)
-	}
-	body, err := Encode(p)
-	if err != nil {
-		return err
-	}
-	out, err := fileBytes(p.FormatVersion, body)
-	if err != nil {
-		return err
 	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, ".rectify-plan-*")
@@ -61,7 +46,7 @@ func Write(path string, p *Plan) error {
 		return fmt.Errorf("write plan: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(out.Bytes()); err != nil {
+	if err := writeFile(tmp, p); err != nil {
 		tmp.Close()
 		return fmt.Errorf("write plan: %w", err)
 	}
@@ -76,22 +61,6 @@ func Write(path string, p *Plan) error {
 		return fmt.Errorf("write plan: %w", err)
 	}
 	return nil
-}
-
-// fileBytes lays out a plan file as json.MarshalIndent would lay out a
-// file value, plus a final newline, but with one copy of the plan's
-// encoding instead of four: a plan of a thousand hosts is tens of
-// megabytes, and its copies were the peak of a plan's memory.
-func fileBytes(version int, body []byte) (*bytes.Buffer, error) {
-	sum := sha256.Sum256(body)
-	var out bytes.Buffer
-	out.Grow(len(body) + len(body)/2 + 128)
-	fmt.Fprintf(&out, "{\n  \"format_version\": %d,\n  \"digest\": \"sha256:%s\",\n  \"plan\": ", version, hex.EncodeToString(sum[:]))
-	if err := json.Indent(&out, body, "  ", "  "); err != nil {
-		return nil, fmt.Errorf("encode plan file: %w", err)
-	}
-	out.WriteString("\n}\n")
-	return &out, nil
 }
 
 // ErrTampered is returned for a plan file whose digest does not match its
