@@ -155,6 +155,9 @@ func (e *Engine) planInstances(ctx context.Context, specs []instanceSpec, in Inp
 		inst  actions.Instance
 		rec   plans.Instance
 		state actions.State
+		// probed is set when the instance's probes could be made: it is
+		// observed and planned.
+		probed bool
 	}
 	configs := map[string]json.RawMessage{}
 	all := make([]pending, 0, len(specs))
@@ -180,7 +183,7 @@ func (e *Engine) planInstances(ctx context.Context, specs []instanceSpec, in Inp
 			r.Error = fmt.Sprintf("cannot plan: %v", err)
 			probes = nil
 		}
-		all = append(all, pending{spec: sp, inst: inst, rec: r})
+		all = append(all, pending{spec: sp, inst: inst, rec: r, probed: r.Error == ""})
 		reqs = append(reqs, readRequest{host: sp.host.Name, probes: probes})
 	}
 
@@ -195,13 +198,38 @@ func (e *Engine) planInstances(ctx context.Context, specs []instanceSpec, in Inp
 	if err := ctx.Err(); err != nil {
 		return nil, out, err
 	}
+	// Every instance is observed first, host by host, and its results let
+	// go of once it is: a host's outputs are garbage once its last
+	// instance is observed, not when the last step is planned. Plans then
+	// follow in step order, since triggers do.
+	byHost := make(map[string][]int, len(all))
+	var hostOrder []string
+	for i := range all {
+		h := all[i].spec.host.Name
+		if _, ok := byHost[h]; !ok {
+			hostOrder = append(hostOrder, h)
+		}
+		byHost[h] = append(byHost[h], i)
+	}
+	for _, h := range hostOrder {
+		for _, i := range byHost[h] {
+			pd := &all[i]
+			if pd.rec.Error == "" {
+				pd.state = e.observeInstance(pd.spec.step.Action, pd.inst, out.results[i], rec, &pd.rec)
+			}
+			out.results[i] = nil
+		}
+	}
 	instances := make([]plans.Instance, 0, len(all))
 	for i := range all {
 		pd := &all[i]
-		if pd.rec.Error == "" {
+		if pd.probed {
 			pd.inst.Triggered = triggered(pd.spec)
 			pd.rec.Triggered = pd.inst.Triggered
-			pd.state = e.planInstance(pd.spec.step.Action, pd.inst, out.results[i], rec, &pd.rec)
+			e.planObserved(pd.spec.step.Action, pd.inst, pd.state, rec, &pd.rec)
+		}
+		if observed == nil {
+			pd.state = nil
 		}
 		if pd.rec.Change.Action == "" {
 			pd.rec.Change.Action = plans.NoOp
@@ -223,10 +251,10 @@ func (e *Engine) planInstances(ctx context.Context, specs []instanceSpec, in Inp
 	return instances, out, nil
 }
 
-// planInstance observes and plans one instance from its read results,
-// recording the outcome (or the error) in out as a plan keeps it. It
-// returns the state observed, nil if none could be.
-func (e *Engine) planInstance(a actions.Action, inst actions.Instance, results actions.Results, rec recorder, out *plans.Instance) actions.State {
+// observeInstance observes one instance from its read results, recording
+// the state (or the error) in out as a plan keeps it. It returns the state
+// observed, nil if none could be.
+func (e *Engine) observeInstance(a actions.Action, inst actions.Instance, results actions.Results, rec recorder, out *plans.Instance) actions.State {
 	state, err := a.Observe(inst, results)
 	if err != nil {
 		out.Error = rec.text(inst, fmt.Sprintf("cannot observe: %v", err))
@@ -238,10 +266,19 @@ func (e *Engine) planInstance(a actions.Action, inst actions.Instance, results a
 		return state
 	}
 	out.Observed, out.ObservedDigest = raw, digest
+	return state
+}
+
+// planObserved plans one observed instance (out has no error), recording
+// the change (or the error) in out as a plan keeps it.
+func (e *Engine) planObserved(a actions.Action, inst actions.Instance, state actions.State, rec recorder, out *plans.Instance) {
+	if out.Error != "" {
+		return
+	}
 	change, err := a.Plan(inst, state)
 	if err != nil {
 		out.Error = rec.text(inst, fmt.Sprintf("cannot plan: %v", err))
-		return state
+		return
 	}
 	if !change.Action.Valid() {
 		change.Action = plans.NoOp
@@ -250,5 +287,4 @@ func (e *Engine) planInstance(a actions.Action, inst actions.Instance, results a
 		out.Error = fmt.Sprintf("cannot plan: %v", err)
 		out.Change = plans.Change{Action: plans.NoOp}
 	}
-	return state
 }
