@@ -117,6 +117,9 @@ func (e *Engine) Apply(ctx context.Context, p *plans.Plan, conns actions.Connect
 	if !open && opts.WindowOverride == "" {
 		return nil, &WindowClosedError{Now: now, Windows: p.Windows, Next: next}
 	}
+	// Reads over every target of a step are made once a run, by the
+	// review (runMemo).
+	ctx = withRunMemo(ctx)
 	fresh, reviewed, problems, err := e.review(ctx, p, in, conns, opts.Include)
 	if err != nil {
 		return nil, err

@@ -52,6 +52,10 @@ type shellItem struct {
 	// each are the probes over many hosts (ShellProbe.Hosts) that hold
 	// this read's result among theirs.
 	each []*eachGroup
+	// memo, when set, keeps the result for the rest of the run under
+	// memoKey (a read for probes over many hosts only; see runMemo).
+	memo    *runMemo
+	memoKey string
 }
 
 // eachGroup is the probes of every instance that name the same op,
@@ -65,6 +69,9 @@ type eachGroup struct {
 
 // give hands the read's result to every probe waiting for it.
 func (it *shellItem) give(host string, res actions.Result, set func(probeRef, actions.Result)) {
+	if it.memo != nil {
+		it.memo.put(it.memoKey, res)
+	}
 	for _, u := range it.users {
 		set(u, res)
 	}
@@ -237,6 +244,32 @@ func (r reader) read(ctx context.Context, reqs []readRequest) (readOutcome, erro
 			defer func() { <-sem }()
 			f()
 		}()
+	}
+
+	if memo := runMemoFrom(ctx); memo != nil {
+		// A read that only probes over many hosts wait for is made once a
+		// run: taken from the memo, or kept there once made.
+		for host, items := range shell {
+			kept := items[:0]
+			for _, it := range items {
+				if len(it.users) > 0 {
+					kept = append(kept, it)
+					continue
+				}
+				key := host + "\x00" + it.script.Op + "\x00" + string(it.args)
+				if res, ok := memo.get(key); ok {
+					it.give(host, res, set)
+					continue
+				}
+				it.memo, it.memoKey = memo, key
+				kept = append(kept, it)
+			}
+			if len(kept) == 0 {
+				delete(shell, host)
+			} else {
+				shell[host] = kept
+			}
+		}
 	}
 
 	hosts := make([]string, 0, len(shell))

@@ -1,0 +1,91 @@
+package engine
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rectifyhq/rectify/actions"
+	"github.com/rectifyhq/rectify/ops"
+	"github.com/rectifyhq/rectify/plans"
+)
+
+// peersAction is valueAction that also reads a value of every target of
+// its step (ShellProbe.Hosts), as the connector step reads every sender.
+type peersAction struct{ valueAction }
+
+func (a peersAction) Probes(inst actions.Instance) ([]actions.Probe, error) {
+	ps, err := a.valueAction.Probes(inst)
+	return append(ps, actions.Probe{Name: "peers", Shell: &actions.ShellProbe{
+		Hosts: inst.Targets, Script: script(ops.RegistryGet), Args: ops.RegistryGetArgs{Path: `HKLM:\SOFTWARE\Test`, Name: "Peer"},
+	}}), err
+}
+
+// peersState is a value and how many peers answered.
+type peersState struct {
+	Value valueState `json:"value"`
+	Peers int        `json:"peers"`
+}
+
+func (a peersAction) Observe(inst actions.Instance, r actions.Results) (actions.State, error) {
+	st, err := a.valueAction.Observe(inst, r)
+	if err != nil {
+		return nil, err
+	}
+	n := 0
+	for _, res := range r["peers"].Each {
+		if res.Err == nil {
+			n++
+		}
+	}
+	return peersState{Value: st.(valueState), Peers: n}, nil
+}
+
+func (a peersAction) Plan(inst actions.Instance, s actions.State) (plans.Change, error) {
+	return a.valueAction.Plan(inst, s.(peersState).Value)
+}
+
+// TestApplyReadsEveryTargetOnceARun checks that what a step reads of every
+// target is read once by the review, not again by every batch's re-read
+// and verification: with one host a batch, each host is read by the
+// review, for its own batch and after its change, and by nothing else.
+func TestApplyReadsEveryTargetOnceARun(t *testing.T) {
+	ctx := context.Background()
+	hs := hosts(4)
+	serial, err := plans.ParseAmount("1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := Input{
+		Playbook:  plans.PlaybookRef{Name: "t", Digest: "sha256:p"},
+		Inventory: plans.InventoryRef{Digest: "sha256:i"},
+		Steps:     []Step{{Name: "a", ActionID: "test.peers", Action: peersAction{}, Targets: names(hs), Config: config("A", 1)}},
+		Hosts:     hs,
+		Rollout:   plans.Rollout{Serial: serial, MaxFail: len(hs)},
+	}
+	runs := 0
+	e := newEngine(&runs)
+	fleet := newFakeFleet()
+	p, err := e.Plan(ctx, in, fleet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fleet.commands = map[string]int{}
+	res, err := e.Apply(ctx, p, fleet, applyOpts(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range res.Changes {
+		if c.Status != plans.Applied || !c.Converged {
+			t.Errorf("%s: %s converged=%v %s", c.Address, c.Status, c.Converged, c.Error)
+		}
+	}
+	// h01: the review, its change, its verification (which re-reads h02).
+	// The others: the review, their re-read, their change, their
+	// verification.
+	want := map[string]int{"h01": 3, "h02": 4, "h03": 4, "h04": 4}
+	if diff := cmp.Diff(want, fleet.commands); diff != "" {
+		t.Errorf("commands a host (-want +got):\n%s", diff)
+	}
+}
