@@ -172,35 +172,18 @@ type Duplicate struct {
 // accounts, in SPN order. With a Pager it holds one page at a time plus
 // one short record per SPN. pageSize 0 lets the Directory choose.
 func DuplicateScan(ctx context.Context, dir actions.Directory, pageSize int, found func(Duplicate)) error {
-	type seen struct {
-		first Holder
-		more  []Holder
-	}
-	// Every SPN of the forest passes here: the records are kept in one
-	// slice, indexed by folded SPN, and an entry's names are read once.
-	var spns []seen
-	bySPN := make(map[string]int)
+	// Every SPN of the forest passes here: an entry's names are read
+	// once, and the SPNs are kept where the collector need not scan them.
+	g := newSPNGroups()
 	consume := func(page []actions.Entry) error {
 		for _, e := range page {
 			values := e.Values(attrSPN)
 			if len(values) == 0 {
 				continue
 			}
-			sam, dns := e.Get(attrSAM), e.Get(attrDNSHost)
+			a := addAccount(g, e.DN, e.Get(attrSAM), e.Get(attrDNSHost))
 			for _, v := range values {
-				h := Holder{DN: e.DN, SAMAccountName: sam, DNSHostName: dns, SPN: v}
-				k := foldSPN(v)
-				i, ok := bySPN[k]
-				if !ok {
-					bySPN[k] = len(spns)
-					spns = append(spns, seen{first: h})
-					continue
-				}
-				s := &spns[i]
-				if strings.EqualFold(s.first.DN, h.DN) {
-					continue
-				}
-				s.more = appendHolder(s.more, h)
+				addSPN(g, a, v)
 			}
 		}
 		return ctx.Err()
@@ -224,19 +207,7 @@ func DuplicateScan(ctx context.Context, dir actions.Directory, pageSize int, fou
 	if err != nil {
 		return fmt.Errorf("duplicate scan: %w", err)
 	}
-	keys := make([]string, 0)
-	for k, i := range bySPN {
-		if len(spns[i].more) > 0 {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		s := spns[bySPN[k]]
-		hs := append([]Holder{s.first}, s.more...)
-		sortHolders(hs)
-		found(Duplicate{SPN: hs[0].SPN, Holders: hs})
-	}
+	g.duplicates(found)
 	return nil
 }
 
