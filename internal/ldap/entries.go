@@ -89,58 +89,91 @@ func isSearchEntry(message []byte) bool {
 // together, as convertEntry does with the library's entries. Controls of
 // the message are ignored, as the library ignores them.
 func decodeEntry(message []byte) (actions.Entry, error) {
-	body, rest, err := expect(message, idSequence, "a message")
+	attrs := make(map[string][]string)
+	dn, err := walkEntry(message, func(name, vals []byte) {
+		key := string(name)
+		values := attrs[key]
+		eachValue(vals, func(v []byte) { values = append(values, string(v)) })
+		attrs[key] = values
+	})
 	if err != nil {
 		return actions.Entry{}, err
 	}
+	return actions.Entry{DN: string(dn), Attributes: attrs}, nil
+}
+
+// walkEntry checks one whole LDAPMessage holding a SearchResultEntry,
+// down to every value, and returns its objectName. Once the message is
+// known good it calls attr for each attribute, in the order sent, with
+// its type and the content of its set of values (for eachValue); nothing
+// is copied, so what attr is given lasts as long as message.
+func walkEntry(message []byte, attr func(name, vals []byte)) (dn []byte, err error) {
+	body, rest, err := expect(message, idSequence, "a message")
+	if err != nil {
+		return nil, err
+	}
 	if len(rest) != 0 {
-		return actions.Entry{}, &MalformedError{Reason: "bytes after a message"}
+		return nil, &MalformedError{Reason: "bytes after a message"}
 	}
 	if _, body, err = expect(body, idInteger, "a message id"); err != nil {
-		return actions.Entry{}, err
+		return nil, err
 	}
 	op, _, err := expect(body, idSearchEntry, "a search result entry")
 	if err != nil {
-		return actions.Entry{}, err
+		return nil, err
 	}
-	dn, op, err := expect(op, idOctetString, "an entry's name")
+	dn, op, err = expect(op, idOctetString, "an entry's name")
 	if err != nil {
-		return actions.Entry{}, err
+		return nil, err
 	}
 	list, op, err := expect(op, idSequence, "an entry's attributes")
 	if err != nil {
-		return actions.Entry{}, err
+		return nil, err
 	}
 	if len(op) != 0 {
-		return actions.Entry{}, &MalformedError{Reason: "bytes after an entry's attributes"}
+		return nil, &MalformedError{Reason: "bytes after an entry's attributes"}
 	}
-	attrs := make(map[string][]string)
-	for len(list) > 0 {
-		var attr []byte
-		if attr, list, err = expect(list, idSequence, "an attribute"); err != nil {
-			return actions.Entry{}, err
+	for l := list; len(l) > 0; {
+		var a []byte
+		if a, l, err = expect(l, idSequence, "an attribute"); err != nil {
+			return nil, err
 		}
-		name, attr, err := expect(attr, idOctetString, "an attribute's type")
+		_, a, err := expect(a, idOctetString, "an attribute's type")
 		if err != nil {
-			return actions.Entry{}, err
+			return nil, err
 		}
-		vals, attr, err := expect(attr, idSet, "an attribute's values")
+		vals, a, err := expect(a, idSet, "an attribute's values")
 		if err != nil {
-			return actions.Entry{}, err
+			return nil, err
 		}
-		if len(attr) != 0 {
-			return actions.Entry{}, &MalformedError{Reason: "bytes after an attribute's values"}
+		if len(a) != 0 {
+			return nil, &MalformedError{Reason: "bytes after an attribute's values"}
 		}
-		key := string(name)
-		values := attrs[key]
 		for len(vals) > 0 {
-			var v []byte
-			if v, vals, err = expect(vals, idOctetString, "a value"); err != nil {
-				return actions.Entry{}, err
+			if _, vals, err = expect(vals, idOctetString, "a value"); err != nil {
+				return nil, err
 			}
-			values = append(values, string(v))
 		}
-		attrs[key] = values
 	}
-	return actions.Entry{DN: string(dn), Attributes: attrs}, nil
+	for len(list) > 0 {
+		var a, name, vals []byte
+		a, list, _ = expect(list, idSequence, "an attribute")
+		name, a, _ = expect(a, idOctetString, "an attribute's type")
+		vals, _, _ = expect(a, idSet, "an attribute's values")
+		attr(name, vals)
+	}
+	return dn, nil
+}
+
+// eachValue calls fn with each value of a set of values walkEntry has
+// checked.
+func eachValue(vals []byte, fn func(v []byte)) {
+	for len(vals) > 0 {
+		v, rest, err := expect(vals, idOctetString, "a value")
+		if err != nil {
+			return
+		}
+		fn(v)
+		vals = rest
+	}
 }

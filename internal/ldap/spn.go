@@ -170,7 +170,9 @@ type Duplicate struct {
 // (servicePrincipalName=*) search of the Global Catalog, grouping values
 // case-insensitively, then one call of found per SPN held by two or more
 // accounts, in SPN order. With a Pager it holds one page at a time plus
-// one short record per SPN. pageSize 0 lets the Directory choose.
+// one short record per SPN; a Directory of this package hands the pages
+// over undecoded, and only the three attributes read are looked at.
+// pageSize 0 lets the Directory choose.
 func DuplicateScan(ctx context.Context, dir actions.Directory, pageSize int, found func(Duplicate)) error {
 	// Every SPN of the forest passes here: an entry's names are read
 	// once, and the SPNs are kept where the collector need not scan them.
@@ -186,6 +188,9 @@ func DuplicateScan(ctx context.Context, dir actions.Directory, pageSize int, fou
 				addSPN(g, a, v)
 			}
 		}
+		if g.err != nil {
+			return g.err
+		}
 		return ctx.Err()
 	}
 	req := actions.SearchRequest{
@@ -196,7 +201,33 @@ func DuplicateScan(ctx context.Context, dir actions.Directory, pageSize int, fou
 		PageSize:      pageSize,
 	}
 	var err error
-	if p, ok := dir.(Pager); ok {
+	if p, ok := dir.(messagePager); ok {
+		spn, sam, dns := newPick(attrSPN), newPick(attrSAM), newPick(attrDNSHost)
+		err = p.searchMessages(ctx, req, func(messages [][]byte) error {
+			for _, m := range messages {
+				spn.reset()
+				sam.reset()
+				dns.reset()
+				dn, err := walkEntry(m, func(name, vals []byte) {
+					spn.see(name, vals)
+					sam.see(name, vals)
+					dns.see(name, vals)
+				})
+				if err != nil {
+					return err
+				}
+				if !spn.picked() {
+					continue
+				}
+				a := addAccount(g, dn, sam.first(), dns.first())
+				spn.each(func(v []byte) { addSPN(g, a, v) })
+			}
+			if g.err != nil {
+				return g.err
+			}
+			return ctx.Err()
+		})
+	} else if p, ok := dir.(Pager); ok {
 		err = p.SearchPages(ctx, req, consume)
 	} else {
 		var entries []actions.Entry

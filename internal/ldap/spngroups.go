@@ -2,89 +2,119 @@ package ldap
 
 import (
 	"bytes"
+	"errors"
 	"hash/maphash"
+	"math"
 	"sort"
 )
 
 // spnGroups gathers every SPN of a forest-wide scan, grouped
 // case-insensitively (foldSPN), with the accounts holding each one. A
 // forest holds hundreds of thousands of SPNs: they and their holders'
-// names are copied into one byte arena and referred to by offsets, and
+// names are copied into chunks of bytes and referred to by offsets, and
 // the index over the folded SPNs is a table of integers, so that the
-// garbage collector has nothing to look through and no string is
-// allocated per SPN. Only the duplicates found become strings.
+// garbage collector has nothing to look through, growing copies nothing
+// but the table, and no string is allocated per SPN. Only the duplicates
+// found become strings.
 type spnGroups struct {
-	seed  maphash.Seed
-	arena []byte
+	seed   maphash.Seed
+	chunks [][]byte
 	// accounts are the entries holding SPNs, in the order they came.
 	accounts []spnAccount
 	// records are the distinct folded SPNs; slots is an open-addressing
 	// table of record indexes plus one (0 is a free slot), its length a
 	// power of two kept at least twice the records'.
 	records []spnRecord
-	slots   []int
+	slots   []uint32
 	// more are the holders of an SPN after its first, chained per record
 	// in the order they came.
 	more    []spnMore
 	scratch []byte
+	// err is set when the scan outgrows the offsets.
+	err error
 }
 
-// text is a string held in the arena.
-type text struct{ off, n int }
+// textChunk is the size of the chunks texts are copied into; a longer
+// text gets a chunk of its own.
+const textChunk = 1 << 20
+
+// text is a string held in a chunk.
+type text struct{ chunk, off, n uint32 }
 
 type spnAccount struct{ dn, sam, dns text }
 
 // spnHolder is one account holding one SPN value, as the account stores
 // it.
 type spnHolder struct {
-	account int
+	account uint32
 	spn     text
 }
 
 type spnRecord struct {
-	key   text // the folded SPN
+	// key is the folded SPN, except for an ASCII one (ascii), whose key
+	// is its first holder's value, folded when compared.
+	key   text
+	ascii bool
 	hash  uint64
 	first spnHolder
 	// head and tail are indexes plus one in more; 0 is none.
-	head, tail int
+	head, tail uint32
 }
 
 type spnMore struct {
 	spnHolder
-	next int // index plus one in more; 0 ends the chain
+	next uint32 // index plus one in more; 0 ends the chain
 }
+
+// errSPNScanTooLarge says a scan holds more than the offsets of spnGroups
+// reach: some four billion SPNs or bytes of a chunk, far past any forest.
+var errSPNScanTooLarge = errors.New("the scan holds more SPNs than the client can index")
 
 func newSPNGroups() *spnGroups {
-	return &spnGroups{seed: maphash.MakeSeed(), slots: make([]int, 1024)}
+	return &spnGroups{seed: maphash.MakeSeed(), slots: make([]uint32, 1024)}
 }
 
-// keep copies s into the arena.
+// keep copies s into a chunk.
 func keep[S ~string | ~[]byte](g *spnGroups, s S) text {
-	t := text{off: len(g.arena), n: len(s)}
-	g.arena = append(g.arena, s...)
+	if len(s) > math.MaxUint32 {
+		g.err = errSPNScanTooLarge
+		return text{}
+	}
+	last := len(g.chunks) - 1
+	if last < 0 || cap(g.chunks[last])-len(g.chunks[last]) < len(s) {
+		g.chunks = append(g.chunks, make([]byte, 0, max(textChunk, len(s))))
+		last++
+	}
+	c := g.chunks[last]
+	t := text{chunk: uint32(last), off: uint32(len(c)), n: uint32(len(s))}
+	g.chunks[last] = append(c, s...)
 	return t
 }
 
-func (g *spnGroups) bytesOf(t text) []byte { return g.arena[t.off : t.off+t.n] }
+func (g *spnGroups) bytesOf(t text) []byte { return g.chunks[t.chunk][t.off : t.off+t.n] }
 
 func (g *spnGroups) stringOf(t text) string { return string(g.bytesOf(t)) }
 
 // addAccount records an entry holding SPNs and returns its index for
 // addSPN.
-func addAccount[S ~string | ~[]byte](g *spnGroups, dn, sam, dns S) int {
+func addAccount[S ~string | ~[]byte](g *spnGroups, dn, sam, dns S) uint32 {
+	if len(g.accounts) >= math.MaxUint32 {
+		g.err = errSPNScanTooLarge
+		return 0
+	}
 	g.accounts = append(g.accounts, spnAccount{dn: keep(g, dn), sam: keep(g, sam), dns: keep(g, dns)})
-	return len(g.accounts) - 1
+	return uint32(len(g.accounts) - 1)
 }
 
 // fold returns foldSPN(v) in g.scratch, without allocating for the ASCII
-// SPNs that directories hold.
-func fold[S ~string | ~[]byte](g *spnGroups, v S) []byte {
+// SPNs that directories hold, and whether v is ASCII.
+func fold[S ~string | ~[]byte](g *spnGroups, v S) (folded []byte, ascii bool) {
 	b := g.scratch[:0]
 	for i := 0; i < len(v); i++ {
 		c := v[i]
 		if c >= 0x80 {
-			b = append(b[:0], foldSPN(string(v))...)
-			break
+			g.scratch = append(b[:0], foldSPN(string(v))...)
+			return g.scratch, false
 		}
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
@@ -92,20 +122,44 @@ func fold[S ~string | ~[]byte](g *spnGroups, v S) []byte {
 		b = append(b, c)
 	}
 	g.scratch = b
-	return b
+	return b, true
+}
+
+// equalFolded reports whether foldSPN of the ASCII text a is folded.
+func equalFolded(a, folded []byte) bool {
+	if len(a) != len(folded) {
+		return false
+	}
+	for i, c := range a {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != folded[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// keyIs reports whether the folded SPN of r is folded.
+func (g *spnGroups) keyIs(r *spnRecord, folded []byte) bool {
+	if r.ascii {
+		return equalFolded(g.bytesOf(r.key), folded)
+	}
+	return bytes.Equal(g.bytesOf(r.key), folded)
 }
 
 // addSPN records that account holds the SPN v. A value whose folded form
 // was seen before adds account to that SPN's holders unless an account
 // with the same DN (compared case-insensitively) already holds it.
-func addSPN[S ~string | ~[]byte](g *spnGroups, account int, v S) {
-	key := fold(g, v)
+func addSPN[S ~string | ~[]byte](g *spnGroups, account uint32, v S) {
+	key, ascii := fold(g, v)
 	h := maphash.Bytes(g.seed, key)
 	mask := len(g.slots) - 1
 	i := int(h) & mask
 	for ; g.slots[i] != 0; i = (i + 1) & mask {
 		r := &g.records[g.slots[i]-1]
-		if r.hash != h || !bytes.Equal(g.bytesOf(r.key), key) {
+		if r.hash != h || !g.keyIs(r, key) {
 			continue
 		}
 		if g.sameDN(r.first.account, account) {
@@ -116,17 +170,30 @@ func addSPN[S ~string | ~[]byte](g *spnGroups, account int, v S) {
 				return
 			}
 		}
+		if len(g.more) >= math.MaxUint32 {
+			g.err = errSPNScanTooLarge
+			return
+		}
 		g.more = append(g.more, spnMore{spnHolder: spnHolder{account: account, spn: keep(g, v)}})
 		if r.tail != 0 {
-			g.more[r.tail-1].next = len(g.more)
+			g.more[r.tail-1].next = uint32(len(g.more))
 		} else {
-			r.head = len(g.more)
+			r.head = uint32(len(g.more))
 		}
-		r.tail = len(g.more)
+		r.tail = uint32(len(g.more))
 		return
 	}
-	g.records = append(g.records, spnRecord{key: keep(g, key), hash: h, first: spnHolder{account: account, spn: keep(g, v)}})
-	g.slots[i] = len(g.records)
+	if len(g.records) >= math.MaxUint32/2 {
+		g.err = errSPNScanTooLarge
+		return
+	}
+	r := spnRecord{ascii: ascii, hash: h, first: spnHolder{account: account, spn: keep(g, v)}}
+	r.key = r.first.spn
+	if !ascii {
+		r.key = keep(g, key)
+	}
+	g.records = append(g.records, r)
+	g.slots[i] = uint32(len(g.records))
 	if 2*len(g.records) > len(g.slots) {
 		g.grow()
 	}
@@ -134,20 +201,20 @@ func addSPN[S ~string | ~[]byte](g *spnGroups, account int, v S) {
 
 // sameDN reports whether two accounts have the same DN, compared
 // case-insensitively.
-func (g *spnGroups) sameDN(a, b int) bool {
+func (g *spnGroups) sameDN(a, b uint32) bool {
 	return a == b || bytes.EqualFold(g.bytesOf(g.accounts[a].dn), g.bytesOf(g.accounts[b].dn))
 }
 
-// grow doubles the table.
+// grow makes the table four times larger.
 func (g *spnGroups) grow() {
-	slots := make([]int, 2*len(g.slots))
+	slots := make([]uint32, 4*len(g.slots))
 	mask := len(slots) - 1
 	for ri := range g.records {
 		i := int(g.records[ri].hash) & mask
 		for slots[i] != 0 {
 			i = (i + 1) & mask
 		}
-		slots[i] = ri + 1
+		slots[i] = uint32(ri + 1)
 	}
 	g.slots = slots
 }
@@ -155,19 +222,24 @@ func (g *spnGroups) grow() {
 // duplicates calls found for every SPN held by two or more accounts, in
 // the order of the folded SPNs, its holders sorted by DN.
 func (g *spnGroups) duplicates(found func(Duplicate)) {
-	var dup []int
+	type dup struct {
+		key string
+		r   *spnRecord
+	}
+	var dups []dup
 	for ri := range g.records {
-		if g.records[ri].head != 0 {
-			dup = append(dup, ri)
+		if r := &g.records[ri]; r.head != 0 {
+			key := g.stringOf(r.key)
+			if r.ascii {
+				key = foldSPN(key)
+			}
+			dups = append(dups, dup{key: key, r: r})
 		}
 	}
-	sort.Slice(dup, func(i, j int) bool {
-		return bytes.Compare(g.bytesOf(g.records[dup[i]].key), g.bytesOf(g.records[dup[j]].key)) < 0
-	})
-	for _, ri := range dup {
-		r := g.records[ri]
-		hs := []Holder{g.holder(r.first)}
-		for m := r.head; m != 0; m = g.more[m-1].next {
+	sort.Slice(dups, func(i, j int) bool { return dups[i].key < dups[j].key })
+	for _, d := range dups {
+		hs := []Holder{g.holder(d.r.first)}
+		for m := d.r.head; m != 0; m = g.more[m-1].next {
 			hs = append(hs, g.holder(g.more[m-1].spnHolder))
 		}
 		sortHolders(hs)
