@@ -103,69 +103,106 @@ func decodeEntry(message []byte) (actions.Entry, error) {
 }
 
 // walkEntry checks one whole LDAPMessage holding a SearchResultEntry,
-// down to every value, and returns its objectName. Once the message is
-// known good it calls attr for each attribute, in the order sent, with
-// its type and the content of its set of values (for eachValue); nothing
-// is copied, so what attr is given lasts as long as message.
+// down to every value (checkEntry), and returns its objectName. Once the
+// message is known good it calls attr for each attribute (eachAttribute).
 func walkEntry(message []byte, attr func(name, vals []byte)) (dn []byte, err error) {
-	body, rest, err := expect(message, idSequence, "a message")
+	dn, list, err := checkEntry(message)
 	if err != nil {
 		return nil, err
 	}
-	if len(rest) != 0 {
-		return nil, &MalformedError{Reason: "bytes after a message"}
-	}
-	if _, body, err = expect(body, idInteger, "a message id"); err != nil {
-		return nil, err
-	}
-	op, _, err := expect(body, idSearchEntry, "a search result entry")
+	eachAttribute(list, attr)
+	return dn, nil
+}
+
+// checkEntry checks one whole LDAPMessage holding a SearchResultEntry,
+// down to every value, and returns its objectName and the content of its
+// attribute list, for eachAttribute.
+func checkEntry(message []byte) (dn, list []byte, err error) {
+	dn, list, err = entryParts(message)
 	if err != nil {
-		return nil, err
-	}
-	dn, op, err = expect(op, idOctetString, "an entry's name")
-	if err != nil {
-		return nil, err
-	}
-	list, op, err := expect(op, idSequence, "an entry's attributes")
-	if err != nil {
-		return nil, err
-	}
-	if len(op) != 0 {
-		return nil, &MalformedError{Reason: "bytes after an entry's attributes"}
+		return nil, nil, err
 	}
 	for l := list; len(l) > 0; {
 		var a []byte
 		if a, l, err = expect(l, idSequence, "an attribute"); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		_, a, err := expect(a, idOctetString, "an attribute's type")
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		vals, a, err := expect(a, idSet, "an attribute's values")
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if len(a) != 0 {
-			return nil, &MalformedError{Reason: "bytes after an attribute's values"}
+			return nil, nil, &MalformedError{Reason: "bytes after an attribute's values"}
 		}
 		for len(vals) > 0 {
 			if _, vals, err = expect(vals, idOctetString, "a value"); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 	}
-	for len(list) > 0 {
-		var a, name, vals []byte
-		a, list, _ = expect(list, idSequence, "an attribute")
-		name, a, _ = expect(a, idOctetString, "an attribute's type")
-		vals, _, _ = expect(a, idSet, "an attribute's values")
-		attr(name, vals)
-	}
-	return dn, nil
+	return dn, list, nil
 }
 
-// eachValue calls fn with each value of a set of values walkEntry has
+// entryParts splits a SearchResultEntry message into its objectName and
+// the content of its attribute list, checking the elements around them
+// but not the list.
+func entryParts(message []byte) (dn, list []byte, err error) {
+	body, rest, err := expect(message, idSequence, "a message")
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(rest) != 0 {
+		return nil, nil, &MalformedError{Reason: "bytes after a message"}
+	}
+	if _, body, err = expect(body, idInteger, "a message id"); err != nil {
+		return nil, nil, err
+	}
+	op, _, err := expect(body, idSearchEntry, "a search result entry")
+	if err != nil {
+		return nil, nil, err
+	}
+	dn, op, err = expect(op, idOctetString, "an entry's name")
+	if err != nil {
+		return nil, nil, err
+	}
+	list, op, err = expect(op, idSequence, "an entry's attributes")
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(op) != 0 {
+		return nil, nil, &MalformedError{Reason: "bytes after an entry's attributes"}
+	}
+	return dn, list, nil
+}
+
+// eachAttribute calls attr for each attribute of a list checkEntry has
+// checked, in the order sent, with its type and the content of its set of
+// values (for eachValue); nothing is copied, so what attr is given lasts
+// as long as the message.
+func eachAttribute(list []byte, attr func(name, vals []byte)) {
+	for len(list) > 0 {
+		a, rest, err := expect(list, idSequence, "an attribute")
+		if err != nil {
+			return
+		}
+		name, a, err := expect(a, idOctetString, "an attribute's type")
+		if err != nil {
+			return
+		}
+		vals, _, err := expect(a, idSet, "an attribute's values")
+		if err != nil {
+			return
+		}
+		attr(name, vals)
+		list = rest
+	}
+}
+
+// eachValue calls fn with each value of a set of values checkEntry has
 // checked.
 func eachValue(vals []byte, fn func(v []byte)) {
 	for len(vals) > 0 {

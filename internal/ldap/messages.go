@@ -10,7 +10,7 @@ import (
 )
 
 // messagePager is a Directory that can hand over a search page by page as
-// the SearchResultEntry messages the server sent, checked (walkEntry) but
+// the SearchResultEntry messages the server sent, checked (checkEntry) but
 // not decoded: a caller that reads a few attributes of every entry of a
 // forest copies what it keeps and allocates nothing per entry.
 type messagePager interface {
@@ -23,14 +23,15 @@ var _ messagePager = (*Directory)(nil)
 const messageChunk = 64 << 10
 
 // searchMessages is SearchPages with each entry given as its message,
-// under the same bounds. A page's messages stay valid after page returns.
+// checked by checkEntry, under the same bounds. A page's messages stay
+// valid after page returns.
 func (d *Directory) searchMessages(ctx context.Context, req actions.SearchRequest, page func(messages [][]byte) error) error {
 	// The messages are copied out of the connection's buffer into chunks
 	// that are only appended to: a page handed over is never written
 	// again while the next one is read.
 	var chunk []byte
 	keep := func(message []byte) ([]byte, error) {
-		if _, err := walkEntry(message, func(_, _ []byte) {}); err != nil {
+		if _, _, err := checkEntry(message); err != nil {
 			return nil, err
 		}
 		if cap(chunk)-len(chunk) < len(message) {

@@ -2,7 +2,7 @@ package ldap
 
 import "bytes"
 
-// pick gathers, from the attributes walkEntry gives one after the other,
+// pick gathers, from the attributes eachAttribute gives one after the other,
 // the values actions.Entry.Values(name) returns for the decoded entry:
 // those of the attributes of exactly that type, all of them; without
 // any, those of one type equal to it but for case (the first one sent,

@@ -208,14 +208,16 @@ func DuplicateScan(ctx context.Context, dir actions.Directory, pageSize int, fou
 				spn.reset()
 				sam.reset()
 				dns.reset()
-				dn, err := walkEntry(m, func(name, vals []byte) {
+				// searchMessages has checked the message.
+				dn, list, err := entryParts(m)
+				if err != nil {
+					return err
+				}
+				eachAttribute(list, func(name, vals []byte) {
 					spn.see(name, vals)
 					sam.see(name, vals)
 					dns.see(name, vals)
 				})
-				if err != nil {
-					return err
-				}
 				if !spn.picked() {
 					continue
 				}

@@ -20,15 +20,16 @@ type spnGroups struct {
 	seed   maphash.Seed
 	chunks [][]byte
 	// accounts are the entries holding SPNs, in the order they came.
-	accounts []spnAccount
+	accounts blockList[spnAccount]
 	// records are the distinct folded SPNs; slots is an open-addressing
-	// table of record indexes plus one (0 is a free slot), its length a
-	// power of two kept at least twice the records'.
-	records []spnRecord
-	slots   []uint32
+	// table of record indexes plus one (0 is a free slot) in the low 32
+	// bits and the high 32 bits of the record's hash in the others, its
+	// length a power of two kept at least twice the records'.
+	records blockList[spnRecord]
+	slots   []uint64
 	// more are the holders of an SPN after its first, chained per record
 	// in the order they came.
-	more    []spnMore
+	more    blockList[spnMore]
 	scratch []byte
 	// err is set when the scan outgrows the offsets.
 	err error
@@ -71,7 +72,7 @@ type spnMore struct {
 var errSPNScanTooLarge = errors.New("the scan holds more SPNs than the client can index")
 
 func newSPNGroups() *spnGroups {
-	return &spnGroups{seed: maphash.MakeSeed(), slots: make([]uint32, 1024)}
+	return &spnGroups{seed: maphash.MakeSeed(), slots: make([]uint64, 1024)}
 }
 
 // keep copies s into a chunk.
@@ -98,12 +99,11 @@ func (g *spnGroups) stringOf(t text) string { return string(g.bytesOf(t)) }
 // addAccount records an entry holding SPNs and returns its index for
 // addSPN.
 func addAccount[S ~string | ~[]byte](g *spnGroups, dn, sam, dns S) uint32 {
-	if len(g.accounts) >= math.MaxUint32 {
+	if g.accounts.len() >= math.MaxUint32 {
 		g.err = errSPNScanTooLarge
 		return 0
 	}
-	g.accounts = append(g.accounts, spnAccount{dn: keep(g, dn), sam: keep(g, sam), dns: keep(g, dns)})
-	return uint32(len(g.accounts) - 1)
+	return uint32(g.accounts.add(spnAccount{dn: keep(g, dn), sam: keep(g, sam), dns: keep(g, dns)}))
 }
 
 // fold returns foldSPN(v) in g.scratch, without allocating for the ASCII
@@ -158,32 +158,35 @@ func addSPN[S ~string | ~[]byte](g *spnGroups, account uint32, v S) {
 	mask := len(g.slots) - 1
 	i := int(h) & mask
 	for ; g.slots[i] != 0; i = (i + 1) & mask {
-		r := &g.records[g.slots[i]-1]
+		if g.slots[i]>>32 != h>>32 {
+			continue
+		}
+		r := g.records.at(int(uint32(g.slots[i])) - 1)
 		if r.hash != h || !g.keyIs(r, key) {
 			continue
 		}
 		if g.sameDN(r.first.account, account) {
 			return
 		}
-		for m := r.head; m != 0; m = g.more[m-1].next {
-			if g.sameDN(g.more[m-1].account, account) {
+		for m := r.head; m != 0; m = g.more.at(int(m) - 1).next {
+			if g.sameDN(g.more.at(int(m)-1).account, account) {
 				return
 			}
 		}
-		if len(g.more) >= math.MaxUint32 {
+		if g.more.len() >= math.MaxUint32 {
 			g.err = errSPNScanTooLarge
 			return
 		}
-		g.more = append(g.more, spnMore{spnHolder: spnHolder{account: account, spn: keep(g, v)}})
+		m := uint32(g.more.add(spnMore{spnHolder: spnHolder{account: account, spn: keep(g, v)}}) + 1)
 		if r.tail != 0 {
-			g.more[r.tail-1].next = uint32(len(g.more))
+			g.more.at(int(r.tail) - 1).next = m
 		} else {
-			r.head = uint32(len(g.more))
+			r.head = m
 		}
-		r.tail = uint32(len(g.more))
+		r.tail = m
 		return
 	}
-	if len(g.records) >= math.MaxUint32/2 {
+	if g.records.len() >= math.MaxUint32/2 {
 		g.err = errSPNScanTooLarge
 		return
 	}
@@ -192,9 +195,9 @@ func addSPN[S ~string | ~[]byte](g *spnGroups, account uint32, v S) {
 	if !ascii {
 		r.key = keep(g, key)
 	}
-	g.records = append(g.records, r)
-	g.slots[i] = uint32(len(g.records))
-	if 2*len(g.records) > len(g.slots) {
+	ri := g.records.add(r)
+	g.slots[i] = h&^math.MaxUint32 | uint64(ri+1)
+	if 2*g.records.len() > len(g.slots) {
 		g.grow()
 	}
 }
@@ -202,19 +205,20 @@ func addSPN[S ~string | ~[]byte](g *spnGroups, account uint32, v S) {
 // sameDN reports whether two accounts have the same DN, compared
 // case-insensitively.
 func (g *spnGroups) sameDN(a, b uint32) bool {
-	return a == b || bytes.EqualFold(g.bytesOf(g.accounts[a].dn), g.bytesOf(g.accounts[b].dn))
+	return a == b || bytes.EqualFold(g.bytesOf(g.accounts.at(int(a)).dn), g.bytesOf(g.accounts.at(int(b)).dn))
 }
 
 // grow makes the table four times larger.
 func (g *spnGroups) grow() {
-	slots := make([]uint32, 4*len(g.slots))
+	slots := make([]uint64, 4*len(g.slots))
 	mask := len(slots) - 1
-	for ri := range g.records {
-		i := int(g.records[ri].hash) & mask
+	for ri := range g.records.len() {
+		h := g.records.at(ri).hash
+		i := int(h) & mask
 		for slots[i] != 0 {
 			i = (i + 1) & mask
 		}
-		slots[i] = uint32(ri + 1)
+		slots[i] = h&^math.MaxUint32 | uint64(ri+1)
 	}
 	g.slots = slots
 }
@@ -227,8 +231,8 @@ func (g *spnGroups) duplicates(found func(Duplicate)) {
 		r   *spnRecord
 	}
 	var dups []dup
-	for ri := range g.records {
-		if r := &g.records[ri]; r.head != 0 {
+	for ri := range g.records.len() {
+		if r := g.records.at(ri); r.head != 0 {
 			key := g.stringOf(r.key)
 			if r.ascii {
 				key = foldSPN(key)
@@ -239,8 +243,8 @@ func (g *spnGroups) duplicates(found func(Duplicate)) {
 	sort.Slice(dups, func(i, j int) bool { return dups[i].key < dups[j].key })
 	for _, d := range dups {
 		hs := []Holder{g.holder(d.r.first)}
-		for m := d.r.head; m != 0; m = g.more[m-1].next {
-			hs = append(hs, g.holder(g.more[m-1].spnHolder))
+		for m := d.r.head; m != 0; m = g.more.at(int(m) - 1).next {
+			hs = append(hs, g.holder(g.more.at(int(m)-1).spnHolder))
 		}
 		sortHolders(hs)
 		found(Duplicate{SPN: hs[0].SPN, Holders: hs})
@@ -248,6 +252,6 @@ func (g *spnGroups) duplicates(found func(Duplicate)) {
 }
 
 func (g *spnGroups) holder(h spnHolder) Holder {
-	a := g.accounts[h.account]
+	a := g.accounts.at(int(h.account))
 	return Holder{DN: g.stringOf(a.dn), SAMAccountName: g.stringOf(a.sam), DNSHostName: g.stringOf(a.dns), SPN: g.stringOf(h.spn)}
 }

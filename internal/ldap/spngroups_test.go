@@ -92,12 +92,12 @@ func randomForest(rng *rand.Rand, n int) []actions.Entry {
 }
 
 // TestDuplicateScanGroupsAsMapsDo: over forests of every size, up to ones
-// that grow the table many times, the scan reports what the plain
-// grouping does.
+// that grow the table many times and fill several blocks of records, the
+// scan reports what the plain grouping does.
 func TestDuplicateScanGroupsAsMapsDo(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 17))
-	for _, n := range []int{0, 1, 2, 10, 100, 3000} {
-		for round := range 5 {
+	for _, n := range []int{0, 1, 2, 10, 100, 3000, 20_000} {
+		for round := range max(1, min(5, 20_000/max(n, 1)/4)) {
 			entries := randomForest(rng, n)
 			dir := &memoryDirectory{entries: entries}
 			var got []Duplicate
