@@ -177,22 +177,6 @@ func DuplicateScan(ctx context.Context, dir actions.Directory, pageSize int, fou
 	// Every SPN of the forest passes here: an entry's names are read
 	// once, and the SPNs are kept where the collector need not scan them.
 	g := newSPNGroups()
-	consume := func(page []actions.Entry) error {
-		for _, e := range page {
-			values := e.Values(attrSPN)
-			if len(values) == 0 {
-				continue
-			}
-			a := addAccount(g, e.DN, e.Get(attrSAM), e.Get(attrDNSHost))
-			for _, v := range values {
-				addSPN(g, a, v)
-			}
-		}
-		if g.err != nil {
-			return g.err
-		}
-		return ctx.Err()
-	}
 	req := actions.SearchRequest{
 		GlobalCatalog: true,
 		Scope:         actions.ScopeSubtree,
@@ -202,39 +186,23 @@ func DuplicateScan(ctx context.Context, dir actions.Directory, pageSize int, fou
 	}
 	var err error
 	if p, ok := dir.(messagePager); ok {
-		spn, sam, dns := newPick(attrSPN), newPick(attrSAM), newPick(attrDNSHost)
 		err = p.searchMessages(ctx, req, func(messages [][]byte) error {
-			for _, m := range messages {
-				spn.reset()
-				sam.reset()
-				dns.reset()
-				// searchMessages has checked the message.
-				dn, list, err := entryParts(m)
-				if err != nil {
-					return err
-				}
-				eachAttribute(list, func(name, vals []byte) {
-					spn.see(name, vals)
-					sam.see(name, vals)
-					dns.see(name, vals)
-				})
-				if !spn.picked() {
-					continue
-				}
-				a := addAccount(g, dn, sam.first(), dns.first())
-				spn.each(func(v []byte) { addSPN(g, a, v) })
-			}
-			if g.err != nil {
-				return g.err
+			if err := g.addMessages(messages); err != nil {
+				return err
 			}
 			return ctx.Err()
 		})
 	} else if p, ok := dir.(Pager); ok {
-		err = p.SearchPages(ctx, req, consume)
+		err = p.SearchPages(ctx, req, func(page []actions.Entry) error {
+			if err := g.addEntries(page); err != nil {
+				return err
+			}
+			return ctx.Err()
+		})
 	} else {
 		var entries []actions.Entry
 		if entries, err = dir.Search(ctx, req); err == nil {
-			err = consume(entries)
+			err = g.addEntries(entries)
 		}
 	}
 	if err != nil {

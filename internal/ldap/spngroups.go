@@ -6,6 +6,8 @@ import (
 	"hash/maphash"
 	"math"
 	"sort"
+
+	"github.com/rectifyhq/rectify/actions"
 )
 
 // spnGroups gathers every SPN of a forest-wide scan, grouped
@@ -31,8 +33,13 @@ type spnGroups struct {
 	// in the order they came.
 	more    blockList[spnMore]
 	scratch []byte
-	// err is set when the scan outgrows the offsets.
-	err error
+	// picks read an entry message's attributes (addMessage).
+	spn, sam, dns *pick
+	// maxCount bounds the accounts, the distinct SPNs and the further
+	// holders, so that their 32-bit references never wrap; err is set
+	// when the scan outgrows it or a text outgrows its offsets.
+	maxCount int
+	err      error
 }
 
 // textChunk is the size of the chunks texts are copied into; a longer
@@ -67,12 +74,14 @@ type spnMore struct {
 	next uint32 // index plus one in more; 0 ends the chain
 }
 
-// errSPNScanTooLarge says a scan holds more than the offsets of spnGroups
-// reach: some four billion SPNs or bytes of a chunk, far past any forest.
+// errSPNScanTooLarge says a scan holds more than the references of
+// spnGroups reach: some two billion SPNs or accounts, or a text of four
+// GB, far past any forest.
 var errSPNScanTooLarge = errors.New("the scan holds more SPNs than the client can index")
 
 func newSPNGroups() *spnGroups {
-	return &spnGroups{seed: maphash.MakeSeed(), slots: make([]uint64, 1024)}
+	return &spnGroups{seed: maphash.MakeSeed(), slots: make([]uint64, 1024),
+		spn: newPick(attrSPN), sam: newPick(attrSAM), dns: newPick(attrDNSHost), maxCount: math.MaxUint32 / 2}
 }
 
 // keep copies s into a chunk.
@@ -96,10 +105,52 @@ func (g *spnGroups) bytesOf(t text) []byte { return g.chunks[t.chunk][t.off : t.
 
 func (g *spnGroups) stringOf(t text) string { return string(g.bytesOf(t)) }
 
+// addEntries records the accounts of a page of decoded entries and the
+// SPNs they hold.
+func (g *spnGroups) addEntries(page []actions.Entry) error {
+	for _, e := range page {
+		values := e.Values(attrSPN)
+		if len(values) == 0 {
+			continue
+		}
+		a := addAccount(g, e.DN, e.Get(attrSAM), e.Get(attrDNSHost))
+		for _, v := range values {
+			addSPN(g, a, v)
+		}
+	}
+	return g.err
+}
+
+// addMessages records the accounts of a page of entry messages that
+// searchMessages has checked, and the SPNs they hold, reading the
+// attributes as Entry.Values would.
+func (g *spnGroups) addMessages(messages [][]byte) error {
+	for _, m := range messages {
+		g.spn.reset()
+		g.sam.reset()
+		g.dns.reset()
+		dn, list, err := entryParts(m)
+		if err != nil {
+			return err
+		}
+		eachAttribute(list, func(name, vals []byte) {
+			g.spn.see(name, vals)
+			g.sam.see(name, vals)
+			g.dns.see(name, vals)
+		})
+		if !g.spn.picked() {
+			continue
+		}
+		a := addAccount(g, dn, g.sam.first(), g.dns.first())
+		g.spn.each(func(v []byte) { addSPN(g, a, v) })
+	}
+	return g.err
+}
+
 // addAccount records an entry holding SPNs and returns its index for
 // addSPN.
 func addAccount[S ~string | ~[]byte](g *spnGroups, dn, sam, dns S) uint32 {
-	if g.accounts.len() >= math.MaxUint32 {
+	if g.accounts.len() >= g.maxCount {
 		g.err = errSPNScanTooLarge
 		return 0
 	}
@@ -173,7 +224,7 @@ func addSPN[S ~string | ~[]byte](g *spnGroups, account uint32, v S) {
 				return
 			}
 		}
-		if g.more.len() >= math.MaxUint32 {
+		if g.more.len() >= g.maxCount {
 			g.err = errSPNScanTooLarge
 			return
 		}
@@ -186,7 +237,7 @@ func addSPN[S ~string | ~[]byte](g *spnGroups, account uint32, v S) {
 		r.tail = m
 		return
 	}
-	if g.records.len() >= math.MaxUint32/2 {
+	if g.records.len() >= g.maxCount {
 		g.err = errSPNScanTooLarge
 		return
 	}

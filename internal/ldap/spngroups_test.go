@@ -2,6 +2,7 @@ package ldap
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -112,5 +113,35 @@ func TestDuplicateScanGroupsAsMapsDo(t *testing.T) {
 				t.Fatalf("%d accounts, round %d: no duplicates to compare", n, round)
 			}
 		}
+	}
+}
+
+// TestSPNGroupsRefuseToWrap: past the count its references can hold, the
+// grouping stops with an error instead of wrapping them, for accounts,
+// distinct SPNs and further holders alike.
+func TestSPNGroupsRefuseToWrap(t *testing.T) {
+	entry := func(i int, spns ...string) actions.Entry {
+		return account(fmt.Sprintf("WS%03d", i), spns...)
+	}
+	tests := []struct {
+		name string
+		page []actions.Entry
+	}{
+		// The same account seen four times holds one SPN once.
+		{"accounts", []actions.Entry{entry(1, "A/1"), entry(1, "A/1"), entry(1, "a/1"), entry(1, "A/1")}},
+		{"distinct SPNs", []actions.Entry{entry(1, "A/1", "A/2", "A/3", "A/4")}},
+		{"further holders", []actions.Entry{entry(1, "A/1", "A/2"), entry(2, "a/1", "a/2"), entry(3, "A/1", "A/2")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := newSPNGroups()
+			g.maxCount = 3
+			if err := g.addEntries(tt.page); !errors.Is(err, errSPNScanTooLarge) {
+				t.Errorf("error %v, want %v", err, errSPNScanTooLarge)
+			}
+			if err := newSPNGroups().addEntries(tt.page); err != nil {
+				t.Errorf("within the bound: %v", err)
+			}
+		})
 	}
 }
