@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net"
 	"sync"
-
-	"github.com/rectifyhq/rectify/actions"
 )
 
 // framer checks the bytes a server sends as they arrive, before the BER
@@ -202,7 +200,7 @@ func (f *framer) closeElements() {
 // read fail, which closes the connection, and is kept for the operation
 // to report.
 //
-// While a tap is set (tapMessages, tapEntries), the search result entries
+// While a tap is set (tapMessages), the search result entries
 // that arrive are handed to the tap instead of the library, which sees
 // every other message (the search's result, its referrals, notices) as
 // the server sent it.
@@ -328,23 +326,6 @@ func (c *boundedConn) tapMessages(tap func(message []byte) error) {
 	c.mu.Lock()
 	c.tap = tap
 	c.mu.Unlock()
-}
-
-// tapEntries hands the search result entries that arrive to tap, decoded
-// by decodeEntry, until it is called with nil.
-func (c *boundedConn) tapEntries(tap func(actions.Entry)) {
-	if tap == nil {
-		c.tapMessages(nil)
-		return
-	}
-	c.tapMessages(func(message []byte) error {
-		e, err := decodeEntry(message)
-		if err != nil {
-			return err
-		}
-		tap(e)
-		return nil
-	})
 }
 
 // beginResponse starts counting the answer to a new request that asks for

@@ -136,8 +136,8 @@ func searchPages[T any](ctx context.Context, d *Directory, req actions.SearchReq
 		pageSize := d.cfg.pageSize(req.PageSize)
 		paging := goldap.NewControlPaging(uint32(pageSize))
 		sr.Controls = []goldap.Control{paging}
-		// The page's entries are decoded as they arrive (decodeEntry), not
-		// by the library, which sees the page's result alone.
+		// The page's entries are decoded as they arrive (decode), not by
+		// the library, which sees the page's result alone.
 		var tapped []T
 		s.bounded.tapMessages(func(message []byte) error {
 			e, err := decode(message)
