@@ -89,58 +89,128 @@ func isSearchEntry(message []byte) bool {
 // together, as convertEntry does with the library's entries. Controls of
 // the message are ignored, as the library ignores them.
 func decodeEntry(message []byte) (actions.Entry, error) {
-	body, rest, err := expect(message, idSequence, "a message")
+	attrs := make(map[string][]string)
+	dn, err := walkEntry(message, func(name, vals []byte) {
+		key := string(name)
+		values := attrs[key]
+		eachValue(vals, func(v []byte) { values = append(values, string(v)) })
+		attrs[key] = values
+	})
 	if err != nil {
 		return actions.Entry{}, err
 	}
+	return actions.Entry{DN: string(dn), Attributes: attrs}, nil
+}
+
+// walkEntry checks one whole LDAPMessage holding a SearchResultEntry,
+// down to every value (checkEntry), and returns its objectName. Once the
+// message is known good it calls attr for each attribute (eachAttribute).
+func walkEntry(message []byte, attr func(name, vals []byte)) (dn []byte, err error) {
+	dn, list, err := checkEntry(message)
+	if err != nil {
+		return nil, err
+	}
+	eachAttribute(list, attr)
+	return dn, nil
+}
+
+// checkEntry checks one whole LDAPMessage holding a SearchResultEntry,
+// down to every value, and returns its objectName and the content of its
+// attribute list, for eachAttribute.
+func checkEntry(message []byte) (dn, list []byte, err error) {
+	dn, list, err = entryParts(message)
+	if err != nil {
+		return nil, nil, err
+	}
+	for l := list; len(l) > 0; {
+		var a []byte
+		if a, l, err = expect(l, idSequence, "an attribute"); err != nil {
+			return nil, nil, err
+		}
+		_, a, err := expect(a, idOctetString, "an attribute's type")
+		if err != nil {
+			return nil, nil, err
+		}
+		vals, a, err := expect(a, idSet, "an attribute's values")
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(a) != 0 {
+			return nil, nil, &MalformedError{Reason: "bytes after an attribute's values"}
+		}
+		for len(vals) > 0 {
+			if _, vals, err = expect(vals, idOctetString, "a value"); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	return dn, list, nil
+}
+
+// entryParts splits a SearchResultEntry message into its objectName and
+// the content of its attribute list, checking the elements around them
+// but not the list.
+func entryParts(message []byte) (dn, list []byte, err error) {
+	body, rest, err := expect(message, idSequence, "a message")
+	if err != nil {
+		return nil, nil, err
+	}
 	if len(rest) != 0 {
-		return actions.Entry{}, &MalformedError{Reason: "bytes after a message"}
+		return nil, nil, &MalformedError{Reason: "bytes after a message"}
 	}
 	if _, body, err = expect(body, idInteger, "a message id"); err != nil {
-		return actions.Entry{}, err
+		return nil, nil, err
 	}
 	op, _, err := expect(body, idSearchEntry, "a search result entry")
 	if err != nil {
-		return actions.Entry{}, err
+		return nil, nil, err
 	}
-	dn, op, err := expect(op, idOctetString, "an entry's name")
+	dn, op, err = expect(op, idOctetString, "an entry's name")
 	if err != nil {
-		return actions.Entry{}, err
+		return nil, nil, err
 	}
-	list, op, err := expect(op, idSequence, "an entry's attributes")
+	list, op, err = expect(op, idSequence, "an entry's attributes")
 	if err != nil {
-		return actions.Entry{}, err
+		return nil, nil, err
 	}
 	if len(op) != 0 {
-		return actions.Entry{}, &MalformedError{Reason: "bytes after an entry's attributes"}
+		return nil, nil, &MalformedError{Reason: "bytes after an entry's attributes"}
 	}
-	attrs := make(map[string][]string)
+	return dn, list, nil
+}
+
+// eachAttribute calls attr for each attribute of a list checkEntry has
+// checked, in the order sent, with its type and the content of its set of
+// values (for eachValue); nothing is copied, so what attr is given lasts
+// as long as the message.
+func eachAttribute(list []byte, attr func(name, vals []byte)) {
 	for len(list) > 0 {
-		var attr []byte
-		if attr, list, err = expect(list, idSequence, "an attribute"); err != nil {
-			return actions.Entry{}, err
-		}
-		name, attr, err := expect(attr, idOctetString, "an attribute's type")
+		a, rest, err := expect(list, idSequence, "an attribute")
 		if err != nil {
-			return actions.Entry{}, err
+			return
 		}
-		vals, attr, err := expect(attr, idSet, "an attribute's values")
+		name, a, err := expect(a, idOctetString, "an attribute's type")
 		if err != nil {
-			return actions.Entry{}, err
+			return
 		}
-		if len(attr) != 0 {
-			return actions.Entry{}, &MalformedError{Reason: "bytes after an attribute's values"}
+		vals, _, err := expect(a, idSet, "an attribute's values")
+		if err != nil {
+			return
 		}
-		key := string(name)
-		values := attrs[key]
-		for len(vals) > 0 {
-			var v []byte
-			if v, vals, err = expect(vals, idOctetString, "a value"); err != nil {
-				return actions.Entry{}, err
-			}
-			values = append(values, string(v))
-		}
-		attrs[key] = values
+		attr(name, vals)
+		list = rest
 	}
-	return actions.Entry{DN: string(dn), Attributes: attrs}, nil
+}
+
+// eachValue calls fn with each value of a set of values checkEntry has
+// checked.
+func eachValue(vals []byte, fn func(v []byte)) {
+	for len(vals) > 0 {
+		v, rest, err := expect(vals, idOctetString, "a value")
+		if err != nil {
+			return
+		}
+		fn(v)
+		vals = rest
+	}
 }

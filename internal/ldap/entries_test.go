@@ -150,6 +150,23 @@ func FuzzDecodeEntry(f *testing.F) {
 	})
 }
 
+// tapEntries hands the search result entries that arrive to tap, decoded
+// by decodeEntry, until it is called with nil.
+func (c *boundedConn) tapEntries(tap func(actions.Entry)) {
+	if tap == nil {
+		c.tapMessages(nil)
+		return
+	}
+	c.tapMessages(func(message []byte) error {
+		e, err := decodeEntry(message)
+		if err != nil {
+			return err
+		}
+		tap(e)
+		return nil
+	})
+}
+
 // TestTapTakesEntriesInAnyChunking: while a tap is set, the entries of a
 // stream reach it decoded, in order, whatever the chunks the bytes come
 // in, and every other message reaches the decoder unchanged; without the

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net"
 	"sync"
-
-	"github.com/rectifyhq/rectify/actions"
 )
 
 // framer checks the bytes a server sends as they arrive, before the BER
@@ -202,20 +200,20 @@ func (f *framer) closeElements() {
 // read fail, which closes the connection, and is kept for the operation
 // to report.
 //
-// While a tap is set (tapEntries), the search result entries that arrive
-// are decoded by decodeEntry and handed to the tap instead of the library,
-// which sees every other message (the search's result, its referrals,
-// notices) as the server sent it.
+// While a tap is set (tapMessages), the search result entries
+// that arrive are handed to the tap instead of the library, which sees
+// every other message (the search's result, its referrals, notices) as
+// the server sent it.
 type boundedConn struct {
 	net.Conn
 	mu sync.Mutex
 	f  *framer
 
-	// tap receives the decoded entries while set. in holds what was read
+	// tap receives the entries' messages while set. in holds what was read
 	// but not yet split into whole messages, out the messages passed on
 	// to the library and not yet read by it, and pending the error of the
 	// connection's read that came with them.
-	tap     func(actions.Entry)
+	tap     func(message []byte) error
 	in, out []byte
 	pending error
 	buf     []byte
@@ -278,11 +276,9 @@ func (c *boundedConn) split() error {
 		}
 		message := c.in[:size]
 		if c.tap != nil && isSearchEntry(message) {
-			e, err := decodeEntry(message)
-			if err != nil {
+			if err := c.tap(message); err != nil {
 				return err
 			}
-			c.tap(e)
 		} else {
 			c.out = append(c.out, message...)
 		}
@@ -319,10 +315,14 @@ func messageSize(b []byte) (int, bool) {
 	return header + n, true
 }
 
-// tapEntries hands the search result entries that arrive to tap, decoded,
-// until it is called with nil. Only one operation at a time uses a
-// session, so every entry that arrives meanwhile answers that operation.
-func (c *boundedConn) tapEntries(tap func(actions.Entry)) {
+// tapMessages hands the search result entries that arrive to tap, as
+// whole messages, until it is called with nil. message is the
+// connection's buffer, only valid during the call; an error tap returns
+// fails the connection's read, as a violation of the bounds does, and
+// should be a MalformedError or a LimitError. Only one operation at a
+// time uses a session, so every entry that arrives meanwhile answers that
+// operation.
+func (c *boundedConn) tapMessages(tap func(message []byte) error) {
 	c.mu.Lock()
 	c.tap = tap
 	c.mu.Unlock()

@@ -24,7 +24,7 @@ type childSpec struct {
 	URL      string        `json:"url"`
 	StartTLS bool          `json:"start_tls"`
 	CAFile   string        `json:"ca_file"`
-	Op       string        `json:"op"` // search, pages, rootdse
+	Op       string        `json:"op"` // search, pages, messages, rootdse
 	Timeout  time.Duration `json:"timeout"`
 	// CancelAfter cancels the operation's context after this long.
 	CancelAfter time.Duration `json:"cancel_after"`
@@ -117,6 +117,11 @@ func runChild(spec childSpec) (childResult, error) {
 	case "pages":
 		err = d.SearchPages(ctx, req, func(page []actions.Entry) error {
 			res.Entries += len(page)
+			return nil
+		})
+	case "messages":
+		err = d.searchMessages(ctx, req, func(messages [][]byte) error {
+			res.Entries += len(messages)
 			return nil
 		})
 	case "rootdse":

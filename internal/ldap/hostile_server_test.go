@@ -53,6 +53,8 @@ const (
 	modeDeepNesting    = "deep-nesting"     // an entry nested 50000 levels deep
 	modeManySmallPages = "many-small-pages" // 10 pages of 1000 entries, then the end
 	modeFatPage        = "fat-page"         // a page of 1000 entries of 8 KB each
+	modeOddEntries     = "odd-entries"      // oddAccounts, three a page
+	modeBadEntry       = "bad-entry"        // a well-framed entry whose set of values is a SEQUENCE
 )
 
 // hugeLength is what the hostile messages announce: 1.9 GB.
@@ -214,6 +216,21 @@ func (s *hostileServer) search(r io.Reader, w *bufio.Writer, id int64, req *ber.
 		}
 		var cookie []byte
 		if page < 9 {
+			cookie = binary.BigEndian.AppendUint32(nil, uint32(page+1))
+		}
+		_, _ = w.Write(doneWithCookie(id, cookie))
+	case modeBadEntry:
+		bad := entryOf(id, "CN=A", []string{"servicePrincipalName", "A"})
+		bad[len(bad)-5] = 0x30 // the attribute's SET of values made a SEQUENCE
+		_, _ = w.Write(bad)
+		_, _ = w.Write(result(id, goldap.ApplicationSearchResultDone, 0).Bytes())
+	case modeOddEntries:
+		page := pageNumber(req)
+		for i := page * 3; i < min(page*3+3, len(oddAccounts)); i++ {
+			_, _ = w.Write(entryOf(id, oddAccounts[i].dn, oddAccounts[i].attrs...))
+		}
+		var cookie []byte
+		if (page+1)*3 < len(oddAccounts) {
 			cookie = binary.BigEndian.AppendUint32(nil, uint32(page+1))
 		}
 		_, _ = w.Write(doneWithCookie(id, cookie))

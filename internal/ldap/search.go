@@ -73,6 +73,15 @@ func entrySize(e actions.Entry) int64 {
 // again, once; after a page has been delivered a broken connection is an
 // error.
 func (d *Directory) SearchPages(ctx context.Context, req actions.SearchRequest, page func([]actions.Entry) error) error {
+	return searchPages(ctx, d, req, decodeEntry, convertEntry, page)
+}
+
+// searchPages is SearchPages for entries of any form: decode makes one of
+// a SearchResultEntry message as it arrives (an error fails the
+// connection, as a violation of the bounds does), fromLibrary of an entry
+// the LDAP library decoded itself (the entries of a base-scope search).
+func searchPages[T any](ctx context.Context, d *Directory, req actions.SearchRequest,
+	decode func(message []byte) (T, error), fromLibrary func(*goldap.Entry) T, page func([]T) error) error {
 	var filter = "(objectClass=*)"
 	if req.Filter != nil {
 		f, err := RenderFilter(req.Filter)
@@ -120,18 +129,25 @@ func (d *Directory) SearchPages(ctx context.Context, req actions.SearchRequest, 
 			}
 			delivered += len(res.Entries)
 			if len(res.Entries) > 0 {
-				callerErr = page(convertEntries(res.Entries))
+				callerErr = page(convertEntries(res.Entries, fromLibrary))
 			}
 			return nil
 		}
 		pageSize := d.cfg.pageSize(req.PageSize)
 		paging := goldap.NewControlPaging(uint32(pageSize))
 		sr.Controls = []goldap.Control{paging}
-		// The page's entries are decoded as they arrive (decodeEntry), not
-		// by the library, which sees the page's result alone.
-		var tapped []actions.Entry
-		s.bounded.tapEntries(func(e actions.Entry) { tapped = append(tapped, e) })
-		defer s.bounded.tapEntries(nil)
+		// The page's entries are decoded as they arrive (decode), not by
+		// the library, which sees the page's result alone.
+		var tapped []T
+		s.bounded.tapMessages(func(message []byte) error {
+			e, err := decode(message)
+			if err != nil {
+				return err
+			}
+			tapped = append(tapped, e)
+			return nil
+		})
+		defer s.bounded.tapMessages(nil)
 		// A page that has a next one is handed over while the next one is
 		// asked for and read, so that the caller's work on a page overlaps
 		// the server's on the next; page still sees one page at a time, in
@@ -169,7 +185,7 @@ func (d *Directory) SearchPages(ctx context.Context, req actions.SearchRequest, 
 			if err != nil && !sizeLimited || res == nil {
 				return err
 			}
-			entries := append(tapped, convertEntries(res.Entries)...)
+			entries := append(tapped, convertEntries(res.Entries, fromLibrary)...)
 			if err := tooMany(len(entries)); err != nil {
 				return err
 			}
@@ -264,10 +280,10 @@ func scopeOf(s actions.Scope) (int, error) {
 	return 0, errors.New("search: unknown scope")
 }
 
-func convertEntries(in []*goldap.Entry) []actions.Entry {
-	out := make([]actions.Entry, len(in))
+func convertEntries[T any](in []*goldap.Entry, convert func(*goldap.Entry) T) []T {
+	out := make([]T, len(in))
 	for i, e := range in {
-		out[i] = convertEntry(e)
+		out[i] = convert(e)
 	}
 	return out
 }

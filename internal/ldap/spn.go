@@ -170,41 +170,13 @@ type Duplicate struct {
 // (servicePrincipalName=*) search of the Global Catalog, grouping values
 // case-insensitively, then one call of found per SPN held by two or more
 // accounts, in SPN order. With a Pager it holds one page at a time plus
-// one short record per SPN. pageSize 0 lets the Directory choose.
+// one short record per SPN; a Directory of this package hands the pages
+// over undecoded, and only the three attributes read are looked at.
+// pageSize 0 lets the Directory choose.
 func DuplicateScan(ctx context.Context, dir actions.Directory, pageSize int, found func(Duplicate)) error {
-	type seen struct {
-		first Holder
-		more  []Holder
-	}
-	// Every SPN of the forest passes here: the records are kept in one
-	// slice, indexed by folded SPN, and an entry's names are read once.
-	var spns []seen
-	bySPN := make(map[string]int)
-	consume := func(page []actions.Entry) error {
-		for _, e := range page {
-			values := e.Values(attrSPN)
-			if len(values) == 0 {
-				continue
-			}
-			sam, dns := e.Get(attrSAM), e.Get(attrDNSHost)
-			for _, v := range values {
-				h := Holder{DN: e.DN, SAMAccountName: sam, DNSHostName: dns, SPN: v}
-				k := foldSPN(v)
-				i, ok := bySPN[k]
-				if !ok {
-					bySPN[k] = len(spns)
-					spns = append(spns, seen{first: h})
-					continue
-				}
-				s := &spns[i]
-				if strings.EqualFold(s.first.DN, h.DN) {
-					continue
-				}
-				s.more = appendHolder(s.more, h)
-			}
-		}
-		return ctx.Err()
-	}
+	// Every SPN of the forest passes here: an entry's names are read
+	// once, and the SPNs are kept where the collector need not scan them.
+	g := newSPNGroups()
 	req := actions.SearchRequest{
 		GlobalCatalog: true,
 		Scope:         actions.ScopeSubtree,
@@ -213,30 +185,30 @@ func DuplicateScan(ctx context.Context, dir actions.Directory, pageSize int, fou
 		PageSize:      pageSize,
 	}
 	var err error
-	if p, ok := dir.(Pager); ok {
-		err = p.SearchPages(ctx, req, consume)
+	if p, ok := dir.(messagePager); ok {
+		err = p.searchMessages(ctx, req, func(messages [][]byte) error {
+			if err := g.addMessages(messages); err != nil {
+				return err
+			}
+			return ctx.Err()
+		})
+	} else if p, ok := dir.(Pager); ok {
+		err = p.SearchPages(ctx, req, func(page []actions.Entry) error {
+			if err := g.addEntries(page); err != nil {
+				return err
+			}
+			return ctx.Err()
+		})
 	} else {
 		var entries []actions.Entry
 		if entries, err = dir.Search(ctx, req); err == nil {
-			err = consume(entries)
+			err = g.addEntries(entries)
 		}
 	}
 	if err != nil {
 		return fmt.Errorf("duplicate scan: %w", err)
 	}
-	keys := make([]string, 0)
-	for k, i := range bySPN {
-		if len(spns[i].more) > 0 {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		s := spns[bySPN[k]]
-		hs := append([]Holder{s.first}, s.more...)
-		sortHolders(hs)
-		found(Duplicate{SPN: hs[0].SPN, Holders: hs})
-	}
+	g.duplicates(found)
 	return nil
 }
 
