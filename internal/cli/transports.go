@@ -15,9 +15,12 @@ import (
 
 // connectionsFor returns the transports of one run over inv: WinRM and
 // LDAP settings come from the inventory, secrets are revealed only into
-// the clients' configurations.
-func connectionsFor(inv *inventory.Inventory, log zerolog.Logger) *connect.Connections {
+// the clients' configurations. The run reads parallelism hosts at once:
+// as many shells stay open, so that a host's shell is never closed
+// between the moment it is handed out and its command.
+func connectionsFor(inv *inventory.Inventory, parallelism int, log zerolog.Logger) *connect.Connections {
 	return connect.New(connect.Options{
+		MaxShells: max(connect.DefaultMaxShells, parallelism),
 		WinRM: func(host string) (winrm.Config, error) {
 			s, ok := inv.WinRM(host)
 			if !ok {
