@@ -26,6 +26,38 @@ func twoSteps(hs []actions.Host, name string, serial plans.Amount) Input {
 	}
 }
 
+// serialOf parses a rollout's serial; "" is none.
+func serialOf(t *testing.T, serial string) plans.Amount {
+	t.Helper()
+	if serial == "" {
+		return plans.Amount{}
+	}
+	a, err := plans.ParseAmount(serial)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// planThenApply plans in with e over fleet, calls between (when not nil)
+// once the plan is made, and applies the plan.
+func planThenApply(t *testing.T, e *Engine, in Input, fleet *fakeFleet, between func()) *ApplyResult {
+	t.Helper()
+	ctx := context.Background()
+	p, err := e.Plan(ctx, in, fleet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if between != nil {
+		between()
+	}
+	res, err := e.Apply(ctx, p, fleet, applyOpts(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
 // statuses returns the status of every change of res, by address.
 func statuses(res *ApplyResult) map[string]plans.Status {
 	out := map[string]plans.Status{}
@@ -57,28 +89,10 @@ func TestApplyReadsEachHostOnceBetweenSteps(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run("serial "+tt.serial, func(t *testing.T) {
-			var serial plans.Amount
-			if tt.serial != "" {
-				var err error
-				if serial, err = plans.ParseAmount(tt.serial); err != nil {
-					t.Fatal(err)
-				}
-			}
-			ctx := context.Background()
-			hs := hosts(2)
-			in := twoSteps(hs, "B", serial)
+			in := twoSteps(hosts(2), "B", serialOf(t, tt.serial))
 			runs := 0
-			e := newEngine(&runs)
 			fleet := newFakeFleet()
-			p, err := e.Plan(ctx, in, fleet)
-			if err != nil {
-				t.Fatal(err)
-			}
-			fleet.commands = map[string]int{}
-			res, err := e.Apply(ctx, p, fleet, applyOpts(in))
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := planThenApply(t, newEngine(&runs), in, fleet, func() { fleet.commands = map[string]int{} })
 			if !res.OK() || res.Count(plans.Applied) != 4 {
 				t.Fatalf("apply: ok=%v %v", res.OK(), statuses(res))
 			}
@@ -119,23 +133,15 @@ func (h moveHooks) ChangeDone(in plans.Instance, _ plans.ChangeResult) {
 // re-read is the review's, are refused as stale as well when their target
 // moved between the plan and the apply.
 func TestTargetMovedAfterTheReviewIsStale(t *testing.T) {
-	ctx := context.Background()
-	hs := hosts(3)
-	in := twoSteps(hs, "B", plans.Amount{})
+	in := twoSteps(hosts(3), "B", plans.Amount{})
 	runs := 0
 	e := newEngine(&runs)
 	fleet := newFakeFleet()
-	p, err := e.Plan(ctx, in, fleet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fleet.set("h03", "A", 7.0) // moved between the plan and the apply
-	// h02's B moves once a is applied there: after the review, before b.
-	e.Hooks = moveHooks{after: "step.a[h02]", fleet: fleet, host: "h02", name: "B", value: 9.0}
-	res, err := e.Apply(ctx, p, fleet, applyOpts(in))
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := planThenApply(t, e, in, fleet, func() {
+		fleet.set("h03", "A", 7.0) // moved between the plan and the apply
+		// h02's B moves once a is applied there: after the review, before b.
+		e.Hooks = moveHooks{after: "step.a[h02]", fleet: fleet, host: "h02", name: "B", value: 9.0}
+	})
 	want := map[string]plans.Status{
 		"step.a[h01]": plans.Applied, "step.b[h01]": plans.Applied,
 		"step.a[h02]": plans.Applied, "step.b[h02]": plans.Stale,
@@ -158,27 +164,11 @@ func TestTargetMovedAfterTheReviewIsStale(t *testing.T) {
 func TestNextStepReadsWhatTheStepBeforeChanged(t *testing.T) {
 	for _, serial := range []string{"", "1"} {
 		t.Run("serial "+serial, func(t *testing.T) {
-			var amount plans.Amount
-			if serial != "" {
-				var err error
-				if amount, err = plans.ParseAmount(serial); err != nil {
-					t.Fatal(err)
-				}
-			}
-			ctx := context.Background()
 			hs := hosts(2)
-			in := twoSteps(hs, "A", amount)
+			in := twoSteps(hs, "A", serialOf(t, serial))
 			runs := 0
-			e := newEngine(&runs)
 			fleet := newFakeFleet()
-			p, err := e.Plan(ctx, in, fleet)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := e.Apply(ctx, p, fleet, applyOpts(in))
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := planThenApply(t, newEngine(&runs), in, fleet, nil)
 			want := map[string]plans.Status{
 				"step.a[h01]": plans.Applied, "step.a[h02]": plans.Applied,
 				"step.b[h01]": plans.Stale, "step.b[h02]": plans.Stale,
@@ -199,23 +189,15 @@ func TestNextStepReadsWhatTheStepBeforeChanged(t *testing.T) {
 // more than max_fail allows, the next step is not read ahead, and all its
 // changes are skipped with the reason.
 func TestStopBeforeTheNextStepSkipsItWithoutReadingIt(t *testing.T) {
-	ctx := context.Background()
-	hs := hosts(2)
-	in := twoSteps(hs, "B", plans.Amount{})
+	in := twoSteps(hosts(2), "B", plans.Amount{})
 	in.Rollout.MaxFail = 0
 	runs := 0
 	e := &Engine{Registry: newEngine(&runs).Registry, Now: func() time.Time { return fixedNow }}
 	fleet := newFakeFleet()
-	p, err := e.Plan(ctx, in, fleet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fleet.failSet["h01"] = true
-	fleet.commands = map[string]int{}
-	res, err := e.Apply(ctx, p, fleet, applyOpts(in))
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := planThenApply(t, e, in, fleet, func() {
+		fleet.failSet["h01"] = true
+		fleet.commands = map[string]int{}
+	})
 	want := map[string]plans.Status{
 		"step.a[h01]": plans.Failed, "step.a[h02]": plans.Applied,
 		"step.b[h01]": plans.Skipped, "step.b[h02]": plans.Skipped,

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -51,31 +50,17 @@ func (a peersAction) Plan(inst actions.Instance, s actions.State) (plans.Change,
 // and verification: with one host a batch, each host is read by the
 // review, for its own batch and after its change, and by nothing else.
 func TestApplyReadsEveryTargetOnceARun(t *testing.T) {
-	ctx := context.Background()
 	hs := hosts(4)
-	serial, err := plans.ParseAmount("1")
-	if err != nil {
-		t.Fatal(err)
-	}
 	in := Input{
 		Playbook:  plans.PlaybookRef{Name: "t", Digest: "sha256:p"},
 		Inventory: plans.InventoryRef{Digest: "sha256:i"},
 		Steps:     []Step{{Name: "a", ActionID: "test.peers", Action: peersAction{}, Targets: names(hs), Config: config("A", 1)}},
 		Hosts:     hs,
-		Rollout:   plans.Rollout{Serial: serial, MaxFail: len(hs)},
+		Rollout:   plans.Rollout{Serial: serialOf(t, "1"), MaxFail: len(hs)},
 	}
 	runs := 0
-	e := newEngine(&runs)
 	fleet := newFakeFleet()
-	p, err := e.Plan(ctx, in, fleet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fleet.commands = map[string]int{}
-	res, err := e.Apply(ctx, p, fleet, applyOpts(in))
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := planThenApply(t, newEngine(&runs), in, fleet, func() { fleet.commands = map[string]int{} })
 	for _, c := range res.Changes {
 		if c.Status != plans.Applied || !c.Converged {
 			t.Errorf("%s: %s converged=%v %s", c.Address, c.Status, c.Converged, c.Error)
