@@ -318,6 +318,8 @@ func (r *applier) runBatch(ctx context.Context, batch []int, obs []*observation)
 
 	var wg sync.WaitGroup
 	results := make([]plans.ChangeResult, len(batch))
+	// The batch's changes share their identical reads in flight.
+	conns := newCoalescing(r.conns)
 	// At most Parallelism hosts change at once, whatever the batch size:
 	// -parallelism is the operator's bound on load on production servers.
 	sem := make(chan struct{}, r.e.parallelism())
@@ -334,7 +336,7 @@ func (r *applier) runBatch(ctx context.Context, batch []int, obs []*observation)
 					Error: "the run was interrupted before this change started", Started: now, Finished: now}
 				return
 			}
-			results[k] = r.change(ctx, in, obs[k])
+			results[k] = r.change(ctx, in, obs[k], conns)
 		}()
 	}
 	wg.Wait()
@@ -398,10 +400,10 @@ func (r *applier) read(ctx context.Context, obs []*observation) {
 	}
 }
 
-// change makes one planned change: record, compare the read made for it
-// (o), apply, record. An instance that could not be built from the
-// playbook (o has no action) fails with o's error.
-func (r *applier) change(ctx context.Context, in plans.Instance, o *observation) plans.ChangeResult {
+// change makes one planned change over conns: record, compare the read
+// made for it (o), apply, record. An instance that could not be built from
+// the playbook (o has no action) fails with o's error.
+func (r *applier) change(ctx context.Context, in plans.Instance, o *observation, conns actions.Connections) plans.ChangeResult {
 	hooks := r.e.hooks()
 	res := plans.ChangeResult{Address: in.Address, Step: in.Step, Host: in.Host, Started: r.e.now()}
 	finish := func(s plans.Status, err error) plans.ChangeResult {
@@ -426,7 +428,7 @@ func (r *applier) change(ctx context.Context, in plans.Instance, o *observation)
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.timeout)
 	defer cancel()
 
-	res = r.attempt(cctx, ctx, in, o, res)
+	res = r.attempt(cctx, ctx, in, o, conns, res)
 	if err := r.journal.ChangeFinished(cctx, id, res); err != nil {
 		res.Error = strings.TrimSpace(res.Error + "; the journal could not record the outcome: " + err.Error())
 		if res.Status == plans.Applied {
@@ -442,7 +444,7 @@ func (r *applier) change(ctx context.Context, in plans.Instance, o *observation)
 // attempt plans the change again from the read of its target (o); if the
 // target has not moved and the re-plan is the reviewed change, it makes the
 // re-planned change.
-func (r *applier) attempt(cctx, runCtx context.Context, in plans.Instance, o *observation, res plans.ChangeResult) plans.ChangeResult {
+func (r *applier) attempt(cctx, runCtx context.Context, in plans.Instance, o *observation, conns actions.Connections, res plans.ChangeResult) plans.ChangeResult {
 	inst, action := o.inst, o.action
 	finish := func(s plans.Status, err error) plans.ChangeResult {
 		res.Status, res.Finished = s, r.e.now()
@@ -485,7 +487,7 @@ func (r *applier) attempt(cctx, runCtx context.Context, in plans.Instance, o *ob
 	if now.Payload, err = plans.Reveal(now.Payload); err != nil {
 		return finish(plans.Failed, fmt.Errorf("not changed: %w", err))
 	}
-	out, err := action.Apply(cctx, inst, now, r.conns)
+	out, err := action.Apply(cctx, inst, now, conns)
 	for _, m := range out.Messages {
 		res.Messages = append(res.Messages, r.rec.text(inst, m))
 	}
