@@ -89,7 +89,11 @@ func TestNTLMAuthenticatesOncePerConnection(t *testing.T) {
 // transport: a connection handshakes at most once however many requests it
 // carries. (The transport may dial a connection it never uses, so there can
 // be more connections than handshakes; each handshake costs two 401s, the
-// anonymous try and the challenge, and no other request is refused.)
+// anonymous try and the challenge. On a loaded machine go-ntlmssp may send
+// an AUTHENTICATE on another pooled connection than its NEGOTIATE: the
+// server refuses it, 401, and the client starts over, anonymous try and
+// challenge again, three more 401s for the same handshake. No other
+// request is refused.)
 func TestCountsMasterzenNTLM(t *testing.T) {
 	l := newLab(t, nil)
 	h := l.host(t, "ex01")
@@ -101,8 +105,8 @@ func TestCountsMasterzenNTLM(t *testing.T) {
 		}
 	}
 	c := h.Counts()
-	if c.Handshakes > c.Connections || c.Unauthorized != 2*c.Handshakes {
-		t.Errorf("counts %+v: want at most one handshake per connection and two 401s per handshake", c)
+	if extra := c.Unauthorized - 2*c.Handshakes; c.Handshakes > c.Connections || extra < 0 || extra%3 != 0 {
+		t.Errorf("counts %+v: want at most one handshake per connection, two 401s per handshake and three per handshake split across connections", c)
 	}
 	if c.SOAP() < 3*6 || c.Handshakes >= c.SOAP() {
 		t.Errorf("counts %+v: want at least 18 SOAP requests over fewer handshakes", c)
