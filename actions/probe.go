@@ -31,7 +31,10 @@ type ShellProbe struct {
 	// host's result in Each. The instances of a step whose probes name the
 	// same op, arguments and hosts share one Each map: a step whose every
 	// instance reads every target holds one result a host, not one a pair
-	// of hosts.
+	// of hosts. It is for what an instance reads of other hosts to judge
+	// its own, not for the object its change alters: within one apply run,
+	// such a read that succeeded is reused by later re-reads and
+	// verifications until a change goes to its host.
 	Hosts  []string
 	Script ops.Script
 	// Args is the op's argument document (marshalled to JSON).

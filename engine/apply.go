@@ -319,7 +319,7 @@ func (r *applier) runBatch(ctx context.Context, batch []int, obs []*observation)
 	var wg sync.WaitGroup
 	results := make([]plans.ChangeResult, len(batch))
 	// The batch's changes share their identical reads in flight.
-	conns := newCoalescing(r.conns)
+	conns := newCoalescing(r.conns, runMemoFrom(ctx))
 	// At most Parallelism hosts change at once, whatever the batch size:
 	// -parallelism is the operator's bound on load on production servers.
 	sem := make(chan struct{}, r.e.parallelism())

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -17,9 +18,15 @@ import (
 // it (the KDC events of the DCs every Exchange server of a site names):
 // the host answers once, as one read made for all of them at that moment.
 // A run that may change the host always runs, and a read made after
-// another has finished runs again: nothing is kept.
+// another has finished runs again: nothing is kept. A read joins one
+// already under way, which may have started before the caller's own
+// change to that host ended: an action that must read what it wrote reads
+// it in the same run as the write.
 type coalescing struct {
 	actions.Connections
+	// memo, when set, is the run's memo of reads over many hosts: a run
+	// that may change a host makes it forget the host.
+	memo *runMemo
 
 	mu       sync.Mutex
 	inflight map[string]*flight
@@ -35,8 +42,8 @@ type flight struct {
 
 var _ actions.Connections = (*coalescing)(nil)
 
-func newCoalescing(conns actions.Connections) *coalescing {
-	return &coalescing{Connections: conns, inflight: map[string]*flight{}}
+func newCoalescing(conns actions.Connections, memo *runMemo) *coalescing {
+	return &coalescing{Connections: conns, memo: memo, inflight: map[string]*flight{}}
 }
 
 // Shell implements actions.Connections.
@@ -57,7 +64,16 @@ type coalescingShell struct {
 // RunScript implements ops.Shell.
 func (s coalescingShell) RunScript(ctx context.Context, run ops.ScriptRun) (ops.ScriptResult, error) {
 	if run.Mutates {
-		return s.Shell.RunScript(ctx, run)
+		if s.c.memo != nil {
+			s.c.memo.forget(s.host)
+		}
+		res, err := s.Shell.RunScript(ctx, run)
+		if s.c.memo != nil {
+			// A read of the host that started before the change ended
+			// is not kept either.
+			s.c.memo.forget(s.host)
+		}
+		return res, err
 	}
 	key := fmt.Sprintf("%s\x00%s\x00%d\x00%s\x00%s\x00%v\x00%d", s.host, run.Script.Op, run.Script.Version, run.Script.Text, run.Args, run.SensitiveArgs, run.MaxOutput)
 	s.c.mu.Lock()
@@ -66,6 +82,11 @@ func (s coalescingShell) RunScript(ctx context.Context, run ops.ScriptRun) (ops.
 		s.c.mu.Unlock()
 		select {
 		case <-f.done:
+			if (errors.Is(f.err, context.Canceled) || errors.Is(f.err, context.DeadlineExceeded)) && ctx.Err() == nil {
+				// The read it waited for ran out of its caller's time,
+				// not of this one's: ask again.
+				return s.RunScript(ctx, run)
+			}
 			return f.res, f.err
 		case <-ctx.Done():
 			return ops.ScriptResult{}, ctx.Err()

@@ -22,7 +22,7 @@ func TestCoalescingSharesReadsInFlight(t *testing.T) {
 	fleet.set("dc01", "A", 1.0)
 	hold := make(chan struct{})
 	fleet.hold["dc01"] = hold
-	c := newCoalescing(fleet)
+	c := newCoalescing(fleet, nil)
 	read := func(name string) ops.ScriptRun {
 		args, _ := json.Marshal(ops.RegistryGetArgs{Path: `HKLM:\SOFTWARE\Test`, Name: name})
 		return ops.ScriptRun{Script: script(ops.RegistryGet), Args: args}

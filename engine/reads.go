@@ -56,6 +56,7 @@ type shellItem struct {
 	// memoKey (a read for probes over many hosts only; see runMemo).
 	memo    *runMemo
 	memoKey string
+	memoGen int
 }
 
 // eachGroup is the probes of every instance that name the same op,
@@ -70,7 +71,7 @@ type eachGroup struct {
 // give hands the read's result to every probe waiting for it.
 func (it *shellItem) give(host string, res actions.Result, set func(probeRef, actions.Result)) {
 	if it.memo != nil {
-		it.memo.put(it.memoKey, res)
+		it.memo.put(host, it.memoKey, it.memoGen, res)
 	}
 	for _, u := range it.users {
 		set(u, res)
@@ -257,11 +258,12 @@ func (r reader) read(ctx context.Context, reqs []readRequest) (readOutcome, erro
 					continue
 				}
 				key := host + "\x00" + it.script.Op + "\x00" + string(it.args)
-				if res, ok := memo.get(key); ok {
+				res, gen, ok := memo.get(host, key)
+				if ok {
 					it.give(host, res, set)
 					continue
 				}
-				it.memo, it.memoKey = memo, key
+				it.memo, it.memoKey, it.memoGen = memo, key, gen
 				kept = append(kept, it)
 			}
 			if len(kept) == 0 {

@@ -1,6 +1,9 @@
 package engine
 
 import (
+	"context"
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -21,10 +24,12 @@ func (a peersAction) Probes(inst actions.Instance) ([]actions.Probe, error) {
 	}}), err
 }
 
-// peersState is a value and how many peers answered.
+// peersState is a value, how many peers answered and the sum of their
+// Peer values.
 type peersState struct {
 	Value valueState `json:"value"`
 	Peers int        `json:"peers"`
+	Sum   float64    `json:"sum"`
 }
 
 func (a peersAction) Observe(inst actions.Instance, r actions.Results) (actions.State, error) {
@@ -32,13 +37,16 @@ func (a peersAction) Observe(inst actions.Instance, r actions.Results) (actions.
 	if err != nil {
 		return nil, err
 	}
-	n := 0
+	ps := peersState{Value: st.(valueState)}
 	for _, res := range r["peers"].Each {
-		if res.Err == nil {
-			n++
+		var v ops.RegistryValue
+		if res.Err == nil && json.Unmarshal(res.Output, &v) == nil {
+			ps.Peers++
+			f, _ := v.Data.(float64)
+			ps.Sum += f
 		}
 	}
-	return peersState{Value: st.(valueState), Peers: n}, nil
+	return ps, nil
 }
 
 func (a peersAction) Plan(inst actions.Instance, s actions.State) (plans.Change, error) {
@@ -72,5 +80,52 @@ func TestApplyReadsEveryTargetOnceARun(t *testing.T) {
 	want := map[string]int{"h01": 3, "h02": 4, "h03": 4, "h04": 4}
 	if diff := cmp.Diff(want, fleet.commands); diff != "" {
 		t.Errorf("commands a host (-want +got):\n%s", diff)
+	}
+}
+
+// peerWriter is valueAction whose change also writes Peer, which it does
+// not read: what another step reads of every target.
+type peerWriter struct{ valueAction }
+
+func (a peerWriter) Apply(ctx context.Context, inst actions.Instance, ch plans.Change, conns actions.Connections) (actions.Outcome, error) {
+	out, err := a.valueAction.Apply(ctx, inst, ch, conns)
+	if err != nil {
+		return out, err
+	}
+	sh, err := conns.Shell(ctx, inst.Host.Name)
+	if err != nil {
+		return out, err
+	}
+	args, _ := json.Marshal(ops.RegistrySetArgs{Name: "Peer", Kind: ops.KindDWord, Data: 1})
+	_, err = sh.RunScript(ctx, ops.ScriptRun{Script: script(ops.RegistrySet), Args: args, Mutates: true})
+	return out, err
+}
+
+// TestApplyForgetsWhatAChangeMayHaveAltered: step a writes the value that
+// step b reads of every target, which only b reads. b's targets moved since the plan, and
+// their re-read must show it (they are stale) instead of the review's
+// read, made before a's changes.
+func TestApplyForgetsWhatAChangeMayHaveAltered(t *testing.T) {
+	hs := hosts(3)
+	in := Input{
+		Playbook:  plans.PlaybookRef{Name: "t", Digest: "sha256:p"},
+		Inventory: plans.InventoryRef{Digest: "sha256:i"},
+		Steps: []Step{
+			{Name: "a", ActionID: "test.value", Action: peerWriter{}, Targets: names(hs), Config: config("A", 1)},
+			{Name: "b", ActionID: "test.peers", Action: peersAction{}, Targets: names(hs), Config: config("B", 1), DependsOn: []string{"a"}},
+		},
+		Hosts:   hs,
+		Rollout: plans.Rollout{Serial: serialOf(t, "1"), MaxFail: 2 * len(hs)},
+	}
+	runs := 0
+	res := planThenApply(t, newEngine(&runs), in, newFakeFleet(), nil)
+	for addr, s := range statuses(res) {
+		want := plans.Applied
+		if strings.HasPrefix(addr, "step.b") {
+			want = plans.Stale
+		}
+		if s != want {
+			t.Errorf("%s: %s, want %s", addr, s, want)
+		}
 	}
 }
