@@ -273,7 +273,12 @@ func (TimeSkew) Observe(inst actions.Instance, r actions.Results) (actions.State
 	}
 	st.Limit, st.SkewTimeMinutes = int(limit/time.Second), skewTime
 	budget := limit / 2
-	ref := reference(dcs, pdc)
+	// The reference is chosen from the DCs in one order, the same for
+	// every instance of the step, so that every target is held to the
+	// same clock.
+	byName := append([]reading(nil), dcs...)
+	sort.Slice(byName, func(i, j int) bool { return byName[i].host < byName[j].host })
+	ref := reference(byName, pdc)
 	st.Reference = ref
 	st.ReferenceIs = "the median domain controller"
 	if pdc[ref.host] {
@@ -290,6 +295,12 @@ func (TimeSkew) Observe(inst actions.Instance, r actions.Results) (actions.State
 	}
 	for _, d := range dcs[len(own):] {
 		if judge(d.offset-ref.offset, d.uncertainty+ref.uncertainty, budget) == beyond {
+			if pdc[d.host] {
+				// Two PDC emulators (a forest of several domains) that
+				// disagree: there is no one domain time to hold targets to.
+				st.OffDCs = append(st.OffDCs, d.host)
+				continue
+			}
 			st.OtherOffDCs = append(st.OtherOffDCs, fmt.Sprintf("%s is %s the domain's time", d.host, signed(d.offset-ref.offset)))
 		}
 	}

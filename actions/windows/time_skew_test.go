@@ -165,6 +165,12 @@ func TestTimeSkewPlan(t *testing.T) {
 		{name: "a DC is off", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"dc02": 10 * time.Minute}}, want: plans.Blocked, reason: "dc02"},
 		{name: "a DC of another site is off: a finding", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"dc09": 10 * time.Minute}},
 			want: plans.NoOp, findings: []string{"dc09 is 10m0s ahead of the domain's time"}},
+		// Two PDC emulators (two domains) 10 minutes apart: no one domain
+		// time to hold both sites' servers to.
+		{name: "two PDC emulators disagree, ex01", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"dc09": 10 * time.Minute}, config: map[string]ops.TimeKeeping{"dc09": {IsDC: true, PDCEmulator: true}}},
+			want: plans.Blocked, reason: "domain controller(s) dc09 are more than"},
+		{name: "two PDC emulators disagree, ex09", target: "ex09", fleet: skewFleet{offsets: map[string]time.Duration{"dc09": 10 * time.Minute}, config: map[string]ops.TimeKeeping{"dc09": {IsDC: true, PDCEmulator: true}}},
+			want: plans.Blocked, reason: "domain controller(s) dc09 are more than"},
 		{name: "a DC of another site cannot be read", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 7 * time.Minute}, fail: map[string]bool{"dc09": true}},
 			want: plans.Run, findings: []string{"could not read the clock of dc09"}},
 		{name: "another target cannot be read", target: "ex01", fleet: skewFleet{offsets: map[string]time.Duration{"ex01": 7 * time.Minute}, fail: map[string]bool{"ex09": true}},

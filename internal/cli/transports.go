@@ -16,8 +16,9 @@ import (
 // connectionsFor returns the transports of one run over inv: WinRM and
 // LDAP settings come from the inventory, secrets are revealed only into
 // the clients' configurations. The run reads parallelism hosts at once:
-// as many shells stay open, so that a host's shell is never closed
-// between the moment it is handed out and its command.
+// at least as many shells stay open, so that reading them does not close
+// the shells of hosts whose command has yet to start (a closed shell
+// opens again, at the cost of a new connection and handshake).
 func connectionsFor(inv *inventory.Inventory, parallelism int, log zerolog.Logger) *connect.Connections {
 	return connect.New(connect.Options{
 		MaxShells: max(connect.DefaultMaxShells, parallelism),
