@@ -113,41 +113,23 @@ type Undoer interface {
 // target itself: those in the target's site when any are, else all of
 // them (a site without its own domain controller authenticates
 // elsewhere).
-func (inst Instance) SiteHosts(attr string) []Host { return inst.SiteHostsOf(attr)(inst.Host) }
-
-// SiteHostsOf returns what SiteHosts would return for an instance of any
-// host h of the step, reading attr once, for actions that ask it for many
-// hosts. The lists it returns are shared: callers only read them.
-func (inst Instance) SiteHostsOf(attr string) func(h Host) []Host {
-	var all []Host
-	bySite := map[string][]Host{}
-	named := map[string]bool{}
-	if inst.Topology != nil {
-		for _, name := range inst.Config.Strings(attr) {
-			if h, ok := inst.Topology.Host(name); ok {
-				all = append(all, h)
-				named[h.Name] = true
-				if h.Site != "" {
-					site := strings.ToLower(h.Site)
-					bySite[site] = append(bySite[site], h)
-				}
-			}
+func (inst Instance) SiteHosts(attr string) []Host {
+	if inst.Topology == nil {
+		return nil
+	}
+	var all, site []Host
+	for _, name := range inst.Config.Strings(attr) {
+		h, ok := inst.Topology.Host(name)
+		if !ok || h.Name == inst.Host.Name {
+			continue
+		}
+		all = append(all, h)
+		if inst.Host.Site != "" && strings.EqualFold(h.Site, inst.Host.Site) {
+			site = append(site, h)
 		}
 	}
-	return func(h Host) []Host {
-		list := all
-		if site := bySite[strings.ToLower(h.Site)]; h.Site != "" && len(site) > 0 && !(len(site) == 1 && site[0].Name == h.Name) {
-			list = site
-		}
-		if !named[h.Name] {
-			return list
-		}
-		others := make([]Host, 0, len(list))
-		for _, n := range list {
-			if n.Name != h.Name {
-				others = append(others, n)
-			}
-		}
-		return others
+	if len(site) > 0 {
+		return site
 	}
+	return all
 }

@@ -132,8 +132,37 @@ func (r Results) Decode(name string, v any) error {
 	if res.Err != nil {
 		return res.Err
 	}
-	if err := json.Unmarshal(res.Output, v); err != nil {
-		return fmt.Errorf("probe %q returned malformed output: %w", name, err)
+	if err := res.Decode(v); err != nil {
+		return fmt.Errorf("probe %q returned %w", name, err)
+	}
+	return nil
+}
+
+// Of returns host's result of the probe called name, a probe over many
+// hosts (ShellProbe.Hosts); a result with the error when there is none.
+func (r Results) Of(name, host string) Result {
+	res, ok := r[name]
+	switch {
+	case !ok:
+		return Result{Err: fmt.Errorf("no result for probe %q", name)}
+	case res.Err != nil:
+		return res
+	}
+	h, ok := res.Each[host]
+	if !ok {
+		return Result{Err: fmt.Errorf("probe %q has no result for %s", name, host)}
+	}
+	return h
+}
+
+// Decode unmarshals the JSON output of a shell read into v, returning the
+// read's error if it failed.
+func (r Result) Decode(v any) error {
+	if r.Err != nil {
+		return r.Err
+	}
+	if err := json.Unmarshal(r.Output, v); err != nil {
+		return fmt.Errorf("malformed output: %w", err)
 	}
 	return nil
 }

@@ -210,15 +210,15 @@ func (ConnectorAuth) Observe(inst actions.Instance, r actions.Results) (actions.
 
 // addressesOf reads the result of a host.addresses read.
 func addressesOf(r actions.Result) ([]netip.Addr, error) {
-	if r.Err != nil {
+	switch {
+	case r.Err != nil:
 		return nil, r.Err
-	}
-	if r.Output == nil {
+	case r.Output == nil:
 		return nil, fmt.Errorf("no addresses were read")
 	}
 	var res ops.HostAddressesResult
-	if err := json.Unmarshal(r.Output, &res); err != nil {
-		return nil, fmt.Errorf("host.addresses returned malformed output: %w", err)
+	if err := r.Decode(&res); err != nil {
+		return nil, fmt.Errorf("host.addresses returned %w", err)
 	}
 	var out []netip.Addr
 	for _, text := range res.Addresses {

@@ -1,7 +1,6 @@
 package windows
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"time"
@@ -36,7 +35,7 @@ func readClock(r actions.Results, probe, host string) (reading, error) {
 // clockOf reads one host's time.read result.
 func clockOf(res actions.Result, host string) (reading, error) {
 	var t ops.TimeReading
-	if err := decode(res, &t); err != nil {
+	if err := res.Decode(&t); err != nil {
 		return reading{}, fmt.Errorf("read the clock of %s: %w", host, err)
 	}
 	at, err := time.Parse(time.RFC3339Nano, t.UTC)
@@ -128,33 +127,4 @@ func round(d time.Duration) string {
 // roundMS keeps a duration to whole milliseconds for display.
 func roundMS(d time.Duration) string {
 	return d.Round(time.Millisecond).String()
-}
-
-// decode unmarshals a shell read's JSON output into v, or returns the
-// read's error.
-func decode(res actions.Result, v any) error {
-	if res.Err != nil {
-		return res.Err
-	}
-	if err := json.Unmarshal(res.Output, v); err != nil {
-		return fmt.Errorf("malformed output: %w", err)
-	}
-	return nil
-}
-
-// eachOf returns host's result of the many-host probe name
-// (ShellProbe.Hosts).
-func eachOf(r actions.Results, name, host string) actions.Result {
-	res, ok := r[name]
-	switch {
-	case !ok:
-		return actions.Result{Err: fmt.Errorf("no result for probe %q", name)}
-	case res.Err != nil:
-		return res
-	}
-	h, ok := res.Each[host]
-	if !ok {
-		return actions.Result{Err: fmt.Errorf("probe %q has no result for %s", name, host)}
-	}
-	return h
 }

@@ -239,12 +239,12 @@ func (TimeSkew) Observe(inst actions.Instance, r actions.Results) (actions.State
 	}
 	var own, dcs []reading
 	for _, dc := range in.dcs {
-		rd, err := clockOf(eachOf(r, probeDCClocks, dc.Name), dc.Name)
+		rd, err := clockOf(r.Of(probeDCClocks, dc.Name), dc.Name)
 		if err != nil {
 			return nil, err
 		}
 		var dcCfg dcRole
-		if err := decode(eachOf(r, probeDCConfigs, dc.Name), &dcCfg); err != nil {
+		if err := r.Of(probeDCConfigs, dc.Name).Decode(&dcCfg); err != nil {
 			return nil, fmt.Errorf("read the role of %s: %w", dc.Name, err)
 		}
 		pdc[dc.Name] = dcCfg.PDCEmulator
@@ -254,13 +254,13 @@ func (TimeSkew) Observe(inst actions.Instance, r actions.Results) (actions.State
 	dcs = append(dcs, own...)
 	all = append(all, own...)
 	for _, dc := range in.otherDCs {
-		rd, err := clockOf(eachOf(r, probeDCClocks, dc.Name), dc.Name)
+		rd, err := clockOf(r.Of(probeDCClocks, dc.Name), dc.Name)
 		if err != nil {
 			st.Unread = append(st.Unread, fmt.Sprintf("%s (%v)", dc.Name, err))
 			continue
 		}
 		var dcCfg dcRole
-		if err := decode(eachOf(r, probeDCConfigs, dc.Name), &dcCfg); err == nil {
+		if err := r.Of(probeDCConfigs, dc.Name).Decode(&dcCfg); err == nil {
 			pdc[dc.Name] = dcCfg.PDCEmulator
 		}
 		dcs = append(dcs, rd)
