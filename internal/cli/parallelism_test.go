@@ -5,7 +5,6 @@ import (
 
 	"github.com/rectifyhq/rectify/internal/connect"
 	"github.com/rectifyhq/rectify/internal/lab"
-	"github.com/rectifyhq/rectify/internal/testenv"
 )
 
 // TestPlanAtHighParallelismOpensOneConnectionAHost plans more hosts than
@@ -14,7 +13,6 @@ import (
 // default bound, shells handed out but not yet used were closed to make
 // room for others, and their hosts were connected to twice.
 func TestPlanAtHighParallelismOpensOneConnectionAHost(t *testing.T) {
-	testenv.SkipShort(t, "plans 80 lab servers")
 	f := startLab(t, lab.Generate(80))
 	hosts := append(f.lab.Exchange(), f.lab.DCs()...)
 	if len(hosts) <= connect.DefaultMaxShells {
