@@ -1,6 +1,10 @@
 package cli
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"testing"
 
 	"github.com/rectifyhq/rectify/internal/connect"
@@ -27,5 +31,63 @@ func TestPlanAtHighParallelismOpensOneConnectionAHost(t *testing.T) {
 		if c.Command != 1 || c.Connections != 1 {
 			t.Errorf("%s: %d commands over %d connections, want 1 over 1", h, c.Command, c.Connections)
 		}
+	}
+}
+
+// TestApplyConnectsToEachHostOnce applies a plan over more hosts than the
+// pool keeps shells for by default: apply comes back to its hosts (a read
+// before each change, the change, a verification after, step after step),
+// and must connect to each of them once, not once a step.
+func TestApplyConnectsToEachHostOnce(t *testing.T) {
+	f := startLab(t, lab.Generate(64))
+	hosts := append(f.lab.Exchange(), f.lab.DCs()...)
+	if len(hosts) <= connect.DefaultMaxShells {
+		t.Fatalf("the lab has %d hosts, not more than the %d shells a pool keeps by default", len(hosts), connect.DefaultMaxShells)
+	}
+	// Batches of 25 rather than the example's one server at a time: each
+	// step still goes over every host, and the run takes a few batches.
+	f.setSerial(t, 25)
+	if got := f.rectify(t, "plan", "-inventory", "inventory.hcl", "-state", "journal.db", "-detailed-exitcode", "-out", "kb.plan", "exchange-454"); got.code != exitChanges {
+		t.Fatalf("plan: %s", got)
+	}
+	before := map[string]int64{}
+	for _, h := range hosts {
+		before[h] = f.lab.WinRMCounts(h).Connections
+	}
+	got := f.rectify(t, "apply", "-state", "journal.db", "-auto-approve", "-window-override", "connection test", "kb.plan")
+	if got.code == exitError || got.code == exitRefused {
+		t.Fatalf("apply: %s", got)
+	}
+	revisited := 0
+	for _, h := range hosts {
+		c := f.lab.WinRMCounts(h)
+		if n := c.Connections - before[h]; n > 1 {
+			t.Errorf("%s: %d connections during the apply, want 1", h, n)
+		}
+		if c.Command-1 > 1 {
+			revisited++
+		}
+	}
+	// The test means something only if apply came back to hosts.
+	if revisited < connect.DefaultMaxShells {
+		t.Fatalf("apply ran more than one command on %d hosts, want more than %d", revisited, connect.DefaultMaxShells)
+	}
+}
+
+// setSerial rewrites the example's rollout batch size.
+func (f *labFixture) setSerial(t *testing.T, n int) {
+	t.Helper()
+	path := filepath.Join(f.playbook, "playbook.hcl")
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := regexp.MustCompile(`(?m)^    serial   = 1$`).FindIndex(src)
+	if loc == nil {
+		t.Fatal("the example's rollout serial was not found")
+	}
+	edited := string(src[:loc[0]]) + fmt.Sprintf("    serial   = %d", n) + string(src[loc[1]:])
+	if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
