@@ -26,12 +26,16 @@ type CycleRun struct {
 	planned bool
 	// index finds an item of the report by address.
 	index map[string]int
+	// linkRun, when set, records the cycle's run against its slot as soon
+	// as the run is recorded (see Started).
+	linkRun func(ctx context.Context, run int64) error
 }
 
 // cycle runs one cycle and reports it; every way it ends is journaled by
 // the operator, and logged and counted here.
-func (w *Watcher) cycle(ctx context.Context) CycleReport {
-	c := &CycleRun{w: w, open: map[string]Episode{}, index: map[string]int{}}
+// linkRun, when not nil, records the run against the cycle's slot.
+func (w *Watcher) cycle(ctx context.Context, linkRun func(ctx context.Context, run int64) error) CycleReport {
+	c := &CycleRun{w: w, open: map[string]Episode{}, index: map[string]int{}, linkRun: linkRun}
 	c.rep = CycleReport{Playbook: w.cfg.Name, Mode: w.cfg.Mode, Started: w.clock.Now()}
 	c.log = w.cfg.Logger.With().Str("mode", string(w.cfg.Mode)).Logger()
 	w.cfg.Operator.RunCycle(ctx, c)
@@ -64,8 +68,21 @@ func (c *CycleRun) Now() time.Time { return c.w.clock.Now() }
 // Logger returns the cycle's logger.
 func (c *CycleRun) Logger() *zerolog.Logger { return &c.log }
 
-// Started says that the cycle's run is recorded as run.
-func (c *CycleRun) Started(run int64) { c.rep.RunID = run }
+// Started says that the cycle's run is recorded as run. A cycle of a
+// shared schedule records the run against its slot at once, before it
+// plans: a watcher killed at any later point leaves a slot that names
+// its run, never a finished run that no slot names.
+func (c *CycleRun) Started(ctx context.Context, run int64) {
+	c.rep.RunID = run
+	if c.linkRun == nil {
+		return
+	}
+	if err := c.linkRun(context.WithoutCancel(ctx), run); err != nil {
+		c.log.Warn().Err(err).Int64("run", run).Msg("record the cycle's run against its slot")
+		return
+	}
+	c.linkRun = nil
+}
 
 // Fail records a failure that ends the cycle: what could not be done, and
 // why.

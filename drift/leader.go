@@ -204,9 +204,16 @@ func (w *Watcher) lead(ctx context.Context, t Term, validUntil time.Time) error 
 	if !w.busy.CompareAndSwap(false, true) {
 		return nil
 	}
-	rep := w.cycle(cctx)
+	// The slot names its run from the moment the run is recorded; if the
+	// journal could not say so then, it is asked again at the end.
+	linked := false
+	rep := w.cycle(cctx, func(ctx context.Context, run int64) error {
+		err := e.Leadership.SlotRun(ctx, e.Scope, slot, run)
+		linked = err == nil
+		return err
+	})
 	w.busy.Store(false)
-	if rep.RunID != 0 {
+	if rep.RunID != 0 && !linked {
 		if err := e.Leadership.SlotRun(context.WithoutCancel(ctx), e.Scope, slot, rep.RunID); err != nil {
 			w.cfg.Logger.Warn().Err(err).Msg("record the cycle's run")
 		}

@@ -117,7 +117,7 @@ func (w *Watcher) RunOnce(ctx context.Context) (CycleReport, error) {
 		return CycleReport{}, ErrCycleRunning
 	}
 	defer w.busy.Store(false)
-	return w.cycle(ctx), nil
+	return w.cycle(ctx, nil), nil
 }
 
 // Run runs a cycle at once, then cycles on the schedule until ctx ends:
@@ -160,7 +160,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 			next = w.cfg.Schedule.Next(w.clock.Now())
 			continue
 		}
-		rep := w.cycle(ctx)
+		rep := w.cycle(ctx, nil)
 		w.busy.Store(false)
 		if w.cfg.OnCycle != nil {
 			w.cfg.OnCycle(rep)

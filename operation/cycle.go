@@ -117,7 +117,7 @@ func (r *Runner) beginCycle(ctx context.Context, c *drift.CycleRun, info RunInfo
 		c.Fail("record the run", err)
 		return nil, false
 	}
-	c.Started(run.RunID())
+	c.Started(ctx, run.RunID())
 	return run, true
 }
 

@@ -221,8 +221,9 @@ func TestWatchersFailOver(t *testing.T) {
 			runOf[c.RunID]++
 		}
 	}
-	// Every watch run belongs to exactly one slot; a run without its slot
-	// recorded is one whose watcher was killed in the middle of it.
+	// Every watch run belongs to exactly one slot, which names it from the
+	// moment the run is recorded: a run without its slot is one whose
+	// watcher was killed between the two, before it planned anything.
 	for _, r := range runs {
 		if r.Kind != operation.KindWatch {
 			continue
