@@ -1,8 +1,8 @@
 package cli
 
 import (
-	"os"
-	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -14,18 +14,9 @@ import (
 // requireApprovals adds an approvals block to the fixture's playbook.
 func (f *labFixture) requireApprovals(t *testing.T, n int) {
 	t.Helper()
-	path := filepath.Join(f.playbook, "playbook.hcl")
-	src, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	edited := strings.Replace(string(src), "playbook \"exchange-454\" {\n", "playbook \"exchange-454\" {\n  approvals {\n    required = "+string(rune('0'+n))+"\n  }\n", 1)
-	if edited == string(src) {
-		t.Fatal("the example playbook has no playbook block to add approvals to")
-	}
-	if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	block := regexp.MustCompile(`playbook "exchange-454" \{\n`)
+	f.editPlaybook(t, "playbook block to add approvals to", block,
+		"playbook \"exchange-454\" {\n  approvals {\n    required = "+strconv.Itoa(n)+"\n  }\n")
 }
 
 // TestApprovalsBoundToThePlan runs a change board's day on a shared

@@ -5,8 +5,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -26,19 +24,7 @@ import (
 func (f *labFixture) setWindow(t *testing.T, which string) {
 	t.Helper()
 	start := map[string]string{"always": "* * * * *", "never": "0 0 30 2 *"}[which]
-	path := filepath.Join(f.playbook, "playbook.hcl")
-	src, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	loc := regexp.MustCompile(`(?m)^    start    = "[^"]*"$`).FindIndex(src)
-	if loc == nil {
-		t.Fatal("the example's window start was not found")
-	}
-	edited := string(src[:loc[0]]) + `    start    = "` + start + `"` + string(src[loc[1]:])
-	if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	f.editPlaybook(t, "window start", regexp.MustCompile(`(?m)^    start    = "[^"]*"$`), `    start    = "`+start+`"`)
 }
 
 func (f *labFixture) logLevelSet(host string) bool {

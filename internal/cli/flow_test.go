@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -54,6 +55,26 @@ func startLab(t *testing.T, sc lab.Scenario) *labFixture {
 		t.Fatal(err)
 	}
 	return f
+}
+
+// editPlaybook replaces the first match of pattern in the fixture's
+// playbook with with; what names the edit in the failure when the
+// playbook has no match.
+func (f *labFixture) editPlaybook(t *testing.T, what string, pattern *regexp.Regexp, with string) {
+	t.Helper()
+	path := filepath.Join(f.playbook, "playbook.hcl")
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := pattern.FindIndex(src)
+	if loc == nil {
+		t.Fatalf("the example playbook has no %s", what)
+	}
+	edited := string(src[:loc[0]]) + with + string(src[loc[1]:])
+	if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // rectify runs rectify in-process against the fixture.

@@ -2,8 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"testing"
 
@@ -77,17 +75,5 @@ func TestApplyConnectsToEachHostOnce(t *testing.T) {
 // setSerial rewrites the example's rollout batch size.
 func (f *labFixture) setSerial(t *testing.T, n int) {
 	t.Helper()
-	path := filepath.Join(f.playbook, "playbook.hcl")
-	src, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	loc := regexp.MustCompile(`(?m)^    serial   = 1$`).FindIndex(src)
-	if loc == nil {
-		t.Fatal("the example's rollout serial was not found")
-	}
-	edited := string(src[:loc[0]]) + fmt.Sprintf("    serial   = %d", n) + string(src[loc[1]:])
-	if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	f.editPlaybook(t, "rollout serial", regexp.MustCompile(`(?m)^    serial   = 1$`), fmt.Sprintf("    serial   = %d", n))
 }
