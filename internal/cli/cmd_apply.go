@@ -249,7 +249,7 @@ func (a *app) applyPlan(ctx context.Context, wd string, p *plans.Plan, lr *loade
 	}
 	defer j.Close()
 	hl := newHintLog()
-	conns := hintConns{Connections: connectionsFor(lr.inv, f.parallelism, true, a.log), log: hl}
+	conns := hintConns{Connections: connectionsFor(lr.inv, f.parallelism, revisits, a.log), log: hl}
 	defer conns.Close()
 	text := views.NewApply(a.env.Stdout, a.env.Stderr, a.style(a.env.Stdout), a.env.IsTerminal(a.env.Stdout), "rectify apply")
 	text.NewTicker = a.env.ProgressTicker

@@ -263,7 +263,7 @@ func (d *demo) showSymptom(ctx context.Context) error {
 	if inv == nil {
 		return errors.New("the lab inventory cannot be loaded")
 	}
-	conns := connectionsFor(inv, 0, true, d.a.log)
+	conns := connectionsFor(inv, 0, revisits, d.a.log)
 	defer conns.Close()
 	for _, name := range d.lab.Exchange() {
 		h, _ := inv.Host(name)

@@ -138,7 +138,7 @@ func (a *app) makePlan(ctx context.Context, wd string, lr *loadedRun, f *runFlag
 		}
 	}
 	hl := newHintLog()
-	conns := hintConns{Connections: connectionsFor(lr.inv, f.parallelism, false, a.log), log: hl}
+	conns := hintConns{Connections: connectionsFor(lr.inv, f.parallelism, visitsOnce, a.log), log: hl}
 	defer conns.Close()
 	var hooks engine.Hooks
 	if progress {

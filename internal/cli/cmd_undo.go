@@ -103,7 +103,7 @@ func (c *undoCommand) Run(ctx context.Context, a *app, args []string) int {
 		return exitError
 	}
 	lr.input = in
-	conns := connectionsFor(lr.inv, c.run.parallelism, true, a.log)
+	conns := connectionsFor(lr.inv, c.run.parallelism, revisits, a.log)
 	defer conns.Close()
 	var hooks engine.Hooks
 	if !c.json && !c.markdown {

@@ -174,7 +174,7 @@ func (c *watchCommand) Run(ctx context.Context, a *app, args []string) int {
 		hints.Lock()
 		hints.log, hints.inv = hl, lr.inv
 		hints.Unlock()
-		return &drift.Cycle{Input: lr.input, Conns: hintConns{Connections: connectionsFor(lr.inv, c.run.parallelism, true, a.log), log: hl}}, nil
+		return &drift.Cycle{Input: lr.input, Conns: hintConns{Connections: connectionsFor(lr.inv, c.run.parallelism, revisits, a.log), log: hl}}, nil
 	}
 	w, err := drift.New(drift.Config{
 		Name: pb.Name, Schedule: settings.Schedule, Mode: mode, Prepare: prepare,

@@ -13,25 +13,35 @@ import (
 	"github.com/rectifyhq/rectify/inventory"
 )
 
-// maxRevisitShells bounds the shells a run that comes back to its hosts
-// keeps open (see connectionsFor): an idle shell holds a connection here
-// and a shell process on its server until the run ends.
+// hostVisits says how often a run comes to each host, which decides how
+// many shells its connections keep open.
+type hostVisits int
+
+const (
+	// visitsOnce is a plan's: one command a host.
+	visitsOnce hostVisits = iota
+	// revisits is apply's, undo's and watch's: a read before each change,
+	// the change and a verification after, step after step.
+	revisits
+)
+
+// maxRevisitShells bounds the shells a run that revisits its hosts keeps
+// open: an idle shell holds a connection here and a shell process on its
+// server until the run ends.
 const maxRevisitShells = 1024
 
 // connectionsFor returns the transports of one run over inv: WinRM and
 // LDAP settings come from the inventory, secrets are revealed only into
 // the clients' configurations. The run reads parallelism hosts at once:
-// at least as many shells stay open, so that reading them does not close
-// the shells of hosts whose command has yet to start (a closed shell
-// opens again, at the cost of a new connection and handshake). A run
-// that revisits its hosts (apply, undo and watch read a host before its
-// change, change it, and verify it after, step after step) keeps a shell
+// at least as many shells stay open (and at least the pool's default), so
+// that reading them does not close the shells of hosts whose command has
+// yet to start (a closed shell opens again, at the cost of a new
+// connection and handshake). A run that revisits its hosts keeps a shell
 // open for every host of the inventory, up to maxRevisitShells, so that
-// it connects to each host once; a plan reads each host once and keeps
-// no more than it reads at a time.
-func connectionsFor(inv *inventory.Inventory, parallelism int, revisits bool, log zerolog.Logger) *connect.Connections {
+// it connects to each host once.
+func connectionsFor(inv *inventory.Inventory, parallelism int, visits hostVisits, log zerolog.Logger) *connect.Connections {
 	keep := max(connect.DefaultMaxShells, parallelism)
-	if revisits {
+	if visits == revisits {
 		keep = max(keep, min(len(inv.HostNames()), maxRevisitShells))
 	}
 	return connect.New(connect.Options{
