@@ -28,13 +28,13 @@ type CycleRun struct {
 	index map[string]int
 	// linkRun, when set, records the cycle's run against its slot as soon
 	// as the run is recorded (see Started).
-	linkRun func(ctx context.Context, run int64) error
+	linkRun func(ctx context.Context, run int64)
 }
 
 // cycle runs one cycle and reports it; every way it ends is journaled by
 // the operator, and logged and counted here.
 // linkRun, when not nil, records the run against the cycle's slot.
-func (w *Watcher) cycle(ctx context.Context, linkRun func(ctx context.Context, run int64) error) CycleReport {
+func (w *Watcher) cycle(ctx context.Context, linkRun func(ctx context.Context, run int64)) CycleReport {
 	c := &CycleRun{w: w, open: map[string]Episode{}, index: map[string]int{}, linkRun: linkRun}
 	c.rep = CycleReport{Playbook: w.cfg.Name, Mode: w.cfg.Mode, Started: w.clock.Now()}
 	c.log = w.cfg.Logger.With().Str("mode", string(w.cfg.Mode)).Logger()
@@ -74,14 +74,9 @@ func (c *CycleRun) Logger() *zerolog.Logger { return &c.log }
 // its run, never a finished run that no slot names.
 func (c *CycleRun) Started(ctx context.Context, run int64) {
 	c.rep.RunID = run
-	if c.linkRun == nil {
-		return
+	if c.linkRun != nil {
+		c.linkRun(context.WithoutCancel(ctx), run)
 	}
-	if err := c.linkRun(context.WithoutCancel(ctx), run); err != nil {
-		c.log.Warn().Err(err).Int64("run", run).Msg("record the cycle's run against its slot")
-		return
-	}
-	c.linkRun = nil
 }
 
 // Fail records a failure that ends the cycle: what could not be done, and

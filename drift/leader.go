@@ -207,10 +207,8 @@ func (w *Watcher) lead(ctx context.Context, t Term, validUntil time.Time) error 
 	// The slot names its run from the moment the run is recorded; if the
 	// journal could not say so then, it is asked again at the end.
 	linked := false
-	rep := w.cycle(cctx, func(ctx context.Context, run int64) error {
-		err := e.Leadership.SlotRun(ctx, e.Scope, slot, run)
-		linked = err == nil
-		return err
+	rep := w.cycle(cctx, func(ctx context.Context, run int64) {
+		linked = e.Leadership.SlotRun(ctx, e.Scope, slot, run) == nil
 	})
 	w.busy.Store(false)
 	if rep.RunID != 0 && !linked {
